@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { MessagingStack } from '../lib/infra/messaging-stack.ts';
+
+const app = new App();
+const stage = String(app.node.tryGetContext('stage') ?? 'dev');
+const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
+
+new MessagingStack(app, `orders-${stage}`, {
+  topology: ordersTopology,
+  stage,
+  ...(alarmEmail && { alarmEmail }),
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,0 +1,3 @@
+import { placeholderHandler } from '../lib/runtime/placeholder-handler.ts';
+
+export const handler = placeholderHandler('invoice-generator');

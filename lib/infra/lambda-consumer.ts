@@ -1,0 +1,144 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as eventSources from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface LambdaConsumerProps {
+  /** Absolute path of the handler's entry file. */
+  readonly entry: string;
+  /** Queue the function consumes. */
+  readonly queue: sqs.IQueue;
+  /**
+   * Function timeout; the queue's visibility timeout must cover it.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Function memory in MiB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Records per invocation.
+   * @default 10
+   */
+  readonly batchSize?: number;
+  /**
+   * Time the event source may wait to fill a batch.
+   * @default no batching window
+   */
+  readonly maxBatchingWindow?: Duration;
+  /**
+   * Most concurrent invocations the event source starts (2 to 1000).
+   * @default 10
+   */
+  readonly maxConcurrency?: number;
+  /**
+   * Environment variables of the function.
+   * @default none besides NODE_OPTIONS=--enable-source-maps
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Lock file that esbuild bundling resolves the project from.
+   * @default the lock file found above the entry
+   */
+  readonly depsLockFilePath?: string;
+  /**
+   * Description of the function.
+   * @default none
+   */
+  readonly description?: string;
+}
+
+/**
+ * A Lambda function that consumes an SQS queue in batches and reports partial
+ * batch failures, so one bad record never fails its whole batch. Bundled with
+ * esbuild (minified ESM with source maps) for Node.js 22 on arm64, with its own
+ * log group of bounded retention and a role that can write only to it.
+ */
+export class LambdaConsumer extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly logGroup: logs.LogGroup;
+  readonly eventSource: eventSources.SqsEventSource;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: LambdaConsumerProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // An explicit role scoped to this log group, instead of the AWS managed
+    // basic execution policy that may write to every log group of the account.
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      ...(props.depsLockFilePath && { depsLockFilePath: props.depsLockFilePath }),
+      ...(props.description && { description: props.description }),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 256,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        format: nodejs.OutputFormat.ESM,
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        sourcesContent: false,
+        mainFields: ['module', 'main'],
+        // Some dependencies still call require(); ESM output needs it defined.
+        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    });
+    Validations.of(this.function).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-L1',
+      reason: 'Pinned to Node.js 22, the runtime the handlers are built and tested for (target node22); move to the next LTS deliberately.',
+    });
+    this.eventSource = new eventSources.SqsEventSource(props.queue, {
+      batchSize: props.batchSize ?? 10,
+      ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 && { maxBatchingWindow: props.maxBatchingWindow }),
+      maxConcurrency: props.maxConcurrency ?? 10,
+      reportBatchItemFailures: true,
+    });
+    this.function.addEventSource(this.eventSource);
+  }
+
+  /** Invocations that ended in an error. */
+  metricErrors(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /** Invocations refused for lack of concurrency. */
+  metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /** Invocations. */
+  metricInvocations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricInvocations({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /** Duration of invocations (p99). */
+  metricDuration(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.function.metricDuration({ period: Duration.minutes(5), statistic: 'p99', ...props });
+  }
+}

@@ -1,0 +1,147 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import type { DurableQueue } from './durable-queue.ts';
+import type { EventTopic } from './event-topic.ts';
+import type { LambdaConsumer } from './lambda-consumer.ts';
+import type { EventSubscription } from './event-subscription.ts';
+
+export interface MessagingMonitoringProps {
+  /** Name of the CloudWatch dashboard. */
+  readonly dashboardName: string;
+  /**
+   * E-mail address subscribed to the alarm topic.
+   * @default no subscription: subscribe to `alarmTopic` yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Age of the oldest message in a main queue above which it alarms: consumers are stuck or too slow.
+   * @default Duration.minutes(15)
+   */
+  readonly oldestMessageAgeThreshold?: Duration;
+}
+
+/**
+ * Watches a messaging application: every alarm notifies one encrypted alarm
+ * topic, and one dashboard has a row per queue (depth, in flight, oldest age,
+ * DLQ depth) and per function (invocations, errors, throttles, duration).
+ *
+ * Alarms: a dead-letter queue with at least one message, a main queue whose
+ * oldest message is older than the threshold, a function with errors or
+ * throttles, a topic that failed to deliver.
+ */
+export class MessagingMonitoring extends Construct {
+  readonly alarmTopic: sns.Topic;
+  readonly dashboard: cloudwatch.Dashboard;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  private readonly alarmAction: cloudwatch.IAlarmAction;
+  private readonly oldestMessageAgeThreshold: Duration;
+
+  constructor(scope: Construct, id: string, props: MessagingMonitoringProps) {
+    super(scope, id);
+    this.oldestMessageAgeThreshold = props.oldestMessageAgeThreshold ?? Duration.minutes(15);
+    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
+    // CloudWatch publishes alarms to the encrypted topic with this key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) {
+      this.alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
+    }
+    this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
+  }
+
+  /** Alarms on the queue's backlog age and on its dead-letter queue, and adds its row to the dashboard. */
+  monitorQueue(label: string, queue: DurableQueue): void {
+    this.addAlarm(`${label}OldestMessage`, {
+      metric: queue.metricOldestMessageAge(),
+      threshold: this.oldestMessageAgeThreshold.toSeconds(),
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      alarmDescription: `Queue ${label}: oldest message older than ${this.oldestMessageAgeThreshold.toHumanString()}; its consumer is stuck or too slow.`,
+    });
+    this.addDeadLetterAlarm(`${label}DeadLetters`, label, queue.metricDeadLetterMessages());
+    this.dashboard.addWidgets(
+      this.graph(`${label}: messages waiting`, queue.metricVisibleMessages()),
+      this.graph(`${label}: in flight`, queue.metricInFlightMessages()),
+      this.graph(`${label}: oldest message (s)`, queue.metricOldestMessageAge()),
+      this.graph(`${label}: dead letters`, queue.metricDeadLetterMessages()),
+    );
+  }
+
+  /** Alarms when SNS could not deliver to the subscription's queue. */
+  monitorSubscription(label: string, subscription: EventSubscription): void {
+    this.addDeadLetterAlarm(
+      `${label}DeliveryDeadLetters`,
+      `${label} (SNS delivery)`,
+      subscription.deliveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    );
+  }
+
+  /** Alarms on the function's errors and throttles, and adds its row to the dashboard. */
+  monitorFunction(label: string, consumer: LambdaConsumer): void {
+    this.addAlarm(`${label}Errors`, {
+      metric: consumer.metricErrors(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Function ${label}: invocations failed as a whole (not single records); see its log group.`,
+    });
+    this.addAlarm(`${label}Throttles`, {
+      metric: consumer.metricThrottles(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Function ${label}: invocations throttled; raise its concurrency or lower the event source's maxConcurrency.`,
+    });
+    this.dashboard.addWidgets(
+      this.graph(`${label}: invocations`, consumer.metricInvocations()),
+      this.graph(`${label}: errors`, consumer.metricErrors()),
+      this.graph(`${label}: throttles`, consumer.metricThrottles()),
+      this.graph(`${label}: duration p99 (ms)`, consumer.metricDuration()),
+    );
+  }
+
+  /** Alarms when the topic fails to deliver notifications. */
+  monitorTopic(label: string, topic: EventTopic): void {
+    this.addAlarm(`${label}FailedNotifications`, {
+      metric: topic.metricNumberOfNotificationsFailed(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Topic ${label}: SNS failed to deliver notifications; look in the subscriptions' delivery dead-letter queues.`,
+    });
+  }
+
+  private addDeadLetterAlarm(id: string, label: string, metric: cloudwatch.IMetric): void {
+    this.addAlarm(id, {
+      metric,
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Queue ${label}: messages in the dead-letter queue. Inspect with 'postbox dlq show', then redrive.`,
+    });
+  }
+
+  private addAlarm(id: string, props: Omit<cloudwatch.AlarmProps, 'treatMissingData'>): void {
+    const alarm = new cloudwatch.Alarm(this, id, { ...props, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING });
+    alarm.addAlarmAction(this.alarmAction);
+    alarm.addOkAction(this.alarmAction);
+    this.alarms.push(alarm);
+  }
+
+  private graph(title: string, metric: cloudwatch.IMetric): cloudwatch.GraphWidget {
+    return new cloudwatch.GraphWidget({ title, left: [metric], width: 6, height: 5 });
+  }
+}

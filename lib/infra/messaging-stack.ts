@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
+import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
+import { DurableQueue } from './durable-queue.ts';
+import { EventSubscription } from './event-subscription.ts';
+import { EventTopic } from './event-topic.ts';
+import { LambdaConsumer } from './lambda-consumer.ts';
+import { MessagingMonitoring } from './messaging-monitoring.ts';
+
+export interface MessagingStackProps extends StackProps {
+  /** The application's topology: every topic, queue and handler is built from it. */
+  readonly topology: TopologyDeclaration<any, any, any>;
+  /** Stage such as `dev` or `prod`; part of every resource name. */
+  readonly stage: string;
+  /**
+   * E-mail address that receives the alarms.
+   * @default none: subscribe to the alarm topic yourself
+   */
+  readonly alarmEmail?: string;
+  /**
+   * Directory that the handlers' `entry` paths are relative to.
+   * @default the current working directory
+   */
+  readonly projectRoot?: string;
+}
+
+/**
+ * Everything a topology needs in one stack: an encrypted topic per topic, a
+ * durable queue (main + DLQ) per subscriber and per command, the subscriptions
+ * with their filter policies, a Lambda consumer per Lambda handler, and the
+ * alarms and dashboard that watch them. Worker handlers get their queues here;
+ * their compute is added separately.
+ */
+export class MessagingStack extends Stack {
+  readonly topology: ResolvedTopology;
+  readonly topics = new Map<string, EventTopic>();
+  readonly queues = new Map<string, DurableQueue>();
+  readonly subscriptions = new Map<string, EventSubscription>();
+  readonly consumers = new Map<string, LambdaConsumer>();
+  readonly monitoring: MessagingMonitoring;
+
+  constructor(scope: Construct, id: string, props: MessagingStackProps) {
+    super(scope, id, props);
+    this.topology = resolveTopology(props.topology, { stage: props.stage });
+    const projectRoot = props.projectRoot ?? process.cwd();
+    const { prefix } = this.topology;
+
+    this.monitoring = new MessagingMonitoring(this, 'Monitoring', {
+      dashboardName: prefix,
+      ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
+    });
+    const topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` });
+
+    for (const resolved of this.topology.topics) {
+      const topic = new EventTopic(this, `${constructId(resolved.id)}Topic`, {
+        topicName: resolved.name,
+        fifo: resolved.fifo,
+        masterKey: topicKey,
+      });
+      this.topics.set(resolved.id, topic);
+      this.monitoring.monitorTopic(resolved.id, topic);
+      new CfnOutput(this, `${constructId(resolved.id)}TopicArn`, { value: topic.topic.topicArn });
+    }
+
+    for (const resolved of this.topology.queues) {
+      const label = constructId(resolved.id);
+      const queue = new DurableQueue(this, `${label}Queue`, {
+        queueName: resolved.name,
+        deadLetterQueueName: resolved.deadLetterQueueName,
+        fifo: resolved.fifo,
+        visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
+        maxReceiveCount: resolved.maxReceiveCount,
+        retentionPeriod: Duration.seconds(resolved.retentionSeconds),
+        deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),
+      });
+      this.queues.set(resolved.id, queue);
+      this.monitoring.monitorQueue(resolved.id, queue);
+      new CfnOutput(this, `${label}QueueUrl`, { value: queue.queue.queueUrl });
+
+      if (resolved.subscription) {
+        const topic = this.topics.get(resolved.subscription.topicId)!;
+        const subscription = new EventSubscription(this, `${label}Subscription`, {
+          topic: topic.topic,
+          queue: queue.queue,
+          filterPolicy: resolved.subscription.filterPolicy,
+          deliveryDeadLetterQueueName: resolved.subscription.deliveryDeadLetterQueueName,
+          fifo: resolved.fifo,
+        });
+        this.subscriptions.set(resolved.id, subscription);
+        this.monitoring.monitorSubscription(resolved.id, subscription);
+      }
+
+      if (resolved.handler.kind === 'lambda') {
+        const { handler } = resolved;
+        const consumer = new LambdaConsumer(this, `${label}Consumer`, {
+          entry: path.resolve(projectRoot, handler.entry),
+          depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+          description: `Handles ${resolved.messageTypes.join(', ')} from ${resolved.name}`,
+          queue: queue.queue,
+          timeout: Duration.seconds(handler.timeoutSeconds),
+          memorySize: handler.memoryMb,
+          batchSize: handler.batchSize,
+          maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
+          maxConcurrency: handler.maxConcurrency,
+          environment: {
+            POSTBOX_APP: this.topology.app,
+            POSTBOX_STAGE: this.topology.stage,
+            POSTBOX_QUEUE: resolved.id,
+            POSTBOX_QUEUE_URL: queue.queue.queueUrl,
+            POSTBOX_DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
+          },
+        });
+        queue.grantDeadLetterAccess(consumer.function);
+        this.consumers.set(resolved.id, consumer);
+        this.monitoring.monitorFunction(resolved.id, consumer);
+      }
+    }
+  }
+}
+
+/** `invoice-generate` → `InvoiceGenerate`: a stable construct id for a logical name. */
+function constructId(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}

@@ -1,0 +1,19 @@
+import { PostboxError } from '../postbox-error.ts';
+
+/** The emulator's server is not installed in the project. */
+export class EmulatorNotInstalledError extends PostboxError {
+  readonly code = 'EMULATOR_NOT_INSTALLED';
+
+  constructor(readonly executable: string) {
+    super(`The AWS emulator is not installed (no ${executable}). Run 'npm run emulator:install' and try again.`);
+  }
+}
+
+/** The emulator's server did not start or did not answer in time. */
+export class EmulatorStartError extends PostboxError {
+  readonly code = 'EMULATOR_START_FAILED';
+
+  constructor(reason: string, readonly output: string) {
+    super(`The AWS emulator did not start: ${reason}.${output ? `\nIts last output:\n${output}` : ''}`);
+  }
+}

@@ -1,0 +1,16 @@
+export { defineTopology } from './define-topology.ts';
+export { filterPolicyFor, MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE, type FilterPolicy } from './filter-policy.ts';
+export { commandQueueId, MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH, physicalName, resourcePrefix } from './naming.ts';
+export {
+  defaultVisibilityTimeout,
+  queueById,
+  resolveTopology,
+  topicOfEvent,
+  type ResolvedQueue,
+  type ResolvedSubscription,
+  type ResolvedTopic,
+  type ResolvedTopology,
+  type ResolveOptions,
+} from './resolve-topology.ts';
+export type * from './topology-declaration.ts';
+export { TopologyError } from './topology-error.ts';

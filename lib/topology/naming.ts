@@ -1,0 +1,25 @@
+/**
+ * Physical names of the resources of one application in one stage. Every name
+ * starts with `<app>-<stage>-`, so several stages share an account without
+ * clashing, and FIFO resources end with `.fifo` as AWS requires.
+ */
+
+/** SQS queue names: at most 80 characters, `.fifo` included. */
+export const MAX_QUEUE_NAME_LENGTH = 80;
+/** SNS topic names: at most 256 characters, `.fifo` included. */
+export const MAX_TOPIC_NAME_LENGTH = 256;
+
+export const FIFO_SUFFIX = '.fifo';
+
+export function resourcePrefix(app: string, stage: string): string {
+  return `${app}-${stage}`;
+}
+
+export function physicalName(prefix: string, logicalName: string, fifo: boolean): string {
+  return `${prefix}-${logicalName}${fifo ? FIFO_SUFFIX : ''}`;
+}
+
+/** The logical queue name of a command type: `invoice.generate` → `invoice-generate`. */
+export function commandQueueId(commandType: string): string {
+  return commandType.replace(/[._]/g, '-');
+}

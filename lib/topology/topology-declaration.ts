@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+/**
+ * The shape of a topology declaration: what a team writes once to say which
+ * messages exist, where they travel and who handles them. Plain data, no AWS.
+ *
+ * Leaf settings are zod schemas so that their defaults sit next to their
+ * types; the structure that ties names together is typed by hand below so the
+ * compiler can check that a subscriber only names events that exist.
+ */
+
+/** SQS allows at most 12 hours of visibility, and ChangeMessageVisibility the same. */
+export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+/** The longest an SQS queue keeps a message: 14 days. */
+export const MAX_RETENTION_SECONDS = 1_209_600;
+
+const seconds = (max: number) => z.number().int().min(0).max(max);
+
+/** Exponential backoff between attempts of a message that failed with a retryable error. */
+export const backoffSchema = z.object({
+  /** Delay before the first retry, in seconds; doubles with each attempt. */
+  baseSeconds: seconds(MAX_VISIBILITY_TIMEOUT_SECONDS).default(5),
+  /** Upper bound of any single delay, in seconds. */
+  capSeconds: seconds(MAX_VISIBILITY_TIMEOUT_SECONDS).default(900),
+});
+
+/** Settings of the main queue of a subscriber or command handler, and of its dead-letter queue. */
+export const queueSettingsSchema = z.object({
+  /** Receives before SQS moves a message to the dead-letter queue. */
+  maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+  /**
+   * Visibility timeout of the main queue, in seconds. When omitted it is
+   * derived from the handler: 6 × the Lambda timeout plus the batching window
+   * (as AWS advises), or the worker's task timeout.
+   */
+  visibilityTimeoutSeconds: seconds(MAX_VISIBILITY_TIMEOUT_SECONDS).optional(),
+  /** How long the main queue keeps a message, in seconds (4 days). */
+  retentionSeconds: z.number().int().min(60).max(MAX_RETENTION_SECONDS).default(345_600),
+  /** Backoff of retryable failures. */
+  backoff: backoffSchema.prefault({}),
+  /** FIFO queue. Subscribers inherit it from their topic; setting it differently is an error. */
+  fifo: z.boolean().optional(),
+});
+
+/** A handler that runs as an AWS Lambda function fed by an SQS event source. */
+export const lambdaHandlerSchema = z.object({
+  kind: z.literal('lambda'),
+  /** Path of the function's entry file, relative to the project root (bundled with esbuild). */
+  entry: z.string().min(1),
+  /** Lambda timeout in seconds. */
+  timeoutSeconds: z.number().int().min(1).max(900).default(30),
+  /** Lambda memory in MiB. */
+  memoryMb: z.number().int().min(128).max(10_240).default(256),
+  /** Records per invocation. Standard queues allow up to 10,000 with a batching window; FIFO up to 10. */
+  batchSize: z.number().int().min(1).max(10_000).default(10),
+  /** Seconds the event source may wait to fill a batch. Not supported on FIFO queues. */
+  maxBatchingWindowSeconds: seconds(300).default(0),
+  /** Most concurrent invocations the event source starts for this queue (2 to 1000). */
+  maxConcurrency: z.number().int().min(2).max(1000).default(10),
+});
+
+/** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
+export const workerHandlerSchema = z.object({
+  kind: z.literal('worker'),
+  /** Time limit of one task in seconds; the visibility heartbeat keeps the message while it runs. */
+  timeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+  /** Messages processed at once by one worker. */
+  concurrency: z.number().int().min(1).max(1000).default(10),
+});
+
+export const handlerSchema = z.discriminatedUnion('kind', [lambdaHandlerSchema, workerHandlerSchema]);
+
+/** Anything with zod's `safeParse`: the schema of a message's data. */
+export const messageSchemaSchema = z.custom<z.ZodType>(
+  (value) => typeof (value as { safeParse?: unknown } | null)?.safeParse === 'function',
+  { message: 'expected a zod schema' },
+);
+
+export const messageTypeSchema = z.object({
+  /** Schema of the message's `data`. */
+  schema: messageSchemaSchema,
+  /** Version of the schema, carried in the envelope. */
+  version: z.number().int().min(1).default(1),
+  /** What the message means, for people. */
+  description: z.string().optional(),
+});
+
+export const topicSchema = z.object({
+  /** Event types this topic carries. Each event type is carried by exactly one topic. */
+  events: z.array(z.string()).min(1),
+  /** FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too. */
+  fifo: z.boolean().default(false),
+});
+
+export const subscriberSchema = z.object({
+  /** Topic the subscriber listens to. */
+  topic: z.string(),
+  /** Event types it wants; the subscription's filter policy lets only these through. */
+  events: z.array(z.string()).min(1),
+  handler: handlerSchema,
+  queue: queueSettingsSchema.prefault({}),
+});
+
+export const commandHandlerSchema = z.object({
+  handler: handlerSchema,
+  queue: queueSettingsSchema.prefault({}),
+});
+
+/** Lower-case letters, digits and hyphens: safe in every AWS resource name Postbox makes. */
+export const resourceNamePattern = /^[a-z][a-z0-9-]*$/;
+/** Message types such as `order.placed`: lower-case words joined by dots, hyphens or underscores. */
+export const messageTypeNamePattern = /^[a-z][a-z0-9]*([._-][a-z0-9]+)*$/;
+
+export const topologySchema = z.object({
+  /** Application name, the first part of every resource name. */
+  app: z.string().regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'),
+  events: z.record(z.string(), messageTypeSchema),
+  commands: z.record(z.string(), messageTypeSchema).default({}),
+  topics: z.record(z.string(), topicSchema).default({}),
+  subscribers: z.record(z.string(), subscriberSchema).default({}),
+  /** One handler, and so one queue, per command type (point to point), keyed by the command type. */
+  commandHandlers: z.record(z.string(), commandHandlerSchema).default({}),
+});
+
+export type BackoffSettings = z.output<typeof backoffSchema>;
+export type QueueSettings = z.output<typeof queueSettingsSchema>;
+export type QueueSettingsInput = z.input<typeof queueSettingsSchema>;
+export type LambdaHandler = z.output<typeof lambdaHandlerSchema>;
+export type WorkerHandler = z.output<typeof workerHandlerSchema>;
+export type Handler = z.output<typeof handlerSchema>;
+export type HandlerInput = z.input<typeof handlerSchema>;
+export type MessageTypeInput = z.input<typeof messageTypeSchema>;
+export type MessageType = z.output<typeof messageTypeSchema>;
+export type NormalizedTopology = z.output<typeof topologySchema>;
+
+/** A topic, typed so that it may only name declared events. */
+export interface TopicDeclaration<EventName extends string> {
+  /** Event types this topic carries. Each event type is carried by exactly one topic. */
+  readonly events: readonly EventName[];
+  /**
+   * FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too.
+   * @default false
+   */
+  readonly fifo?: boolean;
+}
+
+/** A named consumer of some event types of one topic. */
+export interface SubscriberDeclaration<EventName extends string, TopicName extends string> {
+  /** Topic the subscriber listens to. */
+  readonly topic: TopicName;
+  /** Event types it wants; its subscription's filter policy lets only these through. */
+  readonly events: readonly EventName[];
+  /** Lambda function or long-running worker that handles them. */
+  readonly handler: HandlerInput;
+  /**
+   * Settings of its queue and dead-letter queue.
+   * @default maxReceiveCount 5, backoff 5 s doubling to 900 s, visibility derived from the handler
+   */
+  readonly queue?: QueueSettingsInput;
+}
+
+/** The handler, and so the queue, of one command type. */
+export interface CommandHandlerDeclaration {
+  /** Lambda function or long-running worker that handles the command. */
+  readonly handler: HandlerInput;
+  /**
+   * Settings of its queue and dead-letter queue.
+   * @default maxReceiveCount 5, backoff 5 s doubling to 900 s, visibility derived from the handler
+   */
+  readonly queue?: QueueSettingsInput;
+}
+
+/** Everything a team declares about its messages. */
+export interface TopologyDeclaration<
+  Events extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
+  Commands extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
+  Topics extends string = string,
+> {
+  /** Application name: the first part of every resource name (lower-case letters, digits, hyphens). */
+  readonly app: string;
+  /** Integration events, keyed by type (`order.placed`). */
+  readonly events: Events;
+  /**
+   * Commands, keyed by type (`invoice.generate`).
+   * @default none
+   */
+  readonly commands?: Commands;
+  /** SNS topics that carry the events, keyed by name. */
+  readonly topics: Record<Topics, TopicDeclaration<keyof Events & string>>;
+  /**
+   * Subscribers of events, keyed by name; each gets its own queue.
+   * @default none
+   */
+  readonly subscribers?: Record<string, SubscriberDeclaration<keyof Events & string, Topics>>;
+  /**
+   * Handlers of commands, keyed by command type; each gets its own queue.
+   * @default none
+   */
+  readonly commandHandlers?: { readonly [K in keyof Commands & string]: CommandHandlerDeclaration };
+}

@@ -1,0 +1,179 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { z } from 'zod';
+import { describe, expect, it } from 'vitest';
+import { ordersTopology } from '../../lib/example/orders-topology.ts';
+import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
+import { TopologyError } from '../../lib/topology/topology-error.ts';
+import { appWithoutBundling } from '../helpers/cdk.ts';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+
+function ordersTemplate(stage = 'dev') {
+  const stack = new MessagingStack(appWithoutBundling(), `orders-${stage}`, { topology: ordersTopology, stage, env });
+  return { stack, template: Template.fromStack(stack) };
+}
+
+type Resource = { Properties: Record<string, any> };
+const queuesOf = (template: Template) => Object.entries(template.findResources('AWS::SQS::Queue')) as [string, Resource][];
+
+describe('MessagingStack', () => {
+  const { template } = ordersTemplate();
+  const queues = queuesOf(template);
+  const mainQueues = queues.filter(([, queue]) => queue.Properties.RedrivePolicy);
+  const deadLetterQueues = queues.filter(([, queue]) => /-dlq(\.fifo)?$/.test(queue.Properties.QueueName));
+
+  it('builds a main queue and a DLQ per subscriber and command, and a delivery DLQ per subscription', () => {
+    expect(queues.map(([, queue]) => queue.Properties.QueueName).sort()).toEqual([
+      'orders-dev-analytics',
+      'orders-dev-analytics-delivery-dlq',
+      'orders-dev-analytics-dlq',
+      'orders-dev-billing',
+      'orders-dev-billing-delivery-dlq',
+      'orders-dev-billing-dlq',
+      'orders-dev-invoice-generate',
+      'orders-dev-invoice-generate-dlq',
+      'orders-dev-notifications',
+      'orders-dev-notifications-delivery-dlq',
+      'orders-dev-notifications-dlq',
+    ]);
+  });
+
+  it('encrypts every queue and gives each a TLS-only policy', () => {
+    const policies = Object.values(template.findResources('AWS::SQS::QueuePolicy')) as Resource[];
+    for (const [id, queue] of queues) {
+      expect(queue.Properties.SqsManagedSseEnabled, id).toBe(true);
+      const denies = policies.filter((policy) =>
+        policy.Properties.Queues.some((ref: { Ref: string }) => ref.Ref === id) &&
+        policy.Properties.PolicyDocument.Statement.some(
+          (statement: any) => statement.Effect === 'Deny' && statement.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+        ),
+      );
+      expect(denies, id).toHaveLength(1);
+    }
+  });
+
+  it('gives every main queue a redrive policy to its own DLQ, with the topology maxReceiveCount', () => {
+    expect(mainQueues).toHaveLength(4);
+    for (const [, queue] of mainQueues) {
+      const [dlqId] = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'];
+      const dlq = template.toJSON().Resources[dlqId].Properties;
+      expect(dlq.QueueName).toBe(`${queue.Properties.QueueName}-dlq`);
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(queue.Properties.QueueName.endsWith('analytics') ? 3 : 5);
+    }
+  });
+
+  it('keeps dead letters 14 days, and lets each redrive DLQ be redriven to its source queue only', () => {
+    expect(deadLetterQueues).toHaveLength(7);
+    for (const [, dlq] of deadLetterQueues) expect(dlq.Properties.MessageRetentionPeriod).toBe(1_209_600);
+    for (const [, dlq] of deadLetterQueues.filter(([, q]) => !q.Properties.QueueName.includes('delivery'))) {
+      const source = dlq.Properties.QueueName.replace(/-dlq$/, '');
+      expect(dlq.Properties.RedriveAllowPolicy).toEqual({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:sqs:eu-west-1:111111111111:${source}`]] }],
+      });
+    }
+  });
+
+  it('derives visibility timeouts from the handlers: 6 × Lambda timeout + batching window, or the worker timeout', () => {
+    const visibility = Object.fromEntries(mainQueues.map(([, q]) => [q.Properties.QueueName, q.Properties.VisibilityTimeout]));
+    expect(visibility).toEqual({
+      'orders-dev-billing': 180,
+      'orders-dev-notifications': 92,
+      'orders-dev-analytics': 3600,
+      'orders-dev-invoice-generate': 360,
+    });
+  });
+
+  it('runs a Lambda consumer for each Lambda handler, every event source reporting batch item failures', () => {
+    template.resourceCountIs('AWS::Lambda::Function', 3);
+    const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
+    expect(mappings).toHaveLength(3);
+    for (const mapping of mappings) expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: 2 });
+  });
+
+  it('subscribes each subscriber with the filter policy of the events it wants', () => {
+    const filters = (Object.values(template.findResources('AWS::SNS::Subscription')) as Resource[]).map((s) => s.Properties.FilterPolicy);
+    expect(filters).toEqual([
+      { type: ['order.cancelled', 'order.placed'] },
+      { type: ['order.cancelled', 'order.placed'] },
+      { type: ['order.cancelled'] },
+    ]);
+  });
+
+  it('alarms on every DLQ holding at least one message', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const watched = alarms
+      .filter((alarm) => alarm.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')
+      .map((alarm) => {
+        expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+        return alarm.Properties.Dimensions[0].Value['Fn::GetAtt'][0];
+      });
+    expect(watched.sort()).toEqual(deadLetterQueues.map(([id]) => id).sort());
+  });
+
+  it('alarms on backlog age, function errors and throttles, and failed topic deliveries, all to the alarm topic', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const count = (metric: string) => alarms.filter((alarm) => alarm.Properties.MetricName === metric).length;
+    expect(count('ApproximateAgeOfOldestMessage')).toBe(4);
+    expect(count('Errors')).toBe(3);
+    expect(count('Throttles')).toBe(3);
+    expect(count('NumberOfNotificationsFailed')).toBe(1);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('subscribes the alarm e-mail given in the props', () => {
+    const stack = new MessagingStack(appWithoutBundling(), 'orders-prod', { topology: ordersTopology, stage: 'prod', env, alarmEmail: 'ops@example.com' });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('passes the AwsSolutions checks of cdk-nag, every acknowledgment carrying a reason', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    new MessagingStack(app, 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    const violations = report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations);
+    expect(violations).toEqual([]);
+  });
+
+  it('bundles each handler with esbuild into a minified ESM file with a source map', () => {
+    const app = new App({ outdir: path.join('cdk.out', 'test-bundling') });
+    new MessagingStack(app, 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+    const assembly = app.synth();
+    const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    expect(assets).toHaveLength(3);
+    for (const asset of assets) {
+      expect(readdirSync(path.join(assembly.directory, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+      expect(readFileSync(path.join(assembly.directory, asset, 'index.mjs'), 'utf8').split('\n').length).toBeLessThan(10);
+    }
+  });
+
+  it('fails synthesis with one TopologyError naming each problem of a bad topology', () => {
+    const bad = {
+      app: 'orders',
+      events: { 'order.placed': { schema: z.object({}) } },
+      topics: { orders: { events: ['order.placed'], fifo: true } },
+      subscribers: { billing: { topic: 'orders', events: ['order.shipped'], handler: { kind: 'worker' as const }, queue: { fifo: false } } },
+    };
+    expect(() => new MessagingStack(appWithoutBundling(), 'bad', { topology: bad as never, stage: 'dev' })).toThrowError(
+      new TopologyError('orders', [
+        "subscriber 'billing' wants unknown event type 'order.shipped'",
+        "subscriber 'billing' has a standard queue but topic 'orders' is FIFO; a subscriber's queue is FIFO exactly when its topic is",
+      ]),
+    );
+  });
+});
+
+describe('MessagingStack names', () => {
+  it('namespaces every named resource with the stage, so stages share an account', () => {
+    const names = (stage: string) => queuesOf(ordersTemplate(stage).template).map(([, q]) => q.Properties.QueueName as string);
+    expect(names('prod').every((name) => name.startsWith('orders-prod-'))).toBe(true);
+    expect(names('dev').filter((name) => names('prod').includes(name))).toEqual([]);
+  });
+});

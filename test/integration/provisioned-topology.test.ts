@@ -1,0 +1,92 @@
+import { PublishCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand } from '@aws-sdk/client-sns';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ordersTopology } from '../../lib/example/orders-topology.ts';
+import { provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { receiveAvailable } from '../helpers/queue-probe.ts';
+
+const clients = emulatorClients();
+const topology = resolveTopology(ordersTopology, { stage: uniqueStage() });
+let provisioned: ProvisionedTopology;
+
+const queue = (id: string) => provisioned.queues.get(id)!;
+
+beforeAll(async () => {
+  provisioned = await provisionTopology(topology, clients);
+});
+
+describe('the example topology provisioned on the emulator', () => {
+  it('delivers order.placed to billing and notifications but not to analytics, which does not want it', async () => {
+    const body = JSON.stringify({ orderId: 'o-1', customerId: 'c-1', totalCents: 1200, currency: 'EUR' });
+    await clients.sns.send(
+      new PublishCommand({
+        TopicArn: provisioned.topicArns.get('orders'),
+        Message: body,
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'order.placed' } },
+      }),
+    );
+
+    const [billing, notifications] = await Promise.all(
+      ['billing', 'notifications'].map((id) => receiveAvailable(clients.sqs, queue(id).url, { expected: 1 })),
+    );
+    expect(billing!.map((message) => message.Body)).toEqual([body]);
+    expect(notifications!.map((message) => message.Body)).toEqual([body]);
+    expect(billing![0]!.MessageAttributes?.type?.StringValue).toBe('order.placed');
+    expect(await receiveAvailable(clients.sqs, queue('analytics').url)).toEqual([]);
+  });
+
+  it('delivers order.cancelled to all three subscribers, raw', async () => {
+    const body = JSON.stringify({ orderId: 'o-2', reason: 'changed mind' });
+    await clients.sns.send(
+      new PublishCommand({
+        TopicArn: provisioned.topicArns.get('orders'),
+        Message: body,
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'order.cancelled' } },
+      }),
+    );
+    for (const id of ['billing', 'notifications', 'analytics']) {
+      const received = await receiveAvailable(clients.sqs, queue(id).url, { expected: 1 });
+      expect(received.map((message) => message.Body), id).toEqual([body]);
+    }
+  });
+
+  it('moves a message to the DLQ after max receive count (5) receives without a delete', async () => {
+    const { url, deadLetterUrl } = queue('billing');
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'keeps failing' }));
+    for (let receive = 1; receive <= 5; receive++) {
+      const received = await receiveAvailable(clients.sqs, url, { visibilitySeconds: 0, expected: 1 });
+      expect(received.map((message) => message.Body), `receive ${receive}`).toEqual(['keeps failing']);
+    }
+    const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1 }));
+    expect(Messages).toEqual([]);
+    const deadLettered = await receiveAvailable(clients.sqs, deadLetterUrl, { expected: 1 });
+    expect(deadLettered.map((message) => message.Body)).toEqual(['keeps failing']);
+  });
+
+  // moto does not keep RedriveAllowPolicy (LocalStack and AWS do); the CDK tests assert it on the template.
+  it('configures every queue with its redrive policy and visibility, and every DLQ with 14-day retention', async () => {
+    for (const resolved of topology.queues) {
+      const { url, deadLetterUrl, deadLetterArn } = queue(resolved.id);
+      const main = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+      expect(JSON.parse(main.Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: resolved.maxReceiveCount });
+      expect(Number(main.Attributes!.VisibilityTimeout)).toBe(resolved.visibilityTimeoutSeconds);
+      const dlq = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['All'] }));
+      expect(dlq.Attributes!.MessageRetentionPeriod).toBe('1209600');
+    }
+  });
+
+  it('subscribes with raw delivery, the derived filter policy and a delivery DLQ, and provisions again without change', async () => {
+    const again = await provisionTopology(topology, clients);
+    expect(again.queues.get('billing')!.url).toBe(queue('billing').url);
+    const { Subscriptions = [] } = await clients.sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: provisioned.topicArns.get('orders') }));
+    expect(Subscriptions).toHaveLength(3);
+    const analytics = Subscriptions.find((subscription) => subscription.Endpoint === queue('analytics').arn)!;
+    const { Attributes = {} } = await clients.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: analytics.SubscriptionArn }));
+    expect(Attributes.RawMessageDelivery).toBe('true');
+    expect(JSON.parse(Attributes.FilterPolicy!)).toEqual({ type: ['order.cancelled'] });
+    expect(JSON.parse(Attributes.RedrivePolicy!).deadLetterTargetArn).toMatch(/analytics-delivery-dlq$/);
+  });
+});
