@@ -1,3 +1,5 @@
-import { placeholderHandler } from '../lib/runtime/placeholder-handler.ts';
+import { billingHandlers } from '../lib/example/orders-handlers.ts';
+import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { createSqsHandler } from '../lib/runtime/lambda/create-sqs-handler.ts';
 
-export const handler = placeholderHandler('billing');
+export const handler = createSqsHandler(ordersTopology, { queue: 'billing', handlers: billingHandlers });

@@ -1,3 +1,5 @@
-import { placeholderHandler } from '../lib/runtime/placeholder-handler.ts';
+import { invoiceHandlers } from '../lib/example/orders-handlers.ts';
+import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { createSqsHandler } from '../lib/runtime/lambda/create-sqs-handler.ts';
 
-export const handler = placeholderHandler('invoice-generator');
+export const handler = createSqsHandler(ordersTopology, { queue: 'invoice-generate', handlers: invoiceHandlers });

@@ -25,6 +25,11 @@ export interface DurableQueueProps {
    */
   readonly maxReceiveCount?: number;
   /**
+   * Largest message the main queue accepts, in bytes (up to 1 MiB).
+   * @default 262_144
+   */
+  readonly maxMessageSizeBytes?: number;
+  /**
    * How long the main queue keeps a message.
    * @default Duration.days(4)
    */
@@ -64,6 +69,7 @@ export class DurableQueue extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
+      maxMessageSizeBytes: props.maxMessageSizeBytes ?? 262_144,
       redriveAllowPolicy: {
         redrivePermission: sqs.RedrivePermission.BY_QUEUE,
         sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', mainQueueArn)],
@@ -76,6 +82,7 @@ export class DurableQueue extends Construct {
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
       retentionPeriod: props.retentionPeriod ?? Duration.days(4),
+      maxMessageSizeBytes: props.maxMessageSizeBytes ?? 262_144,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
   }

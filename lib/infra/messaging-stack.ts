@@ -74,6 +74,7 @@ export class MessagingStack extends Stack {
         visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
         maxReceiveCount: resolved.maxReceiveCount,
         retentionPeriod: Duration.seconds(resolved.retentionSeconds),
+        maxMessageSizeBytes: resolved.maxMessageSizeBytes,
         deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),
       });
       this.queues.set(resolved.id, queue);

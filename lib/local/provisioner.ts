@@ -53,10 +53,12 @@ async function provisionQueue(
 ): Promise<ProvisionedQueue> {
   const deadLetter = await ensureQueue(sqs, queue.deadLetterQueueName, queue.fifo, {
     MessageRetentionPeriod: String(queue.deadLetterRetentionSeconds),
+    MaximumMessageSize: String(queue.maxMessageSizeBytes),
   });
   const main = await ensureQueue(sqs, queue.name, queue.fifo, {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(queue.retentionSeconds),
+    MaximumMessageSize: String(queue.maxMessageSizeBytes),
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: queue.maxReceiveCount }),
   });
   await sqs.send(

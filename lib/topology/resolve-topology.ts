@@ -54,6 +54,7 @@ export interface ResolvedQueue {
   readonly retentionSeconds: number;
   readonly deadLetterRetentionSeconds: number;
   readonly backoff: BackoffSettings;
+  readonly maxMessageSizeBytes: number;
   readonly subscription?: ResolvedSubscription;
 }
 
@@ -232,6 +233,7 @@ function resolveQueue(
     retentionSeconds: settings.retentionSeconds,
     deadLetterRetentionSeconds: MAX_RETENTION_SECONDS,
     backoff: settings.backoff,
+    maxMessageSizeBytes: settings.maxMessageSizeBytes,
     ...(subscription && { subscription }),
   };
 }

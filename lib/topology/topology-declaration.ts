@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The shape of a topology declaration: what a team writes once to say which
@@ -38,6 +38,8 @@ export const queueSettingsSchema = z.object({
   retentionSeconds: z.number().int().min(60).max(MAX_RETENTION_SECONDS).default(345_600),
   /** Backoff of retryable failures. */
   backoff: backoffSchema.prefault({}),
+  /** Largest message the queue accepts, in bytes; SQS allows up to 1 MiB. */
+  maxMessageSizeBytes: z.number().int().min(1024).max(1_048_576).default(262_144),
   /** FIFO queue. Subscribers inherit it from their topic; setting it differently is an error. */
   fifo: z.boolean().optional(),
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TopologyDeclaration } from '../../lib/topology/topology-declaration.ts';
 
 const Data = z.object({ id: z.string() });

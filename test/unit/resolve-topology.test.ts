@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { TopologyError } from '../../lib/topology/topology-error.ts';

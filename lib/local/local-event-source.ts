@@ -1,0 +1,100 @@
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { toSqsRecord } from '../runtime/lambda/sqs-record.ts';
+
+/** A Lambda handler of SQS events, as `createSqsHandler` makes. */
+export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
+
+export interface LocalEventSourceOptions {
+  readonly sqs: SQSClient;
+  readonly queueUrl: string;
+  readonly handler: SqsLambdaHandler;
+  /** Records per invocation; SQS returns at most 10 per receive. @default 10 */
+  readonly batchSize?: number;
+  /** Long-poll wait per receive, in seconds. @default 1 */
+  readonly waitTimeSeconds?: number;
+  /** @default us-east-1 */
+  readonly region?: string;
+  /** Name reported in the Lambda context. @default 'local' */
+  readonly functionName?: string;
+}
+
+export interface PollResult {
+  readonly received: number;
+  readonly deleted: number;
+  readonly failed: number;
+}
+
+/**
+ * Runs a Lambda SQS handler in-process the way Lambda's event source mapping
+ * does: receive a batch, invoke, delete the records not reported in
+ * `batchItemFailures`, and leave the rest (and all of them, if the invocation
+ * throws) to come back after their visibility timeout.
+ */
+export class LocalEventSource {
+  private queueArn: Promise<string> | undefined;
+  private invocations = 0;
+
+  constructor(private readonly options: LocalEventSourceOptions) {}
+
+  /** One receive and one invocation; nothing is invoked when the queue is empty. */
+  async pollOnce(): Promise<PollResult> {
+    const { sqs, queueUrl } = this.options;
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: Math.min(this.options.batchSize ?? 10, 10),
+        WaitTimeSeconds: this.options.waitTimeSeconds ?? 1,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    if (Messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
+    const arn = await this.arn();
+    const region = this.options.region ?? 'us-east-1';
+    const event: SQSEvent = { Records: Messages.map((message) => toSqsRecord(message, arn, region)) };
+    let failedIds: Set<string>;
+    try {
+      const response = await this.options.handler(event, this.context());
+      failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+    } catch {
+      return { received: Messages.length, deleted: 0, failed: Messages.length };
+    }
+    const done = Messages.filter((message) => !failedIds.has(message.MessageId!));
+    if (done.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      );
+    }
+    return { received: Messages.length, deleted: done.length, failed: Messages.length - done.length };
+  }
+
+  private arn(): Promise<string> {
+    this.queueArn ??= this.options.sqs
+      .send(new GetQueueAttributesCommand({ QueueUrl: this.options.queueUrl, AttributeNames: ['QueueArn'] }))
+      .then(({ Attributes }) => Attributes!.QueueArn!);
+    return this.queueArn;
+  }
+
+  private context(): Context {
+    const functionName = this.options.functionName ?? 'local';
+    this.invocations += 1;
+    return {
+      callbackWaitsForEmptyEventLoop: false,
+      functionName,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${this.options.region ?? 'us-east-1'}:000000000000:function:${functionName}`,
+      memoryLimitInMB: '256',
+      awsRequestId: `local-${Date.now()}-${this.invocations}`,
+      logGroupName: `/local/${functionName}`,
+      logStreamName: 'local',
+      getRemainingTimeInMillis: () => 30_000,
+      done: () => undefined,
+      fail: () => undefined,
+      succeed: () => undefined,
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+
+export type MessageKind = 'event' | 'command';
+
+/**
+ * A message as Postbox sends it: a CloudEvents 1.0 structured-mode JSON event
+ * with the extensions `kind`, `correlationid`, `causationid` and `dataversion`.
+ */
+export interface Envelope<Data = unknown> {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly time: string;
+  readonly datacontenttype: 'application/json';
+  readonly data: Data;
+  readonly kind: MessageKind;
+  /** Id shared by every message of one business flow. */
+  readonly correlationid: string;
+  /** Id of the message that caused this one, if any. */
+  readonly causationid?: string;
+  /** Version of the data's schema. */
+  readonly dataversion: number;
+}
+
+export interface EnvelopeInput<Data> {
+  readonly type: string;
+  readonly kind: MessageKind;
+  readonly data: Data;
+  /** Who produced it, as a URI reference (`orders-service`, `urn:orders:checkout`). */
+  readonly source: string;
+  /** @default 1 */
+  readonly version?: number;
+  /** @default a new UUID */
+  readonly id?: string;
+  /** @default now */
+  readonly time?: Date;
+  /** @default the message's own id: it starts a flow */
+  readonly correlationId?: string;
+  /** @default none */
+  readonly causationId?: string;
+}
+
+export function createEnvelope<Data>(input: EnvelopeInput<Data>): Envelope<Data> {
+  const id = input.id ?? randomUUID();
+  return {
+    specversion: '1.0',
+    id,
+    source: input.source,
+    type: input.type,
+    time: (input.time ?? new Date()).toISOString(),
+    datacontenttype: 'application/json',
+    data: input.data,
+    kind: input.kind,
+    correlationid: input.correlationId ?? id,
+    ...(input.causationId !== undefined && { causationid: input.causationId }),
+    dataversion: input.version ?? 1,
+  };
+}

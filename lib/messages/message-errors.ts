@@ -1,0 +1,132 @@
+import { PostboxError } from '../postbox-error.ts';
+
+/**
+ * Errors about one message. `retryable` decides its fate in a consumer: a
+ * retryable failure comes back after a backoff, a non-retryable one goes
+ * straight to the dead-letter queue, since trying again cannot fix it.
+ */
+export abstract class MessageError extends PostboxError {
+  abstract readonly retryable: boolean;
+}
+
+/** The body is not JSON, or not a well-formed envelope. */
+export class MalformedMessageError extends MessageError {
+  readonly code = 'MALFORMED_MESSAGE';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly reason: string,
+  ) {
+    super(`Message ${messageId} is malformed: ${reason}. It cannot be processed as sent; fix the producer.`);
+  }
+}
+
+/** Nobody declared this message type, or this queue does not handle it. */
+export class UnknownMessageTypeError extends MessageError {
+  readonly code = 'UNKNOWN_MESSAGE_TYPE';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string | undefined,
+    readonly reason: string,
+  ) {
+    super(
+      messageType === undefined
+        ? `Message ${messageId} has no type: ${reason}.`
+        : `Message ${messageId} has type '${messageType}', which ${reason}.`,
+    );
+  }
+}
+
+/** The message's data does not match the schema of its type. */
+export class SchemaValidationError extends MessageError {
+  readonly code = 'SCHEMA_VALIDATION_FAILED';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`Message ${messageId} of type '${messageType}' does not match its schema: ${issues.join('; ')}.`);
+  }
+}
+
+/** The serialized message is over the size its destination accepts. */
+export class MessageTooLargeError extends MessageError {
+  readonly code = 'MESSAGE_TOO_LARGE';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    readonly sizeBytes: number,
+    readonly limitBytes: number,
+    readonly destination: string,
+  ) {
+    super(
+      `Message ${messageId} of type '${messageType}' is ${sizeBytes} bytes, over the ${limitBytes}-byte limit of ${destination}; ` +
+        'send a reference to the payload (an S3 key) instead of the payload.',
+    );
+  }
+}
+
+/** A delay SQS cannot apply. */
+export class InvalidDelayError extends MessageError {
+  readonly code = 'INVALID_DELAY';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageType: string,
+    readonly delaySeconds: number,
+    reason: string,
+  ) {
+    super(`Cannot delay '${messageType}' by ${delaySeconds} s: ${reason}.`);
+  }
+}
+
+/**
+ * Thrown by a handler for a failure that retrying cannot fix (a business rule
+ * that rejects the message): the message goes straight to the dead-letter queue.
+ */
+export class UnrecoverableError extends MessageError {
+  readonly code: string;
+  readonly retryable = false;
+
+  constructor(message: string, options?: ErrorOptions & { code?: string }) {
+    super(message, options);
+    this.code = options?.code ?? 'UNRECOVERABLE';
+  }
+}
+
+/** A message that kept failing up to its queue's max receive count. */
+export class RetriesExhaustedError extends MessageError {
+  readonly code = 'RETRIES_EXHAUSTED';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly attempts: number,
+    readonly lastError: unknown,
+  ) {
+    super(`Message ${messageId} failed ${attempts} times; last error: ${describeError(lastError)}`, { cause: lastError });
+  }
+}
+
+/** What a failure says about itself, whatever was thrown. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+}
+
+/** The stable code of a failure: the PostboxError's own, else HANDLER_ERROR. */
+export function errorCode(error: unknown): string {
+  return error instanceof PostboxError ? error.code : 'HANDLER_ERROR';
+}
+
+/** A handler's own errors are retryable unless they say otherwise. */
+export function isRetryable(error: unknown): boolean {
+  return error instanceof MessageError ? error.retryable : true;
+}

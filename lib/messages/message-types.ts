@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { MessageTypeInput, TopologyDeclaration } from '../topology/topology-declaration.ts';
+
+/** Any topology declaration, whatever its message types. */
+export type AnyTopology = TopologyDeclaration<any, any, any>;
+
+type Declared<T extends AnyTopology> = T['events'] & NonNullable<T['commands']>;
+
+export type EventType<T extends AnyTopology> = keyof T['events'] & string;
+export type CommandType<T extends AnyTopology> = keyof NonNullable<T['commands']> & string;
+export type MessageTypeName<T extends AnyTopology> = EventType<T> | CommandType<T>;
+
+type SchemaOf<T extends AnyTopology, K extends MessageTypeName<T>> = Declared<T>[K] extends MessageTypeInput
+  ? Declared<T>[K]['schema']
+  : never;
+
+/** The data a producer passes for message type K (before the schema's defaults and transforms). */
+export type MessageInput<T extends AnyTopology, K extends MessageTypeName<T>> = z.input<SchemaOf<T, K>>;
+/** The data a handler receives for message type K (after validation). */
+export type MessageData<T extends AnyTopology, K extends MessageTypeName<T>> = z.output<SchemaOf<T, K>>;

@@ -1,0 +1,56 @@
+import type { Message } from '@aws-sdk/client-sqs';
+import type { SQSRecord, SQSMessageAttributes } from 'aws-lambda';
+import type { ReceivedMessage } from '../message-processor.ts';
+
+/** A Lambda SQS record as the processor sees it. */
+export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
+  const attributes: Record<string, string> = {};
+  for (const [name, attribute] of Object.entries(record.messageAttributes ?? {})) {
+    if (attribute.stringValue !== undefined) attributes[name] = attribute.stringValue;
+  }
+  return {
+    messageId: record.messageId,
+    receiptHandle: record.receiptHandle,
+    body: record.body,
+    attributes,
+    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+    ...(record.attributes.MessageGroupId && { groupId: record.attributes.MessageGroupId }),
+    ...(record.attributes.SentTimestamp && { sentAt: new Date(Number(record.attributes.SentTimestamp)) }),
+  };
+}
+
+/**
+ * The Lambda SQS record for a message received with ReceiveMessage (all
+ * attributes requested), as Lambda's event source mapping builds it.
+ */
+export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const system = message.Attributes ?? {};
+  const messageAttributes: SQSMessageAttributes = {};
+  for (const [name, attribute] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      dataType: attribute.DataType ?? 'String',
+      ...(attribute.StringValue !== undefined && { stringValue: attribute.StringValue }),
+      stringListValues: [],
+      binaryListValues: [],
+    };
+  }
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: system.ApproximateReceiveCount ?? '1',
+      SentTimestamp: system.SentTimestamp ?? String(Date.now()),
+      SenderId: system.SenderId ?? '',
+      ApproximateFirstReceiveTimestamp: system.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+      ...(system.MessageGroupId && { MessageGroupId: system.MessageGroupId }),
+      ...(system.MessageDeduplicationId && { MessageDeduplicationId: system.MessageDeduplicationId }),
+      ...(system.SequenceNumber && { SequenceNumber: system.SequenceNumber }),
+    },
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}

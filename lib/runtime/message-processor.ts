@@ -1,0 +1,116 @@
+import type { Envelope } from '../messages/envelope.ts';
+import type { MessageCatalog } from '../messages/message-catalog.ts';
+import { decodeMessage, type IncomingMessage } from '../messages/message-codec.ts';
+import { describeError, errorCode } from '../messages/message-errors.ts';
+import type { AnyTopology, MessageData, MessageTypeName } from '../messages/message-types.ts';
+import { PostboxError } from '../postbox-error.ts';
+import type { ResolvedQueue } from '../topology/resolve-topology.ts';
+import type { EmfMetrics } from './emf-metrics.ts';
+import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
+import type { Logger } from './logger.ts';
+
+/** A message received from a queue, with what SQS says about its delivery. */
+export interface ReceivedMessage extends IncomingMessage {
+  readonly receiptHandle: string;
+  /** 1 on the first receive. */
+  readonly receiveCount: number;
+  /** FIFO queues only. */
+  readonly groupId?: string;
+}
+
+export interface HandlerContext {
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+  /** The logical name of the queue the message came from. */
+  readonly queue: string;
+  /** A logger that adds the message's id, type, correlation id and attempt to every line. */
+  readonly logger: Logger;
+}
+
+export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
+
+/** A handler for each message type of a queue, typed by the topology. */
+export type MessageHandlers<T extends AnyTopology> = { readonly [K in MessageTypeName<T>]?: MessageHandler<MessageData<T, K>> };
+
+export type ProcessingOutcome =
+  | { readonly status: 'processed'; readonly envelope: Envelope }
+  | (FailureDecision & {
+      readonly status: 'failed';
+      /** Absent when the message could not be decoded. */
+      readonly envelope?: Envelope;
+      /** Its type, as far as it could be read; `unknown` when not at all. */
+      readonly messageType: string;
+      /** `<queue>/<message type>`: who failed. */
+      readonly handler: string;
+    });
+
+/** A queue's handlers do not match the message types the topology sends it. */
+export class HandlerConfigurationError extends PostboxError {
+  readonly code = 'HANDLER_CONFIGURATION_INVALID';
+
+  constructor(queue: string, problems: readonly string[]) {
+    super(`The handlers of queue '${queue}' do not match the topology: ${problems.join('; ')}.`);
+  }
+}
+
+/**
+ * Decodes, validates and dispatches one message to its handler, and says what
+ * should become of it. Shared by the Lambda pipeline and the polling consumer,
+ * which differ only in how they receive and acknowledge.
+ */
+export class MessageProcessor {
+  private readonly acceptedTypes: ReadonlySet<string>;
+
+  constructor(
+    readonly queue: ResolvedQueue,
+    private readonly catalog: MessageCatalog,
+    private readonly handlers: Readonly<Record<string, MessageHandler<any> | undefined>>,
+    private readonly logger: Logger,
+    private readonly metrics: EmfMetrics,
+    private readonly random?: () => number,
+  ) {
+    this.acceptedTypes = new Set(queue.messageTypes);
+    const problems = [
+      ...queue.messageTypes.filter((type) => typeof handlers[type] !== 'function').map((type) => `no handler for '${type}'`),
+      ...Object.keys(handlers).filter((type) => !this.acceptedTypes.has(type)).map((type) => `'${type}' never arrives on this queue`),
+    ];
+    if (problems.length > 0) throw new HandlerConfigurationError(queue.id, problems);
+  }
+
+  async process(message: ReceivedMessage): Promise<ProcessingOutcome> {
+    const started = performance.now();
+    let envelope: Envelope | undefined;
+    try {
+      envelope = decodeMessage(message, this.catalog, this.acceptedTypes);
+      await this.handlers[envelope.type]!(envelope, {
+        attempt: message.receiveCount,
+        queue: this.queue.id,
+        logger: this.logger.child(this.messageFields(message, envelope)),
+      });
+      this.metrics.count(envelope.type, 'Processed');
+      this.metrics.duration(envelope.type, performance.now() - started);
+      return { status: 'processed', envelope };
+    } catch (error) {
+      const decision = decideOnFailure(error, message.messageId, message.receiveCount, this.queue, this.random);
+      const type = envelope?.type ?? (error as { messageType?: string }).messageType ?? 'unknown';
+      this.metrics.count(type, 'Failed');
+      this.metrics.duration(type, performance.now() - started);
+      this.logger.warn(decision.action === 'retry' ? 'message failed; will retry' : 'message failed; dead-lettering it', {
+        ...this.messageFields(message, envelope),
+        errorCode: errorCode(decision.error),
+        error: describeError(decision.error),
+        ...(decision.action === 'retry' && { retryInSeconds: decision.delaySeconds }),
+      });
+      return { status: 'failed', ...decision, ...(envelope && { envelope }), messageType: type, handler: `${this.queue.id}/${type}` };
+    }
+  }
+
+  private messageFields(message: ReceivedMessage, envelope: Envelope | undefined): Record<string, unknown> {
+    return {
+      messageId: message.messageId,
+      ...(envelope && { messageType: envelope.type, envelopeId: envelope.id, correlationId: envelope.correlationid }),
+      attempt: message.receiveCount,
+      queue: this.queue.id,
+    };
+  }
+}

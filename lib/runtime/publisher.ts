@@ -1,0 +1,398 @@
+import { ListTopicsCommand, PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import pLimit from 'p-limit';
+import { createEnvelope, type Envelope, type MessageKind } from '../messages/envelope.ts';
+import { MessageCatalog } from '../messages/message-catalog.ts';
+import { assertWithinSize, encodeMessage, type EncodedMessage } from '../messages/message-codec.ts';
+import {
+  InvalidDelayError,
+  MessageError,
+  SchemaValidationError,
+  UnknownMessageTypeError,
+  describeError,
+} from '../messages/message-errors.ts';
+import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../messages/message-types.ts';
+import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
+import { createAwsClients } from './aws-clients.ts';
+import { BatchValidationError, DeliveryError, DestinationNotFoundError } from './publish-errors.ts';
+
+/** SNS's limit on a message, and on the sum of a PublishBatch. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** SQS's limit on the sum of a SendMessageBatch. */
+export const SQS_MAX_BATCH_BYTES = 1_048_576;
+/** SQS's limit on a message's delay: 15 minutes. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+const MAX_BATCH_ENTRIES = 10;
+
+export interface PublishOptions {
+  /** @default a new UUID */
+  readonly id?: string;
+  /** @default the message's own id */
+  readonly correlationId?: string;
+  /** @default none */
+  readonly causationId?: string;
+  /** FIFO only: messages of one group are delivered in order. @default the message id (no ordering across messages) */
+  readonly groupId?: string;
+  /** FIFO only. @default the message id */
+  readonly deduplicationId?: string;
+}
+
+export interface SendOptions extends PublishOptions {
+  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
+  readonly delaySeconds?: number;
+}
+
+export interface PublishedMessage {
+  readonly index: number;
+  /** The envelope id. */
+  readonly id: string;
+  readonly type: string;
+  readonly status: 'sent' | 'failed';
+  /** The id SNS or SQS gave it. */
+  readonly messageId?: string;
+  readonly error?: DeliveryError;
+  /** Calls it took, 1 unless retried. */
+  readonly attempts: number;
+}
+
+export interface PublishReport {
+  readonly results: readonly PublishedMessage[];
+  readonly sent: number;
+  readonly failed: number;
+  /** API calls made, retries included. */
+  readonly calls: number;
+}
+
+export interface PublisherOptions {
+  /** Stage the topology is resolved for. @default POSTBOX_STAGE */
+  readonly stage?: string;
+  /** CloudEvents `source` of everything this publisher sends (`orders-service`). */
+  readonly source: string;
+  /** Topic ARNs by topic name, and queue URLs by queue id. @default looked up by name once */
+  readonly routes?: { readonly topicArns?: Readonly<Record<string, string>>; readonly queueUrls?: Readonly<Record<string, string>> };
+  /** @default clients for AWS_ENDPOINT_URL / AWS_REGION */
+  readonly sns?: SNSClient;
+  readonly sqs?: SQSClient;
+  /** Batch calls in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Tries per entry that SNS/SQS failed on their side. @default 3 */
+  readonly maxAttempts?: number;
+  /** First retry delay in ms, doubling, with full jitter. @default 100 */
+  readonly retryBaseMs?: number;
+}
+
+interface Prepared {
+  readonly index: number;
+  readonly envelope: Envelope;
+  readonly encoded: EncodedMessage;
+  readonly destination: Destination;
+  readonly options: SendOptions;
+}
+
+interface Destination {
+  readonly kind: 'topic' | 'queue';
+  /** Topic name or queue id in the topology. */
+  readonly id: string;
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly maxMessageBytes: number;
+  readonly maxBatchBytes: number;
+}
+
+/** One message of a batch: its type, and data typed by that type's schema. */
+export type BatchEntry<T extends AnyTopology, K extends MessageTypeName<T>> = {
+  readonly [P in K]: { readonly type: P; readonly data: MessageInput<T, P>; readonly options?: SendOptions };
+}[K];
+
+/**
+ * Publishes events to their topic and sends commands to their queue, typed by
+ * the topology. Every message is validated and serialized before anything is
+ * sent; batches go 10 entries at a time, concurrently, and only the entries
+ * SNS/SQS failed on their side are retried.
+ */
+export class Publisher<T extends AnyTopology> {
+  readonly topology: ResolvedTopology;
+  private readonly catalog: MessageCatalog;
+  private readonly sns: SNSClient;
+  private readonly sqs: SQSClient;
+  private readonly addresses = new Map<string, Promise<string>>();
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    declaration: T,
+    private readonly options: PublisherOptions,
+  ) {
+    this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env.POSTBOX_STAGE ?? 'dev' });
+    this.catalog = new MessageCatalog(this.topology);
+    const clients = options.sns && options.sqs ? undefined : createAwsClients();
+    this.sns = options.sns ?? clients!.sns;
+    this.sqs = options.sqs ?? clients!.sqs;
+    this.limit = pLimit(options.concurrency ?? 8);
+  }
+
+  /** Publishes one event to its topic. Throws the validation error, or a DeliveryError. */
+  async publish<K extends EventType<T>>(type: K, data: MessageInput<T, K>, options: PublishOptions = {}): Promise<PublishedMessage> {
+    return this.sendOne(this.prepare(0, 'event', type, data, options));
+  }
+
+  /** Sends one command to its queue. Throws the validation error, or a DeliveryError. */
+  async send<K extends CommandType<T>>(type: K, data: MessageInput<T, K>, options: SendOptions = {}): Promise<PublishedMessage> {
+    return this.sendOne(this.prepare(0, 'command', type, data, options));
+  }
+
+  /** Publishes events in batches. Throws BatchValidationError, sending nothing, if any is invalid. */
+  publishMany<K extends EventType<T>>(entries: ReadonlyArray<BatchEntry<T, K>>): Promise<PublishReport> {
+    return this.deliverMany('event', entries);
+  }
+
+  /** Sends commands in batches. Throws BatchValidationError, sending nothing, if any is invalid. */
+  sendMany<K extends CommandType<T>>(entries: ReadonlyArray<BatchEntry<T, K>>): Promise<PublishReport> {
+    return this.deliverMany('command', entries);
+  }
+
+  private async deliverMany(kind: MessageKind, entries: ReadonlyArray<{ type: string; data: unknown; options?: SendOptions }>): Promise<PublishReport> {
+    const prepared: Prepared[] = [];
+    const invalid: Array<{ index: number; error: MessageError }> = [];
+    entries.forEach((entry, index) => {
+      try {
+        prepared.push(this.prepare(index, kind, entry.type, entry.data, entry.options ?? {}));
+      } catch (error) {
+        if (!(error instanceof MessageError)) throw error;
+        invalid.push({ index, error });
+      }
+    });
+    if (invalid.length > 0) throw new BatchValidationError(invalid);
+
+    const results: PublishedMessage[] = [];
+    let calls = 0;
+    await Promise.all(
+      chunk(prepared).map((batch) =>
+        this.limit(async () => {
+          const outcome = await this.sendBatchWithRetries(batch);
+          calls += outcome.calls;
+          results.push(...outcome.results);
+        }),
+      ),
+    );
+    results.sort((a, b) => a.index - b.index);
+    const sent = results.filter((result) => result.status === 'sent').length;
+    return { results, sent, failed: results.length - sent, calls };
+  }
+
+  private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
+    const id = options.id ?? crypto.randomUUID();
+    const entry = this.catalog.get(type);
+    if (entry === undefined || entry.kind !== kind) {
+      throw new UnknownMessageTypeError(id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
+    }
+    const result = entry.schema.safeParse(data);
+    if (!result.success) {
+      throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
+    }
+    const destination = this.destinationOf(kind, type);
+    if (options.delaySeconds !== undefined) {
+      const { delaySeconds } = options;
+      if (kind !== 'command') throw new InvalidDelayError(type, delaySeconds, 'only commands can be delayed; SNS has no delay');
+      if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_MAX_DELAY_SECONDS) {
+        throw new InvalidDelayError(type, delaySeconds, `SQS delays by whole seconds from 0 to ${SQS_MAX_DELAY_SECONDS} (15 minutes); schedule longer delays elsewhere (EventBridge Scheduler)`);
+      }
+      if (destination.fifo && delaySeconds > 0) throw new InvalidDelayError(type, delaySeconds, `${destination.name} is a FIFO queue, which has no per-message delay`);
+    }
+    const envelope = createEnvelope({
+      id,
+      type,
+      kind,
+      data: result.data,
+      source: this.options.source,
+      version: entry.version,
+      ...(options.correlationId && { correlationId: options.correlationId }),
+      ...(options.causationId && { causationId: options.causationId }),
+    });
+    const encoded = encodeMessage(envelope);
+    assertWithinSize(envelope, encoded, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
+    return { index, envelope, encoded, destination, options };
+  }
+
+  private destinationOf(kind: MessageKind, type: string): Destination {
+    if (kind === 'event') {
+      const topic = topicOfEvent(this.topology, type)!;
+      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
+    }
+    const queue = this.topology.queues.find((candidate) => candidate.role === 'command' && candidate.messageTypes.includes(type))!;
+    return { kind: 'queue', id: queue.id, name: queue.name, fifo: queue.fifo, maxMessageBytes: queue.maxMessageSizeBytes, maxBatchBytes: SQS_MAX_BATCH_BYTES };
+  }
+
+  private async sendOne(message: Prepared): Promise<PublishedMessage> {
+    try {
+      const address = await this.addressOf(message.destination);
+      const messageId =
+        message.destination.kind === 'topic'
+          ? (await this.sns.send(new PublishCommand({ TopicArn: address, ...snsEntry(message) }))).MessageId
+          : (await this.sqs.send(new SendMessageCommand({ QueueUrl: address, ...sqsEntry(message) }))).MessageId;
+      return { index: 0, id: message.envelope.id, type: message.envelope.type, status: 'sent', attempts: 1, ...(messageId && { messageId }) };
+    } catch (error) {
+      throw this.deliveryError(message, error);
+    }
+  }
+
+  private async sendBatchWithRetries(batch: Prepared[]): Promise<{ results: PublishedMessage[]; calls: number }> {
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    const results: PublishedMessage[] = [];
+    let pending = batch;
+    let calls = 0;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      calls += 1;
+      const { sent, failed } = await this.sendBatch(pending);
+      for (const [message, messageId] of sent) {
+        results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'sent', messageId, attempts: attempt });
+      }
+      const retryable = failed.filter((failure) => failure.retryable && attempt < maxAttempts);
+      for (const failure of failed.filter((f) => !retryable.includes(f))) {
+        const { message } = failure;
+        results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'failed', error: failure.error, attempts: attempt });
+      }
+      pending = retryable.map((failure) => failure.message);
+      if (pending.length > 0) await sleep(Math.random() * (this.options.retryBaseMs ?? 100) * 2 ** (attempt - 1));
+    }
+    return { results, calls };
+  }
+
+  private async sendBatch(batch: Prepared[]): Promise<{
+    sent: Array<[Prepared, string | undefined]>;
+    failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }>;
+  }> {
+    const destination = batch[0]!.destination;
+    const byEntryId = new Map(batch.map((message, position) => [String(position), message]));
+    try {
+      const address = await this.addressOf(destination);
+      const response =
+        destination.kind === 'topic'
+          ? await this.sns.send(
+              new PublishBatchCommand({ TopicArn: address, PublishBatchRequestEntries: batch.map((message, position) => ({ Id: String(position), ...snsEntry(message) })) }),
+            )
+          : await this.sqs.send(
+              new SendMessageBatchCommand({ QueueUrl: address, Entries: batch.map((message, position) => ({ Id: String(position), ...sqsEntry(message) })) }),
+            );
+      return {
+        sent: (response.Successful ?? []).map((entry) => [byEntryId.get(entry.Id!)!, entry.MessageId]),
+        failed: (response.Failed ?? []).map((entry) => {
+          const message = byEntryId.get(entry.Id!)!;
+          return {
+            message,
+            error: new DeliveryError(message.envelope.id, message.envelope.type, `${destination.kind} ${destination.name}`, `${entry.Code}: ${entry.Message ?? 'no reason given'}`),
+            retryable: !entry.SenderFault,
+          };
+        }),
+      };
+    } catch (error) {
+      const retryable = isTransient(error);
+      return { sent: [], failed: batch.map((message) => ({ message, error: this.deliveryError(message, error), retryable })) };
+    }
+  }
+
+  private deliveryError(message: Prepared, error: unknown): DeliveryError {
+    const { destination, envelope } = message;
+    const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
+    return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
+  }
+
+  private addressOf(destination: Destination): Promise<string> {
+    const given = destination.kind === 'topic' ? this.options.routes?.topicArns?.[destination.id] : this.options.routes?.queueUrls?.[destination.id];
+    if (given) return Promise.resolve(given);
+    const key = `${destination.kind}:${destination.id}`;
+    let address = this.addresses.get(key);
+    if (address === undefined) {
+      address = (destination.kind === 'topic' ? this.findTopicArn(destination.name) : this.findQueueUrl(destination.name)).catch((error: unknown) => {
+        this.addresses.delete(key);
+        throw error;
+      });
+      this.addresses.set(key, address);
+    }
+    return address;
+  }
+
+  private async findTopicArn(name: string): Promise<string> {
+    let NextToken: string | undefined;
+    do {
+      const page = await this.sns.send(new ListTopicsCommand({ NextToken }));
+      const match = page.Topics?.find((topic) => topic.TopicArn?.endsWith(`:${name}`));
+      if (match) return match.TopicArn!;
+      NextToken = page.NextToken;
+    } while (NextToken);
+    throw new DestinationNotFoundError(`topic ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its ARN in routes.topicArns');
+  }
+
+  private async findQueueUrl(name: string): Promise<string> {
+    try {
+      return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+    } catch (error) {
+      if ((error as Error).name === 'QueueDoesNotExist' || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
+        throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls');
+      }
+      throw error;
+    }
+  }
+}
+
+function snsEntry(message: Prepared) {
+  return {
+    Message: message.encoded.body,
+    MessageAttributes: stringAttributes(message.encoded.attributes),
+    ...fifoFields(message),
+  };
+}
+
+function sqsEntry(message: Prepared) {
+  return {
+    MessageBody: message.encoded.body,
+    MessageAttributes: stringAttributes(message.encoded.attributes),
+    ...(message.options.delaySeconds !== undefined && { DelaySeconds: message.options.delaySeconds }),
+    ...fifoFields(message),
+  };
+}
+
+function fifoFields({ destination, envelope, options }: Prepared) {
+  if (!destination.fifo) return {};
+  return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
+}
+
+function stringAttributes(attributes: Readonly<Record<string, string>>) {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+}
+
+/** Splits messages into batches of one destination, at most 10 entries and within the destination's batch size. */
+function chunk(messages: Prepared[]): Prepared[][] {
+  const open = new Map<string, { batch: Prepared[]; bytes: number }>();
+  const batches: Prepared[][] = [];
+  for (const message of messages) {
+    const key = `${message.destination.kind}:${message.destination.id}`;
+    let current = open.get(key);
+    if (current && (current.batch.length === MAX_BATCH_ENTRIES || current.bytes + message.encoded.sizeBytes > message.destination.maxBatchBytes)) {
+      current = undefined;
+    }
+    if (!current) {
+      current = { batch: [], bytes: 0 };
+      open.set(key, current);
+      batches.push(current.batch);
+    }
+    current.batch.push(message);
+    current.bytes += message.encoded.sizeBytes;
+  }
+  return batches;
+}
+
+function isTransient(error: unknown): boolean {
+  const candidate = error as { $fault?: string; $retryable?: unknown; name?: string };
+  if (error instanceof DestinationNotFoundError) return false;
+  if (candidate.$retryable || isConnectionError(error)) return true;
+  return candidate.$fault !== 'client' || /Throttl/i.test(candidate.name ?? '');
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+}
+
+function sleep(milliseconds: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, milliseconds));
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { MessageCatalog } from '../../lib/messages/message-catalog.ts';
+import { EmfMetrics } from '../../lib/runtime/emf-metrics.ts';
+import { createLogger } from '../../lib/runtime/logger.ts';
+import { HandlerConfigurationError, MessageProcessor, type ReceivedMessage } from '../../lib/runtime/message-processor.ts';
+import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { paymentsTopology } from '../helpers/payments-topology.ts';
+
+const topology = resolveTopology(paymentsTopology, { stage: 'dev' });
+const accounting = queueById(topology, 'accounting')!;
+const catalog = new MessageCatalog(topology);
+
+function setUp(handlers: Record<string, (...args: any[]) => unknown>) {
+  const lines: string[] = [];
+  const logs: string[] = [];
+  const metrics = new EmfMetrics('Postbox/pay', 'accounting', (line) => lines.push(line));
+  const processor = new MessageProcessor(accounting, catalog, handlers, createLogger({}, { write: (line) => logs.push(line) }), metrics, () => 0);
+  return { processor, metrics, lines, logs };
+}
+
+const received = (body: unknown, type = 'payment.received', receiveCount = 1): ReceivedMessage => ({
+  messageId: 'm-1',
+  receiptHandle: 'r',
+  body: JSON.stringify(body),
+  attributes: { type },
+  receiveCount,
+});
+
+describe('MessageProcessor', () => {
+  it('refuses handlers that do not match the queue, listing each mismatch', () => {
+    expect(() => setUp({ 'payment.received': () => undefined, 'ledger.entry': () => undefined })).toThrowError(
+      new HandlerConfigurationError('accounting', ["no handler for 'payment.refunded'", "'ledger.entry' never arrives on this queue"]),
+    );
+    expect(new HandlerConfigurationError('q', ['a', 'b']).message).toBe("The handlers of queue 'q' do not match the topology: a; b.");
+  });
+
+  it('passes the validated envelope and a context with the attempt to the handler of its type', async () => {
+    const calls: unknown[] = [];
+    const { processor } = setUp({ 'payment.received': (message, context) => calls.push([message.data, context.attempt, context.queue]), 'payment.refunded': () => undefined });
+    const outcome = await processor.process(received({ paymentId: 'p', amountCents: 5 }, 'payment.received', 2));
+    expect(outcome.status).toBe('processed');
+    expect(calls).toEqual([[{ paymentId: 'p', amountCents: 5 }, 2, 'accounting']]);
+  });
+
+  it('decides to retry a thrown error with the backoff of its attempt, and logs it with the message fields', async () => {
+    const { processor, logs } = setUp({ 'payment.received': () => Promise.reject(new Error('boom')), 'payment.refunded': () => undefined });
+    const outcome = await processor.process(received({ paymentId: 'p', amountCents: 5 }));
+    expect(outcome).toMatchObject({ status: 'failed', action: 'retry', delaySeconds: 1, messageType: 'payment.received', handler: 'accounting/payment.received' });
+    expect(JSON.parse(logs[0]!)).toMatchObject({
+      level: 'warn',
+      message: 'message failed; will retry',
+      messageId: 'm-1',
+      messageType: 'payment.received',
+      attempt: 1,
+      errorCode: 'HANDLER_ERROR',
+      error: 'boom',
+      retryInSeconds: 1,
+    });
+  });
+
+  it('counts processed and failed messages per type and flushes them as EMF', async () => {
+    const { processor, metrics, lines } = setUp({ 'payment.received': () => undefined, 'payment.refunded': () => undefined });
+    await processor.process(received({ paymentId: 'p', amountCents: 5 }));
+    await processor.process(received({ paymentId: 'p', amountCents: -5 }));
+    metrics.flush();
+    expect(lines).toHaveLength(1);
+    const emf = JSON.parse(lines[0]!);
+    expect(emf._aws.CloudWatchMetrics).toEqual([
+      {
+        Namespace: 'Postbox/pay',
+        Dimensions: [['Queue', 'MessageType']],
+        Metrics: [
+          { Name: 'Processed', Unit: 'Count' },
+          { Name: 'Failed', Unit: 'Count' },
+          { Name: 'Retried', Unit: 'Count' },
+          { Name: 'DeadLettered', Unit: 'Count' },
+          { Name: 'Duration', Unit: 'Milliseconds' },
+        ],
+      },
+    ]);
+    expect(emf).toMatchObject({ Queue: 'accounting', MessageType: 'payment.received', Processed: 1, Failed: 1, Retried: 0, DeadLettered: 0 });
+    expect(emf.Duration).toHaveLength(2);
+    metrics.flush();
+    expect(lines).toHaveLength(1);
+  });
+});
