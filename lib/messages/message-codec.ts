@@ -10,8 +10,8 @@ export interface IncomingMessage {
   readonly body: string;
   /** String message attributes, by name. */
   readonly attributes: Readonly<Record<string, string>>;
-  /** When SQS received it, for messages that carry no time of their own. */
-  readonly sentAt?: Date;
+  /** When SQS received it (epoch milliseconds), for messages that carry no time of their own. */
+  readonly sentTimestamp?: number | undefined;
 }
 
 /** A message ready for SNS or SQS. */
@@ -58,22 +58,38 @@ export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog,
     attributes = { ...attributes, ...snsAttributes(parsed.MessageAttributes) };
     parsed = parseJson(message.messageId, parsed.Message, 'SNS notification Message');
   }
-  const envelope = isEnvelopeLike(parsed) ? checkEnvelope(message.messageId, parsed) : wrapPlainMessage(message, parsed, attributes);
+  const header = isEnvelopeLike(parsed) ? checkEnvelope(message.messageId, parsed) : undefined;
+  const type = header ? header.type : typeAttribute(message.messageId, attributes);
 
-  const entry = catalog.get(envelope.type);
-  if (entry === undefined) throw new UnknownMessageTypeError(message.messageId, envelope.type, 'is not declared in the topology');
-  if (acceptedTypes && !acceptedTypes.has(envelope.type)) {
-    throw new UnknownMessageTypeError(message.messageId, envelope.type, 'this queue does not handle');
+  const entry = catalog.get(type);
+  if (entry === undefined) throw new UnknownMessageTypeError(message.messageId, type, 'is not declared in the topology');
+  if (acceptedTypes && !acceptedTypes.has(type)) {
+    throw new UnknownMessageTypeError(message.messageId, type, 'this queue does not handle');
   }
-  const result = entry.schema.safeParse(envelope.data);
+  const result = entry.schema.safeParse(header ? header.data : parsed);
   if (!result.success) {
     throw new SchemaValidationError(
       message.messageId,
-      envelope.type,
+      type,
       result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`),
     );
   }
-  return { ...envelope, kind: envelope.kind ?? entry.kind, dataversion: envelope.dataversion ?? entry.version, data: result.data };
+  // A plain message (a plain SNS Publish) has no envelope: its SQS message id and send time stand in.
+  const id = header ? header.id : message.messageId;
+  const envelope: Envelope = {
+    specversion: '1.0',
+    id,
+    source: header ? header.source : EXTERNAL_SOURCE,
+    type,
+    time: header?.time ?? new Date(message.sentTimestamp ?? Date.now()).toISOString(),
+    datacontenttype: 'application/json',
+    data: result.data,
+    kind: header?.kind ?? entry.kind,
+    correlationid: header?.correlationid ?? id,
+    dataversion: header?.dataversion ?? entry.version,
+  };
+  if (header?.causationid !== undefined) return { ...envelope, causationid: header.causationid };
+  return envelope;
 }
 
 function parseJson(messageId: string, text: string, what: string): unknown {
@@ -108,13 +124,24 @@ function isEnvelopeLike(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'specversion' in value;
 }
 
-type PartialEnvelope = Omit<Envelope, 'kind' | 'dataversion'> & Partial<Pick<Envelope, 'kind' | 'dataversion'>>;
+/** The envelope fields an incoming CloudEvents message carries; the rest come from the catalog. */
+interface EnvelopeHeader {
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly time?: string;
+  readonly data: unknown;
+  readonly kind?: Envelope['kind'];
+  readonly correlationid?: string;
+  readonly causationid?: string;
+  readonly dataversion?: number;
+}
 
 /**
  * Checks the envelope by hand rather than with a schema: this runs for every
  * record and the checks are a handful of typeofs (see `npm run bench`).
  */
-function checkEnvelope(messageId: string, value: Record<string, unknown>): PartialEnvelope {
+function checkEnvelope(messageId: string, value: Record<string, unknown>): EnvelopeHeader {
   const problems: string[] = [];
   if (value.specversion !== '1.0') problems.push(`specversion is ${JSON.stringify(value.specversion)}, expected "1.0"`);
   for (const field of ['id', 'source', 'type'] as const) {
@@ -126,33 +153,18 @@ function checkEnvelope(messageId: string, value: Record<string, unknown>): Parti
   if (value.kind !== undefined && value.kind !== 'event' && value.kind !== 'command') problems.push(`kind must be "event" or "command"`);
   if (value.dataversion !== undefined && !Number.isInteger(value.dataversion)) problems.push('dataversion must be an integer');
   if (problems.length > 0) throw new MalformedMessageError(messageId, `it is not a valid CloudEvents envelope: ${problems.join('; ')}`);
-  const envelope = value as unknown as PartialEnvelope;
-  return {
-    ...envelope,
-    time: envelope.time ?? new Date().toISOString(),
-    datacontenttype: 'application/json',
-    correlationid: envelope.correlationid ?? envelope.id,
-  };
+  return value as unknown as EnvelopeHeader;
 }
 
 /** A plain SNS/SQS message: its body is the data, its `type` attribute names it. */
-function wrapPlainMessage(message: IncomingMessage, data: unknown, attributes: Readonly<Record<string, string>>): PartialEnvelope {
+function typeAttribute(messageId: string, attributes: Readonly<Record<string, string>>): string {
   const type = attributes[MESSAGE_TYPE_ATTRIBUTE];
   if (type === undefined || type === '') {
     throw new UnknownMessageTypeError(
-      message.messageId,
+      messageId,
       undefined,
       `its body is not a CloudEvents envelope and it has no '${MESSAGE_TYPE_ATTRIBUTE}' message attribute to say what it is`,
     );
   }
-  return {
-    specversion: '1.0',
-    id: message.messageId,
-    source: EXTERNAL_SOURCE,
-    type,
-    time: (message.sentAt ?? new Date()).toISOString(),
-    datacontenttype: 'application/json',
-    data,
-    correlationid: message.messageId,
-  };
+  return type;
 }

@@ -5,7 +5,10 @@
  */
 export type MessageMetric = 'Processed' | 'Failed' | 'Retried' | 'DeadLettered';
 
-const counters: readonly MessageMetric[] = ['Processed', 'Failed', 'Retried', 'DeadLettered'];
+const METRIC_DEFINITIONS = JSON.stringify([
+  ...(['Processed', 'Failed', 'Retried', 'DeadLettered'] satisfies MessageMetric[]).map((name) => ({ Name: name, Unit: 'Count' })),
+  { Name: 'Duration', Unit: 'Milliseconds' },
+]);
 
 interface TypeMetrics {
   counts: Record<MessageMetric, number>;
@@ -15,41 +18,39 @@ interface TypeMetrics {
 export class EmfMetrics {
   private byType = new Map<string, TypeMetrics>();
 
+  private readonly namespaceJson: string;
+  private readonly queueJson: string;
+
   constructor(
-    private readonly namespace: string,
-    private readonly queue: string,
+    namespace: string,
+    queue: string,
     private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
-  ) {}
+  ) {
+    this.namespaceJson = JSON.stringify(namespace);
+    this.queueJson = JSON.stringify(queue);
+  }
 
   count(messageType: string, metric: MessageMetric): void {
     this.of(messageType).counts[metric] += 1;
   }
 
-  duration(messageType: string, milliseconds: number): void {
-    this.of(messageType).durations.push(milliseconds);
+  /** Counts a message as processed or failed and records how long it took. */
+  record(messageType: string, metric: 'Processed' | 'Failed', milliseconds: number): void {
+    const metrics = this.of(messageType);
+    metrics.counts[metric] += 1;
+    metrics.durations.push(milliseconds);
   }
 
   /** Writes one EMF line per message type seen since the last flush. */
   flush(): void {
+    if (this.byType.size === 0) return;
+    // Written as a template: this runs after every batch, and only the values change.
     const timestamp = Date.now();
-    for (const [messageType, metrics] of this.byType) {
+    for (const [messageType, { counts, durations }] of this.byType) {
       this.write(
-        JSON.stringify({
-          _aws: {
-            Timestamp: timestamp,
-            CloudWatchMetrics: [
-              {
-                Namespace: this.namespace,
-                Dimensions: [['Queue', 'MessageType']],
-                Metrics: [...counters.map((name) => ({ Name: name, Unit: 'Count' })), { Name: 'Duration', Unit: 'Milliseconds' }],
-              },
-            ],
-          },
-          Queue: this.queue,
-          MessageType: messageType,
-          ...metrics.counts,
-          Duration: metrics.durations,
-        }),
+        `{"_aws":{"Timestamp":${timestamp},"CloudWatchMetrics":[{"Namespace":${this.namespaceJson},"Dimensions":[["Queue","MessageType"]],"Metrics":${METRIC_DEFINITIONS}}]},` +
+          `"Queue":${this.queueJson},"MessageType":${JSON.stringify(messageType)},"Processed":${counts.Processed},"Failed":${counts.Failed},` +
+          `"Retried":${counts.Retried},"DeadLettered":${counts.DeadLettered},"Duration":[${durations.join(',')}]}`,
       );
     }
     this.byType = new Map();

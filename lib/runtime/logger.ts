@@ -23,7 +23,8 @@ export interface LoggerOptions {
 }
 
 export function createLogger(base: Record<string, unknown> = {}, options: LoggerOptions = {}): Logger {
-  const threshold = levels[options.level ?? (process.env.POSTBOX_LOG_LEVEL as LogLevel | undefined) ?? 'info'] ?? levels.info;
+  const level = options.level ?? (process.env.POSTBOX_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+  const threshold = levels[level] ?? levels.info;
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (levels[level] < threshold) return;
@@ -34,7 +35,7 @@ export function createLogger(base: Record<string, unknown> = {}, options: Logger
     info: log('info'),
     warn: log('warn'),
     error: log('error'),
-    child: (fields) => createLogger({ ...base, ...fields }, { ...options, write }),
+    child: (fields) => createLogger({ ...base, ...fields }, { level, write }),
   };
 }
 

@@ -1,14 +1,9 @@
-import {
-  ChangeMessageVisibilityCommand,
-  DeleteMessageCommand,
-  GetQueueUrlCommand,
-  SendMessageCommand,
-  type MessageAttributeValue,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
 import type { ReceivedMessage } from './message-processor.ts';
+
+type SqsSdk = typeof import('@aws-sdk/client-sqs');
 
 /** Message attributes Postbox adds to a message it dead-letters itself. */
 export const FAILURE_ATTRIBUTES = {
@@ -39,9 +34,15 @@ export interface DeadLetterReason {
 export class QueueActions {
   private queueUrl: Promise<string> | undefined;
   private deadLetterQueueUrl: Promise<string> | undefined;
+  private sdk: Promise<SqsSdk> | undefined;
 
+  /**
+   * @param sqs the client to use; by default one is made on first use. The SDK
+   *   is loaded only then, so a Lambda whose records all succeed never pays
+   *   for loading it at cold start (see `npm run bench`).
+   */
   constructor(
-    private readonly sqs: SQSClient,
+    private sqs: SQSClient | undefined,
     private readonly queue: ResolvedQueue,
     addresses: QueueAddresses = {},
   ) {
@@ -50,13 +51,15 @@ export class QueueActions {
   }
 
   async delete(receiptHandle: string): Promise<void> {
-    await this.sqs.send(new DeleteMessageCommand({ QueueUrl: await this.mainUrl(), ReceiptHandle: receiptHandle }));
+    const { sdk, client } = await this.client();
+    await client.send(new sdk.DeleteMessageCommand({ QueueUrl: await this.mainUrl(), ReceiptHandle: receiptHandle }));
   }
 
   /** Hides the message for `seconds`: it comes back then, as the next attempt. */
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
-    await this.sqs.send(
-      new ChangeMessageVisibilityCommand({ QueueUrl: await this.mainUrl(), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
+    const { sdk, client } = await this.client();
+    await client.send(
+      new sdk.ChangeMessageVisibilityCommand({ QueueUrl: await this.mainUrl(), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }),
     );
   }
 
@@ -81,8 +84,9 @@ export class QueueActions {
     for (const [name, value] of [...original, ...Object.entries(failure)]) {
       attributes[name] = { DataType: name === FAILURE_ATTRIBUTES.attempt ? 'Number' : 'String', StringValue: value };
     }
-    await this.sqs.send(
-      new SendMessageCommand({
+    const { sdk, client } = await this.client();
+    await client.send(
+      new sdk.SendMessageCommand({
         QueueUrl: await this.deadLetterUrl(),
         MessageBody: message.body,
         MessageAttributes: attributes,
@@ -107,7 +111,17 @@ export class QueueActions {
     return this.deadLetterQueueUrl;
   }
 
-  private lookUp(name: string): Promise<string> {
-    return this.sqs.send(new GetQueueUrlCommand({ QueueName: name })).then(({ QueueUrl }) => QueueUrl!);
+  private async lookUp(name: string): Promise<string> {
+    const { sdk, client } = await this.client();
+    const { QueueUrl } = await client.send(new sdk.GetQueueUrlCommand({ QueueName: name }));
+    return QueueUrl!;
+  }
+
+  private async client(): Promise<{ sdk: SqsSdk; client: SQSClient }> {
+    this.sdk ??= import('@aws-sdk/client-sqs');
+    const sdk = await this.sdk;
+    // The SDK reads AWS_ENDPOINT_URL and AWS_REGION itself.
+    this.sqs ??= new sdk.SQSClient({});
+    return { sdk, client: this.sqs };
   }
 }

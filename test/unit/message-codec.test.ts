@@ -38,8 +38,8 @@ describe('decodeMessage', () => {
   });
 
   it('reads a plain message by its type attribute, as a plain SNS Publish sends it', () => {
-    const sentAt = new Date('2026-01-02T03:04:05Z');
-    expect(decodeMessage({ ...incoming(JSON.stringify(payment), { type: 'payment.received' }), sentAt }, catalog)).toEqual({
+    const sentTimestamp = Date.parse('2026-01-02T03:04:05Z');
+    expect(decodeMessage({ ...incoming(JSON.stringify(payment), { type: 'payment.received' }), sentTimestamp }, catalog)).toEqual({
       specversion: '1.0',
       id: 'm-1',
       source: EXTERNAL_SOURCE,

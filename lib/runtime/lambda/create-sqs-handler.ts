@@ -5,7 +5,6 @@ import { MessageCatalog } from '../../messages/message-catalog.ts';
 import type { AnyTopology } from '../../messages/message-types.ts';
 import { PostboxError } from '../../postbox-error.ts';
 import { queueById, resolveTopology } from '../../topology/resolve-topology.ts';
-import { createAwsClients } from '../aws-clients.ts';
 import { EmfMetrics } from '../emf-metrics.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ReceivedMessage } from '../message-processor.ts';
@@ -24,7 +23,7 @@ export interface SqsHandlerOptions<T extends AnyTopology> {
    * @default POSTBOX_STAGE, set by MessagingStack
    */
   readonly stage?: string;
-  /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  /** @default a client for AWS_ENDPOINT_URL / AWS_REGION, made when first needed */
   readonly sqs?: SQSClient;
   /** @default POSTBOX_QUEUE_URL, else looked up by name */
   readonly queueUrl?: string;
@@ -69,7 +68,7 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
   const processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, logger, metrics, options.random);
   const queueUrl = options.queueUrl ?? process.env.POSTBOX_QUEUE_URL;
   const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env.POSTBOX_DEAD_LETTER_QUEUE_URL;
-  const actions = new QueueActions(options.sqs ?? createAwsClients().sqs, queue, {
+  const actions = new QueueActions(options.sqs, queue, {
     ...(queueUrl && { queueUrl }),
     ...(deadLetterQueueUrl && { deadLetterQueueUrl }),
   });
@@ -116,10 +115,11 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
         }
       }
     } else {
-      const settled = await Promise.all(messages.map(async (message) => settle(message, await processor.process(message))));
+      const outcomes = await Promise.all(messages.map((message) => processor.process(message)));
+      const settled = await Promise.all(outcomes.map((outcome, index) => outcome.status === 'processed' || settle(messages[index]!, outcome)));
       settled.forEach((left, index) => left || failures.push({ itemIdentifier: messages[index]!.messageId }));
     }
-    logger.info('batch done', { records: messages.length, failed: failures.length });
+    logger.debug('batch done', { records: messages.length, failed: failures.length });
     return { batchItemFailures: failures };
   }
 

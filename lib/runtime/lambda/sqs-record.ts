@@ -5,17 +5,20 @@ import type { ReceivedMessage } from '../message-processor.ts';
 /** A Lambda SQS record as the processor sees it. */
 export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
   const attributes: Record<string, string> = {};
-  for (const [name, attribute] of Object.entries(record.messageAttributes ?? {})) {
-    if (attribute.stringValue !== undefined) attributes[name] = attribute.stringValue;
+  const messageAttributes = record.messageAttributes;
+  for (const name in messageAttributes) {
+    const value = messageAttributes[name]!.stringValue;
+    if (value !== undefined) attributes[name] = value;
   }
+  const { ApproximateReceiveCount, MessageGroupId, SentTimestamp } = record.attributes;
   return {
     messageId: record.messageId,
     receiptHandle: record.receiptHandle,
     body: record.body,
     attributes,
-    receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
-    ...(record.attributes.MessageGroupId && { groupId: record.attributes.MessageGroupId }),
-    ...(record.attributes.SentTimestamp && { sentAt: new Date(Number(record.attributes.SentTimestamp)) }),
+    receiveCount: Number(ApproximateReceiveCount) || 1,
+    groupId: MessageGroupId,
+    sentTimestamp: SentTimestamp === undefined ? undefined : Number(SentTimestamp),
   };
 }
 

@@ -1,0 +1,87 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { parser } from '@aws-lambda-powertools/batch/parser';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { OrderPlaced, ordersTopology } from '../lib/example/orders-topology.ts';
+import { createSqsHandler } from '../lib/runtime/lambda/create-sqs-handler.ts';
+import { createLogger } from '../lib/runtime/logger.ts';
+import { asEvents, orderPlacedRecords } from './fixtures/sqs-records.ts';
+
+type Contender = { name: string; run: (event: SQSEvent) => Promise<SQSBatchResponse> };
+
+const context = { awsRequestId: 'bench', functionName: 'bench', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+const noop = () => undefined;
+let sink = 0;
+const handle = (data: { totalCents: number }) => {
+  sink += data.totalCents;
+};
+
+function contenders(): Contender[] {
+  const postbox = createSqsHandler(ordersTopology, {
+    stage: 'bench',
+    queue: 'billing',
+    handlers: { 'order.placed': ({ data }) => handle(data), 'order.cancelled': noop },
+    // Every record succeeds, so the client is never called.
+    sqs: new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
+    logger: createLogger({}, { write: noop }),
+    writeMetrics: noop,
+  });
+  const powertoolsZod = new BatchProcessor(EventType.SQS);
+  const powertoolsParser = new BatchProcessor(EventType.SQS, { parser, innerSchema: OrderPlaced, transformer: 'json' });
+  return [
+    {
+      name: 'bare loop (JSON.parse + zod parse)',
+      run: async (event) => {
+        const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+        for (const record of event.Records) {
+          try {
+            handle(OrderPlaced.parse(JSON.parse(record.body)));
+          } catch {
+            batchItemFailures.push({ itemIdentifier: record.messageId });
+          }
+        }
+        return { batchItemFailures };
+      },
+    },
+    { name: 'Postbox pipeline', run: async (event) => (await postbox(event, context)) as SQSBatchResponse },
+    {
+      name: 'Powertools BatchProcessor, zod in handler',
+      run: (event) => processPartialResponse(event, async (record: SQSRecord) => handle(OrderPlaced.parse(JSON.parse(record.body))), powertoolsZod, { context }),
+    },
+    {
+      name: 'Powertools BatchProcessor, parser innerSchema',
+      run: (event) =>
+        processPartialResponse(event, async (record: { body: { totalCents: number } }) => handle(record.body), powertoolsParser as never, { context }),
+    },
+  ];
+}
+
+export interface PipelineFigures {
+  readonly recordsPerSecond: Record<string, number>;
+}
+
+/** Records per second of each contender over the same records, rounds interleaved, median of `rounds`. */
+export async function benchPipeline(recordCount = 10_000, rounds = 5): Promise<PipelineFigures> {
+  const events = asEvents(orderPlacedRecords(recordCount), 10);
+  const all = contenders();
+  const samples = new Map<string, number[]>(all.map((c) => [c.name, []]));
+  for (let round = 0; round <= rounds; round++) {
+    for (const contender of all) {
+      const started = performance.now();
+      for (const event of events) {
+        const response = await contender.run(event);
+        if (response.batchItemFailures.length > 0) throw new Error(`${contender.name} failed records it should not have`);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      if (round > 0) samples.get(contender.name)!.push(recordCount / seconds);
+    }
+  }
+  if (sink === 0) throw new Error('no handler ran');
+  return { recordsPerSecond: Object.fromEntries([...samples].map(([name, values]) => [name, median(values)])) };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}

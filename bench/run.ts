@@ -1,0 +1,44 @@
+import { benchBundles } from './bundle-bench.ts';
+import { benchPipeline } from './pipeline-bench.ts';
+import { benchPublish } from './publish-bench.ts';
+
+/**
+ * `npm run bench`: every figure measured side by side in this one run, each
+ * with its ratio to the named peer and the target it is held to.
+ */
+const rows: string[][] = [];
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function compare(what: string, ours: number, peerName: string, peer: number, unit: string, target: { ratio: number; higherIsBetter: boolean }) {
+  const ratio = ours / peer;
+  const met = target.higherIsBetter ? ratio >= target.ratio : ratio <= target.ratio;
+  rows.push([what, `${fmt(ours)} ${unit}`, peerName, `${fmt(peer)} ${unit}`, `${fmt(ratio, 2)}×`, `${target.higherIsBetter ? '≥' : '≤'} ${fmt(target.ratio, 2)}× ${met ? 'met' : 'NOT met'}`]);
+}
+
+console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
+
+console.log('1/3 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
+const pipeline = await benchPipeline();
+const r = pipeline.recordsPerSecond;
+const postbox = r['Postbox pipeline']!;
+const powertoolsZod = r['Powertools BatchProcessor, zod in handler']!;
+const powertoolsParser = r['Powertools BatchProcessor, parser innerSchema']!;
+const fasterPowertools = Math.max(powertoolsZod, powertoolsParser);
+for (const [name, value] of Object.entries(r)) console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s`);
+compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Powertools (zod in handler)' : 'Powertools (parser)', fasterPowertools, 'rec/s', { ratio: 1.5, higherIsBetter: true });
+compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
+
+console.log('2/3 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
+const bundles = await benchBundles({ postbox: 'functions/billing.ts', powertools: 'bench/fixtures/powertools-handler.ts' });
+compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
+compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
+
+console.log('3/3 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
+const publish = await benchPublish();
+console.log(`   API calls: publishMany ${publish.calls.publishMany}, one publish per message ${publish.calls['one publish per message']}`);
+compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publish per message', publish.messagesPerSecond['one publish per message']!, 'msg/s', { ratio: 8, higherIsBetter: true });
+
+const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ');
+console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}\n${rows.map(line).join('\n')}`);
