@@ -33,3 +33,10 @@ export const invoiceHandlers: MessageHandlers<Orders> = {
     logger.info('invoice line written', { orderId: data.orderId, line: `${data.orderId};${data.customerId};${money(data.totalCents, data.currency)}` });
   },
 };
+
+/** Analytics, a long-running worker, adds each cancellation to the churn report. */
+export const analyticsHandlers: MessageHandlers<Orders> = {
+  'order.cancelled': async ({ data }, { logger }) => {
+    logger.info('cancellation added to the churn report', { orderId: data.orderId, reason: data.reason });
+  },
+};

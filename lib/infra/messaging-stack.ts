@@ -9,6 +9,7 @@ import { EventSubscription } from './event-subscription.ts';
 import { EventTopic } from './event-topic.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
 export interface MessagingStackProps extends StackProps {
   /** The application's topology: every topic, queue and handler is built from it. */
@@ -21,10 +22,15 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Directory that the handlers' `entry` paths are relative to.
+   * Directory that the handlers' `entry` paths are relative to, and that holds the worker's Dockerfile.
    * @default the current working directory
    */
   readonly projectRoot?: string;
+  /**
+   * Settings of the Fargate service that runs the worker handlers (built only if the topology has any).
+   * @default one task when idle, up to 10, scaling out above 10 waiting messages per task
+   */
+  readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment'>;
 }
 
 /**
@@ -41,6 +47,8 @@ export class MessagingStack extends Stack {
   readonly subscriptions = new Map<string, EventSubscription>();
   readonly consumers = new Map<string, LambdaConsumer>();
   readonly monitoring: MessagingMonitoring;
+  /** The Fargate service of the worker handlers, if the topology has any. */
+  readonly workers?: WorkerService;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -118,6 +126,16 @@ export class MessagingStack extends Stack {
         this.consumers.set(resolved.id, consumer);
         this.monitoring.monitorFunction(resolved.id, consumer);
       }
+    }
+
+    const workerQueues = this.topology.queues.filter((queue) => queue.handler.kind === 'worker');
+    if (workerQueues.length > 0) {
+      this.workers = new WorkerService(this, 'Workers', {
+        ...props.workers,
+        queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
+        imageDirectory: projectRoot,
+        environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage },
+      });
     }
   }
 }

@@ -25,6 +25,8 @@ export interface HandlerContext {
   readonly queue: string;
   /** A logger that adds the message's id, type, correlation id and attempt to every line. */
   readonly logger: Logger;
+  /** Aborted when the consumer gives up on the task (its time limit passed); long tasks should stop then. */
+  readonly signal?: AbortSignal;
 }
 
 export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
@@ -81,13 +83,13 @@ export class MessageProcessor {
    * Synchronous when the handler is, so a batch of fast handlers does not pay
    * for a promise per record (see `npm run bench`).
    */
-  process(message: ReceivedMessage): ProcessingOutcome | Promise<ProcessingOutcome> {
+  process(message: ReceivedMessage, signal?: AbortSignal): ProcessingOutcome | Promise<ProcessingOutcome> {
     const started = performance.now();
     let envelope: Envelope | undefined;
     try {
       envelope = decodeMessage(message, this.catalog, this.acceptedTypes);
       const decoded = envelope;
-      const result = this.handlers[decoded.type]!(decoded, new MessageContext(message.receiveCount, this.queue.id, () => this.logger.child(this.messageFields(message, decoded))));
+      const result = this.handlers[decoded.type]!(decoded, new MessageContext(message.receiveCount, this.queue.id, () => this.logger.child(this.messageFields(message, decoded)), signal));
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
           () => this.succeeded(decoded, started),
@@ -105,7 +107,8 @@ export class MessageProcessor {
     return { status: 'processed', envelope };
   }
 
-  private failed(message: ReceivedMessage, envelope: Envelope | undefined, error: unknown, started: number): ProcessingOutcome {
+  /** The outcome of a message whose handling failed with `error`, logged and counted. */
+  failed(message: ReceivedMessage, envelope: Envelope | undefined, error: unknown, started: number): ProcessingOutcome {
     const decision = decideOnFailure(error, message.messageId, message.receiveCount, this.queue, this.random);
     const type = envelope?.type ?? (error as { messageType?: string }).messageType ?? 'unknown';
     this.metrics.record(type, 'Failed', performance.now() - started);
@@ -136,6 +139,7 @@ class MessageContext implements HandlerContext {
     readonly attempt: number,
     readonly queue: string,
     private readonly makeLogger: () => Logger,
+    readonly signal?: AbortSignal,
   ) {}
 
   get logger(): Logger {

@@ -1,4 +1,4 @@
-import type { MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
 import type { ReceivedMessage } from './message-processor.ts';
@@ -48,6 +48,22 @@ export class QueueActions {
   ) {
     if (addresses.queueUrl) this.queueUrl = Promise.resolve(addresses.queueUrl);
     if (addresses.deadLetterQueueUrl) this.deadLetterQueueUrl = Promise.resolve(addresses.deadLetterQueueUrl);
+  }
+
+  /** Long-polls for up to `max` messages (at most 10), with every attribute. */
+  async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
+    const { sdk, client } = await this.client();
+    const { Messages = [] } = await client.send(
+      new sdk.ReceiveMessageCommand({
+        QueueUrl: await this.mainUrl(),
+        MaxNumberOfMessages: Math.min(max, 10),
+        WaitTimeSeconds: waitTimeSeconds,
+        VisibilityTimeout: visibilityTimeoutSeconds,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    return Messages.map(fromSqsMessage);
   }
 
   async delete(receiptHandle: string): Promise<void> {
@@ -124,4 +140,22 @@ export class QueueActions {
     this.sqs ??= new sdk.SQSClient({});
     return { sdk, client: this.sqs };
   }
+}
+
+/** A message received with ReceiveMessage, as the processor sees it. */
+export function fromSqsMessage(message: Message): ReceivedMessage {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+  }
+  const system = message.Attributes ?? {};
+  return {
+    messageId: message.MessageId!,
+    receiptHandle: message.ReceiptHandle!,
+    body: message.Body ?? '',
+    attributes,
+    receiveCount: Number(system.ApproximateReceiveCount) || 1,
+    groupId: system.MessageGroupId,
+    sentTimestamp: system.SentTimestamp === undefined ? undefined : Number(system.SentTimestamp),
+  };
 }

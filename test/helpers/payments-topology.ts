@@ -25,6 +25,13 @@ export const paymentsTopology = defineTopology({
     accounting: { topic: 'payments', events: ['payment.received', 'payment.refunded'], handler: lambda, queue: quickRetries },
     fraud: { topic: 'payments', events: ['payment.refunded'], handler: lambda },
     audit: { topic: 'ledger', events: ['ledger.entry'], handler: lambda, queue: quickRetries },
+    // A long-task worker whose visibility (2 s) is shorter than its tasks: the heartbeat must keep them.
+    archive: {
+      topic: 'payments',
+      events: ['payment.received'],
+      handler: { kind: 'worker', timeoutSeconds: 8, concurrency: 4 },
+      queue: { ...quickRetries, visibilityTimeoutSeconds: 2 },
+    },
   },
   commandHandlers: { 'report.build': { handler: lambda, queue: { ...quickRetries, maxMessageSizeBytes: 2048 } } },
 });

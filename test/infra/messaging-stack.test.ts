@@ -128,6 +128,19 @@ describe('MessagingStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('runs the analytics worker on Fargate with access to its own queue only', () => {
+    const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+    const analytics = stack.queues.get('analytics')!;
+    const taskRole = stack.workers!.taskDefinition.taskRole;
+    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter((policy) =>
+      policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === stack.getLogicalId(taskRole.node.defaultChild as never)),
+    );
+    const targets = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement.map((s: any) => s.Resource['Fn::GetAtt'][0]));
+    expect(targets.sort()).toEqual(
+      [stack.getLogicalId(analytics.queue.node.defaultChild as never), stack.getLogicalId(analytics.deadLetterQueue.node.defaultChild as never)].sort(),
+    );
+  });
+
   it('subscribes the alarm e-mail given in the props', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-prod', { topology: ordersTopology, stage: 'prod', env, alarmEmail: 'ops@example.com' });
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
@@ -147,7 +160,9 @@ describe('MessagingStack', () => {
     const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'postbox-bundling-')) });
     new MessagingStack(app, 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
     const assembly = app.synth();
-    const assets = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.'));
+    const assets = readdirSync(assembly.directory).filter(
+      (name) => name.startsWith('asset.') && readdirSync(path.join(assembly.directory, name)).includes('index.mjs'),
+    );
     expect(assets).toHaveLength(3);
     for (const asset of assets) {
       expect(readdirSync(path.join(assembly.directory, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);

@@ -1,0 +1,185 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { DurableQueue } from './durable-queue.ts';
+
+/** Fargate allows at most 120 s between SIGTERM and SIGKILL. */
+const MAX_STOP_TIMEOUT_SECONDS = 120;
+/** The worker's long poll: stop lets the one under way return before the grace period starts. */
+const LONG_POLL_SECONDS = 20;
+
+export interface WorkerServiceProps {
+  /** Queues the workers consume, with their dead-letter queues. */
+  readonly queues: readonly DurableQueue[];
+  /** Directory with the Dockerfile of the worker image, built at deploy time. */
+  readonly imageDirectory: string;
+  /**
+   * Environment of the worker container (stage, log level). Holds no secrets.
+   * @default none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * VPC of the service; tasks run in its private subnets.
+   * @default a new VPC of 2 AZs with one NAT gateway and flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * vCPU units of a task (256 = 0.25 vCPU).
+   * @default 512
+   */
+  readonly cpu?: number;
+  /**
+   * Memory of a task in MiB.
+   * @default 1024
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * How long running tasks may finish after SIGTERM before they are released.
+   * The stop timeout covers it plus the long poll under way.
+   * @default Duration.seconds(60)
+   */
+  readonly shutdownGrace?: Duration;
+  /**
+   * Tasks when idle: 0 scales to zero when the queues are empty.
+   * @default 1
+   */
+  readonly minTasks?: number;
+  /**
+   * Most tasks.
+   * @default 10
+   */
+  readonly maxTasks?: number;
+  /**
+   * Messages waiting per running task above which the service scales out.
+   * @default 10
+   */
+  readonly backlogPerTaskTarget?: number;
+  /**
+   * Retention of the worker logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The polling workers as an ECS Fargate service on arm64: an image built from
+ * the repository's Dockerfile at deploy time, permission to consume its queues
+ * and dead-letter into their DLQs and nothing else, a container health check
+ * on the worker's heartbeat endpoint, a stop timeout that covers the graceful
+ * shutdown, and scaling on the backlog per task (messages waiting divided by
+ * running tasks), down to zero tasks if asked.
+ */
+export class WorkerService extends Construct {
+  readonly cluster: ecs.Cluster;
+  readonly taskDefinition: ecs.FargateTaskDefinition;
+  readonly service: ecs.FargateService;
+  readonly logGroup: logs.LogGroup;
+  readonly scaling: ecs.ScalableTaskCount;
+  /** Messages waiting in the worker queues per running task. */
+  readonly backlogPerTask: cloudwatch.MathExpression;
+
+  constructor(scope: Construct, id: string, props: WorkerServiceProps) {
+    super(scope, id);
+    const grace = props.shutdownGrace ?? Duration.seconds(60);
+    const stopTimeoutSeconds = grace.toSeconds() + LONG_POLL_SECONDS + 10;
+    if (stopTimeoutSeconds > MAX_STOP_TIMEOUT_SECONDS) {
+      throw new RangeError(
+        `WorkerService ${id}: a shutdown grace of ${grace.toSeconds()} s needs a stop timeout of ${stopTimeoutSeconds} s, over Fargate's ${MAX_STOP_TIMEOUT_SECONDS} s; use at most ${MAX_STOP_TIMEOUT_SECONDS - LONG_POLL_SECONDS - 10} s.`,
+      );
+    }
+    const vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1, flowLogs: { FlowLogs: {} } });
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 512,
+      memoryLimitMiB: props.memoryLimitMiB ?? 1024,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.taskDefinition.addContainer('Worker', {
+      image: ecs.ContainerImage.fromAsset(props.imageDirectory, { platform: Platform.LINUX_ARM64 }),
+      command: ['node', 'postbox-worker.mjs', '--health-port', '8080', '--grace', String(grace.toSeconds())],
+      environment: props.environment ?? {},
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
+      stopTimeout: Duration.seconds(stopTimeoutSeconds),
+      healthCheck: {
+        command: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:8080/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      readonlyRootFilesystem: true,
+    });
+    Validations.of(this.taskDefinition).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-ECS2',
+      reason: 'The environment holds the app and stage names only; no secrets.',
+    });
+    Validations.of(this.taskDefinition.obtainExecutionRole()).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken, which the execution role needs to pull the image, has no resource-level permissions.',
+    });
+    for (const queue of props.queues) {
+      queue.grantConsumeMessages(this.taskDefinition.taskRole);
+      queue.grantDeadLetterAccess(this.taskDefinition.taskRole);
+    }
+    const minTasks = props.minTasks ?? 1;
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: minTasks,
+      minHealthyPercent: 100,
+      circuitBreaker: { rollback: true },
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    });
+
+    this.backlogPerTask = this.backlogExpression(props.queues);
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: props.maxTasks ?? 10 });
+    const target = props.backlogPerTaskTarget ?? 10;
+    this.scaling.scaleOnMetric('BacklogPerTask', {
+      metric: this.backlogPerTask,
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: 0, change: -1 },
+        { lower: 1, change: +1 },
+        { lower: target, change: +2 },
+        { lower: target * 5, change: +5 },
+      ],
+      cooldown: Duration.minutes(1),
+      evaluationPeriods: 1,
+    });
+  }
+
+  /** Visible messages of all queues over running tasks; with no task running it is the backlog itself, so 0 scales to 1. */
+  private backlogExpression(queues: readonly DurableQueue[]): cloudwatch.MathExpression {
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {
+      running: new cloudwatch.Metric({
+        namespace: 'ECS/ContainerInsights',
+        metricName: 'RunningTaskCount',
+        dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+        statistic: 'Average',
+        period: Duration.minutes(1),
+      }),
+    };
+    queues.forEach((queue, index) => (usingMetrics[`visible${index}`] = queue.metricVisibleMessages({ statistic: 'Sum' })));
+    const backlog = queues.map((_, index) => `visible${index}`).join(' + ') || '0';
+    return new cloudwatch.MathExpression({
+      expression: `(${backlog}) / IF(running > 0, running, 1)`,
+      usingMetrics,
+      label: 'Messages waiting per running task',
+      period: Duration.minutes(1),
+    });
+  }
+
+  /** Running tasks. */
+  metricRunningTasks(): cloudwatch.IMetric {
+    return this.backlogPerTask.usingMetrics.running!;
+  }
+}

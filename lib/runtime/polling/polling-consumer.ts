@@ -1,0 +1,356 @@
+import { EventEmitter } from 'node:events';
+import type { Envelope } from '../../messages/envelope.ts';
+import type { AnyTopology } from '../../messages/message-types.ts';
+import type { MessageHandler, MessageHandlers, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
+import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
+import { InMemoryJobLock, type JobLock } from './job-lock.ts';
+import { JobLockedError, TaskTimeoutError } from './polling-errors.ts';
+
+export type StopReason = 'requested' | 'signal' | 'max-messages' | 'max-runtime' | 'max-memory';
+
+/** Limits after which the consumer stops, so its supervisor starts a fresh process. */
+export interface ConsumerLimits {
+  /** Stop after this many messages were handled (succeeded or failed). @default no limit */
+  readonly maxMessages?: number;
+  /** Stop after running this long. @default no limit */
+  readonly maxRuntimeSeconds?: number;
+  /** Stop when the process's resident memory passes this. @default no limit */
+  readonly maxMemoryMb?: number;
+}
+
+/** At most one message with the same job key runs at a time. */
+export interface UniqueJobs {
+  /** The job key of a message; undefined for messages that are not unique. */
+  readonly key: (message: Envelope) => string | undefined;
+  /** A second message with a held key waits (comes back after the backoff) or is skipped (deleted). */
+  readonly policy: 'wait' | 'skip';
+  /** @default an in-memory lock: unique within this process */
+  readonly lock?: JobLock;
+}
+
+export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRuntimeOptions<T> {
+  /** Messages handled at once. @default the worker handler's concurrency in the topology */
+  readonly concurrency?: number;
+  /** Long-poll wait of each receive. @default 20 */
+  readonly waitTimeSeconds?: number;
+  /** Visibility a received message starts with, extended by the heartbeat while it runs. @default the queue's */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Time limit of one task, after which it is abandoned and retried. @default the worker handler's timeout */
+  readonly taskTimeoutSeconds?: number;
+  /** How long stop() lets running tasks finish before releasing them. @default 30 */
+  readonly shutdownGraceSeconds?: number;
+  /** @default none */
+  readonly limits?: ConsumerLimits;
+  /** @default none */
+  readonly uniqueJobs?: UniqueJobs;
+  /** Seconds between health heartbeats (log line with metrics). @default 30 */
+  readonly heartbeatIntervalSeconds?: number;
+}
+
+/** Typed events, for observers (metrics, tests, a supervisor). */
+export interface PollingConsumerEvents {
+  started: [];
+  message_received: [message: ReceivedMessage];
+  message_processed: [message: ReceivedMessage];
+  message_failed: [message: ReceivedMessage, error: unknown];
+  message_dead_lettered: [message: ReceivedMessage, error: unknown];
+  message_released: [message: ReceivedMessage];
+  poll_error: [error: unknown];
+  stopped: [reason: StopReason];
+}
+
+export interface ConsumerHealth {
+  readonly status: 'starting' | 'polling' | 'stopping' | 'stopped';
+  readonly queue: string;
+  readonly inFlight: number;
+  readonly handled: number;
+  readonly failed: number;
+  /** When the last receive returned (epoch ms); 0 before the first. */
+  readonly lastPollAt: number;
+  readonly startedAt: number;
+}
+
+interface Task {
+  readonly message: ReceivedMessage;
+  readonly done: Promise<void>;
+  readonly abort: AbortController;
+  released: boolean;
+}
+
+/**
+ * Consumes one queue of the topology in a long-running process, for work that
+ * does not fit in Lambda. It shares the Lambda pipeline's decoding, dispatch,
+ * backoff and dead-lettering, and adds what a long task needs:
+ * - long polling, up to `concurrency` messages in flight, never receiving more than it can start;
+ * - a visibility heartbeat, so a task of an hour is not delivered twice; a time limit per task;
+ * - graceful stop: no receive after stop() begins; running tasks get a grace period, the rest are released;
+ * - limits on messages, time and memory, and unique jobs.
+ *
+ * Written by hand rather than on sqs-consumer: that library receives one batch
+ * at a time and waits for all of it, so a slow message holds nine free slots
+ * (see `npm run bench`), and it has no per-task heartbeat or limits.
+ */
+export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventEmitter<PollingConsumerEvents> {
+  readonly runtime: QueueRuntime;
+  private readonly concurrency: number;
+  private readonly waitTimeSeconds: number;
+  private readonly visibilityTimeoutSeconds: number;
+  private readonly taskTimeoutSeconds: number;
+  private readonly tasks = new Set<Task>();
+  private status: ConsumerHealth['status'] = 'starting';
+  private handled = 0;
+  private failedCount = 0;
+  private lastPollAt = 0;
+  private readonly startedAt = Date.now();
+  private slotFreed: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    topology: T,
+    private readonly options: PollingConsumerOptions<T>,
+  ) {
+    super();
+    const handlers = options.uniqueJobs ? withUniqueJobs(options.handlers, options.uniqueJobs) : options.handlers;
+    this.runtime = new QueueRuntime(topology, { ...options, handlers });
+    const { handler } = this.runtime.queue;
+    this.concurrency = options.concurrency ?? (handler.kind === 'worker' ? handler.concurrency : 10);
+    this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
+    this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
+    this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
+  }
+
+  /** Starts polling; resolves at once. */
+  start(): void {
+    if (this.loop) return;
+    this.status = 'polling';
+    const { limits = {} } = this.options;
+    if (limits.maxRuntimeSeconds !== undefined) {
+      this.timers.push(setTimeout(() => void this.stop('max-runtime'), limits.maxRuntimeSeconds * 1000));
+    }
+    const heartbeatMs = (this.options.heartbeatIntervalSeconds ?? 30) * 1000;
+    this.timers.push(setInterval(() => this.heartbeat(), heartbeatMs));
+    if (limits.maxMemoryMb !== undefined) {
+      const maxBytes = limits.maxMemoryMb * 1024 * 1024;
+      this.timers.push(setInterval(() => process.memoryUsage.rss() > maxBytes && void this.stop('max-memory'), 1000));
+    }
+    this.runtime.logger.info('consumer started', {
+      concurrency: this.concurrency,
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      taskTimeoutSeconds: this.taskTimeoutSeconds,
+      ...limits,
+    });
+    this.emit('started');
+    this.loop = this.poll();
+  }
+
+  /**
+   * Stops receiving at once, lets running tasks finish within the grace
+   * period, then releases the unfinished ones (visibility 0) for another
+   * consumer. Resolves when done; calling it again returns the same promise.
+   */
+  stop(reason: StopReason = 'requested'): Promise<void> {
+    this.stopping ??= this.shutDown(reason);
+    return this.stopping;
+  }
+
+  health(): ConsumerHealth {
+    return {
+      status: this.status,
+      queue: this.runtime.queue.id,
+      inFlight: this.tasks.size,
+      handled: this.handled,
+      failed: this.failedCount,
+      lastPollAt: this.lastPollAt,
+      startedAt: this.startedAt,
+    };
+  }
+
+  private async poll(): Promise<void> {
+    const { maxMessages } = this.options.limits ?? {};
+    while (!this.stopping) {
+      let free = this.concurrency - this.tasks.size;
+      if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.handled - this.tasks.size);
+      if (free <= 0) {
+        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        continue;
+      }
+      let messages: ReceivedMessage[];
+      try {
+        messages = await this.runtime.actions.receive(free, this.waitTimeSeconds, this.visibilityTimeoutSeconds);
+        this.lastPollAt = Date.now();
+      } catch (error) {
+        if (this.stopping) break;
+        this.emit('poll_error', error);
+        this.runtime.logger.error('receive failed; retrying in 1 s', { error });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
+      if (this.stopping) {
+        // The long poll under way when stop began is left to return rather than aborted: SQS may
+        // already have handed it messages, which an aborted request would hide for their whole
+        // visibility timeout. What it brings goes straight back.
+        await Promise.all(messages.map((message) => this.runtime.delay(message, 0)));
+        break;
+      }
+      for (const message of messages) this.startTask(message);
+    }
+  }
+
+  private startTask(message: ReceivedMessage): void {
+    this.emit('message_received', message);
+    const abort = new AbortController();
+    const task: Task = { message, abort, released: false, done: Promise.resolve() };
+    (task as { done: Promise<void> }).done = this.run(task).finally(() => {
+      this.tasks.delete(task);
+      this.slotFreed?.();
+      this.slotFreed = undefined;
+    });
+    this.tasks.add(task);
+  }
+
+  private async run(task: Task): Promise<void> {
+    const { message } = task;
+    const started = performance.now();
+    // Extend visibility at half of it, so the message never becomes visible while its task runs.
+    const heartbeat = setInterval(
+      () => void this.runtime.delay(message, this.visibilityTimeoutSeconds),
+      Math.max(1, this.visibilityTimeoutSeconds / 2) * 1000,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<ProcessingOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        task.abort.abort();
+        resolve(this.runtime.processor.failed(message, undefined, new TaskTimeoutError(message.messageId, this.taskTimeoutSeconds), started));
+      }, this.taskTimeoutSeconds * 1000);
+    });
+    try {
+      const outcome = await Promise.race([this.runtime.processor.process(message, task.abort.signal), timedOut]);
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+      if (task.released) return;
+      await this.settle(message, outcome);
+    } catch (error) {
+      this.runtime.logger.error('could not settle a message; it returns after its visibility timeout', { messageId: message.messageId, error });
+    } finally {
+      clearInterval(heartbeat);
+      clearTimeout(timer);
+    }
+  }
+
+  private async settle(message: ReceivedMessage, outcome: ProcessingOutcome): Promise<void> {
+    this.handled += 1;
+    if (outcome.status === 'processed') {
+      await this.runtime.actions.delete(message.receiptHandle);
+      this.emit('message_processed', message);
+    } else {
+      this.failedCount += 1;
+      this.emit('message_failed', message, outcome.error);
+      if (await this.runtime.settleFailure(message, outcome)) {
+        await this.runtime.actions.delete(message.receiptHandle);
+        this.emit('message_dead_lettered', message, outcome.error);
+      }
+    }
+    this.runtime.metrics.flush();
+    const { maxMessages } = this.options.limits ?? {};
+    if (maxMessages !== undefined && this.handled >= maxMessages) void this.stop('max-messages');
+  }
+
+  private async shutDown(reason: StopReason): Promise<void> {
+    this.status = 'stopping';
+    this.runtime.logger.info(`stopping: ${describeStop(reason, this.options.limits)}`, { reason, inFlight: this.tasks.size, handled: this.handled });
+    this.slotFreed?.();
+    await this.loop;
+    const graceMs = (this.options.shutdownGraceSeconds ?? 30) * 1000;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace-over'>((resolve) => (graceTimer = setTimeout(() => resolve('grace-over'), graceMs)));
+    const allDone = Promise.all([...this.tasks].map((task) => task.done));
+    if ((await Promise.race([allDone, graceOver])) === 'grace-over') {
+      const unfinished = [...this.tasks];
+      this.runtime.logger.warn('grace period over; releasing unfinished tasks to other consumers', { released: unfinished.length });
+      await Promise.all(
+        unfinished.map(async (task) => {
+          task.released = true;
+          task.abort.abort();
+          await this.runtime.delay(task.message, 0);
+          this.emit('message_released', task.message);
+        }),
+      );
+    }
+    clearTimeout(graceTimer);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.runtime.metrics.flush();
+    this.status = 'stopped';
+    this.runtime.logger.info('consumer stopped', { reason, handled: this.handled, failed: this.failedCount });
+    this.emit('stopped', reason);
+  }
+
+  /** A log line that is also an EMF document: CloudWatch sees the consumer alive and how busy it is. */
+  private heartbeat(): void {
+    const health = this.health();
+    process.stdout.write(
+      `${JSON.stringify({
+        level: 'info',
+        time: new Date().toISOString(),
+        message: 'heartbeat',
+        _aws: {
+          Timestamp: Date.now(),
+          CloudWatchMetrics: [
+            {
+              Namespace: 'Postbox/Worker',
+              Dimensions: [['Queue']],
+              Metrics: [
+                { Name: 'Heartbeat', Unit: 'Count' },
+                { Name: 'InFlight', Unit: 'Count' },
+              ],
+            },
+          ],
+        },
+        Queue: health.queue,
+        Heartbeat: 1,
+        InFlight: health.inFlight,
+        handled: health.handled,
+        failed: health.failed,
+        status: health.status,
+      })}\n`,
+    );
+  }
+}
+
+function describeStop(reason: StopReason, limits: ConsumerLimits = {}): string {
+  switch (reason) {
+    case 'max-messages':
+      return `handled ${limits.maxMessages} messages (limit maxMessages); the supervisor starts a fresh process`;
+    case 'max-runtime':
+      return `ran ${limits.maxRuntimeSeconds} s (limit maxRuntimeSeconds); the supervisor starts a fresh process`;
+    case 'max-memory':
+      return `resident memory passed ${limits.maxMemoryMb} MiB (limit maxMemoryMb); the supervisor starts a fresh process`;
+    case 'signal':
+      return 'received a termination signal';
+    case 'requested':
+      return 'stop requested';
+  }
+}
+
+/** Wraps each handler so that messages with a held job key wait or are skipped. */
+function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<T>, unique: UniqueJobs): MessageHandlers<T> {
+  const lock = unique.lock ?? new InMemoryJobLock();
+  const wrap = (handler: MessageHandler<any>): MessageHandler<any> => async (message, context) => {
+    const key = unique.key(message);
+    if (key === undefined) return handler(message, context);
+    if (!(await lock.tryAcquire(key))) {
+      if (unique.policy === 'wait') throw new JobLockedError(key);
+      context.logger.info('skipped: a job with the same key is running', { jobKey: key });
+      return undefined;
+    }
+    try {
+      return await handler(message, context);
+    } finally {
+      await lock.release(key);
+    }
+  };
+  return Object.fromEntries(
+    Object.entries(handlers as Record<string, MessageHandler<any> | undefined>).map(([type, handler]) => [type, handler && wrap(handler)]),
+  ) as MessageHandlers<T>;
+}

@@ -1,0 +1,24 @@
+import { MessageError } from '../../messages/message-errors.ts';
+
+/** A task ran past its time limit and was abandoned; it is retried later. */
+export class TaskTimeoutError extends MessageError {
+  readonly code = 'TASK_TIMEOUT';
+  readonly retryable = true;
+
+  constructor(
+    readonly messageId: string,
+    readonly timeoutSeconds: number,
+  ) {
+    super(`Message ${messageId} was still running after its time limit of ${timeoutSeconds} s; it was abandoned and will be retried.`);
+  }
+}
+
+/** Another task holds the lock of this job's key; the message waits and comes back later. */
+export class JobLockedError extends MessageError {
+  readonly code = 'JOB_LOCKED';
+  readonly retryable = true;
+
+  constructor(readonly jobKey: string) {
+    super(`Job '${jobKey}' is already running; this message waits and comes back after the backoff.`);
+  }
+}

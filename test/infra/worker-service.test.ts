@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { DurableQueue } from '../../lib/infra/durable-queue.ts';
+import { WorkerService, type WorkerServiceProps } from '../../lib/infra/worker-service.ts';
+import { emptyStack } from '../helpers/cdk.ts';
+
+function build(props: Partial<Omit<WorkerServiceProps, 'queues'>> = {}) {
+  const stack = emptyStack();
+  const queue = new DurableQueue(stack, 'Jobs', { queueName: 'app-dev-jobs', deadLetterQueueName: 'app-dev-jobs-dlq' });
+  const other = new DurableQueue(stack, 'Other', { queueName: 'app-dev-other', deadLetterQueueName: 'app-dev-other-dlq' });
+  const workers = new WorkerService(stack, 'Workers', { queues: [queue], imageDirectory: process.cwd(), environment: { POSTBOX_STAGE: 'dev' }, ...props });
+  return { stack, queue, other, workers, template: Template.fromStack(stack) };
+}
+
+const idOf = (stack: ReturnType<typeof build>['stack'], construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+
+describe('WorkerService', () => {
+  it('runs the worker image on Fargate arm64 with a health check on its heartbeat endpoint', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+      Cpu: '512',
+      Memory: '1024',
+      ContainerDefinitions: [
+        Match.objectLike({
+          Command: ['node', 'postbox-worker.mjs', '--health-port', '8080', '--grace', '60'],
+          HealthCheck: Match.objectLike({ Command: ['CMD', 'node', '-e', Match.stringLikeRegexp('127.0.0.1:8080/health')] }),
+          StopTimeout: 90,
+          ReadonlyRootFilesystem: true,
+          Environment: [{ Name: 'POSTBOX_STAGE', Value: 'dev' }],
+        }),
+      ],
+    });
+  });
+
+  it('builds the image from the Dockerfile at deploy time: synthesis only stages it', () => {
+    const { stack } = build();
+    const assembly = (stack.node.root as App).synth();
+    const manifest = JSON.parse(readFileSync(path.join(assembly.directory, `${stack.artifactId}.assets.json`), 'utf8'));
+    const images = Object.values(manifest.dockerImages) as Array<{ source: { directory: string; platform?: string } }>;
+    expect(images).toHaveLength(1);
+    expect(images[0]!.source.platform).toBe('linux/arm64');
+  });
+
+  it('lets the task consume its queues and dead-letter into their DLQs, and touch no other queue', () => {
+    const { template, stack, queue, other } = build();
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => /TaskRole/.test(role.Ref)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const resources = statements.map((statement: { Resource: { 'Fn::GetAtt': [string] } }) => statement.Resource['Fn::GetAtt'][0]).sort();
+    expect(resources).toEqual([idOf(stack, queue.queue), idOf(stack, queue.deadLetterQueue)].sort());
+    expect(resources).not.toContain(idOf(stack, other.queue));
+    expect(statements.flatMap((statement: { Action: string[] }) => statement.Action)).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:SendMessage']),
+    );
+  });
+
+  it('scales on the backlog per running task', () => {
+    const { template } = build({ maxTasks: 6, backlogPerTaskTarget: 20 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 6 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const expressions = alarms.flatMap((alarm) => alarm.Properties.Metrics ?? []).map((metric: { Expression?: string }) => metric.Expression).filter(Boolean);
+    expect(expressions).toContain('(visible0) / IF(running > 0, running, 1)');
+    const thresholds = alarms.map((alarm) => alarm.Properties.Threshold).sort((a, b) => a - b);
+    expect(thresholds).toEqual([0, 1]);
+  });
+
+  it('scales to zero tasks when asked', () => {
+    const { template } = build({ minTasks: 0 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0 });
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+  });
+
+  it('refuses a grace period the Fargate stop timeout cannot cover', () => {
+    expect(() => build({ shutdownGrace: Duration.seconds(100) })).toThrowError(
+      "WorkerService Workers: a shutdown grace of 100 s needs a stop timeout of 130 s, over Fargate's 120 s; use at most 90 s.",
+    );
+  });
+});

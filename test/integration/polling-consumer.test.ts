@@ -1,0 +1,220 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import type { Envelope } from '../../lib/messages/envelope.ts';
+import { createLogger } from '../../lib/runtime/logger.ts';
+import { PollingConsumer, type PollingConsumerOptions } from '../../lib/runtime/polling/polling-consumer.ts';
+import { Publisher } from '../../lib/runtime/publisher.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { paymentsTopology } from '../helpers/payments-topology.ts';
+import { queueDepth } from '../helpers/queue-probe.ts';
+
+type Payments = typeof paymentsTopology;
+const clients = emulatorClients();
+const running: PollingConsumer<Payments>[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((consumer) => consumer.stop()));
+});
+
+async function setUp() {
+  const stage = uniqueStage();
+  const provisioned = await provisionTopology(resolveTopology(paymentsTopology, { stage }), clients);
+  const archive = provisioned.queues.get('archive')!;
+  const logs: Array<Record<string, unknown>> = [];
+  const consumer = (handle: (message: Envelope<{ paymentId: string }>, signal?: AbortSignal) => unknown, options: Partial<PollingConsumerOptions<Payments>> = {}) => {
+    const created = new PollingConsumer(paymentsTopology, {
+      stage,
+      queue: 'archive',
+      sqs: clients.sqs,
+      queueUrl: archive.url,
+      deadLetterQueueUrl: archive.deadLetterUrl,
+      waitTimeSeconds: 1,
+      logger: createLogger({}, { write: (line) => logs.push(JSON.parse(line)) }),
+      writeMetrics: () => undefined,
+      random: () => 0,
+      handlers: { 'payment.received': (message, context) => handle(message, context.signal) },
+      ...options,
+    });
+    running.push(created);
+    return created;
+  };
+  const send = async (paymentId: string) =>
+    clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: archive.url,
+        MessageBody: JSON.stringify({ paymentId, amountCents: 1 }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'payment.received' } },
+      }),
+    );
+  return { stage, archive, consumer, send, logs };
+}
+
+const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(100);
+  }
+};
+
+describe('PollingConsumer', () => {
+  it('processes a task longer than the visibility timeout once: the heartbeat keeps it', async () => {
+    const { consumer, send, archive } = await setUp();
+    const runs: string[] = [];
+    const slow = async ({ data }: Envelope<{ paymentId: string }>) => {
+      runs.push(data.paymentId);
+      await sleep(5000);
+    };
+    // Two consumers poll the queue: without the heartbeat the second would get the message after 2 s.
+    const first = consumer(slow);
+    const second = consumer(slow);
+    await send('long-1');
+    first.start();
+    second.start();
+    await until(async () => runs.length > 0 && (await queueDepth(clients.sqs, archive.url)).inFlight === 0 && (await queueDepth(clients.sqs, archive.url)).visible === 0);
+    expect(runs).toEqual(['long-1']);
+  }, 30_000);
+
+  it('holds more than 10 messages in flight, up to its concurrency, and no more', async () => {
+    const { consumer, send } = await setUp();
+    let active = 0;
+    let peak = 0;
+    const handled: string[] = [];
+    const worker = consumer(
+      async ({ data }) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        await sleep(1500);
+        active -= 1;
+        handled.push(data.paymentId);
+      },
+      { concurrency: 12 },
+    );
+    await Promise.all(Array.from({ length: 15 }, (_, i) => send(`c-${i}`)));
+    worker.start();
+    await until(() => handled.length === 15, 25_000);
+    expect(peak).toBe(12);
+  }, 30_000);
+
+  it('on stop, lets a running task finish within the grace period and receives nothing after stop began', async () => {
+    const { consumer, send, archive } = await setUp();
+    const finished: string[] = [];
+    const receivedAt: number[] = [];
+    const worker = consumer(async ({ data }) => {
+      await sleep(1500);
+      finished.push(data.paymentId);
+    });
+    worker.on('message_received', () => receivedAt.push(Date.now()));
+    await send('graceful');
+    worker.start();
+    await until(() => receivedAt.length === 1);
+    const stopBegan = Date.now();
+    await send('after-stop');
+    await worker.stop('signal');
+    expect(finished).toEqual(['graceful']);
+    expect(receivedAt.filter((at) => at >= stopBegan)).toEqual([]);
+    expect(await queueDepth(clients.sqs, archive.url)).toEqual({ visible: 1, inFlight: 0 });
+  }, 30_000);
+
+  it('releases a task unfinished at the end of the grace period, and a second consumer processes it', async () => {
+    const { consumer, send } = await setUp();
+    const completed: string[] = [];
+    let aborted = false;
+    const first = consumer(
+      async (_message, signal) => {
+        signal?.addEventListener('abort', () => (aborted = true));
+        await sleep(6000);
+      },
+      { shutdownGraceSeconds: 1 },
+    );
+    const released: string[] = [];
+    first.on('message_released', (message) => released.push(message.messageId));
+    await send('handed-over');
+    first.start();
+    await until(() => first.health().inFlight === 1);
+    await first.stop('signal');
+    expect(released).toHaveLength(1);
+    expect(aborted).toBe(true);
+
+    const second = consumer(({ data }) => void completed.push(data.paymentId));
+    second.start();
+    await until(() => completed.length === 1);
+    expect(completed).toEqual(['handed-over']);
+  }, 30_000);
+
+  it('stops after maxMessages with a log line saying why', async () => {
+    const { consumer, send, logs } = await setUp();
+    const worker = consumer(() => undefined, { limits: { maxMessages: 2 } });
+    await Promise.all(['a', 'b', 'c'].map(send));
+    const stopped = new Promise((resolve) => worker.once('stopped', resolve));
+    worker.start();
+    expect(await stopped).toBe('max-messages');
+    expect(worker.health().handled).toBe(2);
+    expect(logs.map((line) => line.message)).toContain('stopping: handled 2 messages (limit maxMessages); the supervisor starts a fresh process');
+  }, 30_000);
+
+  it('stops after maxRuntimeSeconds and when memory passes maxMemoryMb', async () => {
+    const { consumer, logs } = await setUp();
+    const timed = consumer(() => undefined, { limits: { maxRuntimeSeconds: 1 } });
+    const timedStop = new Promise((resolve) => timed.once('stopped', resolve));
+    timed.start();
+    expect(await timedStop).toBe('max-runtime');
+    const hungry = consumer(() => undefined, { limits: { maxMemoryMb: 1 } });
+    const hungryStop = new Promise((resolve) => hungry.once('stopped', resolve));
+    hungry.start();
+    expect(await hungryStop).toBe('max-memory');
+    expect(logs.map((line) => line.message)).toEqual(
+      expect.arrayContaining([
+        'stopping: ran 1 s (limit maxRuntimeSeconds); the supervisor starts a fresh process',
+        'stopping: resident memory passed 1 MiB (limit maxMemoryMb); the supervisor starts a fresh process',
+      ]),
+    );
+  }, 30_000);
+
+  it('never runs two jobs with the same key at once', async () => {
+    const { consumer, send } = await setUp();
+    const running = new Map<string, number>();
+    let overlap = false;
+    const done: string[] = [];
+    const worker = consumer(
+      async ({ data }) => {
+        const key = data.paymentId.split('#')[0]!;
+        running.set(key, (running.get(key) ?? 0) + 1);
+        if (running.get(key)! > 1) overlap = true;
+        await sleep(800);
+        running.set(key, running.get(key)! - 1);
+        done.push(data.paymentId);
+      },
+      { uniqueJobs: { key: (message) => (message.data as { paymentId: string }).paymentId.split('#')[0], policy: 'wait' } },
+    );
+    await Promise.all(['job#1', 'job#2', 'other#1'].map(send));
+    worker.start();
+    await until(() => done.length === 3, 25_000);
+    expect(overlap).toBe(false);
+    expect(done.sort()).toEqual(['job#1', 'job#2', 'other#1']);
+  }, 30_000);
+
+  it('runs a delayed job after its delay', async () => {
+    const { consumer, stage, archive } = await setUp();
+    const ranAt: number[] = [];
+    const worker = consumer(() => void ranAt.push(Date.now()));
+    worker.start();
+    const publisher = new Publisher(paymentsTopology, { stage, source: 'test', sns: clients.sns, sqs: clients.sqs });
+    const sentAt = Date.now();
+    // A worker queue takes delayed messages straight from SQS (a command, or a child task of one).
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: archive.url,
+        DelaySeconds: 2,
+        MessageBody: JSON.stringify({ paymentId: 'later', amountCents: 1 }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'payment.received' } },
+      }),
+    );
+    await until(() => ranAt.length === 1);
+    expect(ranAt[0]! - sentAt).toBeGreaterThanOrEqual(1900);
+    expect(publisher.topology.stage).toBe(stage);
+  }, 30_000);
+});
