@@ -1,4 +1,5 @@
 import { benchBundles } from './bundle-bench.ts';
+import { benchConsumers } from './consumer-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
 
@@ -17,7 +18,7 @@ function compare(what: string, ours: number, peerName: string, peer: number, uni
 
 console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
 
-console.log('1/3 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
+console.log('1/4 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
 const pipeline = await benchPipeline();
 const r = pipeline.recordsPerSecond;
 const postbox = r['Postbox pipeline']!;
@@ -28,15 +29,24 @@ for (const [name, value] of Object.entries(r)) console.log(`   ${name.padEnd(48)
 compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Powertools (zod in handler)' : 'Powertools (parser)', fasterPowertools, 'rec/s', { ratio: 1.5, higherIsBetter: true });
 compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
 
-console.log('2/3 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
+console.log('2/4 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
 const bundles = await benchBundles({ postbox: 'functions/billing.ts', powertools: 'bench/fixtures/powertools-handler.ts' });
 compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
 compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
 
-console.log('3/3 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
+console.log('3/4 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
 const publish = await benchPublish();
 console.log(`   API calls: publishMany ${publish.calls.publishMany}, one publish per message ${publish.calls['one publish per message']}`);
 compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publish per message', publish.messagesPerSecond['one publish per message']!, 'msg/s', { ratio: 8, higherIsBetter: true });
+
+console.log('4/4 polling consumers: 1,000 messages, a handler that awaits 50 ms, local SQS endpoint answering after 20 ms; then moto…');
+const consumers = await benchConsumers();
+for (const [setting, figures] of Object.entries(consumers)) {
+  const ours = figures.messagesPerSecond.PollingConsumer!;
+  const theirs = figures.messagesPerSecond['sqs-consumer']!;
+  console.log(`   ${setting}: PollingConsumer ${fmt(ours)} msg/s, idle ${fmt(figures.idleMsPer100.PollingConsumer!)} ms per 100; sqs-consumer ${fmt(theirs)} msg/s, idle ${fmt(figures.idleMsPer100['sqs-consumer']!)} ms per 100`);
+  if (!setting.startsWith('moto')) compare(`consumer throughput (${setting.replace('local endpoint, ', '')})`, ours, 'sqs-consumer', theirs, 'msg/s', { ratio: 2, higherIsBetter: true });
+}
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

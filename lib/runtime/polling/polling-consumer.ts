@@ -72,8 +72,10 @@ export interface ConsumerHealth {
 
 interface Task {
   readonly message: ReceivedMessage;
-  readonly done: Promise<void>;
   readonly abort: AbortController;
+  /** The handler and the acknowledgement. */
+  done: Promise<void>;
+  handlerDone: boolean;
   released: boolean;
 }
 
@@ -102,7 +104,12 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private failedCount = 0;
   private lastPollAt = 0;
   private readonly startedAt = Date.now();
-  private slotFreed: (() => void) | undefined;
+  /** Handlers running: the slots in use. */
+  private active = 0;
+  /** Messages asked for by receives under way. */
+  private requested = 0;
+  private received = 0;
+  private waiters: Array<() => void> = [];
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   private timers: NodeJS.Timeout[] = [];
@@ -159,7 +166,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     return {
       status: this.status,
       queue: this.runtime.queue.id,
-      inFlight: this.tasks.size,
+      inFlight: this.active,
       handled: this.handled,
       failed: this.failedCount,
       lastPollAt: this.lastPollAt,
@@ -167,46 +174,70 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     };
   }
 
+  /**
+   * Keeps the handler slots full: whenever slots are free and not already
+   * asked for, another receive goes out for them (at most 10 each), so
+   * receives overlap with running handlers; never more is asked for than the
+   * free slots, so nothing received waits for a slot.
+   */
   private async poll(): Promise<void> {
     const { maxMessages } = this.options.limits ?? {};
+    const receives = new Set<Promise<void>>();
     while (!this.stopping) {
-      let free = this.concurrency - this.tasks.size;
-      if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.handled - this.tasks.size);
+      let free = this.concurrency - this.active - this.requested;
+      if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
       if (free <= 0) {
-        await new Promise<void>((resolve) => (this.slotFreed = resolve));
+        await this.nextChange();
         continue;
       }
-      let messages: ReceivedMessage[];
-      try {
-        messages = await this.runtime.actions.receive(free, this.waitTimeSeconds, this.visibilityTimeoutSeconds);
-        this.lastPollAt = Date.now();
-      } catch (error) {
-        if (this.stopping) break;
-        this.emit('poll_error', error);
-        this.runtime.logger.error('receive failed; retrying in 1 s', { error });
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        continue;
-      }
-      if (this.stopping) {
-        // The long poll under way when stop began is left to return rather than aborted: SQS may
-        // already have handed it messages, which an aborted request would hide for their whole
-        // visibility timeout. What it brings goes straight back.
-        await Promise.all(messages.map((message) => this.runtime.delay(message, 0)));
-        break;
-      }
-      for (const message of messages) this.startTask(message);
+      const ask = Math.min(10, free);
+      this.requested += ask;
+      const receive = this.receiveInto(ask).finally(() => {
+        this.requested -= ask;
+        receives.delete(receive);
+        this.changed();
+      });
+      receives.add(receive);
     }
+    // Receives under way when stop began are left to return rather than aborted: SQS may already
+    // have handed them messages, which an aborted request would hide for their whole visibility
+    // timeout. What they bring goes straight back.
+    await Promise.all(receives);
+  }
+
+  private async receiveInto(max: number): Promise<void> {
+    let messages: ReceivedMessage[];
+    try {
+      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.visibilityTimeoutSeconds);
+      this.lastPollAt = Date.now();
+    } catch (error) {
+      if (this.stopping) return;
+      this.emit('poll_error', error);
+      this.runtime.logger.error('receive failed; retrying in 1 s', { error });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return;
+    }
+    if (this.stopping) {
+      await Promise.all(messages.map((message) => this.runtime.delay(message, 0)));
+      return;
+    }
+    for (const message of messages) this.startTask(message);
+  }
+
+  private nextChange(): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+
+  private changed(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private startTask(message: ReceivedMessage): void {
     this.emit('message_received', message);
-    const abort = new AbortController();
-    const task: Task = { message, abort, released: false, done: Promise.resolve() };
-    (task as { done: Promise<void> }).done = this.run(task).finally(() => {
-      this.tasks.delete(task);
-      this.slotFreed?.();
-      this.slotFreed = undefined;
-    });
+    this.received += 1;
+    this.active += 1;
+    const task: Task = { message, abort: new AbortController(), released: false, handlerDone: false, done: Promise.resolve() };
+    task.done = this.run(task).finally(() => this.tasks.delete(task));
     this.tasks.add(task);
   }
 
@@ -225,17 +256,22 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
         resolve(this.runtime.processor.failed(message, undefined, new TaskTimeoutError(message.messageId, this.taskTimeoutSeconds), started));
       }, this.taskTimeoutSeconds * 1000);
     });
+    let outcome: ProcessingOutcome;
     try {
-      const outcome = await Promise.race([this.runtime.processor.process(message, task.abort.signal), timedOut]);
-      clearInterval(heartbeat);
-      clearTimeout(timer);
-      if (task.released) return;
-      await this.settle(message, outcome);
-    } catch (error) {
-      this.runtime.logger.error('could not settle a message; it returns after its visibility timeout', { messageId: message.messageId, error });
+      outcome = await Promise.race([this.runtime.processor.process(message, task.abort.signal), timedOut]);
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timer);
+      // The slot frees as soon as the handler is done; acknowledging goes on beside the next task.
+      task.handlerDone = true;
+      this.active -= 1;
+      this.changed();
+    }
+    if (task.released) return;
+    try {
+      await this.settle(message, outcome);
+    } catch (error) {
+      this.runtime.logger.error('could not settle a message; it returns after its visibility timeout', { messageId: message.messageId, error });
     }
   }
 
@@ -260,14 +296,14 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private async shutDown(reason: StopReason): Promise<void> {
     this.status = 'stopping';
     this.runtime.logger.info(`stopping: ${describeStop(reason, this.options.limits)}`, { reason, inFlight: this.tasks.size, handled: this.handled });
-    this.slotFreed?.();
+    this.changed();
     await this.loop;
     const graceMs = (this.options.shutdownGraceSeconds ?? 30) * 1000;
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace-over'>((resolve) => (graceTimer = setTimeout(() => resolve('grace-over'), graceMs)));
     const allDone = Promise.all([...this.tasks].map((task) => task.done));
     if ((await Promise.race([allDone, graceOver])) === 'grace-over') {
-      const unfinished = [...this.tasks];
+      const unfinished = [...this.tasks].filter((task) => !task.handlerDone);
       this.runtime.logger.warn('grace period over; releasing unfinished tasks to other consumers', { released: unfinished.length });
       await Promise.all(
         unfinished.map(async (task) => {
@@ -289,32 +325,27 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   /** A log line that is also an EMF document: CloudWatch sees the consumer alive and how busy it is. */
   private heartbeat(): void {
     const health = this.health();
-    process.stdout.write(
-      `${JSON.stringify({
-        level: 'info',
-        time: new Date().toISOString(),
-        message: 'heartbeat',
-        _aws: {
-          Timestamp: Date.now(),
-          CloudWatchMetrics: [
-            {
-              Namespace: 'Postbox/Worker',
-              Dimensions: [['Queue']],
-              Metrics: [
-                { Name: 'Heartbeat', Unit: 'Count' },
-                { Name: 'InFlight', Unit: 'Count' },
-              ],
-            },
-          ],
-        },
-        Queue: health.queue,
-        Heartbeat: 1,
-        InFlight: health.inFlight,
-        handled: health.handled,
-        failed: health.failed,
-        status: health.status,
-      })}\n`,
-    );
+    this.runtime.logger.info('heartbeat', {
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: 'Postbox/Worker',
+            Dimensions: [['Queue']],
+            Metrics: [
+              { Name: 'Heartbeat', Unit: 'Count' },
+              { Name: 'InFlight', Unit: 'Count' },
+            ],
+          },
+        ],
+      },
+      Queue: health.queue,
+      Heartbeat: 1,
+      InFlight: health.inFlight,
+      handled: health.handled,
+      failed: health.failed,
+      status: health.status,
+    });
   }
 }
 
