@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the AWS emulator used by tests and `npm start`: moto's server, pinned,
-# in a project-local virtual environment (.emulator/venv). Idempotent and quiet
-# when the pinned version is already there.
+# Installs the AWS emulators used by tests and `npm start`: moto's server, pinned,
+# in a project-local virtual environment (.emulator/venv), and ElasticMQ (below).
+# Idempotent and quiet when the pinned versions are already there.
 set -euo pipefail
 
 MOTO_VERSION="5.2.5"
@@ -9,18 +9,41 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.emulator/venv"
 stamp="$venv/.moto-$MOTO_VERSION"
 
-if [ -f "$stamp" ] && [ -x "$venv/bin/moto_server" ]; then
-  exit 0
+if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/moto_server" ]; then
+  python="${PYTHON:-python3}"
+  if ! command -v "$python" >/dev/null 2>&1; then
+    echo "install-emulator: $python was not found; install Python 3.9+ or set PYTHON to its path." >&2
+    exit 1
+  fi
+  echo "install-emulator: installing moto[server]==$MOTO_VERSION into $venv"
+  rm -rf "$venv"
+  "$python" -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+  touch "$stamp"
 fi
 
-python="${PYTHON:-python3}"
-if ! command -v "$python" >/dev/null 2>&1; then
-  echo "install-emulator: $python was not found; install Python 3.9+ or set PYTHON to its path." >&2
-  exit 1
+# ElasticMQ, pinned, from Maven Central: the SQS server that implements StartMessageMoveTask,
+# which moto lacks. Its jars go to .emulator/elasticmq/lib.
+ELASTICMQ_VERSION="1.6.14"
+elasticmq="$root/.emulator/elasticmq"
+elasticmq_stamp="$elasticmq/.elasticmq-$ELASTICMQ_VERSION"
+if [ ! -f "$elasticmq_stamp" ]; then
+  if ! command -v mvn >/dev/null 2>&1; then
+    echo "install-emulator: mvn (Maven) was not found; install it (apt-get install maven) to fetch ElasticMQ." >&2
+    exit 1
+  fi
+  echo "install-emulator: fetching ElasticMQ $ELASTICMQ_VERSION from Maven Central into $elasticmq"
+  rm -rf "$elasticmq"
+  mkdir -p "$elasticmq"
+  cat > "$elasticmq/pom.xml" <<POM
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>postbox.local</groupId><artifactId>elasticmq-runtime</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>org.elasticmq</groupId><artifactId>elasticmq-server_2.13</artifactId><version>$ELASTICMQ_VERSION</version></dependency>
+  </dependencies>
+</project>
+POM
+  mvn -q -B -f "$elasticmq/pom.xml" dependency:copy-dependencies -DoutputDirectory="$elasticmq/lib"
+  touch "$elasticmq_stamp"
 fi
-
-echo "install-emulator: installing moto[server]==$MOTO_VERSION into $venv"
-rm -rf "$venv"
-"$python" -m venv "$venv"
-"$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
-touch "$stamp"

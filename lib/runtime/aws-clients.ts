@@ -12,6 +12,11 @@ export interface AwsClientOptions {
    * @default AWS_REGION, else the SDK's own resolution (profile, instance metadata)
    */
   readonly region?: string;
+  /**
+   * Static credentials (an emulator's).
+   * @default the SDK's default credential chain
+   */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
 }
 
 /** The SNS and SQS clients Postbox talks through. */
@@ -24,6 +29,7 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const config = {
     ...(options.endpoint && { endpoint: options.endpoint }),
     ...(options.region && { region: options.region }),
+    ...(options.credentials && { credentials: options.credentials }),
   };
   return { sns: new SNSClient(config), sqs: new SQSClient(config) };
 }

@@ -1,0 +1,130 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnyTopology } from '../messages/message-types.ts';
+import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
+import { resolveTopology, type ResolvedQueue, type ResolvedTopology } from '../topology/resolve-topology.ts';
+import { CliError, ExitCode } from './cli-error.ts';
+
+/** Where the CLI writes, and what it reads from the user. */
+export interface CliIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+  /** Asks a yes/no question; undefined when there is nobody to ask (no TTY). */
+  readonly confirm?: (question: string) => Promise<boolean>;
+  /** Whether stderr is a terminal (progress bars). */
+  readonly interactive: boolean;
+}
+
+/** The options every command takes, as the AWS CLI spells them. */
+export interface GlobalOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly stage: string;
+  readonly topology: string;
+  readonly json?: boolean;
+}
+
+/** A queue of the topology with its addresses at the endpoint. */
+export interface QueueAddress {
+  readonly queue: ResolvedQueue;
+  readonly url: string;
+  readonly arn: string;
+  readonly deadLetterUrl: string;
+  readonly deadLetterArn: string;
+}
+
+/** What a command works with: the topology, the clients, and how to speak. */
+export class CliContext {
+  readonly clients: AwsClients;
+  readonly cloudwatch: CloudWatchClient;
+
+  private constructor(
+    readonly declaration: AnyTopology,
+    readonly topology: ResolvedTopology,
+    readonly options: GlobalOptions,
+    readonly io: CliIo,
+  ) {
+    // The SDK's default credential chain reads the profile from the environment.
+    if (options.profile) process.env.AWS_PROFILE = options.profile;
+    const local = options.endpoint !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(options.endpoint);
+    const region = options.region ?? process.env.AWS_REGION ?? (local ? 'us-east-1' : undefined);
+    // An emulator takes any credentials; the SDK still wants some.
+    const credentials = local && !process.env.AWS_ACCESS_KEY_ID && !options.profile && !process.env.AWS_PROFILE ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
+    const config = { ...(options.endpoint && { endpoint: options.endpoint }), ...(region && { region }), ...(credentials && { credentials }) };
+    this.clients = createAwsClients(config);
+    this.cloudwatch = new CloudWatchClient(config);
+  }
+
+  static async create(options: GlobalOptions, io: CliIo): Promise<CliContext> {
+    const declaration = await loadTopology(options.topology);
+    return new CliContext(declaration, resolveTopology(declaration, { stage: options.stage }), options, io);
+  }
+
+  get sqs(): SQSClient {
+    return this.clients.sqs;
+  }
+
+  /** The queue of a logical name (`billing`, `invoice-generate`), or a one-line error listing the known ones. */
+  queue(name: string): ResolvedQueue {
+    const queue = this.topology.queues.find((candidate) => candidate.id === name || candidate.name === name);
+    if (!queue) {
+      throw new CliError(
+        `unknown queue '${name}'; the queues of ${this.topology.app} are ${this.topology.queues.map((q) => q.id).join(', ')}`,
+        ExitCode.notFound,
+      );
+    }
+    return queue;
+  }
+
+  /** Looks up a queue's and its DLQ's URL and ARN at the endpoint. */
+  async address(name: string): Promise<QueueAddress> {
+    const queue = this.queue(name);
+    const [main, deadLetter] = await Promise.all([this.lookUp(queue.name), this.lookUp(queue.deadLetterQueueName)]);
+    return { queue, url: main.url, arn: main.arn, deadLetterUrl: deadLetter.url, deadLetterArn: deadLetter.arn };
+  }
+
+  private async lookUp(name: string): Promise<{ url: string; arn: string }> {
+    let url: string;
+    try {
+      url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+    } catch (error) {
+      if (/NonExistentQueue|QueueDoesNotExist/.test((error as Error).name)) {
+        throw new CliError(`queue ${name} does not exist at ${this.where()}; deploy the stack or provision stage '${this.topology.stage}'`, ExitCode.notFound);
+      }
+      throw error;
+    }
+    const { Attributes } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+    return { url, arn: Attributes!.QueueArn! };
+  }
+
+  /** The endpoint, as a user would recognise it. */
+  where(): string {
+    return this.options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? `AWS (${this.options.region ?? process.env.AWS_REGION ?? 'default region'})`;
+  }
+
+  /** Prints data as JSON with --json, else the human text. */
+  print(data: unknown, text: () => string): void {
+    this.io.out(this.options.json ? JSON.stringify(data, null, 2) : text());
+  }
+}
+
+/** Loads a topology module: `path/to/file.ts` (its default export or the first export that is a topology) or `file.ts#name`. */
+async function loadTopology(reference: string): Promise<AnyTopology> {
+  const [file, exportName] = reference.split('#');
+  let module: Record<string, unknown>;
+  try {
+    module = await import(pathToFileURL(path.resolve(file!)).href);
+  } catch (error) {
+    throw new CliError(`cannot load the topology from ${file}: ${(error as Error).message}`, ExitCode.invalidInput);
+  }
+  const isTopology = (value: unknown): value is AnyTopology =>
+    typeof value === 'object' && value !== null && 'app' in value && 'events' in value && 'topics' in value;
+  const candidate = exportName ? module[exportName] : [module.default, ...Object.values(module)].find(isTopology);
+  if (!isTopology(candidate)) {
+    throw new CliError(`${reference} exports no topology${exportName ? ` named '${exportName}'` : ''}; pass --topology file.ts#exportName`, ExitCode.invalidInput);
+  }
+  return candidate;
+}

@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { Publisher } from '../../runtime/publisher.ts';
+import type { CliContext } from '../cli-context.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
+
+export function registerPublish(program: Command, context: () => Promise<CliContext>): void {
+  for (const kind of ['event', 'command'] as const) {
+    const command = program
+      .command(`${kind === 'event' ? 'publish' : 'send'} <type> <json>`)
+      .description(`validate a${kind === 'event' ? 'n event' : ' command'} against its schema and ${kind === 'event' ? 'publish it to its topic' : 'send it to its queue'} (<json> or @file)`)
+      .option('--correlation-id <id>', 'id of the flow it belongs to')
+      .option('--group-id <id>', 'FIFO message group');
+    if (kind === 'command') command.option('--delay <seconds>', 'seconds before it becomes visible (0-900)');
+    command.action(async (type: string, json: string, options: { correlationId?: string; groupId?: string; delay?: string }) => {
+      const ctx = await context();
+      const data = parseData(json);
+      const publisher = new Publisher(ctx.declaration, { stage: ctx.topology.stage, source: 'postbox-cli', sns: ctx.clients.sns, sqs: ctx.clients.sqs });
+      const sendOptions = {
+        ...(options.correlationId && { correlationId: options.correlationId }),
+        ...(options.groupId && { groupId: options.groupId }),
+        ...(options.delay !== undefined && { delaySeconds: Number(options.delay) }),
+      };
+      const result = await (kind === 'event' ? publisher.publish(type as never, data as never, sendOptions) : publisher.send(type as never, data as never, sendOptions));
+      ctx.print(result, () => `${kind === 'event' ? 'published' : 'sent'} ${type} ${result.id} (message id ${result.messageId ?? '-'})`);
+    });
+  }
+}
+
+function parseData(argument: string): unknown {
+  let text = argument;
+  if (argument.startsWith('@')) {
+    try {
+      text = readFileSync(argument.slice(1), 'utf8');
+    } catch (error) {
+      throw new CliError(`cannot read ${argument.slice(1)}: ${(error as Error).message}`, ExitCode.invalidInput);
+    }
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`the message is not valid JSON: ${(error as Error).message}`, ExitCode.invalidInput);
+  }
+}
+

@@ -1,0 +1,77 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { MessageError } from '../messages/message-errors.ts';
+import { PostboxError } from '../postbox-error.ts';
+import { DeliveryError, DestinationNotFoundError } from '../runtime/publish-errors.ts';
+import { TopologyError } from '../topology/topology-error.ts';
+import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
+import { CliError, ExitCode } from './cli-error.ts';
+import { registerDlqExport } from './commands/dlq-export-command.ts';
+import { registerDlqPurge } from './commands/dlq-purge-command.ts';
+import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
+import { registerDlqShow } from './commands/dlq-show-command.ts';
+import { registerPublish } from './commands/publish-command.ts';
+import { registerStatus } from './commands/status-command.ts';
+import { registerTail } from './commands/tail-command.ts';
+
+const exampleTopology = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../example/orders-topology.ts');
+
+/**
+ * `postbox`: operate the queues of a topology, against AWS or a local
+ * emulator alike. Resolves to the exit code; every failure is one line on
+ * stderr, never a stack trace.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = new Command('postbox')
+    .description('Operate the queues and dead-letter queues of a Postbox topology.')
+    .option('--endpoint <url>', 'AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
+    .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
+    .option('--stage <stage>', 'stage of the topology', process.env.POSTBOX_STAGE ?? 'dev')
+    .option('--topology <module>', 'module that exports the topology (file.ts or file.ts#name)', process.env.POSTBOX_TOPOLOGY ?? exampleTopology)
+    .option('--json', 'print JSON for scripts')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .addHelpText('after', '\nExit codes: 0 ok, 1 partly failed, 2 invalid input, 3 not found, 4 endpoint unreachable or AWS error.');
+  const context = () => CliContext.create(program.opts<GlobalOptions>(), io);
+  registerStatus(program, context);
+  const dlq = program.command('dlq').description('inspect, redrive, export and purge dead-letter queues');
+  registerDlqShow(dlq, context);
+  registerDlqRedrive(dlq, context);
+  registerDlqPurge(dlq, context);
+  registerDlqExport(dlq, context);
+  registerPublish(program, context);
+  registerTail(program, context);
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage errors were already printed by commander.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
+    }
+    const { message, exitCode } = describeFailure(error, program.opts<GlobalOptions>());
+    io.err(`postbox: ${message}`);
+    return exitCode;
+  }
+}
+
+function describeFailure(error: unknown, options: GlobalOptions): { message: string; exitCode: number } {
+  if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof TopologyError) return { message: error.message.split('\n').join(' '), exitCode: ExitCode.invalidInput };
+  if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
+  if (error instanceof DeliveryError) return { message: error.message, exitCode: ExitCode.unavailable };
+  if (error instanceof MessageError) {
+    return { message: error.message, exitCode: error.code === 'UNKNOWN_MESSAGE_TYPE' ? ExitCode.notFound : ExitCode.invalidInput };
+  }
+  const where = options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
+  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
+    return { message: `cannot reach ${where} (${code}); check --endpoint, AWS_ENDPOINT_URL or your network`, exitCode: ExitCode.unavailable };
+  }
+  if (error instanceof PostboxError) return { message: error.message, exitCode: ExitCode.partialFailure };
+  const name = (error as Error).name ?? 'Error';
+  return { message: `${where} refused the call: ${name}: ${(error as Error).message}`, exitCode: ExitCode.unavailable };
+}

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { EmulatorStartError } from './local-errors.ts';
+
+/** A local server process on the loopback interface. */
+export interface RunningServer {
+  /** Base URL for the AWS SDK's `endpoint` (or `AWS_ENDPOINT_URL`). */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Stops the server and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  readonly command: string;
+  readonly args: (port: number) => string[];
+  /** The server answers when a request to this path (any status) comes back. */
+  readonly probePath: string;
+  /** @default a free port chosen by the system */
+  readonly port?: number;
+  readonly startTimeoutMs: number;
+}
+
+/** Starts a server process on 127.0.0.1 and resolves once it answers HTTP. */
+export async function startServerProcess(options: ServerProcessOptions): Promise<RunningServer> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(options.command, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const keepTail = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-2000);
+  };
+  child.stdout.on('data', keepTail);
+  child.stderr.on('data', keepTail);
+  child.on('error', (error) => keepTail(Buffer.from(String(error))));
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilAnswering(`${endpoint}${options.probePath}`, child, options.startTimeoutMs);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new EmulatorStartError((error as Error).message, output.trim());
+  }
+  return { endpoint, port, stop: () => stopProcess(child) };
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      await response.body?.cancel();
+      return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no answer from ${url} within ${timeoutMs} ms`);
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

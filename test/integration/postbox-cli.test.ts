@@ -1,0 +1,257 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
+import type { RunningServer } from '../../lib/local/server-process.ts';
+import { LocalEventSource } from '../../lib/local/local-event-source.ts';
+import { provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';
+import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
+import { createLogger } from '../../lib/runtime/logger.ts';
+import { Publisher } from '../../lib/runtime/publisher.ts';
+import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { postbox } from '../helpers/cli-runner.ts';
+import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { paymentsTopology } from '../helpers/payments-topology.ts';
+import { pollUntil } from '../helpers/polling.ts';
+import { queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
+
+const clients = emulatorClients();
+
+async function setUp() {
+  const stage = uniqueStage();
+  const provisioned = await provisionTopology(resolveTopology(paymentsTopology, { stage }), clients);
+  const publisher = new Publisher(paymentsTopology, { stage, source: 'test', sns: clients.sns, sqs: clients.sqs });
+  return { stage, provisioned, publisher };
+}
+
+/** Dead-letters poison messages through the real Lambda pipeline: what operators find in a DLQ. */
+async function deadLetterPoison(stage: string, provisioned: ProvisionedTopology, count: number): Promise<void> {
+  const url = provisioned.queues.get('accounting')!.url;
+  for (let i = 0; i < count; i++) {
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: url,
+        MessageBody: JSON.stringify({ paymentId: `poison-${i}`, amountCents: -1 }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: i % 2 === 0 ? 'payment.received' : 'payment.refunded' } },
+      }),
+    );
+  }
+  const noop = () => undefined;
+  const source = new LocalEventSource({
+    sqs: clients.sqs,
+    queueUrl: url,
+    handler: createSqsHandler(paymentsTopology, {
+      stage,
+      queue: 'accounting',
+      sqs: clients.sqs,
+      logger: createLogger({}, { write: noop }),
+      writeMetrics: noop,
+      handlers: { 'payment.received': noop, 'payment.refunded': noop },
+    }),
+  });
+  const dlq = provisioned.queues.get('accounting')!.deadLetterUrl;
+  await pollUntil(source, async () => (await queueDepth(clients.sqs, dlq)).visible === count);
+}
+
+describe('postbox status', () => {
+  it('counts what each queue and DLQ holds after known traffic, and flags non-empty DLQs', async () => {
+    const { stage, provisioned, publisher } = await setUp();
+    await deadLetterPoison(stage, provisioned, 1);
+    await publisher.publish('payment.refunded', { paymentId: 'r-1', amountCents: 5 });
+    await publisher.publish('payment.refunded', { paymentId: 'r-2', amountCents: 5 });
+    await publisher.send('report.build', { month: '2026-11' }, { delaySeconds: 30 });
+
+    const json = await postbox(stage, ['--json', 'status']);
+    expect(json.code).toBe(0);
+    const rows = Object.fromEntries(JSON.parse(json.out).map((row: { queue: string }) => [row.queue, row]));
+    expect(rows.fraud).toMatchObject({ visible: 2, inFlight: 0, delayed: 0, deadLetters: 0, oldestAgeSeconds: null });
+    expect(rows.accounting).toMatchObject({ visible: 2, deadLetters: 1 });
+    expect(rows['report-build']).toMatchObject({ visible: 0, delayed: 1 });
+    expect(rows.archive).toMatchObject({ visible: 0 });
+
+    const table = await postbox(stage, ['status']);
+    const accountingLine = table.out.split('\n').find((line) => line.startsWith('accounting'))!;
+    expect(accountingLine).toMatch(/^accounting\s+2\s+0\s+0\s+1\s+-\s+<- dead letters$/);
+    expect(table.out.split('\n').find((line) => line.startsWith('fraud'))).not.toContain('dead letters');
+  });
+});
+
+describe('postbox dlq', () => {
+  it('shows dead letters with the failure reason Postbox recorded, and leaves them in the DLQ', async () => {
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 2);
+    const shown = await postbox(stage, ['--json', 'dlq', 'show', 'accounting']);
+    expect(shown.code).toBe(0);
+    const letters = JSON.parse(shown.out);
+    expect(letters).toHaveLength(2);
+    expect(letters[0]).toMatchObject({ errorCode: 'SCHEMA_VALIDATION_FAILED', attempts: 1, handler: expect.stringMatching(/^accounting\/payment\./) });
+    expect(letters[0].errorMessage).toMatch(/amountCents: Too small/);
+    expect(letters.map((l: { excerpt: string }) => JSON.parse(l.excerpt).paymentId).sort()).toEqual(['poison-0', 'poison-1']);
+
+    const filtered = await postbox(stage, ['--json', 'dlq', 'show', 'accounting', '--type', 'payment.refunded']);
+    expect(JSON.parse(filtered.out).map((l: { type: string }) => l.type)).toEqual(['payment.refunded']);
+    expect(await queueDepth(clients.sqs, provisioned.queues.get('accounting')!.deadLetterUrl)).toEqual({ visible: 2, inFlight: 0 });
+  });
+
+  it('redrives exactly the selected messages and leaves the others, then falls back from move tasks on moto', async () => {
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 3);
+    const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
+    const letters = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out) as Array<{ messageId: string; excerpt: string }>;
+    const chosen = letters.find((letter) => letter.excerpt.includes('poison-1'))!;
+
+    const dry = await postbox(stage, ['dlq', 'redrive', 'accounting', '--id', chosen.messageId, '--dry-run']);
+    expect(dry.out).toBe(`dry run: would move 1 message(s) from pay-${stage}-accounting-dlq to pay-${stage}-accounting: ${chosen.messageId}; 2 not selected`);
+    expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 3, inFlight: 0 });
+
+    const moved = await postbox(stage, ['dlq', 'redrive', 'accounting', '--id', chosen.messageId]);
+    expect(moved.code).toBe(0);
+    expect(moved.out).toBe(`moved 1, failed 0, skipped 2 (client-side) from pay-${stage}-accounting-dlq to pay-${stage}-accounting`);
+    const back = await receiveAvailable(clients.sqs, url, { expected: 1 });
+    expect(back.map((message) => JSON.parse(message.Body!).paymentId)).toEqual(['poison-1']);
+    expect(Object.keys(back[0]!.MessageAttributes!)).toEqual(['type']);
+    expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 2, inFlight: 0 });
+
+    const rest = await postbox(stage, ['dlq', 'redrive', 'accounting']);
+    expect(rest.err).toContain('has no StartMessageMoveTask; moving the messages one by one instead');
+    expect(rest.out).toMatch(/^moved 2, failed 0, skipped 0 \(client-side\)/);
+    expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('redrives a FIFO DLQ keeping each group in order', async () => {
+    const { stage, provisioned } = await setUp();
+    const { url, deadLetterUrl } = provisioned.queues.get('audit')!;
+    for (const sequence of [1, 2, 3]) {
+      for (const group of ['a', 'b']) {
+        await clients.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: deadLetterUrl,
+            MessageBody: JSON.stringify({ account: group, sequence }),
+            MessageGroupId: group,
+            MessageDeduplicationId: `${group}-${sequence}`,
+            MessageAttributes: { type: { DataType: 'String', StringValue: 'ledger.entry' } },
+          }),
+        );
+      }
+    }
+    const result = await postbox(stage, ['dlq', 'redrive', 'audit']);
+    expect(result.out).toMatch(/^moved 6, failed 0, skipped 0 \(client-side\)/);
+    const back = await receiveAvailable(clients.sqs, url, { expected: 6, visibilitySeconds: 30 });
+    const order = (group: string) => back.map((m) => JSON.parse(m.Body!)).filter((entry) => entry.account === group).map((entry) => entry.sequence);
+    expect(order('a')).toEqual([1, 2, 3]);
+    expect(order('b')).toEqual([1, 2, 3]);
+  });
+
+  it('asks before purging, purges on yes, and refuses without a terminal unless --yes', async () => {
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 1);
+    const dlq = provisioned.queues.get('accounting')!.deadLetterUrl;
+    const declined = await postbox(stage, ['dlq', 'purge', 'accounting'], { answer: false });
+    expect(declined).toMatchObject({ code: 2, err: `postbox: purge of pay-${stage}-accounting-dlq cancelled; nothing was deleted` });
+    expect((await queueDepth(clients.sqs, dlq)).visible).toBe(1);
+    const refused = await postbox(stage, ['dlq', 'purge', 'accounting']);
+    expect(refused).toMatchObject({ code: 2, err: `postbox: refusing to purge pay-${stage}-accounting-dlq without confirmation; pass --yes when not at a terminal` });
+    const accepted = await postbox(stage, ['dlq', 'purge', 'accounting'], { answer: true });
+    expect(accepted.code).toBe(0);
+    expect(await queueDepth(clients.sqs, dlq)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it('exports dead letters as JSON lines and leaves them in the DLQ', async () => {
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 2);
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'postbox-export-')), 'dlq.jsonl');
+    const result = await postbox(stage, ['dlq', 'export', 'accounting', '--out', file]);
+    expect(result).toMatchObject({ code: 0, out: `exported 2 message(s) to ${file}` });
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.messageAttributes['postbox.errorCode'].StringValue)).toEqual(['SCHEMA_VALIDATION_FAILED', 'SCHEMA_VALIDATION_FAILED']);
+    expect((await queueDepth(clients.sqs, provisioned.queues.get('accounting')!.deadLetterUrl)).visible).toBe(2);
+  });
+});
+
+describe('postbox publish, send and tail', () => {
+  it('publishes a valid event, and rejects one that does not match its schema with the schema error', async () => {
+    const { stage, provisioned } = await setUp();
+    const ok = await postbox(stage, ['publish', 'payment.refunded', '{"paymentId":"r-9","amountCents":3}']);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^published payment.refunded [0-9a-f-]{36} \(message id .+\)$/);
+    expect(await receiveAvailable(clients.sqs, provisioned.queues.get('fraud')!.url, { expected: 1 })).toHaveLength(1);
+
+    const bad = await postbox(stage, ['publish', 'payment.refunded', '{"paymentId":"r-9","amountCents":"three"}']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^postbox: Message [0-9a-f-]{36} of type 'payment.refunded' does not match its schema: amountCents: Invalid input: expected number, received string\.$/);
+    const notJson = await postbox(stage, ['send', 'report.build', '{oops']);
+    expect(notJson.code).toBe(2);
+    expect(notJson.err).toMatch(/^postbox: the message is not valid JSON: /);
+    const unknown = await postbox(stage, ['publish', 'payment.lost', '{}']);
+    expect(unknown.code).toBe(3);
+  });
+
+  it('tails a queue without consuming it', async () => {
+    const { stage, provisioned } = await setUp();
+    await postbox(stage, ['send', 'report.build', '{"month":"2026-11"}']);
+    const tailed = await postbox(stage, ['tail', 'report-build', '--for', '2']);
+    expect(tailed.out).toMatch(/report\.build\s+\{"specversion":"1\.0"/);
+    expect(tailed.out.split('\n')).toHaveLength(1);
+    const still = await receiveAvailable(clients.sqs, provisioned.queues.get('report-build')!.url, { expected: 1 });
+    expect(still.map((message) => JSON.parse(message.Body!).type)).toEqual(['report.build']);
+  });
+
+  it('fails with one clear line for an unknown queue and for an unreachable endpoint', async () => {
+    const unknown = await postbox('dev', ['dlq', 'show', 'nowhere']);
+    expect(unknown).toEqual({
+      code: 3,
+      out: '',
+      err: "postbox: unknown queue 'nowhere'; the queues of pay are accounting, fraud, audit, archive, report-build",
+    });
+    const unreachable = await postbox('dev', ['status'], { endpoint: 'http://127.0.0.1:9' });
+    expect(unreachable).toEqual({ code: 4, out: '', err: 'postbox: cannot reach http://127.0.0.1:9 (ECONNREFUSED); check --endpoint, AWS_ENDPOINT_URL or your network' });
+    const missing = await postbox(uniqueStage(), ['dlq', 'show', 'accounting']);
+    expect(missing.code).toBe(3);
+    expect(missing.err).toMatch(/^postbox: queue pay-t[0-9a-f]+-accounting(-dlq)? does not exist at http:\/\/127\.0\.0\.1:\d+; deploy the stack or provision stage 't[0-9a-f]+'$/);
+  });
+});
+
+describe('the postbox executable', () => {
+  it('runs as the package bin, printing one line and the exit code on failure', () => {
+    const result = spawnSync(process.execPath, ['bin/postbox.mjs', '--endpoint', 'http://127.0.0.1:9', 'dlq', 'show', 'nowhere'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    });
+    expect(result.status).toBe(3);
+    expect(result.stderr).toBe("postbox: unknown queue 'nowhere'; the queues of orders are billing, notifications, analytics, invoice-generate\n");
+    expect(result.stdout).toBe('');
+  });
+});
+
+describe('postbox dlq redrive with StartMessageMoveTask (ElasticMQ, which implements it)', () => {
+  let elasticmq: RunningServer;
+  beforeAll(async () => {
+    elasticmq = await startElasticMq();
+  }, 90_000);
+  afterAll(async () => {
+    await elasticmq?.stop();
+  });
+
+  it('moves every message with a move task and reports it', async () => {
+    const stage = uniqueStage();
+    const sqs = createAwsClients({ endpoint: elasticmq.endpoint, region: 'us-east-1' }).sqs;
+    const queue = resolveTopology(paymentsTopology, { stage }).queues.find((q) => q.id === 'report-build')!;
+    const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queue.deadLetterQueueName }))).QueueUrl!;
+    const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: queue.name }))).QueueUrl!;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) } }));
+    for (const month of ['2026-09', '2026-10', '2026-11']) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: dlqUrl, MessageBody: JSON.stringify({ month }) }));
+    }
+    const result = await postbox(stage, ['--json', 'dlq', 'redrive', 'report-build', '--rate', '50'], { endpoint: elasticmq.endpoint });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ method: 'move-task', status: 'COMPLETED', moved: 3, failed: 0 });
+    const back = await receiveAvailable(sqs, url, { expected: 3 });
+    expect(back.map((message) => JSON.parse(message.Body!).month).sort()).toEqual(['2026-09', '2026-10', '2026-11']);
+  }, 60_000);
+});
