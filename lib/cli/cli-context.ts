@@ -59,7 +59,11 @@ export class CliContext {
   }
 
   static async create(options: GlobalOptions, io: CliIo): Promise<CliContext> {
-    const declaration = await loadTopology(options.topology);
+    return CliContext.forTopology(await loadTopology(options.topology), options, io);
+  }
+
+  /** A context for a topology already in hand (the local console). */
+  static forTopology(declaration: AnyTopology, options: GlobalOptions, io: CliIo): CliContext {
     return new CliContext(declaration, resolveTopology(declaration, { stage: options.stage }), options, io);
   }
 

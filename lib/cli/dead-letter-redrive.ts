@@ -89,6 +89,12 @@ export async function redriveClientSide(
 ): Promise<RedriveSummary> {
   // Hidden long enough for the whole move; given back at the end either way.
   const messages = await browse(sqs, address.deadLetterUrl, options.max, 300);
+  // Messages asked for by id may be hidden for a moment by another reader (a listing): look again.
+  for (let attempt = 0; attempt < 5 && filter.ids && !filter.ids.every((id) => messages.some((m) => m.MessageId === id)); attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const seen = new Set(messages.map((message) => message.MessageId));
+    messages.push(...(await browse(sqs, address.deadLetterUrl, options.max, 300)).filter((message) => !seen.has(message.MessageId)));
+  }
   const selected = messages.filter((message) => matches(describeDeadLetter(message), filter));
   const notMoved: Message[] = messages.filter((message) => !selected.includes(message));
   const movedIds: string[] = [];

@@ -34,8 +34,30 @@ export interface PollResult {
 export class LocalEventSource {
   private queueArn: Promise<string> | undefined;
   private invocations = 0;
+  private loop: Promise<void> | undefined;
+  private stopping = false;
 
   constructor(private readonly options: LocalEventSourceOptions) {}
+
+  /** Polls and invokes until stopped; `onPoll` sees every result, `onError` every failed poll. */
+  start(onPoll: (result: PollResult) => void = () => undefined, onError: (error: unknown) => void = () => undefined): void {
+    this.loop ??= (async () => {
+      while (!this.stopping) {
+        try {
+          onPoll(await this.pollOnce());
+        } catch (error) {
+          onError(error);
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    })();
+  }
+
+  /** Stops polling; the invocation under way finishes and settles its batch first. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
 
   /** One receive and one invocation; nothing is invoked when the queue is empty. */
   async pollOnce(): Promise<PollResult> {

@@ -32,6 +32,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   child.stdout.on('data', keepTail);
   child.stderr.on('data', keepTail);
   child.on('error', (error) => keepTail(Buffer.from(String(error))));
+  // The server must not outlive this process, however it ends.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(`${endpoint}${options.probePath}`, child, options.startTimeoutMs);

@@ -1,3 +1,5 @@
+import { writeLogLine } from './log-output.ts';
+
 /**
  * Per-message-type counters and durations, flushed as CloudWatch embedded
  * metric format (EMF) lines: CloudWatch turns each line into metrics, with no
@@ -24,7 +26,7 @@ export class EmfMetrics {
   constructor(
     namespace: string,
     queue: string,
-    private readonly write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+    private readonly write: (line: string) => void = writeLogLine,
   ) {
     this.namespaceJson = JSON.stringify(namespace);
     this.queueJson = JSON.stringify(queue);

@@ -3,6 +3,8 @@
  * them. Written by hand: it is twenty lines, and a logging library would be
  * the largest part of every handler bundle (see `npm run bench`).
  */
+import { writeLogLine } from './log-output.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const levels: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -18,14 +20,14 @@ export interface Logger {
 export interface LoggerOptions {
   /** @default POSTBOX_LOG_LEVEL, else 'info' */
   readonly level?: LogLevel;
-  /** @default one line to stdout */
+  /** @default one line to stdout, or to POSTBOX_LOG_FILE */
   readonly write?: (line: string) => void;
 }
 
 export function createLogger(base: Record<string, unknown> = {}, options: LoggerOptions = {}): Logger {
   const level = options.level ?? (process.env.POSTBOX_LOG_LEVEL as LogLevel | undefined) ?? 'info';
   const threshold = levels[level] ?? levels.info;
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const write = options.write ?? writeLogLine;
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (levels[level] < threshold) return;
     write(JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...fields }, errorReplacer));

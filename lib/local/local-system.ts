@@ -1,0 +1,123 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CliContext } from '../cli/cli-context.ts';
+import type { AnyTopology } from '../messages/message-types.ts';
+import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { MessageHandlers } from '../runtime/message-processor.ts';
+import { runWorkers, type RunningWorkers } from '../runtime/polling/run-workers.ts';
+import { resolveTopology } from '../topology/resolve-topology.ts';
+import { startConsoleServer, type ConsoleServer } from './console-server.ts';
+import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import { startLocalEnvironment } from './local-environment.ts';
+import { provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+
+export interface LocalSystemOptions<T extends AnyTopology> {
+  readonly stage: string;
+  /** An endpoint to use instead of the embedded emulator (LocalStack, AWS). @default the embedded moto */
+  readonly endpoint?: string;
+  /** Create the topology's resources at the endpoint. @default true */
+  readonly provision?: boolean;
+  /** Handlers of the worker queues, by queue id. */
+  readonly workerHandlers: Readonly<Record<string, MessageHandlers<T>>>;
+  /** Where the Lambda handlers' `entry` paths start. */
+  readonly projectRoot: string;
+  /** Port of the console; 0 picks a free one; false runs none. */
+  readonly consolePort: number | false;
+  readonly logger: Logger;
+}
+
+export interface LocalSystem {
+  readonly endpoint: string;
+  readonly clients: AwsClients;
+  readonly context: CliContext;
+  readonly console?: ConsoleServer;
+  /** Topic ARNs by topic name, where this run provisioned them. */
+  readonly topicArns: ReadonlyMap<string, string>;
+  /** Messages handled per second per queue, over the last interval. */
+  rates(): Record<string, number>;
+  /** Stops receiving, lets running handlers finish and settle, then stops the emulator. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole system on one machine: the emulator (or another endpoint) with
+ * the topology provisioned, every Lambda handler running in-process behind a
+ * local event source, the workers as in production, and the console.
+ */
+export async function startLocalSystem<T extends AnyTopology>(declaration: T, options: LocalSystemOptions<T>): Promise<LocalSystem> {
+  const topology = resolveTopology(declaration, { stage: options.stage });
+  let endpoint: string;
+  let provisioned: ProvisionedTopology | undefined;
+  let stopEmulator = async () => undefined as void;
+  if (options.endpoint) {
+    endpoint = options.endpoint;
+    if (options.provision ?? true) provisioned = await provisionTopology(topology, createAwsClients({ endpoint }));
+  } else {
+    const local = await startLocalEnvironment(declaration, { stage: options.stage, logger: options.logger });
+    ({ endpoint, provisioned } = local);
+    stopEmulator = local.stop;
+  }
+  // The handler modules read these when they load, as they read what MessagingStack sets in Lambda.
+  process.env.AWS_ENDPOINT_URL = endpoint;
+  process.env.POSTBOX_STAGE = options.stage;
+  const clients = createAwsClients({ endpoint });
+  const context = CliContext.forTopology(declaration, { endpoint, stage: options.stage, topology: '' }, { out: () => undefined, err: () => undefined, interactive: false });
+
+  const handled = new Map<string, number>();
+  const count = (queue: string, n: number) => handled.set(queue, (handled.get(queue) ?? 0) + n);
+  const sources: LocalEventSource[] = [];
+  for (const queue of topology.queues) {
+    if (queue.handler.kind !== 'lambda') continue;
+    const module = (await import(pathToFileURL(path.resolve(options.projectRoot, queue.handler.entry)).href)) as { handler: SqsLambdaHandler };
+    const queueUrl = provisioned?.queues.get(queue.id)?.url ?? (await context.address(queue.id)).url;
+    // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
+    for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
+      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id });
+      source.start(
+        (result) => count(queue.id, result.received),
+        (error) => options.logger.error('local event source failed to poll', { queue: queue.id, error }),
+      );
+      sources.push(source);
+    }
+  }
+  let workers: RunningWorkers | undefined;
+  if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
+    workers = await runWorkers(declaration, {
+      stage: options.stage,
+      handlers: options.workerHandlers,
+      sqs: clients.sqs,
+      logger: options.logger,
+      consumer: { waitTimeSeconds: 2 },
+    });
+    for (const consumer of workers.consumers) consumer.on('message_received', () => count(consumer.runtime.queue.id, 1));
+  }
+
+  let lastCounts = new Map<string, number>();
+  let lastAt = Date.now();
+  let lastRates: Record<string, number> = {};
+  const rates = () => {
+    const now = Date.now();
+    if (now - lastAt >= 1000) {
+      lastRates = Object.fromEntries(topology.queues.map((q) => [q.id, ((handled.get(q.id) ?? 0) - (lastCounts.get(q.id) ?? 0)) / ((now - lastAt) / 1000)]));
+      lastCounts = new Map(handled);
+      lastAt = now;
+    }
+    return lastRates;
+  };
+  const consoleServer = options.consolePort === false ? undefined : await startConsoleServer(context, options.consolePort, rates);
+
+  return {
+    endpoint,
+    clients,
+    context,
+    ...(consoleServer && { console: consoleServer }),
+    topicArns: provisioned?.topicArns ?? new Map(),
+    rates,
+    stop: async () => {
+      await Promise.all([...sources.map((source) => source.stop()), workers?.stop('signal')]);
+      await consoleServer?.close();
+      await stopEmulator();
+    },
+  };
+}

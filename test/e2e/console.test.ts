@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ListTopicsCommand, PublishCommand } from '@aws-sdk/client-sns';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const artifacts = path.join(root, 'test-results');
+
+let system: ChildProcess;
+let exited: Promise<number | null>;
+let endpoint = '';
+let consoleUrl = '';
+let browser: Browser;
+
+/** Starts `npm start`'s program as a user would, and reads the addresses it prints. */
+beforeAll(async () => {
+  system = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox-local.ts', '--quiet', '--console-port', '0', '--stage', 'e2e'], {
+    cwd: root,
+    // As a user runs it: no test-only AWS_PROFILE (an empty one upsets the SDK's calls to moto).
+    env: { ...withoutProfile(process.env), NODE_NO_WARNINGS: '1', POSTBOX_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  exited = new Promise((resolve) => system.on('exit', (code) => resolve(code)));
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the system did not start:\n${output}`)), 90_000);
+    const read = (chunk: Buffer) => {
+      output += chunk;
+      const running = /running against (\S+) \(stage/.exec(output);
+      const console = /Console: (\S+)/.exec(output);
+      if (running && console) {
+        endpoint = running[1]!;
+        consoleUrl = console[1]!;
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    system.stdout!.on('data', read);
+    system.stderr!.on('data', read);
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  system?.kill('SIGINT');
+  expect(await exited).toBe(0);
+});
+
+describe('the local console', () => {
+  it('shows a poison message in the DLQ view with its reason, and redrive takes it out of the DLQ', async () => {
+    const { sns } = createAwsClients({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
+    const topicArn = Topics.find((topic) => topic.TopicArn!.endsWith(':orders-e2e-orders'))!.TopicArn!;
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: JSON.stringify({ orderId: 'poison-e2e', customerId: 'c-1', totalCents: -5, currency: 'euro' }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'order.placed' } },
+      }),
+    );
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(consoleUrl);
+    await expect.poll(() => page.getByTestId('topology-queue-billing').textContent(), { timeout: 10_000 }).toContain('orders-e2e-billing');
+    await expect.poll(() => page.getByTestId('dlq-count-billing').textContent(), { timeout: 30_000 }).toBe('1');
+
+    await page.getByTestId('show-dlq-billing').click();
+    const row = page.getByTestId('dead-letter').first();
+    await expect.poll(() => row.getByTestId('reason').textContent(), { timeout: 10_000 }).toMatch(/^SCHEMA_VALIDATION_FAILED: .*totalCents: Too small/);
+    const messageId = await row.getAttribute('data-message-id');
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, 'console.png'), fullPage: true });
+
+    await row.getByTestId('redrive-one').click();
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 20_000 }).toBe('moved 1, failed 0, skipped 0');
+    // Redriven, it leaves the DLQ (still poison, it fails again and returns under a new message id).
+    await expect.poll(() => page.locator(`[data-testid=dead-letter][data-message-id="${messageId}"]`).count(), { timeout: 20_000 }).toBe(0);
+    await page.screenshot({ path: path.join(artifacts, 'console-after-redrive.png'), fullPage: true });
+  });
+});
+
+function withoutProfile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { AWS_PROFILE: _profile, ...rest } = env;
+  return rest;
+}
