@@ -1,9 +1,9 @@
 import { ListTopicsCommand, PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { createEnvelope, type Envelope, type MessageKind } from '../messages/envelope.ts';
+import { createEnvelope, type MessageKind } from '../messages/envelope.ts';
 import { MessageCatalog } from '../messages/message-catalog.ts';
-import { assertWithinSize, encodeMessage, type EncodedMessage } from '../messages/message-codec.ts';
+import { assertWithinSize, encodeMessage } from '../messages/message-codec.ts';
 import {
   InvalidDelayError,
   MessageError,
@@ -15,6 +15,7 @@ import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { createAwsClients } from './aws-clients.ts';
 import { BatchValidationError, DeliveryError, DestinationNotFoundError } from './publish-errors.ts';
+import { chunk, isConnectionError, isTransient, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -22,7 +23,6 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 export const SQS_MAX_BATCH_BYTES = 1_048_576;
 /** SQS's limit on a message's delay: 15 minutes. */
 export const SQS_MAX_DELAY_SECONDS = 900;
-const MAX_BATCH_ENTRIES = 10;
 
 export interface PublishOptions {
   /** @default a new UUID */
@@ -79,24 +79,6 @@ export interface PublisherOptions {
   readonly maxAttempts?: number;
   /** First retry delay in ms, doubling, with full jitter. @default 100 */
   readonly retryBaseMs?: number;
-}
-
-interface Prepared {
-  readonly index: number;
-  readonly envelope: Envelope;
-  readonly encoded: EncodedMessage;
-  readonly destination: Destination;
-  readonly options: SendOptions;
-}
-
-interface Destination {
-  readonly kind: 'topic' | 'queue';
-  /** Topic name or queue id in the topology. */
-  readonly id: string;
-  readonly name: string;
-  readonly fifo: boolean;
-  readonly maxMessageBytes: number;
-  readonly maxBatchBytes: number;
 }
 
 /** One message of a batch: its type, and data typed by that type's schema. */
@@ -332,65 +314,6 @@ export class Publisher<T extends AnyTopology> {
       throw error;
     }
   }
-}
-
-function snsEntry(message: Prepared) {
-  return {
-    Message: message.encoded.body,
-    MessageAttributes: stringAttributes(message.encoded.attributes),
-    ...fifoFields(message),
-  };
-}
-
-function sqsEntry(message: Prepared) {
-  return {
-    MessageBody: message.encoded.body,
-    MessageAttributes: stringAttributes(message.encoded.attributes),
-    ...(message.options.delaySeconds !== undefined && { DelaySeconds: message.options.delaySeconds }),
-    ...fifoFields(message),
-  };
-}
-
-function fifoFields({ destination, envelope, options }: Prepared) {
-  if (!destination.fifo) return {};
-  return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
-}
-
-function stringAttributes(attributes: Readonly<Record<string, string>>) {
-  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
-}
-
-/** Splits messages into batches of one destination, at most 10 entries and within the destination's batch size. */
-function chunk(messages: Prepared[]): Prepared[][] {
-  const open = new Map<string, { batch: Prepared[]; bytes: number }>();
-  const batches: Prepared[][] = [];
-  for (const message of messages) {
-    const key = `${message.destination.kind}:${message.destination.id}`;
-    let current = open.get(key);
-    if (current && (current.batch.length === MAX_BATCH_ENTRIES || current.bytes + message.encoded.sizeBytes > message.destination.maxBatchBytes)) {
-      current = undefined;
-    }
-    if (!current) {
-      current = { batch: [], bytes: 0 };
-      open.set(key, current);
-      batches.push(current.batch);
-    }
-    current.batch.push(message);
-    current.bytes += message.encoded.sizeBytes;
-  }
-  return batches;
-}
-
-function isTransient(error: unknown): boolean {
-  const candidate = error as { $fault?: string; $retryable?: unknown; name?: string };
-  if (error instanceof DestinationNotFoundError) return false;
-  if (candidate.$retryable || isConnectionError(error)) return true;
-  return candidate.$fault !== 'client' || /Throttl/i.test(candidate.name ?? '');
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
 }
 
 function sleep(milliseconds: number): Promise<void> {

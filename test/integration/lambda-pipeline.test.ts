@@ -2,7 +2,7 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
-import { provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
 import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';

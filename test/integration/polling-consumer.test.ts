@@ -112,8 +112,9 @@ describe('PollingConsumer', () => {
     worker.start();
     await until(() => receivedAt.length === 1);
     const stopBegan = Date.now();
+    const stopped = worker.stop('signal');
     await send('after-stop');
-    await worker.stop('signal');
+    await stopped;
     expect(finished).toEqual(['graceful']);
     expect(receivedAt.filter((at) => at >= stopBegan)).toEqual([]);
     expect(await queueDepth(clients.sqs, archive.url)).toEqual({ visible: 1, inFlight: 0 });

@@ -1,32 +1,12 @@
 import { EventEmitter } from 'node:events';
-import type { Envelope } from '../../messages/envelope.ts';
 import type { AnyTopology } from '../../messages/message-types.ts';
-import type { MessageHandler, MessageHandlers, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
+import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
-import { InMemoryJobLock, type JobLock } from './job-lock.ts';
-import { JobLockedError, TaskTimeoutError } from './polling-errors.ts';
+import { describeStop, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
+import { TaskTimeoutError } from './polling-errors.ts';
+import { withUniqueJobs, type UniqueJobs } from './unique-jobs.ts';
 
-export type StopReason = 'requested' | 'signal' | 'max-messages' | 'max-runtime' | 'max-memory';
-
-/** Limits after which the consumer stops, so its supervisor starts a fresh process. */
-export interface ConsumerLimits {
-  /** Stop after this many messages were handled (succeeded or failed). @default no limit */
-  readonly maxMessages?: number;
-  /** Stop after running this long. @default no limit */
-  readonly maxRuntimeSeconds?: number;
-  /** Stop when the process's resident memory passes this. @default no limit */
-  readonly maxMemoryMb?: number;
-}
-
-/** At most one message with the same job key runs at a time. */
-export interface UniqueJobs {
-  /** The job key of a message; undefined for messages that are not unique. */
-  readonly key: (message: Envelope) => string | undefined;
-  /** A second message with a held key waits (comes back after the backoff) or is skipped (deleted). */
-  readonly policy: 'wait' | 'skip';
-  /** @default an in-memory lock: unique within this process */
-  readonly lock?: JobLock;
-}
+export type { ConsumerLimits, StopReason } from './consumer-limits.ts';
 
 export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRuntimeOptions<T> {
   /** Messages handled at once. @default the worker handler's concurrency in the topology */
@@ -347,41 +327,4 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       status: health.status,
     });
   }
-}
-
-function describeStop(reason: StopReason, limits: ConsumerLimits = {}): string {
-  switch (reason) {
-    case 'max-messages':
-      return `handled ${limits.maxMessages} messages (limit maxMessages); the supervisor starts a fresh process`;
-    case 'max-runtime':
-      return `ran ${limits.maxRuntimeSeconds} s (limit maxRuntimeSeconds); the supervisor starts a fresh process`;
-    case 'max-memory':
-      return `resident memory passed ${limits.maxMemoryMb} MiB (limit maxMemoryMb); the supervisor starts a fresh process`;
-    case 'signal':
-      return 'received a termination signal';
-    case 'requested':
-      return 'stop requested';
-  }
-}
-
-/** Wraps each handler so that messages with a held job key wait or are skipped. */
-function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<T>, unique: UniqueJobs): MessageHandlers<T> {
-  const lock = unique.lock ?? new InMemoryJobLock();
-  const wrap = (handler: MessageHandler<any>): MessageHandler<any> => async (message, context) => {
-    const key = unique.key(message);
-    if (key === undefined) return handler(message, context);
-    if (!(await lock.tryAcquire(key))) {
-      if (unique.policy === 'wait') throw new JobLockedError(key);
-      context.logger.info('skipped: a job with the same key is running', { jobKey: key });
-      return undefined;
-    }
-    try {
-      return await handler(message, context);
-    } finally {
-      await lock.release(key);
-    }
-  };
-  return Object.fromEntries(
-    Object.entries(handlers as Record<string, MessageHandler<any> | undefined>).map(([type, handler]) => [type, handler && wrap(handler)]),
-  ) as MessageHandlers<T>;
 }

@@ -1,0 +1,27 @@
+export type StopReason = 'requested' | 'signal' | 'max-messages' | 'max-runtime' | 'max-memory';
+
+/** Limits after which the consumer stops, so its supervisor starts a fresh process. */
+export interface ConsumerLimits {
+  /** Stop after this many messages were handled (succeeded or failed). @default no limit */
+  readonly maxMessages?: number;
+  /** Stop after running this long. @default no limit */
+  readonly maxRuntimeSeconds?: number;
+  /** Stop when the process's resident memory passes this. @default no limit */
+  readonly maxMemoryMb?: number;
+}
+
+/** The log line of a stop: why, and what happens next. */
+export function describeStop(reason: StopReason, limits: ConsumerLimits = {}): string {
+  switch (reason) {
+    case 'max-messages':
+      return `handled ${limits.maxMessages} messages (limit maxMessages); the supervisor starts a fresh process`;
+    case 'max-runtime':
+      return `ran ${limits.maxRuntimeSeconds} s (limit maxRuntimeSeconds); the supervisor starts a fresh process`;
+    case 'max-memory':
+      return `resident memory passed ${limits.maxMemoryMb} MiB (limit maxMemoryMb); the supervisor starts a fresh process`;
+    case 'signal':
+      return 'received a termination signal';
+    case 'requested':
+      return 'stop requested';
+  }
+}

@@ -1,0 +1,37 @@
+import type { Envelope } from '../../messages/envelope.ts';
+import type { AnyTopology } from '../../messages/message-types.ts';
+import type { MessageHandler, MessageHandlers } from '../message-processor.ts';
+import { InMemoryJobLock, type JobLock } from './job-lock.ts';
+import { JobLockedError } from './polling-errors.ts';
+
+/** At most one message with the same job key runs at a time. */
+export interface UniqueJobs {
+  /** The job key of a message; undefined for messages that are not unique. */
+  readonly key: (message: Envelope) => string | undefined;
+  /** A second message with a held key waits (comes back after the backoff) or is skipped (deleted). */
+  readonly policy: 'wait' | 'skip';
+  /** @default an in-memory lock: unique within this process */
+  readonly lock?: JobLock;
+}
+
+/** Wraps each handler so that messages with a held job key wait or are skipped. */
+export function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<T>, unique: UniqueJobs): MessageHandlers<T> {
+  const lock = unique.lock ?? new InMemoryJobLock();
+  const wrap = (handler: MessageHandler<any>): MessageHandler<any> => async (message, context) => {
+    const key = unique.key(message);
+    if (key === undefined) return handler(message, context);
+    if (!(await lock.tryAcquire(key))) {
+      if (unique.policy === 'wait') throw new JobLockedError(key);
+      context.logger.info('skipped: a job with the same key is running', { jobKey: key });
+      return undefined;
+    }
+    try {
+      return await handler(message, context);
+    } finally {
+      await lock.release(key);
+    }
+  };
+  return Object.fromEntries(
+    Object.entries(handlers as Record<string, MessageHandler<any> | undefined>).map(([type, handler]) => [type, handler && wrap(handler)]),
+  ) as MessageHandlers<T>;
+}
