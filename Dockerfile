@@ -4,11 +4,10 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
+COPY scripts/bundle-worker.mjs ./scripts/
 COPY bin ./bin
 COPY lib ./lib
-RUN npx esbuild bin/postbox-worker.ts --bundle --platform=node --format=esm --target=node22 --minify --sourcemap \
-      --outfile=dist/postbox-worker.mjs \
-      --banner:js="import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
+RUN node scripts/bundle-worker.mjs dist
 
 FROM node:22-slim
 WORKDIR /app
