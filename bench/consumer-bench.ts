@@ -13,6 +13,8 @@ export interface ConsumerFigures {
   readonly messagesPerSecond: Record<string, number>;
   /** Milliseconds with no handler running, per 100 messages. */
   readonly idleMsPer100: Record<string, number>;
+  /** SQS API requests per 100 messages (what AWS bills), where the endpoint counts them. */
+  readonly requestsPer100?: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -50,83 +52,114 @@ async function untilHandled(clock: IdleClock, count: number, timeoutMs: number):
   }
 }
 
+/** What each consumer runs at: PollingConsumer's concurrency; sqs-consumer's instances, each one batch of 10 at a time. */
+export interface RaceSetting {
+  readonly ours: number;
+  readonly theirInstances: number;
+}
+
 /** One run of each consumer against `queueUrl`, which `fill` loads before each. */
 async function race(
   endpoint: string,
   queueUrl: string,
   fill: (bodies: string[]) => Promise<void> | void,
   messages: number,
-  concurrency: { ours: number; theirs: number },
+  setting: RaceSetting,
   handlerMs: number,
-  stage: string,
-): Promise<{ rates: Record<string, number>; idle: Record<string, number> }> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency.ours * 2 });
+  requestsSoFar?: () => number,
+): Promise<ConsumerFigures> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const sqs = new SQSClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, requestHandler: { httpAgent: agent } });
-  const rates: Record<string, number> = {};
-  const idle: Record<string, number> = {};
+  const messagesPerSecond: Record<string, number> = {};
+  const idleMsPer100: Record<string, number> = {};
+  const requestsPer100: Record<string, number> = {};
   const task = () => sleep(handlerMs);
+  const timed = async (name: string, clock: IdleClock, start: () => void, stop: () => Promise<void> | void) => {
+    const started = performance.now();
+    const requestsBefore = requestsSoFar?.() ?? 0;
+    start();
+    await untilHandled(clock, messages, 120_000);
+    messagesPerSecond[name] = messages / ((performance.now() - started) / 1000);
+    idleMsPer100[name] = (clock.idleMs / messages) * 100;
+    if (requestsSoFar) requestsPer100[name] = ((requestsSoFar() - requestsBefore) / messages) * 100;
+    await stop();
+  };
   try {
     await fill(bodies(messages));
     const ours = new IdleClock();
     const polling = new PollingConsumer(ordersTopology, {
-      stage,
+      stage: 'bench',
       queue: 'analytics',
       sqs,
       queueUrl,
       deadLetterQueueUrl: queueUrl,
-      concurrency: concurrency.ours,
+      concurrency: setting.ours,
       waitTimeSeconds: 1,
       logger: silent,
       writeMetrics: () => undefined,
       handlers: { 'order.cancelled': () => ours.around(task) },
     });
-    let started = performance.now();
-    polling.start();
-    await untilHandled(ours, messages, 120_000);
-    rates.PollingConsumer = messages / ((performance.now() - started) / 1000);
-    idle.PollingConsumer = (ours.idleMs / messages) * 100;
-    await polling.stop();
+    await timed('PollingConsumer', ours, () => polling.start(), () => polling.stop());
 
     await fill(bodies(messages));
     const theirs = new IdleClock();
-    const consumer = Consumer.create({
-      queueUrl,
-      sqs,
-      batchSize: concurrency.theirs,
-      waitTimeSeconds: 1,
-      pollingWaitTimeMs: 0,
-      handleMessage: async () => {
-        await theirs.around(task);
-        return undefined;
-      },
-    });
-    consumer.on('error', () => undefined);
-    started = performance.now();
-    consumer.start();
-    await untilHandled(theirs, messages, 120_000);
-    rates['sqs-consumer'] = messages / ((performance.now() - started) / 1000);
-    idle['sqs-consumer'] = (theirs.idleMs / messages) * 100;
-    consumer.stop({ abort: true });
+    const consumers = Array.from({ length: setting.theirInstances }, () =>
+      Consumer.create({
+        queueUrl,
+        sqs,
+        batchSize: 10,
+        waitTimeSeconds: 1,
+        pollingWaitTimeMs: 0,
+        // Returning the message is how sqs-consumer is told to delete it.
+        handleMessage: async (message) => {
+          await theirs.around(task);
+          return message;
+        },
+      }),
+    );
+    for (const consumer of consumers) consumer.on('error', () => undefined);
+    await timed(
+      'sqs-consumer',
+      theirs,
+      () => consumers.forEach((consumer) => consumer.start()),
+      () => consumers.forEach((consumer) => consumer.stop({ abort: true })),
+    );
   } finally {
     agent.destroy();
   }
-  return { rates, idle };
+  return { messagesPerSecond, idleMsPer100, ...(requestsSoFar && { requestsPer100 }) };
 }
+
+export interface ConsumerRace extends ConsumerFigures {
+  readonly setting: RaceSetting;
+  readonly roundTripMs?: number;
+}
+
+/** The handler of every race: IO-bound, an await of 50 ms. */
+export const HANDLER_MS = 50;
+/** The local endpoint's answer delay, standing for the round trip to SQS. */
+export const ROUND_TRIP_MS = 20;
 
 /**
  * PollingConsumer against sqs-consumer on a handler that awaits 50 ms, in one
- * run: at equal concurrency (10, the most sqs-consumer runs at once: one batch)
- * and with PollingConsumer at 50, against a local SQS endpoint answering after
- * 20 ms; and at equal concurrency against moto, for reference.
+ * run, against a local SQS endpoint answering after 20 ms: at equal
+ * concurrency 10 (one sqs-consumer: one batch of 10 at a time) and 50 (five
+ * sqs-consumers), and with one of each at its most; then at equal concurrency
+ * 10 against moto, for reference.
  */
-export async function benchConsumers(messages = 1000, motoMessages = 60): Promise<Record<string, ConsumerFigures>> {
-  const figures: Record<string, ConsumerFigures> = {};
-  for (const ours of [10, 50]) {
+export async function benchConsumers(messages = 1000, motoMessages = 60): Promise<Record<string, ConsumerRace>> {
+  const races: Record<string, ConsumerRace> = {};
+  const settings: Record<string, RaceSetting> = {
+    'equal concurrency 10': { ours: 10, theirInstances: 1 },
+    'equal concurrency 50': { ours: 50, theirInstances: 5 },
+    'one consumer each, at its most (50 vs 10)': { ours: 50, theirInstances: 1 },
+  };
+  for (const [name, setting] of Object.entries(settings)) {
     // A fresh endpoint each time: a receive still under way in a stopped consumer must not take the next run's messages.
-    const server = await startFakeSqsServer(20);
+    const server = await startFakeSqsServer(ROUND_TRIP_MS);
+    const requests = () => Object.values(server.calls).reduce((sum, count) => sum + count, 0);
     try {
-      const { rates, idle } = await race(server.endpoint, server.queueUrl, (b) => server.fill(b), messages, { ours, theirs: 10 }, 50, 'bench');
-      figures[`local endpoint, PollingConsumer at ${ours}, sqs-consumer at 10`] = { messagesPerSecond: rates, idleMsPer100: idle };
+      races[name] = { setting, roundTripMs: ROUND_TRIP_MS, ...(await race(server.endpoint, server.queueUrl, (b) => server.fill(b), messages, setting, HANDLER_MS, requests)) };
     } finally {
       await server.close();
     }
@@ -140,10 +173,10 @@ export async function benchConsumers(messages = 1000, motoMessages = 60): Promis
         await motoSqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: all.slice(i, i + 10).map((body, index) => ({ Id: String(index), MessageBody: body })) }));
       }
     };
-    const { rates, idle } = await race(local.endpoint, queueUrl, fill, motoMessages, { ours: 10, theirs: 10 }, 50, 'bench');
-    figures['moto (reference), both at 10'] = { messagesPerSecond: rates, idleMsPer100: idle };
+    const setting = { ours: 10, theirInstances: 1 };
+    races['moto (reference), equal concurrency 10'] = { setting, ...(await race(local.endpoint, queueUrl, fill, motoMessages, setting, HANDLER_MS)) };
   } finally {
     await local.stop();
   }
-  return figures;
+  return races;
 }

@@ -66,9 +66,19 @@ export class QueueActions {
     return Messages.map(fromSqsMessage);
   }
 
-  async delete(receiptHandle: string): Promise<void> {
+  /**
+   * Deletes up to 10 messages in one request. Resolves to the entries SQS did
+   * not delete, each with its reason; they come back after their visibility timeout.
+   */
+  async deleteBatch(receiptHandles: readonly string[]): Promise<Array<{ receiptHandle: string; reason: string }>> {
     const { sdk, client } = await this.client();
-    await client.send(new sdk.DeleteMessageCommand({ QueueUrl: await this.mainUrl(), ReceiptHandle: receiptHandle }));
+    const { Failed = [] } = await client.send(
+      new sdk.DeleteMessageBatchCommand({
+        QueueUrl: await this.mainUrl(),
+        Entries: receiptHandles.map((receiptHandle, index) => ({ Id: String(index), ReceiptHandle: receiptHandle })),
+      }),
+    );
+    return Failed.map((entry) => ({ receiptHandle: receiptHandles[Number(entry.Id)]!, reason: `${entry.Code}: ${entry.Message ?? 'no message'}` }));
   }
 
   /** Hides the message for `seconds`: it comes back then, as the next attempt. */

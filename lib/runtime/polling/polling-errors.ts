@@ -1,4 +1,5 @@
 import { MessageError } from '../../messages/message-errors.ts';
+import { PostboxError } from '../../postbox-error.ts';
 
 /** A task ran past its time limit and was abandoned; it is retried later. */
 export class TaskTimeoutError extends MessageError {
@@ -20,5 +21,17 @@ export class JobLockedError extends MessageError {
 
   constructor(readonly jobKey: string) {
     super(`Job '${jobKey}' is already running; this message waits and comes back after the backoff.`);
+  }
+}
+
+/** SQS refused to delete a handled message; it comes back after its visibility timeout and is handled again. */
+export class DeleteFailedError extends PostboxError {
+  readonly code = 'DELETE_FAILED';
+
+  constructor(
+    readonly queueName: string,
+    readonly reason: string,
+  ) {
+    super(`Queue ${queueName} did not delete a handled message (${reason}); it comes back after its visibility timeout and is handled again, so handlers must be idempotent.`);
   }
 }
