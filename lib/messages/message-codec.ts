@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import type { Envelope } from './envelope.ts';
+import { isoTimestamp } from './iso-timestamp.ts';
 import type { MessageCatalog } from './message-catalog.ts';
 import { MalformedMessageError, MessageTooLargeError, SchemaValidationError, UnknownMessageTypeError } from './message-errors.ts';
 
@@ -81,7 +82,7 @@ export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog,
     id,
     source: header ? header.source : EXTERNAL_SOURCE,
     type,
-    time: header?.time ?? new Date(message.sentTimestamp ?? Date.now()).toISOString(),
+    time: header?.time ?? isoTimestamp(message.sentTimestamp ?? Date.now()),
     datacontenttype: 'application/json',
     data: result.data,
     kind: header?.kind ?? entry.kind,

@@ -3,6 +3,7 @@
  * them. Written by hand: it is twenty lines, and a logging library would be
  * the largest part of every handler bundle (see `npm run bench`).
  */
+import { isoTimestamp } from '../messages/iso-timestamp.ts';
 import { writeLogLine } from './log-output.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -30,7 +31,7 @@ export function createLogger(base: Record<string, unknown> = {}, options: Logger
   const write = options.write ?? writeLogLine;
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {
     if (levels[level] < threshold) return;
-    write(JSON.stringify({ level, time: new Date().toISOString(), message, ...base, ...fields }, errorReplacer));
+    write(JSON.stringify({ level, time: isoTimestamp(Date.now()), message, ...base, ...fields }, errorReplacer));
   };
   return {
     debug: log('debug'),

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../messages/message-types.ts';
+import type { ProcessingOutcome } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
 import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
@@ -45,10 +46,11 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
         }
       }
     } else {
-      const outcomes = await Promise.all(messages.map((message) => processor.process(message)));
-      const leaves = await Promise.all(
-        outcomes.map((outcome, index) => outcome.status === 'processed' || runtime.settleFailure(messages[index]!, outcome)),
-      );
+      const pending = messages.map((message) => processor.process(message));
+      // Awaited only when some handler was asynchronous: Promise.all would wrap every synchronous outcome in a promise.
+      const outcomes = pending.some((outcome) => outcome instanceof Promise) ? await Promise.all(pending) : (pending as ProcessingOutcome[]);
+      const settling = outcomes.map((outcome, index) => outcome.status === 'processed' || runtime.settleFailure(messages[index]!, outcome));
+      const leaves = settling.some((left) => left instanceof Promise) ? await Promise.all(settling) : (settling as boolean[]);
       leaves.forEach((left, index) => left || failures.push({ itemIdentifier: messages[index]!.messageId }));
     }
     logger.debug('batch done', { records: messages.length, failed: failures.length });
