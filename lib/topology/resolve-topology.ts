@@ -80,7 +80,8 @@ export interface ResolveOptions {
  */
 export function resolveTopology(declaration: TopologyDeclaration<any, any, any>, options: ResolveOptions): ResolvedTopology {
   const app = typeof declaration?.app === 'string' ? declaration.app : '(unnamed)';
-  const parsed = topologySchema.safeParse(declaration);
+  // Parsed once per process: compiling zod's fast path for each object schema would cost more than it saves (module init, `npm run bench`).
+  const parsed = topologySchema.safeParse(declaration, { jitless: true });
   if (!parsed.success) {
     throw new TopologyError(app, parsed.error.issues.map(describeIssue));
   }
