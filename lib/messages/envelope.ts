@@ -57,3 +57,12 @@ export function createEnvelope<Data>(input: EnvelopeInput<Data>): Envelope<Data>
     dataversion: input.version ?? 1,
   };
 }
+
+/**
+ * Publish options that make a message the child of `parent`: same flow
+ * (correlation id), caused by the parent. For a job that enqueues a child task:
+ * `publisher.send('report.render', data, { ...childOf(message), delaySeconds: 60 })`.
+ */
+export function childOf(parent: Pick<Envelope, 'id' | 'correlationid'>): { readonly correlationId: string; readonly causationId: string } {
+  return { correlationId: parent.correlationid, causationId: parent.id };
+}

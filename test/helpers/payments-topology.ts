@@ -5,6 +5,7 @@ import { defineTopology } from '../../lib/topology/define-topology.ts';
 export const Payment = z.object({ paymentId: z.string().min(1), amountCents: z.number().int().positive() });
 export const LedgerEntry = z.object({ account: z.string(), sequence: z.number().int() });
 export const BuildReport = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/) });
+export const ArchiveReceipt = z.object({ paymentId: z.string().min(1) });
 
 const lambda = { kind: 'lambda', entry: 'functions/billing.ts', timeoutSeconds: 5 } as const;
 const quickRetries = { maxReceiveCount: 3, backoff: { baseSeconds: 1, capSeconds: 2 } };
@@ -16,7 +17,7 @@ export const paymentsTopology = defineTopology({
     'payment.refunded': { schema: Payment },
     'ledger.entry': { schema: LedgerEntry },
   },
-  commands: { 'report.build': { schema: BuildReport } },
+  commands: { 'report.build': { schema: BuildReport }, 'receipt.archive': { schema: ArchiveReceipt } },
   topics: {
     payments: { events: ['payment.received', 'payment.refunded'] },
     ledger: { events: ['ledger.entry'], fifo: true },
@@ -33,5 +34,9 @@ export const paymentsTopology = defineTopology({
       queue: { ...quickRetries, visibilityTimeoutSeconds: 2 },
     },
   },
-  commandHandlers: { 'report.build': { handler: lambda, queue: { ...quickRetries, maxMessageSizeBytes: 2048 } } },
+  commandHandlers: {
+    'report.build': { handler: lambda, queue: { ...quickRetries, maxMessageSizeBytes: 2048 } },
+    // A child task of the archive worker's jobs, enqueued with a delay.
+    'receipt.archive': { handler: { kind: 'worker', timeoutSeconds: 8 }, queue: quickRetries },
+  },
 });

@@ -1,9 +1,10 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
-import type { Envelope } from '../../lib/messages/envelope.ts';
+import { childOf, type Envelope } from '../../lib/messages/envelope.ts';
 import { createLogger } from '../../lib/runtime/logger.ts';
 import { PollingConsumer, type PollingConsumerOptions } from '../../lib/runtime/polling/polling-consumer.ts';
+import { Publisher } from '../../lib/runtime/publisher.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -48,7 +49,7 @@ async function setUp() {
         MessageAttributes: { type: { DataType: 'String', StringValue: 'payment.received' } },
       }),
     );
-  return { stage, archive, consumer, send, logs };
+  return { stage, provisioned, archive, consumer, send, logs };
 }
 
 const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 20_000) => {
@@ -197,22 +198,32 @@ describe('PollingConsumer', () => {
     expect(done.sort()).toEqual(['job#1', 'job#2', 'other#1']);
   }, 30_000);
 
-  it('runs a delayed job after its delay', async () => {
-    const { consumer, archive } = await setUp();
-    const ranAt: number[] = [];
-    const worker = consumer(() => void ranAt.push(Date.now()));
-    worker.start();
-    const sentAt = Date.now();
-    // A worker queue takes delayed messages straight from SQS (a command, or a child task of one).
-    await clients.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: archive.url,
-        DelaySeconds: 2,
-        MessageBody: JSON.stringify({ paymentId: 'later', amountCents: 1 }),
-        MessageAttributes: { type: { DataType: 'String', StringValue: 'payment.received' } },
-      }),
-    );
-    await until(() => ranAt.length === 1);
-    expect(ranAt[0]! - sentAt).toBeGreaterThanOrEqual(1900);
+  it('runs a delayed child task after its delay, in the flow of the job that enqueued it', async () => {
+    const { stage, provisioned, consumer } = await setUp();
+    const publisher = new Publisher(paymentsTopology, { stage, source: 'test', sns: clients.sns, sqs: clients.sqs });
+    let enqueuedAt = 0;
+    const parent = consumer(async (message) => {
+      await publisher.send('receipt.archive', { paymentId: message.data.paymentId }, { ...childOf(message), delaySeconds: 2 });
+      enqueuedAt = Date.now();
+    });
+    const children: Array<{ message: Envelope<{ paymentId: string }>; ranAt: number }> = [];
+    const child = new PollingConsumer(paymentsTopology, {
+      stage,
+      queue: 'receipt-archive',
+      sqs: clients.sqs,
+      queueUrl: provisioned.queues.get('receipt-archive')!.url,
+      waitTimeSeconds: 1,
+      logger: createLogger({}, { write: () => undefined }),
+      writeMetrics: () => undefined,
+      handlers: { 'receipt.archive': (message) => void children.push({ message, ranAt: Date.now() }) },
+    });
+    running.push(child);
+    parent.start();
+    child.start();
+    const { id: parentId } = await publisher.publish('payment.received', { paymentId: 'p-child', amountCents: 5 }, { correlationId: 'flow-7' });
+
+    await until(() => children.length === 1);
+    expect(children[0]!.ranAt - enqueuedAt).toBeGreaterThanOrEqual(1900);
+    expect(children[0]!.message).toMatchObject({ type: 'receipt.archive', data: { paymentId: 'p-child' }, correlationid: 'flow-7', causationid: parentId });
   }, 30_000);
 });

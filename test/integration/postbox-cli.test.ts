@@ -206,7 +206,7 @@ describe('postbox publish, send and tail', () => {
     expect(unknown).toEqual({
       code: 3,
       out: '',
-      err: "postbox: unknown queue 'nowhere'; the queues of pay are accounting, fraud, audit, archive, report-build",
+      err: "postbox: unknown queue 'nowhere'; the queues of pay are accounting, fraud, audit, archive, report-build, receipt-archive",
     });
     const unreachable = await postbox('dev', ['status'], { endpoint: 'http://127.0.0.1:9' });
     expect(unreachable).toEqual({ code: 4, out: '', err: 'postbox: cannot reach http://127.0.0.1:9 (ECONNREFUSED); check --endpoint, AWS_ENDPOINT_URL or your network' });
