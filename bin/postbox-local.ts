@@ -6,7 +6,7 @@ import { queueStatuses } from '../lib/cli/commands/status-command.ts';
 import { redriveClientSide } from '../lib/cli/dead-letter-redrive.ts';
 import { formatTable } from '../lib/cli/table-format.ts';
 import { startOrdersDemo } from '../lib/example/orders-demo.ts';
-import { analyticsHandlers } from '../lib/example/orders-handlers.ts';
+import { analyticsHandlers, analyticsUniqueJobs } from '../lib/example/orders-handlers.ts';
 import { ordersTopology } from '../lib/example/orders-topology.ts';
 import { startLocalSystem } from '../lib/local/local-system.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
@@ -38,6 +38,7 @@ const system = await startLocalSystem(ordersTopology, {
   ...(options.endpoint && { endpoint: options.endpoint }),
   provision: options.provision,
   workerHandlers: { analytics: analyticsHandlers },
+  workerUniqueJobs: { analytics: analyticsUniqueJobs },
   projectRoot: root,
   consolePort: Number(options.consolePort),
   logger,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, InvalidArgumentError } from 'commander';
-import { analyticsHandlers } from '../lib/example/orders-handlers.ts';
+import { analyticsHandlers, analyticsUniqueJobs } from '../lib/example/orders-handlers.ts';
 import { ordersTopology } from '../lib/example/orders-topology.ts';
 import { startLocalEnvironment } from '../lib/local/local-environment.ts';
 import { createAwsClients } from '../lib/runtime/aws-clients.ts';
@@ -46,14 +47,16 @@ const options = new Command('postbox-worker')
 
 const logger = createLogger({ service: 'postbox-worker', stage: options.stage });
 const local = options.local ? await startLocalEnvironment(ordersTopology, { stage: options.stage, logger }) : undefined;
-const clients = createAwsClients({
-  ...((local?.endpoint ?? options.endpoint) && { endpoint: local?.endpoint ?? options.endpoint }),
-  ...(options.region && { region: options.region }),
-});
+const endpoint = local?.endpoint ?? options.endpoint;
+const clients = createAwsClients({ ...(endpoint && { endpoint }), ...(options.region && { region: options.region }) });
 const workers = await runWorkers(ordersTopology, {
   stage: options.stage,
   handlers: { analytics: analyticsHandlers },
+  uniqueJobs: { analytics: analyticsUniqueJobs },
+  // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
+  ...(local?.jobLockTable && { jobLockTable: local.jobLockTable }),
   sqs: clients.sqs,
+  dynamodb: new DynamoDBClient({ ...(endpoint && { endpoint }), ...(options.region && { region: options.region }) }),
   logger,
   ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
   limits: {

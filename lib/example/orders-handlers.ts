@@ -1,5 +1,6 @@
 import { UnrecoverableError } from '../messages/message-errors.ts';
 import type { MessageHandlers } from '../runtime/message-processor.ts';
+import type { UniqueJobs } from '../runtime/polling/unique-jobs.ts';
 import type { ordersTopology } from './orders-topology.ts';
 
 type Orders = typeof ordersTopology;
@@ -46,3 +47,10 @@ export const analyticsHandlers: MessageHandlers<Orders> = {
     logger.info('cancellation added to the churn report', { orderId: data.orderId, reason: data.reason });
   },
 };
+
+/**
+ * One worker at a time adds an order to the churn report: a second
+ * cancellation of the same order (a duplicate delivery) that arrives while the
+ * first runs, on any worker, is skipped.
+ */
+export const analyticsUniqueJobs: UniqueJobs = { key: (message) => (message.data as { orderId: string }).orderId, policy: 'skip' };

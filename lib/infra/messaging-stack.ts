@@ -2,11 +2,13 @@ import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { jobLockTableName } from '../topology/naming.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
 import { EventTopic } from './event-topic.ts';
+import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
@@ -30,15 +32,15 @@ export interface MessagingStackProps extends StackProps {
    * Settings of the Fargate service that runs the worker handlers (built only if the topology has any).
    * @default one task when idle, up to 10, scaling out above 10 waiting messages per task
    */
-  readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment'>;
+  readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment' | 'jobLocks'>;
 }
 
 /**
  * Everything a topology needs in one stack: an encrypted topic per topic, a
  * durable queue (main + DLQ) per subscriber and per command, the subscriptions
  * with their filter policies, a Lambda consumer per Lambda handler, and the
- * alarms and dashboard that watch them. Worker handlers get their queues here;
- * their compute is added separately.
+ * alarms and dashboard that watch them, and for worker handlers a Fargate
+ * service with the lock table of their unique jobs.
  */
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;
@@ -49,6 +51,8 @@ export class MessagingStack extends Stack {
   readonly monitoring: MessagingMonitoring;
   /** The Fargate service of the worker handlers, if the topology has any. */
   readonly workers?: WorkerService;
+  /** The lock table of the workers' unique jobs, if the topology has worker handlers. */
+  readonly jobLocks?: JobLockTable;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -130,8 +134,10 @@ export class MessagingStack extends Stack {
 
     const workerQueues = this.topology.queues.filter((queue) => queue.handler.kind === 'worker');
     if (workerQueues.length > 0) {
+      this.jobLocks = new JobLockTable(this, 'JobLocks', { tableName: jobLockTableName(this.topology.prefix) });
       this.workers = new WorkerService(this, 'Workers', {
         ...props.workers,
+        jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
         imageDirectory: projectRoot,
         environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage },

@@ -7,6 +7,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { DurableQueue } from './durable-queue.ts';
+import type { JobLockTable } from './job-lock-table.ts';
 
 /** Fargate allows at most 120 s between SIGTERM and SIGKILL. */
 const MAX_STOP_TIMEOUT_SECONDS = 120;
@@ -23,6 +24,12 @@ export interface WorkerServiceProps {
    * @default none
    */
   readonly environment?: Record<string, string>;
+  /**
+   * Table of the locks that keep unique jobs unique across tasks; the tasks may
+   * take and release locks in it, and find it in POSTBOX_JOB_LOCK_TABLE.
+   * @default none: a unique job is unique within its task only
+   */
+  readonly jobLocks?: JobLockTable;
   /**
    * VPC of the service; tasks run in its private subnets.
    * @default a new VPC of 2 AZs with one NAT gateway and flow logs
@@ -106,7 +113,7 @@ export class WorkerService extends Construct {
     this.taskDefinition.addContainer('Worker', {
       image: ecs.ContainerImage.fromAsset(props.imageDirectory, { platform: Platform.LINUX_ARM64 }),
       command: ['node', 'postbox-worker.mjs', '--health-port', '8080', '--grace', String(grace.toSeconds())],
-      environment: props.environment ?? {},
+      environment: { ...props.environment, ...(props.jobLocks && { POSTBOX_JOB_LOCK_TABLE: props.jobLocks.table.tableName }) },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
       stopTimeout: Duration.seconds(stopTimeoutSeconds),
       healthCheck: {
@@ -130,6 +137,7 @@ export class WorkerService extends Construct {
       queue.grantConsumeMessages(this.taskDefinition.taskRole);
       queue.grantDeadLetterAccess(this.taskDefinition.taskRole);
     }
+    props.jobLocks?.grantLocking(this.taskDefinition.taskRole);
     const minTasks = props.minTasks ?? 1;
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,

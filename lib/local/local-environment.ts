@@ -1,13 +1,16 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { createAwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { resolveTopology } from '../topology/resolve-topology.ts';
 import { startMotoEmulator } from './moto-emulator.ts';
-import { provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
 
 export interface LocalEnvironment {
   readonly endpoint: string;
   readonly provisioned: ProvisionedTopology;
+  /** The job lock table of the topology's workers; undefined when it has none. */
+  readonly jobLockTable?: string;
   stop(): Promise<void>;
 }
 
@@ -21,11 +24,14 @@ export async function startLocalEnvironment(topology: AnyTopology, options: { st
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
   process.env.AWS_REGION ??= 'us-east-1';
-  const provisioned = await provisionTopology(resolveTopology(topology, { stage: options.stage }), createAwsClients({ endpoint: emulator.endpoint }));
+  const resolved = resolveTopology(topology, { stage: options.stage });
+  const provisioned = await provisionTopology(resolved, createAwsClients({ endpoint: emulator.endpoint }));
+  const jobLockTable = await provisionJobLockTable(resolved, new DynamoDBClient({ endpoint: emulator.endpoint }));
   options.logger.info('local emulator ready, topology provisioned', {
     endpoint: emulator.endpoint,
     queues: [...provisioned.queues.keys()],
     topics: [...provisioned.topicArns.keys()],
+    ...(jobLockTable && { jobLockTable }),
   });
-  return { endpoint: emulator.endpoint, provisioned, stop: () => emulator.stop() };
+  return { endpoint: emulator.endpoint, provisioned, ...(jobLockTable && { jobLockTable }), stop: () => emulator.stop() };
 }

@@ -1,16 +1,18 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CliContext } from '../cli/cli-context.ts';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { MessageHandlers } from '../runtime/message-processor.ts';
 import { runWorkers, type RunningWorkers } from '../runtime/polling/run-workers.ts';
+import type { UniqueJobs } from '../runtime/polling/unique-jobs.ts';
 import { resolveTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import { startLocalEnvironment } from './local-environment.ts';
-import { provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
 
 export interface LocalSystemOptions<T extends AnyTopology> {
   readonly stage: string;
@@ -20,6 +22,8 @@ export interface LocalSystemOptions<T extends AnyTopology> {
   readonly provision?: boolean;
   /** Handlers of the worker queues, by queue id. */
   readonly workerHandlers: Readonly<Record<string, MessageHandlers<T>>>;
+  /** Unique jobs of the worker queues, by queue id, locked in the emulator's job lock table. @default none */
+  readonly workerUniqueJobs?: Readonly<Record<string, UniqueJobs>>;
   /** Where the Lambda handlers' `entry` paths start. */
   readonly projectRoot: string;
   /** Port of the console; 0 picks a free one; false runs none. */
@@ -49,13 +53,17 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   const topology = resolveTopology(declaration, { stage: options.stage });
   let endpoint: string;
   let provisioned: ProvisionedTopology | undefined;
+  let jobLockTable: string | undefined;
   let stopEmulator = async () => undefined as void;
   if (options.endpoint) {
     endpoint = options.endpoint;
-    if (options.provision ?? true) provisioned = await provisionTopology(topology, createAwsClients({ endpoint }));
+    if (options.provision ?? true) {
+      provisioned = await provisionTopology(topology, createAwsClients({ endpoint }));
+      jobLockTable = await provisionJobLockTable(topology, new DynamoDBClient({ endpoint }));
+    }
   } else {
     const local = await startLocalEnvironment(declaration, { stage: options.stage, logger: options.logger });
-    ({ endpoint, provisioned } = local);
+    ({ endpoint, provisioned, jobLockTable } = local);
     stopEmulator = local.stop;
   }
   // The handler modules read these when they load, as they read what MessagingStack sets in Lambda.
@@ -86,7 +94,10 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     workers = await runWorkers(declaration, {
       stage: options.stage,
       handlers: options.workerHandlers,
+      ...(options.workerUniqueJobs && { uniqueJobs: options.workerUniqueJobs }),
+      ...(jobLockTable && { jobLockTable }),
       sqs: clients.sqs,
+      dynamodb: new DynamoDBClient({ endpoint }),
       logger: options.logger,
       consumer: { waitTimeSeconds: 2 },
     });

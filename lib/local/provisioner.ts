@@ -6,6 +6,8 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** Where a provisioned queue lives. */
@@ -44,6 +46,30 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
     queues.set(queue.id, await provisionQueue(queue, topicArns, clients));
   }
   return { topicArns, queues };
+}
+
+/**
+ * Creates the job lock table of a topology with worker handlers, as the
+ * JobLockTable construct does, and returns its name; undefined when the
+ * topology has no workers. Safe to run again.
+ */
+export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb: DynamoDBClient): Promise<string | undefined> {
+  if (!topology.queues.some((queue) => queue.handler.kind === 'worker')) return undefined;
+  const tableName = jobLockTableName(topology.prefix);
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [{ AttributeName: 'jobKey', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'jobKey', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+  } catch (error) {
+    if ((error as Error).name !== 'ResourceInUseException') throw error;
+  }
+  return tableName;
 }
 
 async function provisionQueue(

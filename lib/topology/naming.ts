@@ -23,3 +23,8 @@ export function physicalName(prefix: string, logicalName: string, fifo: boolean)
 export function commandQueueId(commandType: string): string {
   return commandType.replace(/[._]/g, '-');
 }
+
+/** The DynamoDB table of the job locks that keep unique jobs unique across workers. */
+export function jobLockTableName(prefix: string): string {
+  return `${prefix}-job-locks`;
+}

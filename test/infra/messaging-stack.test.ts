@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
@@ -128,17 +128,28 @@ describe('MessagingStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
-  it('runs the analytics worker on Fargate with access to its own queue only', () => {
+  it('runs the analytics worker on Fargate with access to its own queue and the job lock table only', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
     const analytics = stack.queues.get('analytics')!;
     const taskRole = stack.workers!.taskDefinition.taskRole;
-    const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).filter((policy) =>
-      policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === stack.getLogicalId(taskRole.node.defaultChild as never)),
-    );
-    const targets = policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement.map((s: any) => s.Resource['Fn::GetAtt'][0]));
-    expect(targets.sort()).toEqual(
-      [stack.getLogicalId(analytics.queue.node.defaultChild as never), stack.getLogicalId(analytics.deadLetterQueue.node.defaultChild as never)].sort(),
-    );
+    const template = Template.fromStack(stack);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === stack.getLogicalId(taskRole.node.defaultChild as never)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    const targets = statements.flatMap((statement: any) => [statement.Resource].flat().map((resource: any) => resource['Fn::GetAtt']?.[0]).filter(Boolean));
+    const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+    expect([...new Set(targets)].sort()).toEqual([idOf(analytics.queue), idOf(analytics.deadLetterQueue), idOf(stack.jobLocks!.table)].sort());
+    const lockActions = statements.filter((statement: any) => JSON.stringify(statement.Resource).includes(idOf(stack.jobLocks!.table))).flatMap((s: any) => s.Action);
+    expect(lockActions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'orders-dev-job-locks',
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Environment: Match.arrayWith([{ Name: 'POSTBOX_JOB_LOCK_TABLE', Value: { Ref: idOf(stack.jobLocks!.table) } }]) })],
+    });
   });
 
   it('subscribes the alarm e-mail given in the props', () => {

@@ -1,9 +1,12 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { provisionJobLockTable, provisionTopology } from '../../lib/local/provisioner.ts';
 import { childOf, type Envelope } from '../../lib/messages/envelope.ts';
 import { createLogger } from '../../lib/runtime/logger.ts';
+import { DynamoDbJobLock } from '../../lib/runtime/polling/dynamodb-job-lock.ts';
 import { PollingConsumer, type PollingConsumerOptions } from '../../lib/runtime/polling/polling-consumer.ts';
+import type { UniqueJobs } from '../../lib/runtime/polling/unique-jobs.ts';
 import { Publisher } from '../../lib/runtime/publisher.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
@@ -12,6 +15,7 @@ import { queueDepth } from '../helpers/queue-probe.ts';
 
 type Payments = typeof paymentsTopology;
 const clients = emulatorClients();
+const dynamodb = new DynamoDBClient({ endpoint: inject('awsEndpoint'), region: 'us-east-1' });
 const running: PollingConsumer<Payments>[] = [];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -196,6 +200,33 @@ describe('PollingConsumer', () => {
     await until(() => done.length === 3, 25_000);
     expect(overlap).toBe(false);
     expect(done.sort()).toEqual(['job#1', 'job#2', 'other#1']);
+  }, 30_000);
+
+  it('never runs two jobs with the same key at once across two workers sharing the DynamoDB lock', async () => {
+    const { stage, consumer, send } = await setUp();
+    const tableName = (await provisionJobLockTable(resolveTopology(paymentsTopology, { stage }), dynamodb))!;
+    const running = new Map<string, number>();
+    let overlap = false;
+    const done: string[] = [];
+    const job = async ({ data }: Envelope<{ paymentId: string }>) => {
+      const key = data.paymentId.split('#')[0]!;
+      running.set(key, (running.get(key) ?? 0) + 1);
+      if (running.get(key)! > 1) overlap = true;
+      await sleep(800);
+      running.set(key, running.get(key)! - 1);
+      done.push(data.paymentId);
+    };
+    const uniqueJobs = (): UniqueJobs => ({
+      key: (message) => (message.data as { paymentId: string }).paymentId.split('#')[0],
+      policy: 'wait',
+      lock: new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 30 }),
+    });
+    const workers = [consumer(job, { uniqueJobs: uniqueJobs(), concurrency: 2 }), consumer(job, { uniqueJobs: uniqueJobs(), concurrency: 2 })];
+    await Promise.all(['job#1', 'job#2', 'job#3', 'other#1'].map(send));
+    for (const worker of workers) worker.start();
+    await until(() => done.length === 4, 25_000);
+    expect(overlap).toBe(false);
+    expect(done.sort()).toEqual(['job#1', 'job#2', 'job#3', 'other#1']);
   }, 30_000);
 
   it('runs a delayed child task after its delay, in the flow of the job that enqueued it', async () => {

@@ -35,3 +35,21 @@ export class DeleteFailedError extends PostboxError {
     super(`Queue ${queueName} did not delete a handled message (${reason}); it comes back after its visibility timeout and is handled again, so handlers must be idempotent.`);
   }
 }
+
+/** The shared job lock could not be read or written; the message is retried after its backoff. */
+export class JobLockUnavailableError extends MessageError {
+  readonly code = 'JOB_LOCK_UNAVAILABLE';
+  readonly retryable = true;
+
+  constructor(
+    readonly jobKey: string,
+    readonly tableName: string,
+    cause: unknown,
+  ) {
+    super(
+      `Could not take the lock of job '${jobKey}' in table ${tableName} (${(cause as Error)?.name ?? 'Error'}: ${(cause as Error)?.message ?? String(cause)}); ` +
+        'the message is retried after its backoff. Check that the table exists and that the worker may write to it.',
+      { cause },
+    );
+  }
+}

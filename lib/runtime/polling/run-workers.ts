@@ -1,18 +1,32 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../../messages/message-types.ts';
 import { PostboxError } from '../../postbox-error.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import type { Logger } from '../logger.ts';
 import type { MessageHandlers } from '../message-processor.ts';
+import { DynamoDbJobLock } from './dynamodb-job-lock.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from './polling-consumer.ts';
+import type { UniqueJobs } from './unique-jobs.ts';
 
 export interface RunWorkersOptions<T extends AnyTopology> {
   readonly stage: string;
   /** Handlers of every worker queue, by queue id. */
   readonly handlers: Readonly<Record<string, MessageHandlers<T>>>;
+  /** Unique jobs of worker queues, by queue id. @default none */
+  readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  /**
+   * DynamoDB table (the `JobLockTable` construct) that makes unique jobs unique
+   * across every worker: a unique-jobs entry without a lock of its own gets a
+   * DynamoDbJobLock on it, whose lease is the queue's task timeout plus a minute.
+   * @default POSTBOX_JOB_LOCK_TABLE, else none: unique within this process
+   */
+  readonly jobLockTable?: string;
   /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
   readonly sqs?: SQSClient;
+  /** Client of the job lock table. @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  readonly dynamodb?: DynamoDBClient;
   /** Port of the health endpoint; 0 picks a free one. @default no health endpoint */
   readonly healthPort?: number;
   /** @default none */
@@ -44,7 +58,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
   const resolved = resolveTopology(topology, { stage: options.stage });
   const workerQueues = resolved.queues.filter((queue) => queue.handler.kind === 'worker').map((queue) => queue.id);
   const missing = workerQueues.filter((id) => !options.handlers[id]);
-  const unknown = Object.keys(options.handlers).filter((id) => !workerQueues.includes(id));
+  const unknown = [...new Set([...Object.keys(options.handlers), ...Object.keys(options.uniqueJobs ?? {})])].filter((id) => !workerQueues.includes(id));
   if (missing.length > 0 || unknown.length > 0) {
     throw new WorkerConfigurationError(
       `Worker handlers do not match topology '${resolved.app}': ` +
@@ -52,18 +66,27 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
         '.',
     );
   }
-  const consumers = workerQueues.map(
-    (queue) =>
-      new PollingConsumer(topology, {
-        ...options.consumer,
-        stage: options.stage,
-        queue,
-        handlers: options.handlers[queue]!,
-        ...(options.sqs && { sqs: options.sqs }),
-        ...(options.limits && { limits: options.limits }),
-        ...(options.logger && { logger: options.logger.child({ queue }) }),
-      }),
-  );
+  const jobLockTable = options.jobLockTable ?? process.env.POSTBOX_JOB_LOCK_TABLE;
+  const uniqueJobsOf = (queue: string): UniqueJobs | undefined => {
+    const unique = options.uniqueJobs?.[queue];
+    if (!unique || unique.lock || !jobLockTable) return unique;
+    const { timeoutSeconds } = resolved.queues.find((candidate) => candidate.id === queue)!.handler;
+    const lock = new DynamoDbJobLock({ tableName: jobLockTable, leaseSeconds: timeoutSeconds + 60, ...(options.dynamodb && { dynamodb: options.dynamodb }) });
+    return { ...unique, lock };
+  };
+  const consumers = workerQueues.map((queue) => {
+    const uniqueJobs = uniqueJobsOf(queue);
+    return new PollingConsumer(topology, {
+      ...options.consumer,
+      stage: options.stage,
+      queue,
+      handlers: options.handlers[queue]!,
+      ...(uniqueJobs && { uniqueJobs }),
+      ...(options.sqs && { sqs: options.sqs }),
+      ...(options.limits && { limits: options.limits }),
+      ...(options.logger && { logger: options.logger.child({ queue }) }),
+    });
+  });
   const health = options.healthPort === undefined ? undefined : await startHealthServer(consumers, options.healthPort);
   const stop = async (reason: StopReason) => {
     await Promise.all(consumers.map((consumer) => consumer.stop(reason)));

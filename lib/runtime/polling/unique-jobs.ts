@@ -10,7 +10,7 @@ export interface UniqueJobs {
   readonly key: (message: Envelope) => string | undefined;
   /** A second message with a held key waits (comes back after the backoff) or is skipped (deleted). */
   readonly policy: 'wait' | 'skip';
-  /** @default an in-memory lock: unique within this process */
+  /** @default an in-memory lock: unique within this process (`runWorkers` gives a DynamoDbJobLock when it knows a lock table) */
   readonly lock?: JobLock;
 }
 
@@ -28,7 +28,10 @@ export function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<
     try {
       return await handler(message, context);
     } finally {
-      await lock.release(key);
+      // A lock that cannot be released frees when its lease runs out; failing the job for it would run it again.
+      await Promise.resolve(lock.release(key)).catch((error: unknown) =>
+        context.logger.warn('could not release the job lock; it frees when its lease runs out', { jobKey: key, error }),
+      );
     }
   };
   return Object.fromEntries(

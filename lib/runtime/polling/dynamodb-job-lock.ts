@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { JobLock } from './job-lock.ts';
+import { JobLockUnavailableError } from './polling-errors.ts';
+
+export interface DynamoDbJobLockOptions {
+  /** Table with the string partition key `jobKey` and TTL on `expiresAt`, as the `JobLockTable` construct makes it. */
+  readonly tableName: string;
+  /**
+   * How long a lock outlives a worker that died holding it. Make it at least
+   * the task timeout, or a job still running may lose its lock to another.
+   * @default 900
+   */
+  readonly leaseSeconds?: number;
+  /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  readonly dynamodb?: DynamoDBClient;
+  /** For tests of lease expiry. @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * A job lock shared by every worker, on a DynamoDB conditional write: a key
+ * is taken when no item holds it or the item's lease has run out, and only its
+ * holder may delete it. TTL removes the items of crashed workers eventually;
+ * the lease check does not wait for it (TTL deletion can take days).
+ */
+export class DynamoDbJobLock implements JobLock {
+  private readonly dynamodb: DynamoDBClient;
+  private readonly leaseSeconds: number;
+  private readonly now: () => number;
+  /** The token of each key this process holds: only the holder may release it. */
+  private readonly tokens = new Map<string, string>();
+
+  constructor(private readonly options: DynamoDbJobLockOptions) {
+    this.dynamodb = options.dynamodb ?? new DynamoDBClient({});
+    this.leaseSeconds = options.leaseSeconds ?? 900;
+    this.now = options.now ?? Date.now;
+  }
+
+  async tryAcquire(key: string): Promise<boolean> {
+    const token = randomUUID();
+    const nowSeconds = Math.floor(this.now() / 1000);
+    try {
+      await this.dynamodb.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: { jobKey: { S: key }, owner: { S: token }, expiresAt: { N: String(nowSeconds + this.leaseSeconds) } },
+          ConditionExpression: 'attribute_not_exists(jobKey) OR expiresAt < :now',
+          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
+        }),
+      );
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw new JobLockUnavailableError(key, this.options.tableName, error);
+    }
+    this.tokens.set(key, token);
+    return true;
+  }
+
+  async release(key: string): Promise<void> {
+    const token = this.tokens.get(key);
+    if (token === undefined) return;
+    this.tokens.delete(key);
+    try {
+      await this.dynamodb.send(
+        new DeleteItemCommand({
+          TableName: this.options.tableName,
+          Key: { jobKey: { S: key } },
+          ConditionExpression: '#owner = :token',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':token': { S: token } },
+        }),
+      );
+    } catch (error) {
+      // Our lease ran out and another worker holds the key now: it is theirs to release.
+      if ((error as Error).name === 'ConditionalCheckFailedException') return;
+      throw new JobLockUnavailableError(key, this.options.tableName, error);
+    }
+  }
+}
