@@ -1,13 +1,16 @@
 import middy from '@middy/core';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../messages/message-types.ts';
-import type { ProcessingOutcome } from '../message-processor.ts';
+import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
 import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
 import { fromSqsRecord } from './sqs-record.ts';
 
 export type SqsHandlerOptions<T extends AnyTopology> = QueueRuntimeOptions<T>;
+
+/** Kept back from the Lambda timeout to return the partial batch response in time. */
+const RESPONSE_MARGIN_MS = 500;
 
 /**
  * A Lambda handler for one queue of the topology. For each record of a batch
@@ -18,46 +21,89 @@ export type SqsHandlerOptions<T extends AnyTopology> = QueueRuntimeOptions<T>;
  *
  * One record never fails the batch. On FIFO queues, the records after a
  * failed one in the same message group are reported failed unprocessed, so
- * the group's order holds.
+ * the group's order holds. Shortly before the function's timeout the handler
+ * answers with what is finished: the records still running are reported
+ * failed (their handlers' signal is aborted), so a slow record does not send
+ * the whole batch back, and the others do not pay a receive for it.
  */
 export function createSqsHandler<T extends AnyTopology>(topology: T, options: SqsHandlerOptions<T>) {
   const runtime = new QueueRuntime(topology, options);
   const { processor, logger, metrics } = runtime;
 
-  async function processBatch(event: SQSEvent): Promise<SQSBatchResponse> {
-    const messages = event.Records.map(fromSqsRecord);
-    const failures: SQSBatchItemFailure[] = [];
-    if (runtime.queue.fifo) {
-      // After a failure, the rest of its group is released unprocessed: SQS holds a FIFO
-      // group back while its failed message is invisible, then delivers them in order.
-      const blockedGroups = new Set<string>();
-      for (const message of messages) {
-        const group = message.groupId ?? '';
-        let leaves = false;
-        if (blockedGroups.has(group)) {
-          await runtime.delay(message, 0);
-        } else {
-          const outcome = await processor.process(message);
-          leaves = outcome.status === 'processed' || (await runtime.settleFailure(message, outcome));
-        }
-        if (!leaves) {
-          blockedGroups.add(group);
-          failures.push({ itemIdentifier: message.messageId });
-        }
-      }
-    } else {
-      const pending = messages.map((message) => processor.process(message));
-      // Awaited only when some handler was asynchronous: Promise.all would wrap every synchronous outcome in a promise.
-      const outcomes = pending.some((outcome) => outcome instanceof Promise) ? await Promise.all(pending) : (pending as ProcessingOutcome[]);
-      const settling = outcomes.map((outcome, index) => outcome.status === 'processed' || runtime.settleFailure(messages[index]!, outcome));
-      const leaves = settling.some((left) => left instanceof Promise) ? await Promise.all(settling) : (settling as boolean[]);
-      leaves.forEach((left, index) => left || failures.push({ itemIdentifier: messages[index]!.messageId }));
+  /** Records in `left` that the message leaves its queue: processed, or dead-lettered. */
+  function settle(message: ReceivedMessage, outcome: ProcessingOutcome, index: number, left: boolean[]): void | Promise<void> {
+    if (outcome.status === 'processed') {
+      left[index] = true;
+      return undefined;
     }
+    return runtime.settleFailure(message, outcome).then((leaves) => void (left[index] = leaves));
+  }
+
+  /** Every record at once; synchronous when every handler is, so fast handlers pay for no promise per record. */
+  function settleAtOnce(messages: ReceivedMessage[], left: boolean[], signal: AbortSignal): void | Promise<unknown> {
+    const pending: Array<Promise<void>> = [];
+    messages.forEach((message, index) => {
+      const outcome = processor.process(message, signal);
+      const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left)) : settle(message, outcome, index, left);
+      if (settled) pending.push(settled);
+    });
+    return pending.length > 0 ? Promise.all(pending) : undefined;
+  }
+
+  /**
+   * One record after the other. After a failure, the rest of its group is released unprocessed:
+   * SQS holds a FIFO group back while its failed message is invisible, then delivers them in order.
+   */
+  async function settleInOrder(messages: ReceivedMessage[], left: boolean[], signal: AbortSignal): Promise<void> {
+    const blockedGroups = new Set<string>();
+    for (const [index, message] of messages.entries()) {
+      // Out of time: the rest goes back unprocessed, still in order.
+      if (signal.aborted) return;
+      const group = message.groupId ?? '';
+      if (blockedGroups.has(group)) await runtime.delay(message, 0);
+      else await settle(message, await processor.process(message, signal), index, left);
+      if (!left[index]) blockedGroups.add(group);
+    }
+  }
+
+  /** Waits for `work` until shortly before the function's timeout; then aborts what still runs. */
+  async function withinDeadline(work: Promise<unknown>, context: Context | undefined, abort: AbortController, records: number): Promise<void> {
+    const remainingMs = context?.getRemainingTimeInMillis?.();
+    if (remainingMs === undefined) {
+      await work;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<'out-of-time'>((resolve) => (timer = setTimeout(() => resolve('out-of-time'), Math.max(0, remainingMs - RESPONSE_MARGIN_MS))));
+    try {
+      if ((await Promise.race([work, outOfTime])) !== 'out-of-time') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    abort.abort();
+    // What still runs settles on its own or returns after its visibility timeout; its error must not fail a later invocation.
+    work.catch((error: unknown) => logger.error('a record still running at the timeout failed to settle', { error }));
+    logger.warn('the batch ran out of time; records still running are reported failed and return to the queue', {
+      requestId: context?.awsRequestId,
+      records,
+      remainingMs,
+    });
+  }
+
+  async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    const messages = event.Records.map(fromSqsRecord);
+    const left = messages.map(() => false);
+    const abort = new AbortController();
+    const work = runtime.queue.fifo ? settleInOrder(messages, left, abort.signal) : settleAtOnce(messages, left, abort.signal);
+    if (work) await withinDeadline(work, context, abort, messages.length);
+    const failures: SQSBatchItemFailure[] = [];
+    left.forEach((leaves, index) => leaves || failures.push({ itemIdentifier: messages[index]!.messageId }));
     logger.debug('batch done', { records: messages.length, failed: failures.length });
     return { batchItemFailures: failures };
   }
 
-  return middy<SQSEvent, SQSBatchResponse>()
+  // Middy's own early timeout would fail the whole batch; processBatch answers in time instead.
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(invocationLoggingMiddleware(logger))
     .use(metricsFlushMiddleware(metrics))
     .handler(processBatch);
