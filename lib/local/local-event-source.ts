@@ -17,6 +17,8 @@ export interface LocalEventSourceOptions {
   readonly region?: string;
   /** Name reported in the Lambda context. @default 'local' */
   readonly functionName?: string;
+  /** The function's timeout: the context's remaining time counts down from it. @default 30 */
+  readonly timeoutSeconds?: number;
 }
 
 export interface PollResult {
@@ -104,6 +106,7 @@ export class LocalEventSource {
   private context(): Context {
     const functionName = this.options.functionName ?? 'local';
     this.invocations += 1;
+    const endsAt = Date.now() + (this.options.timeoutSeconds ?? 30) * 1000;
     return {
       callbackWaitsForEmptyEventLoop: false,
       functionName,
@@ -113,7 +116,7 @@ export class LocalEventSource {
       awsRequestId: `local-${Date.now()}-${this.invocations}`,
       logGroupName: `/local/${functionName}`,
       logStreamName: 'local',
-      getRemainingTimeInMillis: () => 30_000,
+      getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()),
       done: () => undefined,
       fail: () => undefined,
       succeed: () => undefined,

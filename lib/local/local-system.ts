@@ -81,7 +81,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     const queueUrl = provisioned?.queues.get(queue.id)?.url ?? (await context.address(queue.id)).url;
     // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
     for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
-      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id });
+      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
       source.start(
         (result) => count(queue.id, result.received),
         (error) => options.logger.error('local event source failed to poll', { queue: queue.id, error }),
