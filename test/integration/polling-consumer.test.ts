@@ -64,6 +64,25 @@ const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 20
   }
 };
 
+/** The job key of a payment id: what comes before `#`. */
+const jobKey = (message: Envelope) => (message.data as { paymentId: string }).paymentId.split('#')[0];
+
+/** Jobs that take 800 ms each and note whether two of one key ever ran at once. */
+function keyedJobs() {
+  const running = new Map<string, number>();
+  const done: string[] = [];
+  let overlap = false;
+  const run = async ({ data }: Envelope<{ paymentId: string }>) => {
+    const key = data.paymentId.split('#')[0]!;
+    running.set(key, (running.get(key) ?? 0) + 1);
+    if (running.get(key)! > 1) overlap = true;
+    await sleep(800);
+    running.set(key, running.get(key)! - 1);
+    done.push(data.paymentId);
+  };
+  return { run, done, overlapped: () => overlap };
+}
+
 describe('PollingConsumer', () => {
   it('processes a task longer than the visibility timeout once: the heartbeat keeps it', async () => {
     const { consumer, send, archive } = await setUp();
@@ -181,52 +200,26 @@ describe('PollingConsumer', () => {
 
   it('never runs two jobs with the same key at once', async () => {
     const { consumer, send } = await setUp();
-    const running = new Map<string, number>();
-    let overlap = false;
-    const done: string[] = [];
-    const worker = consumer(
-      async ({ data }) => {
-        const key = data.paymentId.split('#')[0]!;
-        running.set(key, (running.get(key) ?? 0) + 1);
-        if (running.get(key)! > 1) overlap = true;
-        await sleep(800);
-        running.set(key, running.get(key)! - 1);
-        done.push(data.paymentId);
-      },
-      { uniqueJobs: { key: (message) => (message.data as { paymentId: string }).paymentId.split('#')[0], policy: 'wait' } },
-    );
+    const jobs = keyedJobs();
+    const worker = consumer(jobs.run, { uniqueJobs: { key: jobKey, policy: 'wait' } });
     await Promise.all(['job#1', 'job#2', 'other#1'].map(send));
     worker.start();
-    await until(() => done.length === 3, 25_000);
-    expect(overlap).toBe(false);
-    expect(done.sort()).toEqual(['job#1', 'job#2', 'other#1']);
+    await until(() => jobs.done.length === 3, 25_000);
+    expect(jobs.overlapped()).toBe(false);
+    expect(jobs.done.sort()).toEqual(['job#1', 'job#2', 'other#1']);
   }, 30_000);
 
   it('never runs two jobs with the same key at once across two workers sharing the DynamoDB lock', async () => {
     const { stage, consumer, send } = await setUp();
     const tableName = (await provisionJobLockTable(resolveTopology(paymentsTopology, { stage }), dynamodb))!;
-    const running = new Map<string, number>();
-    let overlap = false;
-    const done: string[] = [];
-    const job = async ({ data }: Envelope<{ paymentId: string }>) => {
-      const key = data.paymentId.split('#')[0]!;
-      running.set(key, (running.get(key) ?? 0) + 1);
-      if (running.get(key)! > 1) overlap = true;
-      await sleep(800);
-      running.set(key, running.get(key)! - 1);
-      done.push(data.paymentId);
-    };
-    const uniqueJobs = (): UniqueJobs => ({
-      key: (message) => (message.data as { paymentId: string }).paymentId.split('#')[0],
-      policy: 'wait',
-      lock: new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 30 }),
-    });
-    const workers = [consumer(job, { uniqueJobs: uniqueJobs(), concurrency: 2 }), consumer(job, { uniqueJobs: uniqueJobs(), concurrency: 2 })];
+    const jobs = keyedJobs();
+    const uniqueJobs = (): UniqueJobs => ({ key: jobKey, policy: 'wait', lock: new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 30 }) });
+    const workers = [consumer(jobs.run, { uniqueJobs: uniqueJobs(), concurrency: 2 }), consumer(jobs.run, { uniqueJobs: uniqueJobs(), concurrency: 2 })];
     await Promise.all(['job#1', 'job#2', 'job#3', 'other#1'].map(send));
     for (const worker of workers) worker.start();
-    await until(() => done.length === 4, 25_000);
-    expect(overlap).toBe(false);
-    expect(done.sort()).toEqual(['job#1', 'job#2', 'job#3', 'other#1']);
+    await until(() => jobs.done.length === 4, 25_000);
+    expect(jobs.overlapped()).toBe(false);
+    expect(jobs.done.sort()).toEqual(['job#1', 'job#2', 'job#3', 'other#1']);
   }, 30_000);
 
   it('runs a delayed child task after its delay, in the flow of the job that enqueued it', async () => {
