@@ -29,6 +29,11 @@ export interface HandlerContext {
   readonly signal?: AbortSignal;
 }
 
+/** Where a handler's abort signal comes from; read only if the handler asks for it. */
+export interface AbortSource {
+  readonly signal: AbortSignal;
+}
+
 export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
 
 /** A handler for each message type of a queue, typed by the topology. */
@@ -83,13 +88,13 @@ export class MessageProcessor {
    * Synchronous when the handler is, so a batch of fast handlers does not pay
    * for a promise per record (see `npm run bench`).
    */
-  process(message: ReceivedMessage, signal?: AbortSignal): ProcessingOutcome | Promise<ProcessingOutcome> {
+  process(message: ReceivedMessage, abort?: AbortSource): ProcessingOutcome | Promise<ProcessingOutcome> {
     const started = performance.now();
     let envelope: Envelope | undefined;
     try {
       envelope = decodeMessage(message, this.catalog, this.acceptedTypes);
       const decoded = envelope;
-      const result = this.handlers[decoded.type]!(decoded, new MessageContext(message.receiveCount, this.queue.id, () => this.logger.child(this.messageFields(message, decoded)), signal));
+      const result = this.handlers[decoded.type]!(decoded, new MessageContext(this, message, decoded, abort));
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
           () => this.succeeded(decoded, started),
@@ -121,6 +126,11 @@ export class MessageProcessor {
     return { status: 'failed', ...decision, ...(envelope && { envelope }), messageType: type, handler: `${this.queue.id}/${type}` };
   }
 
+  /** A logger that adds the message's id, type, correlation id and attempt to every line. */
+  loggerFor(message: ReceivedMessage, envelope: Envelope): Logger {
+    return this.logger.child(this.messageFields(message, envelope));
+  }
+
   private messageFields(message: ReceivedMessage, envelope: Envelope | undefined): Record<string, unknown> {
     return {
       messageId: message.messageId,
@@ -131,20 +141,35 @@ export class MessageProcessor {
   }
 }
 
-/** A handler's context; its logger is made on first use, as most handlers never log. */
+/**
+ * A handler's context. Its logger and signal are made on first use: most
+ * handlers use neither, and this is made for every record (see `npm run bench`).
+ */
 class MessageContext implements HandlerContext {
   private childLogger: Logger | undefined;
 
   constructor(
-    readonly attempt: number,
-    readonly queue: string,
-    private readonly makeLogger: () => Logger,
-    readonly signal?: AbortSignal,
+    private readonly processor: MessageProcessor,
+    private readonly message: ReceivedMessage,
+    private readonly envelope: Envelope,
+    private readonly abort?: AbortSource,
   ) {}
 
+  get attempt(): number {
+    return this.message.receiveCount;
+  }
+
+  get queue(): string {
+    return this.processor.queue.id;
+  }
+
   get logger(): Logger {
-    this.childLogger ??= this.makeLogger();
+    this.childLogger ??= this.processor.loggerFor(this.message, this.envelope);
     return this.childLogger;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.abort?.signal;
   }
 }
 

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../messages/message-types.ts';
-import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
+import type { AbortSource, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
 import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
@@ -11,6 +11,23 @@ export type SqsHandlerOptions<T extends AnyTopology> = QueueRuntimeOptions<T>;
 
 /** Kept back from the Lambda timeout to return the partial batch response in time. */
 const RESPONSE_MARGIN_MS = 500;
+
+/** An AbortController made only when a handler asks for its signal: making one costs more than handling a record. */
+class LazyAbort implements AbortSource {
+  private controller: AbortController | undefined;
+  aborted = false;
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.aborted) this.controller.abort();
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
+}
 
 /**
  * A Lambda handler for one queue of the topology. For each record of a batch
@@ -40,10 +57,10 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
   }
 
   /** Every record at once; synchronous when every handler is, so fast handlers pay for no promise per record. */
-  function settleAtOnce(messages: ReceivedMessage[], left: boolean[], signal: AbortSignal): void | Promise<unknown> {
+  function settleAtOnce(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): void | Promise<unknown> {
     const pending: Array<Promise<void>> = [];
     messages.forEach((message, index) => {
-      const outcome = processor.process(message, signal);
+      const outcome = processor.process(message, abort);
       const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left)) : settle(message, outcome, index, left);
       if (settled) pending.push(settled);
     });
@@ -54,20 +71,20 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
    * One record after the other. After a failure, the rest of its group is released unprocessed:
    * SQS holds a FIFO group back while its failed message is invisible, then delivers them in order.
    */
-  async function settleInOrder(messages: ReceivedMessage[], left: boolean[], signal: AbortSignal): Promise<void> {
+  async function settleInOrder(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): Promise<void> {
     const blockedGroups = new Set<string>();
     for (const [index, message] of messages.entries()) {
       // Out of time: the rest goes back unprocessed, still in order.
-      if (signal.aborted) return;
+      if (abort.aborted) return;
       const group = message.groupId ?? '';
       if (blockedGroups.has(group)) await runtime.delay(message, 0);
-      else await settle(message, await processor.process(message, signal), index, left);
+      else await settle(message, await processor.process(message, abort), index, left);
       if (!left[index]) blockedGroups.add(group);
     }
   }
 
   /** Waits for `work` until shortly before the function's timeout; then aborts what still runs. */
-  async function withinDeadline(work: Promise<unknown>, context: Context | undefined, abort: AbortController, records: number): Promise<void> {
+  async function withinDeadline(work: Promise<unknown>, context: Context | undefined, abort: LazyAbort, records: number): Promise<void> {
     const remainingMs = context?.getRemainingTimeInMillis?.();
     if (remainingMs === undefined) {
       await work;
@@ -93,8 +110,8 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
   async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
     const messages = event.Records.map(fromSqsRecord);
     const left = messages.map(() => false);
-    const abort = new AbortController();
-    const work = runtime.queue.fifo ? settleInOrder(messages, left, abort.signal) : settleAtOnce(messages, left, abort.signal);
+    const abort = new LazyAbort();
+    const work = runtime.queue.fifo ? settleInOrder(messages, left, abort) : settleAtOnce(messages, left, abort);
     if (work) await withinDeadline(work, context, abort, messages.length);
     const failures: SQSBatchItemFailure[] = [];
     left.forEach((leaves, index) => leaves || failures.push({ itemIdentifier: messages[index]!.messageId }));

@@ -243,7 +243,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     });
     let outcome: ProcessingOutcome;
     try {
-      outcome = await Promise.race([this.runtime.processor.process(message, task.abort.signal), timedOut]);
+      outcome = await Promise.race([this.runtime.processor.process(message, task.abort), timedOut]);
     } finally {
       clearInterval(heartbeat);
       clearTimeout(timer);
