@@ -1,12 +1,12 @@
-import type { z } from 'zod';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
+import type { MessageSchema } from '../topology/topology-declaration.ts';
 import type { MessageKind } from './envelope.ts';
 
 /** What the catalog knows of one message type. */
 export interface CatalogEntry {
   readonly type: string;
   readonly kind: MessageKind;
-  readonly schema: z.ZodType;
+  readonly schema: MessageSchema;
   readonly version: number;
 }
 

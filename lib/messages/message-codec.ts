@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { safeParse } from 'zod/mini';
 import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import type { Envelope } from './envelope.ts';
 import { isoTimestamp } from './iso-timestamp.ts';
@@ -67,7 +68,7 @@ export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog,
   if (acceptedTypes && !acceptedTypes.has(type)) {
     throw new UnknownMessageTypeError(message.messageId, type, 'this queue does not handle');
   }
-  const result = entry.schema.safeParse(header ? header.data : parsed);
+  const result = safeParse(entry.schema, header ? header.data : parsed);
   if (!result.success) {
     throw new SchemaValidationError(
       message.messageId,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { MessageTypeInput, TopologyDeclaration } from '../topology/topology-declaration.ts';
 
 /** Any topology declaration, whatever its message types. */

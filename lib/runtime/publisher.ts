@@ -1,6 +1,7 @@
 import { ListTopicsCommand, PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
+import { safeParse } from 'zod/mini';
 import { createEnvelope, type MessageKind } from '../messages/envelope.ts';
 import { MessageCatalog } from '../messages/message-catalog.ts';
 import { assertWithinSize, encodeMessage } from '../messages/message-codec.ts';
@@ -167,7 +168,7 @@ export class Publisher<T extends AnyTopology> {
     if (entry === undefined || entry.kind !== kind) {
       throw new UnknownMessageTypeError(id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
     }
-    const result = entry.schema.safeParse(data);
+    const result = safeParse(entry.schema, data);
     if (!result.success) {
       throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
     }

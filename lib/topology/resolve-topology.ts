@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { filterPolicyFor, type FilterPolicy } from './filter-policy.ts';
 import { commandQueueId,
   physicalName,

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/v4/locales';
 
 /**
  * The shape of a topology declaration: what a team writes once to say which
@@ -6,106 +7,114 @@ import * as z from 'zod';
  *
  * Leaf settings are zod schemas so that their defaults sit next to their
  * types; the structure that ties names together is typed by hand below so the
- * compiler can check that a subscriber only names events that exist.
+ * compiler can check that a subscriber only names events that exist. They use
+ * zod/mini, whose functions a bundler keeps only when used: every Lambda
+ * handler bundles this file (see `npm run bench`).
  */
+
+// zod/mini leaves its messages to a locale, and Postbox's errors quote them.
+z.config(en());
 
 /** SQS allows at most 12 hours of visibility, and ChangeMessageVisibility the same. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 /** The longest an SQS queue keeps a message: 14 days. */
 export const MAX_RETENTION_SECONDS = 1_209_600;
 
-const seconds = (max: number) => z.number().int().min(0).max(max);
+const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+const seconds = (max: number) => integer(0, max);
 
 /** Exponential backoff between attempts of a message that failed with a retryable error. */
 export const backoffSchema = z.object({
   /** Delay before the first retry, in seconds; doubles with each attempt. */
-  baseSeconds: seconds(MAX_VISIBILITY_TIMEOUT_SECONDS).default(5),
+  baseSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), 5),
   /** Upper bound of any single delay, in seconds. */
-  capSeconds: seconds(MAX_VISIBILITY_TIMEOUT_SECONDS).default(900),
+  capSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), 900),
 });
 
 /** Settings of the main queue of a subscriber or command handler, and of its dead-letter queue. */
 export const queueSettingsSchema = z.object({
   /** Receives before SQS moves a message to the dead-letter queue. */
-  maxReceiveCount: z.number().int().min(1).max(1000).default(5),
+  maxReceiveCount: z._default(integer(1, 1000), 5),
   /**
    * Visibility timeout of the main queue, in seconds. When omitted it is
    * derived from the handler: 6 × the Lambda timeout plus the batching window
    * (as AWS advises), or the worker's task timeout.
    */
-  visibilityTimeoutSeconds: seconds(MAX_VISIBILITY_TIMEOUT_SECONDS).optional(),
+  visibilityTimeoutSeconds: z.optional(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS)),
   /** How long the main queue keeps a message, in seconds (4 days). */
-  retentionSeconds: z.number().int().min(60).max(MAX_RETENTION_SECONDS).default(345_600),
+  retentionSeconds: z._default(integer(60, MAX_RETENTION_SECONDS), 345_600),
   /** Backoff of retryable failures. */
-  backoff: backoffSchema.prefault({}),
+  backoff: z.prefault(backoffSchema, {}),
   /** Largest message the queue accepts, in bytes; SQS allows up to 1 MiB. */
-  maxMessageSizeBytes: z.number().int().min(1024).max(1_048_576).default(262_144),
+  maxMessageSizeBytes: z._default(integer(1024, 1_048_576), 262_144),
   /** FIFO queue. Subscribers inherit it from their topic; setting it differently is an error. */
-  fifo: z.boolean().optional(),
+  fifo: z.optional(z.boolean()),
 });
 
 /** A handler that runs as an AWS Lambda function fed by an SQS event source. */
 export const lambdaHandlerSchema = z.object({
   kind: z.literal('lambda'),
   /** Path of the function's entry file, relative to the project root (bundled with esbuild). */
-  entry: z.string().min(1),
+  entry: z.string().check(z.minLength(1)),
   /** Lambda timeout in seconds. */
-  timeoutSeconds: z.number().int().min(1).max(900).default(30),
+  timeoutSeconds: z._default(integer(1, 900), 30),
   /** Lambda memory in MiB. */
-  memoryMb: z.number().int().min(128).max(10_240).default(256),
+  memoryMb: z._default(integer(128, 10_240), 256),
   /** Records per invocation. Standard queues allow up to 10,000 with a batching window; FIFO up to 10. */
-  batchSize: z.number().int().min(1).max(10_000).default(10),
+  batchSize: z._default(integer(1, 10_000), 10),
   /** Seconds the event source may wait to fill a batch. Not supported on FIFO queues. */
-  maxBatchingWindowSeconds: seconds(300).default(0),
+  maxBatchingWindowSeconds: z._default(seconds(300), 0),
   /** Most concurrent invocations the event source starts for this queue (2 to 1000). */
-  maxConcurrency: z.number().int().min(2).max(1000).default(10),
+  maxConcurrency: z._default(integer(2, 1000), 10),
 });
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
 export const workerHandlerSchema = z.object({
   kind: z.literal('worker'),
   /** Time limit of one task in seconds; the visibility heartbeat keeps the message while it runs. */
-  timeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+  timeoutSeconds: z._default(integer(1, 86_400), 900),
   /** Messages processed at once by one worker. */
-  concurrency: z.number().int().min(1).max(1000).default(10),
+  concurrency: z._default(integer(1, 1000), 10),
 });
 
 export const handlerSchema = z.discriminatedUnion('kind', [lambdaHandlerSchema, workerHandlerSchema]);
 
-/** Anything with zod's `safeParse`: the schema of a message's data. */
-export const messageSchemaSchema = z.custom<z.ZodType>(
-  (value) => typeof (value as { safeParse?: unknown } | null)?.safeParse === 'function',
-  { message: 'expected a zod schema' },
+/** The schema of a message's data: any zod 4 schema, made with zod or zod/mini. */
+export type MessageSchema = z.core.$ZodType;
+
+export const messageSchemaSchema = z.custom<MessageSchema>(
+  (value) => typeof (value as { _zod?: { run?: unknown } } | null)?._zod?.run === 'function',
+  { message: 'expected a zod 4 schema (zod or zod/mini)' },
 );
 
 export const messageTypeSchema = z.object({
   /** Schema of the message's `data`. */
   schema: messageSchemaSchema,
   /** Version of the schema, carried in the envelope. */
-  version: z.number().int().min(1).default(1),
+  version: z._default(z.int().check(z.minimum(1)), 1),
   /** What the message means, for people. */
-  description: z.string().optional(),
+  description: z.optional(z.string()),
 });
 
 export const topicSchema = z.object({
   /** Event types this topic carries. Each event type is carried by exactly one topic. */
-  events: z.array(z.string()).min(1),
+  events: z.array(z.string()).check(z.minLength(1)),
   /** FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too. */
-  fifo: z.boolean().default(false),
+  fifo: z._default(z.boolean(), false),
 });
 
 export const subscriberSchema = z.object({
   /** Topic the subscriber listens to. */
   topic: z.string(),
   /** Event types it wants; the subscription's filter policy lets only these through. */
-  events: z.array(z.string()).min(1),
+  events: z.array(z.string()).check(z.minLength(1)),
   handler: handlerSchema,
-  queue: queueSettingsSchema.prefault({}),
+  queue: z.prefault(queueSettingsSchema, {}),
 });
 
 export const commandHandlerSchema = z.object({
   handler: handlerSchema,
-  queue: queueSettingsSchema.prefault({}),
+  queue: z.prefault(queueSettingsSchema, {}),
 });
 
 /** Lower-case letters, digits and hyphens: safe in every AWS resource name Postbox makes. */
@@ -115,13 +124,13 @@ export const messageTypeNamePattern = /^[a-z][a-z0-9]*([._-][a-z0-9]+)*$/;
 
 export const topologySchema = z.object({
   /** Application name, the first part of every resource name. */
-  app: z.string().regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'),
+  app: z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter')),
   events: z.record(z.string(), messageTypeSchema),
-  commands: z.record(z.string(), messageTypeSchema).default({}),
-  topics: z.record(z.string(), topicSchema).default({}),
-  subscribers: z.record(z.string(), subscriberSchema).default({}),
+  commands: z._default(z.record(z.string(), messageTypeSchema), {}),
+  topics: z._default(z.record(z.string(), topicSchema), {}),
+  subscribers: z._default(z.record(z.string(), subscriberSchema), {}),
   /** One handler, and so one queue, per command type (point to point), keyed by the command type. */
-  commandHandlers: z.record(z.string(), commandHandlerSchema).default({}),
+  commandHandlers: z._default(z.record(z.string(), commandHandlerSchema), {}),
 });
 
 export type BackoffSettings = z.output<typeof backoffSchema>;
