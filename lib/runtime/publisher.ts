@@ -1,5 +1,5 @@
-import { ListTopicsCommand, PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { safeParse } from 'zod/mini';
 import { createEnvelope, type MessageKind } from '../messages/envelope.ts';
@@ -15,6 +15,7 @@ import {
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../messages/message-types.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { createAwsClients } from './aws-clients.ts';
+import { DestinationAddresses, type Routes } from './destination-addresses.ts';
 import { BatchValidationError, DeliveryError, DestinationNotFoundError } from './publish-errors.ts';
 import { chunk, isConnectionError, isTransient, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
 
@@ -70,7 +71,7 @@ export interface PublisherOptions {
   /** CloudEvents `source` of everything this publisher sends (`orders-service`). */
   readonly source: string;
   /** Topic ARNs by topic name, and queue URLs by queue id. @default looked up by name once */
-  readonly routes?: { readonly topicArns?: Readonly<Record<string, string>>; readonly queueUrls?: Readonly<Record<string, string>> };
+  readonly routes?: Routes;
   /** @default clients for AWS_ENDPOINT_URL / AWS_REGION */
   readonly sns?: SNSClient;
   readonly sqs?: SQSClient;
@@ -98,7 +99,7 @@ export class Publisher<T extends AnyTopology> {
   private readonly catalog: MessageCatalog;
   private readonly sns: SNSClient;
   private readonly sqs: SQSClient;
-  private readonly addresses = new Map<string, Promise<string>>();
+  private readonly addresses: DestinationAddresses;
   private readonly limit: ReturnType<typeof pLimit>;
 
   constructor(
@@ -110,6 +111,7 @@ export class Publisher<T extends AnyTopology> {
     const clients = options.sns && options.sqs ? undefined : createAwsClients();
     this.sns = options.sns ?? clients!.sns;
     this.sqs = options.sqs ?? clients!.sqs;
+    this.addresses = new DestinationAddresses(this.sns, this.sqs, options.routes);
     this.limit = pLimit(options.concurrency ?? 8);
   }
 
@@ -207,7 +209,7 @@ export class Publisher<T extends AnyTopology> {
 
   private async sendOne(message: Prepared): Promise<PublishedMessage> {
     try {
-      const address = await this.addressOf(message.destination);
+      const address = await this.addresses.of(message.destination);
       const messageId =
         message.destination.kind === 'topic'
           ? (await this.sns.send(new PublishCommand({ TopicArn: address, ...snsEntry(message) }))).MessageId
@@ -247,7 +249,7 @@ export class Publisher<T extends AnyTopology> {
     const destination = batch[0]!.destination;
     const byEntryId = new Map(batch.map((message, position) => [String(position), message]));
     try {
-      const address = await this.addressOf(destination);
+      const address = await this.addresses.of(destination);
       const response =
         destination.kind === 'topic'
           ? await this.sns.send(
@@ -277,43 +279,6 @@ export class Publisher<T extends AnyTopology> {
     const { destination, envelope } = message;
     const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
     return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
-  }
-
-  private addressOf(destination: Destination): Promise<string> {
-    const given = destination.kind === 'topic' ? this.options.routes?.topicArns?.[destination.id] : this.options.routes?.queueUrls?.[destination.id];
-    if (given) return Promise.resolve(given);
-    const key = `${destination.kind}:${destination.id}`;
-    let address = this.addresses.get(key);
-    if (address === undefined) {
-      address = (destination.kind === 'topic' ? this.findTopicArn(destination.name) : this.findQueueUrl(destination.name)).catch((error: unknown) => {
-        this.addresses.delete(key);
-        throw error;
-      });
-      this.addresses.set(key, address);
-    }
-    return address;
-  }
-
-  private async findTopicArn(name: string): Promise<string> {
-    let NextToken: string | undefined;
-    do {
-      const page = await this.sns.send(new ListTopicsCommand({ NextToken }));
-      const match = page.Topics?.find((topic) => topic.TopicArn?.endsWith(`:${name}`));
-      if (match) return match.TopicArn!;
-      NextToken = page.NextToken;
-    } while (NextToken);
-    throw new DestinationNotFoundError(`topic ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its ARN in routes.topicArns');
-  }
-
-  private async findQueueUrl(name: string): Promise<string> {
-    try {
-      return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
-    } catch (error) {
-      if ((error as Error).name === 'QueueDoesNotExist' || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
-        throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls');
-      }
-      throw error;
-    }
   }
 }
 
