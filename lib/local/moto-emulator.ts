@@ -33,9 +33,13 @@ export interface MotoEmulatorOptions {
 export async function startMotoEmulator(options: MotoEmulatorOptions = {}): Promise<RunningEmulator> {
   const executable = options.executable ?? path.join(projectRoot, '.emulator/venv/bin/moto_server');
   if (!existsSync(executable)) throw new EmulatorNotInstalledError(executable);
+  // moto runs botocore, which fails every request (HTTP 500) when a named profile, even an empty name, is not in
+  // ~/.aws/config; an emulator needs no profile.
+  const { AWS_PROFILE: _profile, AWS_DEFAULT_PROFILE: _defaultProfile, ...env } = process.env;
   return startServerProcess({
     command: executable,
     args: (port) => ['-H', '127.0.0.1', '-p', String(port)],
+    env,
     probePath: '/moto-api/data.json',
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
     ...(options.port !== undefined && { port: options.port }),

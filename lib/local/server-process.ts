@@ -19,12 +19,14 @@ export interface ServerProcessOptions {
   /** @default a free port chosen by the system */
   readonly port?: number;
   readonly startTimeoutMs: number;
+  /** @default this process's environment */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Starts a server process on 127.0.0.1 and resolves once it answers HTTP. */
 export async function startServerProcess(options: ServerProcessOptions): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
-  const child = spawn(options.command, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(options.command, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let output = '';
   const keepTail = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-2000);

@@ -19,8 +19,7 @@ let browser: Browser;
 beforeAll(async () => {
   system = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox-local.ts', '--quiet', '--console-port', '0', '--stage', 'e2e'], {
     cwd: root,
-    // As a user runs it: no test-only AWS_PROFILE (an empty one upsets the SDK's calls to moto).
-    env: { ...withoutProfile(process.env), NODE_NO_WARNINGS: '1', POSTBOX_LOG_LEVEL: 'warn' },
+    env: { ...process.env, NODE_NO_WARNINGS: '1', POSTBOX_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   exited = new Promise((resolve) => system.on('exit', (code) => resolve(code)));
@@ -85,8 +84,3 @@ describe('the local console', () => {
     await page.screenshot({ path: path.join(artifacts, 'console-after-redrive.png'), fullPage: true });
   });
 });
-
-function withoutProfile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { AWS_PROFILE: _profile, ...rest } = env;
-  return rest;
-}
