@@ -57,19 +57,20 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   let stopEmulator = async () => undefined as void;
   if (options.endpoint) {
     endpoint = options.endpoint;
-    if (options.provision ?? true) {
-      provisioned = await provisionTopology(topology, createAwsClients({ endpoint }));
-      jobLockTable = await provisionJobLockTable(topology, new DynamoDBClient({ endpoint }));
-    }
   } else {
     const local = await startLocalEnvironment(declaration, { stage: options.stage, logger: options.logger });
     ({ endpoint, provisioned, jobLockTable } = local);
     stopEmulator = local.stop;
   }
+  const clients = createAwsClients({ endpoint });
+  const dynamodb = new DynamoDBClient({ endpoint });
+  if (options.endpoint && (options.provision ?? true)) {
+    provisioned = await provisionTopology(topology, clients);
+    jobLockTable = await provisionJobLockTable(topology, dynamodb);
+  }
   // The handler modules read these when they load, as they read what MessagingStack sets in Lambda.
   process.env.AWS_ENDPOINT_URL = endpoint;
   process.env.POSTBOX_STAGE = options.stage;
-  const clients = createAwsClients({ endpoint });
   const context = CliContext.forTopology(declaration, { endpoint, stage: options.stage, topology: '' }, { out: () => undefined, err: () => undefined, interactive: false });
 
   const handled = new Map<string, number>();
@@ -97,7 +98,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       ...(options.workerUniqueJobs && { uniqueJobs: options.workerUniqueJobs }),
       ...(jobLockTable && { jobLockTable }),
       sqs: clients.sqs,
-      dynamodb: new DynamoDBClient({ endpoint }),
+      dynamodb,
       logger: options.logger,
       consumer: { waitTimeSeconds: 2 },
     });

@@ -5,7 +5,7 @@ import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { heartbeatFields, type ConsumerHealth } from './consumer-health.ts';
 import { describeStop, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
 import { DeleteBatcher } from './delete-batcher.ts';
-import { TaskTimeoutError } from './polling-errors.ts';
+import { processSupervised, type TaskSupervision } from './supervised-task.ts';
 import { withUniqueJobs, type UniqueJobs } from './unique-jobs.ts';
 
 export type { ConsumerHealth } from './consumer-health.ts';
@@ -68,8 +68,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   readonly runtime: QueueRuntime;
   private readonly concurrency: number;
   private readonly waitTimeSeconds: number;
-  private readonly visibilityTimeoutSeconds: number;
-  private readonly taskTimeoutSeconds: number;
+  private readonly supervision: TaskSupervision;
   private readonly tasks = new Set<Task>();
   private status: ConsumerHealth['status'] = 'starting';
   private handled = 0;
@@ -97,9 +96,11 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.runtime = new QueueRuntime(topology, { ...options, handlers });
     const { handler } = this.runtime.queue;
     this.concurrency = options.concurrency ?? (handler.kind === 'worker' ? handler.concurrency : 10);
-    this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
-    this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
+    this.supervision = {
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds,
+      taskTimeoutSeconds: options.taskTimeoutSeconds ?? handler.timeoutSeconds,
+    };
     this.deletes = new DeleteBatcher(this.runtime.actions, this.runtime.queue.name);
   }
 
@@ -119,8 +120,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     }
     this.runtime.logger.info('consumer started', {
       concurrency: this.concurrency,
-      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
-      taskTimeoutSeconds: this.taskTimeoutSeconds,
+      ...this.supervision,
       ...limits,
     });
     this.emit('started');
@@ -183,7 +183,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private async receiveInto(max: number): Promise<void> {
     let messages: ReceivedMessage[];
     try {
-      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.visibilityTimeoutSeconds);
+      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.supervision.visibilityTimeoutSeconds);
       this.lastPollAt = Date.now();
     } catch (error) {
       if (this.stopping) return;
@@ -228,25 +228,10 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
 
   private async run(task: Task): Promise<void> {
     const { message } = task;
-    const started = performance.now();
-    // Extend visibility at half of it, so the message never becomes visible while its task runs.
-    const heartbeat = setInterval(
-      () => void this.runtime.delay(message, this.visibilityTimeoutSeconds),
-      Math.max(1, this.visibilityTimeoutSeconds / 2) * 1000,
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<ProcessingOutcome>((resolve) => {
-      timer = setTimeout(() => {
-        task.abort.abort();
-        resolve(this.runtime.processor.failed(message, undefined, new TaskTimeoutError(message.messageId, this.taskTimeoutSeconds), started));
-      }, this.taskTimeoutSeconds * 1000);
-    });
     let outcome: ProcessingOutcome;
     try {
-      outcome = await Promise.race([this.runtime.processor.process(message, task.abort), timedOut]);
+      outcome = await processSupervised(this.runtime, message, task.abort, this.supervision);
     } finally {
-      clearInterval(heartbeat);
-      clearTimeout(timer);
       // The slot frees as soon as the handler is done; acknowledging goes on beside the next task.
       task.handlerDone = true;
       this.active -= 1;
