@@ -1,6 +1,6 @@
 import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
-import { FAILURE_ATTRIBUTES } from '../runtime/queue-actions.ts';
+import { readFailureRecord } from '../messages/failure-record.ts';
 import { CliError, ExitCode } from './cli-error.ts';
 
 /** A dead-lettered message as an operator reads it. */
@@ -32,6 +32,7 @@ export interface DeadLetterFilter {
 
 export function describeDeadLetter(message: Message): DeadLetter {
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
+  const failure = readFailureRecord(Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue])));
   const body = message.Body ?? '';
   let envelope: { type?: unknown; time?: unknown } = {};
   try {
@@ -40,16 +41,16 @@ export function describeDeadLetter(message: Message): DeadLetter {
     // Not JSON: it was dead-lettered for that; the excerpt shows it.
   }
   const sentAt = message.Attributes?.SentTimestamp;
-  const attempt = attribute(FAILURE_ATTRIBUTES.attempt) ?? message.Attributes?.ApproximateReceiveCount;
+  const attempt = failure.attempt ?? message.Attributes?.ApproximateReceiveCount;
   return {
     messageId: message.MessageId!,
     type: attribute(MESSAGE_TYPE_ATTRIBUTE) ?? (typeof envelope?.type === 'string' ? envelope.type : undefined),
     publishedAt: typeof envelope?.time === 'string' ? envelope.time : undefined,
-    failedAt: attribute(FAILURE_ATTRIBUTES.failedAt) ?? (sentAt ? new Date(Number(sentAt)).toISOString() : undefined),
+    failedAt: failure.failedAt ?? (sentAt ? new Date(Number(sentAt)).toISOString() : undefined),
     attempts: attempt === undefined ? undefined : Number(attempt),
-    errorCode: attribute(FAILURE_ATTRIBUTES.errorCode),
-    errorMessage: attribute(FAILURE_ATTRIBUTES.errorMessage),
-    handler: attribute(FAILURE_ATTRIBUTES.handler),
+    errorCode: failure.errorCode,
+    errorMessage: failure.errorMessage,
+    handler: failure.handler,
     groupId: message.Attributes?.MessageGroupId,
     excerpt: body.length > 120 ? `${body.slice(0, 117)}...` : body,
   };

@@ -1,18 +1,11 @@
 import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
+import { FAILURE_ATTRIBUTES } from '../messages/failure-record.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
 type SqsSdk = typeof import('@aws-sdk/client-sqs');
 
-/** Message attributes Postbox adds to a message it dead-letters itself. */
-export const FAILURE_ATTRIBUTES = {
-  errorCode: 'postbox.errorCode',
-  errorMessage: 'postbox.errorMessage',
-  handler: 'postbox.handler',
-  attempt: 'postbox.attempt',
-  failedAt: 'postbox.failedAt',
-} as const;
 
 /** SQS accepts at most 10 message attributes. */
 const MAX_MESSAGE_ATTRIBUTES = 10;
