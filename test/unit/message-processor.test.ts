@@ -83,4 +83,11 @@ describe('MessageProcessor', () => {
     metrics.flush();
     expect(lines).toHaveLength(1);
   });
+
+  it('dead-letters at once an SNS notification with a null message attribute, rather than retrying it as a handler error', async () => {
+    const { processor } = setUp({ 'payment.received': () => undefined, 'payment.refunded': () => undefined });
+    const body = { Type: 'Notification', TopicArn: 'arn:aws:sns:us-east-1:1:pay-dev-payments', Message: '{}', MessageAttributes: { type: null } };
+    const outcome = await processor.process({ messageId: 'm-1', receiptHandle: 'r', body: JSON.stringify(body), attributes: {}, receiveCount: 1 });
+    expect(outcome).toMatchObject({ status: 'failed', action: 'dead-letter', error: { code: 'MALFORMED_MESSAGE' } });
+  });
 });
