@@ -90,4 +90,13 @@ describe('MessageProcessor', () => {
     const outcome = await processor.process({ messageId: 'm-1', receiptHandle: 'r', body: JSON.stringify(body), attributes: {}, receiveCount: 1 });
     expect(outcome).toMatchObject({ status: 'failed', action: 'dead-letter', error: { code: 'MALFORMED_MESSAGE' } });
   });
+
+  it('counts a failed message whose type the topology does not declare under MessageType unknown, however many bogus types arrive', async () => {
+    const { processor, metrics, lines } = setUp({ 'payment.received': () => undefined, 'payment.refunded': () => undefined });
+    const outcomes = [];
+    for (const type of ['payment.lost', 'x'.repeat(300), 'payment.received']) outcomes.push(await processor.process(received({ paymentId: 'p', amountCents: -1 }, type)));
+    metrics.flush();
+    expect(lines.map((line) => JSON.parse(line).MessageType).sort()).toEqual(['payment.received', 'unknown']);
+    expect(outcomes.map((outcome) => (outcome.status === 'failed' ? outcome.messageType : undefined))).toEqual(['unknown', 'unknown', 'payment.received']);
+  });
 });
