@@ -16,8 +16,18 @@ import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { createAwsClients } from './aws-clients.ts';
 import { DestinationAddresses, type Routes } from './destination-addresses.ts';
-import { BatchValidationError, DeliveryError, DestinationNotFoundError } from './publish-errors.ts';
-import { chunk, isConnectionError, isTransient, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
+import { BatchValidationError, DeliveryError, DestinationNotFoundError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
+import {
+  chunk,
+  duplicatesIn,
+  isConnectionError,
+  isTransient,
+  optionProblems,
+  snsEntry,
+  sqsEntry,
+  type Destination,
+  type Prepared,
+} from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -27,15 +37,18 @@ export const SQS_MAX_BATCH_BYTES = 1_048_576;
 export const SQS_MAX_DELAY_SECONDS = 900;
 
 export interface PublishOptions {
-  /** @default a new UUID */
+  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
   readonly id?: string;
-  /** @default the message's own id */
+  /** Not empty. @default the message's own id */
   readonly correlationId?: string;
-  /** @default none */
+  /** Not empty. @default none */
   readonly causationId?: string;
-  /** FIFO only: messages of one group are delivered in order. @default the message id (no ordering across messages) */
+  /**
+   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
+   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
+   */
   readonly groupId?: string;
-  /** FIFO only. @default the message id */
+  /** FIFO destinations only, as groupId; unique within a batch. @default the message id */
   readonly deduplicationId?: string;
 }
 
@@ -106,6 +119,11 @@ export class Publisher<T extends AnyTopology> {
     declaration: T,
     private readonly options: PublisherOptions,
   ) {
+    if (options.source === '') {
+      throw new PublisherOptionsError([
+        "source is empty; name the producer as a URI reference ('orders-service', 'urn:orders:checkout'): consumers refuse an envelope without one",
+      ]);
+    }
     this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env.POSTBOX_STAGE ?? 'dev' });
     this.catalog = new MessageCatalog(this.topology);
     const clients = options.sns && options.sqs ? undefined : createAwsClients();
@@ -146,7 +164,8 @@ export class Publisher<T extends AnyTopology> {
         invalid.push({ index, error });
       }
     });
-    if (invalid.length > 0) throw new BatchValidationError(invalid);
+    invalid.push(...duplicatesIn(prepared));
+    if (invalid.length > 0) throw new BatchValidationError(invalid.sort((a, b) => a.index - b.index));
 
     const results: PublishedMessage[] = [];
     let calls = 0;
@@ -175,6 +194,8 @@ export class Publisher<T extends AnyTopology> {
       throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
     }
     const destination = this.destinationOf(kind, type);
+    const problems = optionProblems(destination, id, options);
+    if (problems.length > 0) throw new InvalidPublishOptionsError(id, type, problems);
     if (options.delaySeconds !== undefined) {
       const { delaySeconds } = options;
       if (kind !== 'command') throw new InvalidDelayError(type, delaySeconds, 'only commands can be delayed; SNS has no delay');
@@ -190,8 +211,8 @@ export class Publisher<T extends AnyTopology> {
       data: result.data,
       source: this.options.source,
       version: entry.version,
-      ...(options.correlationId && { correlationId: options.correlationId }),
-      ...(options.causationId && { causationId: options.causationId }),
+      ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+      ...(options.causationId !== undefined && { causationId: options.causationId }),
     });
     const encoded = encodeMessage(envelope);
     assertWithinSize(envelope, encoded, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
