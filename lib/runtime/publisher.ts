@@ -269,6 +269,7 @@ export class Publisher<T extends AnyTopology> {
   }> {
     const destination = batch[0]!.destination;
     const byEntryId = new Map(batch.map((message, position) => [String(position), message]));
+    const where = `${destination.kind} ${destination.name}`;
     try {
       const address = await this.addresses.of(destination);
       const response =
@@ -279,17 +280,25 @@ export class Publisher<T extends AnyTopology> {
           : await this.sqs.send(
               new SendMessageBatchCommand({ QueueUrl: address, Entries: batch.map((message, position) => ({ Id: String(position), ...sqsEntry(message) })) }),
             );
-      return {
-        sent: (response.Successful ?? []).map((entry) => [byEntryId.get(entry.Id!)!, entry.MessageId]),
-        failed: (response.Failed ?? []).map((entry) => {
-          const message = byEntryId.get(entry.Id!)!;
-          return {
-            message,
-            error: new DeliveryError(message.envelope.id, message.envelope.type, `${destination.kind} ${destination.name}`, `${entry.Code}: ${entry.Message ?? 'no reason given'}`),
-            retryable: !entry.SenderFault,
-          };
-        }),
-      };
+      const sent: Array<[Prepared, string | undefined]> = [];
+      const failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }> = [];
+      for (const entry of response.Successful ?? []) {
+        const message = byEntryId.get(entry.Id!);
+        if (message && byEntryId.delete(entry.Id!)) sent.push([message, entry.MessageId]);
+      }
+      for (const entry of response.Failed ?? []) {
+        const message = byEntryId.get(entry.Id!);
+        if (!message || !byEntryId.delete(entry.Id!)) continue;
+        const reason = `${entry.Code}: ${entry.Message ?? 'no reason given'}`;
+        failed.push({ message, error: new DeliveryError(message.envelope.id, message.envelope.type, where, reason), retryable: !entry.SenderFault });
+      }
+      // An entry the response does not name may or may not have been taken: sending it again risks a duplicate, not a loss.
+      const call = destination.kind === 'topic' ? 'PublishBatch' : 'SendMessageBatch';
+      for (const message of byEntryId.values()) {
+        const reason = `the ${call} response named it neither successful nor failed, so it may or may not have been sent; send it again (its consumers may then see its id twice)`;
+        failed.push({ message, error: new DeliveryError(message.envelope.id, message.envelope.type, where, reason), retryable: true });
+      }
+      return { sent, failed };
     } catch (error) {
       const retryable = isTransient(error);
       return { sent: [], failed: batch.map((message) => ({ message, error: this.deliveryError(message, error), retryable })) };
