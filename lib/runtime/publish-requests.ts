@@ -1,7 +1,8 @@
 import type { Envelope } from '../messages/envelope.ts';
 import type { EncodedMessage } from '../messages/message-codec.ts';
 import type { SendOptions } from './publisher.ts';
-import { DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
+import { describeError } from '../messages/message-errors.ts';
+import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
 
 /** SNS's and SQS's most entries in one batch call. */
 const MAX_BATCH_ENTRIES = 10;
@@ -147,4 +148,11 @@ export function isTransient(error: unknown): boolean {
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: string }).code;
   return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+}
+
+/** A failed call as the DeliveryError of one message, saying what to do when the endpoint was not reached. */
+export function deliveryErrorOf(message: Prepared, error: unknown): DeliveryError {
+  const { destination, envelope } = message;
+  const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
+  return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
 }

@@ -1,5 +1,5 @@
-import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { safeParse } from 'zod/mini';
 import { createEnvelope, type MessageKind } from '../messages/envelope.ts';
@@ -10,24 +10,14 @@ import {
   MessageError,
   SchemaValidationError,
   UnknownMessageTypeError,
-  describeError,
 } from '../messages/message-errors.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../messages/message-types.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { createAwsClients } from './aws-clients.ts';
+import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, type Routes } from './destination-addresses.ts';
-import { BatchValidationError, DeliveryError, DestinationNotFoundError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
-import {
-  chunk,
-  duplicatesIn,
-  isConnectionError,
-  isTransient,
-  optionProblems,
-  snsEntry,
-  sqsEntry,
-  type Destination,
-  type Prepared,
-} from './publish-requests.ts';
+import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, type DeliveryError } from './publish-errors.ts';
+import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -105,7 +95,7 @@ export type BatchEntry<T extends AnyTopology, K extends MessageTypeName<T>> = {
  * Publishes events to their topic and sends commands to their queue, typed by
  * the topology. Every message is validated and serialized before anything is
  * sent; batches go 10 entries at a time, concurrently, and only the entries
- * SNS/SQS failed on their side are retried.
+ * SNS/SQS failed on their side, or did not answer for, are retried.
  */
 export class Publisher<T extends AnyTopology> {
   readonly topology: ResolvedTopology;
@@ -114,6 +104,7 @@ export class Publisher<T extends AnyTopology> {
   private readonly sqs: SQSClient;
   private readonly addresses: DestinationAddresses;
   private readonly limit: ReturnType<typeof pLimit>;
+  private readonly batches: BatchSender;
 
   constructor(
     declaration: T,
@@ -131,6 +122,7 @@ export class Publisher<T extends AnyTopology> {
     this.sqs = options.sqs ?? clients!.sqs;
     this.addresses = new DestinationAddresses(this.sns, this.sqs, options.routes);
     this.limit = pLimit(options.concurrency ?? 8);
+    this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
   }
 
   /** Publishes one event to its topic. Throws the validation error, or a DeliveryError. */
@@ -172,7 +164,7 @@ export class Publisher<T extends AnyTopology> {
     await Promise.all(
       chunk(prepared).map((batch) =>
         this.limit(async () => {
-          const outcome = await this.sendBatchWithRetries(batch);
+          const outcome = await this.batches.send(batch);
           calls += outcome.calls;
           results.push(...outcome.results);
         }),
@@ -237,81 +229,7 @@ export class Publisher<T extends AnyTopology> {
           : (await this.sqs.send(new SendMessageCommand({ QueueUrl: address, ...sqsEntry(message) }))).MessageId;
       return { index: 0, id: message.envelope.id, type: message.envelope.type, status: 'sent', attempts: 1, ...(messageId && { messageId }) };
     } catch (error) {
-      throw this.deliveryError(message, error);
+      throw deliveryErrorOf(message, error);
     }
   }
-
-  private async sendBatchWithRetries(batch: Prepared[]): Promise<{ results: PublishedMessage[]; calls: number }> {
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    const results: PublishedMessage[] = [];
-    let pending = batch;
-    let calls = 0;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      calls += 1;
-      const { sent, failed } = await this.sendBatch(pending);
-      for (const [message, messageId] of sent) {
-        results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'sent', messageId, attempts: attempt });
-      }
-      const retryable = failed.filter((failure) => failure.retryable && attempt < maxAttempts);
-      for (const failure of failed.filter((f) => !retryable.includes(f))) {
-        const { message } = failure;
-        results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'failed', error: failure.error, attempts: attempt });
-      }
-      pending = retryable.map((failure) => failure.message);
-      if (pending.length > 0) await sleep(Math.random() * (this.options.retryBaseMs ?? 100) * 2 ** (attempt - 1));
-    }
-    return { results, calls };
-  }
-
-  private async sendBatch(batch: Prepared[]): Promise<{
-    sent: Array<[Prepared, string | undefined]>;
-    failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }>;
-  }> {
-    const destination = batch[0]!.destination;
-    const byEntryId = new Map(batch.map((message, position) => [String(position), message]));
-    const where = `${destination.kind} ${destination.name}`;
-    try {
-      const address = await this.addresses.of(destination);
-      const response =
-        destination.kind === 'topic'
-          ? await this.sns.send(
-              new PublishBatchCommand({ TopicArn: address, PublishBatchRequestEntries: batch.map((message, position) => ({ Id: String(position), ...snsEntry(message) })) }),
-            )
-          : await this.sqs.send(
-              new SendMessageBatchCommand({ QueueUrl: address, Entries: batch.map((message, position) => ({ Id: String(position), ...sqsEntry(message) })) }),
-            );
-      const sent: Array<[Prepared, string | undefined]> = [];
-      const failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }> = [];
-      for (const entry of response.Successful ?? []) {
-        const message = byEntryId.get(entry.Id!);
-        if (message && byEntryId.delete(entry.Id!)) sent.push([message, entry.MessageId]);
-      }
-      for (const entry of response.Failed ?? []) {
-        const message = byEntryId.get(entry.Id!);
-        if (!message || !byEntryId.delete(entry.Id!)) continue;
-        const reason = `${entry.Code}: ${entry.Message ?? 'no reason given'}`;
-        failed.push({ message, error: new DeliveryError(message.envelope.id, message.envelope.type, where, reason), retryable: !entry.SenderFault });
-      }
-      // An entry the response does not name may or may not have been taken: sending it again risks a duplicate, not a loss.
-      const call = destination.kind === 'topic' ? 'PublishBatch' : 'SendMessageBatch';
-      for (const message of byEntryId.values()) {
-        const reason = `the ${call} response named it neither successful nor failed, so it may or may not have been sent; send it again (its consumers may then see its id twice)`;
-        failed.push({ message, error: new DeliveryError(message.envelope.id, message.envelope.type, where, reason), retryable: true });
-      }
-      return { sent, failed };
-    } catch (error) {
-      const retryable = isTransient(error);
-      return { sent: [], failed: batch.map((message) => ({ message, error: this.deliveryError(message, error), retryable })) };
-    }
-  }
-
-  private deliveryError(message: Prepared, error: unknown): DeliveryError {
-    const { destination, envelope } = message;
-    const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
-    return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
-  }
-}
-
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
