@@ -3,8 +3,15 @@ import { safeParse } from 'zod/mini';
 import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import type { Envelope } from './envelope.ts';
 import { isoTimestamp } from './iso-timestamp.ts';
-import type { MessageCatalog } from './message-catalog.ts';
-import { MalformedMessageError, MessageTooLargeError, SchemaValidationError, UnknownMessageTypeError } from './message-errors.ts';
+import { POSTBOX_ATTRIBUTE_PREFIX } from './failure-record.ts';
+import type { CatalogEntry, MessageCatalog } from './message-catalog.ts';
+import {
+  MalformedMessageError,
+  MessageTooLargeError,
+  SchemaValidationError,
+  UnknownMessageTypeError,
+  UnsupportedDataVersionError,
+} from './message-errors.ts';
 
 /** A message as it arrives from SQS, whatever its consumer (Lambda record or ReceiveMessage). */
 export interface IncomingMessage {
@@ -49,22 +56,36 @@ export function assertWithinSize(envelope: Envelope, encoded: EncodedMessage, li
  * sent: a Postbox (or any CloudEvents) envelope, a plain SNS `Publish` whose
  * body is the data and whose `type` attribute names it, or either of them
  * still wrapped in SNS's notification JSON (subscriptions without raw delivery).
+ * Every refusal is non-retryable: the message goes straight to the DLQ.
+ * The README's decoding table states each decision.
  *
  * @param acceptedTypes the types the consuming queue handles; others are refused
- * @throws MalformedMessageError, UnknownMessageTypeError, SchemaValidationError: all non-retryable
+ * @throws MalformedMessageError, UnknownMessageTypeError, UnsupportedDataVersionError, SchemaValidationError
  */
 export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog, acceptedTypes?: ReadonlySet<string>): Envelope {
   let parsed = parseJson(message.messageId, message.body, 'body');
   let attributes = message.attributes;
-  if (isSnsNotification(parsed)) {
-    attributes = { ...attributes, ...snsAttributes(parsed.MessageAttributes) };
+  // SNS without raw delivery sets no SQS message attributes; with its own, the body is as published, whatever its shape.
+  if (isSnsNotification(parsed) && !hasProducerAttributes(attributes)) {
+    attributes = snsAttributes(message.messageId, parsed.MessageAttributes);
     parsed = parseJson(message.messageId, parsed.Message, 'SNS notification Message');
   }
   const header = isEnvelopeLike(parsed) ? checkEnvelope(message.messageId, parsed) : undefined;
-  const type = header ? header.type : typeAttribute(message.messageId, attributes);
+  const typeAttribute = attributes[MESSAGE_TYPE_ATTRIBUTE];
+  const type = header ? header.type : requireTypeAttribute(message.messageId, typeAttribute);
+  if (header && typeAttribute !== undefined && typeAttribute !== type) {
+    throw new MalformedMessageError(
+      message.messageId,
+      `its envelope says type '${type}' but its '${MESSAGE_TYPE_ATTRIBUTE}' message attribute, by which it was routed, says '${typeAttribute}'`,
+    );
+  }
 
   const entry = catalog.get(type);
   if (entry === undefined) throw new UnknownMessageTypeError(message.messageId, type, 'is not declared in the topology');
+  checkKind(message.messageId, entry, header?.kind, attributes[MESSAGE_KIND_ATTRIBUTE]);
+  if (header?.dataversion !== undefined && header.dataversion > entry.version) {
+    throw new UnsupportedDataVersionError(message.messageId, type, header.dataversion, entry.version);
+  }
   if (acceptedTypes && !acceptedTypes.has(type)) {
     throw new UnknownMessageTypeError(message.messageId, type, 'this queue does not handle');
   }
@@ -86,7 +107,7 @@ export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog,
     time: header?.time ?? isoTimestamp(message.sentTimestamp ?? Date.now()),
     datacontenttype: 'application/json',
     data: result.data,
-    kind: header?.kind ?? entry.kind,
+    kind: entry.kind,
     correlationid: header?.correlationid ?? id,
     dataversion: header?.dataversion ?? entry.version,
   };
@@ -106,7 +127,7 @@ interface SnsNotification {
   Type: 'Notification';
   Message: string;
   TopicArn: string;
-  MessageAttributes?: Record<string, { Type: string; Value: string }>;
+  MessageAttributes?: unknown;
 }
 
 function isSnsNotification(value: unknown): value is SnsNotification {
@@ -114,10 +135,25 @@ function isSnsNotification(value: unknown): value is SnsNotification {
   return candidate?.Type === 'Notification' && typeof candidate.Message === 'string' && typeof candidate.TopicArn === 'string';
 }
 
-function snsAttributes(attributes: SnsNotification['MessageAttributes']): Record<string, string> {
+/** Attributes other than a failure record Postbox itself added when it dead-lettered the message. */
+function hasProducerAttributes(attributes: Readonly<Record<string, string>>): boolean {
+  for (const name in attributes) if (!name.startsWith(POSTBOX_ATTRIBUTE_PREFIX)) return true;
+  return false;
+}
+
+/** The String attributes of a notification; SNS writes each as `{ Type, Value }`, Value a string whatever the Type. */
+function snsAttributes(messageId: string, attributes: unknown): Record<string, string> {
   const strings: Record<string, string> = {};
-  for (const [name, attribute] of Object.entries(attributes ?? {})) {
-    if (attribute.Type === 'String') strings[name] = attribute.Value;
+  if (attributes === undefined) return strings;
+  const malformed = (why: string) =>
+    new MalformedMessageError(messageId, `its SNS notification's MessageAttributes are not SNS message attributes (${why})`);
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) throw malformed('not an object');
+  for (const [name, attribute] of Object.entries(attributes)) {
+    const { Type, Value } = (attribute ?? {}) as { Type?: unknown; Value?: unknown };
+    if (typeof attribute !== 'object' || typeof Type !== 'string' || typeof Value !== 'string') {
+      throw malformed(`'${name}' is not an object with a string Type and Value`);
+    }
+    if (Type === 'String') strings[name] = Value;
   }
   return strings;
 }
@@ -152,15 +188,42 @@ function checkEnvelope(messageId: string, value: Record<string, unknown>): Envel
   for (const field of ['time', 'correlationid', 'causationid'] as const) {
     if (value[field] !== undefined && typeof value[field] !== 'string') problems.push(`${field} must be a string`);
   }
+  if (typeof value.time === 'string' && !isRfc3339Timestamp(value.time)) problems.push(`time ${JSON.stringify(value.time)} is not an RFC 3339 timestamp`);
   if (value.kind !== undefined && value.kind !== 'event' && value.kind !== 'command') problems.push(`kind must be "event" or "command"`);
-  if (value.dataversion !== undefined && !Number.isInteger(value.dataversion)) problems.push('dataversion must be an integer');
+  if (value.dataversion !== undefined && !(Number.isInteger(value.dataversion) && (value.dataversion as number) >= 1)) {
+    problems.push('dataversion must be a positive integer');
+  }
   if (problems.length > 0) throw new MalformedMessageError(messageId, `it is not a valid CloudEvents envelope: ${problems.join('; ')}`);
   return value as unknown as EnvelopeHeader;
 }
 
+const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+/** CloudEvents' `time` is an RFC 3339 timestamp; a real calendar day, which Date.parse does not check (it takes 02-30). */
+function isRfc3339Timestamp(time: string): boolean {
+  const match = RFC_3339.exec(time);
+  if (!match) return false;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31);
+}
+
+/** The kind is the catalog's; an envelope or a `kind` attribute that says otherwise contradicts the type. */
+function checkKind(messageId: string, entry: CatalogEntry, envelopeKind: string | undefined, kindAttribute: string | undefined): void {
+  const declared = `'${entry.type}' is declared as ${entry.kind === 'event' ? 'an event' : 'a command'}`;
+  if (envelopeKind !== undefined && envelopeKind !== entry.kind) {
+    throw new MalformedMessageError(messageId, `its envelope says it is ${envelopeKind === 'event' ? 'an event' : 'a command'}, but ${declared}`);
+  }
+  if (kindAttribute !== undefined && kindAttribute !== entry.kind) {
+    throw new MalformedMessageError(messageId, `its '${MESSAGE_KIND_ATTRIBUTE}' message attribute says ${JSON.stringify(kindAttribute)}, but ${declared}`);
+  }
+}
+
 /** A plain SNS/SQS message: its body is the data, its `type` attribute names it. */
-function typeAttribute(messageId: string, attributes: Readonly<Record<string, string>>): string {
-  const type = attributes[MESSAGE_TYPE_ATTRIBUTE];
+function requireTypeAttribute(messageId: string, type: string | undefined): string {
   if (type === undefined || type === '') {
     throw new UnknownMessageTypeError(
       messageId,

@@ -54,6 +54,28 @@ export class SchemaValidationError extends MessageError {
   }
 }
 
+/**
+ * The message's data is of a newer version of its type than this consumer
+ * declares: its producer was deployed first. Retrying cannot help until the
+ * consumer is deployed, so it waits in the DLQ for a redrive.
+ */
+export class UnsupportedDataVersionError extends MessageError {
+  readonly code = 'UNSUPPORTED_DATA_VERSION';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    readonly dataVersion: number,
+    readonly knownVersion: number,
+  ) {
+    super(
+      `Message ${messageId} of type '${messageType}' has dataversion ${dataVersion}, newer than version ${knownVersion} that this consumer declares; ` +
+        `deploy the consumer that handles version ${dataVersion}, then redrive the message from the dead-letter queue.`,
+    );
+  }
+}
+
 /** The serialized message is over the size its destination accepts. */
 export class MessageTooLargeError extends MessageError {
   readonly code = 'MESSAGE_TOO_LARGE';

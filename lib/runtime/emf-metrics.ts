@@ -11,6 +11,10 @@ const METRIC_DEFINITIONS = JSON.stringify([
   ...(['Processed', 'Failed', 'Retried', 'DeadLettered'] satisfies MessageMetric[]).map((name) => ({ Name: name, Unit: 'Count' })),
   { Name: 'Duration', Unit: 'Milliseconds' },
 ]);
+/** A continuation document declares only Duration: EMF needs every declared metric in the document, and a count of 0 would be a sample. */
+const DURATION_DEFINITION = JSON.stringify([{ Name: 'Duration', Unit: 'Milliseconds' }]);
+/** CloudWatch drops an EMF document with more than 100 values for one metric. */
+export const EMF_MAX_VALUES_PER_METRIC = 100;
 
 interface TypeMetrics {
   counts: Record<MessageMetric, number>;
@@ -43,17 +47,24 @@ export class EmfMetrics {
     metrics.durations.push(milliseconds);
   }
 
-  /** Writes one EMF line per message type seen since the last flush. */
+  /**
+   * Writes one EMF line per message type seen since the last flush, and one
+   * more per further 100 durations of a type.
+   */
   flush(): void {
     if (this.byType.size === 0) return;
     // Written as a template: this runs after every batch, and only the values change.
     const timestamp = Date.now();
     for (const [messageType, { counts, durations }] of this.byType) {
+      const head = `{"_aws":{"Timestamp":${timestamp},"CloudWatchMetrics":[{"Namespace":${this.namespaceJson},"Dimensions":[["Queue","MessageType"]],"Metrics":`;
+      const dimensions = `"Queue":${this.queueJson},"MessageType":${JSON.stringify(messageType)}`;
       this.write(
-        `{"_aws":{"Timestamp":${timestamp},"CloudWatchMetrics":[{"Namespace":${this.namespaceJson},"Dimensions":[["Queue","MessageType"]],"Metrics":${METRIC_DEFINITIONS}}]},` +
-          `"Queue":${this.queueJson},"MessageType":${JSON.stringify(messageType)},"Processed":${counts.Processed},"Failed":${counts.Failed},` +
-          `"Retried":${counts.Retried},"DeadLettered":${counts.DeadLettered},"Duration":[${durations.join(',')}]}`,
+        `${head}${METRIC_DEFINITIONS}}]},${dimensions},"Processed":${counts.Processed},"Failed":${counts.Failed},` +
+          `"Retried":${counts.Retried},"DeadLettered":${counts.DeadLettered},"Duration":[${durations.slice(0, EMF_MAX_VALUES_PER_METRIC).join(',')}]}`,
       );
+      for (let start = EMF_MAX_VALUES_PER_METRIC; start < durations.length; start += EMF_MAX_VALUES_PER_METRIC) {
+        this.write(`${head}${DURATION_DEFINITION}}]},${dimensions},"Duration":[${durations.slice(start, start + EMF_MAX_VALUES_PER_METRIC).join(',')}]}`);
+      }
     }
     this.byType = new Map();
   }

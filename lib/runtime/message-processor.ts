@@ -45,7 +45,7 @@ export type ProcessingOutcome =
       readonly status: 'failed';
       /** Absent when the message could not be decoded. */
       readonly envelope?: Envelope;
-      /** Its type, as far as it could be read; `unknown` when not at all. */
+      /** Its type if the topology declares it, else `unknown` (it names metrics, which take no untrusted names). */
       readonly messageType: string;
       /** `<queue>/<message type>`: who failed. */
       readonly handler: string;
@@ -115,7 +115,9 @@ export class MessageProcessor {
   /** The outcome of a message whose handling failed with `error`, logged and counted. */
   failed(message: ReceivedMessage, envelope: Envelope | undefined, error: unknown, started: number): ProcessingOutcome {
     const decision = decideOnFailure(error, message.messageId, message.receiveCount, this.queue, this.random);
-    const type = envelope?.type ?? (error as { messageType?: string }).messageType ?? 'unknown';
+    // Names metrics: a type the topology does not declare is untrusted input, and each would make a new metric.
+    const readType = envelope?.type ?? (error as { messageType?: string }).messageType;
+    const type = readType !== undefined && this.catalog.get(readType) ? readType : 'unknown';
     this.metrics.record(type, 'Failed', performance.now() - started);
     this.logger.warn(decision.action === 'retry' ? 'message failed; will retry' : 'message failed; dead-lettering it', {
       ...this.messageFields(message, envelope),

@@ -1,4 +1,4 @@
-import type { MessageError } from '../messages/message-errors.ts';
+import { MessageError } from '../messages/message-errors.ts';
 import { PostboxError } from '../postbox-error.ts';
 
 /** One or more messages of a batch failed validation; none of the batch was sent. */
@@ -34,5 +34,45 @@ export class DestinationNotFoundError extends PostboxError {
 
   constructor(readonly destination: string, hint: string) {
     super(`${destination} does not exist at this endpoint; ${hint}.`);
+  }
+}
+
+/** The publisher was made with options no message could be sent with. */
+export class PublisherOptionsError extends PostboxError {
+  readonly code = 'PUBLISHER_OPTIONS_INVALID';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`The publisher cannot be made: ${problems.join('; ')}.`);
+  }
+}
+
+/**
+ * A message's publish options that SNS/SQS would refuse, that consumers would
+ * refuse after it was reported sent, or that its destination would ignore.
+ */
+export class InvalidPublishOptionsError extends MessageError {
+  readonly code = 'INVALID_PUBLISH_OPTIONS';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Message ${messageId === '' ? 'with an empty id' : messageId} of type '${messageType}' was not sent: ${problems.join('; ')}.`);
+  }
+}
+
+/** Two messages of one batch that their destination, or their consumers, would take for one. */
+export class DuplicateMessageError extends MessageError {
+  readonly code = 'DUPLICATE_MESSAGE';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    reason: string,
+  ) {
+    super(`Message ${messageId} of type '${messageType}' ${reason}.`);
   }
 }

@@ -1,5 +1,5 @@
-import { PublishBatchCommand, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { safeParse } from 'zod/mini';
 import { createEnvelope, type MessageKind } from '../messages/envelope.ts';
@@ -10,14 +10,14 @@ import {
   MessageError,
   SchemaValidationError,
   UnknownMessageTypeError,
-  describeError,
 } from '../messages/message-errors.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../messages/message-types.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { createAwsClients } from './aws-clients.ts';
+import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, type Routes } from './destination-addresses.ts';
-import { BatchValidationError, DeliveryError, DestinationNotFoundError } from './publish-errors.ts';
-import { chunk, isConnectionError, isTransient, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
+import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, type DeliveryError } from './publish-errors.ts';
+import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -27,15 +27,18 @@ export const SQS_MAX_BATCH_BYTES = 1_048_576;
 export const SQS_MAX_DELAY_SECONDS = 900;
 
 export interface PublishOptions {
-  /** @default a new UUID */
+  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
   readonly id?: string;
-  /** @default the message's own id */
+  /** Not empty. @default the message's own id */
   readonly correlationId?: string;
-  /** @default none */
+  /** Not empty. @default none */
   readonly causationId?: string;
-  /** FIFO only: messages of one group are delivered in order. @default the message id (no ordering across messages) */
+  /**
+   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
+   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
+   */
   readonly groupId?: string;
-  /** FIFO only. @default the message id */
+  /** FIFO destinations only, as groupId; unique within a batch. @default the message id */
   readonly deduplicationId?: string;
 }
 
@@ -92,7 +95,7 @@ export type BatchEntry<T extends AnyTopology, K extends MessageTypeName<T>> = {
  * Publishes events to their topic and sends commands to their queue, typed by
  * the topology. Every message is validated and serialized before anything is
  * sent; batches go 10 entries at a time, concurrently, and only the entries
- * SNS/SQS failed on their side are retried.
+ * SNS/SQS failed on their side, or did not answer for, are retried.
  */
 export class Publisher<T extends AnyTopology> {
   readonly topology: ResolvedTopology;
@@ -101,11 +104,17 @@ export class Publisher<T extends AnyTopology> {
   private readonly sqs: SQSClient;
   private readonly addresses: DestinationAddresses;
   private readonly limit: ReturnType<typeof pLimit>;
+  private readonly batches: BatchSender;
 
   constructor(
     declaration: T,
     private readonly options: PublisherOptions,
   ) {
+    if (options.source === '') {
+      throw new PublisherOptionsError([
+        "source is empty; name the producer as a URI reference ('orders-service', 'urn:orders:checkout'): consumers refuse an envelope without one",
+      ]);
+    }
     this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env.POSTBOX_STAGE ?? 'dev' });
     this.catalog = new MessageCatalog(this.topology);
     const clients = options.sns && options.sqs ? undefined : createAwsClients();
@@ -113,6 +122,7 @@ export class Publisher<T extends AnyTopology> {
     this.sqs = options.sqs ?? clients!.sqs;
     this.addresses = new DestinationAddresses(this.sns, this.sqs, options.routes);
     this.limit = pLimit(options.concurrency ?? 8);
+    this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
   }
 
   /** Publishes one event to its topic. Throws the validation error, or a DeliveryError. */
@@ -146,14 +156,15 @@ export class Publisher<T extends AnyTopology> {
         invalid.push({ index, error });
       }
     });
-    if (invalid.length > 0) throw new BatchValidationError(invalid);
+    invalid.push(...duplicatesIn(prepared));
+    if (invalid.length > 0) throw new BatchValidationError(invalid.sort((a, b) => a.index - b.index));
 
     const results: PublishedMessage[] = [];
     let calls = 0;
     await Promise.all(
       chunk(prepared).map((batch) =>
         this.limit(async () => {
-          const outcome = await this.sendBatchWithRetries(batch);
+          const outcome = await this.batches.send(batch);
           calls += outcome.calls;
           results.push(...outcome.results);
         }),
@@ -175,6 +186,8 @@ export class Publisher<T extends AnyTopology> {
       throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
     }
     const destination = this.destinationOf(kind, type);
+    const problems = optionProblems(destination, id, options);
+    if (problems.length > 0) throw new InvalidPublishOptionsError(id, type, problems);
     if (options.delaySeconds !== undefined) {
       const { delaySeconds } = options;
       if (kind !== 'command') throw new InvalidDelayError(type, delaySeconds, 'only commands can be delayed; SNS has no delay');
@@ -190,8 +203,8 @@ export class Publisher<T extends AnyTopology> {
       data: result.data,
       source: this.options.source,
       version: entry.version,
-      ...(options.correlationId && { correlationId: options.correlationId }),
-      ...(options.causationId && { causationId: options.causationId }),
+      ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+      ...(options.causationId !== undefined && { causationId: options.causationId }),
     });
     const encoded = encodeMessage(envelope);
     assertWithinSize(envelope, encoded, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
@@ -216,72 +229,7 @@ export class Publisher<T extends AnyTopology> {
           : (await this.sqs.send(new SendMessageCommand({ QueueUrl: address, ...sqsEntry(message) }))).MessageId;
       return { index: 0, id: message.envelope.id, type: message.envelope.type, status: 'sent', attempts: 1, ...(messageId && { messageId }) };
     } catch (error) {
-      throw this.deliveryError(message, error);
+      throw deliveryErrorOf(message, error);
     }
   }
-
-  private async sendBatchWithRetries(batch: Prepared[]): Promise<{ results: PublishedMessage[]; calls: number }> {
-    const maxAttempts = this.options.maxAttempts ?? 3;
-    const results: PublishedMessage[] = [];
-    let pending = batch;
-    let calls = 0;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      calls += 1;
-      const { sent, failed } = await this.sendBatch(pending);
-      for (const [message, messageId] of sent) {
-        results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'sent', messageId, attempts: attempt });
-      }
-      const retryable = failed.filter((failure) => failure.retryable && attempt < maxAttempts);
-      for (const failure of failed.filter((f) => !retryable.includes(f))) {
-        const { message } = failure;
-        results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'failed', error: failure.error, attempts: attempt });
-      }
-      pending = retryable.map((failure) => failure.message);
-      if (pending.length > 0) await sleep(Math.random() * (this.options.retryBaseMs ?? 100) * 2 ** (attempt - 1));
-    }
-    return { results, calls };
-  }
-
-  private async sendBatch(batch: Prepared[]): Promise<{
-    sent: Array<[Prepared, string | undefined]>;
-    failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }>;
-  }> {
-    const destination = batch[0]!.destination;
-    const byEntryId = new Map(batch.map((message, position) => [String(position), message]));
-    try {
-      const address = await this.addresses.of(destination);
-      const response =
-        destination.kind === 'topic'
-          ? await this.sns.send(
-              new PublishBatchCommand({ TopicArn: address, PublishBatchRequestEntries: batch.map((message, position) => ({ Id: String(position), ...snsEntry(message) })) }),
-            )
-          : await this.sqs.send(
-              new SendMessageBatchCommand({ QueueUrl: address, Entries: batch.map((message, position) => ({ Id: String(position), ...sqsEntry(message) })) }),
-            );
-      return {
-        sent: (response.Successful ?? []).map((entry) => [byEntryId.get(entry.Id!)!, entry.MessageId]),
-        failed: (response.Failed ?? []).map((entry) => {
-          const message = byEntryId.get(entry.Id!)!;
-          return {
-            message,
-            error: new DeliveryError(message.envelope.id, message.envelope.type, `${destination.kind} ${destination.name}`, `${entry.Code}: ${entry.Message ?? 'no reason given'}`),
-            retryable: !entry.SenderFault,
-          };
-        }),
-      };
-    } catch (error) {
-      const retryable = isTransient(error);
-      return { sent: [], failed: batch.map((message) => ({ message, error: this.deliveryError(message, error), retryable })) };
-    }
-  }
-
-  private deliveryError(message: Prepared, error: unknown): DeliveryError {
-    const { destination, envelope } = message;
-    const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
-    return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
-  }
-}
-
-function sleep(milliseconds: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }

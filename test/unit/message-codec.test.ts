@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEnvelope } from '../../lib/messages/envelope.ts';
 import { MessageCatalog } from '../../lib/messages/message-catalog.ts';
 import { decodeMessage, encodeMessage, EXTERNAL_SOURCE, type IncomingMessage } from '../../lib/messages/message-codec.ts';
-import { MalformedMessageError, SchemaValidationError, UnknownMessageTypeError } from '../../lib/messages/message-errors.ts';
+import { MalformedMessageError, SchemaValidationError, UnknownMessageTypeError, UnsupportedDataVersionError } from '../../lib/messages/message-errors.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
@@ -112,5 +112,82 @@ describe('decodeMessage', () => {
       "Message m-1 of type 'payment.received' does not match its schema: paymentId: Invalid input: expected string, received undefined; amountCents: Invalid input: expected int, received number.",
     );
     expect((error as SchemaValidationError).retryable).toBe(false);
+  });
+});
+
+describe('decodeMessage refuses a message that contradicts itself, as malformed', () => {
+  const envelope = (fields: Record<string, unknown> = {}) =>
+    JSON.stringify({ specversion: '1.0', id: 'e-1', source: 'shop', type: 'payment.received', data: payment, ...fields });
+  const notification = (fields: Record<string, unknown>) =>
+    JSON.stringify({ Type: 'Notification', MessageId: 'n-1', TopicArn: 'arn:aws:sns:us-east-1:1:pay-dev-payments', Message: JSON.stringify(payment), ...fields });
+  const failure = (message: IncomingMessage) => {
+    try {
+      decodeMessage(message, catalog);
+    } catch (error) {
+      return error;
+    }
+    throw new Error('decoded');
+  };
+
+  it('refuses an SNS notification whose message attributes are not SNS attributes, instead of failing with a TypeError', () => {
+    for (const MessageAttributes of [{ type: null }, { type: { Type: 'String', Value: 7 } }, [], 'type']) {
+      const error = failure(incoming(notification({ MessageAttributes })));
+      expect(error, JSON.stringify(MessageAttributes)).toBeInstanceOf(MalformedMessageError);
+      expect((error as MalformedMessageError).retryable).toBe(false);
+    }
+    expect(() => decodeMessage(incoming(notification({ MessageAttributes: { type: null } })), catalog)).toThrowError(
+      "Message m-1 is malformed: its SNS notification's MessageAttributes are not SNS message attributes ('type' is not an object with a string Type and Value). It cannot be processed as sent; fix the producer.",
+    );
+  });
+
+  it("refuses an envelope whose type disagrees with the 'type' attribute SNS routed it by", () => {
+    expect(() => decodeMessage(incoming(envelope(), { type: 'payment.refunded' }), catalog)).toThrowError(
+      "Message m-1 is malformed: its envelope says type 'payment.received' but its 'type' message attribute, by which it was routed, says 'payment.refunded'. It cannot be processed as sent; fix the producer.",
+    );
+    expect(decodeMessage(incoming(envelope(), { type: 'payment.received' }), catalog).type).toBe('payment.received');
+  });
+
+  it('refuses an envelope, or a kind attribute, whose kind is not the kind the topology declares', () => {
+    expect(() => decodeMessage(incoming(envelope({ kind: 'command' })), catalog)).toThrowError(
+      "Message m-1 is malformed: its envelope says it is a command, but 'payment.received' is declared as an event. It cannot be processed as sent; fix the producer.",
+    );
+    expect(() => decodeMessage(incoming(JSON.stringify(payment), { type: 'payment.received', kind: 'command' }), catalog)).toThrowError(
+      'Message m-1 is malformed: its \'kind\' message attribute says "command", but \'payment.received\' is declared as an event. It cannot be processed as sent; fix the producer.',
+    );
+  });
+
+  it('refuses a dataversion above the version the topology declares, and one that is not a positive integer', () => {
+    const newer = failure(incoming(envelope({ dataversion: 2 })));
+    expect(newer).toBeInstanceOf(UnsupportedDataVersionError);
+    expect((newer as UnsupportedDataVersionError).retryable).toBe(false);
+    expect((newer as Error).message).toBe(
+      "Message m-1 of type 'payment.received' has dataversion 2, newer than version 1 that this consumer declares; deploy the consumer that handles version 2, then redrive the message from the dead-letter queue.",
+    );
+    expect(() => decodeMessage(incoming(envelope({ dataversion: 0 })), catalog)).toThrowError(
+      'Message m-1 is malformed: it is not a valid CloudEvents envelope: dataversion must be a positive integer. It cannot be processed as sent; fix the producer.',
+    );
+  });
+
+  it('refuses a time that is not an RFC 3339 timestamp', () => {
+    for (const time of ['yesterday', '2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01', '2026-01-01T25:00:00Z']) {
+      expect(() => decodeMessage(incoming(envelope({ time })), catalog), time).toThrowError(
+        `Message m-1 is malformed: it is not a valid CloudEvents envelope: time ${JSON.stringify(time)} is not an RFC 3339 timestamp. It cannot be processed as sent; fix the producer.`,
+      );
+    }
+    expect(decodeMessage(incoming(envelope({ time: '2026-01-01T10:00:00.5+01:00' })), catalog).time).toBe('2026-01-01T10:00:00.5+01:00');
+    expect(decodeMessage(incoming(envelope({ time: '2024-02-29t23:59:60z' })), catalog).time).toBe('2024-02-29t23:59:60z');
+  });
+
+  it('takes a body shaped like an SNS notification as published when the message came with attributes of its own (raw delivery)', () => {
+    const body = notification({ MessageAttributes: { type: { Type: 'String', Value: 'payment.refunded' } } });
+    // Its own attributes win: it is not unwrapped, so it is data of 'payment.received', and not valid data.
+    const error = failure(incoming(body, { type: 'payment.received' }));
+    expect(error).toBeInstanceOf(SchemaValidationError);
+    expect((error as SchemaValidationError).messageType).toBe('payment.received');
+  });
+
+  it('still unwraps an SNS notification that carries only the failure record of an earlier dead-lettering', () => {
+    const body = notification({ MessageAttributes: { type: { Type: 'String', Value: 'payment.refunded' } } });
+    expect(decodeMessage(incoming(body, { 'postbox.errorCode': 'HANDLER_ERROR' }), catalog).type).toBe('payment.refunded');
   });
 });

@@ -83,4 +83,20 @@ describe('MessageProcessor', () => {
     metrics.flush();
     expect(lines).toHaveLength(1);
   });
+
+  it('dead-letters at once an SNS notification with a null message attribute, rather than retrying it as a handler error', async () => {
+    const { processor } = setUp({ 'payment.received': () => undefined, 'payment.refunded': () => undefined });
+    const body = { Type: 'Notification', TopicArn: 'arn:aws:sns:us-east-1:1:pay-dev-payments', Message: '{}', MessageAttributes: { type: null } };
+    const outcome = await processor.process({ messageId: 'm-1', receiptHandle: 'r', body: JSON.stringify(body), attributes: {}, receiveCount: 1 });
+    expect(outcome).toMatchObject({ status: 'failed', action: 'dead-letter', error: { code: 'MALFORMED_MESSAGE' } });
+  });
+
+  it('counts a failed message whose type the topology does not declare under MessageType unknown, however many bogus types arrive', async () => {
+    const { processor, metrics, lines } = setUp({ 'payment.received': () => undefined, 'payment.refunded': () => undefined });
+    const outcomes = [];
+    for (const type of ['payment.lost', 'x'.repeat(300), 'payment.received']) outcomes.push(await processor.process(received({ paymentId: 'p', amountCents: -1 }, type)));
+    metrics.flush();
+    expect(lines.map((line) => JSON.parse(line).MessageType).sort()).toEqual(['payment.received', 'unknown']);
+    expect(outcomes.map((outcome) => (outcome.status === 'failed' ? outcome.messageType : undefined))).toEqual(['unknown', 'unknown', 'payment.received']);
+  });
 });

@@ -2,7 +2,13 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { InvalidDelayError, MessageTooLargeError, SchemaValidationError, UnknownMessageTypeError } from '../../lib/messages/message-errors.ts';
-import { BatchValidationError, DeliveryError, DestinationNotFoundError } from '../../lib/runtime/publish-errors.ts';
+import {
+  BatchValidationError,
+  DeliveryError,
+  DestinationNotFoundError,
+  InvalidPublishOptionsError,
+  PublisherOptionsError,
+} from '../../lib/runtime/publish-errors.ts';
 import { Publisher } from '../../lib/runtime/publisher.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
@@ -82,5 +88,70 @@ describe('Publisher validation', () => {
 
   it('words a missing destination with what to do', () => {
     expect(new DestinationNotFoundError('queue q', 'deploy it').message).toBe('queue q does not exist at this endpoint; deploy it.');
+  });
+
+  it('refuses an empty id, correlation id or causation id, which consumers would reject after it was reported sent', async () => {
+    await expect(publisher.publish('payment.received', { paymentId: 'p', amountCents: 1 }, { id: '' })).rejects.toThrowError(
+      new InvalidPublishOptionsError('', 'payment.received', ['id is empty; omit it for a new UUID']),
+    );
+    expect(new InvalidPublishOptionsError('', 'payment.received', ['why']).message).toBe(
+      "Message with an empty id of type 'payment.received' was not sent: why.",
+    );
+    const error = await publisher.send('report.build', { month: '2026-11' }, { id: 'c-1', correlationId: '', causationId: '' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidPublishOptionsError);
+    expect((error as Error).message).toBe(
+      "Message c-1 of type 'report.build' was not sent: correlationId is empty; omit it to start a flow; causationId is empty; omit it for none.",
+    );
+  });
+
+  it('refuses an empty source when the publisher is made', () => {
+    expect(() => new Publisher(paymentsTopology, { stage: 'dev', source: '', sns: new SNSClient(nowhere), sqs: new SQSClient(nowhere) })).toThrowError(
+      new PublisherOptionsError(["source is empty; name the producer as a URI reference ('orders-service', 'urn:orders:checkout'): consumers refuse an envelope without one"]),
+    );
+  });
+
+  it('refuses groupId and deduplicationId for a standard destination instead of ignoring them', async () => {
+    await expect(publisher.publish('payment.received', { paymentId: 'p', amountCents: 1 }, { id: 'e-9', groupId: 'g', deduplicationId: 'd' })).rejects.toThrowError(
+      "Message e-9 of type 'payment.received' was not sent: groupId applies to FIFO destinations only, and topic pay-dev-payments is standard; " +
+        'deduplicationId applies to FIFO destinations only, and topic pay-dev-payments is standard.',
+    );
+  });
+
+  it('refuses FIFO group and deduplication ids SNS would refuse, including an id that stands in for them', async () => {
+    const entry = { account: 'a', sequence: 1 };
+    await expect(publisher.publish('ledger.entry', entry, { id: 'e-10', groupId: 'has space' })).rejects.toThrowError(
+      "Message e-10 of type 'ledger.entry' was not sent: groupId must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO topic pay-dev-ledger.fifo.",
+    );
+    await expect(publisher.publish('ledger.entry', entry, { id: 'x'.repeat(129) })).rejects.toThrowError(
+      /was not sent: id stands in for the group and deduplication ids, so it must be 1 to 128 letters, digits or punctuation \(no spaces\) for FIFO topic pay-dev-ledger.fifo; or pass groupId and deduplicationId\.$/,
+    );
+  });
+
+  it('refuses a batch with two messages of one id, or one deduplication id for a FIFO destination, naming each duplicate', async () => {
+    const data = { paymentId: 'p', amountCents: 1 };
+    const error = await publisher
+      .publishMany([
+        { type: 'payment.received', data, options: { id: 'same' } },
+        { type: 'payment.refunded', data, options: { id: 'other' } },
+        { type: 'payment.refunded', data, options: { id: 'same' } },
+      ])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchValidationError);
+    expect((error as BatchValidationError).failures.map(({ index, error }) => [index, error.code])).toEqual([[2, 'DUPLICATE_MESSAGE']]);
+    expect((error as Error).message).toBe(
+      'Nothing was sent: 1 message(s) of the batch are invalid:\n' +
+        "  - [2] Message same of type 'payment.refunded' has the same id as message [0] of this batch; give each message its own id.",
+    );
+
+    const fifo = await publisher
+      .publishMany([
+        { type: 'ledger.entry', data: { account: 'a', sequence: 1 }, options: { id: 'l-1', deduplicationId: 'd' } },
+        { type: 'ledger.entry', data: { account: 'a', sequence: 2 }, options: { id: 'l-2', deduplicationId: 'd' } },
+      ])
+      .catch((e: unknown) => e);
+    expect((fifo as Error).message).toBe(
+      'Nothing was sent: 1 message(s) of the batch are invalid:\n' +
+        "  - [1] Message l-2 of type 'ledger.entry' has the deduplication id 'd' of message [0]; FIFO topic pay-dev-ledger.fifo would deliver only one of them.",
+    );
   });
 });
