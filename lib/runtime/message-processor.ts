@@ -19,6 +19,8 @@ export interface ReceivedMessage extends IncomingMessage {
 }
 
 export interface HandlerContext {
+  /** The SQS message id on the queue; every delivery of one message has the same. */
+  readonly messageId: string;
   /** 1 on the first attempt. */
   readonly attempt: number;
   /** The logical name of the queue the message came from. */
@@ -154,6 +156,10 @@ class MessageContext implements HandlerContext {
     private readonly envelope: Envelope,
     private readonly abort?: AbortSource,
   ) {}
+
+  get messageId(): string {
+    return this.message.messageId;
+  }
 
   get attempt(): number {
     return this.message.receiveCount;
