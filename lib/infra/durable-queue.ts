@@ -3,6 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/dead-letter-copy.ts';
 
 export interface DurableQueueProps {
   /** Physical name of the main queue; FIFO names end with `.fifo`. */
@@ -25,7 +26,8 @@ export interface DurableQueueProps {
    */
   readonly maxReceiveCount?: number;
   /**
-   * Largest message the main queue accepts, in bytes (up to 1 MiB).
+   * Largest message the main queue accepts, in bytes (up to 1 MiB). Its
+   * dead-letter queue accepts SQS's largest, 1 MiB, whatever this is.
    * @default 262_144
    */
   readonly maxMessageSizeBytes?: number;
@@ -69,7 +71,8 @@ export class DurableQueue extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
-      maxMessageSizeBytes: props.maxMessageSizeBytes ?? 262_144,
+      // SQS's largest, whatever the main queue's: the copy Postbox dead-letters itself adds the failure record's attributes.
+      maxMessageSizeBytes: DEAD_LETTER_MAX_MESSAGE_BYTES,
       redriveAllowPolicy: {
         redrivePermission: sqs.RedrivePermission.BY_QUEUE,
         sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', mainQueueArn)],

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/dead-letter-copy.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
@@ -79,7 +80,7 @@ async function provisionQueue(
 ): Promise<ProvisionedQueue> {
   const deadLetter = await ensureQueue(sqs, queue.deadLetterQueueName, queue.fifo, {
     MessageRetentionPeriod: String(queue.deadLetterRetentionSeconds),
-    MaximumMessageSize: String(queue.maxMessageSizeBytes),
+    MaximumMessageSize: String(DEAD_LETTER_MAX_MESSAGE_BYTES),
   });
   const main = await ensureQueue(sqs, queue.name, queue.fifo, {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),

@@ -1,4 +1,5 @@
 import type { Envelope } from '../messages/envelope.ts';
+import type { MessageAttributes } from '../messages/message-attributes.ts';
 import type { MessageCatalog } from '../messages/message-catalog.ts';
 import { decodeMessage, type IncomingMessage } from '../messages/message-codec.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
@@ -16,9 +17,17 @@ export interface ReceivedMessage extends IncomingMessage {
   readonly receiveCount: number;
   /** FIFO queues only. */
   readonly groupId?: string | undefined;
+  /**
+   * Every message attribute with its data type and binary values, as the
+   * producer sent them (a dead-letter copy keeps them exactly).
+   * @default the string `attributes`, typed `String`
+   */
+  readonly messageAttributes?: MessageAttributes | undefined;
 }
 
 export interface HandlerContext {
+  /** The SQS message id on the queue; every delivery of one message has the same. */
+  readonly messageId: string;
   /** 1 on the first attempt. */
   readonly attempt: number;
   /** The logical name of the queue the message came from. */
@@ -156,6 +165,10 @@ class MessageContext implements HandlerContext {
     private readonly envelope: Envelope,
     private readonly abort?: AbortSource,
   ) {}
+
+  get messageId(): string {
+    return this.message.messageId;
+  }
 
   get attempt(): number {
     return this.message.receiveCount;

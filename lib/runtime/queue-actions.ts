@@ -1,16 +1,13 @@
-import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-sqs';
-import { FAILURE_ATTRIBUTES } from '../messages/failure-record.ts';
+import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES, deadLetterAttributes } from '../messages/dead-letter-copy.ts';
+import { failureRecord } from '../messages/failure-record.ts';
+import { messageSizeBytes, stringAttributes, type MessageAttribute } from '../messages/message-attributes.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
+import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
 type SqsSdk = typeof import('@aws-sdk/client-sqs');
-
-
-/** SQS accepts at most 10 message attributes. */
-const MAX_MESSAGE_ATTRIBUTES = 10;
-/** Attribute values count toward the message size; a reason needs no more. */
-const MAX_ERROR_MESSAGE_LENGTH = 1024;
 
 export interface QueueAddresses {
   readonly queueUrl?: string;
@@ -27,6 +24,7 @@ export interface DeadLetterReason {
 export class QueueActions {
   private queueUrl: Promise<string> | undefined;
   private deadLetterQueueUrl: Promise<string> | undefined;
+  private deadLetterLimitBytes: Promise<number> | undefined;
   private sdk: Promise<SqsSdk> | undefined;
 
   /**
@@ -83,35 +81,61 @@ export class QueueActions {
   }
 
   /**
-   * Sends a copy of the message, body and attributes intact, to the dead-letter
-   * queue with the reason in `postbox.*` attributes. The caller deletes the
-   * original only after this resolves, so a crash in between duplicates at
-   * worst and never loses the message.
+   * Sends a copy of the message to the dead-letter queue: its body, the
+   * producer's attributes exactly, and the failure record (see
+   * `deadLetterAttributes`), which names the message on its source queue.
+   * The caller deletes the original only after this resolves, so a crash in
+   * between duplicates at worst and never loses the message; on FIFO queues the
+   * source message id is the deduplication id, so SQS drops such a duplicate.
+   * @throws DeadLetterTooLargeError when the copy is larger than the DLQ accepts
+   * @throws DeadLetterFailedError when SQS refuses it
+   * In both cases the message stays on its queue, for the redrive policy.
    */
   async deadLetter(message: ReceivedMessage, reason: DeadLetterReason): Promise<void> {
-    const failure: Record<string, string> = {
-      [FAILURE_ATTRIBUTES.errorCode]: errorCode(reason.error),
-      [FAILURE_ATTRIBUTES.errorMessage]: describeError(reason.error).slice(0, MAX_ERROR_MESSAGE_LENGTH),
-      [FAILURE_ATTRIBUTES.handler]: reason.handler,
-      [FAILURE_ATTRIBUTES.attempt]: String(reason.attempt),
-      [FAILURE_ATTRIBUTES.failedAt]: new Date().toISOString(),
-    };
-    const original = Object.entries(message.attributes)
-      .filter(([name]) => !name.startsWith('postbox.'))
-      .slice(0, MAX_MESSAGE_ATTRIBUTES - Object.keys(failure).length);
-    const attributes: Record<string, MessageAttributeValue> = {};
-    for (const [name, value] of [...original, ...Object.entries(failure)]) {
-      attributes[name] = { DataType: name === FAILURE_ATTRIBUTES.attempt ? 'Number' : 'String', StringValue: value };
-    }
+    const record = failureRecord({
+      errorCode: errorCode(reason.error),
+      errorMessage: describeError(reason.error),
+      handler: reason.handler,
+      attempt: reason.attempt,
+      failedAt: new Date().toISOString(),
+      sourceMessageId: message.messageId,
+    });
+    const attributes = deadLetterAttributes(message.messageAttributes ?? stringAttributes(message.attributes), record);
+    const queueUrl = await this.deadLetterUrl();
+    const deadLetterQueueName = queueUrl.slice(queueUrl.lastIndexOf('/') + 1);
+    const sizeBytes = messageSizeBytes(message.body, attributes);
+    const limitBytes = await this.deadLetterLimit(queueUrl);
+    if (sizeBytes > limitBytes) throw new DeadLetterTooLargeError(message.messageId, this.queue.name, deadLetterQueueName, sizeBytes, limitBytes);
     const { sdk, client } = await this.client();
-    await client.send(
-      new sdk.SendMessageCommand({
-        QueueUrl: await this.deadLetterUrl(),
-        MessageBody: message.body,
-        MessageAttributes: attributes,
-        ...(this.queue.fifo && { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }),
-      }),
-    );
+    try {
+      await client.send(
+        new sdk.SendMessageCommand({
+          QueueUrl: queueUrl,
+          MessageBody: message.body,
+          MessageAttributes: attributes as Record<string, MessageAttribute & { DataType: string }>,
+          ...(this.queue.fifo && { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }),
+        }),
+      );
+    } catch (error) {
+      throw new DeadLetterFailedError(message.messageId, this.queue.name, deadLetterQueueName, error);
+    }
+  }
+
+  /**
+   * The largest message the dead-letter queue accepts, read once. Postbox
+   * makes every DLQ SQS's largest; a DLQ made otherwise may be smaller.
+   */
+  private deadLetterLimit(queueUrl: string): Promise<number> {
+    this.deadLetterLimitBytes ??= (async () => {
+      const { sdk, client } = await this.client();
+      const { Attributes = {} } = await client.send(new sdk.GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['MaximumMessageSize'] }));
+      return Number(Attributes.MaximumMessageSize) || DEAD_LETTER_MAX_MESSAGE_BYTES;
+    })().catch(() => {
+      // Unreadable (no permission, say): SQS still checks the size when the copy is sent.
+      this.deadLetterLimitBytes = undefined;
+      return DEAD_LETTER_MAX_MESSAGE_BYTES;
+    });
+    return this.deadLetterLimitBytes;
   }
 
   private mainUrl(): Promise<string> {
@@ -148,8 +172,14 @@ export class QueueActions {
 /** A message received with ReceiveMessage, as the processor sees it. */
 export function fromSqsMessage(message: Message): ReceivedMessage {
   const attributes: Record<string, string> = {};
+  const messageAttributes: Record<string, MessageAttribute> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     if (value.StringValue !== undefined) attributes[name] = value.StringValue;
+    messageAttributes[name] = {
+      DataType: value.DataType ?? 'String',
+      ...(value.StringValue !== undefined && { StringValue: value.StringValue }),
+      ...(value.BinaryValue !== undefined && { BinaryValue: value.BinaryValue }),
+    };
   }
   const system = message.Attributes ?? {};
   return {
@@ -157,6 +187,7 @@ export function fromSqsMessage(message: Message): ReceivedMessage {
     receiptHandle: message.ReceiptHandle!,
     body: message.Body ?? '',
     attributes,
+    messageAttributes,
     receiveCount: Number(system.ApproximateReceiveCount) || 1,
     groupId: system.MessageGroupId,
     sentTimestamp: system.SentTimestamp === undefined ? undefined : Number(system.SentTimestamp),

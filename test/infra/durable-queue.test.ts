@@ -30,6 +30,14 @@ describe('DurableQueue', () => {
     });
   });
 
+  it("sizes the DLQ at SQS's largest, above its main queue, so a copy with the failure record fits", () => {
+    const { template } = build({ maxMessageSizeBytes: 1_048_576 });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'app-dev-work-dlq', MaximumMessageSize: 1_048_576 });
+    const small = build({ maxMessageSizeBytes: 4096 }).template;
+    small.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'app-dev-work', MaximumMessageSize: 4096 });
+    small.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'app-dev-work-dlq', MaximumMessageSize: 1_048_576 });
+  });
+
   it('encrypts both queues and denies every request not made over TLS', () => {
     const { template } = build();
     template.allResourcesProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });

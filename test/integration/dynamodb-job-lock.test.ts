@@ -19,11 +19,11 @@ describe('DynamoDbJobLock', () => {
     const tableName = await lockTable();
     const first = new DynamoDbJobLock({ tableName, dynamodb });
     const second = new DynamoDbJobLock({ tableName, dynamodb });
-    expect(await first.tryAcquire('report#2026-11')).toBe(true);
-    expect(await second.tryAcquire('report#2026-11')).toBe(false);
-    expect(await second.tryAcquire('report#2026-12')).toBe(true);
-    await first.release('report#2026-11');
-    expect(await second.tryAcquire('report#2026-11')).toBe(true);
+    expect(await first.tryAcquire('report#2026-11', 'm-1')).toBe(true);
+    expect(await second.tryAcquire('report#2026-11', 'm-2')).toBe(false);
+    expect(await second.tryAcquire('report#2026-12', 'm-3')).toBe(true);
+    await first.release('report#2026-11', 'm-1');
+    expect(await second.tryAcquire('report#2026-11', 'm-2')).toBe(true);
   });
 
   it('hands over the key of a worker that died holding it once its lease has run out', async () => {
@@ -31,11 +31,11 @@ describe('DynamoDbJobLock', () => {
     let now = Date.UTC(2026, 10, 22, 12);
     const dead = new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 60, now: () => now });
     const alive = new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 60, now: () => now });
-    expect(await dead.tryAcquire('job')).toBe(true);
+    expect(await dead.tryAcquire('job', 'm-1')).toBe(true);
     now += 59_000;
-    expect(await alive.tryAcquire('job')).toBe(false);
+    expect(await alive.tryAcquire('job', 'm-2')).toBe(false);
     now += 2_000;
-    expect(await alive.tryAcquire('job')).toBe(true);
+    expect(await alive.tryAcquire('job', 'm-2')).toBe(true);
   });
 
   it('never releases a key another worker took over after its lease ran out', async () => {
@@ -43,18 +43,40 @@ describe('DynamoDbJobLock', () => {
     let now = Date.UTC(2026, 10, 22, 12);
     const late = new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 60, now: () => now });
     const next = new DynamoDbJobLock({ tableName, dynamodb, leaseSeconds: 60, now: () => now });
-    await late.tryAcquire('job');
+    await late.tryAcquire('job', 'm-1');
     now += 61_000;
-    await next.tryAcquire('job');
-    await late.release('job');
+    await next.tryAcquire('job', 'm-2');
+    await late.release('job', 'm-1');
     const item = await dynamodb.send(new GetItemCommand({ TableName: tableName, Key: { jobKey: { S: 'job' } } }));
     expect(item.Item).toBeDefined();
-    expect(await late.tryAcquire('job')).toBe(false);
+    expect(await late.tryAcquire('job', 'm-3')).toBe(false);
+  });
+
+  it('lets the same message take back its own lock, as the redelivery after a crash does, and no other message', async () => {
+    const tableName = await lockTable();
+    const crashed = new DynamoDbJobLock({ tableName, dynamodb });
+    const next = new DynamoDbJobLock({ tableName, dynamodb });
+    expect(await crashed.tryAcquire('job', 'message-1')).toBe(true);
+    expect(await next.tryAcquire('job', 'message-2')).toBe(false);
+    expect(await next.tryAcquire('job', 'message-1')).toBe(true);
+    expect(await crashed.tryAcquire('job', 'message-2')).toBe(false);
+  });
+
+  it('keeps the lock of a redelivery when the earlier attempt of the same message releases late', async () => {
+    const tableName = await lockTable();
+    const timedOut = new DynamoDbJobLock({ tableName, dynamodb });
+    const redelivery = new DynamoDbJobLock({ tableName, dynamodb });
+    await timedOut.tryAcquire('job', 'message-1');
+    await redelivery.tryAcquire('job', 'message-1');
+    await timedOut.release('job', 'message-1');
+    expect(await timedOut.tryAcquire('job', 'message-2')).toBe(false);
+    await redelivery.release('job', 'message-1');
+    expect(await timedOut.tryAcquire('job', 'message-2')).toBe(true);
   });
 
   it('says which table it could not use, as a retryable error', async () => {
     const lock = new DynamoDbJobLock({ tableName: 'pay-nowhere-job-locks', dynamodb });
-    const error = await lock.tryAcquire('job').catch((caught: unknown) => caught);
+    const error = await lock.tryAcquire('job', 'm-1').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(JobLockUnavailableError);
     expect((error as JobLockUnavailableError).retryable).toBe(true);
     expect((error as Error).message).toMatch(/^Could not take the lock of job 'job' in table pay-nowhere-job-locks \(ResourceNotFoundException: .*\); the message is retried/);

@@ -1,9 +1,11 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-sqs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { restoreProducerAttributes } from '../../lib/messages/dead-letter-copy.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
+import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
 import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
 import { createLogger } from '../../lib/runtime/logger.ts';
@@ -140,7 +142,7 @@ describe('the Lambda pipeline', () => {
     const { seen, record } = recorder();
     const url = env.provisioned.queues.get('accounting')!.url;
     await env.publisher.publish('payment.received', { paymentId: 'ok-1', amountCents: 1 });
-    await clients.sqs.send(
+    const { MessageId: poisonId } = await clients.sqs.send(
       new SendMessageCommand({
         QueueUrl: url,
         MessageBody: JSON.stringify({ paymentId: 'bad', amountCents: -5 }),
@@ -159,10 +161,46 @@ describe('the Lambda pipeline', () => {
       'postbox.errorCode': 'SCHEMA_VALIDATION_FAILED',
       'postbox.handler': 'accounting/payment.received',
       'postbox.attempt': '1',
+      'postbox.sourceMessageId': poisonId,
     });
     expect(attributes['postbox.errorMessage']).toMatch(/does not match its schema: amountCents: Too small/);
     expect(seen.map((message) => message.data.paymentId).sort()).toEqual(['ok-1', 'ok-2']);
     expect(await queueDepth(clients.sqs, url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
+  it.each([
+    [9, 'keeps every producer attribute exactly, the failure record in one JSON attribute'],
+    [10, 'keeps type and as many producer attributes as fit, and carries the rest in the failure record'],
+  ])('dead-letters a plain message with %i attributes: %s, so a redrive restores them all', async (count) => {
+    const env = await setUp();
+    const url = env.provisioned.queues.get('accounting')!.url;
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (let i = 0; i < count - 1; i++) {
+      attributes[`attr${i}`] = [
+        { DataType: 'Number.cents', StringValue: String(100 + i) },
+        { DataType: 'Binary', BinaryValue: new Uint8Array([i, 0, 255]) },
+        { DataType: 'String.region', StringValue: `eu-west-${i}` },
+      ][i % 3]!;
+    }
+    attributes.type = { DataType: 'String', StringValue: 'payment.received' };
+    const { MessageId } = await clients.sqs.send(
+      new SendMessageCommand({ QueueUrl: url, MessageBody: JSON.stringify({ paymentId: 'bad', amountCents: -5 }), MessageAttributes: attributes }),
+    );
+    const source = env.sourceFor('accounting', { 'payment.received': () => undefined, 'payment.refunded': () => undefined });
+    const dlq = env.provisioned.queues.get('accounting')!.deadLetterUrl;
+    await pollUntil(source, async () => (await queueDepth(clients.sqs, dlq)).visible === 1);
+    const [deadLetter] = await receiveAvailable(clients.sqs, dlq, { expected: 1 });
+    const copy = deadLetter!.MessageAttributes!;
+    expect(Object.keys(copy)).toHaveLength(10);
+    expect(copy.type).toEqual(attributes.type);
+    expect(Object.keys(copy).filter((name) => name.startsWith('postbox.'))).toEqual(['postbox.failure']);
+    const strings = Object.fromEntries(Object.entries(copy).map(([name, value]) => [name, value.StringValue]));
+    expect(readFailureRecord(strings)).toMatchObject({ errorCode: 'SCHEMA_VALIDATION_FAILED', attempt: 1, sourceMessageId: MessageId });
+    const restored = restoreProducerAttributes(copy);
+    expect(Object.keys(restored).sort()).toEqual(Object.keys(attributes).sort());
+    for (const [name, value] of Object.entries(attributes)) {
+      expect(restored[name]).toMatchObject(value.BinaryValue ? { DataType: value.DataType, BinaryValue: value.BinaryValue } : value);
+    }
   });
 
   it('dead-letters malformed JSON, unknown types and UnrecoverableError at once, each with its code', async () => {

@@ -19,16 +19,20 @@ export interface DynamoDbJobLockOptions {
 }
 
 /**
- * A job lock shared by every worker, on a DynamoDB conditional write: a key
- * is taken when no item holds it or the item's lease has run out, and only its
- * holder may delete it. TTL removes the items of crashed workers eventually;
- * the lease check does not wait for it (TTL deletion can take days).
+ * A job lock shared by every worker, on a DynamoDB conditional write. The item
+ * of a key names its owner (the SQS message id of the job) and a token per
+ * acquisition. A key is taken when no item holds it, its lease has run out, or
+ * its owner is the same message (a redelivery after a crash or a time-out);
+ * only the acquisition that wrote the token may delete it, so an earlier
+ * attempt finishing late never frees the lock of the redelivery. TTL removes
+ * the items of crashed workers eventually; the lease check does not wait for
+ * it (TTL deletion can take days).
  */
 export class DynamoDbJobLock implements JobLock {
   private readonly dynamodb: DynamoDBClient;
   private readonly leaseSeconds: number;
   private readonly now: () => number;
-  /** The token of each key this process holds: only the holder may release it. */
+  /** The token of each key and owner this process holds: only that acquisition may release it. */
   private readonly tokens = new Map<string, string>();
 
   constructor(private readonly options: DynamoDbJobLockOptions) {
@@ -37,44 +41,49 @@ export class DynamoDbJobLock implements JobLock {
     this.now = options.now ?? Date.now;
   }
 
-  async tryAcquire(key: string): Promise<boolean> {
+  async tryAcquire(key: string, owner: string): Promise<boolean> {
     const token = randomUUID();
     const nowSeconds = Math.floor(this.now() / 1000);
     try {
       await this.dynamodb.send(
         new PutItemCommand({
           TableName: this.options.tableName,
-          Item: { jobKey: { S: key }, owner: { S: token }, expiresAt: { N: String(nowSeconds + this.leaseSeconds) } },
-          ConditionExpression: 'attribute_not_exists(jobKey) OR expiresAt < :now',
-          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) } },
+          Item: { jobKey: { S: key }, owner: { S: owner }, token: { S: token }, expiresAt: { N: String(nowSeconds + this.leaseSeconds) } },
+          ConditionExpression: 'attribute_not_exists(jobKey) OR expiresAt < :now OR #owner = :owner',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: { ':now': { N: String(nowSeconds) }, ':owner': { S: owner } },
         }),
       );
     } catch (error) {
       if ((error as Error).name === 'ConditionalCheckFailedException') return false;
       throw new JobLockUnavailableError(key, this.options.tableName, error);
     }
-    this.tokens.set(key, token);
+    this.tokens.set(tokenKey(key, owner), token);
     return true;
   }
 
-  async release(key: string): Promise<void> {
-    const token = this.tokens.get(key);
+  async release(key: string, owner: string): Promise<void> {
+    const token = this.tokens.get(tokenKey(key, owner));
     if (token === undefined) return;
-    this.tokens.delete(key);
+    this.tokens.delete(tokenKey(key, owner));
     try {
       await this.dynamodb.send(
         new DeleteItemCommand({
           TableName: this.options.tableName,
           Key: { jobKey: { S: key } },
-          ConditionExpression: '#owner = :token',
-          ExpressionAttributeNames: { '#owner': 'owner' },
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
           ExpressionAttributeValues: { ':token': { S: token } },
         }),
       );
     } catch (error) {
-      // Our lease ran out and another worker holds the key now: it is theirs to release.
+      // Another attempt holds the key now (the lease ran out, or the message was redelivered): it is theirs to release.
       if ((error as Error).name === 'ConditionalCheckFailedException') return;
       throw new JobLockUnavailableError(key, this.options.tableName, error);
     }
   }
+}
+
+function tokenKey(key: string, owner: string): string {
+  return JSON.stringify([key, owner]);
 }

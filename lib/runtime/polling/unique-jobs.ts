@@ -8,7 +8,10 @@ import { JobLockedError } from './polling-errors.ts';
 export interface UniqueJobs {
   /** The job key of a message; undefined for messages that are not unique. */
   readonly key: (message: Envelope) => string | undefined;
-  /** A second message with a held key waits (comes back after the backoff) or is skipped (deleted). */
+  /**
+   * A second message with a held key waits (comes back after the backoff) or is skipped (deleted).
+   * The redelivery of the message that holds the key is neither: it takes its own lock back and runs.
+   */
   readonly policy: 'wait' | 'skip';
   /** @default an in-memory lock: unique within this process (`runWorkers` gives a DynamoDbJobLock when it knows a lock table) */
   readonly lock?: JobLock;
@@ -20,16 +23,18 @@ export function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<
   const wrap = (handler: MessageHandler<any>): MessageHandler<any> => async (message, context) => {
     const key = unique.key(message);
     if (key === undefined) return handler(message, context);
-    if (!(await lock.tryAcquire(key))) {
+    // Owned by the SQS message id: a redelivery of this very message takes its lock back and runs.
+    const owner = context.messageId;
+    if (!(await lock.tryAcquire(key, owner))) {
       if (unique.policy === 'wait') throw new JobLockedError(key);
-      context.logger.info('skipped: a job with the same key is running', { jobKey: key });
+      context.logger.info('skipped: another message with the same job key is running', { jobKey: key });
       return undefined;
     }
     try {
       return await handler(message, context);
     } finally {
       // A lock that cannot be released frees when its lease runs out; failing the job for it would run it again.
-      await Promise.resolve(lock.release(key)).catch((error: unknown) =>
+      await Promise.resolve(lock.release(key, owner)).catch((error: unknown) =>
         context.logger.warn('could not release the job lock; it frees when its lease runs out', { jobKey: key, error }),
       );
     }
