@@ -87,14 +87,15 @@ describe('postbox dlq', () => {
     await deadLetterPoison(stage, provisioned, 2);
     const shown = await postbox(stage, ['--json', 'dlq', 'show', 'accounting']);
     expect(shown.code).toBe(0);
-    const letters = JSON.parse(shown.out);
+    const { deadLetters: letters, shown: count } = JSON.parse(shown.out);
     expect(letters).toHaveLength(2);
+    expect(count).toBe(2);
     expect(letters[0]).toMatchObject({ errorCode: 'SCHEMA_VALIDATION_FAILED', attempts: 1, handler: expect.stringMatching(/^accounting\/payment\./) });
     expect(letters[0].errorMessage).toMatch(/amountCents: Too small/);
     expect(letters.map((l: { excerpt: string }) => JSON.parse(l.excerpt).paymentId).sort()).toEqual(['poison-0', 'poison-1']);
 
     const filtered = await postbox(stage, ['--json', 'dlq', 'show', 'accounting', '--type', 'payment.refunded']);
-    expect(JSON.parse(filtered.out).map((l: { type: string }) => l.type)).toEqual(['payment.refunded']);
+    expect(JSON.parse(filtered.out).deadLetters.map((l: { type: string }) => l.type)).toEqual(['payment.refunded']);
     expect(await queueDepth(clients.sqs, provisioned.queues.get('accounting')!.deadLetterUrl)).toEqual({ visible: 2, inFlight: 0 });
   });
 
@@ -102,7 +103,7 @@ describe('postbox dlq', () => {
     const { stage, provisioned } = await setUp();
     await deadLetterPoison(stage, provisioned, 3);
     const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
-    const letters = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out) as Array<{ messageId: string; excerpt: string }>;
+    const letters = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out).deadLetters as Array<{ messageId: string; excerpt: string }>;
     const chosen = letters.find((letter) => letter.excerpt.includes('poison-1'))!;
 
     const dry = await postbox(stage, ['dlq', 'redrive', 'accounting', '--id', chosen.messageId, '--dry-run']);
@@ -111,7 +112,7 @@ describe('postbox dlq', () => {
 
     const moved = await postbox(stage, ['dlq', 'redrive', 'accounting', '--id', chosen.messageId]);
     expect(moved.code).toBe(0);
-    expect(moved.out).toBe(`moved 1, failed 0, skipped 2 (client-side) from pay-${stage}-accounting-dlq to pay-${stage}-accounting`);
+    expect(moved.out).toBe(`moved 1, failed 0, skipped 2 (client-side) from pay-${stage}-accounting-dlq to pay-${stage}-accounting\n2 message(s) left in pay-${stage}-accounting-dlq`);
     const back = await receiveAvailable(clients.sqs, url, { expected: 1 });
     expect(back.map((message) => JSON.parse(message.Body!).paymentId)).toEqual(['poison-1']);
     expect(Object.keys(back[0]!.MessageAttributes!)).toEqual(['type']);
@@ -213,6 +214,38 @@ describe('postbox publish, send and tail', () => {
     const missing = await postbox(uniqueStage(), ['dlq', 'show', 'accounting']);
     expect(missing.code).toBe(3);
     expect(missing.err).toMatch(/^postbox: queue pay-t[0-9a-f]+-accounting(-dlq)? does not exist at http:\/\/127\.0\.0\.1:\d+; deploy the stack or provision stage 't[0-9a-f]+'$/);
+  });
+});
+
+describe('postbox option validation', () => {
+  it.each([
+    [['dlq', 'show', 'accounting', '--max', 'abc'], "--max <n>' argument 'abc' is invalid. expected a whole number of messages from 1 to"],
+    [['dlq', 'show', 'accounting', '--max', '0'], "--max <n>' argument '0' is invalid."],
+    [['dlq', 'export', 'accounting', '--out', 'x.jsonl', '--max', '1e'], "--max <n>' argument '1e' is invalid."],
+    [['dlq', 'redrive', 'accounting', '--max', 'abc'], "--max <n>' argument 'abc' is invalid."],
+    [['dlq', 'redrive', 'accounting', '--rate', 'fast'], "--rate <n>' argument 'fast' is invalid. expected a whole number of messages per second from 1 to 500"],
+    [['dlq', 'show', 'accounting', '--older-than', '10'], "--older-than <duration>' argument '10' is invalid. expected a duration such as 90s, 15m, 2h or 7d"],
+    [['status', '--watch', 'abc'], "--watch [seconds]' argument 'abc' is invalid. expected a whole number of seconds from 1 to"],
+    [['tail', 'fraud', '--for', 'abc'], "--for <seconds>' argument 'abc' is invalid."],
+    [['tail', 'fraud', '--interval', '-1'], "--interval <seconds>' argument '-1' is invalid."],
+    [['send', 'report.build', '{}', '--delay', 'abc'], "--delay <seconds>' argument 'abc' is invalid. expected a whole number of seconds from 0 to 900"],
+    [['send', 'report.build', '{}', '--delay', '901'], "--delay <seconds>' argument '901' is invalid."],
+    [['--endpoint', 'not-a-url', 'status'], "--endpoint <url>' argument 'not-a-url' is invalid. expected an http:// or https:// URL"],
+  ])('refuses %j with exit 2 and one line naming the option and what it accepts', async (args, expected) => {
+    const result = await postbox('dev', args);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err.split('\n')).toHaveLength(1);
+    expect(result.err).toContain(expected);
+  });
+
+  it('refuses an option given to the dlq command instead of its subcommand, and honours global options after the subcommand', async () => {
+    const misplaced = await postbox('dev', ['dlq', '--max', '5', 'show', 'accounting']);
+    expect(misplaced).toMatchObject({ code: 2, out: '', err: "error: unknown option '--max'" });
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 1);
+    const json = await postbox(stage, ['dlq', 'show', 'accounting', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ shown: 1, copies: 1, listed: 1 });
   });
 });
 
