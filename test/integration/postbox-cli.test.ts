@@ -336,6 +336,8 @@ describe('postbox option validation', () => {
     [['tail', 'fraud', '--interval', '-1'], "--interval <seconds>' argument '-1' is invalid."],
     [['send', 'report.build', '{}', '--delay', 'abc'], "--delay <seconds>' argument 'abc' is invalid. expected a whole number of seconds from 0 to 900"],
     [['send', 'report.build', '{}', '--delay', '901'], "--delay <seconds>' argument '901' is invalid."],
+    [['dlq', 'redrive', 'accounting', '--rate', '5', '--type', 'payment.received'], "option '--rate <n>' cannot be used with option '--type <type>'"],
+    [['dlq', 'redrive', 'accounting', '--rate', '5', '--max', '10'], "option '--rate <n>' cannot be used with option '--max <n>'"],
     [['--endpoint', 'not-a-url', 'status'], "--endpoint <url>' argument 'not-a-url' is invalid. expected an http:// or https:// URL"],
   ])('refuses %j with exit 2 and one line naming the option and what it accepts', async (args, expected) => {
     const result = await postbox('dev', args);

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { durationOption, integerOption } from '../cli-option-parsers.ts';
 import type { DeadLetterFilter } from '../dead-letter-browser.ts';
 
-/** What `--max` accepts: SQS lists at most this many without a narrower filter being wiser. */
+/** The most `--max` accepts: a bound on one run's SQS receives, not an SQS limit. */
 export const MAX_LISTED = 100_000;
 
 export interface FilterOptions {
