@@ -1,7 +1,7 @@
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import { readFailureRecord } from '../messages/failure-record.ts';
-import { CliError, ExitCode } from './cli-error.ts';
+import { QueueListing } from './queue-listing.ts';
 
 /** A dead-lettered message as an operator reads it. */
 export interface DeadLetter {
@@ -17,7 +17,16 @@ export interface DeadLetter {
   readonly errorMessage: string | undefined;
   readonly handler: string | undefined;
   readonly groupId: string | undefined;
+  /** Its message id on the source queue: copies of one message share it (else its own id). */
+  readonly sourceMessageId: string;
   readonly excerpt: string;
+}
+
+/** A dead letter with how many copies of its source message the DLQ holds. */
+export interface DeadLetterEntry extends DeadLetter {
+  /** Every message id the DLQ holds for this source message, the listed one first. */
+  readonly copyIds: readonly string[];
+  readonly copies: number;
 }
 
 /** Which dead letters a command applies to; every given criterion must hold. */
@@ -32,7 +41,7 @@ export interface DeadLetterFilter {
 
 export function describeDeadLetter(message: Message): DeadLetter {
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
-  const failure = readFailureRecord(Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue])));
+  const failure = readFailureRecord(stringAttributes(message));
   const body = message.Body ?? '';
   let envelope: { type?: unknown; time?: unknown } = {};
   try {
@@ -52,8 +61,24 @@ export function describeDeadLetter(message: Message): DeadLetter {
     errorMessage: failure.errorMessage,
     handler: failure.handler,
     groupId: message.Attributes?.MessageGroupId,
+    sourceMessageId: failure.sourceMessageId ?? message.MessageId!,
     excerpt: body.length > 120 ? `${body.slice(0, 117)}...` : body,
   };
+}
+
+function stringAttributes(message: Message): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
+}
+
+/** One entry per source message, in listing order, counting its copies. */
+export function groupCopies(deadLetters: readonly DeadLetter[]): DeadLetterEntry[] {
+  const entries = new Map<string, { first: DeadLetter; copyIds: string[] }>();
+  for (const deadLetter of deadLetters) {
+    const entry = entries.get(deadLetter.sourceMessageId);
+    if (entry) entry.copyIds.push(deadLetter.messageId);
+    else entries.set(deadLetter.sourceMessageId, { first: deadLetter, copyIds: [deadLetter.messageId] });
+  }
+  return [...entries.values()].map(({ first, copyIds }) => ({ ...first, copyIds, copies: copyIds.length }));
 }
 
 export function matches(deadLetter: DeadLetter, filter: DeadLetterFilter, now = Date.now()): boolean {
@@ -69,34 +94,18 @@ export function matches(deadLetter: DeadLetter, filter: DeadLetterFilter, now = 
   return true;
 }
 
-/** `90s`, `15m`, `2h`, `7d` → milliseconds. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)(s|m|h|d)$/.exec(text.trim());
-  if (!match) throw new CliError(`'${text}' is not a duration; write it as 90s, 15m, 2h or 7d`, ExitCode.invalidInput);
-  const unit = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-  return Number(match[1]) * unit;
-}
-
 /**
- * Receives what a queue holds, up to `max`, hiding each message for
- * `visibilitySeconds` so a long listing does not see one twice. Give them back
- * with {@link release}; a crash in between only delays them.
+ * Receives what a queue holds, up to `max` distinct messages, hiding each for
+ * `visibilitySeconds` (renewed while it receives). Give them back with
+ * {@link release}; a crash in between only delays them.
  */
 export async function browse(sqs: SQSClient, queueUrl: string, max: number, visibilitySeconds = 60): Promise<Message[]> {
+  const listing = new QueueListing(sqs, queueUrl, { max, visibilitySeconds });
   const messages: Message[] = [];
-  while (messages.length < max) {
-    const { Messages = [] } = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, max - messages.length),
-        WaitTimeSeconds: 1,
-        VisibilityTimeout: visibilitySeconds,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-    );
-    if (Messages.length === 0) break;
-    messages.push(...Messages);
+  try {
+    for await (const message of listing.messages()) messages.push(message);
+  } finally {
+    await listing.stop();
   }
   return messages;
 }

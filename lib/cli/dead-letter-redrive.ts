@@ -10,14 +10,25 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { describeError } from '../messages/message-errors.ts';
-import { browse, describeDeadLetter, matches, release, type DeadLetterFilter } from './dead-letter-browser.ts';
+import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
+import { queueCounts, QueueListing } from './queue-listing.ts';
 import type { QueueAddress } from './cli-context.ts';
 
 export interface RedriveSummary {
   readonly method: 'move-task' | 'client-side';
+  /** Distinct source messages moved back. */
   readonly moved: number;
   readonly failed: number;
+  /** Messages looked at and not selected by the filter; they stay in the DLQ. */
   readonly skipped: number;
+  /** Extra copies of a source message already moved in this run: deleted, not moved again. */
+  readonly duplicates: number;
+  /** Messages the DLQ still holds after the run (visible or in flight), as SQS counts them. */
+  readonly left: number;
+  /** The run stopped at its `max` messages: the DLQ may hold more. */
+  readonly maxReached: boolean;
+  /** Ids asked for with `--id` that the DLQ did not hand out. */
+  readonly notFound: readonly string[];
   /** Ids of the messages moved (client-side only; a move task reports counts). */
   readonly movedIds: readonly string[];
   readonly failures: ReadonlyArray<{ readonly messageId: string; readonly reason: string }>;
@@ -58,14 +69,16 @@ export async function redriveWithMoveTask(
   try {
     for (;;) {
       const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: address.deadLetterArn, MaxResults: 10 }));
-      const task = Results.find((result) => result.TaskHandle === taskHandle) ?? Results[0];
+      // The list holds the source's recent tasks, other runs' included: only ours says how this run goes.
+      const task = Results.find((result) => result.TaskHandle === taskHandle);
       const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
       const toMove = task?.ApproximateNumberOfMessagesToMove;
       options.onProgress?.(moved, toMove === undefined ? undefined : moved + toMove);
       const status = task?.Status ?? 'UNKNOWN';
       if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED') {
         const failures = status === 'FAILED' ? [{ messageId: '-', reason: task?.FailureReason ?? 'the move task failed' }] : [];
-        return { method: 'move-task', status, moved, failed: status === 'COMPLETED' ? 0 : (toMove ?? 0), skipped: 0, movedIds: [], failures };
+        const failed = status === 'COMPLETED' ? 0 : (toMove ?? 0);
+        return { method: 'move-task', status, moved, failed, skipped: 0, duplicates: 0, left: failed, maxReached: false, notFound: [], movedIds: [], failures };
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
     }
@@ -75,11 +88,14 @@ export async function redriveWithMoveTask(
 }
 
 /**
- * Moves the selected dead letters back to their source queue one by one: each
- * is sent with its body and attributes (less Postbox's failure record; FIFO:
- * its message group and a fresh deduplication id) and only then deleted from
- * the DLQ, so a crash in between duplicates at worst and never loses. The
- * messages not selected are left in the DLQ untouched.
+ * Moves the selected dead letters back to their source queue one by one, as
+ * they are received: each is sent with its body and attributes (less Postbox's
+ * failure record; FIFO: its message group and a fresh deduplication id) and
+ * only then deleted from the DLQ, so a crash in between duplicates at worst and
+ * never loses. A further copy of a source message already moved in this run
+ * is deleted, not moved again. Moving as it receives lets a FIFO DLQ hand out
+ * each group's next messages, in order. What is not selected is left in the
+ * DLQ, hidden during the run and given back at its end.
  */
 export async function redriveClientSide(
   sqs: SQSClient,
@@ -87,25 +103,31 @@ export async function redriveClientSide(
   filter: DeadLetterFilter,
   options: { max: number; dryRun?: boolean; onProgress?: Progress },
 ): Promise<RedriveSummary> {
-  // Hidden long enough for the whole move; given back at the end either way.
-  const messages = await browse(sqs, address.deadLetterUrl, options.max, 300);
-  // Messages asked for by id may be hidden for a moment by another reader (a listing): look again.
-  for (let attempt = 0; attempt < 5 && filter.ids && !filter.ids.every((id) => messages.some((m) => m.MessageId === id)); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const seen = new Set(messages.map((message) => message.MessageId));
-    messages.push(...(await browse(sqs, address.deadLetterUrl, options.max, 300)).filter((message) => !seen.has(message.MessageId)));
-  }
-  const selected = messages.filter((message) => matches(describeDeadLetter(message), filter));
-  const notMoved: Message[] = messages.filter((message) => !selected.includes(message));
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max: options.max });
+  const moved = new Set<string>();
   const movedIds: string[] = [];
+  const seenIds = new Set<string>();
   const failures: Array<{ messageId: string; reason: string }> = [];
+  let skipped = 0;
+  let duplicates = 0;
   try {
-    if (options.dryRun) {
-      notMoved.push(...selected);
-      return { method: 'client-side', moved: 0, failed: 0, skipped: messages.length - selected.length, movedIds: selected.map((m) => m.MessageId!), failures };
-    }
-    // In order: a FIFO DLQ hands out each group's messages in order, and they go back in that order.
-    for (const message of selected) {
+    for await (const message of listing.messages()) {
+      const deadLetter = describeDeadLetter(message);
+      seenIds.add(deadLetter.messageId);
+      if (!matches(deadLetter, filter)) {
+        skipped++;
+        continue;
+      }
+      if (moved.has(deadLetter.sourceMessageId)) {
+        duplicates++;
+        if (!options.dryRun) await deleteCopy(sqs, address, message, listing, failures);
+        continue;
+      }
+      if (options.dryRun) {
+        moved.add(deadLetter.sourceMessageId);
+        movedIds.push(deadLetter.messageId);
+        continue;
+      }
       try {
         await sqs.send(
           new SendMessageCommand({
@@ -118,18 +140,47 @@ export async function redriveClientSide(
             }),
           }),
         );
-        await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
-        movedIds.push(message.MessageId!);
       } catch (error) {
-        failures.push({ messageId: message.MessageId!, reason: describeError(error) });
-        notMoved.push(message);
+        failures.push({ messageId: deadLetter.messageId, reason: describeError(error) });
+        continue;
       }
-      options.onProgress?.(movedIds.length + failures.length, selected.length);
+      // Sent: further copies of it are duplicates, even if this one cannot be deleted.
+      moved.add(deadLetter.sourceMessageId);
+      try {
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
+        listing.forget(message);
+        movedIds.push(deadLetter.messageId);
+      } catch (error) {
+        failures.push({ messageId: deadLetter.messageId, reason: `sent to ${address.queue.name} but not deleted from the DLQ (${describeError(error)}); delete it there, or a later redrive sends it again` });
+      }
+      options.onProgress?.(movedIds.length + failures.length, undefined);
     }
   } finally {
-    await release(sqs, address.deadLetterUrl, notMoved);
+    await listing.close();
   }
-  return { method: 'client-side', moved: movedIds.length, failed: failures.length, skipped: messages.length - selected.length, movedIds, failures };
+  const { visible, inFlight } = await queueCounts(sqs, address.deadLetterUrl);
+  return {
+    method: 'client-side',
+    moved: options.dryRun ? 0 : movedIds.length,
+    failed: failures.length,
+    skipped,
+    duplicates,
+    left: visible + inFlight,
+    maxReached: listing.received >= options.max,
+    notFound: (filter.ids ?? []).filter((id) => !seenIds.has(id)),
+    movedIds,
+    failures,
+  };
+}
+
+/** Deletes a further copy of a message already moved; a failure leaves it in the DLQ and is reported. */
+async function deleteCopy(sqs: SQSClient, address: QueueAddress, message: Message, listing: QueueListing, failures: Array<{ messageId: string; reason: string }>): Promise<void> {
+  try {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
+    listing.forget(message);
+  } catch (error) {
+    failures.push({ messageId: message.MessageId!, reason: `a duplicate copy could not be deleted: ${describeError(error)}` });
+  }
 }
 
 /** The message's own attributes, without the `postbox.*` record of its last failure. */

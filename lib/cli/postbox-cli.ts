@@ -1,12 +1,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publish-errors.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, ExitCode } from './cli-error.ts';
+import { endpointOption } from './cli-option-parsers.ts';
 import { registerDlqExport } from './commands/dlq-export-command.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
@@ -25,7 +26,7 @@ const exampleTopology = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('postbox')
     .description('Operate the queues and dead-letter queues of a Postbox topology.')
-    .option('--endpoint <url>', 'AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)')
+    .addOption(new Option('--endpoint <url>', 'AWS-compatible endpoint, http(s)://host[:port] (default: AWS_ENDPOINT_URL, else AWS)').argParser(endpointOption))
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .option('--stage <stage>', 'stage of the topology', process.env.POSTBOX_STAGE ?? 'dev')

@@ -1,4 +1,4 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -14,6 +14,9 @@ import { createLogger } from '../../lib/runtime/logger.ts';
 import { Publisher } from '../../lib/runtime/publisher.ts';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { browse } from '../../lib/cli/dead-letter-browser.ts';
+import { redriveWithMoveTask } from '../../lib/cli/dead-letter-redrive.ts';
+import { FAILURE_ATTRIBUTES } from '../../lib/messages/failure-record.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -87,14 +90,15 @@ describe('postbox dlq', () => {
     await deadLetterPoison(stage, provisioned, 2);
     const shown = await postbox(stage, ['--json', 'dlq', 'show', 'accounting']);
     expect(shown.code).toBe(0);
-    const letters = JSON.parse(shown.out);
+    const { deadLetters: letters, shown: count } = JSON.parse(shown.out);
     expect(letters).toHaveLength(2);
+    expect(count).toBe(2);
     expect(letters[0]).toMatchObject({ errorCode: 'SCHEMA_VALIDATION_FAILED', attempts: 1, handler: expect.stringMatching(/^accounting\/payment\./) });
     expect(letters[0].errorMessage).toMatch(/amountCents: Too small/);
     expect(letters.map((l: { excerpt: string }) => JSON.parse(l.excerpt).paymentId).sort()).toEqual(['poison-0', 'poison-1']);
 
     const filtered = await postbox(stage, ['--json', 'dlq', 'show', 'accounting', '--type', 'payment.refunded']);
-    expect(JSON.parse(filtered.out).map((l: { type: string }) => l.type)).toEqual(['payment.refunded']);
+    expect(JSON.parse(filtered.out).deadLetters.map((l: { type: string }) => l.type)).toEqual(['payment.refunded']);
     expect(await queueDepth(clients.sqs, provisioned.queues.get('accounting')!.deadLetterUrl)).toEqual({ visible: 2, inFlight: 0 });
   });
 
@@ -102,7 +106,7 @@ describe('postbox dlq', () => {
     const { stage, provisioned } = await setUp();
     await deadLetterPoison(stage, provisioned, 3);
     const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
-    const letters = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out) as Array<{ messageId: string; excerpt: string }>;
+    const letters = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out).deadLetters as Array<{ messageId: string; excerpt: string }>;
     const chosen = letters.find((letter) => letter.excerpt.includes('poison-1'))!;
 
     const dry = await postbox(stage, ['dlq', 'redrive', 'accounting', '--id', chosen.messageId, '--dry-run']);
@@ -111,7 +115,7 @@ describe('postbox dlq', () => {
 
     const moved = await postbox(stage, ['dlq', 'redrive', 'accounting', '--id', chosen.messageId]);
     expect(moved.code).toBe(0);
-    expect(moved.out).toBe(`moved 1, failed 0, skipped 2 (client-side) from pay-${stage}-accounting-dlq to pay-${stage}-accounting`);
+    expect(moved.out).toBe(`moved 1, failed 0, skipped 2 (client-side) from pay-${stage}-accounting-dlq to pay-${stage}-accounting\n2 message(s) left in pay-${stage}-accounting-dlq`);
     const back = await receiveAvailable(clients.sqs, url, { expected: 1 });
     expect(back.map((message) => JSON.parse(message.Body!).paymentId)).toEqual(['poison-1']);
     expect(Object.keys(back[0]!.MessageAttributes!)).toEqual(['type']);
@@ -173,6 +177,109 @@ describe('postbox dlq', () => {
   });
 });
 
+describe('postbox dlq: what it reports matches what the DLQ holds', () => {
+  /** A client whose receives answer only after `delayMs`: a listing that outlasts the visibility it asks for. */
+  function slowReceives(sqs: SQSClient, delayMs: number): SQSClient {
+    return {
+      send: async (command: { constructor: unknown }) => {
+        if (command instanceof ReceiveMessageCommand) await new Promise((resolve) => setTimeout(resolve, delayMs));
+        return sqs.send(command as never);
+      },
+    } as unknown as SQSClient;
+  }
+
+  it('lists each message once when the listing outlasts the visibility it asked for', async () => {
+    const { provisioned } = await setUp();
+    const { deadLetterUrl } = provisioned.queues.get('accounting')!;
+    for (let i = 0; i < 12; i++) await clients.sqs.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: `m-${i}` }));
+    const listed = await browse(slowReceives(clients.sqs, 2500), deadLetterUrl, 100, 2);
+    expect(listed.map((message) => message.Body).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `m-${i}`).sort());
+  }, 30_000);
+
+  it('shows one entry per source message with its copies, and redrive moves it once and deletes the extra copy', async () => {
+    const { stage, provisioned } = await setUp();
+    const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
+    const copy = (reason: string) =>
+      clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deadLetterUrl,
+          MessageBody: JSON.stringify({ paymentId: 'p-1', amountCents: -1 }),
+          MessageAttributes: {
+            type: { DataType: 'String', StringValue: 'payment.received' },
+            [FAILURE_ATTRIBUTES.sourceMessageId]: { DataType: 'String', StringValue: 'source-1' },
+            [FAILURE_ATTRIBUTES.errorCode]: { DataType: 'String', StringValue: reason },
+          },
+        }),
+      );
+    await copy('FIRST');
+    await copy('SECOND');
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: JSON.stringify({ paymentId: 'p-2', amountCents: -1 }) }));
+
+    const shown = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out);
+    expect(shown).toMatchObject({ shown: 2, copies: 3, listed: 3 });
+    expect(shown.deadLetters.map((letter: { sourceMessageId: string; copies: number }) => letter.copies).sort()).toEqual([1, 2]);
+    const table = await postbox(stage, ['dlq', 'show', 'accounting']);
+    expect(table.out).toContain(`2 dead letter(s) in pay-${stage}-accounting-dlq (3 copies: 1 duplicate(s) of the same source messages)`);
+
+    const redrive = await postbox(stage, ['dlq', 'redrive', 'accounting', '--client-side']);
+    expect(redrive.code).toBe(0);
+    expect(redrive.out).toBe(
+      `moved 2, failed 0, skipped 0 (client-side) from pay-${stage}-accounting-dlq to pay-${stage}-accounting\n` +
+        '1 duplicate copy of messages already moved in this run were deleted, not moved',
+    );
+    expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
+    const back = await receiveAvailable(clients.sqs, url, { expected: 2 });
+    expect(back.map((message) => JSON.parse(message.Body!).paymentId).sort()).toEqual(['p-1', 'p-2']);
+  });
+
+  it('says how many dead letters are in flight instead of "no dead letters" after an interrupted redrive', async () => {
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 2);
+    const { deadLetterUrl } = provisioned.queues.get('accounting')!;
+    // What a crashed client-side redrive leaves: the messages hidden for its visibility timeout.
+    await receiveAvailable(clients.sqs, deadLetterUrl, { expected: 2, visibilitySeconds: 300 });
+    const shown = await postbox(stage, ['dlq', 'show', 'accounting']);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toBe(
+      `no dead letters visible in pay-${stage}-accounting-dlq\n` +
+        '2 more message(s) in flight, hidden by another reader (a running or interrupted redrive or consumer): they come back when their visibility timeout ends; look again then',
+    );
+    expect(JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out)).toMatchObject({ shown: 0, inFlight: 2 });
+    const exported = await postbox(stage, ['dlq', 'export', 'accounting', '--out', path.join(mkdtempSync(path.join(tmpdir(), 'postbox-export-')), 'dlq.jsonl')]);
+    expect(exported.out).toContain('2 message(s) in flight were not exported');
+  });
+
+  it('redrives every message of a FIFO DLQ, more than ten per group, each group in order', async () => {
+    const { stage, provisioned } = await setUp();
+    const { url, deadLetterUrl } = provisioned.queues.get('audit')!;
+    const sent: Array<[string, number]> = [...Array.from({ length: 14 }, (_, i) => ['a', i] as [string, number]), ['b', 0], ['b', 1]];
+    for (const [group, sequence] of sent) {
+      await clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: deadLetterUrl,
+          MessageBody: JSON.stringify({ account: group, sequence }),
+          MessageGroupId: group,
+          MessageDeduplicationId: `${group}-${sequence}`,
+        }),
+      );
+    }
+    const result = await postbox(stage, ['dlq', 'redrive', 'audit']);
+    expect(result).toMatchObject({ code: 0, out: `moved 16, failed 0, skipped 0 (client-side) from pay-${stage}-audit-dlq.fifo to pay-${stage}-audit.fifo` });
+    expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
+    const back: Array<{ account: string; sequence: number }> = [];
+    while (back.length < 16) {
+      const { Messages = [] } = await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      expect(Messages.length).toBeGreaterThan(0);
+      for (const message of Messages) {
+        back.push(JSON.parse(message.Body!));
+        await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message.ReceiptHandle! }));
+      }
+    }
+    expect(back.filter((entry) => entry.account === 'a').map((entry) => entry.sequence)).toEqual(Array.from({ length: 14 }, (_, i) => i));
+    expect(back.filter((entry) => entry.account === 'b').map((entry) => entry.sequence)).toEqual([0, 1]);
+  }, 30_000);
+});
+
 describe('postbox publish, send and tail', () => {
   it('publishes a valid event, and rejects one that does not match its schema with the schema error', async () => {
     const { stage, provisioned } = await setUp();
@@ -216,6 +323,40 @@ describe('postbox publish, send and tail', () => {
   });
 });
 
+describe('postbox option validation', () => {
+  it.each([
+    [['dlq', 'show', 'accounting', '--max', 'abc'], "--max <n>' argument 'abc' is invalid. expected a whole number of messages from 1 to"],
+    [['dlq', 'show', 'accounting', '--max', '0'], "--max <n>' argument '0' is invalid."],
+    [['dlq', 'export', 'accounting', '--out', 'x.jsonl', '--max', '1e'], "--max <n>' argument '1e' is invalid."],
+    [['dlq', 'redrive', 'accounting', '--max', 'abc'], "--max <n>' argument 'abc' is invalid."],
+    [['dlq', 'redrive', 'accounting', '--rate', 'fast'], "--rate <n>' argument 'fast' is invalid. expected a whole number of messages per second from 1 to 500"],
+    [['dlq', 'show', 'accounting', '--older-than', '10'], "--older-than <duration>' argument '10' is invalid. expected a duration such as 90s, 15m, 2h or 7d"],
+    [['status', '--watch', 'abc'], "--watch [seconds]' argument 'abc' is invalid. expected a whole number of seconds from 1 to"],
+    [['tail', 'fraud', '--for', 'abc'], "--for <seconds>' argument 'abc' is invalid."],
+    [['tail', 'fraud', '--interval', '-1'], "--interval <seconds>' argument '-1' is invalid."],
+    [['send', 'report.build', '{}', '--delay', 'abc'], "--delay <seconds>' argument 'abc' is invalid. expected a whole number of seconds from 0 to 900"],
+    [['send', 'report.build', '{}', '--delay', '901'], "--delay <seconds>' argument '901' is invalid."],
+    [['dlq', 'redrive', 'accounting', '--rate', '5', '--type', 'payment.received'], "option '--rate <n>' cannot be used with option '--type <type>'"],
+    [['dlq', 'redrive', 'accounting', '--rate', '5', '--max', '10'], "option '--rate <n>' cannot be used with option '--max <n>'"],
+    [['--endpoint', 'not-a-url', 'status'], "--endpoint <url>' argument 'not-a-url' is invalid. expected an http:// or https:// URL"],
+  ])('refuses %j with exit 2 and one line naming the option and what it accepts', async (args, expected) => {
+    const result = await postbox('dev', args);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err.split('\n')).toHaveLength(1);
+    expect(result.err).toContain(expected);
+  });
+
+  it('refuses an option given to the dlq command instead of its subcommand, and honours global options after the subcommand', async () => {
+    const misplaced = await postbox('dev', ['dlq', '--max', '5', 'show', 'accounting']);
+    expect(misplaced).toMatchObject({ code: 2, out: '', err: "error: unknown option '--max'" });
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 1);
+    const json = await postbox(stage, ['dlq', 'show', 'accounting', '--json']);
+    expect(JSON.parse(json.out)).toMatchObject({ shown: 1, copies: 1, listed: 1 });
+  });
+});
+
 describe('the postbox executable', () => {
   it('runs as the package bin, printing one line and the exit code on failure', () => {
     const result = spawnSync(process.execPath, ['bin/postbox.mjs', '--endpoint', 'http://127.0.0.1:9', 'dlq', 'show', 'nowhere'], {
@@ -253,5 +394,38 @@ describe('postbox dlq redrive with StartMessageMoveTask (ElasticMQ, which implem
     expect(JSON.parse(result.out)).toMatchObject({ method: 'move-task', status: 'COMPLETED', moved: 3, failed: 0 });
     const back = await receiveAvailable(sqs, url, { expected: 3 });
     expect(back.map((message) => JSON.parse(message.Body!).month).sort()).toEqual(['2026-09', '2026-10', '2026-11']);
+  }, 60_000);
+
+  it("follows only the move task it started, not an earlier task of the same DLQ", async () => {
+    const stage = uniqueStage();
+    const sqs = createAwsClients({ endpoint: elasticmq.endpoint, region: 'us-east-1' }).sqs;
+    const queue = resolveTopology(paymentsTopology, { stage }).queues.find((q) => q.id === 'report-build')!;
+    const deadLetterUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queue.deadLetterQueueName }))).QueueUrl!;
+    const deadLetterArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: queue.name }))).QueueUrl!;
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: 3 }) } }));
+    const address = { queue, url, arn, deadLetterUrl, deadLetterArn };
+    const fill = async (count: number) => {
+      for (let i = 0; i < count; i++) await sqs.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: `m-${i}` }));
+    };
+    await fill(3);
+    expect(await redriveWithMoveTask(sqs, address, { pollMs: 50 })).toMatchObject({ status: 'COMPLETED', moved: 3 });
+    await fill(2);
+    // AWS may list a new task late: the first listing shows only the earlier, completed one.
+    let started: string | undefined;
+    let listings = 0;
+    const lagging = {
+      send: async (command: unknown) => {
+        const result = await sqs.send(command as never);
+        if (command instanceof StartMessageMoveTaskCommand) started = (result as { TaskHandle?: string }).TaskHandle;
+        if (command instanceof ListMessageMoveTasksCommand && listings++ === 0) {
+          const { Results = [] } = result as { Results?: Array<{ TaskHandle?: string }> };
+          return { ...(result as object), Results: Results.filter((task) => task.TaskHandle !== started) };
+        }
+        return result;
+      },
+    } as unknown as SQSClient;
+    expect(await redriveWithMoveTask(lagging, address, { pollMs: 50 })).toMatchObject({ status: 'COMPLETED', moved: 2 });
   }, 60_000);
 });

@@ -1,12 +1,13 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
+import { integerOption } from '../cli-option-parsers.ts';
 import { MoveTaskUnsupportedError, redriveClientSide, redriveWithMoveTask, type Progress, type RedriveSummary } from '../dead-letter-redrive.ts';
-import { toFilter, withFilterOptions, type FilterOptions } from './dlq-show-command.ts';
+import { toFilter, withFilterOptions, type FilterOptions } from './dead-letter-options.ts';
 
 interface RedriveOptions extends FilterOptions {
   readonly dryRun?: boolean;
-  readonly rate?: string;
+  readonly rate?: number;
   readonly clientSide?: boolean;
 }
 
@@ -16,13 +17,22 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
       .command('redrive <queue>')
       .description('move dead letters back to their source queue: all with SQS move tasks, or the selected ones one by one')
       .option('--dry-run', 'say what would move, move nothing')
-      .option('--rate <n>', 'most messages per second (move task)')
+      .addOption(
+        new Option('--rate <n>', 'most messages per second, 1-500 (move task: a whole standard DLQ)')
+          .argParser(integerOption({ min: 1, max: 500, unit: 'messages per second' }))
+          .conflicts(['dryRun', 'clientSide', 'id', 'type', 'grep', 'olderThan', 'max']),
+      )
       .option('--client-side', 'move one by one even when the server has move tasks'),
-  ).action(async (queueName: string, options: RedriveOptions) => {
+  ).action(async (queueName: string, options: RedriveOptions, command: Command) => {
     const ctx = await context();
     const address = await ctx.address(queueName);
     const filter = toFilter(options);
-    const selective = Object.keys(filter).length > 0;
+    // An explicit --max bounds the run, which a move task cannot: such a run moves one by one.
+    const bounded = command.getOptionValueSource('max') !== 'default';
+    const selective = Object.keys(filter).length > 0 || bounded;
+    if (options.rate !== undefined && address.queue.fifo) {
+      throw new CliError(`--rate applies to move tasks, and ${address.queue.deadLetterQueueName} is FIFO, which is moved one by one; drop --rate`, ExitCode.invalidInput);
+    }
     const onProgress = progressBar(ctx);
     let summary: RedriveSummary;
     if (!selective && !options.dryRun && !options.clientSide && !address.queue.fifo) {
@@ -33,29 +43,40 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
       };
       process.once('SIGINT', onInterrupt);
       try {
-        summary = await redriveWithMoveTask(ctx.sqs, address, {
-          ...(options.rate !== undefined && { rate: Number(options.rate) }),
-          onProgress,
-          signal: abort.signal,
-        });
+        summary = await redriveWithMoveTask(ctx.sqs, address, { ...(options.rate !== undefined && { rate: options.rate }), onProgress, signal: abort.signal });
       } catch (error) {
         if (!(error instanceof MoveTaskUnsupportedError)) throw error;
-        ctx.io.err(`${ctx.where()} has no StartMessageMoveTask; moving the messages one by one instead`);
-        summary = await redriveClientSide(ctx.sqs, address, filter, { max: Number(options.max), onProgress });
+        ctx.io.err(`${ctx.where()} has no StartMessageMoveTask; moving the messages one by one instead${options.rate !== undefined ? ', without --rate' : ''}`);
+        summary = await redriveClientSide(ctx.sqs, address, filter, { max: options.max, onProgress });
       } finally {
         process.removeListener('SIGINT', onInterrupt);
       }
     } else {
-      summary = await redriveClientSide(ctx.sqs, address, filter, { max: Number(options.max), onProgress, ...(options.dryRun && { dryRun: true }) });
+      summary = await redriveClientSide(ctx.sqs, address, filter, { max: options.max, onProgress, ...(options.dryRun && { dryRun: true }) });
     }
-    ctx.print(summary, () =>
-      options.dryRun
-        ? `dry run: would move ${summary.movedIds.length} message(s) from ${address.queue.deadLetterQueueName} to ${address.queue.name}` +
-          `${summary.movedIds.length > 0 ? `: ${summary.movedIds.join(', ')}` : ''}; ${summary.skipped} not selected`
-        : `moved ${summary.moved}, failed ${summary.failed}, skipped ${summary.skipped} (${summary.method}) from ${address.queue.deadLetterQueueName} to ${address.queue.name}` +
-          summary.failures.map((failure) => `\n  failed ${failure.messageId}: ${failure.reason}`).join(''),
+    const from = address.queue.deadLetterQueueName;
+    // A whole redrive that ends with messages still there did not do what was asked (FIFO groups, messages in flight).
+    const incomplete = !selective && !options.dryRun && !summary.maxReached && summary.left > summary.failed;
+    ctx.print({ ...summary, incomplete }, () =>
+      [
+        options.dryRun
+          ? `dry run: would move ${summary.movedIds.length} message(s) from ${from} to ${address.queue.name}` +
+            `${summary.movedIds.length > 0 ? `: ${summary.movedIds.join(', ')}` : ''}; ${summary.skipped} not selected`
+          : `moved ${summary.moved}, failed ${summary.failed}, skipped ${summary.skipped} (${summary.method}) from ${from} to ${address.queue.name}`,
+        ...summary.failures.map((failure) => `  failed ${failure.messageId}: ${failure.reason}`),
+        ...(summary.duplicates > 0
+          ? [`${summary.duplicates} duplicate cop${summary.duplicates === 1 ? 'y' : 'ies'} of messages already moved in this run ${options.dryRun ? 'would be' : 'were'} deleted, not moved`]
+          : []),
+        ...(summary.notFound.length > 0 ? [`not found in ${from}: ${summary.notFound.join(', ')}`] : []),
+        ...(summary.maxReached ? [`stopped at --max ${options.max}; ${from} may hold more`] : []),
+        ...(summary.left > 0 && !options.dryRun ? [`${summary.left} message(s) left in ${from}`] : []),
+      ].join('\n'),
     );
     if (summary.failed > 0) throw new CliError(`${summary.failed} message(s) were not moved; they are still in the DLQ`, ExitCode.partialFailure);
+    if (summary.notFound.length > 0) throw new CliError(`${summary.notFound.length} message id(s) were not found in ${from}; dlq show lists what it holds`, ExitCode.partialFailure);
+    if (incomplete) {
+      throw new CliError(`${summary.left} message(s) are still in ${from} (in flight with another reader, or arrived during the run); run the redrive again`, ExitCode.partialFailure);
+    }
   });
 }
 

@@ -1,60 +1,59 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
-import { browse, describeDeadLetter, matches, parseDuration, release, type DeadLetterFilter } from '../dead-letter-browser.ts';
+import { describeDeadLetter, groupCopies, matches, type DeadLetter } from '../dead-letter-browser.ts';
+import { queueCounts, QueueListing } from '../queue-listing.ts';
 import { formatTable } from '../table-format.ts';
-
-export interface FilterOptions {
-  readonly id?: string[];
-  readonly type?: string;
-  readonly grep?: string;
-  readonly olderThan?: string;
-  readonly max: string;
-}
-
-/** Adds the options that pick dead letters. */
-export function withFilterOptions(command: Command): Command {
-  return command
-    .option('--id <ids...>', 'only these message ids')
-    .option('--type <type>', 'only messages of this type')
-    .option('--grep <text>', 'only messages whose body or failure reason contains this text')
-    .option('--older-than <duration>', 'only messages that failed at least this long ago (90s, 15m, 2h, 7d)')
-    .option('--max <n>', 'look at most at this many messages', '1000');
-}
-
-export function toFilter(options: FilterOptions): DeadLetterFilter {
-  return {
-    ...(options.id && { ids: options.id }),
-    ...(options.type && { type: options.type }),
-    ...(options.grep && { text: options.grep }),
-    ...(options.olderThan && { olderThanMs: parseDuration(options.olderThan) }),
-  };
-}
+import { toFilter, withFilterOptions, type FilterOptions } from './dead-letter-options.ts';
 
 export function registerDlqShow(dlq: Command, context: () => Promise<CliContext>): void {
-  withFilterOptions(dlq.command('show <queue>').description('list dead-lettered messages; they return to the DLQ at once')).action(
+  withFilterOptions(dlq.command('show <queue>').description('list dead-lettered messages, one per source message; they return to the DLQ at once')).action(
     async (queueName: string, options: FilterOptions) => {
       const ctx = await context();
-      const { deadLetterUrl } = await ctx.address(queueName);
-      const messages = await browse(ctx.sqs, deadLetterUrl, Number(options.max));
-      await release(ctx.sqs, deadLetterUrl, messages);
+      const { deadLetterUrl, queue } = await ctx.address(queueName);
+      // Counted before listing: what is in flight then is hidden by another reader, not by this listing.
+      const { inFlight } = await queueCounts(ctx.sqs, deadLetterUrl);
+      const listing = new QueueListing(ctx.sqs, deadLetterUrl, { max: options.max });
+      const listed: DeadLetter[] = [];
+      try {
+        for await (const message of listing.messages()) listed.push(describeDeadLetter(message));
+      } finally {
+        await listing.close();
+      }
       const filter = toFilter(options);
-      const shown = messages.map(describeDeadLetter).filter((deadLetter) => matches(deadLetter, filter));
-      ctx.print(shown, () =>
-        shown.length === 0
-          ? `no dead letters in ${ctx.queue(queueName).deadLetterQueueName}${messages.length > 0 ? ' match the filter' : ''}`
-          : formatTable(
-              ['id', 'type', 'published', 'failed', 'attempts', 'reason', 'body'],
+      const all = groupCopies(listed);
+      const shown = all.filter((deadLetter) => matches(deadLetter, filter));
+      const copies = shown.reduce((sum, entry) => sum + entry.copies, 0);
+      const report = { queue: queue.deadLetterQueueName, shown: shown.length, copies, listed: listed.length, inFlight, maxReached: listed.length >= options.max, deadLetters: shown };
+      ctx.print(report, () => {
+        const lines: string[] = [];
+        if (shown.length > 0) {
+          lines.push(
+            formatTable(
+              ['id', 'type', 'published', 'failed', 'attempts', 'copies', 'reason', 'body'],
               shown.map((d) => [
                 d.messageId,
                 d.type ?? '-',
                 d.publishedAt ?? '-',
                 d.failedAt ?? '-',
                 d.attempts === undefined ? '-' : String(d.attempts),
+                String(d.copies),
                 d.errorCode ? `${d.errorCode}: ${d.errorMessage ?? ''}` : '(not recorded: moved by the redrive policy)',
                 d.excerpt,
               ]),
             ),
-      );
+          );
+          lines.push(`${shown.length} dead letter(s) in ${queue.deadLetterQueueName}${copies > shown.length ? ` (${copies} copies: ${copies - shown.length} duplicate(s) of the same source messages)` : ''}`);
+        } else {
+          lines.push(`no dead letters ${inFlight > 0 ? 'visible ' : ''}in ${queue.deadLetterQueueName}${all.length > 0 ? ' match the filter' : ''}`);
+        }
+        if (report.maxReached) lines.push(`stopped at --max ${options.max}; there may be more`);
+        if (inFlight > 0) {
+          lines.push(
+            `${inFlight} more message(s) in flight, hidden by another reader (a running or interrupted redrive or consumer): they come back when their visibility timeout ends; look again then`,
+          );
+        }
+        return lines.join('\n');
+      });
     },
   );
 }

@@ -1,7 +1,8 @@
 import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { integerOption } from '../cli-option-parsers.ts';
 import { formatTable } from '../table-format.ts';
 
 export interface QueueStatus {
@@ -19,8 +20,10 @@ export function registerStatus(program: Command, context: () => Promise<CliConte
   program
     .command('status')
     .description('one table of every queue: visible, in flight, delayed, DLQ depth, age of the oldest message')
-    .option('--watch [seconds]', 'refresh every few seconds until Ctrl-C')
-    .action(async (options: { watch?: boolean | string }) => {
+    .addOption(
+      new Option('--watch [seconds]', 'refresh every this many seconds (1-3600) until Ctrl-C').preset(5).argParser(integerOption({ min: 1, max: 3600, unit: 'seconds' })),
+    )
+    .action(async (options: { watch?: number }) => {
       const ctx = await context();
       const show = async () => {
         const rows = await queueStatuses(ctx);
@@ -33,8 +36,8 @@ export function registerStatus(program: Command, context: () => Promise<CliConte
         );
       };
       await show();
-      if (options.watch === undefined || options.watch === false) return;
-      const seconds = options.watch === true ? 5 : Number(options.watch);
+      if (options.watch === undefined) return;
+      const seconds = options.watch;
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
         ctx.io.out(`\n${new Date().toISOString()}`);

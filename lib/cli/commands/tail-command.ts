@@ -1,6 +1,7 @@
 import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { integerOption } from '../cli-option-parsers.ts';
 import { describeDeadLetter } from '../dead-letter-browser.ts';
 
 export function registerTail(program: Command, context: () => Promise<CliContext>): void {
@@ -8,9 +9,11 @@ export function registerTail(program: Command, context: () => Promise<CliContext
     .command('tail <queue>')
     .description('print messages as they arrive, without deleting them (each peek counts as a receive)')
     .option('--dlq', "tail the queue's dead-letter queue")
-    .option('--for <seconds>', 'stop after this long (default: until Ctrl-C)')
-    .option('--interval <seconds>', 'pause between peeks when nothing new arrived', '10')
-    .action(async (queueName: string, options: { dlq?: boolean; for?: string; interval: string }) => {
+    .addOption(new Option('--for <seconds>', 'stop after this many seconds, 1-86400 (default: until Ctrl-C)').argParser(integerOption({ min: 1, max: 86_400, unit: 'seconds' })))
+    .addOption(
+      new Option('--interval <seconds>', 'pause between peeks when nothing new arrived (1-3600)').default(10).argParser(integerOption({ min: 1, max: 3600, unit: 'seconds' })),
+    )
+    .action(async (queueName: string, options: { dlq?: boolean; for?: number; interval: number }) => {
       const ctx = await context();
       const address = await ctx.address(queueName);
       const url = options.dlq ? address.deadLetterUrl : address.url;
@@ -20,7 +23,7 @@ export function registerTail(program: Command, context: () => Promise<CliContext
         );
       }
       const seen = new Set<string>();
-      const until = options.for === undefined ? Infinity : Date.now() + Number(options.for) * 1000;
+      const until = options.for === undefined ? Infinity : Date.now() + options.for * 1000;
       while (Date.now() < until) {
         const { Messages = [] } = await ctx.sqs.send(
           new ReceiveMessageCommand({
@@ -40,7 +43,7 @@ export function registerTail(program: Command, context: () => Promise<CliContext
           ctx.print({ ...summary, body: message.Body }, () => `${new Date().toISOString()}  ${summary.messageId}  ${summary.type ?? '-'}  ${summary.excerpt}`);
         }
         if (Messages.length > 0 && fresh.length === 0) {
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(Number(options.interval) * 1000, until - Date.now()))));
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(options.interval * 1000, until - Date.now()))));
         }
       }
     });
