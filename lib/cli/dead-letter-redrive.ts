@@ -6,9 +6,10 @@ import {
   SendMessageCommand,
   StartMessageMoveTaskCommand,
   type Message,
-  type MessageAttributeValue,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { restoreProducerAttributes } from '../messages/dead-letter-copy.ts';
+import { withDataTypes } from '../messages/message-attributes.ts';
 import { describeError } from '../messages/message-errors.ts';
 import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
 import { queueCounts, QueueListing } from './queue-listing.ts';
@@ -133,7 +134,7 @@ export async function redriveClientSide(
           new SendMessageCommand({
             QueueUrl: address.url,
             MessageBody: message.Body!,
-            MessageAttributes: originalAttributes(message),
+            MessageAttributes: withDataTypes(restoreProducerAttributes(message.MessageAttributes ?? {})),
             ...(address.queue.fifo && {
               MessageGroupId: message.Attributes?.MessageGroupId ?? message.MessageId!,
               MessageDeduplicationId: randomUUID(),
@@ -181,11 +182,6 @@ async function deleteCopy(sqs: SQSClient, address: QueueAddress, message: Messag
   } catch (error) {
     failures.push({ messageId: message.MessageId!, reason: `a duplicate copy could not be deleted: ${describeError(error)}` });
   }
-}
-
-/** The message's own attributes, without the `postbox.*` record of its last failure. */
-function originalAttributes(message: Message): Record<string, MessageAttributeValue> {
-  return Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).filter(([name]) => !name.startsWith('postbox.')));
 }
 
 function isUnsupported(error: unknown): boolean {

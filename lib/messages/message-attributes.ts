@@ -14,6 +14,14 @@ export interface MessageAttribute {
 
 export type MessageAttributes = Readonly<Record<string, MessageAttribute>>;
 
+/** An attribute as SendMessage takes it: its data type spelled out. */
+export type SqsMessageAttribute = MessageAttribute & { readonly DataType: string };
+
+/** The attributes with every data type spelled out (`String` where absent), as SendMessage requires. */
+export function withDataTypes(attributes: MessageAttributes): Record<string, SqsMessageAttribute> {
+  return Object.fromEntries(Object.entries(attributes).map(([name, attribute]) => [name, { ...attribute, DataType: attribute.DataType ?? 'String' }]));
+}
+
 /** SQS accepts at most 10 message attributes. */
 export const MAX_MESSAGE_ATTRIBUTES = 10;
 

@@ -1,7 +1,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, deadLetterAttributes } from '../messages/dead-letter-copy.ts';
 import { failureRecord } from '../messages/failure-record.ts';
-import { messageSizeBytes, stringAttributes, type MessageAttribute } from '../messages/message-attributes.ts';
+import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribute } from '../messages/message-attributes.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
@@ -112,7 +112,7 @@ export class QueueActions {
         new sdk.SendMessageCommand({
           QueueUrl: queueUrl,
           MessageBody: message.body,
-          MessageAttributes: attributes as Record<string, MessageAttribute & { DataType: string }>,
+          MessageAttributes: withDataTypes(attributes),
           ...(this.queue.fifo && { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }),
         }),
       );

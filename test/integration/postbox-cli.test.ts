@@ -1,4 +1,4 @@
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ListMessageMoveTasksCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, StartMessageMoveTaskCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
@@ -16,7 +16,9 @@ import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { browse } from '../../lib/cli/dead-letter-browser.ts';
 import { redriveWithMoveTask } from '../../lib/cli/dead-letter-redrive.ts';
-import { FAILURE_ATTRIBUTES } from '../../lib/messages/failure-record.ts';
+import { deadLetterAttributes } from '../../lib/messages/dead-letter-copy.ts';
+import { withDataTypes } from '../../lib/messages/message-attributes.ts';
+import { FAILURE_ATTRIBUTES, failureRecord } from '../../lib/messages/failure-record.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -230,6 +232,35 @@ describe('postbox dlq: what it reports matches what the DLQ holds', () => {
     expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
     const back = await receiveAvailable(clients.sqs, url, { expected: 2 });
     expect(back.map((message) => JSON.parse(message.Body!).paymentId).sort()).toEqual(['p-1', 'p-2']);
+  });
+
+  it('redrives a plain message with ten attributes of its own with all ten, restored from the copy that had room for nine', async () => {
+    const { stage, provisioned } = await setUp();
+    const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
+    const own: Record<string, MessageAttributeValue> = {
+      type: { DataType: 'String', StringValue: 'payment.received' },
+      'cents.total': { DataType: 'Number.cents', StringValue: '1200' },
+      signature: { DataType: 'Binary', BinaryValue: new Uint8Array([0, 1, 2, 254]) },
+      ...Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`tag${i}`, { DataType: 'String', StringValue: `value ${i}` }])),
+    };
+    const record = failureRecord({
+      errorCode: 'BOOM',
+      errorMessage: 'boom',
+      handler: 'accounting/payment.received',
+      attempt: 1,
+      failedAt: new Date().toISOString(),
+      sourceMessageId: 'source-10',
+    });
+    const copy = deadLetterAttributes(own, record);
+    expect(Object.keys(copy)).toHaveLength(10);
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: JSON.stringify({ paymentId: 'p-10', amountCents: 1 }), MessageAttributes: withDataTypes(copy) }));
+
+    expect((await postbox(stage, ['dlq', 'redrive', 'accounting', '--client-side'])).code).toBe(0);
+    const [back] = await receiveAvailable(clients.sqs, url, { expected: 1 });
+    const attributes = back!.MessageAttributes ?? {};
+    expect(Object.keys(attributes).sort()).toEqual(Object.keys(own).sort());
+    expect(attributes['cents.total']).toMatchObject({ DataType: 'Number.cents', StringValue: '1200' });
+    expect([...(attributes.signature!.BinaryValue ?? [])]).toEqual([0, 1, 2, 254]);
   });
 
   it('says how many dead letters are in flight instead of "no dead letters" after an interrupted redrive', async () => {
