@@ -84,7 +84,12 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
       const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
       source.start(
-        (result) => count(queue.id, result.received),
+        (result) => {
+          count(queue.id, result.received);
+          if (result.notDeleted.length > 0) {
+            options.logger.warn('handled messages were not deleted; they come back after their visibility timeout and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
+          }
+        },
         (error) => options.logger.error('local event source failed to poll', { queue: queue.id, error }),
       );
       sources.push(source);
