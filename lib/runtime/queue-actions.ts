@@ -2,6 +2,7 @@ import type { Message, MessageAttributeValue, SQSClient } from '@aws-sdk/client-
 import { FAILURE_ATTRIBUTES } from '../messages/failure-record.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
+import { awsClientConfig } from './aws-client-config.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
 type SqsSdk = typeof import('@aws-sdk/client-sqs');
@@ -140,7 +141,7 @@ export class QueueActions {
     this.sdk ??= import('@aws-sdk/client-sqs');
     const sdk = await this.sdk;
     // The SDK reads AWS_ENDPOINT_URL and AWS_REGION itself.
-    this.sqs ??= new sdk.SQSClient({});
+    this.sqs ??= new sdk.SQSClient(awsClientConfig());
     return { sdk, client: this.sqs };
   }
 }

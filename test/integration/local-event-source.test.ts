@@ -1,5 +1,8 @@
 import { CreateQueueCommand, DeleteMessageBatchCommand, SendMessageCommand, type DeleteMessageBatchCommandInput } from '@aws-sdk/client-sqs';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { LocalEventSource, type SqsLambdaHandler } from '../../lib/local/local-event-source.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { faultInjectingSqs } from '../helpers/fault-injecting-sqs.ts';
@@ -51,4 +54,25 @@ describe('the local event source', () => {
     expect(result.notDeleted).toEqual([{ messageId: expect.any(String), reason: expect.stringMatching(/^ReceiptHandleIsInvalid: /) }]);
     expect(await queueDepth(clients.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 1 });
   });
+
+  it('stops within its clients\' request timeout when the endpoint accepts connections and never answers', async () => {
+    const sockets = new Set<Socket>();
+    const blackHole = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(blackHole.address() as AddressInfo).port}`;
+    try {
+      const { sqs } = createAwsClients({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, longPollSeconds: 1 });
+      const source = new LocalEventSource({ sqs, queueUrl: `${endpoint}/000000000000/nowhere`, handler: succeed });
+      const errors: unknown[] = [];
+      source.start(undefined, (error) => errors.push(error));
+      await expect.poll(() => sockets.size, { timeout: 5_000 }).toBeGreaterThan(0);
+      // 3 attempts of (1 s long poll + margin) each, a retry delay between them, and the 1 s pause after a failed poll.
+      const stopped = await Promise.race([source.stop().then(() => 'stopped'), new Promise((resolve) => setTimeout(resolve, 25_000, 'still running'))]);
+      expect(stopped).toBe('stopped');
+      expect(errors).toEqual([expect.objectContaining({ code: 'QUEUE_ARN_LOOK_UP_FAILED', message: expect.stringContaining('exceeded the configured 6000 ms requestTimeout') })]);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      blackHole.close();
+    }
+  }, 40_000);
 });
