@@ -79,6 +79,9 @@ describe('the local console server', () => {
   it('refuses a cross-origin request even when it carries the token', async () => {
     const answer = await call('POST', '/api/dlq/ledger/purge', { origin: 'http://evil.example', 'x-postbox-token': token });
     expect(reasonOf(answer)).toMatch(/origin http:\/\/evil\.example/);
+    // A browser request without an Origin (an <img> or <script> GET) still says it is cross-site.
+    const noOrigin = await call('POST', '/api/dlq/ledger/purge', { 'sec-fetch-site': 'cross-site', 'x-postbox-token': token });
+    expect(reasonOf(noOrigin)).toMatch(/a cross-site request/);
     expect((await queueDepth(clients.sqs, deadLetterUrl)).visible).toBe(1);
   });
 
