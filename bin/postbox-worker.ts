@@ -4,6 +4,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { analyticsHandlers, analyticsUniqueJobs } from '../lib/example/orders-handlers.ts';
 import { ordersTopology } from '../lib/example/orders-topology.ts';
 import { startLocalEnvironment } from '../lib/local/local-environment.ts';
+import { awsClientConfig } from '../lib/runtime/aws-client-config.ts';
 import { createAwsClients } from '../lib/runtime/aws-clients.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
 import { runWorkers } from '../lib/runtime/polling/run-workers.ts';
@@ -56,7 +57,7 @@ const workers = await runWorkers(ordersTopology, {
   // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
   ...(local?.jobLockTable && { jobLockTable: local.jobLockTable }),
   sqs: clients.sqs,
-  dynamodb: new DynamoDBClient({ ...(endpoint && { endpoint }), ...(options.region && { region: options.region }) }),
+  dynamodb: new DynamoDBClient(awsClientConfig({ ...(endpoint && { endpoint }), ...(options.region && { region: options.region }) })),
   logger,
   ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
   limits: {

@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
+import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import { resolveTopology, type ResolvedQueue, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { CliError, ExitCode } from './cli-error.ts';
@@ -53,7 +54,7 @@ export class CliContext {
     const region = options.region ?? process.env.AWS_REGION ?? (local ? 'us-east-1' : undefined);
     // An emulator takes any credentials; the SDK still wants some.
     const credentials = local && !process.env.AWS_ACCESS_KEY_ID && !options.profile && !process.env.AWS_PROFILE ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
-    const config = { ...(options.endpoint && { endpoint: options.endpoint }), ...(region && { region }), ...(credentials && { credentials }) };
+    const config = awsClientConfig({ ...(options.endpoint && { endpoint: options.endpoint }), ...(region && { region }), ...(credentials && { credentials }) });
     this.clients = createAwsClients(config);
     this.cloudwatch = new CloudWatchClient(config);
   }

@@ -9,17 +9,20 @@ import { browse, describeDeadLetter, release } from '../cli/dead-letter-browser.
 import { redriveClientSide } from '../cli/dead-letter-redrive.ts';
 import { queueStatuses } from '../cli/commands/status-command.ts';
 import { describeError } from '../messages/message-errors.ts';
+import { ConsoleGuard, createConsoleToken } from './console-guard.ts';
 
 const page = path.join(path.dirname(fileURLToPath(import.meta.url)), 'console', 'console.html');
 
 export interface ConsoleServer {
+  /** Where to open the console, with its per-run token: `http://127.0.0.1:8787/?token=…`. */
   readonly url: string;
   close(): Promise<void>;
 }
 
 /**
  * The local console: one static page and a small JSON API over the same code
- * as the CLI (status, dlq show, redrive, purge). Listens on 127.0.0.1 only.
+ * as the CLI (status, dlq show, redrive, purge). Listens on 127.0.0.1 only and
+ * answers only its own page (see ConsoleGuard).
  */
 export function startConsoleServer(ctx: CliContext, port: number, rates: () => Record<string, number>): Promise<ConsoleServer> {
   const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown) => Promise<unknown>]> = [
@@ -52,32 +55,40 @@ export function startConsoleServer(ctx: CliContext, port: number, rates: () => R
       },
     ],
   ];
+  const token = createConsoleToken();
+  let guard: ConsoleGuard;
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const api = url.pathname.startsWith('/api/');
+    const refusal = guard.refusal(request, api);
+    if (refusal) return send(response, 403, { error: refusal });
     if (request.method === 'GET' && url.pathname === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(readFileSync(page));
-      return;
+      return send(response, 200, readFileSync(page), 'text/html; charset=utf-8');
     }
     const route = routes.find(([method, pattern]) => method === request.method && pattern.test(url.pathname));
-    if (!route) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no ${request.method} ${url.pathname}` }));
-      return;
-    }
+    if (!route) return send(response, 404, { error: `no ${request.method} ${url.pathname}` });
     let raw = '';
     request.on('data', (chunk: Buffer) => (raw += chunk));
     request.on('end', () => {
-      const body = raw ? JSON.parse(raw) : undefined;
+      let body: unknown;
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch (error) {
+        return send(response, 400, { error: `the body of ${request.method} ${url.pathname} is not JSON (${describeError(error)}); send JSON or nothing` });
+      }
       route[2](url.pathname.match(route[1])!, body).then(
-        (result) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result)),
-        (error: unknown) => response.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: describeError(error) })),
+        (result) => send(response, 200, result),
+        (error: unknown) => send(response, 500, { error: describeError(error) }),
       );
     });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as AddressInfo;
+      guard = new ConsoleGuard(bound, token);
       resolve({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+        url: `http://127.0.0.1:${bound}/?token=${token}`,
         close: () =>
           new Promise((done) => {
             server.closeAllConnections();
@@ -86,6 +97,19 @@ export function startConsoleServer(ctx: CliContext, port: number, rates: () => R
       });
     });
   });
+}
+
+/** Answers JSON (or the page), never with CORS headers, never cached, never framed. */
+function send(response: http.ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
+  response
+    .writeHead(status, {
+      'content-type': contentType,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'content-security-policy': "frame-ancestors 'none'",
+    })
+    .end(Buffer.isBuffer(body) ? body : JSON.stringify(body));
 }
 
 function describeTopology(ctx: CliContext) {

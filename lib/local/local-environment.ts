@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
+import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { resolveTopology } from '../topology/resolve-topology.ts';
@@ -26,7 +27,7 @@ export async function startLocalEnvironment(topology: AnyTopology, options: { st
   process.env.AWS_REGION ??= 'us-east-1';
   const resolved = resolveTopology(topology, { stage: options.stage });
   const provisioned = await provisionTopology(resolved, createAwsClients({ endpoint: emulator.endpoint }));
-  const jobLockTable = await provisionJobLockTable(resolved, new DynamoDBClient({ endpoint: emulator.endpoint }));
+  const jobLockTable = await provisionJobLockTable(resolved, new DynamoDBClient(awsClientConfig({ endpoint: emulator.endpoint })));
   options.logger.info('local emulator ready, topology provisioned', {
     endpoint: emulator.endpoint,
     queues: [...provisioned.queues.keys()],

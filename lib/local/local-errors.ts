@@ -17,3 +17,16 @@ export class EmulatorStartError extends PostboxError {
     super(`The AWS emulator did not start: ${reason}.${output ? `\nIts last output:\n${output}` : ''}`);
   }
 }
+
+/** The local event source could not look up its queue's ARN; it received nothing and tries again on its next poll. */
+export class QueueArnLookUpError extends PostboxError {
+  readonly code = 'QUEUE_ARN_LOOK_UP_FAILED';
+
+  constructor(
+    readonly queueUrl: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Could not look up the ARN of queue ${queueUrl} (${reason}); no message was received, and the local event source tries again on its next poll.`, options);
+  }
+}

@@ -1,6 +1,8 @@
-import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { describeError } from '../messages/message-errors.ts';
 import { toSqsRecord } from '../runtime/lambda/sqs-record.ts';
+import { QueueArnLookUpError } from './local-errors.ts';
 
 /** A Lambda handler of SQS events, as `createSqsHandler` makes. */
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -24,7 +26,15 @@ export interface LocalEventSourceOptions {
 export interface PollResult {
   readonly received: number;
   readonly deleted: number;
+  /** Reported failed by the handler, or handled but not deleted: all of them come back after their visibility timeout. */
   readonly failed: number;
+  /** Handled messages SQS did not delete, with its reason: they come back and are handled again. */
+  readonly notDeleted: readonly NotDeleted[];
+}
+
+export interface NotDeleted {
+  readonly messageId: string;
+  readonly reason: string;
 }
 
 /**
@@ -64,6 +74,8 @@ export class LocalEventSource {
   /** One receive and one invocation; nothing is invoked when the queue is empty. */
   async pollOnce(): Promise<PollResult> {
     const { sqs, queueUrl } = this.options;
+    // Looked up before receiving, so a failed look-up leaves every message visible.
+    const arn = await this.arn();
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -73,8 +85,7 @@ export class LocalEventSource {
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    if (Messages.length === 0) return { received: 0, deleted: 0, failed: 0 };
-    const arn = await this.arn();
+    if (Messages.length === 0) return { received: 0, deleted: 0, failed: 0, notDeleted: [] };
     const region = this.options.region ?? 'us-east-1';
     const event: SQSEvent = { Records: Messages.map((message) => toSqsRecord(message, arn, region)) };
     let failedIds: Set<string>;
@@ -82,24 +93,39 @@ export class LocalEventSource {
       const response = await this.options.handler(event, this.context());
       failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch {
-      return { received: Messages.length, deleted: 0, failed: Messages.length };
+      return { received: Messages.length, deleted: 0, failed: Messages.length, notDeleted: [] };
     }
     const done = Messages.filter((message) => !failedIds.has(message.MessageId!));
-    if (done.length > 0) {
-      await sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
-        }),
-      );
-    }
-    return { received: Messages.length, deleted: done.length, failed: Messages.length - done.length };
+    const notDeleted = done.length > 0 ? await this.delete(done) : [];
+    const deleted = done.length - notDeleted.length;
+    return { received: Messages.length, deleted, failed: Messages.length - deleted, notDeleted };
   }
 
+  /** Deletes handled messages; returns those SQS did not delete. */
+  private async delete(messages: readonly Message[]): Promise<NotDeleted[]> {
+    try {
+      const { Failed = [] } = await this.options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+        }),
+      );
+      return Failed.map((entry) => ({ messageId: messages[Number(entry.Id)]!.MessageId!, reason: `${entry.Code}: ${entry.Message ?? 'no reason given'}` }));
+    } catch (error) {
+      return messages.map((message) => ({ messageId: message.MessageId!, reason: describeError(error) }));
+    }
+  }
+
+  /** The queue's ARN, looked up once it succeeds: a failed look-up is tried again on the next poll. */
   private arn(): Promise<string> {
-    this.queueArn ??= this.options.sqs
-      .send(new GetQueueAttributesCommand({ QueueUrl: this.options.queueUrl, AttributeNames: ['QueueArn'] }))
-      .then(({ Attributes }) => Attributes!.QueueArn!);
+    const { sqs, queueUrl } = this.options;
+    this.queueArn ??= sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })).then(
+      ({ Attributes }) => Attributes!.QueueArn!,
+      (error: unknown) => {
+        this.queueArn = undefined;
+        throw new QueueArnLookUpError(queueUrl, describeError(error), { cause: error });
+      },
+    );
     return this.queueArn;
   }
 

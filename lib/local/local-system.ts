@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { CliContext } from '../cli/cli-context.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
+import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { MessageHandlers } from '../runtime/message-processor.ts';
@@ -13,6 +14,9 @@ import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import { startLocalEnvironment } from './local-environment.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+
+/** Long-poll wait of the local workers; the local event sources wait less (1 s). */
+const WORKER_WAIT_SECONDS = 2;
 
 export interface LocalSystemOptions<T extends AnyTopology> {
   readonly stage: string;
@@ -62,8 +66,9 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     ({ endpoint, provisioned, jobLockTable } = local);
     stopEmulator = local.stop;
   }
-  const clients = createAwsClients({ endpoint });
-  const dynamodb = new DynamoDBClient({ endpoint });
+  // Requests time out shortly after the longest long poll here (the workers'), so a stalled endpoint cannot hold up stop().
+  const clients = createAwsClients({ endpoint, longPollSeconds: WORKER_WAIT_SECONDS });
+  const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
   if (options.endpoint && (options.provision ?? true)) {
     provisioned = await provisionTopology(topology, clients);
     jobLockTable = await provisionJobLockTable(topology, dynamodb);
@@ -84,7 +89,12 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
       const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
       source.start(
-        (result) => count(queue.id, result.received),
+        (result) => {
+          count(queue.id, result.received);
+          if (result.notDeleted.length > 0) {
+            options.logger.warn('handled messages were not deleted; they come back after their visibility timeout and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
+          }
+        },
         (error) => options.logger.error('local event source failed to poll', { queue: queue.id, error }),
       );
       sources.push(source);
@@ -100,7 +110,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       sqs: clients.sqs,
       dynamodb,
       logger: options.logger,
-      consumer: { waitTimeSeconds: 2 },
+      consumer: { waitTimeSeconds: WORKER_WAIT_SECONDS },
     });
     for (const consumer of workers.consumers) consumer.on('message_received', () => count(consumer.runtime.queue.id, 1));
   }

@@ -1,23 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { awsClientConfig, type AwsClientOptions } from './aws-client-config.ts';
 
-export interface AwsClientOptions {
-  /**
-   * Endpoint of an AWS-compatible server (moto, LocalStack, ElasticMQ).
-   * @default AWS_ENDPOINT_URL, else the real AWS endpoints
-   */
-  readonly endpoint?: string;
-  /**
-   * Region.
-   * @default AWS_REGION, else the SDK's own resolution (profile, instance metadata)
-   */
-  readonly region?: string;
-  /**
-   * Static credentials (an emulator's).
-   * @default the SDK's default credential chain
-   */
-  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
-}
+export type { AwsClientOptions } from './aws-client-config.ts';
 
 /** The SNS and SQS clients Postbox talks through. */
 export interface AwsClients {
@@ -26,10 +11,6 @@ export interface AwsClients {
 }
 
 export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
-  const config = {
-    ...(options.endpoint && { endpoint: options.endpoint }),
-    ...(options.region && { region: options.region }),
-    ...(options.credentials && { credentials: options.credentials }),
-  };
+  const config = awsClientConfig(options);
   return { sns: new SNSClient(config), sqs: new SQSClient(config) };
 }

@@ -4,6 +4,7 @@ import { failureRecord } from '../messages/failure-record.ts';
 import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribute } from '../messages/message-attributes.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
+import { awsClientConfig } from './aws-client-config.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
@@ -164,7 +165,7 @@ export class QueueActions {
     this.sdk ??= import('@aws-sdk/client-sqs');
     const sdk = await this.sdk;
     // The SDK reads AWS_ENDPOINT_URL and AWS_REGION itself.
-    this.sqs ??= new sdk.SQSClient({});
+    this.sqs ??= new sdk.SQSClient(awsClientConfig());
     return { sdk, client: this.sqs };
   }
 }

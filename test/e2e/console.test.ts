@@ -68,6 +68,8 @@ describe('the local console', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(consoleUrl);
     await expect.poll(() => page.getByTestId('topology-queue-billing').textContent(), { timeout: 10_000 }).toContain('orders-e2e-billing');
+    // The page keeps its token for the tab and takes it out of the address bar.
+    expect(page.url()).toBe(new URL('/', consoleUrl).href);
     await expect.poll(() => page.getByTestId('dlq-count-billing').textContent(), { timeout: 30_000 }).toBe('1');
 
     await page.getByTestId('show-dlq-billing').click();
@@ -82,5 +84,12 @@ describe('the local console', () => {
     // Redriven, it leaves the DLQ (still poison, it fails again and returns under a new message id).
     await expect.poll(() => page.locator(`[data-testid=dead-letter][data-message-id="${messageId}"]`).count(), { timeout: 20_000 }).toBe(0);
     await page.screenshot({ path: path.join(artifacts, 'console-after-redrive.png'), fullPage: true });
+  });
+
+  it('opened without its token, shows why the API refuses it and what to do', async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL('/', consoleUrl).href);
+    await expect.poll(() => page.locator('#updated').textContent(), { timeout: 10_000 }).toMatch(/missing or wrong console token; open the console at the address printed when it started/);
+    await page.close();
   });
 });

@@ -127,7 +127,7 @@ describe('the Lambda pipeline', () => {
     const url = env.provisioned.queues.get('accounting')!.url;
 
     const first = await pollUntil(source, () => attempts.length === 1);
-    expect(first.at(-1)).toEqual({ received: 1, deleted: 0, failed: 1 });
+    expect(first.at(-1)).toEqual({ received: 1, deleted: 0, failed: 1, notDeleted: [] });
     expect(await queueDepth(clients.sqs, url)).toEqual({ visible: 0, inFlight: 1 });
     const failedAt = Date.now();
     await pollUntil(source, () => attempts.length === 2);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../aws-client-config.ts';
 import type { JobLock } from './job-lock.ts';
 import { JobLockUnavailableError } from './polling-errors.ts';
 
@@ -36,7 +37,7 @@ export class DynamoDbJobLock implements JobLock {
   private readonly tokens = new Map<string, string>();
 
   constructor(private readonly options: DynamoDbJobLockOptions) {
-    this.dynamodb = options.dynamodb ?? new DynamoDBClient({});
+    this.dynamodb = options.dynamodb ?? new DynamoDBClient(awsClientConfig());
     this.leaseSeconds = options.leaseSeconds ?? 900;
     this.now = options.now ?? Date.now;
   }

@@ -1,0 +1,141 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import http from 'node:http';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { CliContext } from '../../lib/cli/cli-context.ts';
+import { startConsoleServer, type ConsoleServer } from '../../lib/local/console-server.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { queueDepth } from '../helpers/queue-probe.ts';
+import { aTopology } from '../helpers/topology-factory.ts';
+
+const clients = emulatorClients();
+const declaration = aTopology();
+let server: ConsoleServer;
+let port: number;
+let token: string;
+let deadLetterUrl: string;
+
+interface Answer {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** A request as a browser or an attacker's page would send it: any Host, Origin and headers. */
+function call(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: '127.0.0.1', port, method, path, headers }, (response) => {
+      let text = '';
+      response.on('data', (chunk: Buffer) => (text += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: text }));
+    });
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** A refusal: 403 with a one-line JSON reason. */
+function reasonOf(answer: Answer): string {
+  expect(answer.status).toBe(403);
+  expect(answer.headers['content-type']).toBe('application/json');
+  const { error } = JSON.parse(answer.body) as { error: string };
+  expect(error).not.toContain('\n');
+  return error;
+}
+
+beforeAll(async () => {
+  const stage = uniqueStage();
+  const provisioned = await provisionTopology(resolveTopology(declaration, { stage }), clients);
+  deadLetterUrl = provisioned.queues.get('ledger')!.deadLetterUrl;
+  const context = CliContext.forTopology(declaration, { endpoint: inject('awsEndpoint'), stage, topology: '' }, { out: () => undefined, err: () => undefined, interactive: false });
+  server = await startConsoleServer(context, 0, () => ({}));
+  const url = new URL(server.url);
+  port = Number(url.port);
+  token = url.searchParams.get('token') ?? '';
+});
+
+afterAll(() => server?.close());
+
+beforeEach(async () => {
+  if ((await queueDepth(clients.sqs, deadLetterUrl)).visible === 0) {
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: '{"poison":true}' }));
+  }
+});
+
+describe('the local console server', () => {
+  it('prints a URL on the loopback address with a random token of its own', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=[\\w-]{32,}$`));
+  });
+
+  it('refuses a cross-origin POST that purges a DLQ (a simple request, no preflight), and the DLQ keeps its message', async () => {
+    const answer = await call('POST', '/api/dlq/ledger/purge', { origin: 'http://evil.example', 'content-type': 'text/plain' });
+    expect(reasonOf(answer)).toMatch(/origin http:\/\/evil\.example/);
+    expect(answer.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await queueDepth(clients.sqs, deadLetterUrl)).visible).toBe(1);
+  });
+
+  it('refuses a cross-origin request even when it carries the token', async () => {
+    const answer = await call('POST', '/api/dlq/ledger/purge', { origin: 'http://evil.example', 'x-postbox-token': token });
+    expect(reasonOf(answer)).toMatch(/origin http:\/\/evil\.example/);
+    // A browser request without an Origin (an <img> or <script> GET) still says it is cross-site.
+    const noOrigin = await call('POST', '/api/dlq/ledger/purge', { 'sec-fetch-site': 'cross-site', 'x-postbox-token': token });
+    expect(reasonOf(noOrigin)).toMatch(/a cross-site request/);
+    expect((await queueDepth(clients.sqs, deadLetterUrl)).visible).toBe(1);
+  });
+
+  it('refuses a request whose Host is not a loopback name (DNS rebinding), for the API and the page', async () => {
+    const overview = await call('GET', '/api/overview', { host: `evil.example:${port}` });
+    expect(reasonOf(overview)).toMatch(/Host evil\.example:\d+ is not this console/);
+    const purge = await call('POST', '/api/dlq/ledger/purge', { host: `evil.example:${port}`, origin: `http://evil.example:${port}` });
+    reasonOf(purge);
+    reasonOf(await call('GET', '/', { host: `evil.example:${port}` }));
+    expect((await queueDepth(clients.sqs, deadLetterUrl)).visible).toBe(1);
+  });
+
+  it('refuses an API request without the token, or with a wrong one', async () => {
+    expect(reasonOf(await call('GET', '/api/overview'))).toMatch(/token/);
+    expect(reasonOf(await call('POST', '/api/dlq/ledger/purge', { 'x-postbox-token': `${token}x` }))).toMatch(/token/);
+    expect((await queueDepth(clients.sqs, deadLetterUrl)).visible).toBe(1);
+  });
+
+  it('answers a cross-origin GET of the API and its preflight without CORS headers', async () => {
+    const get = await call('GET', '/api/overview', { origin: 'http://evil.example' });
+    reasonOf(get);
+    expect(get.headers['access-control-allow-origin']).toBeUndefined();
+    const preflight = await call('OPTIONS', '/api/dlq/ledger/purge', {
+      origin: 'http://evil.example',
+      'access-control-request-method': 'POST',
+      'access-control-request-headers': 'x-postbox-token',
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    expect(preflight.headers['access-control-allow-headers']).toBeUndefined();
+  });
+
+  it('serves the page on every loopback name without its token in it', async () => {
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      const page = await call('GET', '/', { host });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<title>Postbox console</title>');
+      expect(page.body).not.toContain(token);
+    }
+  });
+
+  it('does what its own page asks with the token: overview, then purge', async () => {
+    const own = { origin: `http://localhost:${port}`, host: `localhost:${port}`, 'x-postbox-token': token };
+    const overview = await call('GET', '/api/overview', own);
+    expect(overview.status).toBe(200);
+    expect(JSON.parse(overview.body).topology.queues.map((queue: { id: string }) => queue.id)).toContain('ledger');
+    expect((await call('POST', '/api/dlq/ledger/purge', own)).status).toBe(200);
+    await expect.poll(async () => (await queueDepth(clients.sqs, deadLetterUrl)).visible, { timeout: 5_000 }).toBe(0);
+  });
+
+  it('answers a malformed JSON body with 400 and keeps serving', async () => {
+    const answer = await call('POST', '/api/dlq/ledger/redrive', { 'x-postbox-token': token, 'content-type': 'application/json' }, '{not json');
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toMatch(/not JSON/);
+    expect((await call('GET', '/api/overview', { 'x-postbox-token': token })).status).toBe(200);
+  });
+});
