@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../messages/message-types.ts';
+import { MessageGroups } from '../message-groups.ts';
 import type { AbortSource, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
@@ -72,14 +73,18 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
    * SQS holds a FIFO group back while its failed message is invisible, then delivers them in order.
    */
   async function settleInOrder(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): Promise<void> {
-    const blockedGroups = new Set<string>();
+    const groups = new MessageGroups();
     for (const [index, message] of messages.entries()) {
       // Out of time: the rest goes back unprocessed, still in order.
       if (abort.aborted) return;
-      const group = message.groupId ?? '';
-      if (blockedGroups.has(group)) await runtime.delay(message, 0);
-      else await settle(message, await processor.process(message, abort), index, left);
-      if (!left[index]) blockedGroups.add(group);
+      await groups.run(
+        message.groupId ?? '',
+        async () => {
+          await settle(message, await processor.process(message, abort), index, left);
+          return left[index]!;
+        },
+        () => runtime.delay(message, 0),
+      );
     }
   }
 
