@@ -16,6 +16,11 @@ export interface ReceivedMessage extends IncomingMessage {
   readonly receiveCount: number;
   /** FIFO queues only. */
   readonly groupId?: string | undefined;
+  /**
+   * When SQS first handed the message out (epoch ms; ApproximateFirstReceiveTimestamp), else this receive:
+   * no visibility may end more than 12 hours after it.
+   */
+  readonly firstReceivedAt?: number | undefined;
 }
 
 export interface HandlerContext {
