@@ -2,26 +2,21 @@ import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts
 import type { QueueRuntime } from '../queue-runtime.ts';
 import { TaskTimeoutError } from './polling-errors.ts';
 
-export interface TaskSupervision {
-  /** Visibility the message was received with; the heartbeat renews it. */
-  readonly visibilityTimeoutSeconds: number;
-  /** Past this the task is abandoned (its signal aborted) and fails with a retryable TaskTimeoutError. */
-  readonly taskTimeoutSeconds: number;
+export interface TimeLimitedRun {
+  /** The handler's outcome, or a retryable TaskTimeoutError failure once the time limit passes (its signal aborted). */
+  readonly outcome: Promise<ProcessingOutcome>;
+  /** Settles when the handler has returned, however late: until then it holds its slot. */
+  readonly finished: Promise<void>;
 }
 
 /**
- * Processes one message as a long task: its visibility is extended at half
- * of it while the handler runs, so SQS never hands it to another consumer,
- * and the task is abandoned once its time limit passes.
+ * Runs one message's handler with a time limit. Past it the task is
+ * abandoned: its signal is aborted and its outcome is a retryable failure,
+ * but JavaScript cannot stop the handler, so `finished` tells when it really ends.
  */
-export async function processSupervised(
-  runtime: QueueRuntime,
-  message: ReceivedMessage,
-  abort: AbortController,
-  { visibilityTimeoutSeconds, taskTimeoutSeconds }: TaskSupervision,
-): Promise<ProcessingOutcome> {
+export function runWithTimeLimit(runtime: QueueRuntime, message: ReceivedMessage, abort: AbortController, taskTimeoutSeconds: number): TimeLimitedRun {
   const started = performance.now();
-  const heartbeat = setInterval(() => void runtime.delay(message, visibilityTimeoutSeconds), Math.max(1, visibilityTimeoutSeconds / 2) * 1000);
+  const handler = Promise.resolve().then(() => runtime.processor.process(message, abort));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<ProcessingOutcome>((resolve) => {
     timer = setTimeout(() => {
@@ -29,10 +24,11 @@ export async function processSupervised(
       resolve(runtime.processor.failed(message, undefined, new TaskTimeoutError(message.messageId, taskTimeoutSeconds), started));
     }, taskTimeoutSeconds * 1000);
   });
-  try {
-    return await Promise.race([runtime.processor.process(message, abort), timedOut]);
-  } finally {
-    clearInterval(heartbeat);
-    clearTimeout(timer);
-  }
+  return {
+    outcome: Promise.race([handler, timedOut]).finally(() => clearTimeout(timer)),
+    finished: handler.then(
+      () => undefined,
+      () => undefined,
+    ),
+  };
 }
