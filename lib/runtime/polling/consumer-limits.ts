@@ -37,3 +37,14 @@ export function describeStop(reason: StopReason, limits: ConsumerLimits = {}): s
       return 'stop requested';
   }
 }
+
+/** Timers that stop the consumer when it has run too long or uses too much memory. */
+export function startLimitTimers(limits: ConsumerLimits, stop: (reason: StopReason) => void): NodeJS.Timeout[] {
+  const timers: NodeJS.Timeout[] = [];
+  if (limits.maxRuntimeSeconds !== undefined) timers.push(setTimeout(() => stop('max-runtime'), limits.maxRuntimeSeconds * 1000));
+  if (limits.maxMemoryMb !== undefined) {
+    const maxBytes = limits.maxMemoryMb * 1024 * 1024;
+    timers.push(setInterval(() => process.memoryUsage.rss() > maxBytes && stop('max-memory'), 1000));
+  }
+  return timers;
+}

@@ -5,11 +5,13 @@ import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageGroups } from '../message-groups.ts';
 import { AbandonedHandlers } from './abandoned-handlers.ts';
+import { ChangeSignal } from './change-signal.ts';
 import { heartbeatFields, type ConsumerHealth } from './consumer-health.ts';
-import { describeStop, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
+import { describeStop, startLimitTimers, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
 import { DeleteBatcher } from './delete-batcher.ts';
+import { drainTasks } from './drain-tasks.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
-import { runWithTimeLimit } from './supervised-task.ts';
+import { runWithTimeLimit } from './run-with-time-limit.ts';
 import { PollingTask, TaskRegistry } from './task-registry.ts';
 import { withUniqueJobs, type UniqueJobs } from './unique-jobs.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
@@ -84,8 +86,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   /** Messages asked for by receives under way. */
   private requested = 0;
   private received = 0;
-  private waiters: Array<() => void> = [];
-  private wakeScheduled = false;
+  private readonly changes = new ChangeSignal();
   private loop: Promise<void> | undefined;
   private stopping: Promise<void> | undefined;
   /** Aborted when stop begins: cuts short a wait between failed receives. */
@@ -116,15 +117,9 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     if (this.loop) return;
     this.status = 'polling';
     const { limits } = this;
-    if (limits.maxRuntimeSeconds !== undefined) {
-      this.timers.push(setTimeout(() => void this.stop('max-runtime'), limits.maxRuntimeSeconds * 1000));
-    }
+    this.timers = startLimitTimers(limits, (reason) => void this.stop(reason));
     const heartbeatMs = (this.options.heartbeatIntervalSeconds ?? 30) * 1000;
     this.timers.push(setInterval(() => this.runtime.logger.info('heartbeat', heartbeatFields(this.health())), heartbeatMs));
-    if (limits.maxMemoryMb !== undefined) {
-      const maxBytes = limits.maxMemoryMb * 1024 * 1024;
-      this.timers.push(setInterval(() => process.memoryUsage.rss() > maxBytes && void this.stop('max-memory'), 1000));
-    }
     const { concurrency, visibilityTimeoutSeconds, taskTimeoutSeconds } = this;
     this.runtime.logger.info('consumer started', { concurrency, visibilityTimeoutSeconds, taskTimeoutSeconds, ...limits });
     this.emit('started');
@@ -167,7 +162,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       let free = this.concurrency - this.tasks.slotsInUse - this.requested;
       if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
       if (free <= 0 || (this.receiveBackoff.failing && receives.size > 0)) {
-        await this.nextChange();
+        await this.changes.next();
         continue;
       }
       const ask = Math.min(10, free);
@@ -175,7 +170,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       const receive = this.receiveInto(ask).finally(() => {
         this.requested -= ask;
         receives.delete(receive);
-        this.changed();
+        this.changes.notify();
       });
       receives.add(receive);
     }
@@ -202,24 +197,6 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       return;
     }
     for (const message of messages) this.startTask(message);
-  }
-
-  private nextChange(): Promise<void> {
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
-  }
-
-  /**
-   * Wakes the poll loop once the current turn of the event loop is over, so
-   * the slots freed together (tasks started by one receive end together) are
-   * asked for in one receive rather than one each.
-   */
-  private changed(): void {
-    if (this.wakeScheduled) return;
-    this.wakeScheduled = true;
-    setImmediate(() => {
-      this.wakeScheduled = false;
-      for (const resolve of this.waiters.splice(0)) resolve();
-    });
   }
 
   private startTask(message: ReceivedMessage): void {
@@ -273,7 +250,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   /** The slot frees as soon as the handler is done; acknowledging goes on beside the next task. */
   private handlerReturned(task: PollingTask): void {
     task.handlerReturned();
-    this.changed();
+    this.changes.notify();
   }
 
   private async settle(message: ReceivedMessage, outcome: ProcessingOutcome): Promise<boolean> {
@@ -323,37 +300,20 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.status = 'stopping';
     this.runtime.logger.info(`stopping: ${describeStop(reason, this.limits)}`, { reason, inFlight: this.tasks.slotsInUse, handled: this.handled });
     this.stopSignal.abort();
-    this.changed();
+    this.changes.notify();
     await this.loop;
-    const settledAll = () => Promise.all(this.tasks.all().map((task) => task.settled));
-    if ((await within(settledAll(), (this.options.shutdownGraceSeconds ?? 30) * 1000)) === 'timed-out') {
-      const unfinished = this.tasks.all().filter((task) => !task.handlerDone && !task.letGo);
-      const settleTimeoutSeconds = this.options.settleTimeoutSeconds ?? 5;
-      this.runtime.logger.warn('grace period over; releasing unfinished tasks to other consumers and waiting for the settles of finished ones', {
-        released: unfinished.length,
-        settleTimeoutSeconds,
-      });
-      await Promise.all(unfinished.map((task) => this.release(task)));
-      if ((await within(settledAll(), settleTimeoutSeconds * 1000)) === 'timed-out') {
-        this.runtime.logger.error('finished tasks did not settle in time; their messages return after their visibility timeout and run again', { settleTimeoutSeconds });
-      }
-    }
+    await drainTasks({
+      tasks: this.tasks,
+      graceMs: (this.options.shutdownGraceSeconds ?? 30) * 1000,
+      settleTimeoutMs: (this.options.settleTimeoutSeconds ?? 5) * 1000,
+      release: (task) => this.release(task),
+      logger: this.runtime.logger,
+    });
     await this.deletes.flush();
     for (const timer of this.timers) clearTimeout(timer);
     this.runtime.metrics.flush();
     this.status = 'stopped';
     this.runtime.logger.info('consumer stopped', { reason, handled: this.handled, failed: this.failedCount });
     this.emit('stopped', reason);
-  }
-}
-
-/** Waits for `work` at most `ms`. */
-async function within(work: Promise<unknown>, ms: number): Promise<'done' | 'timed-out'> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timed-out'>((resolve) => (timer = setTimeout(() => resolve('timed-out'), ms)));
-  try {
-    return await Promise.race([work.then(() => 'done' as const), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
