@@ -235,7 +235,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     const { outcome: outcomeOf, finished } = runWithTimeLimit(this.runtime, task.message, task.abort, this.taskTimeoutSeconds);
     void finished.then(() => this.handlerReturned(task));
     const outcome = await outcomeOf;
-    if (!task.handlerDone) this.abandoned.add(task);
+    if (task.abort.signal.aborted) this.abandoned.add(task);
     if (!(await task.letGoOf())) return false;
     try {
       return await this.settle(task.message, outcome);
