@@ -74,18 +74,28 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
    */
   async function settleInOrder(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): Promise<void> {
     const groups = new MessageGroups();
-    for (const [index, message] of messages.entries()) {
-      // Out of time: the rest goes back unprocessed, still in order.
-      if (abort.aborted) return;
-      await groups.run(
+    // Every record is queued at once, so a group's failure holds the rest of it back; each waits for the one before.
+    let previous: Promise<unknown> = Promise.resolve();
+    const turns = messages.map((message, index) => {
+      const before = previous;
+      const turn = groups.run(
         message.groupId ?? '',
         async () => {
+          await before;
+          // Out of time: the rest goes back unprocessed, still in order.
+          if (abort.aborted) return false;
           await settle(message, await processor.process(message, abort), index, left);
           return left[index]!;
         },
-        () => runtime.delay(message, 0),
+        async () => {
+          await before;
+          if (!abort.aborted) await runtime.delay(message, 0);
+        },
       );
-    }
+      previous = turn.catch(() => undefined);
+      return turn;
+    });
+    await Promise.all(turns);
   }
 
   /** Waits for `work` until shortly before the function's timeout; then aborts what still runs. */
