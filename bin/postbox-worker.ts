@@ -7,12 +7,14 @@ import { startLocalEnvironment } from '../lib/local/local-environment.ts';
 import { awsClientConfig } from '../lib/runtime/aws-client-config.ts';
 import { createAwsClients } from '../lib/runtime/aws-clients.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
+import { exitCodeOf } from '../lib/runtime/polling/consumer-limits.ts';
 import { runWorkers } from '../lib/runtime/polling/run-workers.ts';
 
 /**
  * postbox-worker: runs the example app's worker consumers (the analytics
- * subscriber) until a signal or a limit stops them; exits 0 either way so its
- * supervisor (ECS, systemd) simply starts a fresh one.
+ * subscriber) until a signal or a limit stops them; exits 0 then, so its
+ * supervisor (ECS, systemd) simply starts a fresh one, and 70 when handlers
+ * stuck past their time limit hold its slots (limit maxAbandonedHandlers).
  */
 const positive = (value: string) => {
   const number = Number(value);
@@ -74,5 +76,6 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 }
 const reason = await workers.stopped;
 await local?.stop();
-logger.info('worker exiting', { reason, exitCode: 0 });
-process.exit(0);
+const exitCode = exitCodeOf(reason);
+logger.info('worker exiting', { reason, exitCode });
+process.exit(exitCode);

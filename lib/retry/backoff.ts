@@ -12,3 +12,13 @@ export function backoffDelaySeconds(attempt: number, settings: BackoffSettings, 
   const half = step / 2;
   return Math.min(settings.capSeconds, Math.ceil(half + random() * half));
 }
+
+/**
+ * Wait before retry `attempt` (1 for the first) of an operation that keeps
+ * failing: exponential from `baseMs`, capped at `capMs`, with "full jitter"
+ * (anywhere from 0 to the step) so that many callers do not retry in step.
+ */
+export function fullJitterDelayMs(attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number {
+  const step = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(random() * step);
+}

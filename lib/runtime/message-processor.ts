@@ -23,6 +23,11 @@ export interface ReceivedMessage extends IncomingMessage {
    * @default the string `attributes`, typed `String`
    */
   readonly messageAttributes?: MessageAttributes | undefined;
+  /**
+   * When SQS first handed the message out (epoch ms; ApproximateFirstReceiveTimestamp), else this receive:
+   * no visibility may end more than 12 hours after it.
+   */
+  readonly firstReceivedAt?: number | undefined;
 }
 
 export interface HandlerContext {

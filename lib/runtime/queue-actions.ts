@@ -192,5 +192,6 @@ export function fromSqsMessage(message: Message): ReceivedMessage {
     receiveCount: Number(system.ApproximateReceiveCount) || 1,
     groupId: system.MessageGroupId,
     sentTimestamp: system.SentTimestamp === undefined ? undefined : Number(system.SentTimestamp),
+    firstReceivedAt: Number(system.ApproximateFirstReceiveTimestamp) || Date.now(),
   };
 }

@@ -1,4 +1,5 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { capVisibilitySeconds } from '../retry/visibility-budget.ts';
 import { MessageCatalog } from '../messages/message-catalog.ts';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { PostboxError } from '../postbox-error.ts';
@@ -92,9 +93,13 @@ export class QueueRuntime {
     }
   }
 
-  /** Hides a message for `seconds`; on failure it returns after its current visibility timeout anyway. */
+  /**
+   * Hides a message for `seconds`, cut to what is left of the 12 hours SQS allows from its first receipt;
+   * on failure it returns after its current visibility timeout anyway.
+   */
   async delay(message: ReceivedMessage, seconds: number): Promise<void> {
-    await this.actions.changeVisibility(message.receiptHandle, seconds).catch((error: unknown) => {
+    const allowed = message.firstReceivedAt === undefined ? seconds : capVisibilitySeconds(seconds, message.firstReceivedAt, Date.now());
+    await this.actions.changeVisibility(message.receiptHandle, allowed).catch((error: unknown) => {
       this.logger.warn('could not change the visibility of a message; it returns after its current visibility timeout', {
         messageId: message.messageId,
         error,

@@ -90,6 +90,12 @@ export function checkQueue(queue: ResolvedQueue, problems: string[]): void {
       `${what}: visibility timeout ${queue.visibilityTimeoutSeconds} s exceeds the SQS maximum of ${MAX_VISIBILITY_TIMEOUT_SECONDS} s; lower the handler timeout`,
     );
   }
+  // The heartbeat extends a running task's visibility, but SQS never lets it pass 12 h from the receipt.
+  if (handler.kind === 'worker' && handler.timeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    problems.push(
+      `${what}: worker task timeout ${handler.timeoutSeconds} s exceeds the 12 hours (${MAX_VISIBILITY_TIMEOUT_SECONDS} s) SQS lets a message stay invisible after its receipt; lower timeoutSeconds or split the task`,
+    );
+  }
   if (handler.kind === 'lambda' && queue.visibilityTimeoutSeconds < handler.timeoutSeconds) {
     problems.push(
       `${what}: visibility timeout ${queue.visibilityTimeoutSeconds} s cannot cover the handler timeout of ${handler.timeoutSeconds} s; ` +

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../messages/message-types.ts';
+import { MessageGroups } from '../message-groups.ts';
 import type { AbortSource, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
@@ -72,15 +73,29 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
    * SQS holds a FIFO group back while its failed message is invisible, then delivers them in order.
    */
   async function settleInOrder(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): Promise<void> {
-    const blockedGroups = new Set<string>();
-    for (const [index, message] of messages.entries()) {
-      // Out of time: the rest goes back unprocessed, still in order.
-      if (abort.aborted) return;
-      const group = message.groupId ?? '';
-      if (blockedGroups.has(group)) await runtime.delay(message, 0);
-      else await settle(message, await processor.process(message, abort), index, left);
-      if (!left[index]) blockedGroups.add(group);
-    }
+    const groups = new MessageGroups();
+    // Every record is queued at once, so a group's failure holds the rest of it back; each waits for the one before.
+    let previous: Promise<unknown> = Promise.resolve();
+    const turns = messages.map((message, index) => {
+      const before = previous;
+      const turn = groups.run(
+        message.groupId ?? '',
+        async () => {
+          await before;
+          // Out of time: the rest goes back unprocessed, still in order.
+          if (abort.aborted) return false;
+          await settle(message, await processor.process(message, abort), index, left);
+          return left[index]!;
+        },
+        async () => {
+          await before;
+          if (!abort.aborted) await runtime.delay(message, 0);
+        },
+      );
+      previous = turn.catch(() => undefined);
+      return turn;
+    });
+    await Promise.all(turns);
   }
 
   /** Waits for `work` until shortly before the function's timeout; then aborts what still runs. */

@@ -14,7 +14,7 @@ export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
     const value = recordAttributes[name]!.stringValue;
     if (value !== undefined) attributes[name] = value;
   }
-  const { ApproximateReceiveCount, MessageGroupId, SentTimestamp } = record.attributes;
+  const { ApproximateReceiveCount, ApproximateFirstReceiveTimestamp, MessageGroupId, SentTimestamp } = record.attributes;
   return {
     messageId: record.messageId,
     receiptHandle: record.receiptHandle,
@@ -27,6 +27,7 @@ export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
     receiveCount: Number(ApproximateReceiveCount) || 1,
     groupId: MessageGroupId,
     sentTimestamp: SentTimestamp === undefined ? undefined : Number(SentTimestamp),
+    firstReceivedAt: Number(ApproximateFirstReceiveTimestamp) || Date.now(),
   };
 }
 

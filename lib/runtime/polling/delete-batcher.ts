@@ -19,6 +19,7 @@ const MAX_BATCH = 10;
 export class DeleteBatcher {
   private pending: PendingDelete[] = [];
   private scheduled = false;
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(
     private readonly actions: Pick<QueueActions, 'deleteBatch'>,
@@ -30,15 +31,30 @@ export class DeleteBatcher {
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ receiptHandle, resolve, reject });
       if (this.pending.length >= MAX_BATCH) {
-        void this.send(this.pending.splice(0, MAX_BATCH));
+        this.sendBatch(this.pending.splice(0, MAX_BATCH));
       } else if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => {
           this.scheduled = false;
-          while (this.pending.length > 0) void this.send(this.pending.splice(0, MAX_BATCH));
+          this.sendPending();
         });
       }
     });
+  }
+
+  /** Sends what waits at once; resolves when every delete under way has returned (a process about to exit). */
+  async flush(): Promise<void> {
+    this.sendPending();
+    await Promise.all(this.sending);
+  }
+
+  private sendPending(): void {
+    while (this.pending.length > 0) this.sendBatch(this.pending.splice(0, MAX_BATCH));
+  }
+
+  private sendBatch(batch: PendingDelete[]): void {
+    const sent = this.send(batch).finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
   }
 
   private async send(batch: PendingDelete[]): Promise<void> {

@@ -53,3 +53,20 @@ export class JobLockUnavailableError extends MessageError {
     );
   }
 }
+
+/** A running task's visibility could not be extended before it expired: SQS hands the message out again, so this process lets it go. */
+export class VisibilityLostError extends PostboxError {
+  readonly code = 'VISIBILITY_LOST';
+
+  constructor(
+    readonly messageId: string,
+    reason: string,
+    cause?: unknown,
+  ) {
+    super(
+      `The visibility of message ${messageId} could not be extended before it expired (${reason}); its task was abandoned and SQS hands the message out again. ` +
+        'Check that the worker may call sqs:ChangeMessageVisibility and reach SQS, or split tasks that run for 12 hours.',
+      { cause },
+    );
+  }
+}

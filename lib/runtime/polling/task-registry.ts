@@ -1,0 +1,92 @@
+import type { ReceivedMessage } from '../message-processor.ts';
+import type { VisibilityHeartbeat } from './visibility-heartbeat.ts';
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((done) => (resolve = done));
+  return { promise, resolve };
+}
+
+/** One received message in this process, from its receipt until its handler has returned and it is settled. */
+export class PollingTask {
+  readonly abort = new AbortController();
+  /** Released to the queue or given up: neither settled nor extended any more. */
+  letGo = false;
+  /** The handler was called. */
+  started = false;
+  /** The handler has returned, or will never run: the slot is free. */
+  handlerDone = false;
+  private readonly handler = deferred();
+  private readonly settle = deferred();
+
+  constructor(
+    public message: ReceivedMessage,
+    readonly heartbeat: VisibilityHeartbeat,
+  ) {}
+
+  get handlerFinished(): Promise<void> {
+    return this.handler.promise;
+  }
+
+  /** Resolves when the message is deleted, delayed, dead-lettered, released or given up. */
+  get settled(): Promise<void> {
+    return this.settle.promise;
+  }
+
+  handlerReturned(): void {
+    this.handlerDone = true;
+    this.handler.resolve();
+  }
+
+  settleDone(): void {
+    this.settle.resolve();
+  }
+
+  /** SQS handed the message out again: delete and extend with the newest receipt handle. */
+  adopt(receiptHandle: string): void {
+    this.message = { ...this.message, receiptHandle };
+    this.heartbeat.adopt(receiptHandle);
+  }
+
+  /** Stops the handler (its signal) and the heartbeat; false if the task was let go already. */
+  async letGoOf(): Promise<boolean> {
+    if (this.letGo) return false;
+    this.letGo = true;
+    this.abort.abort();
+    await this.heartbeat.stop();
+    return true;
+  }
+}
+
+/**
+ * The tasks of one consumer by message id: a message id runs at most once in
+ * the process, and a task holds its slot until its handler has returned, even
+ * past its time limit.
+ */
+export class TaskRegistry {
+  private readonly byId = new Map<string, PollingTask>();
+
+  get(messageId: string): PollingTask | undefined {
+    return this.byId.get(messageId);
+  }
+
+  /** Holds the task until its handler has returned and its message is settled. */
+  add(task: PollingTask): void {
+    const id = task.message.messageId;
+    this.byId.set(id, task);
+    void Promise.all([task.handlerFinished, task.settled]).then(() => {
+      if (this.byId.get(id) === task) this.byId.delete(id);
+    });
+  }
+
+  /** Slots in use: tasks whose handler has not returned, waiting, running or abandoned. */
+  get slotsInUse(): number {
+    let used = 0;
+    for (const task of this.byId.values()) if (!task.handlerDone) used += 1;
+    return used;
+  }
+
+  all(): PollingTask[] {
+    return [...this.byId.values()];
+  }
+}
