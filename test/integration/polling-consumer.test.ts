@@ -12,7 +12,7 @@ import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
-import { describeCommand, faultySqs } from '../helpers/faulty-sqs.ts';
+import { describeCommand, faultInjectingSqs } from '../helpers/fault-injecting-sqs.ts';
 import { defineTopology } from '../../lib/topology/define-topology.ts';
 import { LedgerEntry } from '../helpers/payments-topology.ts';
 
@@ -339,7 +339,7 @@ describe('PollingConsumer', () => {
   it('abandons a task whose visibility cannot be extended before it expires, and never runs one message twice at once', async () => {
     const { consumer, send, logs } = await setUp();
     // Every heartbeat fails; SQS hands the message out again once its 2 s visibility is over.
-    const sqs = faultySqs(clients.sqs, (command) => {
+    const sqs = faultInjectingSqs(clients.sqs, (command) => {
       const { name, input } = describeCommand(command);
       if (name === 'ChangeMessageVisibilityCommand' && (input.VisibilityTimeout as number) > 0) throw new Error('heartbeat refused');
     });
@@ -369,7 +369,7 @@ describe('PollingConsumer', () => {
   it('on stop, waits for the deletes of finished tasks still in flight after the grace period', async () => {
     const { consumer, send, logs, archive } = await setUp();
     // The delete of the finished task is held until the grace period is over.
-    const sqs = faultySqs(clients.sqs, async (command) => {
+    const sqs = faultInjectingSqs(clients.sqs, async (command) => {
       if (describeCommand(command).name === 'DeleteMessageBatchCommand') await logLine(logs, 'grace period over');
     });
     const handled = gate();
@@ -422,7 +422,7 @@ describe('PollingConsumer', () => {
     const { consumer, send } = await setUp();
     let releasedAt = 0;
     const extensionsAfterRelease: number[] = [];
-    const sqs = faultySqs(clients.sqs, (command) => {
+    const sqs = faultInjectingSqs(clients.sqs, (command) => {
       const { name, input } = describeCommand(command);
       if (releasedAt > 0 && name === 'ChangeMessageVisibilityCommand' && (input.VisibilityTimeout as number) > 0) extensionsAfterRelease.push(Date.now());
     });
@@ -450,7 +450,7 @@ describe('PollingConsumer', () => {
   it('backs off while receives fail, with one log line for the outage and one when it recovers', async () => {
     const { consumer, send, logs } = await setUp();
     let failuresLeft = 6;
-    const sqs = faultySqs(clients.sqs, (command) => {
+    const sqs = faultInjectingSqs(clients.sqs, (command) => {
       if (describeCommand(command).name === 'ReceiveMessageCommand' && failuresLeft > 0) {
         failuresLeft -= 1;
         throw Object.assign(new Error('connect ECONNREFUSED'), { name: 'Error' });
