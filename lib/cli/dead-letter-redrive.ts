@@ -155,8 +155,6 @@ export async function redriveClientSide(
         failures.push({ messageId: deadLetter.messageId, reason: `sent to ${address.queue.name} but not deleted from the DLQ (${describeError(error)}); delete it there, or a later redrive sends it again` });
       }
       options.onProgress?.(movedIds.length + failures.length, undefined);
-      // Every message asked for by id is found: what arrives now (a copy of one of them failing again) is not asked for.
-      if (filter.ids?.length && filter.ids.every((id) => seenIds.has(id))) break;
     }
   } finally {
     await listing.close();

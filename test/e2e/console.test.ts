@@ -80,7 +80,8 @@ describe('the local console', () => {
     await page.screenshot({ path: path.join(artifacts, 'console.png'), fullPage: true });
 
     await row.getByTestId('redrive-one').click();
-    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 20_000 }).toBe('moved 1, failed 0, skipped 0');
+    // Skipped counts what the redrive saw and left: the poison message failing again may already be back in the DLQ.
+    await expect.poll(() => page.locator('#notice').textContent(), { timeout: 20_000 }).toMatch(/^moved 1, failed 0, skipped [01]$/);
     // Redriven, it leaves the DLQ (still poison, it fails again and returns under a new message id).
     await expect.poll(() => page.locator(`[data-testid=dead-letter][data-message-id="${messageId}"]`).count(), { timeout: 20_000 }).toBe(0);
     await page.screenshot({ path: path.join(artifacts, 'console-after-redrive.png'), fullPage: true });
