@@ -1,0 +1,108 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
+import type { RunningServer } from '../../lib/local/server-process.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { FAILURE_ATTRIBUTES } from '../../lib/messages/failure-record.ts';
+import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { postbox } from '../helpers/cli-runner.ts';
+import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { paymentsTopology } from '../helpers/payments-topology.ts';
+import { queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
+
+/*
+ * Review findings on how redrive treats "copies of one source message" (postbox.sourceMessageId).
+ */
+
+const clients = emulatorClients();
+
+describe('redrive and postbox.sourceMessageId (review)', () => {
+  /*
+   * Loss: the attribute is trusted wherever it comes from. A message the SQS redrive policy moved (its
+   * consumer crashed or timed out on it maxReceiveCount times) keeps every attribute its producer set, and
+   * nothing stops a producer (a plain SNS Publish or SendMessage) from setting `postbox.sourceMessageId`.
+   * Two different messages carrying the same value are then "copies of one source": `dlq show` folds them
+   * into one entry, and the client-side redrive moves the first and DELETES the second, a different message,
+   * as a "duplicate copy". It is in neither queue afterwards.
+   */
+  it('redrives two different messages that crashed their consumer, though their producer set the same postbox.sourceMessageId on both', async () => {
+    const stage = uniqueStage();
+    const provisioned = await provisionTopology(resolveTopology(paymentsTopology, { stage }), clients);
+    const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
+    for (const paymentId of ['p-1', 'p-2']) {
+      await clients.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: JSON.stringify({ paymentId, amountCents: 1 }),
+          MessageAttributes: {
+            type: { DataType: 'String', StringValue: 'payment.received' },
+            [FAILURE_ATTRIBUTES.sourceMessageId]: { DataType: 'String', StringValue: 'forged' },
+          },
+        }),
+      );
+    }
+    // A consumer that crashes on each receive (nothing deleted, visibility 0): the redrive policy (3) moves both.
+    const deadline = Date.now() + 20_000;
+    while ((await queueDepth(clients.sqs, deadLetterUrl)).visible < 2) {
+      if (Date.now() > deadline) throw new Error('the redrive policy did not move both messages in time');
+      await clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, WaitTimeSeconds: 0 }));
+    }
+
+    const shown = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'accounting'])).out);
+    expect.soft(shown).toMatchObject({ listed: 2, shown: 2 });
+
+    const redrive = await postbox(stage, ['--json', 'dlq', 'redrive', 'accounting', '--client-side']);
+    expect.soft(JSON.parse(redrive.out)).toMatchObject({ moved: 2, duplicates: 0 });
+    const back = await receiveAvailable(clients.sqs, url, { expected: 2 });
+    expect(back.map((message) => JSON.parse(message.Body!).paymentId).sort()).toEqual(['p-1', 'p-2']);
+  }, 40_000);
+
+  describe('with StartMessageMoveTask (ElasticMQ)', () => {
+    let elasticmq: RunningServer;
+    beforeAll(async () => {
+      elasticmq = await startElasticMq();
+    }, 90_000);
+    afterAll(async () => {
+      await elasticmq?.stop();
+    });
+
+    /*
+     * Silent duplicate: item 12 made the client-side redrive move each source message once, but a redrive of a
+     * whole standard DLQ (the default, on AWS) goes to StartMessageMoveTask, which moves every copy. Two copies
+     * of one message (the delete after the DLQ send failed once) are handled twice, and the report says
+     * "moved 2" after `dlq show` said "1 dead letter (2 copies)".
+     */
+    it('moves a source message once when the DLQ holds two copies of it', async () => {
+      const stage = uniqueStage();
+      const sqs = createAwsClients({ endpoint: elasticmq.endpoint, region: 'us-east-1' }).sqs;
+      const queue = resolveTopology(paymentsTopology, { stage }).queues.find((q) => q.id === 'report-build')!;
+      const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queue.deadLetterQueueName }))).QueueUrl!;
+      const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+      const url = (await sqs.send(new CreateQueueCommand({ QueueName: queue.name }))).QueueUrl!;
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) } }));
+      // Two dead-letter copies of one message, as QueueActions.deadLetter writes them when the delete after it fails.
+      for (const failedAt of ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z']) {
+        await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: dlqUrl,
+            MessageBody: JSON.stringify({ month: '2026-09' }),
+            MessageAttributes: {
+              type: { DataType: 'String', StringValue: 'report.build' },
+              [FAILURE_ATTRIBUTES.errorCode]: { DataType: 'String', StringValue: 'HANDLER_FAILED' },
+              [FAILURE_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: failedAt },
+              [FAILURE_ATTRIBUTES.sourceMessageId]: { DataType: 'String', StringValue: 'source-1' },
+            },
+          }),
+        );
+      }
+      const shown = JSON.parse((await postbox(stage, ['--json', 'dlq', 'show', 'report-build'], { endpoint: elasticmq.endpoint })).out);
+      expect(shown).toMatchObject({ shown: 1, copies: 2 });
+
+      const result = await postbox(stage, ['--json', 'dlq', 'redrive', 'report-build'], { endpoint: elasticmq.endpoint });
+      expect(result.code).toBe(0);
+      const back = await receiveAvailable(sqs, url, { expected: 2 });
+      expect(back).toHaveLength(1);
+    }, 60_000);
+  });
+});
