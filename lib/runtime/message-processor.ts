@@ -24,10 +24,10 @@ export interface ReceivedMessage extends IncomingMessage {
    */
   readonly messageAttributes?: MessageAttributes | undefined;
   /**
-   * When SQS first handed the message out (epoch ms; ApproximateFirstReceiveTimestamp), else this receive:
-   * no visibility may end more than 12 hours after it.
+   * When the receive that gave this receipt handle was asked for (epoch ms, at the latest): SQS refuses any
+   * visibility that ends more than 12 hours after it. Each receive starts 12 hours afresh.
    */
-  readonly firstReceivedAt?: number | undefined;
+  readonly receivedAt?: number | undefined;
 }
 
 export interface HandlerContext {

@@ -45,6 +45,7 @@ export class QueueActions {
   /** Long-polls for up to `max` messages (at most 10), with every attribute. */
   async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
     const { sdk, client } = await this.client();
+    const askedAt = Date.now();
     const { Messages = [] } = await client.send(
       new sdk.ReceiveMessageCommand({
         QueueUrl: await this.mainUrl(),
@@ -55,7 +56,7 @@ export class QueueActions {
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    return Messages.map(fromSqsMessage);
+    return Messages.map((message) => fromSqsMessage(message, askedAt));
   }
 
   /**
@@ -170,8 +171,8 @@ export class QueueActions {
   }
 }
 
-/** A message received with ReceiveMessage, as the processor sees it. */
-export function fromSqsMessage(message: Message): ReceivedMessage {
+/** A message received with ReceiveMessage asked for at `receivedAt`, as the processor sees it. */
+export function fromSqsMessage(message: Message, receivedAt: number): ReceivedMessage {
   const attributes: Record<string, string> = {};
   const messageAttributes: Record<string, MessageAttribute> = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
@@ -192,6 +193,6 @@ export function fromSqsMessage(message: Message): ReceivedMessage {
     receiveCount: Number(system.ApproximateReceiveCount) || 1,
     groupId: system.MessageGroupId,
     sentTimestamp: system.SentTimestamp === undefined ? undefined : Number(system.SentTimestamp),
-    firstReceivedAt: Number(system.ApproximateFirstReceiveTimestamp) || Date.now(),
+    receivedAt,
   };
 }

@@ -94,11 +94,11 @@ export class QueueRuntime {
   }
 
   /**
-   * Hides a message for `seconds`, cut to what is left of the 12 hours SQS allows from its first receipt;
+   * Hides a message for `seconds`, cut to what is left of the 12 hours SQS allows from its receipt;
    * on failure it returns after its current visibility timeout anyway.
    */
   async delay(message: ReceivedMessage, seconds: number): Promise<void> {
-    const allowed = message.firstReceivedAt === undefined ? seconds : capVisibilitySeconds(seconds, message.firstReceivedAt, Date.now());
+    const allowed = message.receivedAt === undefined ? seconds : capVisibilitySeconds(seconds, message.receivedAt, Date.now());
     await this.actions.changeVisibility(message.receiptHandle, allowed).catch((error: unknown) => {
       this.logger.warn('could not change the visibility of a message; it returns after its current visibility timeout', {
         messageId: message.messageId,

@@ -22,9 +22,9 @@ function recordingRuntime() {
   return { runtime, visibilities };
 }
 
-const message = (firstReceivedAt: number) => ({ messageId: 'm', receiptHandle: 'r', body: '{}', attributes: {}, receiveCount: 2, firstReceivedAt });
+const message = (receivedAt: number) => ({ messageId: 'm', receiptHandle: 'r', body: '{}', attributes: {}, receiveCount: 2, receivedAt });
 
-describe('visibility changes within the 12 h SQS allows from the first receipt', () => {
+describe('visibility changes within the 12 h SQS allows from the receipt', () => {
   it('cuts a backoff to what is left of the 12 hours', async () => {
     const { runtime, visibilities } = recordingRuntime();
     await runtime.delay(message(Date.now() - 11.9 * HOUR), 900);

@@ -51,7 +51,7 @@ describe('VisibilityHeartbeat', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it('never asks for visibility past 12 hours from the first receipt, and gives up when they are spent', async () => {
+  it('never asks for visibility past 12 hours from the receipt, and gives up when they are spent', async () => {
     const { actions, calls } = recordingActions();
     const lost: VisibilityLostError[] = [];
     const receivedAt = Date.now() - 12 * HOUR + 40_000;
@@ -62,6 +62,6 @@ describe('VisibilityHeartbeat', () => {
     expect(calls.at(-1)!.seconds).toBe(20);
     await vi.advanceTimersByTimeAsync(30_000);
     expect(lost).toHaveLength(1);
-    expect(lost[0]!.message).toMatch(/12 hours SQS allows from its first receipt/);
+    expect(lost[0]!.message).toMatch(/12 hours SQS allows from its receipt/);
   });
 });

@@ -10,6 +10,9 @@ import { fromSqsRecord } from './sqs-record.ts';
 
 export type SqsHandlerOptions<T extends AnyTopology> = QueueRuntimeOptions<T>;
 
+/** How long before an invocation its batch may have been received, past the batching window. */
+const RECEIVE_MARGIN_SECONDS = 60;
+
 /** Kept back from the Lambda timeout to return the partial batch response in time. */
 const RESPONSE_MARGIN_MS = 500;
 
@@ -47,6 +50,9 @@ class LazyAbort implements AbortSource {
 export function createSqsHandler<T extends AnyTopology>(topology: T, options: SqsHandlerOptions<T>) {
   const runtime = new QueueRuntime(topology, options);
   const { processor, logger, metrics } = runtime;
+  const { handler } = runtime.queue;
+  // Lambda's poller received a batch before the invocation, at most its batching window and a margin before.
+  const receiveLeadMs = ((handler.kind === 'lambda' ? handler.maxBatchingWindowSeconds : 0) + RECEIVE_MARGIN_SECONDS) * 1000;
 
   /** Records in `left` that the message leaves its queue: processed, or dead-lettered. */
   function settle(message: ReceivedMessage, outcome: ProcessingOutcome, index: number, left: boolean[]): void | Promise<void> {
@@ -123,7 +129,8 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
   }
 
   async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
-    const messages = event.Records.map(fromSqsRecord);
+    const receivedAt = Date.now() - receiveLeadMs;
+    const messages = event.Records.map((record) => fromSqsRecord(record, receivedAt));
     const left = messages.map(() => false);
     const abort = new LazyAbort();
     const work = runtime.queue.fifo ? settleInOrder(messages, left, abort) : settleAtOnce(messages, left, abort);

@@ -4,8 +4,11 @@ import type { SQSRecord, SQSMessageAttributes } from 'aws-lambda';
 import type { MessageAttribute } from '../../messages/message-attributes.ts';
 import type { ReceivedMessage } from '../message-processor.ts';
 
-/** A Lambda SQS record as the processor sees it. */
-export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
+/**
+ * A Lambda SQS record as the processor sees it. `receivedAt`: when Lambda's
+ * poller received it, at the latest (the record does not say).
+ */
+export function fromSqsRecord(record: SQSRecord, receivedAt: number): ReceivedMessage {
   const attributes: Record<string, string> = {};
   // Made only when a record is dead-lettered: most never are (see `npm run bench`).
   let typed: Record<string, MessageAttribute> | undefined;
@@ -14,7 +17,7 @@ export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
     const value = recordAttributes[name]!.stringValue;
     if (value !== undefined) attributes[name] = value;
   }
-  const { ApproximateReceiveCount, ApproximateFirstReceiveTimestamp, MessageGroupId, SentTimestamp } = record.attributes;
+  const { ApproximateReceiveCount, MessageGroupId, SentTimestamp } = record.attributes;
   return {
     messageId: record.messageId,
     receiptHandle: record.receiptHandle,
@@ -27,7 +30,7 @@ export function fromSqsRecord(record: SQSRecord): ReceivedMessage {
     receiveCount: Number(ApproximateReceiveCount) || 1,
     groupId: MessageGroupId,
     sentTimestamp: SentTimestamp === undefined ? undefined : Number(SentTimestamp),
-    firstReceivedAt: Number(ApproximateFirstReceiveTimestamp) || Date.now(),
+    receivedAt,
   };
 }
 

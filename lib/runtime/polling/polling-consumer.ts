@@ -212,7 +212,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     const heartbeat = new VisibilityHeartbeat(this.runtime.actions, {
       messageId: message.messageId,
       receiptHandle: message.receiptHandle,
-      receivedAt: message.firstReceivedAt ?? Date.now(),
+      receivedAt: message.receivedAt ?? Date.now(),
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
       onLost: (error) => void this.giveUp(task, error),
       onRetry: (error) => this.runtime.logger.warn('could not extend the visibility of a running task; retrying', { messageId: message.messageId, error }),
@@ -236,7 +236,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     void finished.then(() => this.handlerReturned(task));
     const outcome = await outcomeOf;
     if (task.abort.signal.aborted) this.abandoned.add(task);
-    if (!(await task.letGoOf())) return false;
+    if (!(await task.finish())) return false;
     try {
       return await this.settle(task.message, outcome);
     } catch (error) {

@@ -10,7 +10,7 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 /** One received message in this process, from its receipt until its handler has returned and it is settled. */
 export class PollingTask {
   readonly abort = new AbortController();
-  /** Released to the queue or given up: neither settled nor extended any more. */
+  /** Finished, released to the queue or given up: no other path settles it, and it is extended no more. */
   letGo = false;
   /** The handler was called. */
   started = false;
@@ -48,13 +48,19 @@ export class PollingTask {
     this.heartbeat.adopt(receiptHandle);
   }
 
+  /** Its handler is done: stops the heartbeat, leaving the signal alone; false if the task was let go already. */
+  async finish(): Promise<boolean> {
+    if (this.letGo) return false;
+    this.letGo = true;
+    await this.heartbeat.stop();
+    return true;
+  }
+
   /** Stops the handler (its signal) and the heartbeat; false if the task was let go already. */
   async letGoOf(): Promise<boolean> {
     if (this.letGo) return false;
-    this.letGo = true;
     this.abort.abort();
-    await this.heartbeat.stop();
-    return true;
+    return this.finish();
   }
 }
 

@@ -61,7 +61,7 @@ export class VisibilityHeartbeat {
   private async extend(): Promise<void> {
     const askedAt = Date.now();
     const seconds = capVisibilitySeconds(this.options.visibilityTimeoutSeconds, this.options.receivedAt, askedAt);
-    if (seconds <= 0) return this.lose(new VisibilityLostError(this.options.messageId, 'the 12 hours SQS allows from its first receipt are spent'));
+    if (seconds <= 0) return this.lose(new VisibilityLostError(this.options.messageId, 'the 12 hours SQS allows from its receipt are spent'));
     try {
       await this.actions.changeVisibility(this.receiptHandle, seconds);
       this.visibleUntil = askedAt + seconds * 1000;

@@ -9,7 +9,7 @@ import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
 
 /*
- * Review finding: SQS's 12-hour visibility limit counts from each receive (a message received again starts
+ * SQS's 12-hour visibility limit counts from each receive (a message received again starts
  * a fresh 12 h), but the consumer counts it from ApproximateFirstReceiveTimestamp, the message's FIRST
  * receive ever. A message whose retries have spread over more than 12 h (backoff caps up to 12 h are
  * accepted) then gets no visibility at all on every later receive: the heartbeat gives up on its task at
@@ -83,7 +83,7 @@ const until = async (condition: () => boolean | Promise<boolean>, timeoutMs = 15
   }
 };
 
-describe('the 12-hour visibility budget of a message first received long ago (review)', () => {
+describe('the 12-hour visibility budget of a message first received long ago', () => {
   it('keeps extending a long task of a message received now, though its first receive was 13 hours ago', async () => {
     let aborted = false;
     let finished = false;
