@@ -9,12 +9,9 @@ import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
 
 /*
- * SQS's 12-hour visibility limit counts from each receive (a message received again starts
- * a fresh 12 h), but the consumer counts it from ApproximateFirstReceiveTimestamp, the message's FIRST
- * receive ever. A message whose retries have spread over more than 12 h (backoff caps up to 12 h are
- * accepted) then gets no visibility at all on every later receive: the heartbeat gives up on its task at
- * the first beat (a third of the visibility timeout) and aborts it, and a retry's backoff is cut to 0 s, so
- * it comes straight back and burns its remaining receives into the DLQ. Neither run can ever finish.
+ * SQS's 12-hour visibility limit counts from each receive: a message received again starts a fresh 12 h,
+ * whatever its ApproximateFirstReceiveTimestamp says. A message whose retries spread over more than 12 h
+ * (backoff caps up to 12 h are accepted) must keep its heartbeat and its backoff on every later receive.
  */
 
 const clients = emulatorClients();
