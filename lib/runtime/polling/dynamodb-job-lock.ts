@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { fullJitterDelayMs } from '../../retry/backoff.ts';
 import { awsClientConfig } from '../aws-client-config.ts';
 import type { JobLock } from './job-lock.ts';
 import { JobLockUnavailableError } from './polling-errors.ts';
@@ -63,10 +64,45 @@ export class DynamoDbJobLock implements JobLock {
     return true;
   }
 
+  /**
+   * Frees the key, trying again with backoff: a lock left held makes `skip`
+   * delete every later message of its key, unrun, until the lease runs out.
+   * After a few tries it throws, and goes on trying in the background, with the
+   * same token, until the table answers or the lease would have run out anyway.
+   */
   async release(key: string, owner: string): Promise<void> {
     const token = this.tokens.get(tokenKey(key, owner));
     if (token === undefined) return;
     this.tokens.delete(tokenKey(key, owner));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deleteHeld(key, token);
+        return;
+      } catch (error) {
+        if (attempt >= RELEASE_TRIES) {
+          void this.releaseInBackground(key, token, attempt);
+          throw error;
+        }
+        await sleep(fullJitterDelayMs(attempt, 200, 2_000));
+      }
+    }
+  }
+
+  private async releaseInBackground(key: string, token: string, triesSoFar: number): Promise<void> {
+    const giveUpAt = this.now() + this.leaseSeconds * 1000;
+    for (let attempt = triesSoFar + 1; this.now() < giveUpAt; attempt++) {
+      await sleep(fullJitterDelayMs(attempt, 200, 30_000));
+      try {
+        await this.deleteHeld(key, token);
+        return;
+      } catch {
+        // The table is still out of reach: the next try, or the lease, frees the key.
+      }
+    }
+  }
+
+  /** Deletes the item of the key if this acquisition's token is still on it. */
+  private async deleteHeld(key: string, token: string): Promise<void> {
     try {
       await this.dynamodb.send(
         new DeleteItemCommand({
@@ -84,6 +120,11 @@ export class DynamoDbJobLock implements JobLock {
     }
   }
 }
+
+/** Tries of a release before the job's message is settled; a blip of the table must not leave the key held. */
+const RELEASE_TRIES = 5;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function tokenKey(key: string, owner: string): string {
   return JSON.stringify([key, owner]);

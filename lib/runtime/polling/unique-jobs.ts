@@ -33,9 +33,12 @@ export function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<
     try {
       return await handler(message, context);
     } finally {
-      // A lock that cannot be released frees when its lease runs out; failing the job for it would run it again.
+      // Failing the job because its lock could not be released would run it again; the lock tries on in the background.
       await Promise.resolve(lock.release(key, owner)).catch((error: unknown) =>
-        context.logger.warn('could not release the job lock; it frees when its lease runs out', { jobKey: key, error }),
+        context.logger.warn('could not release the job lock; it is released when its store answers, at the latest when its lease runs out', {
+          jobKey: key,
+          error,
+        }),
       );
     }
   };

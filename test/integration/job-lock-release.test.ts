@@ -11,12 +11,9 @@ import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
 
 /*
- * Review finding (loss, unique jobs with policy 'skip'): when a job finishes but the release of its
- * DynamoDB lock fails once (a network blip), the lock is only logged and left to its lease (task timeout
- * plus a minute: an hour and a minute for the example's analytics worker). Until then every NEW message
- * with that job key is "skipped" and deleted, though no job with the key is running any more: its work is
- * never done, and it is in neither the queue nor the DLQ. (With 'wait' the same messages are retried until
- * their receives run out, then dead-lettered without ever running.)
+ * A job's lock that cannot be released at once (the table did not answer) must still be released: left held
+ * until its lease runs out (an hour and a minute for the example's analytics worker), it would make 'skip'
+ * delete every later message of its key, unrun.
  */
 
 const clients = emulatorClients();
@@ -43,7 +40,7 @@ function firstDeleteFails(real: DynamoDBClient): DynamoDBClient {
   });
 }
 
-describe('unique jobs after a failed lock release (review)', () => {
+describe('unique jobs after a failed lock release', () => {
   it("runs a new job of a key whose previous job has finished, though releasing that job's lock failed once", async () => {
     const stage = uniqueStage();
     const resolved = resolveTopology(paymentsTopology, { stage });
