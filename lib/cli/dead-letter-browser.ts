@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
-import { readFailureRecord } from '../messages/failure-record.ts';
+import { readFailureRecord, type FailureRecord } from '../messages/failure-record.ts';
 import { QueueListing } from './queue-listing.ts';
 
 /** A dead-lettered message as an operator reads it. */
@@ -17,8 +18,14 @@ export interface DeadLetter {
   readonly errorMessage: string | undefined;
   readonly handler: string | undefined;
   readonly groupId: string | undefined;
-  /** Its message id on the source queue: copies of one message share it (else its own id). */
+  /** Its message id on the source queue, from Postbox's failure record (else its own id). */
   readonly sourceMessageId: string;
+  /**
+   * Copies of one message share it: the source message id of a whole failure record Postbox wrote, with the
+   * body. A producer's own `postbox.*` attributes (which a message the redrive policy moved still carries)
+   * never make two different messages copies of each other.
+   */
+  readonly copyKey: string;
   readonly excerpt: string;
 }
 
@@ -62,8 +69,14 @@ export function describeDeadLetter(message: Message): DeadLetter {
     handler: failure.handler,
     groupId: message.Attributes?.MessageGroupId,
     sourceMessageId: failure.sourceMessageId ?? message.MessageId!,
+    copyKey: isWholeRecord(failure) ? `${failure.sourceMessageId}:${createHash('sha256').update(body).digest('base64')}` : message.MessageId!,
     excerpt: body.length > 120 ? `${body.slice(0, 117)}...` : body,
   };
+}
+
+/** Every field Postbox writes: a record it wrote itself, not a producer's stray attribute. */
+function isWholeRecord(record: Partial<FailureRecord>): record is FailureRecord {
+  return (['errorCode', 'errorMessage', 'handler', 'attempt', 'failedAt', 'sourceMessageId'] as const).every((field) => record[field] !== undefined);
 }
 
 function stringAttributes(message: Message): Record<string, string | undefined> {
@@ -74,9 +87,9 @@ function stringAttributes(message: Message): Record<string, string | undefined> 
 export function groupCopies(deadLetters: readonly DeadLetter[]): DeadLetterEntry[] {
   const entries = new Map<string, { first: DeadLetter; copyIds: string[] }>();
   for (const deadLetter of deadLetters) {
-    const entry = entries.get(deadLetter.sourceMessageId);
+    const entry = entries.get(deadLetter.copyKey);
     if (entry) entry.copyIds.push(deadLetter.messageId);
-    else entries.set(deadLetter.sourceMessageId, { first: deadLetter, copyIds: [deadLetter.messageId] });
+    else entries.set(deadLetter.copyKey, { first: deadLetter, copyIds: [deadLetter.messageId] });
   }
   return [...entries.values()].map(({ first, copyIds }) => ({ ...first, copyIds, copies: copyIds.length }));
 }

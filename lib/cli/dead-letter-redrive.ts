@@ -89,6 +89,37 @@ export async function redriveWithMoveTask(
 }
 
 /**
+ * Deletes every copy but one of each message the DLQ holds more than once (a
+ * dead-letter send whose delete failed, retried), so that a move task, which
+ * moves whatever is there, moves each message once. One listing of the DLQ;
+ * what stays is given back at its end.
+ */
+export async function deleteDuplicateCopies(
+  sqs: SQSClient,
+  address: QueueAddress,
+  max: number,
+): Promise<{ duplicates: number; failures: Array<{ messageId: string; reason: string }> }> {
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max });
+  const kept = new Set<string>();
+  const failures: Array<{ messageId: string; reason: string }> = [];
+  let duplicates = 0;
+  try {
+    for await (const message of listing.messages()) {
+      const { copyKey } = describeDeadLetter(message);
+      if (!kept.has(copyKey)) {
+        kept.add(copyKey);
+        continue;
+      }
+      duplicates++;
+      await deleteCopy(sqs, address, message, listing, failures);
+    }
+  } finally {
+    await listing.close();
+  }
+  return { duplicates, failures };
+}
+
+/**
  * Moves the selected dead letters back to their source queue one by one, as
  * they are received: each is sent with its body and attributes (less Postbox's
  * failure record; FIFO: its message group and a fresh deduplication id) and
@@ -119,13 +150,13 @@ export async function redriveClientSide(
         skipped++;
         continue;
       }
-      if (moved.has(deadLetter.sourceMessageId)) {
+      if (moved.has(deadLetter.copyKey)) {
         duplicates++;
         if (!options.dryRun) await deleteCopy(sqs, address, message, listing, failures);
         continue;
       }
       if (options.dryRun) {
-        moved.add(deadLetter.sourceMessageId);
+        moved.add(deadLetter.copyKey);
         movedIds.push(deadLetter.messageId);
         continue;
       }
@@ -146,7 +177,7 @@ export async function redriveClientSide(
         continue;
       }
       // Sent: further copies of it are duplicates, even if this one cannot be deleted.
-      moved.add(deadLetter.sourceMessageId);
+      moved.add(deadLetter.copyKey);
       try {
         await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
         listing.forget(message);

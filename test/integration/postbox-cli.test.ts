@@ -18,7 +18,7 @@ import { browse } from '../../lib/cli/dead-letter-browser.ts';
 import { redriveWithMoveTask } from '../../lib/cli/dead-letter-redrive.ts';
 import { deadLetterAttributes } from '../../lib/messages/dead-letter-copy.ts';
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';
-import { FAILURE_ATTRIBUTES, failureRecord } from '../../lib/messages/failure-record.ts';
+import { failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -206,11 +206,12 @@ describe('postbox dlq: what it reports matches what the DLQ holds', () => {
         new SendMessageCommand({
           QueueUrl: deadLetterUrl,
           MessageBody: JSON.stringify({ paymentId: 'p-1', amountCents: -1 }),
-          MessageAttributes: {
+          MessageAttributes: withDataTypes({
             type: { DataType: 'String', StringValue: 'payment.received' },
-            [FAILURE_ATTRIBUTES.sourceMessageId]: { DataType: 'String', StringValue: 'source-1' },
-            [FAILURE_ATTRIBUTES.errorCode]: { DataType: 'String', StringValue: reason },
-          },
+            ...failureRecordAttributes(
+              failureRecord({ errorCode: reason, errorMessage: 'boom', handler: 'accounting/payment.received', attempt: 1, failedAt: new Date().toISOString(), sourceMessageId: 'source-1' }),
+            ),
+          }),
         }),
       );
     await copy('FIRST');

@@ -20,6 +20,7 @@ describe('grouping dead letters by source message', () => {
   const letter = (messageId: string, sourceMessageId: string): DeadLetter => ({
     messageId,
     sourceMessageId,
+    copyKey: sourceMessageId,
     type: 't',
     publishedAt: undefined,
     failedAt: undefined,

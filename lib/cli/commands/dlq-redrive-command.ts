@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { integerOption } from '../cli-option-parsers.ts';
-import { MoveTaskUnsupportedError, redriveClientSide, redriveWithMoveTask, type Progress, type RedriveSummary } from '../dead-letter-redrive.ts';
+import { deleteDuplicateCopies, MoveTaskUnsupportedError, redriveClientSide, redriveWithMoveTask, type Progress, type RedriveSummary } from '../dead-letter-redrive.ts';
 import { toFilter, withFilterOptions, type FilterOptions } from './dead-letter-options.ts';
 
 interface RedriveOptions extends FilterOptions {
@@ -43,7 +43,10 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
       };
       process.once('SIGINT', onInterrupt);
       try {
-        summary = await redriveWithMoveTask(ctx.sqs, address, { ...(options.rate !== undefined && { rate: options.rate }), onProgress, signal: abort.signal });
+        // A move task moves every copy of a message: the extra copies go first.
+        const copies = await deleteDuplicateCopies(ctx.sqs, address, options.max);
+        const moved = await redriveWithMoveTask(ctx.sqs, address, { ...(options.rate !== undefined && { rate: options.rate }), onProgress, signal: abort.signal });
+        summary = { ...moved, duplicates: copies.duplicates, failed: moved.failed + copies.failures.length, failures: [...copies.failures, ...moved.failures] };
       } catch (error) {
         if (!(error instanceof MoveTaskUnsupportedError)) throw error;
         ctx.io.err(`${ctx.where()} has no StartMessageMoveTask; moving the messages one by one instead${options.rate !== undefined ? ', without --rate' : ''}`);

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
 import type { RunningServer } from '../../lib/local/server-process.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
-import { FAILURE_ATTRIBUTES } from '../../lib/messages/failure-record.ts';
+import { FAILURE_ATTRIBUTES, failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
+import { withDataTypes } from '../../lib/messages/message-attributes.ts';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { postbox } from '../helpers/cli-runner.ts';
@@ -12,19 +13,17 @@ import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
 
 /*
- * Review findings on how redrive treats "copies of one source message" (postbox.sourceMessageId).
+ * A redrive moves each message once, though the DLQ may hold several copies of it (a dead-letter send whose
+ * delete failed, retried), and never takes two different messages for copies of each other.
  */
 
 const clients = emulatorClients();
 
-describe('redrive and postbox.sourceMessageId (review)', () => {
+describe('redrive and copies of one message (postbox.sourceMessageId)', () => {
   /*
-   * Loss: the attribute is trusted wherever it comes from. A message the SQS redrive policy moved (its
-   * consumer crashed or timed out on it maxReceiveCount times) keeps every attribute its producer set, and
-   * nothing stops a producer (a plain SNS Publish or SendMessage) from setting `postbox.sourceMessageId`.
-   * Two different messages carrying the same value are then "copies of one source": `dlq show` folds them
-   * into one entry, and the client-side redrive moves the first and DELETES the second, a different message,
-   * as a "duplicate copy". It is in neither queue afterwards.
+   * A message the SQS redrive policy moved keeps every attribute its producer set, and nothing stops a
+   * producer from setting `postbox.sourceMessageId`: two different messages carrying the same value are
+   * still two messages.
    */
   it('redrives two different messages that crashed their consumer, though their producer set the same postbox.sourceMessageId on both', async () => {
     const stage = uniqueStage();
@@ -68,10 +67,8 @@ describe('redrive and postbox.sourceMessageId (review)', () => {
     });
 
     /*
-     * Silent duplicate: item 12 made the client-side redrive move each source message once, but a redrive of a
-     * whole standard DLQ (the default, on AWS) goes to StartMessageMoveTask, which moves every copy. Two copies
-     * of one message (the delete after the DLQ send failed once) are handled twice, and the report says
-     * "moved 2" after `dlq show` said "1 dead letter (2 copies)".
+     * A redrive of a whole standard DLQ goes to StartMessageMoveTask, which moves every copy: the extra
+     * copies are deleted first, as `dlq show` counted them.
      */
     it('moves a source message once when the DLQ holds two copies of it', async () => {
       const stage = uniqueStage();
@@ -87,12 +84,12 @@ describe('redrive and postbox.sourceMessageId (review)', () => {
           new SendMessageCommand({
             QueueUrl: dlqUrl,
             MessageBody: JSON.stringify({ month: '2026-09' }),
-            MessageAttributes: {
+            MessageAttributes: withDataTypes({
               type: { DataType: 'String', StringValue: 'report.build' },
-              [FAILURE_ATTRIBUTES.errorCode]: { DataType: 'String', StringValue: 'HANDLER_FAILED' },
-              [FAILURE_ATTRIBUTES.failedAt]: { DataType: 'String', StringValue: failedAt },
-              [FAILURE_ATTRIBUTES.sourceMessageId]: { DataType: 'String', StringValue: 'source-1' },
-            },
+              ...failureRecordAttributes(
+                failureRecord({ errorCode: 'HANDLER_FAILED', errorMessage: 'boom', handler: 'report-build/report.build', attempt: 1, failedAt, sourceMessageId: 'source-1' }),
+              ),
+            }),
           }),
         );
       }
