@@ -4,6 +4,7 @@ import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../topology/filt
 import type { Envelope } from './envelope.ts';
 import { isoTimestamp } from './iso-timestamp.ts';
 import { POSTBOX_ATTRIBUTE_PREFIX } from './failure-record.ts';
+import type { MessageAttributes } from './message-attributes.ts';
 import type { CatalogEntry, MessageCatalog } from './message-catalog.ts';
 import {
   MalformedMessageError,
@@ -19,6 +20,12 @@ export interface IncomingMessage {
   readonly body: string;
   /** String message attributes, by name. */
   readonly attributes: Readonly<Record<string, string>>;
+  /**
+   * Every message attribute with its data type and binary values, as the
+   * producer sent them (a dead-letter copy keeps them exactly).
+   * @default the string `attributes`, typed `String`
+   */
+  readonly messageAttributes?: MessageAttributes | undefined;
   /** When SQS received it (epoch milliseconds), for messages that carry no time of their own. */
   readonly sentTimestamp?: number | undefined;
 }
@@ -66,7 +73,7 @@ export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog,
   let parsed = parseJson(message.messageId, message.body, 'body');
   let attributes = message.attributes;
   // SNS without raw delivery sets no SQS message attributes; with its own, the body is as published, whatever its shape.
-  if (isSnsNotification(parsed) && !hasProducerAttributes(attributes)) {
+  if (isSnsNotification(parsed) && !hasProducerAttributes(message.messageAttributes ?? attributes)) {
     attributes = snsAttributes(message.messageId, parsed.MessageAttributes);
     parsed = parseJson(message.messageId, parsed.Message, 'SNS notification Message');
   }
@@ -136,7 +143,7 @@ function isSnsNotification(value: unknown): value is SnsNotification {
 }
 
 /** Attributes other than a failure record Postbox itself added when it dead-lettered the message. */
-function hasProducerAttributes(attributes: Readonly<Record<string, string>>): boolean {
+function hasProducerAttributes(attributes: Readonly<Record<string, unknown>>): boolean {
   for (const name in attributes) if (!name.startsWith(POSTBOX_ATTRIBUTE_PREFIX)) return true;
   return false;
 }

@@ -1,5 +1,4 @@
 import type { Envelope } from '../messages/envelope.ts';
-import type { MessageAttributes } from '../messages/message-attributes.ts';
 import type { MessageCatalog } from '../messages/message-catalog.ts';
 import { decodeMessage, type IncomingMessage } from '../messages/message-codec.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
@@ -17,12 +16,6 @@ export interface ReceivedMessage extends IncomingMessage {
   readonly receiveCount: number;
   /** FIFO queues only. */
   readonly groupId?: string | undefined;
-  /**
-   * Every message attribute with its data type and binary values, as the
-   * producer sent them (a dead-letter copy keeps them exactly).
-   * @default the string `attributes`, typed `String`
-   */
-  readonly messageAttributes?: MessageAttributes | undefined;
   /**
    * When the receive that gave this receipt handle was asked for (epoch ms, at the latest): SQS refuses any
    * visibility that ends more than 12 hours after it. Each receive starts 12 hours afresh.

@@ -186,6 +186,13 @@ describe('decodeMessage refuses a message that contradicts itself, as malformed'
     expect((error as SchemaValidationError).messageType).toBe('payment.received');
   });
 
+  it('takes a body shaped like an SNS notification as published when its only attributes of its own are Binary', () => {
+    const body = notification({ MessageAttributes: { type: { Type: 'String', Value: 'payment.refunded' } } });
+    const message = { ...incoming(body), messageAttributes: { signature: { DataType: 'Binary', BinaryValue: new Uint8Array([1, 2]) } } };
+    // No `type` of its own, and not unwrapped: refused for want of a type rather than routed by the body's.
+    expect(() => decodeMessage(message, catalog)).toThrowError(UnknownMessageTypeError);
+  });
+
   it('still unwraps an SNS notification that carries only the failure record of an earlier dead-lettering', () => {
     const body = notification({ MessageAttributes: { type: { Type: 'String', Value: 'payment.refunded' } } });
     expect(decodeMessage(incoming(body, { 'postbox.errorCode': 'HANDLER_ERROR' }), catalog).type).toBe('payment.refunded');
