@@ -1,5 +1,5 @@
-# The postbox-worker container: the worker bundled with esbuild, run by Node.js 22 on arm64.
-FROM node:22-slim AS build
+# The postbox-worker container: the worker bundled with esbuild, run by Node.js 24 on arm64.
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,7 +9,7 @@ COPY bin ./bin
 COPY lib ./lib
 RUN node scripts/bundle-worker.mjs dist
 
-FROM node:22-slim
+FROM node:24-slim
 WORKDIR /app
 ENV NODE_ENV=production NODE_OPTIONS=--enable-source-maps
 COPY --from=build /app/dist ./

@@ -15,7 +15,7 @@ export interface BundleFigures {
 
 /**
  * Bundles a handler as the LambdaConsumer construct does (esbuild, minified
- * ESM for Node 22, the AWS SDK left to the runtime) and times its module
+ * ESM for Node 24, the AWS SDK left to the runtime) and times its module
  * initialization in fresh Node processes.
  */
 export async function benchBundles(entries: Record<string, string>, starts = 7): Promise<BundleFigures> {
@@ -31,7 +31,7 @@ export async function benchBundles(entries: Record<string, string>, starts = 7):
       minify: true,
       format: 'esm',
       platform: 'node',
-      target: 'node22',
+      target: 'node24',
       mainFields: ['module', 'main'],
       external: ['@aws-sdk/*'],
       banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },

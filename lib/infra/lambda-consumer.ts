@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -91,7 +91,7 @@ export class LambdaConsumer extends Construct {
       entry: props.entry,
       ...(props.depsLockFilePath && { depsLockFilePath: props.depsLockFilePath }),
       ...(props.description && { description: props.description }),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
       memorySize: props.memorySize ?? 256,
@@ -100,7 +100,7 @@ export class LambdaConsumer extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: {
         format: nodejs.OutputFormat.ESM,
-        target: 'node22',
+        target: 'node24',
         minify: true,
         sourceMap: true,
         sourcesContent: false,
@@ -108,10 +108,6 @@ export class LambdaConsumer extends Construct {
         // Some dependencies still call require(); ESM output needs it defined.
         banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
       },
-    });
-    Validations.of(this.function).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-L1',
-      reason: 'Pinned to Node.js 22, the runtime the handlers are built and tested for (target node22); move to the next LTS deliberately.',
     });
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? 10,

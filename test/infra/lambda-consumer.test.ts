@@ -21,9 +21,9 @@ function build() {
 }
 
 describe('LambdaConsumer', () => {
-  it('runs on Node.js 22 on arm64 with source maps enabled', () => {
+  it('runs on Node.js 24 on arm64 with source maps enabled', () => {
     build().template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Timeout: 30,
       MemorySize: 256,
