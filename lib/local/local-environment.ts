@@ -4,7 +4,7 @@ import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { resolveTopology } from '../topology/resolve-topology.ts';
-import { startMotoEmulator } from './moto-emulator.ts';
+import { startEmbeddedEmulator } from './embedded-emulator.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
 
 export interface LocalEnvironment {
@@ -20,7 +20,7 @@ export interface LocalEnvironment {
  * worker` and `npm start` run against when no endpoint is given.
  */
 export async function startLocalEnvironment(topology: AnyTopology, options: { stage: string; logger: Logger }): Promise<LocalEnvironment> {
-  const emulator = await startMotoEmulator();
+  const emulator = await startEmbeddedEmulator();
   // Any credentials do for the emulator; the SDK still insists on some.
   process.env.AWS_ACCESS_KEY_ID ??= 'local';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'local';

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startMotoEmulator } from '../../lib/local/moto-emulator.ts';
+import { emulatorKind, startEmbeddedEmulator } from '../../lib/local/embedded-emulator.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -8,8 +8,9 @@ declare module 'vitest' {
 }
 
 /**
- * Starts one emulator for the integration tests, unless AWS_ENDPOINT_URL
- * points at one already (LocalStack, a moto server you run yourself).
+ * Starts the emulator of the project's POSTBOX_EMULATOR (fauxqs or moto) for
+ * its integration tests, unless AWS_ENDPOINT_URL points at one already
+ * (LocalStack, a server you run yourself).
  */
 export default async function setup(project: TestProject) {
   const external = process.env.AWS_ENDPOINT_URL;
@@ -17,7 +18,7 @@ export default async function setup(project: TestProject) {
     project.provide('awsEndpoint', external);
     return;
   }
-  const emulator = await startMotoEmulator();
+  const emulator = await startEmbeddedEmulator(emulatorKind(project.config.env));
   project.provide('awsEndpoint', emulator.endpoint);
   return () => emulator.stop();
 }
