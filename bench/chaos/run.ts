@@ -1,0 +1,208 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { browse } from '../../lib/cli/dead-letter-browser.ts';
+import { redriveClientSide } from '../../lib/cli/dead-letter-redrive.ts';
+import { startEmbeddedEmulator } from '../../lib/local/embedded-emulator.ts';
+import { LocalEventSource } from '../../lib/local/local-event-source.ts';
+import { provisionJobLockTable, provisionTopology } from '../../lib/local/provisioner.ts';
+import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
+import { createLogger } from '../../lib/runtime/logger.ts';
+import { Publisher } from '../../lib/runtime/publisher.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { deadLetterEntry, tally, type DeadLetterEntry } from './chaos-accounting.ts';
+import { chaosHandlers } from './chaos-handlers.ts';
+import type { ChaosWorkerSettings } from './chaos-settings.ts';
+import { chaosTopology } from './chaos-topology.ts';
+import { publishTraffic } from './chaos-traffic.ts';
+import { EffectLedger } from './effect-ledger.ts';
+import { seededRandom, type FaultRates } from './fault-plan.ts';
+import { withSdkFaults, type SdkFaults } from './faulty-sqs-client.ts';
+import { TcpFaultProxy } from './tcp-fault-proxy.ts';
+
+/**
+ * `npm run chaos`: the example topology under faults, bounded (under 5
+ * minutes, loopback only). 10,000 messages — events fanned out, commands, plain
+ * SNS publishes among them — go through the Lambda pipeline (local event
+ * sources) and the analytics workers (separate processes) while handlers throw,
+ * give up or hang, workers are SIGKILLed, the emulator is cut off for 10 s and
+ * SQS responses are dropped or delayed; then every DLQ is redriven. It prints
+ * one table and exits 1 if a message was lost or a dead letter has no reason.
+ */
+const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 10_000);
+const seed = process.env.CHAOS_SEED ?? randomBytes(4).toString('hex');
+const random = seededRandom(seed);
+const rates: FaultRates = { throw: 0.1, unrecoverable: 0.005, hang: 0.002 };
+const sdkFaults: SdkFaults = { dropResponse: 0.01, delay: 0.02, maxDelayMs: 1500 };
+const OUTAGE = { atMs: 6_000, forMs: 10_000 };
+const KILLS = 4;
+const DRAIN_LIMIT_MS = 200_000;
+const stage = `chaos${seed}`;
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const say = (text: string) => console.log(`[${elapsed().padStart(7)}] ${text}`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const out = path.resolve(import.meta.dirname, '../.out', `chaos-${seed}`);
+mkdirSync(out, { recursive: true });
+const logFile = path.join(out, 'run.log');
+
+console.log(`Postbox chaos run: seed ${seed} (CHAOS_SEED=${seed} repeats its faults), Node.js ${process.versions.node}, logs in ${path.relative(process.cwd(), out)}\n`);
+
+const emulator = await startEmbeddedEmulator('fauxqs');
+const proxy = await TcpFaultProxy.start(new URL(emulator.endpoint));
+const credentials = { accessKeyId: 'chaos', secretAccessKey: 'chaos' };
+const direct = createAwsClients({ endpoint: emulator.endpoint, region: 'us-east-1', credentials });
+const throughProxy = createAwsClients({ endpoint: proxy.endpoint, region: 'us-east-1', credentials });
+const injected = { dropped: 0, delayed: 0 };
+const faultySqs = withSdkFaults(new SQSClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials }), sdkFaults, Math.random, injected);
+
+const resolved = resolveTopology(chaosTopology, { stage });
+const provisioned = await provisionTopology(resolved, direct);
+const jobLockTable = (await provisionJobLockTable(resolved, new DynamoDBClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials })))!;
+const ledger = new EffectLedger(out);
+const logger = createLogger({ pid: process.pid }, { level: 'warn', write: (line) => appendFileSync(logFile, `${line}\n`) });
+say(`emulator (fauxqs, moto behind it) at ${emulator.endpoint}, every client through the fault proxy at ${proxy.endpoint}; topology provisioned as stage ${stage}`);
+
+// The Lambda functions: two concurrent local event sources a queue, as Lambda polls with several pollers.
+const lambdaQueues = resolved.queues.filter((queue) => queue.handler.kind === 'lambda');
+const sources = lambdaQueues.flatMap((queue) => {
+  const addresses = provisioned.queues.get(queue.id)!;
+  const handler = createSqsHandler(chaosTopology, {
+    stage,
+    queue: queue.id,
+    handlers: chaosHandlers(queue.id, queue.messageTypes, { seed, rates, ledger }) as never,
+    sqs: faultySqs,
+    queueUrl: addresses.url,
+    deadLetterQueueUrl: addresses.deadLetterUrl,
+    logger,
+    writeMetrics: () => undefined,
+  });
+  return [1, 2].map(() => new LocalEventSource({ sqs: faultySqs, queueUrl: addresses.url, handler, timeoutSeconds: queue.handler.timeoutSeconds, waitTimeSeconds: 1 }));
+});
+let pollErrors = 0;
+for (const source of sources) source.start(undefined, () => (pollErrors += 1));
+
+// The workers: separate processes, so that a SIGKILL is a real one.
+const workerSettings: ChaosWorkerSettings = { endpoint: proxy.endpoint, stage, seed, rates, sdkFaults, ledgerDirectory: out, jobLockTable, logFile };
+const workers = new Set<ChildProcess>();
+const kills: Array<{ pid: number; at: number }> = [];
+const spawnWorker = () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'chaos-worker-main.ts'), JSON.stringify(workerSettings)], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+  });
+  workers.add(child);
+  child.once('exit', () => workers.delete(child));
+};
+spawnWorker();
+spawnWorker();
+
+// The faults on a schedule: the outage, and SIGKILLs at random moments of the first 40 s.
+const outage = sleep(OUTAGE.atMs).then(async () => {
+  say(`outage: the emulator is cut off for ${OUTAGE.forMs / 1000} s`);
+  await proxy.outage(OUTAGE.forMs);
+  say('outage over');
+});
+const killTimes = Array.from({ length: KILLS }, () => 2_000 + random() * 38_000).sort((a, b) => a - b);
+const killing = (async () => {
+  let last = 0;
+  for (const at of killTimes) {
+    await sleep(at - last);
+    last = at;
+    const victim = [...workers][Math.floor(random() * workers.size)];
+    if (!victim?.pid) continue;
+    kills.push({ pid: victim.pid, at: Date.now() });
+    victim.kill('SIGKILL');
+    say(`SIGKILL worker ${victim.pid}; a fresh one starts`);
+    spawnWorker();
+  }
+})();
+
+say(`publishing ${MESSAGES.toLocaleString('en-US')} messages`);
+const publisher = new Publisher(chaosTopology, { stage, source: 'chaos', sns: throughProxy.sns, sqs: throughProxy.sqs });
+const traffic = await publishTraffic(publisher, throughProxy.sns, provisioned.topicArns.get('orders')!, MESSAGES, random);
+say(`published ${traffic.published.toLocaleString('en-US')} (${traffic.plainPublishes} plain SNS publishes; ${traffic.resent} sent again after a failed send)`);
+await Promise.all([outage, killing]);
+
+/** True once every main queue holds nothing, visible, in flight or delayed, three checks in a row. */
+async function drain(limitMs: number): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  let quiet = 0;
+  while (Date.now() < deadline) {
+    const depths = await Promise.all(
+      [...provisioned.queues.values()].map(async ({ url }) => {
+        const { Attributes = {} } = await direct.sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl: url,
+            AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+          }),
+        );
+        return Number(Attributes.ApproximateNumberOfMessages) + Number(Attributes.ApproximateNumberOfMessagesNotVisible) + Number(Attributes.ApproximateNumberOfMessagesDelayed);
+      }),
+    );
+    quiet = depths.every((depth) => depth === 0) ? quiet + 1 : 0;
+    if (quiet >= 3) return true;
+    await sleep(1000);
+  }
+  return false;
+}
+
+let drained = await drain(DRAIN_LIMIT_MS - (Date.now() - started));
+say(drained ? 'every queue drained' : 'the queues did not drain in time');
+let redriven = 0;
+for (const queue of resolved.queues) {
+  const addresses = provisioned.queues.get(queue.id)!;
+  const summary = await redriveClientSide(direct.sqs, { queue, ...addresses }, {}, { max: 100_000 });
+  redriven += summary.moved;
+}
+say(`redrove every DLQ: ${redriven} messages back to their queues`);
+drained = (await drain(Math.max(30_000, DRAIN_LIMIT_MS - (Date.now() - started)))) && drained;
+const drainSeconds = (Date.now() - started) / 1000;
+say(drained ? 'drained again' : 'the queues did not drain in time after the redrive');
+
+await Promise.all(sources.map((source) => source.stop()));
+await Promise.all(
+  [...workers].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  ),
+);
+
+const deadLetters: DeadLetterEntry[] = [];
+for (const queue of resolved.queues) {
+  const messages = await browse(direct.sqs, provisioned.queues.get(queue.id)!.deadLetterUrl, 100_000, 300);
+  deadLetters.push(...messages.map((message) => deadLetterEntry(queue.id, message)));
+}
+const result = tally(traffic.published, traffic.expected, EffectLedger.readAll(out), deadLetters, kills);
+await proxy.close();
+await emulator.stop();
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+const rows: Array<[string, string, string]> = [
+  ['messages published', fmt(result.published), `${fmt(result.deliveries)} deliveries expected (events × subscribers)`],
+  ['processed at least once', fmt(result.processed), ''],
+  ['lost', fmt(result.lost.length), 'target 0'],
+  ['duplicate effects', fmt(result.duplicateEffects), `${fmt(result.duplicatesFromKills)} after a SIGKILL between success and delete; target: only those`],
+  ['dead-lettered with a reason', fmt(result.deadLetteredWithReason), `${fmt(result.handledAndDeadLettered)} of them were also handled once`],
+  ['dead-lettered without a reason', fmt(result.deadLetteredWithoutReason.length), 'target 0'],
+  ['time to drain', `${drainSeconds.toFixed(0)} s`, drained ? 'drained, redrive included' : 'NOT drained'],
+];
+console.log(
+  `\nfaults: handler throws ${rates.throw * 100} % of attempts, UnrecoverableError ${rates.unrecoverable * 100} % of messages, hangs ${rates.hang * 100} % of attempts; ` +
+    `${kills.length} worker SIGKILLs; ${OUTAGE.forMs / 1000} s emulator outage; in this process ${injected.dropped} SQS responses dropped, ${injected.delayed} delayed; ${pollErrors} failed polls\n`,
+);
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
+for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+for (const delivery of result.lost.slice(0, 10)) console.log(`lost: ${delivery.key} on ${delivery.queue}`);
+for (const entry of result.deadLetteredWithoutReason.slice(0, 10)) console.log(`no reason: ${entry.key ?? 'unreadable'} in the DLQ of ${entry.queue}`);
+
+const failed = result.lost.length > 0 || result.deadLetteredWithoutReason.length > 0 || !drained;
+process.exit(failed ? 1 : 0);
