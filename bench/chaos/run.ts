@@ -199,7 +199,7 @@ console.log(
   `\nfaults: handler throws ${rates.throw * 100} % of attempts, UnrecoverableError ${rates.unrecoverable * 100} % of messages, hangs ${rates.hang * 100} % of attempts; ` +
     `${kills.length} worker SIGKILLs; ${OUTAGE.forMs / 1000} s emulator outage; in this process ${injected.dropped} SQS responses dropped, ${injected.delayed} delayed; ${pollErrors} failed polls\n`,
 );
-const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i].length)));
+const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
 for (const delivery of result.lost.slice(0, 10)) console.log(`lost: ${delivery.key} on ${delivery.queue}`);
 for (const entry of result.deadLetteredWithoutReason.slice(0, 10)) console.log(`no reason: ${entry.key ?? 'unreadable'} in the DLQ of ${entry.queue}`);
