@@ -1,4 +1,4 @@
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 
 /** A command as a fault sees it: its class name and input. */
 export interface SentCommand {
@@ -31,4 +31,39 @@ export function faultInjectingSqs(
 /** The SDK command's name (`ReceiveMessageCommand`) and input. */
 export function describeCommand(command: SentCommand): { name: string; input: Record<string, unknown> } {
   return { name: command.constructor.name, input: command.input as Record<string, unknown> };
+}
+
+/**
+ * The real client, holding the emulator to a rule of SQS it does not check
+ * (fauxqs deletes nothing and says nothing): a receipt handle the queue never
+ * handed out is refused per entry, as `ReceiptHandleIsInvalid`.
+ */
+export function refusingUnknownReceiptHandles(real: SQSClient): SQSClient {
+  const issued = new Set<string>();
+  return new Proxy(real, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver);
+      return async (command: SentCommand, options?: unknown) => {
+        const send = (sent: SentCommand) => Reflect.apply(target.send, target, [sent, options]) as Promise<Record<string, unknown>>;
+        if (command instanceof DeleteMessageBatchCommand) {
+          const entries = command.input.Entries ?? [];
+          const known = entries.filter((entry) => issued.has(entry.ReceiptHandle!));
+          const refused = entries.filter((entry) => !issued.has(entry.ReceiptHandle!));
+          const result = known.length > 0 ? await send(new DeleteMessageBatchCommand({ ...command.input, Entries: known })) : { Successful: [] };
+          const failed = refused.map((entry) => ({
+            Id: entry.Id,
+            Code: 'ReceiptHandleIsInvalid',
+            SenderFault: true,
+            Message: `The input receipt handle "${entry.ReceiptHandle}" is not a valid receipt handle.`,
+          }));
+          return { ...result, Failed: [...((result.Failed as unknown[] | undefined) ?? []), ...failed] };
+        }
+        const result = await send(command);
+        if (command instanceof ReceiveMessageCommand) {
+          for (const message of (result.Messages as Array<{ ReceiptHandle?: string }> | undefined) ?? []) issued.add(message.ReceiptHandle!);
+        }
+        return result;
+      };
+    },
+  });
 }

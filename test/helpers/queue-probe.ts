@@ -1,4 +1,4 @@
-import { GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 
 /**
  * Receives what a queue holds without deleting it: each receive hides the
@@ -23,6 +23,28 @@ export async function receiveAvailable(
     );
     messages.push(...Messages);
     if (Messages.length === 0 && expected === Infinity) break;
+  }
+  return messages;
+}
+
+/**
+ * Consumes `expected` messages as a consumer does, deleting each receive's
+ * messages before the next: on a FIFO queue a group's next message comes only
+ * after the one before it is deleted (SQS may hand out several of a group at
+ * once, fauxqs one), so this is the order a consumer sees.
+ */
+export async function consumeInOrder(sqs: SQSClient, queueUrl: string, expected: number, timeoutMs = 10_000): Promise<Message[]> {
+  const messages: Message[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (messages.length < expected && Date.now() < deadline) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+    );
+    if (Messages.length === 0) continue;
+    messages.push(...Messages);
+    await sqs.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })) }),
+    );
   }
   return messages;
 }

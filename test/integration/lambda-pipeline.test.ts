@@ -15,7 +15,7 @@ import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { pollUntil } from '../helpers/polling.ts';
-import { queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
+import { consumeInOrder, queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
 
 const clients = emulatorClients();
 const silent = createLogger({}, { write: () => undefined });
@@ -87,8 +87,8 @@ describe('publishing', () => {
     await env.publisher.publishMany(
       [1, 2, 3].map((sequence) => ({ type: 'ledger.entry' as const, data: { account: 'a', sequence }, options: { groupId: 'a' } })),
     );
-    const audit = await receiveAvailable(clients.sqs, env.provisioned.queues.get('audit')!.url, { expected: 3, visibilitySeconds: 0 });
-    expect(audit.slice(0, 3).map((message) => JSON.parse(message.Body!).data.sequence)).toEqual([1, 2, 3]);
+    const audit = await consumeInOrder(clients.sqs, env.provisioned.queues.get('audit')!.url, 3);
+    expect(audit.map((message) => JSON.parse(message.Body!).data.sequence)).toEqual([1, 2, 3]);
   });
 
   it('names a missing topic and says what to do', async () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { LocalEventSource, type SqsLambdaHandler } from '../../lib/local/local-event-source.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
-import { faultInjectingSqs } from '../helpers/fault-injecting-sqs.ts';
+import { faultInjectingSqs, refusingUnknownReceiptHandles } from '../helpers/fault-injecting-sqs.ts';
 import { pollUntil } from '../helpers/polling.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
 
@@ -37,7 +37,7 @@ describe('the local event source', () => {
     const queueUrl = await aQueueWith(['{"n":1}', '{"n":2}']);
     // SQS refuses every second entry deleted: its receipt handle is not one SQS gave out.
     let entries = 0;
-    const sqs = faultInjectingSqs(clients.sqs, (command) => {
+    const sqs = faultInjectingSqs(refusingUnknownReceiptHandles(clients.sqs), (command) => {
       if (!(command instanceof DeleteMessageBatchCommand)) return undefined;
       const input = command.input as DeleteMessageBatchCommandInput;
       return new DeleteMessageBatchCommand({ ...input, Entries: input.Entries!.map((entry) => (++entries % 2 === 0 ? { ...entry, ReceiptHandle: 'not-a-receipt-handle' } : entry)) });

@@ -23,7 +23,7 @@ import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { pollUntil } from '../helpers/polling.ts';
-import { queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
+import { consumeInOrder, queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
 
 const clients = emulatorClients();
 
@@ -147,7 +147,7 @@ describe('postbox dlq', () => {
     }
     const result = await postbox(stage, ['dlq', 'redrive', 'audit']);
     expect(result.out).toMatch(/^moved 6, failed 0, skipped 0 \(client-side\)/);
-    const back = await receiveAvailable(clients.sqs, url, { expected: 6, visibilitySeconds: 30 });
+    const back = await consumeInOrder(clients.sqs, url, 6);
     const order = (group: string) => back.map((m) => JSON.parse(m.Body!)).filter((entry) => entry.account === group).map((entry) => entry.sequence);
     expect(order('a')).toEqual([1, 2, 3]);
     expect(order('b')).toEqual([1, 2, 3]);

@@ -9,6 +9,7 @@ import { DeadLetterFailedError, DeadLetterTooLargeError } from '../../lib/runtim
 import { QueueActions } from '../../lib/runtime/queue-actions.ts';
 import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { refusingUnknownReceiptHandles } from '../helpers/fault-injecting-sqs.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
 
@@ -18,7 +19,7 @@ describe('deleting handled messages in batches', () => {
   it('deletes what SQS accepts and rejects, naming the queue, each entry it refuses', async () => {
     const topology = resolveTopology(paymentsTopology, { stage: uniqueStage() });
     const archive = (await provisionTopology(topology, clients)).queues.get('archive')!;
-    const actions = new QueueActions(clients.sqs, queueById(topology, 'archive')!, { queueUrl: archive.url });
+    const actions = new QueueActions(refusingUnknownReceiptHandles(clients.sqs), queueById(topology, 'archive')!, { queueUrl: archive.url });
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: archive.url, MessageBody: '{}' }));
     const [received] = await actions.receive(1, 5, 30);
     const batcher = new DeleteBatcher(actions, 'pay-archive');
