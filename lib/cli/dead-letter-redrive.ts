@@ -24,6 +24,8 @@ export interface RedriveSummary {
   readonly skipped: number;
   /** Extra copies of a source message already moved in this run: deleted, not moved again. */
   readonly duplicates: number;
+  /** Messages this run moved that failed again and came back to the DLQ while it ran: left there, for the next run. */
+  readonly returned: number;
   /** Messages the DLQ still holds after the run (visible or in flight), as SQS counts them. */
   readonly left: number;
   /** The run stopped at its `max` messages: the DLQ may hold more. */
@@ -79,7 +81,7 @@ export async function redriveWithMoveTask(
       if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED') {
         const failures = status === 'FAILED' ? [{ messageId: '-', reason: task?.FailureReason ?? 'the move task failed' }] : [];
         const failed = status === 'COMPLETED' ? 0 : (toMove ?? 0);
-        return { method: 'move-task', status, moved, failed, skipped: 0, duplicates: 0, left: failed, maxReached: false, notFound: [], movedIds: [], failures };
+        return { method: 'move-task', status, moved, failed, skipped: 0, duplicates: 0, returned: 0, left: failed, maxReached: false, notFound: [], movedIds: [], failures };
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
     }
@@ -140,11 +142,19 @@ export async function redriveClientSide(
   const movedIds: string[] = [];
   const seenIds = new Set<string>();
   const failures: Array<{ messageId: string; reason: string }> = [];
+  // What this run sent back: a message that fails again returns under that id (redrive policy) or with it as its source.
+  const sentIds = new Set<string>();
   let skipped = 0;
   let duplicates = 0;
+  let returned = 0;
   try {
     for await (const message of listing.messages()) {
       const deadLetter = describeDeadLetter(message);
+      if (sentIds.has(deadLetter.messageId) || sentIds.has(deadLetter.sourceMessageId)) {
+        // Moving it again would go round for as long as its consumer runs.
+        returned++;
+        continue;
+      }
       seenIds.add(deadLetter.messageId);
       if (!matches(deadLetter, filter)) {
         skipped++;
@@ -160,8 +170,9 @@ export async function redriveClientSide(
         movedIds.push(deadLetter.messageId);
         continue;
       }
+      let sentId: string | undefined;
       try {
-        await sqs.send(
+        ({ MessageId: sentId } = await sqs.send(
           new SendMessageCommand({
             QueueUrl: address.url,
             MessageBody: message.Body!,
@@ -171,13 +182,14 @@ export async function redriveClientSide(
               MessageDeduplicationId: randomUUID(),
             }),
           }),
-        );
+        ));
       } catch (error) {
         failures.push({ messageId: deadLetter.messageId, reason: describeError(error) });
         continue;
       }
       // Sent: further copies of it are duplicates, even if this one cannot be deleted.
       moved.add(deadLetter.copyKey);
+      if (sentId) sentIds.add(sentId);
       try {
         await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
         listing.forget(message);
@@ -197,6 +209,7 @@ export async function redriveClientSide(
     failed: failures.length,
     skipped,
     duplicates,
+    returned,
     left: visible + inFlight,
     maxReached: listing.received >= options.max,
     notFound: (filter.ids ?? []).filter((id) => !seenIds.has(id)),

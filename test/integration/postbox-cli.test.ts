@@ -281,6 +281,39 @@ describe('postbox dlq: what it reports matches what the DLQ holds', () => {
     expect(exported.out).toContain('2 message(s) in flight were not exported');
   });
 
+  it('ends a redrive whose messages fail again while it runs, leaving their new dead letters for the next run', async () => {
+    const { stage, provisioned } = await setUp();
+    await deadLetterPoison(stage, provisioned, 3);
+    const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
+    // The consumer runs on: every message the redrive sends back is poison again and returns to the DLQ at once.
+    const noop = () => undefined;
+    const consumer = new LocalEventSource({
+      sqs: clients.sqs,
+      queueUrl: url,
+      waitTimeSeconds: 1,
+      handler: createSqsHandler(paymentsTopology, {
+        stage,
+        queue: 'accounting',
+        sqs: clients.sqs,
+        logger: createLogger({}, { write: noop }),
+        writeMetrics: noop,
+        handlers: { 'payment.received': noop, 'payment.refunded': noop },
+      }),
+    });
+    consumer.start();
+    try {
+      const redrive = await postbox(stage, ['--json', 'dlq', 'redrive', 'accounting', '--client-side']);
+      const summary = JSON.parse(redrive.out);
+      expect(summary).toMatchObject({ moved: 3, failed: 0 });
+      expect(summary.returned).toBeLessThanOrEqual(3);
+    } finally {
+      await consumer.stop();
+    }
+    const deadline = Date.now() + 10_000;
+    while ((await queueDepth(clients.sqs, deadLetterUrl)).visible < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 3, inFlight: 0 });
+  }, 40_000);
+
   it('redrives every message of a FIFO DLQ, more than ten per group, each group in order', async () => {
     const { stage, provisioned } = await setUp();
     const { url, deadLetterUrl } = provisioned.queues.get('audit')!;

@@ -59,7 +59,7 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
     }
     const from = address.queue.deadLetterQueueName;
     // A whole redrive that ends with messages still there did not do what was asked (FIFO groups, messages in flight).
-    const incomplete = !selective && !options.dryRun && !summary.maxReached && summary.left > summary.failed;
+    const incomplete = !selective && !options.dryRun && !summary.maxReached && summary.left > summary.failed + summary.returned;
     ctx.print({ ...summary, incomplete }, () =>
       [
         options.dryRun
@@ -69,6 +69,9 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
         ...summary.failures.map((failure) => `  failed ${failure.messageId}: ${failure.reason}`),
         ...(summary.duplicates > 0
           ? [`${summary.duplicates} duplicate cop${summary.duplicates === 1 ? 'y' : 'ies'} of messages already moved in this run ${options.dryRun ? 'would be' : 'were'} deleted, not moved`]
+          : []),
+        ...(summary.returned > 0
+          ? [`${summary.returned} message(s) moved in this run failed again and are back in ${from}; left there for the next run`]
           : []),
         ...(summary.notFound.length > 0 ? [`not found in ${from}: ${summary.notFound.join(', ')}`] : []),
         ...(summary.maxReached ? [`stopped at --max ${options.max}; ${from} may hold more`] : []),
