@@ -67,11 +67,12 @@ export function tally(
   let duplicateEffects = 0;
   let duplicatesFromKills = 0;
   for (const list of effectsOf.values()) {
-    for (const later of list.slice(1)) {
+    list.sort((a, b) => a.at - b.at);
+    list.slice(1).forEach((_, index) => {
       duplicateEffects += 1;
-      const earlier = list.find((effect) => effect.at <= later.at && effect !== later)!;
+      const earlier = list[index]!;
       if (kills.some((kill) => kill.pid === earlier.pid && kill.at >= earlier.at)) duplicatesFromKills += 1;
-    }
+    });
   }
   const lost = expected.filter((delivery) => !effectsOf.has(id(delivery.queue, delivery.key)) && !deadLettered.has(id(delivery.queue, delivery.key)));
   return {

@@ -10,13 +10,23 @@ export interface FaultRates {
   readonly hang: number;
 }
 
-/** FNV-1a: a stable 32-bit hash, so the same seed gives the same faults in every process. */
+/**
+ * FNV-1a with murmur3's finalizer: a stable 32-bit hash, so the same seed
+ * gives the same faults in every process. Without the finalizer, texts that
+ * differ only in their last character (attempt 1, 2, 3 …) get nearly the same
+ * high bits, and a message that throws once throws on every attempt.
+ */
 function hash(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -48,6 +48,8 @@ const say = (text: string) => console.log(`[${elapsed().padStart(7)}] ${text}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const out = path.resolve(import.meta.dirname, '../.out', `chaos-${seed}`);
+// The ledger of an earlier run of the same seed must not count in this one.
+rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const logFile = path.join(out, 'run.log');
 
@@ -201,6 +203,9 @@ console.log(
 );
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
 for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+const reasons = new Map<string, number>();
+for (const entry of deadLetters) reasons.set(entry.reason ?? 'none', (reasons.get(entry.reason ?? 'none') ?? 0) + 1);
+console.log(`\ndead letters by reason: ${[...reasons].map(([reason, count]) => `${reason} ${count}`).join(', ') || 'none'}`);
 for (const delivery of result.lost.slice(0, 10)) console.log(`lost: ${delivery.key} on ${delivery.queue}`);
 for (const entry of result.deadLetteredWithoutReason.slice(0, 10)) console.log(`no reason: ${entry.key ?? 'unreadable'} in the DLQ of ${entry.queue}`);
 

@@ -84,7 +84,7 @@ export class MessagingStack extends Stack {
         deadLetterQueueName: resolved.deadLetterQueueName,
         fifo: resolved.fifo,
         visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
-        maxReceiveCount: resolved.maxReceiveCount,
+        maxReceiveCount: resolved.redriveReceiveCount,
         retentionPeriod: Duration.seconds(resolved.retentionSeconds),
         maxMessageSizeBytes: resolved.maxMessageSizeBytes,
         deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),

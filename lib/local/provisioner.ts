@@ -86,7 +86,7 @@ async function provisionQueue(
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(queue.retentionSeconds),
     MaximumMessageSize: String(queue.maxMessageSizeBytes),
-    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: queue.maxReceiveCount }),
+    RedrivePolicy: JSON.stringify({ deadLetterTargetArn: deadLetter.arn, maxReceiveCount: queue.redriveReceiveCount }),
   });
   await sqs.send(
     new SetQueueAttributesCommand({

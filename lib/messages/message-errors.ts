@@ -137,6 +137,19 @@ export class RetriesExhaustedError extends MessageError {
   }
 }
 
+/** A message came back more often than its attempts reported: they ended in a crash, a time-out or lost visibility. */
+export class AttemptsWithoutResultError extends MessageError {
+  readonly code = 'ATTEMPTS_WITHOUT_RESULT';
+  readonly retryable = false;
+
+  constructor(readonly receiveCount: number) {
+    super(
+      `received ${receiveCount} times; its last attempt ended without a result (the consumer crashed, timed out or lost the message's visibility): ` +
+        'look for a handler that hangs or brings its process down on it',
+    );
+  }
+}
+
 /** What a failure says about itself, whatever was thrown. */
 export function describeError(error: unknown): string {
   if (error instanceof Error) return error.message;

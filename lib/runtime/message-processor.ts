@@ -1,7 +1,7 @@
 import type { Envelope } from '../messages/envelope.ts';
 import type { MessageCatalog } from '../messages/message-catalog.ts';
 import { decodeMessage, type IncomingMessage } from '../messages/message-codec.ts';
-import { describeError, errorCode } from '../messages/message-errors.ts';
+import { AttemptsWithoutResultError, describeError, errorCode, RetriesExhaustedError } from '../messages/message-errors.ts';
 import type { AnyTopology, MessageData, MessageTypeName } from '../messages/message-types.ts';
 import { PostboxError } from '../postbox-error.ts';
 import type { ResolvedQueue } from '../topology/resolve-topology.ts';
@@ -101,6 +101,10 @@ export class MessageProcessor {
     try {
       envelope = decodeMessage(message, this.catalog, this.acceptedTypes);
       const decoded = envelope;
+      if (message.receiveCount > this.queue.maxReceiveCount) {
+        // Its last attempt never reported (the consumer crashed or timed out): dead-letter it with that reason, unrun.
+        throw new RetriesExhaustedError(message.messageId, message.receiveCount - 1, new AttemptsWithoutResultError(message.receiveCount));
+      }
       const result = this.handlers[decoded.type]!(decoded, new MessageContext(this, message, decoded, abort));
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(

@@ -48,7 +48,15 @@ export interface ResolvedQueue {
   readonly messageTypes: readonly string[];
   readonly handler: Handler;
   readonly visibilityTimeoutSeconds: number;
+  /** Attempts Postbox makes; the last failed one dead-letters the message with its reason. */
   readonly maxReceiveCount: number;
+  /**
+   * The redrive policy's maxReceiveCount: one receive past the last attempt,
+   * so that a message whose last attempt ended without a result (a crash, a
+   * time-out) is still dead-lettered by Postbox, with a reason; the redrive
+   * policy moves only a message that brings its consumer down even then.
+   */
+  readonly redriveReceiveCount: number;
   readonly retentionSeconds: number;
   readonly deadLetterRetentionSeconds: number;
   readonly backoff: BackoffSettings;
@@ -156,6 +164,7 @@ function resolveQueue(
     handler,
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(handler),
     maxReceiveCount: settings.maxReceiveCount,
+    redriveReceiveCount: settings.maxReceiveCount + 1,
     retentionSeconds: settings.retentionSeconds,
     deadLetterRetentionSeconds: MAX_RETENTION_SECONDS,
     backoff: settings.backoff,

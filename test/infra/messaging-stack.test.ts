@@ -57,13 +57,13 @@ describe('MessagingStack', () => {
     }
   });
 
-  it('gives every main queue a redrive policy to its own DLQ, with the topology maxReceiveCount', () => {
+  it('gives every main queue a redrive policy to its own DLQ, one receive past the topology maxReceiveCount, for Postbox to dead-letter first', () => {
     expect(mainQueues).toHaveLength(4);
     for (const [, queue] of mainQueues) {
       const [dlqId] = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'];
       const dlq = template.toJSON().Resources[dlqId].Properties;
       expect(dlq.QueueName).toBe(`${queue.Properties.QueueName}-dlq`);
-      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(queue.Properties.QueueName.endsWith('analytics') ? 3 : 5);
+      expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(queue.Properties.QueueName.endsWith('analytics') ? 4 : 6);
     }
   });
 

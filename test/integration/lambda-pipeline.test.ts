@@ -245,6 +245,22 @@ describe('the Lambda pipeline', () => {
     expect(await queueDepth(clients.sqs, env.provisioned.queues.get('accounting')!.url)).toEqual({ visible: 0, inFlight: 0 });
   });
 
+  it('dead-letters with its reason a message whose last attempt ended in a crash, before the redrive policy moves it without one', async () => {
+    const env = await setUp();
+    let attempts = 0;
+    await env.publisher.publish('payment.refunded', { paymentId: 'crashes', amountCents: 9 });
+    const { url, deadLetterUrl } = env.provisioned.queues.get('accounting')!;
+    // Three attempts (accounting's maxReceiveCount) that never report: the process died holding the message.
+    for (let receive = 1; receive <= 3; receive++) await receiveAvailable(clients.sqs, url, { visibilitySeconds: 0, expected: 1 });
+    const count = () => void attempts++;
+    await pollUntil(env.sourceFor('accounting', { 'payment.received': count, 'payment.refunded': count }), async () => (await queueDepth(clients.sqs, deadLetterUrl)).visible === 1);
+    expect(attempts).toBe(0);
+    const [deadLetter] = await receiveAvailable(clients.sqs, deadLetterUrl, { expected: 1 });
+    expect(deadLetter!.MessageAttributes!['postbox.errorCode']!.StringValue).toBe('RETRIES_EXHAUSTED');
+    expect(deadLetter!.MessageAttributes!['postbox.errorMessage']!.StringValue).toMatch(/received 4 times; its last attempt ended without a result/);
+    expect(await queueDepth(clients.sqs, url)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
   it('keeps the order of a FIFO group across a failure', async () => {
     const env = await setUp();
     const handled: number[] = [];

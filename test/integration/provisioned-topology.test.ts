@@ -53,10 +53,10 @@ describe('the example topology provisioned on the emulator', () => {
     }
   });
 
-  it('moves a message to the DLQ after max receive count (5) receives without a delete', async () => {
+  it('moves a message to the DLQ after one receive past max receive count (5) without a delete: a consumer that crashes on it every time', async () => {
     const { url, deadLetterUrl } = queue('billing');
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'keeps failing' }));
-    for (let receive = 1; receive <= 5; receive++) {
+    for (let receive = 1; receive <= 6; receive++) {
       const received = await receiveAvailable(clients.sqs, url, { visibilitySeconds: 0, expected: 1 });
       expect(received.map((message) => message.Body), `receive ${receive}`).toEqual(['keeps failing']);
     }
@@ -71,7 +71,7 @@ describe('the example topology provisioned on the emulator', () => {
     for (const resolved of topology.queues) {
       const { url, deadLetterUrl, deadLetterArn } = queue(resolved.id);
       const main = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
-      expect(JSON.parse(main.Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: resolved.maxReceiveCount });
+      expect(JSON.parse(main.Attributes!.RedrivePolicy!)).toEqual({ deadLetterTargetArn: deadLetterArn, maxReceiveCount: resolved.maxReceiveCount + 1 });
       expect(Number(main.Attributes!.VisibilityTimeout)).toBe(resolved.visibilityTimeoutSeconds);
       const dlq = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['All'] }));
       expect(dlq.Attributes!.MessageRetentionPeriod).toBe('1209600');

@@ -42,6 +42,16 @@ describe('MessageProcessor', () => {
     expect(calls).toEqual([[{ paymentId: 'p', amountCents: 5 }, 2, 'accounting']]);
   });
 
+  it('dead-letters, with the reason and without running its handler, a message received past its last attempt (the attempts before ended in a crash or a time-out)', async () => {
+    let calls = 0;
+    const { processor } = setUp({ 'payment.received': () => void calls++, 'payment.refunded': () => undefined });
+    const outcome = await processor.process(received({ paymentId: 'p', amountCents: 5 }, 'payment.received', accounting.maxReceiveCount + 1));
+    expect(calls).toBe(0);
+    expect(outcome).toMatchObject({ status: 'failed', action: 'dead-letter', messageType: 'payment.received' });
+    expect((outcome as { error: Error }).error).toMatchObject({ code: 'RETRIES_EXHAUSTED' });
+    expect((outcome as { error: Error }).error.message).toMatch(/received 4 times.*ended without a result/);
+  });
+
   it('decides to retry a thrown error with the backoff of its attempt, and logs it with the message fields', async () => {
     const { processor, logs } = setUp({ 'payment.received': () => Promise.reject(new Error('boom')), 'payment.refunded': () => undefined });
     const outcome = await processor.process(received({ paymentId: 'p', amountCents: 5 }));

@@ -19,7 +19,7 @@ export function registerTail(program: Command, context: () => Promise<CliContext
       const url = options.dlq ? address.deadLetterUrl : address.url;
       if (!options.dlq) {
         ctx.io.err(
-          `note: each peek counts as a receive; a message peeked ${address.queue.maxReceiveCount} times moves to the DLQ, so tail pauses ${options.interval} s between peeks that bring nothing new`,
+          `note: each peek counts as a receive; a message peeked ${address.queue.redriveReceiveCount} times moves to the DLQ, so tail pauses ${options.interval} s between peeks that bring nothing new`,
         );
       }
       const seen = new Set<string>();
