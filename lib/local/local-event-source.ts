@@ -2,7 +2,11 @@ import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCom
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describeError } from '../messages/message-errors.ts';
 import { toSqsRecord } from '../runtime/lambda/sqs-record.ts';
+import { fullJitterDelayMs } from '../retry/backoff.ts';
 import { QueueArnLookUpError } from './local-errors.ts';
+
+/** Kept back from the end of a batch's visibility: a delete sent later may find it handed out again. */
+const DELETE_MARGIN_MS = 1_000;
 
 /** A Lambda handler of SQS events, as `createSqsHandler` makes. */
 export type SqsLambdaHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
@@ -44,7 +48,7 @@ export interface NotDeleted {
  * throws) to come back after their visibility timeout.
  */
 export class LocalEventSource {
-  private queueArn: Promise<string> | undefined;
+  private attributes: Promise<{ arn: string; visibilityTimeoutSeconds: number }> | undefined;
   private invocations = 0;
   private loop: Promise<void> | undefined;
   private stopping = false;
@@ -75,7 +79,8 @@ export class LocalEventSource {
   async pollOnce(): Promise<PollResult> {
     const { sqs, queueUrl } = this.options;
     // Looked up before receiving, so a failed look-up leaves every message visible.
-    const arn = await this.arn();
+    const { arn, visibilityTimeoutSeconds } = await this.queueAttributes();
+    const hiddenUntil = Date.now() + visibilityTimeoutSeconds * 1000;
     const { Messages = [] } = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: queueUrl,
@@ -96,37 +101,48 @@ export class LocalEventSource {
       return { received: Messages.length, deleted: 0, failed: Messages.length, notDeleted: [] };
     }
     const done = Messages.filter((message) => !failedIds.has(message.MessageId!));
-    const notDeleted = done.length > 0 ? await this.delete(done) : [];
+    const notDeleted = done.length > 0 ? await this.delete(done, hiddenUntil) : [];
     const deleted = done.length - notDeleted.length;
     return { received: Messages.length, deleted, failed: Messages.length - deleted, notDeleted };
   }
 
-  /** Deletes handled messages; returns those SQS did not delete. */
-  private async delete(messages: readonly Message[]): Promise<NotDeleted[]> {
-    try {
-      const { Failed = [] } = await this.options.sqs.send(
-        new DeleteMessageBatchCommand({
-          QueueUrl: this.options.queueUrl,
-          Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
-        }),
-      );
-      return Failed.map((entry) => ({ messageId: messages[Number(entry.Id)]!.MessageId!, reason: `${entry.Code}: ${entry.Message ?? 'no reason given'}` }));
-    } catch (error) {
-      return messages.map((message) => ({ messageId: message.MessageId!, reason: describeError(error) }));
+  /**
+   * Deletes handled messages; returns those SQS did not delete. A call that
+   * fails whole (the endpoint out of reach) is tried again, as Lambda's
+   * poller does, for as long as the messages stay hidden: each one that comes
+   * back would be handled twice.
+   */
+  private async delete(messages: readonly Message[], hiddenUntil: number): Promise<NotDeleted[]> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { Failed = [] } = await this.options.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: this.options.queueUrl,
+            Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+          }),
+        );
+        return Failed.map((entry) => ({ messageId: messages[Number(entry.Id)]!.MessageId!, reason: `${entry.Code}: ${entry.Message ?? 'no reason given'}` }));
+      } catch (error) {
+        const wait = fullJitterDelayMs(attempt, 200, 5_000);
+        if (this.stopping || Date.now() + wait >= hiddenUntil - DELETE_MARGIN_MS) {
+          return messages.map((message) => ({ messageId: message.MessageId!, reason: describeError(error) }));
+        }
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
     }
   }
 
-  /** The queue's ARN, looked up once it succeeds: a failed look-up is tried again on the next poll. */
-  private arn(): Promise<string> {
+  /** The queue's ARN and visibility timeout, looked up once it succeeds: a failed look-up is tried again on the next poll. */
+  private queueAttributes(): Promise<{ arn: string; visibilityTimeoutSeconds: number }> {
     const { sqs, queueUrl } = this.options;
-    this.queueArn ??= sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] })).then(
-      ({ Attributes }) => Attributes!.QueueArn!,
+    this.attributes ??= sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn', 'VisibilityTimeout'] })).then(
+      ({ Attributes }) => ({ arn: Attributes!.QueueArn!, visibilityTimeoutSeconds: Number(Attributes!.VisibilityTimeout ?? 30) }),
       (error: unknown) => {
-        this.queueArn = undefined;
+        this.attributes = undefined;
         throw new QueueArnLookUpError(queueUrl, describeError(error), { cause: error });
       },
     );
-    return this.queueArn;
+    return this.attributes;
   }
 
   private context(): Context {

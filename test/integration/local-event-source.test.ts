@@ -55,6 +55,20 @@ describe('the local event source', () => {
     expect(await queueDepth(clients.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 1 });
   });
 
+  it('tries the delete of a handled batch again when the call itself fails, as long as the messages stay hidden', async () => {
+    const queueUrl = await aQueueWith(['{"n":1}', '{"n":2}']);
+    let deleteCalls = 0;
+    const sqs = faultInjectingSqs(clients.sqs, (command) =>
+      command instanceof DeleteMessageBatchCommand && ++deleteCalls === 1 ? new Error('connect ECONNREFUSED (the endpoint is down for a moment)') : undefined,
+    );
+    const source = new LocalEventSource({ sqs, queueUrl, handler: succeed });
+    const results = await pollUntil(source, async () => (await queueDepth(clients.sqs, queueUrl)).inFlight === 0 && deleteCalls > 0, 10_000);
+    expect(results.reduce((sum, r) => sum + r.deleted, 0)).toBe(2);
+    expect(results.flatMap((r) => r.notDeleted)).toEqual([]);
+    expect(deleteCalls).toBe(2);
+    expect(await queueDepth(clients.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
+
   it('stops within its clients\' request timeout when the endpoint accepts connections and never answers', async () => {
     const sockets = new Set<Socket>();
     const blackHole = createServer((socket) => void sockets.add(socket));
