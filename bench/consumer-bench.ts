@@ -3,6 +3,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { createEnvelope } from '../lib/messages/envelope.ts';
 import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { emulatorKind } from '../lib/local/embedded-emulator.ts';
 import { startLocalEnvironment } from '../lib/local/local-environment.ts';
 import { encodeMessage } from '../lib/messages/message-codec.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
@@ -145,9 +146,9 @@ export const ROUND_TRIP_MS = 20;
  * run, against a local SQS endpoint answering after 20 ms: at equal
  * concurrency 10 (one sqs-consumer: one batch of 10 at a time) and 50 (five
  * sqs-consumers), and with one of each at its most; then at equal concurrency
- * 10 against moto, for reference.
+ * 10 against the embedded emulator (fauxqs), for reference.
  */
-export async function benchConsumers(messages = 1000, motoMessages = 60): Promise<Record<string, ConsumerRace>> {
+export async function benchConsumers(messages = 1000, emulatorMessages = 1000): Promise<Record<string, ConsumerRace>> {
   const races: Record<string, ConsumerRace> = {};
   const settings: Record<string, RaceSetting> = {
     'equal concurrency 10': { ours: 10, theirInstances: 1 },
@@ -167,14 +168,14 @@ export async function benchConsumers(messages = 1000, motoMessages = 60): Promis
   const local = await startLocalEnvironment(ordersTopology, { stage: 'bench', logger: silent });
   try {
     const queueUrl = local.provisioned.queues.get('analytics')!.url;
-    const motoSqs = new SQSClient({ endpoint: local.endpoint, region: 'us-east-1' });
+    const sqs = new SQSClient({ endpoint: local.endpoint, region: 'us-east-1' });
     const fill = async (all: string[]) => {
       for (let i = 0; i < all.length; i += 10) {
-        await motoSqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: all.slice(i, i + 10).map((body, index) => ({ Id: String(index), MessageBody: body })) }));
+        await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: all.slice(i, i + 10).map((body, index) => ({ Id: String(index), MessageBody: body })) }));
       }
     };
     const setting = { ours: 10, theirInstances: 1 };
-    races['moto (reference), equal concurrency 10'] = { setting, ...(await race(local.endpoint, queueUrl, fill, motoMessages, setting, HANDLER_MS)) };
+    races[`${emulatorKind()} (reference), equal concurrency 10`] = { setting, ...(await race(local.endpoint, queueUrl, fill, emulatorMessages, setting, HANDLER_MS)) };
   } finally {
     await local.stop();
   }

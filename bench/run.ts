@@ -44,7 +44,7 @@ const publish = await benchPublish();
 console.log(`   API calls: publishMany ${publish.calls.publishMany}, one publish per message ${publish.calls['one publish per message']}`);
 compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publish per message', publish.messagesPerSecond['one publish per message']!, 'msg/s', { ratio: 8, higherIsBetter: true });
 
-console.log(`4/4 polling consumers: 1,000 messages, a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms; then moto…`);
+console.log(`4/4 polling consumers: 1,000 messages, a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms; then the embedded emulator…`);
 const consumers = await benchConsumers();
 for (const [name, race] of Object.entries(consumers)) {
   const ours = race.messagesPerSecond.PollingConsumer!;
