@@ -24,7 +24,7 @@ fi
 
 # ElasticMQ, pinned, from Maven Central: the SQS server that implements StartMessageMoveTask,
 # which moto lacks. Its jars go to .emulator/elasticmq/lib.
-ELASTICMQ_VERSION="1.6.14"
+ELASTICMQ_VERSION="1.7.1"
 elasticmq="$root/.emulator/elasticmq"
 elasticmq_stamp="$elasticmq/.elasticmq-$ELASTICMQ_VERSION"
 if [ ! -f "$elasticmq_stamp" ]; then

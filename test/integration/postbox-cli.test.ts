@@ -104,7 +104,7 @@ describe('postbox dlq', () => {
     expect(await queueDepth(clients.sqs, provisioned.queues.get('accounting')!.deadLetterUrl)).toEqual({ visible: 2, inFlight: 0 });
   });
 
-  it('redrives exactly the selected messages and leaves the others, then falls back from move tasks on moto', async () => {
+  it('redrives exactly the selected messages and leaves the others, then falls back from move tasks on an emulator without them', async () => {
     const { stage, provisioned } = await setUp();
     await deadLetterPoison(stage, provisioned, 3);
     const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
