@@ -1,4 +1,4 @@
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
 import type { RunningServer } from '../../lib/local/server-process.ts';
@@ -7,6 +7,7 @@ import { FAILURE_ATTRIBUTES, failureRecord, failureRecordAttributes } from '../.
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -74,10 +75,7 @@ describe('redrive and copies of one message (postbox.sourceMessageId)', () => {
       const stage = uniqueStage();
       const sqs = createAwsClients({ endpoint: elasticmq.endpoint, region: 'us-east-1' }).sqs;
       const queue = resolveTopology(paymentsTopology, { stage }).queues.find((q) => q.id === 'report-build')!;
-      const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: queue.deadLetterQueueName }))).QueueUrl!;
-      const dlqArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
-      const url = (await sqs.send(new CreateQueueCommand({ QueueName: queue.name }))).QueueUrl!;
-      await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 3 }) } }));
+      const { url, deadLetterUrl: dlqUrl } = await queueWithDeadLetterQueue(sqs, queue);
       // Two dead-letter copies of one message, as QueueActions.deadLetter writes them when the delete after it fails.
       for (const failedAt of ['2026-01-01T00:00:00.000Z', '2026-01-01T00:00:05.000Z']) {
         await sqs.send(
