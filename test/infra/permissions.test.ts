@@ -146,8 +146,9 @@ describe('the permissions of the example stack refuse', () => {
     expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
   });
 
-  it('publishing or receiving over plain HTTP', async () => {
+  it('publishing, notifying or receiving over plain HTTP', async () => {
     expect(await policies.simulate(requestOf(publish, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+    expect(await policies.simulate(requestOf(alarm, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
     expect(await policies.simulate(requestOf(workerReceive, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
   });
 

@@ -62,7 +62,14 @@ export interface AwsCall {
  * sources', and the AWS services' (SNS delivering to queues, CloudWatch
  * notifying the alarm topic, ECS and flow logs). Calls made inside one
  * service with no IAM check (SQS's redrive to a DLQ, alarms reading metrics,
- * Application Auto Scaling's service-linked role) are not listed.
+ * Application Auto Scaling's service-linked role) are not listed, nor are the
+ * operators' (the `postbox` CLI's redrive and status), made with their own
+ * credentials.
+ *
+ * Not required either: the look-ups a publisher given no addresses makes
+ * today (`sns:ListTopics` to find a topic ARN, `sqs:GetQueueUrl` for a
+ * command queue). Publishing is to need none, and `grantPublish` does not
+ * allow `sns:ListTopics`.
  */
 export function awsCalls(topology: ResolvedTopology): AwsCall[] {
   const calls: AwsCall[] = [];
@@ -78,20 +85,6 @@ export function awsCalls(topology: ResolvedTopology): AwsCall[] {
   if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
   calls.push(...alarmCalls());
   return calls;
-}
-
-/**
- * Calls the publisher makes today when it is given no addresses, to find
- * them by name: not in `awsCalls`, as publishing is to need no look-up (the
- * publish grants do not include `sns:ListTopics`).
- */
-export function publisherLookupCalls(topology: ResolvedTopology): AwsCall[] {
-  return [
-    { principal: { kind: 'publisher' }, action: 'sns:ListTopics', resource: { kind: 'any' }, purpose: 'DestinationAddresses finds a topic ARN by name' },
-    ...topology.queues
-      .filter((queue) => queue.role === 'command')
-      .map((queue): AwsCall => ({ principal: { kind: 'publisher' }, action: 'sqs:GetQueueUrl', resource: { kind: 'queue', queue: queue.id }, purpose: 'DestinationAddresses finds a queue URL by name' })),
-  ];
 }
 
 function publishCalls(topic: string): AwsCall[] {
