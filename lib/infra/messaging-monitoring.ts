@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -45,16 +45,19 @@ export class MessagingMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: MessagingMonitoringProps) {
     super(scope, id);
     this.oldestMessageAgeThreshold = props.oldestMessageAgeThreshold ?? Duration.minutes(15);
+    // CloudWatch acts for any account: only alarms of this stack's account may notify.
+    const cloudwatchOfThisAccount = {
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    };
     const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
     // CloudWatch publishes alarms to the encrypted topic with this key.
-    key.addToResourcePolicy(
-      new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
+    key.addToResourcePolicy(new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    // A topic policy replaces SNS's default one, so CloudWatch needs its own allow besides the TLS-only deny.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['sns:Publish'], resources: [this.alarmTopic.topicArn] }),
+    );
     if (props.alarmEmail) {
       this.alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
     }

@@ -1,0 +1,178 @@
+import type { ResolvedQueue, ResolvedTopology } from '../../topology/resolve-topology.ts';
+
+/** Who makes a call: a role of the stack, a role granted with the publish helpers, or an AWS service principal. */
+export type CallPrincipal =
+  /** A producer's role, granted with the topic's `grantPublish` and the command queue's `grantSendMessages`. */
+  | { readonly kind: 'publisher' }
+  /** The execution role of the queue's Lambda consumer, which its event source mapping uses too. */
+  | { readonly kind: 'lambda-consumer'; readonly queue: string }
+  /** The task role of the worker service: what the worker process calls. */
+  | { readonly kind: 'worker-task' }
+  /** The task execution role of the worker service: ECS pulls the image and ships logs with it. */
+  | { readonly kind: 'worker-execution' }
+  /** The role VPC flow logs write with. */
+  | { readonly kind: 'flow-logs' }
+  /** An AWS service acting on the stack's behalf, with no role of ours. */
+  | { readonly kind: 'service'; readonly service: 'sns.amazonaws.com' | 'cloudwatch.amazonaws.com' };
+
+/** Which resource of the stack a call acts on. */
+export type CallResource =
+  | { readonly kind: 'topic'; readonly topic: string }
+  /** The key that encrypts the topic. */
+  | { readonly kind: 'topic-key'; readonly topic: string }
+  | { readonly kind: 'queue'; readonly queue: string }
+  | { readonly kind: 'dead-letter-queue'; readonly queue: string }
+  /** The subscription's queue for messages SNS could not deliver. */
+  | { readonly kind: 'delivery-dead-letter-queue'; readonly queue: string }
+  | { readonly kind: 'alarm-topic' }
+  | { readonly kind: 'alarm-topic-key' }
+  /** A stream of a log group: the Lambda consumer's of `queue`, the workers', or the VPC flow logs'. */
+  | { readonly kind: 'log-stream'; readonly logGroup: 'lambda-consumer' | 'worker' | 'flow-logs'; readonly queue?: string }
+  | { readonly kind: 'log-group'; readonly logGroup: 'flow-logs' }
+  | { readonly kind: 'job-lock-table' }
+  /** The CDK bootstrap repository that holds the worker image. */
+  | { readonly kind: 'worker-image-repository' }
+  /** An action with no resource-level permissions. */
+  | { readonly kind: 'any' };
+
+/** What AWS knows about a request besides its principal, action and resource. */
+export interface CallContext {
+  /** `aws:SourceArn`: the resource on whose behalf a service calls. */
+  readonly sourceArn?: CallResource;
+  /** `aws:SourceAccount`: a service calls on behalf of the stack's own account. */
+  readonly sourceAccount?: true;
+  /** `kms:ViaService`: the key is used by this service for the caller (as SNS does for a publisher). */
+  readonly viaService?: 'sns';
+}
+
+/** One request that must be allowed for Postbox to work. Every call is made over TLS (`aws:SecureTransport`). */
+export interface AwsCall {
+  readonly principal: CallPrincipal;
+  /** IAM action, as policies name it: a batch API is authorised as its single action (`PublishBatch` as `sns:Publish`). */
+  readonly action: string;
+  readonly resource: CallResource;
+  readonly context?: CallContext;
+  /** Which code or service makes it, and why. */
+  readonly purpose: string;
+}
+
+/**
+ * Every AWS call the deployed stack depends on, for the topology's topics
+ * and queues: the runtime's (publisher, Lambda consumers, workers), the event
+ * sources', and the AWS services' (SNS delivering to queues, CloudWatch
+ * notifying the alarm topic, ECS and flow logs). Calls made inside one
+ * service with no IAM check (SQS's redrive to a DLQ, alarms reading metrics,
+ * Application Auto Scaling's service-linked role) are not listed, nor are the
+ * operators' (the `postbox` CLI's redrive and status), made with their own
+ * credentials.
+ *
+ * Not required either: the look-ups a publisher given no addresses makes
+ * today (`sns:ListTopics` to find a topic ARN, `sqs:GetQueueUrl` for a
+ * command queue). Publishing is to need none, and `grantPublish` does not
+ * allow `sns:ListTopics`.
+ */
+export function awsCalls(topology: ResolvedTopology): AwsCall[] {
+  const calls: AwsCall[] = [];
+  for (const topic of topology.topics) calls.push(...publishCalls(topic.id));
+  for (const queue of topology.queues) {
+    if (queue.role === 'command') {
+      calls.push({ principal: { kind: 'publisher' }, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, purpose: 'Publisher.send, and SendMessageBatch' });
+    }
+    if (queue.subscription) calls.push(...deliveryCalls(queue));
+    if (queue.handler.kind === 'lambda') calls.push(...lambdaConsumerCalls(queue.id));
+    else calls.push(...workerCalls(queue.id));
+  }
+  if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
+  calls.push(...alarmCalls());
+  return calls;
+}
+
+function publishCalls(topic: string): AwsCall[] {
+  const publisher = { kind: 'publisher' } as const;
+  const key = { kind: 'topic-key', topic } as const;
+  return [
+    { principal: publisher, action: 'sns:Publish', resource: { kind: 'topic', topic }, purpose: 'Publisher.publish and publishBatch (PublishBatch)' },
+    { principal: publisher, action: 'kms:GenerateDataKey', resource: key, context: { viaService: 'sns' }, purpose: 'SNS encrypts the published message with the topic key, as the publisher' },
+    { principal: publisher, action: 'kms:Decrypt', resource: key, context: { viaService: 'sns' }, purpose: 'SNS reuses the data key of the topic key, as the publisher' },
+  ];
+}
+
+function deliveryCalls(queue: ResolvedQueue): AwsCall[] {
+  const sns = { kind: 'service', service: 'sns.amazonaws.com' } as const;
+  const context = { sourceArn: { kind: 'topic', topic: queue.subscription!.topicId } } as const;
+  return [
+    { principal: sns, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, context, purpose: 'SNS delivers the topic to the subscribed queue' },
+    {
+      principal: sns,
+      action: 'sqs:SendMessage',
+      resource: { kind: 'delivery-dead-letter-queue', queue: queue.id },
+      context,
+      purpose: 'SNS moves a message it could not deliver to the subscription dead-letter queue',
+    },
+  ];
+}
+
+function lambdaConsumerCalls(queue: string): AwsCall[] {
+  const role = { kind: 'lambda-consumer', queue } as const;
+  const main = { kind: 'queue', queue } as const;
+  const dlq = { kind: 'dead-letter-queue', queue } as const;
+  const logs = { kind: 'log-stream', logGroup: 'lambda-consumer', queue } as const;
+  return [
+    { principal: role, action: 'sqs:ReceiveMessage', resource: main, purpose: 'the event source mapping polls the queue' },
+    { principal: role, action: 'sqs:DeleteMessage', resource: main, purpose: 'the event source mapping deletes what the batch did not report failed' },
+    { principal: role, action: 'sqs:GetQueueAttributes', resource: main, purpose: 'the event source mapping reads the queue' },
+    { principal: role, action: 'sqs:ChangeMessageVisibility', resource: main, purpose: 'QueueRuntime.delay hides a failed message for its backoff' },
+    { principal: role, action: 'sqs:SendMessage', resource: dlq, purpose: 'QueueActions.deadLetter copies a message with its failure record' },
+    { principal: role, action: 'sqs:GetQueueAttributes', resource: dlq, purpose: "QueueActions reads the dead-letter queue's MaximumMessageSize" },
+    { principal: role, action: 'logs:CreateLogStream', resource: logs, purpose: 'Lambda writes the log of the function' },
+    { principal: role, action: 'logs:PutLogEvents', resource: logs, purpose: 'Lambda writes the log of the function' },
+  ];
+}
+
+function workerCalls(queue: string): AwsCall[] {
+  const role = { kind: 'worker-task' } as const;
+  const main = { kind: 'queue', queue } as const;
+  const dlq = { kind: 'dead-letter-queue', queue } as const;
+  return [
+    { principal: role, action: 'sqs:GetQueueUrl', resource: main, purpose: 'QueueActions looks the queue up by name' },
+    { principal: role, action: 'sqs:ReceiveMessage', resource: main, purpose: 'PollingConsumer long-polls' },
+    { principal: role, action: 'sqs:DeleteMessage', resource: main, purpose: 'DeleteBatcher deletes settled messages (DeleteMessageBatch)' },
+    { principal: role, action: 'sqs:ChangeMessageVisibility', resource: main, purpose: 'the visibility heartbeat of a running job, and backoff' },
+    { principal: role, action: 'sqs:GetQueueUrl', resource: dlq, purpose: 'QueueActions looks the dead-letter queue up by name' },
+    { principal: role, action: 'sqs:GetQueueAttributes', resource: dlq, purpose: "QueueActions reads the dead-letter queue's MaximumMessageSize" },
+    { principal: role, action: 'sqs:SendMessage', resource: dlq, purpose: 'QueueActions.deadLetter copies a message with its failure record' },
+  ];
+}
+
+function workerServiceCalls(): AwsCall[] {
+  const task = { kind: 'worker-task' } as const;
+  const execution = { kind: 'worker-execution' } as const;
+  const flowLogs = { kind: 'flow-logs' } as const;
+  const repository = { kind: 'worker-image-repository' } as const;
+  const workerLogs = { kind: 'log-stream', logGroup: 'worker' } as const;
+  const flowLogStreams = { kind: 'log-stream', logGroup: 'flow-logs' } as const;
+  return [
+    { principal: task, action: 'dynamodb:PutItem', resource: { kind: 'job-lock-table' }, purpose: 'DynamoDbJobLock takes and renews the lock of a unique job' },
+    { principal: task, action: 'dynamodb:DeleteItem', resource: { kind: 'job-lock-table' }, purpose: 'DynamoDbJobLock releases the lock of a unique job' },
+    { principal: execution, action: 'ecr:GetAuthorizationToken', resource: { kind: 'any' }, purpose: 'ECS logs in to pull the worker image' },
+    { principal: execution, action: 'ecr:BatchCheckLayerAvailability', resource: repository, purpose: 'ECS pulls the worker image' },
+    { principal: execution, action: 'ecr:GetDownloadUrlForLayer', resource: repository, purpose: 'ECS pulls the worker image' },
+    { principal: execution, action: 'ecr:BatchGetImage', resource: repository, purpose: 'ECS pulls the worker image' },
+    { principal: execution, action: 'logs:CreateLogStream', resource: workerLogs, purpose: "the awslogs driver ships the worker's output" },
+    { principal: execution, action: 'logs:PutLogEvents', resource: workerLogs, purpose: "the awslogs driver ships the worker's output" },
+    { principal: flowLogs, action: 'logs:CreateLogStream', resource: flowLogStreams, purpose: 'VPC flow logs of the worker VPC' },
+    { principal: flowLogs, action: 'logs:PutLogEvents', resource: flowLogStreams, purpose: 'VPC flow logs of the worker VPC' },
+    { principal: flowLogs, action: 'logs:DescribeLogStreams', resource: { kind: 'log-group', logGroup: 'flow-logs' }, purpose: 'VPC flow logs of the worker VPC' },
+  ];
+}
+
+function alarmCalls(): AwsCall[] {
+  const cloudwatch = { kind: 'service', service: 'cloudwatch.amazonaws.com' } as const;
+  const context = { sourceAccount: true } as const;
+  const key = { kind: 'alarm-topic-key' } as const;
+  return [
+    { principal: cloudwatch, action: 'sns:Publish', resource: { kind: 'alarm-topic' }, context, purpose: 'an alarm notifies the alarm topic' },
+    { principal: cloudwatch, action: 'kms:GenerateDataKey', resource: key, context, purpose: 'SNS encrypts the alarm with the alarm topic key, for CloudWatch' },
+    { principal: cloudwatch, action: 'kms:Decrypt', resource: key, context, purpose: 'SNS reuses the data key of the alarm topic key, for CloudWatch' },
+  ];
+}

@@ -1,0 +1,165 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Template } from 'aws-cdk-lib/assertions';
+import { describe, expect, it } from 'vitest';
+import { ordersTopology } from '../../lib/example/orders-topology.ts';
+import { awsCalls, type AwsCall, type CallPrincipal, type CallResource } from '../../lib/infra/permissions/aws-calls.ts';
+import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
+import { appWithoutBundling } from '../helpers/cdk.ts';
+import { TemplatePolicies, type SimulatedRequest } from '../helpers/template-policies.ts';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+const otherAccount = '222222222222';
+
+// The example stack, with a producer's role granted the documented way.
+const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
+for (const topic of stack.topics.values()) topic.grantPublish(publisher);
+for (const queue of stack.topology.queues.filter((q) => q.role === 'command')) stack.queues.get(queue.id)!.grantSendMessages(publisher);
+const policies = new TemplatePolicies(Template.fromStack(stack).toJSON() as never, env);
+
+const idOf = (construct: { node: { defaultChild?: unknown } } | undefined): string => {
+  if (!construct) throw new Error('The stack has no such construct.');
+  return stack.getLogicalId(construct.node.defaultChild as never);
+};
+const must = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new Error(`The stack has no ${what}.`);
+  return value;
+};
+
+/** The VPC flow log's role and log group, found by the flow log that names them. */
+function flowLog(): { role: string; logGroup: string } {
+  const [[, resource] = []] = policies.ofType('AWS::EC2::FlowLog');
+  const props = must(resource, 'VPC flow log').Properties!;
+  return { role: props.DeliverLogsPermissionArn['Fn::GetAtt'][0], logGroup: props.LogGroupName.Ref };
+}
+
+function roleOf(principal: Exclude<CallPrincipal, { kind: 'service' }>): string {
+  switch (principal.kind) {
+    case 'publisher':
+      return idOf(publisher);
+    case 'lambda-consumer':
+      return idOf(must(stack.consumers.get(principal.queue), `Lambda consumer of ${principal.queue}`).role);
+    case 'worker-task':
+      return idOf(must(stack.workers, 'worker service').taskDefinition.taskRole);
+    case 'worker-execution':
+      return idOf(must(stack.workers, 'worker service').taskDefinition.obtainExecutionRole());
+    case 'flow-logs':
+      return flowLog().role;
+  }
+}
+
+/** The resource's ARN, and the logical id of the resource that holds its resource or key policy. */
+function resourceOf(resource: CallResource): { arn: string; policyHolder?: string } {
+  const holding = (logicalId: string) => ({ arn: policies.arnOf(logicalId), policyHolder: logicalId });
+  const queues = (id: string) => must(stack.queues.get(id), `queue ${id}`);
+  const logStream = (logicalId: string) => ({ arn: policies.arnOf(logicalId).replace(/:\*$/, ':log-stream:a-stream') });
+  switch (resource.kind) {
+    case 'topic':
+      return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).topic));
+    case 'topic-key':
+      return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).masterKey));
+    case 'queue':
+      return holding(idOf(queues(resource.queue).queue));
+    case 'dead-letter-queue':
+      return holding(idOf(queues(resource.queue).deadLetterQueue));
+    case 'delivery-dead-letter-queue':
+      return holding(idOf(must(stack.subscriptions.get(resource.queue), `subscription ${resource.queue}`).deliveryDeadLetterQueue));
+    case 'alarm-topic':
+      return holding(idOf(stack.monitoring.alarmTopic));
+    case 'alarm-topic-key':
+      return holding(idOf(stack.monitoring.alarmTopic.masterKey));
+    case 'log-stream':
+      if (resource.logGroup === 'lambda-consumer') return logStream(idOf(must(stack.consumers.get(resource.queue!), `consumer ${resource.queue}`).logGroup));
+      if (resource.logGroup === 'worker') return logStream(idOf(must(stack.workers, 'worker service').logGroup));
+      return logStream(flowLog().logGroup);
+    case 'log-group':
+      return { arn: policies.arnOf(flowLog().logGroup) };
+    case 'job-lock-table':
+      return { arn: policies.arnOf(idOf(must(stack.jobLocks, 'job lock table').table)) };
+    case 'worker-image-repository':
+      return { arn: workerImageRepositoryArn() };
+    case 'any':
+      return { arn: '*' };
+  }
+}
+
+/** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` of the worker container, as its repository's ARN. */
+function workerImageRepositoryArn(): string {
+  const [[, taskDefinition] = []] = policies.ofType('AWS::ECS::TaskDefinition');
+  const image: string = policies.resolve(must(taskDefinition, 'worker task definition').Properties!.ContainerDefinitions[0].Image);
+  const [, account, region, repository] = must(/^(\d+)\.dkr\.ecr\.([^.]+)\.amazonaws\.com\/([^:@]+)/.exec(image) ?? undefined, `ECR image in ${image}`);
+  return `arn:aws:ecr:${region}:${account}:repository/${repository}`;
+}
+
+/** The request of a listed call, as AWS would see it: over TLS, from this account, with the call's own context. */
+function requestOf(call: AwsCall, context: Record<string, string> = {}): SimulatedRequest {
+  const { arn, policyHolder } = resourceOf(call.resource);
+  const known: Record<string, string> = { 'aws:SecureTransport': 'true' };
+  if (call.context?.sourceArn) known['aws:SourceArn'] = resourceOf(call.context.sourceArn).arn;
+  if (call.context?.sourceAccount) known['aws:SourceAccount'] = env.account;
+  if (call.context?.viaService) known['kms:ViaService'] = `${call.context.viaService}.${env.region}.amazonaws.com`;
+  return {
+    principal: call.principal.kind === 'service' ? { service: call.principal.service } : { role: roleOf(call.principal) },
+    action: call.action,
+    resourceArn: arn,
+    ...(policyHolder && { policyHolder }),
+    context: { ...known, ...context },
+  };
+}
+
+const describeCall = (call: AwsCall): string => {
+  const who = call.principal.kind === 'service' ? call.principal.service : Object.values(call.principal).join(' ');
+  return `${who}: ${call.action} on ${Object.values(call.resource).join(' ')} (${call.purpose})`;
+};
+
+const calls = awsCalls(stack.topology);
+
+describe('the permissions of the example stack, simulated', () => {
+  it('lists calls for every role, topic and queue of the template', () => {
+    const roles = new Set(calls.flatMap((call) => (call.principal.kind === 'service' ? [] : [roleOf(call.principal)])));
+    const resources = new Set(calls.flatMap((call) => [call.resource, call.context?.sourceArn].flatMap((r) => (r ? [resourceOf(r).policyHolder] : []))));
+    const idsOf = (type: string) => policies.ofType(type).map(([id]) => id);
+    expect(idsOf('AWS::IAM::Role').filter((id) => !roles.has(id))).toEqual([]);
+    expect([...idsOf('AWS::SNS::Topic'), ...idsOf('AWS::SQS::Queue')].filter((id) => !resources.has(id))).toEqual([]);
+  });
+
+  it.each(calls.map((call) => [describeCall(call), call] as const))('allows %s', async (_, call) => {
+    expect(await policies.simulate(requestOf(call))).toBe('Allowed');
+  });
+});
+
+describe('the permissions of the example stack refuse', () => {
+  const find = (predicate: (call: AwsCall) => boolean): AwsCall => must(calls.find(predicate), 'such call in the list');
+  const workerReceive = find((call) => call.principal.kind === 'worker-task' && call.action === 'sqs:ReceiveMessage');
+  const billingDelete = find((call) => call.principal.kind === 'lambda-consumer' && call.principal.queue === 'billing' && call.action === 'sqs:DeleteMessage');
+  const publish = find((call) => call.principal.kind === 'publisher' && call.action === 'sns:Publish');
+  const alarm = find((call) => call.resource.kind === 'alarm-topic');
+  const alarmKey = find((call) => call.resource.kind === 'alarm-topic-key');
+  const delivery = find((call) => call.principal.kind === 'service' && call.resource.kind === 'queue' && call.resource.queue === 'billing');
+
+  it('a worker sending to a queue of another service', async () => {
+    const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'billing' } };
+    expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
+  });
+
+  it('a Lambda consumer deleting from a queue not its own', async () => {
+    const call: AwsCall = { ...billingDelete, resource: { kind: 'queue', queue: 'notifications' } };
+    expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
+  });
+
+  it('publishing, notifying or receiving over plain HTTP', async () => {
+    expect(await policies.simulate(requestOf(publish, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+    expect(await policies.simulate(requestOf(alarm, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+    expect(await policies.simulate(requestOf(workerReceive, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+  });
+
+  it('CloudWatch publishing alarms for another account', async () => {
+    expect(await policies.simulate(requestOf(alarm, { 'aws:SourceAccount': otherAccount }))).not.toBe('Allowed');
+    expect(await policies.simulate(requestOf(alarmKey, { 'aws:SourceAccount': otherAccount }))).not.toBe('Allowed');
+  });
+
+  it('SNS delivering a topic of another account to a queue', async () => {
+    const otherTopic = `arn:aws:sns:${env.region}:${otherAccount}:orders-dev-orders`;
+    expect(await policies.simulate(requestOf(delivery, { 'aws:SourceArn': otherTopic }))).not.toBe('Allowed');
+  });
+});
