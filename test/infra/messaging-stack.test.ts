@@ -154,7 +154,7 @@ describe('MessagingStack', () => {
     const topology = {
       ...ordersTopology,
       commandHandlers: {
-        'invoice.generate': { ...ordersTopology.commandHandlers['invoice.generate'], queue: { maxReceiveCount: 4, backoff: { baseSeconds: 100, capSeconds: 300 } } },
+        'invoice.generate': { ...ordersTopology.commandHandlers!['invoice.generate'], queue: { maxReceiveCount: 4, backoff: { baseSeconds: 100, capSeconds: 300 } } },
       },
     };
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology, stage: 'dev', env });
