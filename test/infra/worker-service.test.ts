@@ -46,6 +46,15 @@ describe('WorkerService', () => {
     expect(images[0]!.source.platform).toBe('linux/arm64');
   });
 
+  it('builds the arm64 image without emulating arm64: only stages on the build machine\'s own platform run commands', () => {
+    const stages = readFileSync(path.join(process.cwd(), 'Dockerfile'), 'utf8')
+      .split(/^(?=FROM )/m)
+      .filter((stage) => stage.startsWith('FROM '));
+    expect(stages.length).toBeGreaterThan(1);
+    for (const stage of stages.filter((text) => /^RUN /m.test(text))) expect(stage.split('\n')[0]).toMatch(/^FROM --platform=\$BUILDPLATFORM /);
+    expect(stages.at(-1)).not.toMatch(/^RUN /m);
+  });
+
   it('lets the task consume its queues and dead-letter into their DLQs, and touch no other queue', () => {
     const { template, stack, queue, other } = build();
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
