@@ -31,7 +31,7 @@ export interface MessagingStackProps extends StackProps {
   readonly projectRoot?: string;
   /**
    * Settings of the Fargate service that runs the worker handlers (built only if the topology has any).
-   * @default one task when idle, up to 10, scaling out above 10 waiting messages per task
+   * @default one task when idle, up to 10, scaling out from 10 messages per task, waiting or in flight
    */
   readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment' | 'jobLocks'>;
 }
