@@ -1,5 +1,7 @@
 # The postbox-worker container: the worker bundled with esbuild, run by Node.js 24 on arm64.
-FROM node:24-slim AS build
+# The bundle is plain JavaScript, so it is built on the build machine's own platform, and the
+# arm64 stage only copies files: an x86 machine builds the image without arm64 emulation (QEMU).
+FROM --platform=$BUILDPLATFORM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund

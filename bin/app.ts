@@ -3,6 +3,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ordersTopology } from '../lib/example/orders-topology.ts';
 import { MessagingStack } from '../lib/infra/messaging-stack.ts';
+import { stackEnvironment } from '../lib/infra/stack-environment.ts';
 
 const app = new App();
 const stage = String(app.node.tryGetContext('stage') ?? 'dev');
@@ -12,7 +13,7 @@ new MessagingStack(app, `orders-${stage}`, {
   topology: ordersTopology,
   stage,
   ...(alarmEmail && { alarmEmail }),
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  env: stackEnvironment({ account: app.node.tryGetContext('account'), region: app.node.tryGetContext('region') }),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -20,7 +20,9 @@ export interface MessagingMonitoringProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Age of the oldest message in a main queue above which it alarms: consumers are stuck or too slow.
+   * How long a message may wait for a consumer: a main queue alarms when its
+   * oldest message is older than the longest a healthy message lives (see
+   * {@link MessagingMonitoring.monitorQueue}) plus this.
    * @default Duration.minutes(15)
    */
   readonly oldestMessageAgeThreshold?: Duration;
@@ -65,14 +67,20 @@ export class MessagingMonitoring extends Construct {
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
   }
 
-  /** Alarms on the queue's backlog age and on its dead-letter queue, and adds its row to the dashboard. */
-  monitorQueue(label: string, queue: DurableQueue): void {
+  /**
+   * Alarms on the queue's backlog age and on its dead-letter queue, and adds its row to the dashboard.
+   * @param healthyMessageAge the oldest a message gets while its consumer is healthy: SQS counts
+   *   in-flight messages and messages waiting out a backoff in the age, so the alarm allows
+   *   every attempt and every backoff (`healthyMessageAgeSeconds`) before the wait for a consumer.
+   */
+  monitorQueue(label: string, queue: DurableQueue, healthyMessageAge: Duration): void {
+    const threshold = healthyMessageAge.plus(this.oldestMessageAgeThreshold);
     this.addAlarm(`${label}OldestMessage`, {
       metric: queue.metricOldestMessageAge(),
-      threshold: this.oldestMessageAgeThreshold.toSeconds(),
+      threshold: threshold.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
-      alarmDescription: `Queue ${label}: oldest message older than ${this.oldestMessageAgeThreshold.toHumanString()}; its consumer is stuck or too slow.`,
+      alarmDescription: `Queue ${label}: oldest message older than ${threshold.toHumanString()} (its attempts and backoffs take up to ${healthyMessageAge.toHumanString()}); its consumer is stuck or too slow.`,
     });
     this.addDeadLetterAlarm(`${label}DeadLetters`, label, queue.metricDeadLetterMessages());
     this.dashboard.addWidgets(

@@ -8,6 +8,7 @@ import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
 import { EventTopic } from './event-topic.ts';
+import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
@@ -30,7 +31,7 @@ export interface MessagingStackProps extends StackProps {
   readonly projectRoot?: string;
   /**
    * Settings of the Fargate service that runs the worker handlers (built only if the topology has any).
-   * @default one task when idle, up to 10, scaling out above 10 waiting messages per task
+   * @default one task when idle, up to 10, scaling out from 10 messages per task, waiting or in flight
    */
   readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment' | 'jobLocks'>;
 }
@@ -90,7 +91,7 @@ export class MessagingStack extends Stack {
         deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),
       });
       this.queues.set(resolved.id, queue);
-      this.monitoring.monitorQueue(resolved.id, queue);
+      this.monitoring.monitorQueue(resolved.id, queue, Duration.seconds(healthyMessageAgeSeconds(resolved)));
       new CfnOutput(this, `${label}QueueUrl`, { value: queue.queue.queueUrl });
 
       if (resolved.subscription) {

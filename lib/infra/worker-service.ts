@@ -62,7 +62,9 @@ export interface WorkerServiceProps {
    */
   readonly maxTasks?: number;
   /**
-   * Messages waiting per running task above which the service scales out.
+   * Messages per running task, waiting or in flight, from which the service
+   * scales out (one more task from this, two from twice this, five from five
+   * times this). It scales in only when the queues hold no message at all.
    * @default 10
    */
   readonly backlogPerTaskTarget?: number;
@@ -78,8 +80,9 @@ export interface WorkerServiceProps {
  * the repository's Dockerfile at deploy time, permission to consume its queues
  * and dead-letter into their DLQs and nothing else, a container health check
  * on the worker's heartbeat endpoint, a stop timeout that covers the graceful
- * shutdown, and scaling on the backlog per task (messages waiting divided by
- * running tasks), down to zero tasks if asked.
+ * shutdown, and scaling on the load per task (messages waiting or in flight
+ * divided by running tasks), down to zero tasks if asked. The service starts
+ * only once its private subnets' NAT routes exist.
  */
 export class WorkerService extends Construct {
   readonly cluster: ecs.Cluster;
@@ -87,7 +90,7 @@ export class WorkerService extends Construct {
   readonly service: ecs.FargateService;
   readonly logGroup: logs.LogGroup;
   readonly scaling: ecs.ScalableTaskCount;
-  /** Messages waiting in the worker queues per running task. */
+  /** Messages of the worker queues, waiting or in flight, per running task. */
   readonly backlogPerTask: cloudwatch.MathExpression;
 
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
@@ -139,25 +142,30 @@ export class WorkerService extends Construct {
     }
     props.jobLocks?.grantLocking(this.taskDefinition.taskRole);
     const minTasks = props.minTasks ?? 1;
+    const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: minTasks,
       minHealthyPercent: 100,
       circuitBreaker: { rollback: true },
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      vpcSubnets: privateSubnets,
     });
+    // Tasks started before the NAT routes exist cannot pull their image, and the circuit breaker would roll the stack back.
+    this.service.node.addDependency(vpc.selectSubnets(privateSubnets).internetConnectivityEstablished);
 
-    this.backlogPerTask = this.backlogExpression(props.queues);
-    this.scaling = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: props.maxTasks ?? 10 });
     const target = props.backlogPerTaskTarget ?? 10;
+    this.backlogPerTask = this.backlogExpression(props.queues, target);
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: props.maxTasks ?? 10 });
+    // In-flight messages count: a task busy with hour-long jobs while nothing waits is not idle. Without
+    // scale-in protection ECS may stop any task, so the service sheds a task only when no message is left at all.
     this.scaling.scaleOnMetric('BacklogPerTask', {
       metric: this.backlogPerTask,
       adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
       scalingSteps: [
         { upper: 0, change: -1 },
-        { lower: 1, change: +1 },
-        { lower: target, change: +2 },
+        { lower: target, change: +1 },
+        { lower: target * 2, change: +2 },
         { lower: target * 5, change: +5 },
       ],
       cooldown: Duration.minutes(1),
@@ -165,8 +173,11 @@ export class WorkerService extends Construct {
     });
   }
 
-  /** Visible messages of all queues over running tasks; with no task running it is the backlog itself, so 0 scales to 1. */
-  private backlogExpression(queues: readonly DurableQueue[]): cloudwatch.MathExpression {
+  /**
+   * Messages of all queues, waiting or in flight, over running tasks. With no
+   * task running, any message reads as the target, so zero tasks scale to one.
+   */
+  private backlogExpression(queues: readonly DurableQueue[], target: number): cloudwatch.MathExpression {
     const usingMetrics: Record<string, cloudwatch.IMetric> = {
       running: new cloudwatch.Metric({
         namespace: 'ECS/ContainerInsights',
@@ -176,12 +187,15 @@ export class WorkerService extends Construct {
         period: Duration.minutes(1),
       }),
     };
-    queues.forEach((queue, index) => (usingMetrics[`visible${index}`] = queue.metricVisibleMessages({ statistic: 'Sum' })));
-    const backlog = queues.map((_, index) => `visible${index}`).join(' + ') || '0';
+    queues.forEach((queue, index) => {
+      usingMetrics[`visible${index}`] = queue.metricVisibleMessages();
+      usingMetrics[`inflight${index}`] = queue.metricInFlightMessages();
+    });
+    const messages = queues.map((_, index) => `visible${index} + inflight${index}`).join(' + ') || '0';
     return new cloudwatch.MathExpression({
-      expression: `(${backlog}) / IF(running > 0, running, 1)`,
+      expression: `IF(running > 0, (${messages}) / running, IF((${messages}) > 0, ${target}, 0))`,
       usingMetrics,
-      label: 'Messages waiting per running task',
+      label: 'Messages waiting or in flight per running task',
       period: Duration.minutes(1),
     });
   }

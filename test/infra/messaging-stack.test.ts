@@ -128,6 +128,46 @@ describe('MessagingStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it("sets each queue's oldest-message alarm past the longest a healthy message lives: every attempt at the handler timeout, every backoff at its longest, plus 15 min", () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
+    const thresholds = Object.fromEntries(
+      alarms
+        .filter((alarm) => alarm.Properties.MetricName === 'ApproximateAgeOfOldestMessage')
+        .map((alarm) => {
+          const [queueId] = alarm.Properties.Dimensions[0].Value['Fn::GetAtt'];
+          return [template.toJSON().Resources[queueId].Properties.QueueName, alarm.Properties.Threshold];
+        }),
+    );
+    expect(thresholds).toEqual({
+      // 5 attempts of 30 s; backoffs of 5, 10, 20, 40 s
+      'orders-dev-billing': 5 * 30 + 75 + 900,
+      // 5 attempts of 15 s plus the 2 s batching window
+      'orders-dev-notifications': 5 * 17 + 75 + 900,
+      // 3 hour-long attempts; backoffs of 5, 10 s
+      'orders-dev-analytics': 3 * 3600 + 15 + 900,
+      // 5 attempts of 60 s; backoffs of 10, 20, 40, 80 s (under the 600 s cap)
+      'orders-dev-invoice-generate': 5 * 60 + 150 + 900,
+    });
+  });
+
+  it('caps each backoff of the healthy-message age at the queue backoff cap', () => {
+    const topology = {
+      ...ordersTopology,
+      commandHandlers: {
+        'invoice.generate': { ...ordersTopology.commandHandlers!['invoice.generate'], queue: { maxReceiveCount: 4, backoff: { baseSeconds: 100, capSeconds: 300 } } },
+      },
+    };
+    const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology, stage: 'dev', env });
+    const queueId = stack.getLogicalId(stack.queues.get('invoice-generate')!.queue.node.defaultChild as never);
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+      // 4 attempts of 60 s; backoffs of 100, 200, then 300 s (not 400)
+      Threshold: 4 * 60 + 600 + 900,
+      AlarmDescription: Match.stringLikeRegexp('^Queue invoice-generate: oldest message older than 29 minutes'),
+    });
+  });
+
   it('runs the analytics worker on Fargate with access to its own queue and the job lock table only', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
     const analytics = stack.queues.get('analytics')!;

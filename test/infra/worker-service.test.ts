@@ -46,6 +46,15 @@ describe('WorkerService', () => {
     expect(images[0]!.source.platform).toBe('linux/arm64');
   });
 
+  it('builds the arm64 image without emulating arm64: only stages on the build machine\'s own platform run commands', () => {
+    const stages = readFileSync(path.join(process.cwd(), 'Dockerfile'), 'utf8')
+      .split(/^(?=FROM )/m)
+      .filter((stage) => stage.startsWith('FROM '));
+    expect(stages.length).toBeGreaterThan(1);
+    for (const stage of stages.filter((text) => /^RUN /m.test(text))) expect(stage.split('\n')[0]).toMatch(/^FROM --platform=\$BUILDPLATFORM /);
+    expect(stages.at(-1)).not.toMatch(/^RUN /m);
+  });
+
   it('lets the task consume its queues and dead-letter into their DLQs, and touch no other queue', () => {
     const { template, stack, queue, other } = build();
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
@@ -59,15 +68,35 @@ describe('WorkerService', () => {
     );
   });
 
-  it('scales on the backlog per running task', () => {
-    const { template } = build({ maxTasks: 6, backlogPerTaskTarget: 20 });
+  it('scales on the messages per running task, waiting or in flight, scaling out from the documented backlog per task', () => {
+    const { template, stack, queue } = build({ maxTasks: 6, backlogPerTaskTarget: 20 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 6 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', { PolicyType: 'StepScaling' });
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    const expressions = alarms.flatMap((alarm) => alarm.Properties.Metrics ?? []).map((metric: { Expression?: string }) => metric.Expression).filter(Boolean);
-    expect(expressions).toContain('(visible0) / IF(running > 0, running, 1)');
-    const thresholds = alarms.map((alarm) => alarm.Properties.Threshold).sort((a, b) => a - b);
-    expect(thresholds).toEqual([0, 1]);
+    const metrics = alarms[0]!.Properties.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: any }>;
+    const queueMetric = (name: string) =>
+      metrics.find((metric) => metric.MetricStat?.Metric.MetricName === name && metric.MetricStat.Metric.Dimensions[0].Value['Fn::GetAtt'][0] === idOf(stack, queue.queue));
+    const visible = queueMetric('ApproximateNumberOfMessagesVisible');
+    const inFlight = queueMetric('ApproximateNumberOfMessagesNotVisible');
+    expect(visible && inFlight).toBeTruthy();
+    const expression = metrics.find((metric) => metric.Expression)!.Expression;
+    expect(expression).toBe(`IF(running > 0, (${visible!.Id} + ${inFlight!.Id}) / running, IF((${visible!.Id} + ${inFlight!.Id}) > 0, 20, 0))`);
+    const thresholds = alarms.map((alarm) => [alarm.Properties.ComparisonOperator, alarm.Properties.Threshold]);
+    expect(thresholds).toEqual(
+      expect.arrayContaining([
+        ['LessThanOrEqualToThreshold', 0],
+        ['GreaterThanOrEqualToThreshold', 20],
+      ]),
+    );
+    expect(thresholds).toHaveLength(2);
+  });
+
+  it('starts the service only once the NAT routes of its private subnets exist, so the first tasks can pull their image', () => {
+    const { template } = build();
+    const natRoutes = Object.entries(template.findResources('AWS::EC2::Route', { Properties: { NatGatewayId: Match.anyValue() } })).map(([id]) => id);
+    expect(natRoutes).toHaveLength(2);
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service!.DependsOn).toEqual(expect.arrayContaining(natRoutes));
   });
 
   it('scales to zero tasks when asked', () => {
