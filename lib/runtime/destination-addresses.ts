@@ -114,7 +114,7 @@ export class DestinationAddresses {
       if (match) return match.TopicArn!;
       NextToken = page.NextToken;
     } while (NextToken);
-    throw new DestinationNotFoundError(`topic ${name}`, 'provision the topology locally for this stage, or pass its ARN in routes.topicArns');
+    throw new DestinationNotFoundError(`topic ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its ARN in routes.topicArns');
   }
 
   private async findQueueUrl(name: string): Promise<string> {
@@ -122,7 +122,7 @@ export class DestinationAddresses {
       return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
     } catch (error) {
       if ((error as Error).name === 'QueueDoesNotExist' || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
-        throw new DestinationNotFoundError(`queue ${name}`, 'provision the topology locally for this stage, or pass its URL in routes.queueUrls');
+        throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls');
       }
       throw error;
     }
