@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { ACCOUNT_ID_VARIABLE } from '../runtime/destination-addresses.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -50,6 +52,8 @@ export class MessagingStack extends Stack {
   readonly subscriptions = new Map<string, EventSubscription>();
   readonly consumers = new Map<string, LambdaConsumer>();
   readonly monitoring: MessagingMonitoring;
+  /** The key that encrypts every topic: publishers need it to publish. */
+  readonly topicKey: kms.Key;
   /** The Fargate service of the worker handlers, if the topology has any. */
   readonly workers?: WorkerService;
   /** The lock table of the workers' unique jobs, if the topology has worker handlers. */
@@ -65,7 +69,7 @@ export class MessagingStack extends Stack {
       dashboardName: prefix,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
     });
-    const topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` });
+    const topicKey = (this.topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` }));
 
     for (const resolved of this.topology.topics) {
       const topic = new EventTopic(this, `${constructId(resolved.id)}Topic`, {
@@ -122,6 +126,7 @@ export class MessagingStack extends Stack {
           environment: {
             POSTBOX_APP: this.topology.app,
             POSTBOX_STAGE: this.topology.stage,
+            [ACCOUNT_ID_VARIABLE]: this.account,
             POSTBOX_QUEUE: resolved.id,
             POSTBOX_QUEUE_URL: queue.queue.queueUrl,
             POSTBOX_DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
@@ -141,9 +146,31 @@ export class MessagingStack extends Stack {
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
         imageDirectory: projectRoot,
-        environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage },
+        environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage, [ACCOUNT_ID_VARIABLE]: this.account },
       });
     }
+  }
+
+  /**
+   * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included) and
+   * kms:GenerateDataKey* and kms:Decrypt on the topics' key, which SNS uses on the publisher's behalf. Nothing else:
+   * a `Publisher` makes topic ARNs from their names, without listing topics.
+   */
+  grantPublish(grantee: iam.IGrantable): iam.Grant {
+    const topicArns = [...this.topics.values()].map((topic) => topic.topic.topicArn);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns }).combine(
+      this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'),
+    );
+  }
+
+  /**
+   * Lets the grantee send the topology's commands: sqs:SendMessage (SendMessageBatch included) on every command
+   * queue, and nothing else. The queues use SSE-SQS, which needs no key grant; a `Publisher` makes their URLs
+   * from their names, without GetQueueUrl.
+   */
+  grantSend(grantee: iam.IGrantable): iam.Grant {
+    const queueArns = this.topology.queues.filter((queue) => queue.role === 'command').map((queue) => this.queues.get(queue.id)!.queue.queueArn);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: queueArns });
   }
 }
 

@@ -14,3 +14,32 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   const config = awsClientConfig(options);
   return { sns: new SNSClient(config), sqs: new SQSClient(config) };
 }
+
+/** Where a client's requests go: its region, and the endpoint it was given if that is not AWS's own. */
+export interface ClientTarget {
+  readonly region: string;
+  /** An endpoint other than AWS's own: an emulator (moto, fauxqs, LocalStack). */
+  readonly localEndpoint?: string;
+}
+
+/**
+ * Reads a client's target from its configuration, without a request. The SDK reads
+ * AWS_ENDPOINT_URL_<SERVICE> and AWS_ENDPOINT_URL only when it sends, hence read here too.
+ */
+export async function clientTarget(client: SNSClient | SQSClient, service: 'SNS' | 'SQS'): Promise<ClientTarget> {
+  const given = await client.config.endpoint?.();
+  const endpoint = given ? `${given.protocol}//${given.hostname}${given.port ? `:${given.port}` : ''}` : (process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL);
+  const isAws = endpoint !== undefined && /\.amazonaws\.com(\.cn)?$|\.api\.aws$/.test(new URL(endpoint).hostname);
+  return { region: await client.config.region(), ...(endpoint && !isAws && { localEndpoint: endpoint }) };
+}
+
+/**
+ * The account a client's credentials name (SSO, assumed roles, profiles or AWS_ACCOUNT_ID), without a request;
+ * undefined when they name none or cannot be had (the first send then fails with the SDK's own error).
+ */
+export async function credentialsAccount(client: SNSClient | SQSClient): Promise<string | undefined> {
+  return client.config.credentials().then(
+    (credentials) => credentials.accountId,
+    () => undefined,
+  );
+}

@@ -37,6 +37,15 @@ export class DestinationNotFoundError extends PostboxError {
   }
 }
 
+/** A destination's address could not be made from the naming scheme: its account or region is unknown or unusable. */
+export class DestinationAddressError extends PostboxError {
+  readonly code = 'DESTINATION_ADDRESS_UNKNOWN';
+
+  constructor(readonly destination: string, reason: string) {
+    super(`The address of ${destination} cannot be made: ${reason}. Pass the publisher's account and region, or the address itself in routes.`);
+  }
+}
+
 /** The publisher was made with options no message could be sent with. */
 export class PublisherOptionsError extends PostboxError {
   readonly code = 'PUBLISHER_OPTIONS_INVALID';

@@ -15,7 +15,7 @@ import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { createAwsClients } from './aws-clients.ts';
 import { BatchSender } from './batch-sender.ts';
-import { DestinationAddresses, type Routes } from './destination-addresses.ts';
+import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
 import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, type DeliveryError } from './publish-errors.ts';
 import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
 
@@ -73,9 +73,19 @@ export interface PublisherOptions {
   readonly stage?: string;
   /** CloudEvents `source` of everything this publisher sends (`orders-service`). */
   readonly source: string;
-  /** Topic ARNs by topic name, and queue URLs by queue id. @default looked up by name once */
+  /**
+   * Topic ARNs by topic name, and queue URLs by queue id, for destinations outside the naming scheme.
+   * @default made from each one's physical name, account and region (at a local endpoint, looked up by name once)
+   */
   readonly routes?: Routes;
-  /** @default clients for AWS_ENDPOINT_URL / AWS_REGION */
+  /**
+   * AWS account of the topics and queues.
+   * @default POSTBOX_ACCOUNT_ID (set by MessagingStack on its functions and tasks), else the account the credentials name
+   */
+  readonly account?: string;
+  /** Region of the topics and queues, and of the default clients. @default the clients' region (AWS_REGION) */
+  readonly region?: string;
+  /** @default clients for AWS_ENDPOINT_URL and the region */
   readonly sns?: SNSClient;
   readonly sqs?: SQSClient;
   /** Batch calls in flight at once. @default 8 */
@@ -115,12 +125,18 @@ export class Publisher<T extends AnyTopology> {
         "source is empty; name the producer as a URI reference ('orders-service', 'urn:orders:checkout'): consumers refuse an envelope without one",
       ]);
     }
+    const problems = locationProblems(options);
+    if (problems.length > 0) throw new PublisherOptionsError(problems);
     this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env.POSTBOX_STAGE ?? 'dev' });
     this.catalog = new MessageCatalog(this.topology);
-    const clients = options.sns && options.sqs ? undefined : createAwsClients();
+    const clients = options.sns && options.sqs ? undefined : createAwsClients({ ...(options.region && { region: options.region }) });
     this.sns = options.sns ?? clients!.sns;
     this.sqs = options.sqs ?? clients!.sqs;
-    this.addresses = new DestinationAddresses(this.sns, this.sqs, options.routes);
+    this.addresses = new DestinationAddresses(this.sns, this.sqs, {
+      ...(options.routes && { routes: options.routes }),
+      ...(options.account && { account: options.account }),
+      ...(options.region && { region: options.region }),
+    });
     this.limit = pLimit(options.concurrency ?? 8);
     this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
   }
