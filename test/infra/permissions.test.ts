@@ -12,9 +12,10 @@ const otherAccount = '222222222222';
 
 // The example stack, with a producer's role granted the documented way.
 const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+// A publisher granted the documented way: the simulation proves that these grants are enough.
 const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
-for (const topic of stack.topics.values()) topic.grantPublish(publisher);
-for (const queue of stack.topology.queues.filter((q) => q.role === 'command')) stack.queues.get(queue.id)!.grantSendMessages(publisher);
+stack.grantPublish(publisher);
+stack.grantSend(publisher);
 const policies = new TemplatePolicies(Template.fromStack(stack).toJSON() as never, env);
 
 const idOf = (construct: { node: { defaultChild?: unknown } } | undefined): string => {

@@ -66,10 +66,8 @@ export interface AwsCall {
  * operators' (the `postbox` CLI's redrive and status), made with their own
  * credentials.
  *
- * Not required either: the look-ups a publisher given no addresses makes
- * today (`sns:ListTopics` to find a topic ARN, `sqs:GetQueueUrl` for a
- * command queue). Publishing is to need none, and `grantPublish` does not
- * allow `sns:ListTopics`.
+ * A publisher makes no look-up: it builds topic ARNs and queue URLs from the
+ * naming scheme, its account and region (`DestinationAddresses`).
  */
 export function awsCalls(topology: ResolvedTopology): AwsCall[] {
   const calls: AwsCall[] = [];
