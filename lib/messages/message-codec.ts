@@ -204,18 +204,25 @@ function checkEnvelope(messageId: string, value: Record<string, unknown>): Envel
   return value as unknown as EnvelopeHeader;
 }
 
-const RFC_3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Two or four digits at a position the pattern has checked, as a number: no match array per message (see `npm run bench`). */
+const digits = (text: string, at: number, count: number) => {
+  let value = 0;
+  for (let i = at; i < at + count; i++) value = value * 10 + text.charCodeAt(i) - 48;
+  return value;
+};
 
 /** CloudEvents' `time` is an RFC 3339 timestamp; a real calendar day, which Date.parse does not check (it takes 02-30). */
 function isRfc3339Timestamp(time: string): boolean {
-  const match = RFC_3339.exec(time);
-  if (!match) return false;
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
+  if (!RFC_3339.test(time)) return false;
+  const year = digits(time, 0, 4);
+  const month = digits(time, 5, 2);
+  const day = digits(time, 8, 2);
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  return day <= (month === 2 ? (leap ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
 /** The kind is the catalog's; an envelope or a `kind` attribute that says otherwise contradicts the type. */
