@@ -10,6 +10,7 @@ import { analyticsHandlers, analyticsUniqueJobs } from '../lib/example/orders-ha
 import { ordersTopology } from '../lib/example/orders-topology.ts';
 import { startLocalSystem } from '../lib/local/local-system.ts';
 import { createLogger } from '../lib/runtime/logger.ts';
+import { PostboxError } from '../lib/postbox-error.ts';
 import { Publisher } from '../lib/runtime/publisher.ts';
 
 /**
@@ -42,6 +43,11 @@ const system = await startLocalSystem(ordersTopology, {
   projectRoot: root,
   consolePort: Number(options.consolePort),
   logger,
+}).catch((error: unknown) => {
+  // What Postbox knows went wrong (an old Node.js, an emulator not installed) is one line, not a stack trace.
+  if (!(error instanceof PostboxError)) throw error;
+  process.stderr.write(`postbox-local: ${error.message}\n`);
+  process.exit(1);
 });
 process.stdout.write(`Postbox is running against ${system.endpoint} (stage ${options.stage}).\n`);
 if (system.console) process.stdout.write(`Console: ${system.console.url}\n`);

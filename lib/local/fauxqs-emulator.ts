@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startMotoEmulator, type RunningEmulator } from './moto-emulator.ts';
+import { NodeTooOldError } from './local-errors.ts';
 import { startServerProcess } from './server-process.ts';
 
 const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fauxqs-main.mjs');
@@ -27,6 +28,7 @@ export interface FauxqsEmulatorOptions {
  * code under test for this process's event loop.
  */
 export async function startFauxqsEmulator(options: FauxqsEmulatorOptions = {}): Promise<RunningEmulator> {
+  requireNodeForFauxqs();
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const moto = await startMotoEmulator({ startTimeoutMs });
   try {
@@ -49,4 +51,10 @@ export async function startFauxqsEmulator(options: FauxqsEmulatorOptions = {}): 
     await moto.stop();
     throw error;
   }
+}
+
+/** fauxqs loads `node:sqlite`, which Node.js has from 22.5 on. */
+export function requireNodeForFauxqs(version: string = process.versions.node): void {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major < 22 || (major === 22 && minor < 5)) throw new NodeTooOldError(version);
 }

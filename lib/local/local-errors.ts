@@ -9,6 +9,18 @@ export class EmulatorNotInstalledError extends PostboxError {
   }
 }
 
+/** fauxqs needs a newer Node.js than the one running. */
+export class NodeTooOldError extends PostboxError {
+  readonly code = 'NODE_TOO_OLD';
+
+  constructor(readonly version: string) {
+    super(
+      `The embedded emulator (fauxqs) needs Node.js 22.5 or later, and this is ${version}. Run 'export PATH="$(bash scripts/node-path.sh):$PATH"' ` +
+        "(it takes Node.js 24 from the npm registry), or use moto with POSTBOX_EMULATOR=moto.",
+    );
+  }
+}
+
 /** The emulator's server did not start or did not answer in time. */
 export class EmulatorStartError extends PostboxError {
   readonly code = 'EMULATOR_START_FAILED';
