@@ -1,5 +1,8 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll } from 'vitest';
+import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
+import type { RunningServer } from '../../lib/local/server-process.ts';
 import { provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';
 import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
 import { createLogger } from '../../lib/runtime/logger.ts';
@@ -32,10 +35,17 @@ export async function deadLetterPoison(stage: string, provisioned: ProvisionedTo
       }),
     );
   }
+  const dlq = provisioned.queues.get('accounting')!.deadLetterUrl;
+  await pollUntil(accountingConsumer(stage, url), async () => (await queueDepth(clients.sqs, dlq)).visible === count);
+}
+
+/** The real Lambda pipeline of payments' accounting queue behind a local event source: poison messages go to its DLQ. */
+export function accountingConsumer(stage: string, url: string): LocalEventSource {
   const noop = () => undefined;
-  const source = new LocalEventSource({
+  return new LocalEventSource({
     sqs: clients.sqs,
     queueUrl: url,
+    waitTimeSeconds: 1,
     handler: createSqsHandler(paymentsTopology, {
       stage,
       queue: 'accounting',
@@ -45,8 +55,22 @@ export async function deadLetterPoison(stage: string, provisioned: ProvisionedTo
       handlers: { 'payment.received': noop, 'payment.refunded': noop },
     }),
   });
-  const dlq = provisioned.queues.get('accounting')!.deadLetterUrl;
-  await pollUntil(source, async () => (await queueDepth(clients.sqs, dlq)).visible === count);
+}
+
+/** ElasticMQ, the SQS server with move tasks, for the tests of a describe block. */
+export function elasticMqServer(): { readonly endpoint: string } {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    server = await startElasticMq();
+  }, 90_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return {
+    get endpoint() {
+      return server!.endpoint;
+    },
+  };
 }
 
 /** A queue of the topology and its DLQ made by hand on a server (ElasticMQ) the provisioner does not target, redrive policy included. */

@@ -1,24 +1,16 @@
 import { ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { redriveWithMoveTask } from '../../lib/cli/dead-letter-redrive.ts';
-import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
-import type { RunningServer } from '../../lib/local/server-process.ts';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
-import { queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
+import { elasticMqServer, queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { receiveAvailable } from '../helpers/queue-probe.ts';
 
 describe('postbox dlq redrive with StartMessageMoveTask (ElasticMQ, which implements it)', () => {
-  let elasticmq: RunningServer;
-  beforeAll(async () => {
-    elasticmq = await startElasticMq();
-  }, 90_000);
-  afterAll(async () => {
-    await elasticmq?.stop();
-  });
+  const elasticmq = elasticMqServer();
 
   it('moves every message with a move task and reports it', async () => {
     const stage = uniqueStage();

@@ -4,16 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { browse } from '../../lib/cli/dead-letter-browser.ts';
-import { LocalEventSource } from '../../lib/local/local-event-source.ts';
 import { deadLetterAttributes } from '../../lib/messages/dead-letter-copy.ts';
 import { failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';
-import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
-import { deadLetterPoison, provisionPayments } from '../helpers/cli-fixtures.ts';
+import { accountingConsumer, deadLetterPoison, provisionPayments } from '../helpers/cli-fixtures.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients } from '../helpers/emulator.ts';
-import { paymentsTopology } from '../helpers/payments-topology.ts';
 import { consumeInOrder, queueDepth, receiveAvailable } from '../helpers/queue-probe.ts';
 
 const clients = emulatorClients();
@@ -218,20 +214,7 @@ describe('postbox dlq: what it reports matches what the DLQ holds', () => {
     await deadLetterPoison(stage, provisioned, 3);
     const { url, deadLetterUrl } = provisioned.queues.get('accounting')!;
     // The consumer runs on: every message the redrive sends back is poison again and returns to the DLQ at once.
-    const noop = () => undefined;
-    const consumer = new LocalEventSource({
-      sqs: clients.sqs,
-      queueUrl: url,
-      waitTimeSeconds: 1,
-      handler: createSqsHandler(paymentsTopology, {
-        stage,
-        queue: 'accounting',
-        sqs: clients.sqs,
-        logger: createLogger({}, { write: noop }),
-        writeMetrics: noop,
-        handlers: { 'payment.received': noop, 'payment.refunded': noop },
-      }),
-    });
+    const consumer = accountingConsumer(stage, url);
     consumer.start();
     try {
       const redrive = await postbox(stage, ['--json', 'dlq', 'redrive', 'accounting', '--client-side']);

@@ -1,13 +1,11 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
-import type { RunningServer } from '../../lib/local/server-process.ts';
+import { describe, expect, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { FAILURE_ATTRIBUTES, failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
-import { queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
+import { elasticMqServer, queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
 import { postbox } from '../helpers/cli-runner.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -59,13 +57,7 @@ describe('redrive and copies of one message (postbox.sourceMessageId)', () => {
   }, 40_000);
 
   describe('with StartMessageMoveTask (ElasticMQ)', () => {
-    let elasticmq: RunningServer;
-    beforeAll(async () => {
-      elasticmq = await startElasticMq();
-    }, 90_000);
-    afterAll(async () => {
-      await elasticmq?.stop();
-    });
+    const elasticmq = elasticMqServer();
 
     /*
      * A redrive of a whole standard DLQ goes to StartMessageMoveTask, which moves every copy: the extra
