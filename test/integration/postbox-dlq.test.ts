@@ -14,6 +14,21 @@ import { consumeInOrder, queueDepth, receiveAvailable } from '../helpers/queue-p
 
 const clients = emulatorClients();
 
+/** Ledger entries of the given groups and sequences, in that order, on a FIFO queue. */
+async function fillFifoQueue(queueUrl: string, entries: ReadonlyArray<readonly [string, number]>): Promise<void> {
+  for (const [group, sequence] of entries) {
+    await clients.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ account: group, sequence }),
+        MessageGroupId: group,
+        MessageDeduplicationId: `${group}-${sequence}`,
+        MessageAttributes: { type: { DataType: 'String', StringValue: 'ledger.entry' } },
+      }),
+    );
+  }
+}
+
 describe('postbox dlq', () => {
   it('shows dead letters with the failure reason Postbox recorded, and leaves them in the DLQ', async () => {
     const { stage, provisioned } = await provisionPayments();
@@ -60,19 +75,7 @@ describe('postbox dlq', () => {
   it('redrives a FIFO DLQ keeping each group in order', async () => {
     const { stage, provisioned } = await provisionPayments();
     const { url, deadLetterUrl } = provisioned.queues.get('audit')!;
-    for (const sequence of [1, 2, 3]) {
-      for (const group of ['a', 'b']) {
-        await clients.sqs.send(
-          new SendMessageCommand({
-            QueueUrl: deadLetterUrl,
-            MessageBody: JSON.stringify({ account: group, sequence }),
-            MessageGroupId: group,
-            MessageDeduplicationId: `${group}-${sequence}`,
-            MessageAttributes: { type: { DataType: 'String', StringValue: 'ledger.entry' } },
-          }),
-        );
-      }
-    }
+    await fillFifoQueue(deadLetterUrl, [1, 2, 3].flatMap((sequence) => [['a', sequence], ['b', sequence]] as Array<[string, number]>));
     const result = await postbox(stage, ['dlq', 'redrive', 'audit']);
     expect(result.out).toMatch(/^moved 6, failed 0, skipped 0 \(client-side\)/);
     const back = await consumeInOrder(clients.sqs, url, 6);
@@ -233,16 +236,7 @@ describe('postbox dlq: what it reports matches what the DLQ holds', () => {
     const { stage, provisioned } = await provisionPayments();
     const { url, deadLetterUrl } = provisioned.queues.get('audit')!;
     const sent: Array<[string, number]> = [...Array.from({ length: 14 }, (_, i) => ['a', i] as [string, number]), ['b', 0], ['b', 1]];
-    for (const [group, sequence] of sent) {
-      await clients.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: deadLetterUrl,
-          MessageBody: JSON.stringify({ account: group, sequence }),
-          MessageGroupId: group,
-          MessageDeduplicationId: `${group}-${sequence}`,
-        }),
-      );
-    }
+    await fillFifoQueue(deadLetterUrl, sent);
     const result = await postbox(stage, ['dlq', 'redrive', 'audit']);
     expect(result).toMatchObject({ code: 0, out: `moved 16, failed 0, skipped 0 (client-side) from pay-${stage}-audit-dlq.fifo to pay-${stage}-audit.fifo` });
     expect(await queueDepth(clients.sqs, deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AnyTopology } from '../../messages/message-types.ts';
 import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
-import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
+import { QueueRuntime } from '../queue-runtime.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { MessageGroups } from '../message-groups.ts';
 import { AbandonedHandlers } from './abandoned-handlers.ts';
@@ -13,44 +13,14 @@ import { drainTasks } from './drain-tasks.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
 import { runWithTimeLimit } from './run-with-time-limit.ts';
 import { PollingTask, TaskRegistry } from './task-registry.ts';
-import { withUniqueJobs, type UniqueJobs } from './unique-jobs.ts';
+import type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
+import { withUniqueJobs } from './unique-jobs.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
 
 export type { ConsumerHealth } from './consumer-health.ts';
 export type { ConsumerLimits, StopReason } from './consumer-limits.ts';
 
-export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRuntimeOptions<T> {
-  /** Messages handled at once. @default the worker handler's concurrency in the topology */
-  readonly concurrency?: number;
-  /** Long-poll wait of each receive. @default 20 */
-  readonly waitTimeSeconds?: number;
-  /** Visibility a received message starts with, extended by the heartbeat while it runs. @default the queue's */
-  readonly visibilityTimeoutSeconds?: number;
-  /** Time limit of one task, after which it is abandoned and retried. @default the worker handler's timeout */
-  readonly taskTimeoutSeconds?: number;
-  /** How long stop() lets running tasks finish before releasing them. @default 30 */
-  readonly shutdownGraceSeconds?: number;
-  /** After the grace period, how long stop() still waits for finished tasks' deletes and backoffs. @default 5 */
-  readonly settleTimeoutSeconds?: number;
-  /** @default none */
-  readonly limits?: ConsumerLimits;
-  /** @default none */
-  readonly uniqueJobs?: UniqueJobs;
-  /** Seconds between health heartbeats (log line with metrics). @default 30 */
-  readonly heartbeatIntervalSeconds?: number;
-}
-
-/** Typed events, for observers (metrics, tests, a supervisor). */
-export interface PollingConsumerEvents {
-  started: [];
-  message_received: [message: ReceivedMessage];
-  message_processed: [message: ReceivedMessage];
-  message_failed: [message: ReceivedMessage, error: unknown];
-  message_dead_lettered: [message: ReceivedMessage, error: unknown];
-  message_released: [message: ReceivedMessage];
-  poll_error: [error: unknown];
-  stopped: [reason: StopReason];
-}
+export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
 
 /**
  * Consumes one queue of the topology in a long-running process, for work that
