@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -44,6 +44,9 @@ describe('WorkerService', () => {
     const images = Object.values(manifest.dockerImages) as Array<{ source: { directory: string; platform?: string } }>;
     expect(images).toHaveLength(1);
     expect(images[0]!.source.platform).toBe('linux/arm64');
+    // The build context is staged on every synthesis: what the image does not need stays out (the Node.js of .tools is 120 MB).
+    const staged = readdirSync(path.join(assembly.directory, images[0]!.source.directory));
+    for (const local of ['node_modules', '.tools', '.emulator', 'cdk.out', '.git']) expect(staged).not.toContain(local);
   });
 
   it('builds the arm64 image without emulating arm64: only stages on the build machine\'s own platform run commands', () => {
