@@ -2,12 +2,12 @@ import http from 'node:http';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { Consumer } from 'sqs-consumer';
 import { createEnvelope } from '../lib/messages/envelope.ts';
-import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { ordersTopology } from '../examples/orders/orders-topology.ts';
 import { emulatorKind } from '../lib/local/embedded-emulator.ts';
 import { startLocalEnvironment } from '../lib/local/local-environment.ts';
 import { encodeMessage } from '../lib/messages/message-codec.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { PollingConsumer } from '../lib/runtime/polling/polling-consumer.ts';
+import { createLogger } from '../lib/runtime/observability/logger.ts';
+import { PollingConsumer } from '../lib/runtime/consuming/polling/polling-consumer.ts';
 import { startFakeSqsServer } from './fixtures/fake-sqs-server.ts';
 
 export interface ConsumerFigures {

@@ -2,9 +2,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { parser } from '@aws-lambda-powertools/batch/parser';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { OrderPlaced, ordersTopology } from '../lib/example/orders-topology.ts';
-import { createSqsHandler } from '../lib/runtime/lambda/create-sqs-handler.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
+import { OrderPlaced, ordersTopology } from '../examples/orders/orders-topology.ts';
+import { createSqsHandler } from '../lib/runtime/consuming/lambda/create-sqs-handler.ts';
+import { createLogger } from '../lib/runtime/observability/logger.ts';
 import { asEvents, orderPlacedRecords } from './fixtures/sqs-records.ts';
 
 type Contender = { name: string; run: (event: SQSEvent) => Promise<SQSBatchResponse> };

@@ -2,8 +2,8 @@ import http from 'node:http';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
-import { ordersTopology } from '../lib/example/orders-topology.ts';
-import { Publisher } from '../lib/runtime/publisher.ts';
+import { ordersTopology } from '../examples/orders/orders-topology.ts';
+import { Publisher } from '../lib/runtime/publishing/publisher.ts';
 import { startFakeSnsServer } from './fixtures/fake-sns-server.ts';
 
 export interface PublishFigures {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { ordersTopology } from '../examples/orders/orders-topology.ts';
 import { MessagingStack } from '../lib/infra/messaging-stack.ts';
 import { stackEnvironment } from '../lib/infra/stack-environment.ts';
 

@@ -2,16 +2,16 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { queueStatuses } from '../lib/cli/commands/status-command.ts';
-import { redriveClientSide } from '../lib/cli/dead-letter-redrive.ts';
+import { queueStatuses } from '../lib/operations/queue-status.ts';
+import { redriveClientSide } from '../lib/operations/dead-letter-redrive.ts';
 import { formatTable } from '../lib/cli/table-format.ts';
-import { startOrdersDemo } from '../lib/example/orders-demo.ts';
-import { analyticsHandlers, analyticsUniqueJobs } from '../lib/example/orders-handlers.ts';
-import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { startOrdersDemo } from '../examples/orders/orders-demo.ts';
+import { analyticsHandlers, analyticsUniqueJobs } from '../examples/orders/orders-handlers.ts';
+import { ordersTopology } from '../examples/orders/orders-topology.ts';
 import { startLocalSystem } from '../lib/local/local-system.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
+import { createLogger } from '../lib/runtime/observability/logger.ts';
 import { PostboxError } from '../lib/postbox-error.ts';
-import { Publisher } from '../lib/runtime/publisher.ts';
+import { Publisher } from '../lib/runtime/publishing/publisher.ts';
 
 /**
  * `npm start`: the example app on this machine. The embedded emulator (or
@@ -59,7 +59,7 @@ const demo = options.demo
       publisher: new Publisher(ordersTopology, { stage: options.stage, source: 'demo', sns: system.clients.sns, sqs: system.clients.sqs }),
       sns: system.clients.sns,
       ordersTopicArn: system.topicArns.get('orders')!,
-      redrive: async () => redriveClientSide(system.clients.sqs, await system.context.address('billing'), {}, { max: 100 }),
+      redrive: async () => redriveClientSide(system.clients.sqs, await system.directory.address('billing'), {}, { max: 100 }),
       onError: (error) => logger.error('demo traffic failed', { error }),
     })
   : undefined;
@@ -68,7 +68,7 @@ const view = options.quiet
   ? undefined
   : setInterval(async () => {
       try {
-        const rows = await queueStatuses(system.context);
+        const rows = await queueStatuses(system.directory, system.cloudwatch);
         const rates = system.rates();
         const table = formatTable(
           ['queue', 'waiting', 'in flight', 'delayed', 'handled/s', 'DLQ'],

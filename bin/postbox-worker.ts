@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, InvalidArgumentError } from 'commander';
-import { analyticsHandlers, analyticsUniqueJobs } from '../lib/example/orders-handlers.ts';
-import { ordersTopology } from '../lib/example/orders-topology.ts';
+import { analyticsHandlers, analyticsUniqueJobs } from '../examples/orders/orders-handlers.ts';
+import { ordersTopology } from '../examples/orders/orders-topology.ts';
 import { startLocalEnvironment } from '../lib/local/local-environment.ts';
 import { awsClientConfig } from '../lib/runtime/aws-client-config.ts';
 import { createAwsClients } from '../lib/runtime/aws-clients.ts';
-import { createLogger } from '../lib/runtime/logger.ts';
-import { exitCodeOf } from '../lib/runtime/polling/consumer-limits.ts';
-import { runWorkers } from '../lib/runtime/polling/run-workers.ts';
+import { createLogger } from '../lib/runtime/observability/logger.ts';
+import { exitCodeOf } from '../lib/runtime/consuming/polling/consumer-limits.ts';
+import { runWorkers } from '../lib/runtime/consuming/polling/run-workers.ts';
 
 /**
  * postbox-worker: runs the example app's worker consumers (the analytics

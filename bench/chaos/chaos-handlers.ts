@@ -1,5 +1,5 @@
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
-import type { HandlerContext, MessageHandler } from '../../lib/runtime/message-processor.ts';
+import type { HandlerContext, MessageHandler } from '../../lib/runtime/consuming/message-processor.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import type { EffectLedger } from './effect-ledger.ts';
 import { faultFor, type FaultRates } from './fault-plan.ts';

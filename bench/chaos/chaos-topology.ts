@@ -1,4 +1,4 @@
-import { ordersTopology } from '../../lib/example/orders-topology.ts';
+import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 
 type Orders = typeof ordersTopology;
 interface HandledEntry {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Publisher } from '../../lib/runtime/publisher.ts';
+import type { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import type { ExpectedDelivery } from './chaos-accounting.ts';
 import { messageKey } from './chaos-handlers.ts';
 import type { ChaosTopology } from './chaos-topology.ts';

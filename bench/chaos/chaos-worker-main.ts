@@ -3,9 +3,9 @@
 import { appendFileSync } from 'node:fs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { analyticsUniqueJobs } from '../../lib/example/orders-handlers.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
-import { runWorkers } from '../../lib/runtime/polling/run-workers.ts';
+import { analyticsUniqueJobs } from '../../examples/orders/orders-handlers.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import { runWorkers } from '../../lib/runtime/consuming/polling/run-workers.ts';
 import type { ChaosWorkerSettings } from './chaos-settings.ts';
 import { chaosHandlers } from './chaos-handlers.ts';
 import { chaosTopology } from './chaos-topology.ts';

@@ -1,11 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
-import { resolveTopology, type ResolvedQueue, type ResolvedTopology } from '../topology/resolve-topology.ts';
+import { QueueDirectory } from '../operations/queue-directory.ts';
+import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { CliError, ExitCode } from './cli-error.ts';
 
 /** Where the CLI writes, and what it reads from the user. */
@@ -28,19 +29,12 @@ export interface GlobalOptions {
   readonly json?: boolean;
 }
 
-/** A queue of the topology with its addresses at the endpoint. */
-export interface QueueAddress {
-  readonly queue: ResolvedQueue;
-  readonly url: string;
-  readonly arn: string;
-  readonly deadLetterUrl: string;
-  readonly deadLetterArn: string;
-}
-
 /** What a command works with: the topology, the clients, and how to speak. */
 export class CliContext {
   readonly clients: AwsClients;
   readonly cloudwatch: CloudWatchClient;
+  /** The topology's queues at the endpoint. */
+  readonly directory: QueueDirectory;
 
   private constructor(
     readonly declaration: AnyTopology,
@@ -57,6 +51,7 @@ export class CliContext {
     const config = awsClientConfig({ ...(options.endpoint && { endpoint: options.endpoint }), ...(region && { region }), ...(credentials && { credentials }) });
     this.clients = createAwsClients(config);
     this.cloudwatch = new CloudWatchClient(config);
+    this.directory = new QueueDirectory(topology, this.clients.sqs, this.where());
   }
 
   static async create(options: GlobalOptions, io: CliIo): Promise<CliContext> {
@@ -70,39 +65,6 @@ export class CliContext {
 
   get sqs(): SQSClient {
     return this.clients.sqs;
-  }
-
-  /** The queue of a logical name (`billing`, `invoice-generate`), or a one-line error listing the known ones. */
-  queue(name: string): ResolvedQueue {
-    const queue = this.topology.queues.find((candidate) => candidate.id === name || candidate.name === name);
-    if (!queue) {
-      throw new CliError(
-        `unknown queue '${name}'; the queues of ${this.topology.app} are ${this.topology.queues.map((q) => q.id).join(', ')}`,
-        ExitCode.notFound,
-      );
-    }
-    return queue;
-  }
-
-  /** Looks up a queue's and its DLQ's URL and ARN at the endpoint. */
-  async address(name: string): Promise<QueueAddress> {
-    const queue = this.queue(name);
-    const [main, deadLetter] = await Promise.all([this.lookUp(queue.name), this.lookUp(queue.deadLetterQueueName)]);
-    return { queue, url: main.url, arn: main.arn, deadLetterUrl: deadLetter.url, deadLetterArn: deadLetter.arn };
-  }
-
-  private async lookUp(name: string): Promise<{ url: string; arn: string }> {
-    let url: string;
-    try {
-      url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
-    } catch (error) {
-      if (/NonExistentQueue|QueueDoesNotExist/.test((error as Error).name)) {
-        throw new CliError(`queue ${name} does not exist at ${this.where()}; deploy the stack or provision stage '${this.topology.stage}'`, ExitCode.notFound);
-      }
-      throw error;
-    }
-    const { Attributes } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
-    return { url, arn: Attributes!.QueueArn! };
   }
 
   /** The endpoint, as a user would recognise it. */

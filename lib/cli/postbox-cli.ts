@@ -2,8 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
+import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
 import { PostboxError } from '../postbox-error.ts';
-import { DeliveryError, DestinationNotFoundError } from '../runtime/publish-errors.ts';
+import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, ExitCode } from './cli-error.ts';
@@ -16,7 +17,7 @@ import { registerPublish } from './commands/publish-command.ts';
 import { registerStatus } from './commands/status-command.ts';
 import { registerTail } from './commands/tail-command.ts';
 
-const exampleTopology = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../example/orders-topology.ts');
+const exampleTopology = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/orders/orders-topology.ts');
 
 /**
  * `postbox`: operate the queues of a topology, against AWS or a local
@@ -61,6 +62,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function describeFailure(error: unknown, options: GlobalOptions): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof TopologyError) return { message: error.message.split('\n').join(' '), exitCode: ExitCode.invalidInput };
   if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof DeliveryError) return { message: error.message, exitCode: ExitCode.unavailable };

@@ -3,7 +3,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { ACCOUNT_ID_VARIABLE } from '../runtime/destination-addresses.ts';
+import { ACCOUNT_ID_VARIABLE } from '../runtime/publishing/destination-addresses.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';

@@ -4,10 +4,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
-import type { CliContext } from '../cli/cli-context.ts';
-import { browse, describeDeadLetter, release } from '../cli/dead-letter-browser.ts';
-import { redriveClientSide } from '../cli/dead-letter-redrive.ts';
-import { queueStatuses } from '../cli/commands/status-command.ts';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { browse, describeDeadLetter, release } from '../operations/dead-letter-browser.ts';
+import { redriveClientSide } from '../operations/dead-letter-redrive.ts';
+import { QueueNotFoundError, UnknownQueueError, type QueueDirectory } from '../operations/queue-directory.ts';
+import { queueStatuses } from '../operations/queue-status.ts';
+import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { describeError } from '../messages/message-errors.ts';
 import { ConsoleGuard, createConsoleToken } from './console-guard.ts';
 
@@ -21,19 +23,19 @@ export interface ConsoleServer {
 
 /**
  * The local console: one static page and a small JSON API over the same code
- * as the CLI (status, dlq show, redrive, purge). Listens on 127.0.0.1 only and
+ * operations as the CLI (status, dlq show, redrive, purge). Listens on 127.0.0.1 only and
  * answers only its own page (see ConsoleGuard).
  */
-export function startConsoleServer(ctx: CliContext, port: number, rates: () => Record<string, number>): Promise<ConsoleServer> {
+export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, rates: () => Record<string, number>): Promise<ConsoleServer> {
   const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown) => Promise<unknown>]> = [
-    ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(ctx), status: await queueStatuses(ctx), rates: rates() })],
+    ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(directory.topology), status: await queueStatuses(directory, cloudwatch), rates: rates() })],
     [
       'GET',
       /^\/api\/dlq\/([\w.-]+)$/,
       async ([, queue]) => {
-        const { deadLetterUrl } = await ctx.address(queue!);
-        const messages = await browse(ctx.sqs, deadLetterUrl, 100);
-        await release(ctx.sqs, deadLetterUrl, messages);
+        const { deadLetterUrl } = await directory.address(queue!);
+        const messages = await browse(directory.sqs, deadLetterUrl, 100);
+        await release(directory.sqs, deadLetterUrl, messages);
         return messages.map(describeDeadLetter);
       },
     ],
@@ -42,15 +44,15 @@ export function startConsoleServer(ctx: CliContext, port: number, rates: () => R
       /^\/api\/dlq\/([\w.-]+)\/redrive$/,
       async ([, queue], body) => {
         const ids = (body as { ids?: string[] } | undefined)?.ids;
-        return redriveClientSide(ctx.sqs, await ctx.address(queue!), ids && ids.length > 0 ? { ids } : {}, { max: 1000 });
+        return redriveClientSide(directory.sqs, await directory.address(queue!), ids && ids.length > 0 ? { ids } : {}, { max: 1000 });
       },
     ],
     [
       'POST',
       /^\/api\/dlq\/([\w.-]+)\/purge$/,
       async ([, queue]) => {
-        const { deadLetterUrl } = await ctx.address(queue!);
-        await ctx.sqs.send(new PurgeQueueCommand({ QueueUrl: deadLetterUrl }));
+        const { deadLetterUrl } = await directory.address(queue!);
+        await directory.sqs.send(new PurgeQueueCommand({ QueueUrl: deadLetterUrl }));
         return { purged: queue };
       },
     ],
@@ -78,7 +80,7 @@ export function startConsoleServer(ctx: CliContext, port: number, rates: () => R
       }
       route[2](url.pathname.match(route[1])!, body).then(
         (result) => send(response, 200, result),
-        (error: unknown) => send(response, 500, { error: describeError(error) }),
+        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueNotFoundError ? 404 : 500, { error: describeError(error) }),
       );
     });
   });
@@ -112,12 +114,12 @@ function send(response: http.ServerResponse, status: number, body: unknown, cont
     .end(Buffer.isBuffer(body) ? body : JSON.stringify(body));
 }
 
-function describeTopology(ctx: CliContext) {
+function describeTopology(topology: ResolvedTopology) {
   return {
-    app: ctx.topology.app,
-    stage: ctx.topology.stage,
-    topics: ctx.topology.topics.map(({ id, name, fifo, events }) => ({ id, name, fifo, events })),
-    queues: ctx.topology.queues.map((queue) => ({
+    app: topology.app,
+    stage: topology.stage,
+    topics: topology.topics.map(({ id, name, fifo, events }) => ({ id, name, fifo, events })),
+    queues: topology.queues.map((queue) => ({
       id: queue.id,
       name: queue.name,
       role: queue.role,

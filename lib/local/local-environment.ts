@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients } from '../runtime/aws-clients.ts';
-import type { Logger } from '../runtime/logger.ts';
+import type { Logger } from '../runtime/observability/logger.ts';
 import { resolveTopology } from '../topology/resolve-topology.ts';
 import { startEmbeddedEmulator } from './embedded-emulator.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';

@@ -1,7 +1,7 @@
 import { DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { describeError } from '../messages/message-errors.ts';
-import { toSqsRecord } from '../runtime/lambda/sqs-record.ts';
+import { toSqsRecord } from '../runtime/consuming/lambda/sqs-record.ts';
 import { fullJitterDelayMs } from '../retry/backoff.ts';
 import { QueueArnLookUpError } from './local-errors.ts';
 

@@ -1,14 +1,15 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CliContext } from '../cli/cli-context.ts';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
+import { QueueDirectory } from '../operations/queue-directory.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
-import type { Logger } from '../runtime/logger.ts';
-import type { MessageHandlers } from '../runtime/message-processor.ts';
-import { runWorkers, type RunningWorkers } from '../runtime/polling/run-workers.ts';
-import type { UniqueJobs } from '../runtime/polling/unique-jobs.ts';
+import type { Logger } from '../runtime/observability/logger.ts';
+import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
+import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
+import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
 import { resolveTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
@@ -38,7 +39,9 @@ export interface LocalSystemOptions<T extends AnyTopology> {
 export interface LocalSystem {
   readonly endpoint: string;
   readonly clients: AwsClients;
-  readonly context: CliContext;
+  /** The topology's queues at the endpoint. */
+  readonly directory: QueueDirectory;
+  readonly cloudwatch: CloudWatchClient;
   readonly console?: ConsoleServer;
   /** Topic ARNs by topic name, where this run provisioned them. */
   readonly topicArns: ReadonlyMap<string, string>;
@@ -76,7 +79,8 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   // The handler modules read these when they load, as they read what MessagingStack sets in Lambda.
   process.env.AWS_ENDPOINT_URL = endpoint;
   process.env.POSTBOX_STAGE = options.stage;
-  const context = CliContext.forTopology(declaration, { endpoint, stage: options.stage, topology: '' }, { out: () => undefined, err: () => undefined, interactive: false });
+  const directory = new QueueDirectory(topology, clients.sqs, endpoint);
+  const cloudwatch = new CloudWatchClient(awsClientConfig({ endpoint }));
 
   const handled = new Map<string, number>();
   const count = (queue: string, n: number) => handled.set(queue, (handled.get(queue) ?? 0) + n);
@@ -84,7 +88,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   for (const queue of topology.queues) {
     if (queue.handler.kind !== 'lambda') continue;
     const module = (await import(pathToFileURL(path.resolve(options.projectRoot, queue.handler.entry)).href)) as { handler: SqsLambdaHandler };
-    const queueUrl = provisioned?.queues.get(queue.id)?.url ?? (await context.address(queue.id)).url;
+    const queueUrl = provisioned?.queues.get(queue.id)?.url ?? (await directory.address(queue.id)).url;
     // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
     for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
       const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
@@ -127,12 +131,13 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     }
     return lastRates;
   };
-  const consoleServer = options.consolePort === false ? undefined : await startConsoleServer(context, options.consolePort, rates);
+  const consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, rates);
 
   return {
     endpoint,
     clients,
-    context,
+    directory,
+    cloudwatch,
     ...(consoleServer && { console: consoleServer }),
     topicArns: provisioned?.topicArns ?? new Map(),
     rates,

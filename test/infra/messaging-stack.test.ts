@@ -6,7 +6,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
-import { ordersTopology } from '../../lib/example/orders-topology.ts';
+import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { TopologyError } from '../../lib/topology/topology-error.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';

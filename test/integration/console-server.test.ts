@@ -2,9 +2,10 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { CliContext } from '../../lib/cli/cli-context.ts';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { startConsoleServer, type ConsoleServer } from '../../lib/local/console-server.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { QueueDirectory } from '../../lib/operations/queue-directory.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
@@ -47,10 +48,11 @@ function reasonOf(answer: Answer): string {
 
 beforeAll(async () => {
   const stage = uniqueStage();
-  const provisioned = await provisionTopology(resolveTopology(declaration, { stage }), clients);
+  const topology = resolveTopology(declaration, { stage });
+  const provisioned = await provisionTopology(topology, clients);
   deadLetterUrl = provisioned.queues.get('ledger')!.deadLetterUrl;
-  const context = CliContext.forTopology(declaration, { endpoint: inject('awsEndpoint'), stage, topology: '' }, { out: () => undefined, err: () => undefined, interactive: false });
-  server = await startConsoleServer(context, 0, () => ({}));
+  const endpoint = inject('awsEndpoint');
+  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, () => ({}));
   const url = new URL(server.url);
   port = Number(url.port);
   token = url.searchParams.get('token') ?? '';

@@ -1,8 +1,8 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { provisionJobLockTable } from '../../lib/local/provisioner.ts';
-import { DynamoDbJobLock } from '../../lib/runtime/polling/dynamodb-job-lock.ts';
-import { JobLockUnavailableError } from '../../lib/runtime/polling/polling-errors.ts';
+import { DynamoDbJobLock } from '../../lib/runtime/consuming/polling/dynamodb-job-lock.ts';
+import { JobLockUnavailableError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';

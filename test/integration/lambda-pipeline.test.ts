@@ -7,10 +7,10 @@ import { restoreProducerAttributes } from '../../lib/messages/dead-letter-copy.t
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
-import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
-import type { MessageHandlers } from '../../lib/runtime/message-processor.ts';
-import { Publisher } from '../../lib/runtime/publisher.ts';
+import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import type { MessageHandlers } from '../../lib/runtime/consuming/message-processor.ts';
+import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';

@@ -69,7 +69,7 @@ describe('postbox publish, send and tail', () => {
     expect(unreachable).toEqual({ code: 4, out: '', err: 'postbox: cannot reach http://127.0.0.1:9 (ECONNREFUSED); check --endpoint, AWS_ENDPOINT_URL or your network' });
     const missing = await postbox(uniqueStage(), ['dlq', 'show', 'accounting']);
     expect(missing.code).toBe(3);
-    expect(missing.err).toMatch(/^postbox: queue pay-t[0-9a-f]+-accounting(-dlq)? does not exist at http:\/\/127\.0\.0\.1:\d+; deploy the stack or provision stage 't[0-9a-f]+'$/);
+    expect(missing.err).toMatch(/^postbox: queue pay-t[0-9a-f]+-accounting(-dlq)? does not exist at http:\/\/127\.0\.0\.1:\d+; deploy stage 't[0-9a-f]+' with cdk deploy, or create it at an emulator with postbox provision$/);
   });
 });
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browse } from '../../lib/cli/dead-letter-browser.ts';
+import { browse } from '../../lib/operations/dead-letter-browser.ts';
 import { deadLetterAttributes } from '../../lib/messages/dead-letter-copy.ts';
 import { failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';

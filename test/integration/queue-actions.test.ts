@@ -1,12 +1,12 @@
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
-import { DeleteBatcher } from '../../lib/runtime/polling/delete-batcher.ts';
-import { DeleteFailedError } from '../../lib/runtime/polling/polling-errors.ts';
+import { DeleteBatcher } from '../../lib/runtime/consuming/polling/delete-batcher.ts';
+import { DeleteFailedError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
 import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
-import { DeadLetterFailedError, DeadLetterTooLargeError } from '../../lib/runtime/dead-letter-errors.ts';
-import { QueueActions } from '../../lib/runtime/queue-actions.ts';
+import { DeadLetterFailedError, DeadLetterTooLargeError } from '../../lib/runtime/consuming/dead-letter-errors.ts';
+import { QueueActions } from '../../lib/runtime/consuming/queue-actions.ts';
 import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { refusingUnknownReceiptHandles } from '../helpers/fault-injecting-sqs.ts';

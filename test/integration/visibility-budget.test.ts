@@ -1,8 +1,8 @@
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
-import { PollingConsumer } from '../../lib/runtime/polling/polling-consumer.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';

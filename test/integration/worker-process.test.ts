@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { inject, describe, expect, it } from 'vitest';
-import { ordersTopology } from '../../lib/example/orders-topology.ts';
+import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
-import { Publisher } from '../../lib/runtime/publisher.ts';
+import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 

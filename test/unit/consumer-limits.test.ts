@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeOf } from '../../lib/runtime/polling/consumer-limits.ts';
+import { exitCodeOf } from '../../lib/runtime/consuming/polling/consumer-limits.ts';
 
 describe('exitCodeOf', () => {
   it('exits 0 on a planned stop and 70 when abandoned handlers hold the slots', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DeleteBatcher } from '../../lib/runtime/polling/delete-batcher.ts';
-import { DeleteFailedError } from '../../lib/runtime/polling/polling-errors.ts';
+import { DeleteBatcher } from '../../lib/runtime/consuming/polling/delete-batcher.ts';
+import { DeleteFailedError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
 
 /** Records each DeleteMessageBatch request; SQS's answers are the test's to choose. */
 function recordingActions(answer: (handles: readonly string[]) => Array<{ receiptHandle: string; reason: string }> = () => []) {

@@ -1,10 +1,10 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DestinationAddresses, queueUrl, topicArn } from '../../lib/runtime/destination-addresses.ts';
-import { DestinationAddressError, PublisherOptionsError } from '../../lib/runtime/publish-errors.ts';
-import type { Destination } from '../../lib/runtime/publish-requests.ts';
-import { Publisher } from '../../lib/runtime/publisher.ts';
+import { DestinationAddresses, queueUrl, topicArn } from '../../lib/runtime/publishing/destination-addresses.ts';
+import { DestinationAddressError, PublisherOptionsError } from '../../lib/runtime/publishing/publish-errors.ts';
+import type { Destination } from '../../lib/runtime/publishing/publish-requests.ts';
+import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
 const topic: Destination = { kind: 'topic', id: 'payments', name: 'pay-dev-payments', fifo: false, maxMessageBytes: 262_144, maxBatchBytes: 262_144 };

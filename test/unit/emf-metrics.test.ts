@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmfMetrics } from '../../lib/runtime/emf-metrics.ts';
+import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
 
 /** CloudWatch takes at most 100 values per metric in one EMF document. */
 const MAX_VALUES = 100;

@@ -8,7 +8,7 @@ import {
   isRetryable,
 } from '../../lib/messages/message-errors.ts';
 import { backoffDelaySeconds } from '../../lib/retry/backoff.ts';
-import { decideOnFailure } from '../../lib/runtime/failure-policy.ts';
+import { decideOnFailure } from '../../lib/runtime/consuming/failure-policy.ts';
 
 const backoff = { baseSeconds: 5, capSeconds: 60 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MessageGroups } from '../../lib/runtime/message-groups.ts';
+import { MessageGroups } from '../../lib/runtime/consuming/message-groups.ts';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MessageCatalog } from '../../lib/messages/message-catalog.ts';
-import { EmfMetrics } from '../../lib/runtime/emf-metrics.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
-import { HandlerConfigurationError, MessageProcessor, type ReceivedMessage } from '../../lib/runtime/message-processor.ts';
+import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import { HandlerConfigurationError, MessageProcessor, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
 import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 

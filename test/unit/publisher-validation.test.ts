@@ -8,8 +8,8 @@ import {
   DestinationNotFoundError,
   InvalidPublishOptionsError,
   PublisherOptionsError,
-} from '../../lib/runtime/publish-errors.ts';
-import { Publisher } from '../../lib/runtime/publisher.ts';
+} from '../../lib/runtime/publishing/publish-errors.ts';
+import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
 // Validation happens before any call: these clients point at a port nothing listens on,

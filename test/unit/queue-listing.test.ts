@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { groupCopies, type DeadLetter } from '../../lib/cli/dead-letter-browser.ts';
-import { MAX_VISIBILITY_SECONDS, renewalSeconds } from '../../lib/cli/queue-listing.ts';
+import { groupCopies, type DeadLetter } from '../../lib/operations/dead-letter-browser.ts';
+import { MAX_VISIBILITY_SECONDS, renewalSeconds } from '../../lib/operations/queue-listing.ts';
 
 describe('renewing the visibility of listed messages', () => {
   const receivedAt = 1_000_000;

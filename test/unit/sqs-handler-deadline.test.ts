@@ -1,7 +1,7 @@
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { createSqsHandler } from '../../lib/runtime/lambda/create-sqs-handler.ts';
-import { createLogger } from '../../lib/runtime/logger.ts';
+import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
 /*

@@ -1,7 +1,7 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../lib/runtime/logger.ts';
-import { QueueRuntime } from '../../lib/runtime/queue-runtime.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import { QueueRuntime } from '../../lib/runtime/consuming/queue-runtime.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
 const HOUR = 3_600_000;

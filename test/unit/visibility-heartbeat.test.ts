@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { VisibilityLostError } from '../../lib/runtime/polling/polling-errors.ts';
-import { VisibilityHeartbeat } from '../../lib/runtime/polling/visibility-heartbeat.ts';
+import type { VisibilityLostError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
+import { VisibilityHeartbeat } from '../../lib/runtime/consuming/polling/visibility-heartbeat.ts';
 
 const HOUR = 3_600_000;
 

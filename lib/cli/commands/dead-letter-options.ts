@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { durationOption, integerOption } from '../cli-option-parsers.ts';
-import type { DeadLetterFilter } from '../dead-letter-browser.ts';
+import type { DeadLetterFilter } from '../../operations/dead-letter-browser.ts';
 
 /** The most `--max` accepts: a bound on one run's SQS receives, not an SQS limit. */
 export const MAX_LISTED = 100_000;

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
-import { queueCounts, QueueListing } from '../queue-listing.ts';
+import { queueCounts, QueueListing } from '../../operations/queue-listing.ts';
 import { MAX_LISTED, withMaxOption } from './dead-letter-options.ts';
 
 export function registerDlqExport(dlq: Command, context: () => Promise<CliContext>): void {
@@ -16,7 +16,7 @@ export function registerDlqExport(dlq: Command, context: () => Promise<CliContex
     'at most this many messages',
   ).action(async (queueName: string, options: { out: string; max: number }) => {
     const ctx = await context();
-    const { deadLetterUrl } = await ctx.address(queueName);
+    const { deadLetterUrl } = await ctx.directory.address(queueName);
     const { inFlight } = await queueCounts(ctx.sqs, deadLetterUrl);
     const file = createWriteStream(options.out);
     const opened = once(file, 'open').catch((error: Error) => {

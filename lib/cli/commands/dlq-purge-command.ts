@@ -10,7 +10,7 @@ export function registerDlqPurge(dlq: Command, context: () => Promise<CliContext
     .option('--yes', 'do not ask for confirmation')
     .action(async (queueName: string, options: { yes?: boolean }) => {
       const ctx = await context();
-      const { deadLetterUrl, queue } = await ctx.address(queueName);
+      const { deadLetterUrl, queue } = await ctx.directory.address(queueName);
       const { Attributes = {} } = await ctx.sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: deadLetterUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
       );

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { integerOption } from '../cli-option-parsers.ts';
-import { deleteDuplicateCopies, MoveTaskUnsupportedError, redriveClientSide, redriveWithMoveTask, type Progress, type RedriveSummary } from '../dead-letter-redrive.ts';
+import { deleteDuplicateCopies, MoveTaskUnsupportedError, redriveClientSide, redriveWithMoveTask, type Progress, type RedriveSummary } from '../../operations/dead-letter-redrive.ts';
 import { toFilter, withFilterOptions, type FilterOptions } from './dead-letter-options.ts';
 
 interface RedriveOptions extends FilterOptions {
@@ -25,7 +25,7 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
       .option('--client-side', 'move one by one even when the server has move tasks'),
   ).action(async (queueName: string, options: RedriveOptions, command: Command) => {
     const ctx = await context();
-    const address = await ctx.address(queueName);
+    const address = await ctx.directory.address(queueName);
     const filter = toFilter(options);
     // An explicit --max bounds the run, which a move task cannot: such a run moves one by one.
     const bounded = command.getOptionValueSource('max') !== 'default';

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
-import { describeDeadLetter, groupCopies, matches, type DeadLetter } from '../dead-letter-browser.ts';
-import { queueCounts, QueueListing } from '../queue-listing.ts';
+import { describeDeadLetter, groupCopies, matches, type DeadLetter } from '../../operations/dead-letter-browser.ts';
+import { queueCounts, QueueListing } from '../../operations/queue-listing.ts';
 import { formatTable } from '../table-format.ts';
 import { toFilter, withFilterOptions, type FilterOptions } from './dead-letter-options.ts';
 
@@ -9,7 +9,7 @@ export function registerDlqShow(dlq: Command, context: () => Promise<CliContext>
   withFilterOptions(dlq.command('show <queue>').description('list dead-lettered messages, one per source message; they return to the DLQ at once')).action(
     async (queueName: string, options: FilterOptions) => {
       const ctx = await context();
-      const { deadLetterUrl, queue } = await ctx.address(queueName);
+      const { deadLetterUrl, queue } = await ctx.directory.address(queueName);
       // Counted before listing: what is in flight then is hidden by another reader, not by this listing.
       const { inFlight } = await queueCounts(ctx.sqs, deadLetterUrl);
       const listing = new QueueListing(ctx.sqs, deadLetterUrl, { max: options.max });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
-import { Publisher } from '../../runtime/publisher.ts';
+import { Publisher } from '../../runtime/publishing/publisher.ts';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { integerOption } from '../cli-option-parsers.ts';

@@ -2,7 +2,7 @@ import { ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { integerOption } from '../cli-option-parsers.ts';
-import { describeDeadLetter } from '../dead-letter-browser.ts';
+import { describeDeadLetter } from '../../operations/dead-letter-browser.ts';
 
 export function registerTail(program: Command, context: () => Promise<CliContext>): void {
   program
@@ -15,7 +15,7 @@ export function registerTail(program: Command, context: () => Promise<CliContext
     )
     .action(async (queueName: string, options: { dlq?: boolean; for?: number; interval: number }) => {
       const ctx = await context();
-      const address = await ctx.address(queueName);
+      const address = await ctx.directory.address(queueName);
       const url = options.dlq ? address.deadLetterUrl : address.url;
       if (!options.dlq) {
         ctx.io.err(

@@ -1,0 +1,41 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { Publisher } from '../../lib/runtime/publishing/publisher.ts';
+import type { ordersTopology } from './orders-topology.ts';
+
+/**
+ * Example traffic for `npm start -- --demo`: a steady stream of orders and
+ * invoices, some designed to fail once (`flaky-` orders: billing retries
+ * them) and some poison (data that fails its schema, an invoice of nothing),
+ * and a redrive of billing's DLQ now and then, so every path shows.
+ */
+export function startOrdersDemo(options: {
+  readonly publisher: Publisher<typeof ordersTopology>;
+  readonly sns: SNSClient;
+  /** ARN of the orders topic, for the poison messages published around the publisher. */
+  readonly ordersTopicArn: string;
+  readonly redrive: () => Promise<unknown>;
+  readonly onError: (error: unknown) => void;
+}): { stop(): void } {
+  const { publisher, sns, redrive, onError } = options;
+  let tick = 0;
+  const step = async () => {
+    tick += 1;
+    const orderId = `${tick % 5 === 0 ? 'flaky-' : ''}o-${tick}`;
+    await publisher.publish('order.placed', { orderId, customerId: `c-${tick % 7}`, totalCents: 1000 + tick, currency: 'EUR' });
+    if (tick % 3 === 0) await publisher.publish('order.cancelled', { orderId: `o-${tick - 1}`, reason: 'changed mind' });
+    await publisher.send('invoice.generate', { orderId, customerId: `c-${tick % 7}`, totalCents: tick % 11 === 0 ? 0 : 1000 + tick, currency: 'EUR' });
+    if (tick % 8 === 0) {
+      // A producer that skipped validation: a plain SNS publish whose data breaks the schema.
+      await sns.send(
+        new PublishCommand({
+          TopicArn: options.ordersTopicArn,
+          Message: JSON.stringify({ orderId: `poison-${tick}`, customerId: 'c-0', totalCents: -1, currency: 'euro' }),
+          MessageAttributes: { type: { DataType: 'String', StringValue: 'order.placed' } },
+        }),
+      );
+    }
+    if (tick % 30 === 0) await redrive();
+  };
+  const timer = setInterval(() => void step().catch(onError), 1000);
+  return { stop: () => clearInterval(timer) };
+}

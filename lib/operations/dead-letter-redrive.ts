@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CancelMessageMoveTaskCommand,
+  DeleteMessageCommand,
+  ListMessageMoveTasksCommand,
+  SendMessageCommand,
+  StartMessageMoveTaskCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
+import { restoreProducerAttributes } from '../messages/dead-letter-copy.ts';
+import { withDataTypes } from '../messages/message-attributes.ts';
+import { describeError } from '../messages/message-errors.ts';
+import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
+import { queueCounts, QueueListing } from './queue-listing.ts';
+import type { QueueAddress } from './queue-directory.ts';
+
+export interface RedriveSummary {
+  readonly method: 'move-task' | 'client-side';
+  /** Distinct source messages moved back. */
+  readonly moved: number;
+  readonly failed: number;
+  /** Messages looked at and not selected by the filter; they stay in the DLQ. */
+  readonly skipped: number;
+  /** Extra copies of a source message already moved in this run: deleted, not moved again. */
+  readonly duplicates: number;
+  /** Messages this run moved that failed again and came back to the DLQ while it ran: left there, for the next run. */
+  readonly returned: number;
+  /** Messages the DLQ still holds after the run (visible or in flight), as SQS counts them. */
+  readonly left: number;
+  /** The run stopped at its `max` messages: the DLQ may hold more. */
+  readonly maxReached: boolean;
+  /** Ids asked for with `--id` that the DLQ did not hand out. */
+  readonly notFound: readonly string[];
+  /** Ids of the messages moved (client-side only; a move task reports counts). */
+  readonly movedIds: readonly string[];
+  readonly failures: ReadonlyArray<{ readonly messageId: string; readonly reason: string }>;
+}
+
+export type Progress = (done: number, total: number | undefined) => void;
+
+/** The server has no StartMessageMoveTask (moto); the caller moves client-side instead. */
+export class MoveTaskUnsupportedError extends Error {}
+
+/**
+ * Moves every message of the DLQ back with SQS's own move task, at an
+ * optional rate, following its progress until it ends. Aborting the signal
+ * (Ctrl-C) cancels the task; what it moved stays moved.
+ */
+export async function redriveWithMoveTask(
+  sqs: SQSClient,
+  address: QueueAddress,
+  options: { rate?: number; onProgress?: Progress; signal?: AbortSignal; pollMs?: number } = {},
+): Promise<RedriveSummary & { status: string }> {
+  let taskHandle: string;
+  try {
+    ({ TaskHandle: taskHandle } = (await sqs.send(
+      new StartMessageMoveTaskCommand({
+        SourceArn: address.deadLetterArn,
+        DestinationArn: address.arn,
+        ...(options.rate !== undefined && { MaxNumberOfMessagesPerSecond: options.rate }),
+      }),
+    )) as { TaskHandle: string });
+  } catch (error) {
+    if (isUnsupported(error)) throw new MoveTaskUnsupportedError(describeError(error));
+    throw error;
+  }
+  const cancel = () => {
+    void sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle })).catch(() => undefined);
+  };
+  options.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    for (;;) {
+      const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: address.deadLetterArn, MaxResults: 10 }));
+      // The list holds the source's recent tasks, other runs' included: only ours says how this run goes.
+      const task = Results.find((result) => result.TaskHandle === taskHandle);
+      const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+      const toMove = task?.ApproximateNumberOfMessagesToMove;
+      options.onProgress?.(moved, toMove === undefined ? undefined : moved + toMove);
+      const status = task?.Status ?? 'UNKNOWN';
+      if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED') {
+        const failures = status === 'FAILED' ? [{ messageId: '-', reason: task?.FailureReason ?? 'the move task failed' }] : [];
+        const failed = status === 'COMPLETED' ? 0 : (toMove ?? 0);
+        return { method: 'move-task', status, moved, failed, skipped: 0, duplicates: 0, returned: 0, left: failed, maxReached: false, notFound: [], movedIds: [], failures };
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', cancel);
+  }
+}
+
+/**
+ * Deletes every copy but one of each message the DLQ holds more than once (a
+ * dead-letter send whose delete failed, retried), so that a move task, which
+ * moves whatever is there, moves each message once. One listing of the DLQ;
+ * what stays is given back at its end.
+ */
+export async function deleteDuplicateCopies(
+  sqs: SQSClient,
+  address: QueueAddress,
+  max: number,
+): Promise<{ duplicates: number; failures: Array<{ messageId: string; reason: string }> }> {
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max });
+  const kept = new Set<string>();
+  const failures: Array<{ messageId: string; reason: string }> = [];
+  let duplicates = 0;
+  try {
+    for await (const message of listing.messages()) {
+      const { copyKey } = describeDeadLetter(message);
+      if (!kept.has(copyKey)) {
+        kept.add(copyKey);
+        continue;
+      }
+      duplicates++;
+      await deleteCopy(sqs, address, message, listing, failures);
+    }
+  } finally {
+    await listing.close();
+  }
+  return { duplicates, failures };
+}
+
+/**
+ * Moves the selected dead letters back to their source queue one by one, as
+ * they are received: each is sent with its body and attributes (less Postbox's
+ * failure record; FIFO: its message group and a fresh deduplication id) and
+ * only then deleted from the DLQ, so a crash in between duplicates at worst and
+ * never loses. A further copy of a source message already moved in this run
+ * is deleted, not moved again. Moving as it receives lets a FIFO DLQ hand out
+ * each group's next messages, in order. What is not selected is left in the
+ * DLQ, hidden during the run and given back at its end.
+ */
+export async function redriveClientSide(
+  sqs: SQSClient,
+  address: QueueAddress,
+  filter: DeadLetterFilter,
+  options: { max: number; dryRun?: boolean; onProgress?: Progress },
+): Promise<RedriveSummary> {
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max: options.max });
+  const moved = new Set<string>();
+  const movedIds: string[] = [];
+  const seenIds = new Set<string>();
+  const failures: Array<{ messageId: string; reason: string }> = [];
+  // What this run sent back: a message that fails again returns under that id (redrive policy) or with it as its source.
+  const sentIds = new Set<string>();
+  let skipped = 0;
+  let duplicates = 0;
+  let returned = 0;
+  try {
+    for await (const message of listing.messages()) {
+      const deadLetter = describeDeadLetter(message);
+      if (sentIds.has(deadLetter.messageId) || sentIds.has(deadLetter.sourceMessageId)) {
+        // Moving it again would go round for as long as its consumer runs.
+        returned++;
+        continue;
+      }
+      seenIds.add(deadLetter.messageId);
+      if (!matches(deadLetter, filter)) {
+        skipped++;
+        continue;
+      }
+      if (moved.has(deadLetter.copyKey)) {
+        duplicates++;
+        if (!options.dryRun) await deleteCopy(sqs, address, message, listing, failures);
+        continue;
+      }
+      if (options.dryRun) {
+        moved.add(deadLetter.copyKey);
+        movedIds.push(deadLetter.messageId);
+        continue;
+      }
+      let sentId: string | undefined;
+      try {
+        ({ MessageId: sentId } = await sqs.send(
+          new SendMessageCommand({
+            QueueUrl: address.url,
+            MessageBody: message.Body!,
+            MessageAttributes: withDataTypes(restoreProducerAttributes(message.MessageAttributes ?? {})),
+            ...(address.queue.fifo && {
+              MessageGroupId: message.Attributes?.MessageGroupId ?? message.MessageId!,
+              MessageDeduplicationId: randomUUID(),
+            }),
+          }),
+        ));
+      } catch (error) {
+        failures.push({ messageId: deadLetter.messageId, reason: describeError(error) });
+        continue;
+      }
+      // Sent: further copies of it are duplicates, even if this one cannot be deleted.
+      moved.add(deadLetter.copyKey);
+      if (sentId) sentIds.add(sentId);
+      try {
+        await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
+        listing.forget(message);
+        movedIds.push(deadLetter.messageId);
+      } catch (error) {
+        failures.push({ messageId: deadLetter.messageId, reason: `sent to ${address.queue.name} but not deleted from the DLQ (${describeError(error)}); delete it there, or a later redrive sends it again` });
+      }
+      options.onProgress?.(movedIds.length + failures.length, undefined);
+    }
+  } finally {
+    await listing.close();
+  }
+  const { visible, inFlight } = await queueCounts(sqs, address.deadLetterUrl);
+  return {
+    method: 'client-side',
+    moved: options.dryRun ? 0 : movedIds.length,
+    failed: failures.length,
+    skipped,
+    duplicates,
+    returned,
+    left: visible + inFlight,
+    maxReached: listing.received >= options.max,
+    notFound: (filter.ids ?? []).filter((id) => !seenIds.has(id)),
+    movedIds,
+    failures,
+  };
+}
+
+/** Deletes a further copy of a message already moved; a failure leaves it in the DLQ and is reported. */
+async function deleteCopy(sqs: SQSClient, address: QueueAddress, message: Message, listing: QueueListing, failures: Array<{ messageId: string; reason: string }>): Promise<void> {
+  try {
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
+    listing.forget(message);
+  } catch (error) {
+    failures.push({ messageId: message.MessageId!, reason: `a duplicate copy could not be deleted: ${describeError(error)}` });
+  }
+}
+
+function isUnsupported(error: unknown): boolean {
+  const { name = '', $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name)) return true;
+  // moto answers actions it lacks with an HTML error page, which the SDK cannot parse.
+  return name === 'SyntaxError' && ($metadata?.httpStatusCode ?? 500) >= 500;
+}

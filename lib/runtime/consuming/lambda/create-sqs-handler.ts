@@ -1,0 +1,149 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { AnyTopology } from '../../../messages/message-types.ts';
+import { MessageGroups } from '../message-groups.ts';
+import type { AbortSource, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
+import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
+import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
+import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
+import { fromSqsRecord } from './sqs-record.ts';
+
+export type SqsHandlerOptions<T extends AnyTopology> = QueueRuntimeOptions<T>;
+
+/** How long before an invocation its batch may have been received, past the batching window. */
+const RECEIVE_MARGIN_SECONDS = 60;
+
+/** Kept back from the Lambda timeout to return the partial batch response in time. */
+const RESPONSE_MARGIN_MS = 500;
+
+/** An AbortController made only when a handler asks for its signal: making one costs more than handling a record. */
+class LazyAbort implements AbortSource {
+  private controller: AbortController | undefined;
+  aborted = false;
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.aborted) this.controller.abort();
+    return this.controller.signal;
+  }
+
+  abort(): void {
+    this.aborted = true;
+    this.controller?.abort();
+  }
+}
+
+/**
+ * A Lambda handler for one queue of the topology. For each record of a batch
+ * it decodes and validates the message and calls the handler for its type:
+ * - success: left out of `batchItemFailures`, so Lambda deletes it;
+ * - retryable failure: its visibility is set to the backoff of this attempt, and it is reported failed;
+ * - failure retrying cannot fix, or the last attempt: copied to the DLQ with the reason, then left for Lambda to delete.
+ *
+ * One record never fails the batch. On FIFO queues, the records after a
+ * failed one in the same message group are reported failed unprocessed, so
+ * the group's order holds. Shortly before the function's timeout the handler
+ * answers with what is finished: the records still running are reported
+ * failed (their handlers' signal is aborted), so a slow record does not send
+ * the whole batch back, and the others do not pay a receive for it.
+ */
+export function createSqsHandler<T extends AnyTopology>(topology: T, options: SqsHandlerOptions<T>) {
+  const runtime = new QueueRuntime(topology, options);
+  const { processor, logger, metrics } = runtime;
+  const { handler } = runtime.queue;
+  // Lambda's poller received a batch before the invocation, at most its batching window and a margin before.
+  const receiveLeadMs = ((handler.kind === 'lambda' ? handler.maxBatchingWindowSeconds : 0) + RECEIVE_MARGIN_SECONDS) * 1000;
+
+  /** Records in `left` that the message leaves its queue: processed, or dead-lettered. */
+  function settle(message: ReceivedMessage, outcome: ProcessingOutcome, index: number, left: boolean[]): void | Promise<void> {
+    if (outcome.status === 'processed') {
+      left[index] = true;
+      return undefined;
+    }
+    return runtime.settleFailure(message, outcome).then((leaves) => void (left[index] = leaves));
+  }
+
+  /** Every record at once; synchronous when every handler is, so fast handlers pay for no promise per record. */
+  function settleAtOnce(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): void | Promise<unknown> {
+    const pending: Array<Promise<void>> = [];
+    messages.forEach((message, index) => {
+      const outcome = processor.process(message, abort);
+      const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left)) : settle(message, outcome, index, left);
+      if (settled) pending.push(settled);
+    });
+    return pending.length > 0 ? Promise.all(pending) : undefined;
+  }
+
+  /**
+   * One record after the other. After a failure, the rest of its group is released unprocessed:
+   * SQS holds a FIFO group back while its failed message is invisible, then delivers them in order.
+   */
+  async function settleInOrder(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): Promise<void> {
+    const groups = new MessageGroups();
+    // Every record is queued at once, so a group's failure holds the rest of it back; each waits for the one before.
+    let previous: Promise<unknown> = Promise.resolve();
+    const turns = messages.map((message, index) => {
+      const before = previous;
+      const turn = groups.run(
+        message.groupId ?? '',
+        async () => {
+          await before;
+          // Out of time: the rest goes back unprocessed, still in order.
+          if (abort.aborted) return false;
+          await settle(message, await processor.process(message, abort), index, left);
+          return left[index]!;
+        },
+        async () => {
+          await before;
+          if (!abort.aborted) await runtime.delay(message, 0);
+        },
+      );
+      previous = turn.catch(() => undefined);
+      return turn;
+    });
+    await Promise.all(turns);
+  }
+
+  /** Waits for `work` until shortly before the function's timeout; then aborts what still runs. */
+  async function withinDeadline(work: Promise<unknown>, context: Context | undefined, abort: LazyAbort, records: number): Promise<void> {
+    const remainingMs = context?.getRemainingTimeInMillis?.();
+    if (remainingMs === undefined) {
+      await work;
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const outOfTime = new Promise<'out-of-time'>((resolve) => (timer = setTimeout(() => resolve('out-of-time'), Math.max(0, remainingMs - RESPONSE_MARGIN_MS))));
+    try {
+      if ((await Promise.race([work, outOfTime])) !== 'out-of-time') return;
+    } finally {
+      clearTimeout(timer);
+    }
+    abort.abort();
+    // What still runs settles on its own or returns after its visibility timeout; its error must not fail a later invocation.
+    work.catch((error: unknown) => logger.error('a record still running at the timeout failed to settle', { error }));
+    logger.warn('the batch ran out of time; records still running are reported failed and return to the queue', {
+      requestId: context?.awsRequestId,
+      records,
+      remainingMs,
+    });
+  }
+
+  async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    const receivedAt = Date.now() - receiveLeadMs;
+    const messages = event.Records.map((record) => fromSqsRecord(record, receivedAt));
+    const left = messages.map(() => false);
+    const abort = new LazyAbort();
+    const work = runtime.queue.fifo ? settleInOrder(messages, left, abort) : settleAtOnce(messages, left, abort);
+    if (work) await withinDeadline(work, context, abort, messages.length);
+    const failures: SQSBatchItemFailure[] = [];
+    left.forEach((leaves, index) => leaves || failures.push({ itemIdentifier: messages[index]!.messageId }));
+    logger.debug('batch done', { records: messages.length, failed: failures.length });
+    return { batchItemFailures: failures };
+  }
+
+  // Middy's own early timeout would fail the whole batch; processBatch answers in time instead.
+  return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use(invocationLoggingMiddleware(logger))
+    .use(metricsFlushMiddleware(metrics))
+    .handler(processBatch);
+}

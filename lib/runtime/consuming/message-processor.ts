@@ -1,0 +1,195 @@
+import type { Envelope } from '../../messages/envelope.ts';
+import type { MessageCatalog } from '../../messages/message-catalog.ts';
+import { decodeMessage, type IncomingMessage } from '../../messages/message-codec.ts';
+import { AttemptsWithoutResultError, describeError, errorCode, RetriesExhaustedError } from '../../messages/message-errors.ts';
+import type { AnyTopology, MessageData, MessageTypeName } from '../../messages/message-types.ts';
+import { PostboxError } from '../../postbox-error.ts';
+import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
+import type { EmfMetrics } from '../observability/emf-metrics.ts';
+import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
+import type { Logger } from '../observability/logger.ts';
+
+/** A message received from a queue, with what SQS says about its delivery. */
+export interface ReceivedMessage extends IncomingMessage {
+  readonly receiptHandle: string;
+  /** 1 on the first receive. */
+  readonly receiveCount: number;
+  /** FIFO queues only. */
+  readonly groupId?: string | undefined;
+  /**
+   * When the receive that gave this receipt handle was asked for (epoch ms, at the latest): SQS refuses any
+   * visibility that ends more than 12 hours after it. Each receive starts 12 hours afresh.
+   */
+  readonly receivedAt?: number | undefined;
+}
+
+export interface HandlerContext {
+  /** The SQS message id on the queue; every delivery of one message has the same. */
+  readonly messageId: string;
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+  /** The logical name of the queue the message came from. */
+  readonly queue: string;
+  /** A logger that adds the message's id, type, correlation id and attempt to every line. */
+  readonly logger: Logger;
+  /** Aborted when the consumer gives up on the task (its time limit passed); long tasks should stop then. */
+  readonly signal?: AbortSignal;
+}
+
+/** Where a handler's abort signal comes from; read only if the handler asks for it. */
+export interface AbortSource {
+  readonly signal: AbortSignal;
+}
+
+export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
+
+/** A handler for each message type of a queue, typed by the topology. */
+export type MessageHandlers<T extends AnyTopology> = { readonly [K in MessageTypeName<T>]?: MessageHandler<MessageData<T, K>> };
+
+export type ProcessingOutcome =
+  | { readonly status: 'processed'; readonly envelope: Envelope }
+  | (FailureDecision & {
+      readonly status: 'failed';
+      /** Absent when the message could not be decoded. */
+      readonly envelope?: Envelope;
+      /** Its type if the topology declares it, else `unknown` (it names metrics, which take no untrusted names). */
+      readonly messageType: string;
+      /** `<queue>/<message type>`: who failed. */
+      readonly handler: string;
+    });
+
+/** A queue's handlers do not match the message types the topology sends it. */
+export class HandlerConfigurationError extends PostboxError {
+  readonly code = 'HANDLER_CONFIGURATION_INVALID';
+
+  constructor(queue: string, problems: readonly string[]) {
+    super(`The handlers of queue '${queue}' do not match the topology: ${problems.join('; ')}.`);
+  }
+}
+
+/**
+ * Decodes, validates and dispatches one message to its handler, and says what
+ * should become of it. Shared by the Lambda pipeline and the polling consumer,
+ * which differ only in how they receive and acknowledge.
+ */
+export class MessageProcessor {
+  private readonly acceptedTypes: ReadonlySet<string>;
+
+  constructor(
+    readonly queue: ResolvedQueue,
+    private readonly catalog: MessageCatalog,
+    private readonly handlers: Readonly<Record<string, MessageHandler<any> | undefined>>,
+    private readonly logger: Logger,
+    private readonly metrics: EmfMetrics,
+    private readonly random?: () => number,
+  ) {
+    this.acceptedTypes = new Set(queue.messageTypes);
+    const problems = [
+      ...queue.messageTypes.filter((type) => typeof handlers[type] !== 'function').map((type) => `no handler for '${type}'`),
+      ...Object.keys(handlers).filter((type) => !this.acceptedTypes.has(type)).map((type) => `'${type}' never arrives on this queue`),
+    ];
+    if (problems.length > 0) throw new HandlerConfigurationError(queue.id, problems);
+  }
+
+  /**
+   * Synchronous when the handler is, so a batch of fast handlers does not pay
+   * for a promise per record (see `npm run bench`).
+   */
+  process(message: ReceivedMessage, abort?: AbortSource): ProcessingOutcome | Promise<ProcessingOutcome> {
+    const started = performance.now();
+    let envelope: Envelope | undefined;
+    try {
+      envelope = decodeMessage(message, this.catalog, this.acceptedTypes);
+      const decoded = envelope;
+      if (message.receiveCount > this.queue.maxReceiveCount) {
+        // Its last attempt never reported (the consumer crashed or timed out): dead-letter it with that reason, unrun.
+        throw new RetriesExhaustedError(message.messageId, message.receiveCount - 1, new AttemptsWithoutResultError(message.receiveCount));
+      }
+      const result = this.handlers[decoded.type]!(decoded, new MessageContext(this, message, decoded, abort));
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          () => this.succeeded(decoded, started),
+          (error: unknown) => this.failed(message, decoded, error, started),
+        );
+      }
+      return this.succeeded(decoded, started);
+    } catch (error) {
+      return this.failed(message, envelope, error, started);
+    }
+  }
+
+  private succeeded(envelope: Envelope, started: number): ProcessingOutcome {
+    this.metrics.record(envelope.type, 'Processed', performance.now() - started);
+    return { status: 'processed', envelope };
+  }
+
+  /** The outcome of a message whose handling failed with `error`, logged and counted. */
+  failed(message: ReceivedMessage, envelope: Envelope | undefined, error: unknown, started: number): ProcessingOutcome {
+    const decision = decideOnFailure(error, message.messageId, message.receiveCount, this.queue, this.random);
+    // Names metrics: a type the topology does not declare is untrusted input, and each would make a new metric.
+    const readType = envelope?.type ?? (error as { messageType?: string }).messageType;
+    const type = readType !== undefined && this.catalog.get(readType) ? readType : 'unknown';
+    this.metrics.record(type, 'Failed', performance.now() - started);
+    this.logger.warn(decision.action === 'retry' ? 'message failed; will retry' : 'message failed; dead-lettering it', {
+      ...this.messageFields(message, envelope),
+      errorCode: errorCode(decision.error),
+      error: describeError(decision.error),
+      ...(decision.action === 'retry' && { retryInSeconds: decision.delaySeconds }),
+    });
+    return { status: 'failed', ...decision, ...(envelope && { envelope }), messageType: type, handler: `${this.queue.id}/${type}` };
+  }
+
+  /** A logger that adds the message's id, type, correlation id and attempt to every line. */
+  loggerFor(message: ReceivedMessage, envelope: Envelope): Logger {
+    return this.logger.child(this.messageFields(message, envelope));
+  }
+
+  private messageFields(message: ReceivedMessage, envelope: Envelope | undefined): Record<string, unknown> {
+    return {
+      messageId: message.messageId,
+      ...(envelope && { messageType: envelope.type, envelopeId: envelope.id, correlationId: envelope.correlationid }),
+      attempt: message.receiveCount,
+      queue: this.queue.id,
+    };
+  }
+}
+
+/**
+ * A handler's context. Its logger and signal are made on first use: most
+ * handlers use neither, and this is made for every record (see `npm run bench`).
+ */
+class MessageContext implements HandlerContext {
+  private childLogger: Logger | undefined;
+
+  constructor(
+    private readonly processor: MessageProcessor,
+    private readonly message: ReceivedMessage,
+    private readonly envelope: Envelope,
+    private readonly abort?: AbortSource,
+  ) {}
+
+  get messageId(): string {
+    return this.message.messageId;
+  }
+
+  get attempt(): number {
+    return this.message.receiveCount;
+  }
+
+  get queue(): string {
+    return this.processor.queue.id;
+  }
+
+  get logger(): Logger {
+    this.childLogger ??= this.processor.loggerFor(this.message, this.envelope);
+    return this.childLogger;
+  }
+
+  get signal(): AbortSignal | undefined {
+    return this.abort?.signal;
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}

@@ -1,0 +1,38 @@
+import type { AnyTopology } from '../../../messages/message-types.ts';
+import type { ReceivedMessage } from '../message-processor.ts';
+import type { QueueRuntimeOptions } from '../queue-runtime.ts';
+import type { ConsumerLimits, StopReason } from './consumer-limits.ts';
+import type { UniqueJobs } from './unique-jobs.ts';
+
+export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRuntimeOptions<T> {
+  /** Messages handled at once. @default the worker handler's concurrency in the topology */
+  readonly concurrency?: number;
+  /** Long-poll wait of each receive. @default 20 */
+  readonly waitTimeSeconds?: number;
+  /** Visibility a received message starts with, extended by the heartbeat while it runs. @default the queue's */
+  readonly visibilityTimeoutSeconds?: number;
+  /** Time limit of one task, after which it is abandoned and retried. @default the worker handler's timeout */
+  readonly taskTimeoutSeconds?: number;
+  /** How long stop() lets running tasks finish before releasing them. @default 30 */
+  readonly shutdownGraceSeconds?: number;
+  /** After the grace period, how long stop() still waits for finished tasks' deletes and backoffs. @default 5 */
+  readonly settleTimeoutSeconds?: number;
+  /** @default none */
+  readonly limits?: ConsumerLimits;
+  /** @default none */
+  readonly uniqueJobs?: UniqueJobs;
+  /** Seconds between health heartbeats (log line with metrics). @default 30 */
+  readonly heartbeatIntervalSeconds?: number;
+}
+
+/** Typed events, for observers (metrics, tests, a supervisor). */
+export interface PollingConsumerEvents {
+  started: [];
+  message_received: [message: ReceivedMessage];
+  message_processed: [message: ReceivedMessage];
+  message_failed: [message: ReceivedMessage, error: unknown];
+  message_dead_lettered: [message: ReceivedMessage, error: unknown];
+  message_released: [message: ReceivedMessage];
+  poll_error: [error: unknown];
+  stopped: [reason: StopReason];
+}

@@ -1,0 +1,289 @@
+import { EventEmitter } from 'node:events';
+import type { AnyTopology } from '../../../messages/message-types.ts';
+import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
+import { QueueRuntime } from '../queue-runtime.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { MessageGroups } from '../message-groups.ts';
+import { AbandonedHandlers } from './abandoned-handlers.ts';
+import { ChangeSignal } from './change-signal.ts';
+import { heartbeatFields, type ConsumerHealth } from './consumer-health.ts';
+import { describeStop, startLimitTimers, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
+import { DeleteBatcher } from './delete-batcher.ts';
+import { drainTasks } from './drain-tasks.ts';
+import { ReceiveBackoff } from './receive-backoff.ts';
+import { runWithTimeLimit } from './run-with-time-limit.ts';
+import { PollingTask, TaskRegistry } from './task-registry.ts';
+import type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
+import { withUniqueJobs } from './unique-jobs.ts';
+import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
+
+export type { ConsumerHealth } from './consumer-health.ts';
+export type { ConsumerLimits, StopReason } from './consumer-limits.ts';
+
+export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
+
+/**
+ * Consumes one queue of the topology in a long-running process, for work that
+ * does not fit in Lambda. It shares the Lambda pipeline's decoding, dispatch,
+ * backoff, dead-lettering and FIFO group order, and adds what a long task needs:
+ * - long polling, up to `concurrency` messages in flight, never receiving more than it can start;
+ * - a visibility heartbeat, so a task of an hour is not delivered twice; a time limit per task,
+ *   whose slot stays taken until its handler returns; a message id runs once at a time;
+ * - graceful stop: no receive after stop() begins; running tasks get a grace period, the rest are released;
+ * - limits on messages, time, memory and abandoned handlers, and unique jobs.
+ *
+ * Written by hand rather than on sqs-consumer: that library receives one batch
+ * at a time and waits for all of it, so a slow message holds nine free slots
+ * (see `npm run bench`), and it has no per-task heartbeat or limits.
+ */
+export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventEmitter<PollingConsumerEvents> {
+  readonly runtime: QueueRuntime;
+  private readonly concurrency: number;
+  private readonly waitTimeSeconds: number;
+  private readonly visibilityTimeoutSeconds: number;
+  private readonly taskTimeoutSeconds: number;
+  private readonly limits: ConsumerLimits;
+  private readonly tasks = new TaskRegistry();
+  private readonly abandoned: AbandonedHandlers;
+  private readonly groups: MessageGroups | undefined;
+  private readonly receiveBackoff: ReceiveBackoff;
+  private readonly deletes: DeleteBatcher;
+  private status: ConsumerHealth['status'] = 'starting';
+  private handled = 0;
+  private failedCount = 0;
+  private lastPollAt = 0;
+  private readonly startedAt = Date.now();
+  /** Messages asked for by receives under way. */
+  private requested = 0;
+  private received = 0;
+  private readonly changes = new ChangeSignal();
+  private loop: Promise<void> | undefined;
+  private stopping: Promise<void> | undefined;
+  /** Aborted when stop begins: cuts short a wait between failed receives. */
+  private readonly stopSignal = new AbortController();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    topology: T,
+    private readonly options: PollingConsumerOptions<T>,
+  ) {
+    super();
+    const handlers = options.uniqueJobs ? withUniqueJobs(options.handlers, options.uniqueJobs) : options.handlers;
+    this.runtime = new QueueRuntime(topology, { ...options, handlers });
+    const { handler, fifo } = this.runtime.queue;
+    this.concurrency = options.concurrency ?? (handler.kind === 'worker' ? handler.concurrency : 10);
+    this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
+    this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
+    this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
+    this.limits = { ...options.limits, maxAbandonedHandlers: options.limits?.maxAbandonedHandlers ?? this.concurrency };
+    this.abandoned = new AbandonedHandlers(this.limits.maxAbandonedHandlers!, () => void this.stop('abandoned-handlers'));
+    this.groups = fifo ? new MessageGroups() : undefined;
+    this.receiveBackoff = new ReceiveBackoff(this.runtime.logger, options.random);
+    this.deletes = new DeleteBatcher(this.runtime.actions, this.runtime.queue.name);
+  }
+
+  /** Starts polling; resolves at once. */
+  start(): void {
+    if (this.loop) return;
+    this.status = 'polling';
+    const { limits } = this;
+    this.timers = startLimitTimers(limits, (reason) => void this.stop(reason));
+    const heartbeatMs = (this.options.heartbeatIntervalSeconds ?? 30) * 1000;
+    this.timers.push(setInterval(() => this.runtime.logger.info('heartbeat', heartbeatFields(this.health())), heartbeatMs));
+    const { concurrency, visibilityTimeoutSeconds, taskTimeoutSeconds } = this;
+    this.runtime.logger.info('consumer started', { concurrency, visibilityTimeoutSeconds, taskTimeoutSeconds, ...limits });
+    this.emit('started');
+    this.loop = this.poll();
+  }
+
+  /**
+   * Stops receiving at once, lets running tasks finish within the grace
+   * period, then releases the unfinished ones (visibility 0) for another
+   * consumer. Resolves when done; calling it again returns the same promise.
+   */
+  stop(reason: StopReason = 'requested'): Promise<void> {
+    this.stopping ??= this.shutDown(reason);
+    return this.stopping;
+  }
+
+  health(): ConsumerHealth {
+    return {
+      status: this.status,
+      queue: this.runtime.queue.id,
+      inFlight: this.tasks.slotsInUse,
+      handled: this.handled,
+      failed: this.failedCount,
+      lastPollAt: this.lastPollAt,
+      startedAt: this.startedAt,
+    };
+  }
+
+  /**
+   * Keeps the handler slots full: whenever slots are free and not already
+   * asked for, another receive goes out for them (at most 10 each), so
+   * receives overlap with running handlers; never more is asked for than the
+   * free slots, so nothing received waits for a slot. While receives fail,
+   * one goes out at a time.
+   */
+  private async poll(): Promise<void> {
+    const { maxMessages } = this.limits;
+    const receives = new Set<Promise<void>>();
+    while (!this.stopping) {
+      let free = this.concurrency - this.tasks.slotsInUse - this.requested;
+      if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
+      if (free <= 0 || (this.receiveBackoff.failing && receives.size > 0)) {
+        await this.changes.next();
+        continue;
+      }
+      const ask = Math.min(10, free);
+      this.requested += ask;
+      const receive = this.receiveInto(ask).finally(() => {
+        this.requested -= ask;
+        receives.delete(receive);
+        this.changes.notify();
+      });
+      receives.add(receive);
+    }
+    // Receives under way when stop began are left to return rather than aborted: SQS may already
+    // have handed them messages, which an aborted request would hide for their whole visibility
+    // timeout. What they bring goes straight back.
+    await Promise.all(receives);
+  }
+
+  private async receiveInto(max: number): Promise<void> {
+    let messages: ReceivedMessage[];
+    try {
+      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.visibilityTimeoutSeconds);
+      this.lastPollAt = Date.now();
+      this.receiveBackoff.succeeded();
+    } catch (error) {
+      if (this.stopping) return;
+      this.emit('poll_error', error);
+      await sleep(this.receiveBackoff.failed(error), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+      return;
+    }
+    if (this.stopping) {
+      await Promise.all(messages.map((message) => this.runtime.delay(message, 0)));
+      return;
+    }
+    for (const message of messages) this.startTask(message);
+  }
+
+  private startTask(message: ReceivedMessage): void {
+    const running = this.tasks.get(message.messageId);
+    if (running) {
+      // Delivered again while it runs here (its visibility ran out, or SQS delivered it twice): never start it twice.
+      if (!running.letGo) running.adopt(message.receiptHandle);
+      this.runtime.logger.warn('message delivered again while it runs in this process; not started twice', { messageId: message.messageId, adopted: !running.letGo });
+      return;
+    }
+    this.emit('message_received', message);
+    this.received += 1;
+    const heartbeat = new VisibilityHeartbeat(this.runtime.actions, {
+      messageId: message.messageId,
+      receiptHandle: message.receiptHandle,
+      receivedAt: message.receivedAt ?? Date.now(),
+      visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      onLost: (error) => void this.giveUp(task, error),
+      onRetry: (error) => this.runtime.logger.warn('could not extend the visibility of a running task; retrying', { messageId: message.messageId, error }),
+    });
+    const task = new PollingTask(message, heartbeat);
+    this.tasks.add(task);
+    const run = () => this.run(task);
+    const release = () => this.release(task);
+    const turn = this.groups ? this.groups.run(message.groupId ?? '', run, release) : run();
+    turn.catch((error: unknown) => this.runtime.logger.error('a task failed unexpectedly', { messageId: message.messageId, error }));
+  }
+
+  /** Runs the task's handler and settles its message; resolves to whether the message left its queue. */
+  private async run(task: PollingTask): Promise<boolean> {
+    if (task.letGo) {
+      this.handlerReturned(task);
+      return false;
+    }
+    task.started = true;
+    const { outcome: outcomeOf, finished } = runWithTimeLimit(this.runtime, task.message, task.abort, this.taskTimeoutSeconds);
+    void finished.then(() => this.handlerReturned(task));
+    const outcome = await outcomeOf;
+    if (task.abort.signal.aborted) this.abandoned.add(task);
+    if (!(await task.finish())) return false;
+    try {
+      return await this.settle(task.message, outcome);
+    } catch (error) {
+      this.runtime.logger.error('could not settle a message; it returns after its visibility timeout', { messageId: task.message.messageId, error });
+      return false;
+    } finally {
+      task.settleDone();
+    }
+  }
+
+  /** The slot frees as soon as the handler is done; acknowledging goes on beside the next task. */
+  private handlerReturned(task: PollingTask): void {
+    task.handlerReturned();
+    this.changes.notify();
+  }
+
+  private async settle(message: ReceivedMessage, outcome: ProcessingOutcome): Promise<boolean> {
+    this.handled += 1;
+    let left = false;
+    if (outcome.status === 'processed') {
+      await this.deletes.delete(message.receiptHandle);
+      this.emit('message_processed', message);
+      left = true;
+    } else {
+      this.failedCount += 1;
+      this.emit('message_failed', message, outcome.error);
+      if (await this.runtime.settleFailure(message, outcome)) {
+        await this.deletes.delete(message.receiptHandle);
+        this.emit('message_dead_lettered', message, outcome.error);
+        left = true;
+      }
+    }
+    this.runtime.metrics.flush();
+    const { maxMessages } = this.limits;
+    if (maxMessages !== undefined && this.handled >= maxMessages) void this.stop('max-messages');
+    return left;
+  }
+
+  /** Gives the message back to the queue at once (visibility 0), unprocessed or unfinished. */
+  private async release(task: PollingTask): Promise<void> {
+    if (!(await task.letGoOf())) return;
+    // A task released before its turn never runs: its slot frees now.
+    if (!task.started) this.handlerReturned(task);
+    await this.runtime.delay(task.message, 0);
+    this.emit('message_released', task.message);
+    task.settleDone();
+  }
+
+  /** The message's visibility is lost: SQS hands it out again, so this process lets it go without settling it. */
+  private async giveUp(task: PollingTask, error: unknown): Promise<void> {
+    this.runtime.logger.error('could not extend the visibility of a running task before it expired; abandoning it, SQS hands it out again', {
+      messageId: task.message.messageId,
+      error,
+    });
+    await task.letGoOf();
+    this.abandoned.add(task);
+    task.settleDone();
+  }
+
+  private async shutDown(reason: StopReason): Promise<void> {
+    this.status = 'stopping';
+    this.runtime.logger.info(`stopping: ${describeStop(reason, this.limits)}`, { reason, inFlight: this.tasks.slotsInUse, handled: this.handled });
+    this.stopSignal.abort();
+    this.changes.notify();
+    await this.loop;
+    await drainTasks({
+      tasks: this.tasks,
+      graceMs: (this.options.shutdownGraceSeconds ?? 30) * 1000,
+      settleTimeoutMs: (this.options.settleTimeoutSeconds ?? 5) * 1000,
+      release: (task) => this.release(task),
+      logger: this.runtime.logger,
+    });
+    await this.deletes.flush();
+    for (const timer of this.timers) clearTimeout(timer);
+    this.runtime.metrics.flush();
+    this.status = 'stopped';
+    this.runtime.logger.info('consumer stopped', { reason, handled: this.handled, failed: this.failedCount });
+    this.emit('stopped', reason);
+  }
+}

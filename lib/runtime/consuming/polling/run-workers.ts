@@ -1,0 +1,104 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { AnyTopology } from '../../../messages/message-types.ts';
+import { PostboxError } from '../../../postbox-error.ts';
+import { resolveTopology } from '../../../topology/resolve-topology.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { MessageHandlers } from '../message-processor.ts';
+import { DynamoDbJobLock } from './dynamodb-job-lock.ts';
+import { startHealthServer, type HealthServer } from './health-server.ts';
+import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from './polling-consumer.ts';
+import type { UniqueJobs } from './unique-jobs.ts';
+
+export interface RunWorkersOptions<T extends AnyTopology> {
+  readonly stage: string;
+  /** Handlers of every worker queue, by queue id. */
+  readonly handlers: Readonly<Record<string, MessageHandlers<T>>>;
+  /** Unique jobs of worker queues, by queue id. @default none */
+  readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  /**
+   * DynamoDB table (the `JobLockTable` construct) that makes unique jobs unique
+   * across every worker: a unique-jobs entry without a lock of its own gets a
+   * DynamoDbJobLock on it, whose lease is the queue's task timeout plus a minute.
+   * @default POSTBOX_JOB_LOCK_TABLE, else none: unique within this process
+   */
+  readonly jobLockTable?: string;
+  /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  readonly sqs?: SQSClient;
+  /** Client of the job lock table. @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  readonly dynamodb?: DynamoDBClient;
+  /** Port of the health endpoint; 0 picks a free one. @default no health endpoint */
+  readonly healthPort?: number;
+  /** @default none */
+  readonly limits?: ConsumerLimits;
+  /** Further settings of every consumer. */
+  readonly consumer?: Partial<PollingConsumerOptions<T>>;
+  readonly logger?: Logger;
+}
+
+export interface RunningWorkers {
+  readonly consumers: readonly PollingConsumer<any>[];
+  readonly health?: HealthServer;
+  /** Resolves with the reason the first consumer stopped, once all have. */
+  readonly stopped: Promise<StopReason>;
+  stop(reason: StopReason): Promise<void>;
+}
+
+/** The worker queues of the topology have no handlers, or handlers name queues that are not workers. */
+export class WorkerConfigurationError extends PostboxError {
+  readonly code = 'WORKER_CONFIGURATION_INVALID';
+}
+
+/**
+ * Runs a PollingConsumer for every queue of the topology whose handler is a
+ * worker (subscribers and command queues alike). When one stops (a limit, a
+ * signal), all stop, so the process can exit and be restarted whole.
+ */
+export async function runWorkers<T extends AnyTopology>(topology: T, options: RunWorkersOptions<T>): Promise<RunningWorkers> {
+  const resolved = resolveTopology(topology, { stage: options.stage });
+  const workerQueues = resolved.queues.filter((queue) => queue.handler.kind === 'worker').map((queue) => queue.id);
+  const missing = workerQueues.filter((id) => !options.handlers[id]);
+  const unknown = [...new Set([...Object.keys(options.handlers), ...Object.keys(options.uniqueJobs ?? {})])].filter((id) => !workerQueues.includes(id));
+  if (missing.length > 0 || unknown.length > 0) {
+    throw new WorkerConfigurationError(
+      `Worker handlers do not match topology '${resolved.app}': ` +
+        [...missing.map((id) => `no handlers for worker queue '${id}'`), ...unknown.map((id) => `'${id}' is not a worker queue`)].join('; ') +
+        '.',
+    );
+  }
+  const jobLockTable = options.jobLockTable ?? process.env.POSTBOX_JOB_LOCK_TABLE;
+  const uniqueJobsOf = (queue: string): UniqueJobs | undefined => {
+    const unique = options.uniqueJobs?.[queue];
+    if (!unique || unique.lock || !jobLockTable) return unique;
+    const { timeoutSeconds } = resolved.queues.find((candidate) => candidate.id === queue)!.handler;
+    const lock = new DynamoDbJobLock({ tableName: jobLockTable, leaseSeconds: timeoutSeconds + 60, ...(options.dynamodb && { dynamodb: options.dynamodb }) });
+    return { ...unique, lock };
+  };
+  const consumers = workerQueues.map((queue) => {
+    const uniqueJobs = uniqueJobsOf(queue);
+    return new PollingConsumer(topology, {
+      ...options.consumer,
+      stage: options.stage,
+      queue,
+      handlers: options.handlers[queue]!,
+      ...(uniqueJobs && { uniqueJobs }),
+      ...(options.sqs && { sqs: options.sqs }),
+      ...(options.limits && { limits: options.limits }),
+      ...(options.logger && { logger: options.logger.child({ queue }) }),
+    });
+  });
+  const health = options.healthPort === undefined ? undefined : await startHealthServer(consumers, options.healthPort);
+  const stop = async (reason: StopReason) => {
+    await Promise.all(consumers.map((consumer) => consumer.stop(reason)));
+    await health?.close();
+  };
+  const stopped = new Promise<StopReason>((resolve) => {
+    for (const consumer of consumers) {
+      consumer.once('stopped', (reason) => {
+        void stop(reason).then(() => resolve(reason));
+      });
+    }
+  });
+  for (const consumer of consumers) consumer.start();
+  return { consumers, ...(health && { health }), stopped, stop };
+}

@@ -1,0 +1,109 @@
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { capVisibilitySeconds } from '../../retry/visibility-budget.ts';
+import { MessageCatalog } from '../../messages/message-catalog.ts';
+import type { AnyTopology } from '../../messages/message-types.ts';
+import { PostboxError } from '../../postbox-error.ts';
+import { queueById, resolveTopology, type ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { EmfMetrics } from '../observability/emf-metrics.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
+import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ReceivedMessage } from './message-processor.ts';
+import { QueueActions } from './queue-actions.ts';
+
+export interface QueueRuntimeOptions<T extends AnyTopology> {
+  /** Logical name of the queue: the subscriber's name, or the command queue id (`invoice-generate`). */
+  readonly queue: string;
+  /** A handler for every message type that arrives on the queue. */
+  readonly handlers: MessageHandlers<T>;
+  /**
+   * Stage the topology is resolved for.
+   * @default POSTBOX_STAGE, set by MessagingStack
+   */
+  readonly stage?: string;
+  /** @default a client for AWS_ENDPOINT_URL / AWS_REGION, made when first needed */
+  readonly sqs?: SQSClient;
+  /** @default POSTBOX_QUEUE_URL, else looked up by name */
+  readonly queueUrl?: string;
+  /** @default POSTBOX_DEAD_LETTER_QUEUE_URL, else looked up by name */
+  readonly deadLetterQueueUrl?: string;
+  /** @default JSON lines to stdout */
+  readonly logger?: Logger;
+  /** Where EMF metric lines go. @default stdout */
+  readonly writeMetrics?: (line: string) => void;
+  /** For tests of the backoff. @default Math.random */
+  readonly random?: () => number;
+}
+
+/** The consumer was set up without what it needs to run. */
+export class HandlerSetupError extends PostboxError {
+  readonly code = 'HANDLER_SETUP_INVALID';
+}
+
+/**
+ * What every consumer of a queue shares, Lambda or polling: the resolved
+ * queue, its processor, logger, metrics, and the actions that settle a
+ * failed message. Only how messages arrive and are acknowledged differs.
+ */
+export class QueueRuntime {
+  readonly queue: ResolvedQueue;
+  readonly logger: Logger;
+  readonly metrics: EmfMetrics;
+  readonly processor: MessageProcessor;
+  readonly actions: QueueActions;
+
+  constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
+    const stage = options.stage ?? process.env.POSTBOX_STAGE;
+    if (!stage) throw new HandlerSetupError(`The consumer of queue '${options.queue}' has no stage: pass 'stage' or set POSTBOX_STAGE.`);
+    const resolved = resolveTopology(topology, { stage });
+    const queue = queueById(resolved, options.queue);
+    if (!queue) {
+      throw new HandlerSetupError(
+        `Queue '${options.queue}' is not in topology '${resolved.app}'; its queues are ${resolved.queues.map((q) => `'${q.id}'`).join(', ')}.`,
+      );
+    }
+    this.queue = queue;
+    this.logger = options.logger ?? createLogger({ app: resolved.app, stage, queue: queue.id });
+    this.metrics = new EmfMetrics(`Postbox/${resolved.app}`, queue.id, options.writeMetrics);
+    this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random);
+    const queueUrl = options.queueUrl ?? process.env.POSTBOX_QUEUE_URL;
+    const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env.POSTBOX_DEAD_LETTER_QUEUE_URL;
+    this.actions = new QueueActions(options.sqs, queue, {
+      ...(queueUrl && { queueUrl }),
+      ...(deadLetterQueueUrl && { deadLetterQueueUrl }),
+    });
+  }
+
+  /**
+   * Acts on a failed message: a retry delays it by its backoff; a dead-letter
+   * copies it to the DLQ. Resolves to true when the message is to leave its
+   * queue (the caller deletes it, or lets Lambda do so).
+   */
+  async settleFailure(message: ReceivedMessage, outcome: Exclude<ProcessingOutcome, { status: 'processed' }>): Promise<boolean> {
+    if (outcome.action === 'retry') {
+      this.metrics.count(outcome.messageType, 'Retried');
+      await this.delay(message, outcome.delaySeconds);
+      return false;
+    }
+    try {
+      await this.actions.deadLetter(message, { error: outcome.error, handler: outcome.handler, attempt: message.receiveCount });
+      this.metrics.count(outcome.messageType, 'DeadLettered');
+      return true;
+    } catch (error) {
+      this.logger.error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
+      return false;
+    }
+  }
+
+  /**
+   * Hides a message for `seconds`, cut to what is left of the 12 hours SQS allows from its receipt;
+   * on failure it returns after its current visibility timeout anyway.
+   */
+  async delay(message: ReceivedMessage, seconds: number): Promise<void> {
+    const allowed = message.receivedAt === undefined ? seconds : capVisibilitySeconds(seconds, message.receivedAt, Date.now());
+    await this.actions.changeVisibility(message.receiptHandle, allowed).catch((error: unknown) => {
+      this.logger.warn('could not change the visibility of a message; it returns after its current visibility timeout', {
+        messageId: message.messageId,
+        error,
+      });
+    });
+  }
+}

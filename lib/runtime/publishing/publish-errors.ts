@@ -1,0 +1,87 @@
+import { MessageError } from '../../messages/message-errors.ts';
+import { PostboxError } from '../../postbox-error.ts';
+
+/** One or more messages of a batch failed validation; none of the batch was sent. */
+export class BatchValidationError extends PostboxError {
+  readonly code = 'BATCH_INVALID';
+
+  constructor(readonly failures: ReadonlyArray<{ readonly index: number; readonly error: MessageError }>) {
+    super(
+      `Nothing was sent: ${failures.length} message(s) of the batch are invalid:\n` +
+        failures.map(({ index, error }) => `  - [${index}] ${error.message}`).join('\n'),
+    );
+  }
+}
+
+/** SNS or SQS did not take a message, after retries where they could help. */
+export class DeliveryError extends PostboxError {
+  readonly code = 'DELIVERY_FAILED';
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    readonly destination: string,
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`Message ${messageId} of type '${messageType}' was not delivered to ${destination}: ${reason}`, options);
+  }
+}
+
+/** A destination of the topology could not be found where the publisher looked. */
+export class DestinationNotFoundError extends PostboxError {
+  readonly code = 'DESTINATION_NOT_FOUND';
+
+  constructor(readonly destination: string, hint: string) {
+    super(`${destination} does not exist at this endpoint; ${hint}.`);
+  }
+}
+
+/** A destination's address could not be made from the naming scheme: its account or region is unknown or unusable. */
+export class DestinationAddressError extends PostboxError {
+  readonly code = 'DESTINATION_ADDRESS_UNKNOWN';
+
+  constructor(readonly destination: string, reason: string) {
+    super(`The address of ${destination} cannot be made: ${reason}. Pass the publisher's account and region, or the address itself in routes.`);
+  }
+}
+
+/** The publisher was made with options no message could be sent with. */
+export class PublisherOptionsError extends PostboxError {
+  readonly code = 'PUBLISHER_OPTIONS_INVALID';
+
+  constructor(readonly problems: readonly string[]) {
+    super(`The publisher cannot be made: ${problems.join('; ')}.`);
+  }
+}
+
+/**
+ * A message's publish options that SNS/SQS would refuse, that consumers would
+ * refuse after it was reported sent, or that its destination would ignore.
+ */
+export class InvalidPublishOptionsError extends MessageError {
+  readonly code = 'INVALID_PUBLISH_OPTIONS';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    readonly problems: readonly string[],
+  ) {
+    super(`Message ${messageId === '' ? 'with an empty id' : messageId} of type '${messageType}' was not sent: ${problems.join('; ')}.`);
+  }
+}
+
+/** Two messages of one batch that their destination, or their consumers, would take for one. */
+export class DuplicateMessageError extends MessageError {
+  readonly code = 'DUPLICATE_MESSAGE';
+  readonly retryable = false;
+
+  constructor(
+    readonly messageId: string,
+    readonly messageType: string,
+    reason: string,
+  ) {
+    super(`Message ${messageId} of type '${messageType}' ${reason}.`);
+  }
+}

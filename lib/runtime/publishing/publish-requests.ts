@@ -1,0 +1,158 @@
+import type { Envelope } from '../../messages/envelope.ts';
+import type { EncodedMessage } from '../../messages/message-codec.ts';
+import type { SendOptions } from './publisher.ts';
+import { describeError } from '../../messages/message-errors.ts';
+import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
+
+/** SNS's and SQS's most entries in one batch call. */
+const MAX_BATCH_ENTRIES = 10;
+
+/** A validated, serialized message and where it goes. */
+export interface Prepared {
+  readonly index: number;
+  readonly envelope: Envelope;
+  readonly encoded: EncodedMessage;
+  readonly destination: Destination;
+  readonly options: SendOptions;
+}
+
+/** A topic or queue of the topology, with its size limits. */
+export interface Destination {
+  readonly kind: 'topic' | 'queue';
+  /** Topic name or queue id in the topology. */
+  readonly id: string;
+  readonly name: string;
+  readonly fifo: boolean;
+  readonly maxMessageBytes: number;
+  readonly maxBatchBytes: number;
+}
+
+export function snsEntry(message: Prepared) {
+  return {
+    Message: message.encoded.body,
+    MessageAttributes: stringAttributes(message.encoded.attributes),
+    ...fifoFields(message),
+  };
+}
+
+export function sqsEntry(message: Prepared) {
+  return {
+    MessageBody: message.encoded.body,
+    MessageAttributes: stringAttributes(message.encoded.attributes),
+    ...(message.options.delaySeconds !== undefined && { DelaySeconds: message.options.delaySeconds }),
+    ...fifoFields(message),
+  };
+}
+
+export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+  if (!destination.fifo) return {};
+  return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
+}
+
+/** SNS's and SQS's rule for MessageGroupId and MessageDeduplicationId: 1 to 128 printable ASCII characters, no spaces. */
+const FIFO_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * What is wrong with a message's options for its destination: values SNS/SQS
+ * would refuse, that consumers would refuse once it was reported sent, or that
+ * the destination would silently ignore.
+ */
+export function optionProblems(destination: Destination, id: string, options: SendOptions): string[] {
+  const problems: string[] = [];
+  if (id === '') problems.push('id is empty; omit it for a new UUID');
+  if (options.correlationId === '') problems.push('correlationId is empty; omit it to start a flow');
+  if (options.causationId === '') problems.push('causationId is empty; omit it for none');
+  const where = `${destination.kind} ${destination.name}`;
+  for (const field of ['groupId', 'deduplicationId'] as const) {
+    const value = options[field];
+    if (value === undefined) continue;
+    if (!destination.fifo) problems.push(`${field} applies to FIFO destinations only, and ${where} is standard`);
+    else if (!FIFO_ID.test(value)) problems.push(`${field} must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}`);
+  }
+  if (destination.fifo && id !== '' && !FIFO_ID.test(id) && (options.groupId === undefined || options.deduplicationId === undefined)) {
+    problems.push(
+      `id stands in for the group and deduplication ids, so it must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}; or pass groupId and deduplicationId`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * Messages of one batch that repeat an earlier one's envelope id (consumers
+ * would take them for one message) or, for a FIFO destination, its
+ * deduplication id (the destination would deliver only one, and report both sent).
+ */
+export function duplicatesIn(messages: readonly Prepared[]): Array<{ index: number; error: DuplicateMessageError }> {
+  const byId = new Map<string, number>();
+  const byDeduplicationId = new Map<string, number>();
+  const duplicates: Array<{ index: number; error: DuplicateMessageError }> = [];
+  for (const message of messages) {
+    const { envelope, destination, index } = message;
+    const sameId = byId.get(envelope.id);
+    if (sameId !== undefined) {
+      duplicates.push({ index, error: new DuplicateMessageError(envelope.id, envelope.type, `has the same id as message [${sameId}] of this batch; give each message its own id`) });
+      continue;
+    }
+    byId.set(envelope.id, index);
+    if (!destination.fifo) continue;
+    const deduplicationId = fifoFields(message).MessageDeduplicationId!;
+    const key = `${destination.kind}:${destination.id}:${deduplicationId}`;
+    const sameDeduplicationId = byDeduplicationId.get(key);
+    if (sameDeduplicationId === undefined) byDeduplicationId.set(key, index);
+    else {
+      duplicates.push({
+        index,
+        error: new DuplicateMessageError(
+          envelope.id,
+          envelope.type,
+          `has the deduplication id '${deduplicationId}' of message [${sameDeduplicationId}]; FIFO ${destination.kind} ${destination.name} would deliver only one of them`,
+        ),
+      });
+    }
+  }
+  return duplicates;
+}
+
+export function stringAttributes(attributes: Readonly<Record<string, string>>) {
+  return Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
+}
+
+/** Splits messages into batches of one destination, at most 10 entries and within the destination's batch size. */
+export function chunk(messages: Prepared[]): Prepared[][] {
+  const open = new Map<string, { batch: Prepared[]; bytes: number }>();
+  const batches: Prepared[][] = [];
+  for (const message of messages) {
+    const key = `${message.destination.kind}:${message.destination.id}`;
+    let current = open.get(key);
+    if (current && (current.batch.length === MAX_BATCH_ENTRIES || current.bytes + message.encoded.sizeBytes > message.destination.maxBatchBytes)) {
+      current = undefined;
+    }
+    if (!current) {
+      current = { batch: [], bytes: 0 };
+      open.set(key, current);
+      batches.push(current.batch);
+    }
+    current.batch.push(message);
+    current.bytes += message.encoded.sizeBytes;
+  }
+  return batches;
+}
+
+export function isTransient(error: unknown): boolean {
+  const candidate = error as { $fault?: string; $retryable?: unknown; name?: string };
+  if (error instanceof DestinationNotFoundError) return false;
+  if (candidate.$retryable || isConnectionError(error)) return true;
+  return candidate.$fault !== 'client' || /Throttl/i.test(candidate.name ?? '');
+}
+
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+}
+
+/** A failed call as the DeliveryError of one message, saying what to do when the endpoint was not reached. */
+export function deliveryErrorOf(message: Prepared, error: unknown): DeliveryError {
+  const { destination, envelope } = message;
+  const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
+  return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
+}

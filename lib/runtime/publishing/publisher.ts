@@ -1,0 +1,251 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import pLimit from 'p-limit';
+import { safeParse } from 'zod/mini';
+import { createEnvelope, type MessageKind } from '../../messages/envelope.ts';
+import { MessageCatalog } from '../../messages/message-catalog.ts';
+import { assertWithinSize, encodeMessage } from '../../messages/message-codec.ts';
+import {
+  InvalidDelayError,
+  MessageError,
+  SchemaValidationError,
+  UnknownMessageTypeError,
+} from '../../messages/message-errors.ts';
+import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../../messages/message-types.ts';
+import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
+import { createAwsClients } from '../aws-clients.ts';
+import { BatchSender } from './batch-sender.ts';
+import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
+import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, type DeliveryError } from './publish-errors.ts';
+import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
+
+/** SNS's limit on a message, and on the sum of a PublishBatch. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+/** SQS's limit on the sum of a SendMessageBatch. */
+export const SQS_MAX_BATCH_BYTES = 1_048_576;
+/** SQS's limit on a message's delay: 15 minutes. */
+export const SQS_MAX_DELAY_SECONDS = 900;
+
+export interface PublishOptions {
+  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
+  readonly id?: string;
+  /** Not empty. @default the message's own id */
+  readonly correlationId?: string;
+  /** Not empty. @default none */
+  readonly causationId?: string;
+  /**
+   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
+   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
+   */
+  readonly groupId?: string;
+  /** FIFO destinations only, as groupId; unique within a batch. @default the message id */
+  readonly deduplicationId?: string;
+}
+
+export interface SendOptions extends PublishOptions {
+  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
+  readonly delaySeconds?: number;
+}
+
+export interface PublishedMessage {
+  readonly index: number;
+  /** The envelope id. */
+  readonly id: string;
+  readonly type: string;
+  readonly status: 'sent' | 'failed';
+  /** The id SNS or SQS gave it. */
+  readonly messageId?: string;
+  readonly error?: DeliveryError;
+  /** Calls it took, 1 unless retried. */
+  readonly attempts: number;
+}
+
+export interface PublishReport {
+  readonly results: readonly PublishedMessage[];
+  readonly sent: number;
+  readonly failed: number;
+  /** API calls made, retries included. */
+  readonly calls: number;
+}
+
+export interface PublisherOptions {
+  /** Stage the topology is resolved for. @default POSTBOX_STAGE */
+  readonly stage?: string;
+  /** CloudEvents `source` of everything this publisher sends (`orders-service`). */
+  readonly source: string;
+  /**
+   * Topic ARNs by topic name, and queue URLs by queue id, for destinations outside the naming scheme.
+   * @default made from each one's physical name, account and region (at a local endpoint, looked up by name once)
+   */
+  readonly routes?: Routes;
+  /**
+   * AWS account of the topics and queues.
+   * @default POSTBOX_ACCOUNT_ID (set by MessagingStack on its functions and tasks), else the account the credentials name
+   */
+  readonly account?: string;
+  /** Region of the topics and queues, and of the default clients. @default the clients' region (AWS_REGION) */
+  readonly region?: string;
+  /** @default clients for AWS_ENDPOINT_URL and the region */
+  readonly sns?: SNSClient;
+  readonly sqs?: SQSClient;
+  /** Batch calls in flight at once. @default 8 */
+  readonly concurrency?: number;
+  /** Tries per entry that SNS/SQS failed on their side. @default 3 */
+  readonly maxAttempts?: number;
+  /** First retry delay in ms, doubling, with full jitter. @default 100 */
+  readonly retryBaseMs?: number;
+}
+
+/** One message of a batch: its type, and data typed by that type's schema. */
+export type BatchEntry<T extends AnyTopology, K extends MessageTypeName<T>> = {
+  readonly [P in K]: { readonly type: P; readonly data: MessageInput<T, P>; readonly options?: SendOptions };
+}[K];
+
+/**
+ * Publishes events to their topic and sends commands to their queue, typed by
+ * the topology. Every message is validated and serialized before anything is
+ * sent; batches go 10 entries at a time, concurrently, and only the entries
+ * SNS/SQS failed on their side, or did not answer for, are retried.
+ */
+export class Publisher<T extends AnyTopology> {
+  readonly topology: ResolvedTopology;
+  private readonly catalog: MessageCatalog;
+  private readonly sns: SNSClient;
+  private readonly sqs: SQSClient;
+  private readonly addresses: DestinationAddresses;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly batches: BatchSender;
+
+  constructor(
+    declaration: T,
+    private readonly options: PublisherOptions,
+  ) {
+    if (options.source === '') {
+      throw new PublisherOptionsError([
+        "source is empty; name the producer as a URI reference ('orders-service', 'urn:orders:checkout'): consumers refuse an envelope without one",
+      ]);
+    }
+    const problems = locationProblems(options);
+    if (problems.length > 0) throw new PublisherOptionsError(problems);
+    this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env.POSTBOX_STAGE ?? 'dev' });
+    this.catalog = new MessageCatalog(this.topology);
+    const clients = options.sns && options.sqs ? undefined : createAwsClients({ ...(options.region && { region: options.region }) });
+    this.sns = options.sns ?? clients!.sns;
+    this.sqs = options.sqs ?? clients!.sqs;
+    this.addresses = new DestinationAddresses(this.sns, this.sqs, {
+      ...(options.routes && { routes: options.routes }),
+      ...(options.account && { account: options.account }),
+      ...(options.region && { region: options.region }),
+    });
+    this.limit = pLimit(options.concurrency ?? 8);
+    this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
+  }
+
+  /** Publishes one event to its topic. Throws the validation error, or a DeliveryError. */
+  async publish<K extends EventType<T>>(type: K, data: MessageInput<T, K>, options: PublishOptions = {}): Promise<PublishedMessage> {
+    return this.sendOne(this.prepare(0, 'event', type, data, options));
+  }
+
+  /** Sends one command to its queue. Throws the validation error, or a DeliveryError. */
+  async send<K extends CommandType<T>>(type: K, data: MessageInput<T, K>, options: SendOptions = {}): Promise<PublishedMessage> {
+    return this.sendOne(this.prepare(0, 'command', type, data, options));
+  }
+
+  /** Publishes events in batches. Throws BatchValidationError, sending nothing, if any is invalid. */
+  publishMany<K extends EventType<T>>(entries: ReadonlyArray<BatchEntry<T, K>>): Promise<PublishReport> {
+    return this.deliverMany('event', entries);
+  }
+
+  /** Sends commands in batches. Throws BatchValidationError, sending nothing, if any is invalid. */
+  sendMany<K extends CommandType<T>>(entries: ReadonlyArray<BatchEntry<T, K>>): Promise<PublishReport> {
+    return this.deliverMany('command', entries);
+  }
+
+  private async deliverMany(kind: MessageKind, entries: ReadonlyArray<{ type: string; data: unknown; options?: SendOptions }>): Promise<PublishReport> {
+    const prepared: Prepared[] = [];
+    const invalid: Array<{ index: number; error: MessageError }> = [];
+    entries.forEach((entry, index) => {
+      try {
+        prepared.push(this.prepare(index, kind, entry.type, entry.data, entry.options ?? {}));
+      } catch (error) {
+        if (!(error instanceof MessageError)) throw error;
+        invalid.push({ index, error });
+      }
+    });
+    invalid.push(...duplicatesIn(prepared));
+    if (invalid.length > 0) throw new BatchValidationError(invalid.sort((a, b) => a.index - b.index));
+
+    const results: PublishedMessage[] = [];
+    let calls = 0;
+    await Promise.all(
+      chunk(prepared).map((batch) =>
+        this.limit(async () => {
+          const outcome = await this.batches.send(batch);
+          calls += outcome.calls;
+          results.push(...outcome.results);
+        }),
+      ),
+    );
+    results.sort((a, b) => a.index - b.index);
+    const sent = results.filter((result) => result.status === 'sent').length;
+    return { results, sent, failed: results.length - sent, calls };
+  }
+
+  private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
+    const id = options.id ?? crypto.randomUUID();
+    const entry = this.catalog.get(type);
+    if (entry === undefined || entry.kind !== kind) {
+      throw new UnknownMessageTypeError(id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
+    }
+    const result = safeParse(entry.schema, data);
+    if (!result.success) {
+      throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
+    }
+    const destination = this.destinationOf(kind, type);
+    const problems = optionProblems(destination, id, options);
+    if (problems.length > 0) throw new InvalidPublishOptionsError(id, type, problems);
+    if (options.delaySeconds !== undefined) {
+      const { delaySeconds } = options;
+      if (kind !== 'command') throw new InvalidDelayError(type, delaySeconds, 'only commands can be delayed; SNS has no delay');
+      if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_MAX_DELAY_SECONDS) {
+        throw new InvalidDelayError(type, delaySeconds, `SQS delays by whole seconds from 0 to ${SQS_MAX_DELAY_SECONDS} (15 minutes); schedule longer delays elsewhere (EventBridge Scheduler)`);
+      }
+      if (destination.fifo && delaySeconds > 0) throw new InvalidDelayError(type, delaySeconds, `${destination.name} is a FIFO queue, which has no per-message delay`);
+    }
+    const envelope = createEnvelope({
+      id,
+      type,
+      kind,
+      data: result.data,
+      source: this.options.source,
+      version: entry.version,
+      ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
+      ...(options.causationId !== undefined && { causationId: options.causationId }),
+    });
+    const encoded = encodeMessage(envelope);
+    assertWithinSize(envelope, encoded, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
+    return { index, envelope, encoded, destination, options };
+  }
+
+  private destinationOf(kind: MessageKind, type: string): Destination {
+    if (kind === 'event') {
+      const topic = topicOfEvent(this.topology, type)!;
+      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
+    }
+    const queue = this.topology.queues.find((candidate) => candidate.role === 'command' && candidate.messageTypes.includes(type))!;
+    return { kind: 'queue', id: queue.id, name: queue.name, fifo: queue.fifo, maxMessageBytes: queue.maxMessageSizeBytes, maxBatchBytes: SQS_MAX_BATCH_BYTES };
+  }
+
+  private async sendOne(message: Prepared): Promise<PublishedMessage> {
+    try {
+      const address = await this.addresses.of(message.destination);
+      const messageId =
+        message.destination.kind === 'topic'
+          ? (await this.sns.send(new PublishCommand({ TopicArn: address, ...snsEntry(message) }))).MessageId
+          : (await this.sqs.send(new SendMessageCommand({ QueueUrl: address, ...sqsEntry(message) }))).MessageId;
+      return { index: 0, id: message.envelope.id, type: message.envelope.type, status: 'sent', attempts: 1, ...(messageId && { messageId }) };
+    } catch (error) {
+      throw deliveryErrorOf(message, error);
+    }
+  }
+}
