@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { EMULATOR_KINDS, emulatorKind } from './lib/local/embedded-emulator.ts';
 
@@ -8,12 +9,22 @@ const env = { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACC
 // catch), or only against the one POSTBOX_EMULATOR names.
 const emulators = process.env.POSTBOX_EMULATOR ? [emulatorKind()] : EMULATOR_KINDS;
 
+// In this repository the package refers to itself by name (as tsconfig.json's paths say for tsc, tsx and esbuild).
+const self = (entry: string) => fileURLToPath(new URL(entry, import.meta.url));
+const alias = [
+  { find: /^postbox$/, replacement: self('./lib/index.ts') },
+  { find: /^postbox\/cdk$/, replacement: self('./lib/cdk.ts') },
+  { find: /^postbox\/testing$/, replacement: self('./lib/testing.ts') },
+];
+
 export default defineConfig({
+  resolve: { alias },
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
-      { test: { name: 'infra', include: ['test/infra/**/*.test.ts'], env, testTimeout: 60_000 } },
+      { extends: true as const, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], env } },
+      { extends: true as const, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], env, testTimeout: 60_000 } },
       ...emulators.map((emulator) => ({
+        extends: true as const,
         test: {
           name: `integration:${emulator}`,
           include: ['test/integration/**/*.test.ts'],
@@ -23,7 +34,7 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
-      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env, testTimeout: 120_000, hookTimeout: 120_000 } },
+      { extends: true as const, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env, testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },
 });

@@ -1,5 +1,5 @@
+import { createSqsHandler } from 'postbox';
 import { invoiceHandlers } from '../examples/orders/orders-handlers.ts';
 import { ordersTopology } from '../examples/orders/orders-topology.ts';
-import { createSqsHandler } from '../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 
 export const handler = createSqsHandler(ordersTopology, { queue: 'invoice-generate', handlers: invoiceHandlers });

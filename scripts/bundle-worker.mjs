@@ -1,4 +1,4 @@
-// Bundles bin/postbox-worker.ts into one self-contained ESM file, the whole of
+// Bundles the example's workers with the worker process into one self-contained ESM file, the whole of
 // the worker image's payload: `node scripts/bundle-worker.mjs <outdir>`.
 // The Dockerfile runs it, and so does the test that runs the bundle on its own.
 import path from 'node:path';
@@ -11,7 +11,12 @@ if (!outdir) {
 }
 const root = path.resolve(import.meta.dirname, '..');
 await build({
-  entryPoints: [path.join(root, 'bin/postbox-worker.ts')],
+  stdin: {
+    contents: `import workers from './examples/orders/orders-workers.ts';\nimport { runWorkerProcess } from 'postbox';\nprocess.exit(await runWorkerProcess(workers, process.argv.slice(2)));\n`,
+    resolveDir: root,
+    sourcefile: 'postbox-worker-entry.ts',
+    loader: 'ts',
+  },
   outfile: path.resolve(outdir, 'postbox-worker.mjs'),
   bundle: true,
   platform: 'node',

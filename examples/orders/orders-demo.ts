@@ -1,22 +1,15 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Publisher } from '../../lib/runtime/publishing/publisher.ts';
+import { PublishCommand } from '@aws-sdk/client-sns';
+import type { DemoContext } from 'postbox/testing';
 import type { ordersTopology } from './orders-topology.ts';
 
 /**
- * Example traffic for `npm start -- --demo`: a steady stream of orders and
+ * Example traffic for `npm start -- --demo` (`dev.demo` in postbox.config.ts): a steady stream of orders and
  * invoices, some designed to fail once (`flaky-` orders: billing retries
  * them) and some poison (data that fails its schema, an invoice of nothing),
  * and a redrive of billing's DLQ now and then, so every path shows.
  */
-export function startOrdersDemo(options: {
-  readonly publisher: Publisher<typeof ordersTopology>;
-  readonly sns: SNSClient;
-  /** ARN of the orders topic, for the poison messages published around the publisher. */
-  readonly ordersTopicArn: string;
-  readonly redrive: () => Promise<unknown>;
-  readonly onError: (error: unknown) => void;
-}): { stop(): void } {
-  const { publisher, sns, redrive, onError } = options;
+export default function startOrdersDemo(context: DemoContext<typeof ordersTopology>): { stop(): void } {
+  const { publisher, sns, redrive, onError } = context;
   let tick = 0;
   const step = async () => {
     tick += 1;
@@ -28,13 +21,13 @@ export function startOrdersDemo(options: {
       // A producer that skipped validation: a plain SNS publish whose data breaks the schema.
       await sns.send(
         new PublishCommand({
-          TopicArn: options.ordersTopicArn,
+          TopicArn: context.topicArns.get('orders')!,
           Message: JSON.stringify({ orderId: `poison-${tick}`, customerId: 'c-0', totalCents: -1, currency: 'euro' }),
           MessageAttributes: { type: { DataType: 'String', StringValue: 'order.placed' } },
         }),
       );
     }
-    if (tick % 30 === 0) await redrive();
+    if (tick % 30 === 0) await redrive('billing');
   };
   const timer = setInterval(() => void step().catch(onError), 1000);
   return { stop: () => clearInterval(timer) };

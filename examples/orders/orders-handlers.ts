@@ -1,6 +1,4 @@
-import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
-import type { MessageHandlers } from '../../lib/runtime/consuming/message-processor.ts';
-import type { UniqueJobs } from '../../lib/runtime/consuming/polling/unique-jobs.ts';
+import { UnrecoverableError, type MessageHandlers, type UniqueJobs } from 'postbox';
 import type { ordersTopology } from './orders-topology.ts';
 
 type Orders = typeof ordersTopology;

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { defineTopology } from '../../lib/topology/index.ts';
+import { defineTopology } from 'postbox';
 
 /**
  * The example application: what a team writes to declare its messages once.

@@ -1,13 +1,12 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import { QueueDirectory } from '../operations/queue-directory.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
-import { CliError, ExitCode } from './cli-error.ts';
+import { loadProjectConfig, type ProjectConfig } from '../config/load-project-config.ts';
+import { loadTopologyModule } from '../config/topology-module.ts';
 
 /** Where the CLI writes, and what it reads from the user. */
 export interface CliIo {
@@ -24,8 +23,12 @@ export interface GlobalOptions {
   readonly endpoint?: string;
   readonly region?: string;
   readonly profile?: string;
-  readonly stage: string;
-  readonly topology: string;
+  /** @default the config's local stage at a loopback endpoint, else its deployed stage */
+  readonly stage?: string;
+  /** A topology module that replaces the config's. @default the config's */
+  readonly topology?: string;
+  /** @default postbox.config.ts in the working directory */
+  readonly config?: string;
   readonly json?: boolean;
 }
 
@@ -44,7 +47,7 @@ export class CliContext {
   ) {
     // The SDK's default credential chain reads the profile from the environment.
     if (options.profile) process.env.AWS_PROFILE = options.profile;
-    const local = options.endpoint !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(options.endpoint);
+    const local = isLoopbackEndpoint(options.endpoint);
     const region = options.region ?? process.env.AWS_REGION ?? (local ? 'us-east-1' : undefined);
     // An emulator takes any credentials; the SDK still wants some.
     const credentials = local && !process.env.AWS_ACCESS_KEY_ID && !options.profile && !process.env.AWS_PROFILE ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
@@ -54,13 +57,12 @@ export class CliContext {
     this.directory = new QueueDirectory(topology, this.clients.sqs, this.where());
   }
 
-  static async create(options: GlobalOptions, io: CliIo): Promise<CliContext> {
-    return CliContext.forTopology(await loadTopology(options.topology), options, io);
-  }
-
-  /** A context for a topology already in hand (the local console). */
-  static forTopology(declaration: AnyTopology, options: GlobalOptions, io: CliIo): CliContext {
-    return new CliContext(declaration, resolveTopology(declaration, { stage: options.stage }), options, io);
+  /** The context of a command: the topology of --topology or of the config, at the stage asked for or the config's. */
+  static async create(options: GlobalOptions, io: CliIo, config?: () => Promise<ProjectConfig>): Promise<CliContext> {
+    const project = options.topology && !options.config ? undefined : await (config ?? (() => loadProjectConfig(options.config ? { file: options.config } : {})))();
+    const declaration = options.topology ? await loadTopologyModule(options.topology) : project!.topology;
+    const stage = options.stage ?? defaultStage(options.endpoint, project);
+    return new CliContext(declaration, resolveTopology(declaration, { stage }), options, io);
   }
 
   get sqs(): SQSClient {
@@ -78,20 +80,14 @@ export class CliContext {
   }
 }
 
-/** Loads a topology module: `path/to/file.ts` (its default export or the first export that is a topology) or `file.ts#name`. */
-async function loadTopology(reference: string): Promise<AnyTopology> {
-  const [file, exportName] = reference.split('#');
-  let module: Record<string, unknown>;
-  try {
-    module = await import(pathToFileURL(path.resolve(file!)).href);
-  } catch (error) {
-    throw new CliError(`cannot load the topology from ${file}: ${(error as Error).message}`, ExitCode.invalidInput);
-  }
-  const isTopology = (value: unknown): value is AnyTopology =>
-    typeof value === 'object' && value !== null && 'app' in value && 'events' in value && 'topics' in value;
-  const candidate = exportName ? module[exportName] : [module.default, ...Object.values(module)].find(isTopology);
-  if (!isTopology(candidate)) {
-    throw new CliError(`${reference} exports no topology${exportName ? ` named '${exportName}'` : ''}; pass --topology file.ts#exportName`, ExitCode.invalidInput);
-  }
-  return candidate;
+/** Whether an endpoint is on this machine: an emulator, not AWS. */
+export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
+  return endpoint !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
+}
+
+/** The config's local stage at a loopback endpoint, its deployed stage elsewhere; `dev` without a config. */
+export function defaultStage(endpoint: string | undefined, config: ProjectConfig | undefined): string {
+  const target = endpoint ?? process.env.AWS_ENDPOINT_URL;
+  if (!config) return 'dev';
+  return isLoopbackEndpoint(target) ? config.stages.local : config.stages.deployed;
 }

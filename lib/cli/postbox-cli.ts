@@ -1,14 +1,15 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
 import { TopologyError } from '../topology/topology-error.ts';
+import { ConfigError } from '../config/config-error.ts';
+import { loadProjectConfig } from '../config/load-project-config.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, ExitCode } from './cli-error.ts';
 import { endpointOption } from './cli-option-parsers.ts';
+import { registerDev } from './commands/dev-command.ts';
 import { registerDlqExport } from './commands/dlq-export-command.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
@@ -16,8 +17,7 @@ import { registerDlqShow } from './commands/dlq-show-command.ts';
 import { registerPublish } from './commands/publish-command.ts';
 import { registerStatus } from './commands/status-command.ts';
 import { registerTail } from './commands/tail-command.ts';
-
-const exampleTopology = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/orders/orders-topology.ts');
+import { registerWorker } from './commands/worker-command.ts';
 
 /**
  * `postbox`: operate the queues of a topology, against AWS or a local
@@ -26,17 +26,23 @@ const exampleTopology = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const program = new Command('postbox')
-    .description('Operate the queues and dead-letter queues of a Postbox topology.')
+    .description('Run a Postbox service locally, and operate the queues and dead-letter queues of its topology.')
     .addOption(new Option('--endpoint <url>', 'AWS-compatible endpoint, http(s)://host[:port] (default: AWS_ENDPOINT_URL, else AWS)').argParser(endpointOption))
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-    .option('--stage <stage>', 'stage of the topology', process.env.POSTBOX_STAGE ?? 'dev')
-    .option('--topology <module>', 'module that exports the topology (file.ts or file.ts#name)', process.env.POSTBOX_TOPOLOGY ?? exampleTopology)
+    .option('--config <file>', 'the project config (default: POSTBOX_CONFIG, else postbox.config.ts here)')
+    .option('--stage <stage>', "stage of the topology (default: POSTBOX_STAGE, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)", process.env.POSTBOX_STAGE)
+    .option('--topology <module>', "module that exports the topology, file.ts or file.ts#name (default: POSTBOX_TOPOLOGY, else the config's)", process.env.POSTBOX_TOPOLOGY)
     .option('--json', 'print JSON for scripts')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
     .addHelpText('after', '\nExit codes: 0 ok, 1 partly failed, 2 invalid input, 3 not found, 4 endpoint unreachable or AWS error.');
-  const context = () => CliContext.create(program.opts<GlobalOptions>(), io);
+  const config = () => loadProjectConfig(program.opts<GlobalOptions>().config ? { file: program.opts<GlobalOptions>().config! } : {});
+  const context = () => CliContext.create(program.opts<GlobalOptions>(), io, config);
+  registerDev(program, config, io);
+  // A long-running command (the worker) ends with an exit code of its own.
+  let commandExitCode: number = ExitCode.ok;
+  registerWorker(program, config, (code) => (commandExitCode = code));
   registerStatus(program, context);
   const dlq = program.command('dlq').description('inspect, redrive, export and purge dead-letter queues');
   registerDlqShow(dlq, context);
@@ -48,7 +54,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return ExitCode.ok;
+    return commandExitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; usage errors were already printed by commander.
@@ -62,6 +68,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 function describeFailure(error: unknown, options: GlobalOptions): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof TopologyError) return { message: error.message.split('\n').join(' '), exitCode: ExitCode.invalidInput };
   if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };

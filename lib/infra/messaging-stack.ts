@@ -32,6 +32,12 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly projectRoot?: string;
   /**
+   * Module whose default export is `defineWorkers(...)`: what the worker image runs. Required when the
+   * topology has worker handlers.
+   * @default none
+   */
+  readonly workersModule?: string;
+  /**
    * Settings of the Fargate service that runs the worker handlers (built only if the topology has any).
    * @default one task when idle, up to 10, scaling out from 10 messages per task, waiting or in flight
    */

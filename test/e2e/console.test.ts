@@ -17,7 +17,7 @@ let browser: Browser;
 
 /** Starts `npm start`'s program as a user would, and reads the addresses it prints. */
 beforeAll(async () => {
-  system = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox-local.ts', '--quiet', '--console-port', '0', '--stage', 'e2e'], {
+  system = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox.ts', 'dev', '--quiet', '--console-port', '0', '--stage', 'e2e'], {
     cwd: root,
     env: { ...process.env, NODE_NO_WARNINGS: '1', POSTBOX_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,9 +10,9 @@ import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 const clients = emulatorClients();
 const root = path.resolve(import.meta.dirname, '../..');
 
-/** Runs bin/postbox-worker.ts as its own process, as a container would. */
+/** Runs `postbox worker` as its own process, as a container would. */
 function startWorker(stage: string, ...args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox-worker.ts', '--endpoint', inject('awsEndpoint'), '--stage', stage, '--wait-time', '1', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox.ts', 'worker', '--endpoint', inject('awsEndpoint'), '--stage', stage, '--wait-time', '1', ...args], {
     cwd: root,
     env: { ...process.env, NODE_NO_WARNINGS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,11 @@
+/** `postbox/cdk`: the CDK constructs of a topology, the stack that composes them, and the app that postbox.config.ts describes. */
+export { DurableQueue, type DurableQueueProps } from './infra/durable-queue.ts';
+export { EventSubscription, type EventSubscriptionProps } from './infra/event-subscription.ts';
+export { EventTopic, type EventTopicProps } from './infra/event-topic.ts';
+export { JobLockTable, type JobLockTableProps } from './infra/job-lock-table.ts';
+export { LambdaConsumer, type LambdaConsumerProps } from './infra/lambda-consumer.ts';
+export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from './infra/messaging-app.ts';
+export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/messaging-monitoring.ts';
+export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
+export { stackEnvironment, StackEnvironmentError } from './infra/stack-environment.ts';
+export { WorkerService, type WorkerServiceProps } from './infra/worker-service.ts';

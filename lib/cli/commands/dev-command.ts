@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Option, type Command } from 'commander';
+import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
+import type { StartDemo } from '../../local/demo-context.ts';
+import { startLocalSystem } from '../../local/local-system.ts';
+import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
+import { queueStatuses } from '../../operations/queue-status.ts';
+import { createLogger } from '../../runtime/observability/logger.ts';
+import { Publisher } from '../../runtime/publishing/publisher.ts';
+import type { CliIo } from '../cli-context.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
+import { integerOption } from '../cli-option-parsers.ts';
+import { formatTable } from '../table-format.ts';
+
+interface DevOptions {
+  readonly demo?: boolean;
+  readonly endpoint?: string;
+  readonly provision: boolean;
+  readonly stage?: string;
+  readonly consolePort?: number;
+  readonly quiet?: boolean;
+}
+
+/**
+ * `postbox dev` (`npm start`): the service on this machine. The embedded emulator (or --endpoint), every
+ * handler running, the console, and a live view; Ctrl-C stops it with nothing lost. Runs until a signal.
+ */
+export function registerDev(program: Command, config: () => Promise<ProjectConfig>, io: CliIo): void {
+  program
+    .command('dev')
+    .description('run the service locally: emulator, Lambda handlers, workers, console, live view')
+    .option('--demo', "publish the config's demo traffic (dev.demo)")
+    .option('--no-provision', 'do not create the topology at --endpoint (it is provisioned already)')
+    .addOption(new Option('--console-port <port>', "port of the console, 0 for any free one (default: the config's dev.consolePort)").argParser(integerOption({ min: 0, max: 65_535, unit: 'port' })))
+    .option('--quiet', 'no live view; handler logs only')
+    .addHelpText('after', "\nWith the global --endpoint, runs against that endpoint (LocalStack) instead of the embedded emulator; the global --stage defaults to the config's local stage.")
+    .action(async (_options: DevOptions, command: Command) => {
+      const project = await config();
+      await runDev(project, command.optsWithGlobals<DevOptions>(), io);
+      // Runs until a signal stops it.
+      await new Promise(() => undefined);
+    });
+}
+
+async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): Promise<void> {
+  const stage = options.stage ?? project.stages.local;
+  if (options.demo && !project.dev.demoModule) throw new CliError(`${project.file} names no demo module; add dev: { demo: './demo.ts' } or leave out --demo`, ExitCode.invalidInput);
+  const workers = await loadWorkers(project);
+  // Handler logs would scroll the live view away: they go to a file unless --quiet.
+  const logFile = path.join(project.root, '.postbox-local.log');
+  if (!options.quiet) process.env.POSTBOX_LOG_FILE = logFile;
+  const logger = createLogger({ service: 'postbox-dev' });
+  const system = await startLocalSystem(project.topology, {
+    stage,
+    ...(options.endpoint && { endpoint: options.endpoint }),
+    provision: options.provision,
+    workerHandlers: Object.fromEntries(Object.entries(workers?.queues ?? {}).map(([queue, definition]) => [queue, definition.handlers])),
+    workerUniqueJobs: Object.fromEntries(Object.entries(workers?.queues ?? {}).flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+    projectRoot: project.root,
+    consolePort: options.consolePort ?? project.dev.consolePort,
+    logger,
+  });
+  io.out(`Postbox is running against ${system.endpoint} (stage ${stage}): ${project.topology.app}.`);
+  if (system.console) io.out(`Console: ${system.console.url}`);
+  if (!options.quiet) io.out(`Handler logs and metrics: ${logFile}`);
+  io.out('Ctrl-C stops it; messages in flight return to their queues.');
+
+  let demo: { stop(): void } | undefined;
+  if (options.demo) {
+    const start = ((await import(pathToFileURL(project.dev.demoModule!).href)) as { default: StartDemo }).default;
+    demo = start({
+      publisher: new Publisher(project.topology, { stage, source: 'demo', sns: system.clients.sns, sqs: system.clients.sqs }),
+      sns: system.clients.sns,
+      sqs: system.clients.sqs,
+      topicArns: system.topicArns,
+      redrive: async (queue) => redriveClientSide(system.clients.sqs, await system.directory.address(queue), {}, { max: 100 }),
+      onError: (error) => logger.error('demo traffic failed', { error }),
+    });
+  }
+
+  const view = options.quiet
+    ? undefined
+    : setInterval(async () => {
+        try {
+          const rows = await queueStatuses(system.directory, system.cloudwatch);
+          const rates = system.rates();
+          const table = formatTable(
+            ['queue', 'waiting', 'in flight', 'delayed', 'handled/s', 'DLQ'],
+            rows.map((row) => [row.name, String(row.visible), String(row.inFlight), String(row.delayed), (rates[row.queue] ?? 0).toFixed(1), String(row.deadLetters)]),
+            (index) => rows[index]!.deadLetters > 0,
+          );
+          const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '\n';
+          io.out(`${clear}Postbox local · ${system.endpoint}${system.console ? ` · console ${system.console.url}` : ''} · ${new Date().toLocaleTimeString()}\n\n${table}`);
+        } catch (error) {
+          io.out(`live view: ${(error as Error).message}`);
+        }
+      }, 2000);
+
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      io.out('\nStopping: no new receives; running handlers finish and settle...');
+      demo?.stop();
+      if (view) clearInterval(view);
+      void system.stop().then(() => {
+        io.out('Stopped: every running handler finished and settled its messages.');
+        process.exit(0);
+      });
+    });
+  }
+}

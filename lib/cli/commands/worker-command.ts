@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
+import { startLocalEnvironment } from '../../local/local-environment.ts';
+import { createLogger } from '../../runtime/observability/logger.ts';
+import { runWorkerProcess } from '../../runtime/consuming/polling/worker-process.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
+
+/**
+ * `postbox worker [--local] [options]`: the config's workers, as the worker image runs them; with
+ * --local, against the embedded emulator with the topology provisioned under the config's local stage.
+ * Every other option is the worker process's own (`postbox worker --help`).
+ */
+export function registerWorker(program: Command, config: () => Promise<ProjectConfig>, exit: (code: number) => void): void {
+  program
+    .command('worker')
+    .description("run the config's workers (long polling, heartbeat, graceful shutdown, limits); --local: against the embedded emulator")
+    .option('--local', 'start the embedded emulator and provision the topology into it first')
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .addHelpText('after', '\nThe global --endpoint, --region and --stage apply; --stage defaults to POSTBOX_STAGE, or with --local to the config\'s local stage.')
+    .action(async (_options: { local?: boolean }, command: Command) => {
+      const options = command.optsWithGlobals<{ local?: boolean; endpoint?: string; region?: string; stage?: string }>();
+      const project = await config();
+      const workers = await loadWorkers(project);
+      if (!workers) throw new CliError(`${project.file} names no workers module; add workers: './workers.ts' (export default defineWorkers(...))`, ExitCode.invalidInput);
+      const args = command.args;
+      const target = { ...(options.region && { region: options.region }), ...(options.stage && { stage: options.stage }) };
+      if (!options.local) return exit(await runWorkerProcess(workers, args, { ...target, ...(options.endpoint && { endpoint: options.endpoint }) }));
+      const stage = options.stage ?? project.stages.local;
+      const local = await startLocalEnvironment(project.topology, { stage, logger: createLogger({ service: 'postbox-worker', stage }) });
+      try {
+        exit(await runWorkerProcess(workers, args, { ...target, endpoint: local.endpoint, stage, ...(local.jobLockTable && { jobLockTable: local.jobLockTable }) }));
+      } finally {
+        await local.stop();
+      }
+    });
+}

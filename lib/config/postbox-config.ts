@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import { resourceNamePattern } from '../topology/topology-declaration.ts';
+
+const modulePath = z.string().min(1, 'expected the path of a module, relative to postbox.config.ts');
+const stageName = z.string().regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter');
+
+/**
+ * What `postbox.config.ts` declares: one file that every entry point reads (`cdk synth` and `cdk deploy`,
+ * `postbox dev`, `postbox worker`, `postbox provision`, the other `postbox` commands, the worker image and
+ * `postbox/testing`). Module paths are relative to the config file.
+ */
+export const postboxConfigSchema = z.strictObject({
+  /** Module that exports the topology: its default export, the one export that is a topology, or `file.ts#name`. */
+  topology: modulePath,
+  /**
+   * Module whose default export is `defineWorkers(topology, { ... })`: the handlers of the worker queues.
+   * The worker image bundles it. Required when the topology has worker handlers.
+   * @default none
+   */
+  workers: modulePath.optional(),
+  /** The stages the entry points use when none is given. */
+  stages: z
+    .strictObject({
+      /**
+       * Stage of everything local: `postbox dev`, `postbox worker --local`, `postbox provision`, and the
+       * commands given a loopback `--endpoint`.
+       * @default 'local'
+       */
+      local: stageName.default('local'),
+      /**
+       * Stage that `cdk synth` and `cdk deploy` build (unless `-c stage=...`), and that the commands
+       * address at AWS.
+       * @default 'dev'
+       */
+      deployed: stageName.default('dev'),
+    })
+    .prefault({}),
+  /**
+   * E-mail address the deployed stack's alarms go to (`-c alarmEmail=...` overrides).
+   * @default none: subscribe to the alarm topic yourself
+   */
+  alarmEmail: z.email().optional(),
+  /**
+   * Run cdk-nag's AwsSolutions checks on every synthesis, failing it on an unacknowledged finding.
+   * @default true
+   */
+  cdkNag: z.boolean().default(true),
+  /** What `postbox dev` runs besides the handlers. */
+  dev: z
+    .strictObject({
+      /**
+       * Port of the local console; 0 picks a free one.
+       * @default 8787
+       */
+      consolePort: z.int().min(0).max(65_535).default(8787),
+      /**
+       * Module whose default export starts demo traffic (`postbox dev --demo`): `(context) => { stop() }`.
+       * @default none
+       */
+      demo: modulePath.optional(),
+    })
+    .prefault({}),
+});
+
+/** `postbox.config.ts` as written. */
+export type PostboxConfigInput = z.input<typeof postboxConfigSchema>;
+/** `postbox.config.ts` with its defaults applied. */
+export type PostboxConfig = z.output<typeof postboxConfigSchema>;
+
+/** Declares a project's `postbox.config.ts` (its default export), typed; `loadProjectConfig` validates it. */
+export function defineConfig(config: PostboxConfigInput): PostboxConfigInput {
+  return config;
+}

@@ -1,0 +1,61 @@
+/**
+ * `postbox`: declare a topology, publish to it, and handle its messages in Lambda or in a polling worker.
+ * Nothing here imports the CDK: a Lambda bundle of a handler takes only what it uses.
+ */
+export { ConfigError } from './config/config-error.ts';
+export { defineConfig, type PostboxConfig, type PostboxConfigInput } from './config/postbox-config.ts';
+export type { Envelope, MessageKind } from './messages/envelope.ts';
+export {
+  AttemptsWithoutResultError,
+  InvalidDelayError,
+  MalformedMessageError,
+  MessageError,
+  MessageTooLargeError,
+  RetriesExhaustedError,
+  SchemaValidationError,
+  UnknownMessageTypeError,
+  UnrecoverableError,
+  UnsupportedDataVersionError,
+} from './messages/message-errors.ts';
+export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, MessageTypeName } from './messages/message-types.ts';
+export { PostboxError } from './postbox-error.ts';
+export { createSqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
+export { DeadLetterFailedError, DeadLetterTooLargeError } from './runtime/consuming/dead-letter-errors.ts';
+export { HandlerConfigurationError, type HandlerContext, type MessageHandler, type MessageHandlers } from './runtime/consuming/message-processor.ts';
+export { HandlerSetupError } from './runtime/consuming/queue-runtime.ts';
+export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/polling/define-workers.ts';
+export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/polling/dynamodb-job-lock.ts';
+export { InMemoryJobLock, type JobLock } from './runtime/consuming/polling/job-lock.ts';
+export {
+  PollingConsumer,
+  type ConsumerHealth,
+  type ConsumerLimits,
+  type PollingConsumerEvents,
+  type PollingConsumerOptions,
+  type StopReason,
+} from './runtime/consuming/polling/polling-consumer.ts';
+export { DeleteFailedError, JobLockedError, JobLockUnavailableError, TaskTimeoutError, VisibilityLostError } from './runtime/consuming/polling/polling-errors.ts';
+export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/polling/run-workers.ts';
+export type { UniqueJobs } from './runtime/consuming/polling/unique-jobs.ts';
+export { runWorkerProcess, type WorkerProcessEnvironment } from './runtime/consuming/polling/worker-process.ts';
+export { createLogger, type Logger, type LogLevel } from './runtime/observability/logger.ts';
+export {
+  BatchValidationError,
+  DeliveryError,
+  DestinationAddressError,
+  DestinationNotFoundError,
+  DuplicateMessageError,
+  InvalidPublishOptionsError,
+  PublisherOptionsError,
+} from './runtime/publishing/publish-errors.ts';
+export {
+  Publisher,
+  type BatchEntry,
+  type PublishedMessage,
+  type PublisherOptions,
+  type PublishOptions,
+  type PublishReport,
+  type SendOptions,
+} from './runtime/publishing/publisher.ts';
+export { defineTopology, resolveTopology, TopologyError, type ResolvedQueue, type ResolvedTopic, type ResolvedTopology } from './topology/index.ts';
+export type * from './topology/topology-declaration.ts';

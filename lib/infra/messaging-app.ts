@@ -1,0 +1,56 @@
+import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadProjectConfig, type LoadProjectConfigOptions, type ProjectConfig } from '../config/load-project-config.ts';
+import { MessagingStack, type MessagingStackProps } from './messaging-stack.ts';
+import { stackEnvironment } from './stack-environment.ts';
+
+export interface MessagingAppOptions extends LoadProjectConfigOptions {
+  /**
+   * The project config, loaded already.
+   * @default loaded from postbox.config.ts (see loadProjectConfig)
+   */
+  readonly config?: ProjectConfig;
+  /**
+   * The CDK app to add the stack to.
+   * @default a new App
+   */
+  readonly app?: App;
+  /** Props of the app, when it is made here. @default none */
+  readonly appProps?: AppProps;
+  /**
+   * Further props of the stack (its workers' sizing, tags, a termination protection).
+   * @default none
+   */
+  readonly stack?: Omit<MessagingStackProps, 'topology' | 'stage' | 'alarmEmail' | 'projectRoot' | 'workersModule'>;
+}
+
+export interface MessagingApp {
+  readonly app: App;
+  readonly stack: MessagingStack;
+  readonly config: ProjectConfig;
+  readonly stage: string;
+}
+
+/**
+ * The CDK app of a project, as postbox.config.ts describes it: one MessagingStack named `<app>-<stage>`
+ * for the stage of `-c stage=...` (default: the config's deployed stage), alarms to `-c alarmEmail=...`
+ * or the config's, the account and region of `-c account=` and `-c region=` (default: any), and cdk-nag's
+ * AwsSolutions checks on every synthesis unless the config turns them off.
+ */
+export async function createMessagingApp(options: MessagingAppOptions = {}): Promise<MessagingApp> {
+  const config = options.config ?? (await loadProjectConfig(options));
+  const app = options.app ?? new App(options.appProps);
+  const stage = String(app.node.tryGetContext('stage') ?? config.stages.deployed);
+  const alarmEmail = (app.node.tryGetContext('alarmEmail') as string | undefined) ?? config.alarmEmail;
+  const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
+    ...options.stack,
+    topology: config.topology,
+    stage,
+    projectRoot: config.root,
+    ...(config.workersModule && { workersModule: config.workersModule }),
+    ...(alarmEmail && { alarmEmail }),
+    env: options.stack?.env ?? stackEnvironment({ account: app.node.tryGetContext('account'), region: app.node.tryGetContext('region') }),
+  });
+  if (config.cdkNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack, config, stage };
+}

@@ -1,0 +1,95 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { awsClientConfig } from '../../aws-client-config.ts';
+import { createAwsClients } from '../../aws-clients.ts';
+import { createLogger } from '../../observability/logger.ts';
+import { exitCodeOf } from './consumer-limits.ts';
+import type { WorkerDefinitions } from './define-workers.ts';
+import { runWorkers } from './run-workers.ts';
+
+const positive = (value: string) => {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('expected a positive number');
+  return number;
+};
+
+/** What the caller already set up: `postbox worker --local` passes its emulator. */
+export interface WorkerProcessEnvironment {
+  readonly endpoint?: string;
+  readonly stage?: string;
+  readonly region?: string;
+  readonly jobLockTable?: string;
+}
+
+/**
+ * The worker process: runs the worker consumers of `workers` until a signal or a limit stops them, and
+ * resolves to the exit code: 0 then, so its supervisor (ECS, systemd) simply starts a fresh one; 70 when
+ * handlers stuck past their time limit hold its slots (limit maxAbandonedHandlers); 2 on invalid options.
+ * The worker image's entry and `postbox worker` both run it.
+ */
+export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonly string[], environment: WorkerProcessEnvironment = {}): Promise<number> {
+  const command = new Command('postbox worker')
+    .description("Runs the topology's worker consumers: long polling, heartbeat, graceful shutdown, limits.")
+    .option('--stage <stage>', 'stage of the topology (default: POSTBOX_STAGE)')
+    .option('--endpoint <url>', 'AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)')
+    .option('--region <region>', 'AWS region (default: AWS_REGION)')
+    .option('--health-port <port>', 'port of the GET /health endpoint', positive)
+    .option('--max-messages <n>', 'stop after handling this many messages', positive)
+    .option('--max-runtime <seconds>', 'stop after running this long', positive)
+    .option('--max-memory-mb <mib>', 'stop when resident memory passes this', positive)
+    .option('--grace <seconds>', 'how long running tasks may finish on stop', positive, 30)
+    .option('--wait-time <seconds>', 'long-poll wait of each receive (at most 20)', positive, 20)
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const options = command.opts<{
+    stage?: string;
+    endpoint?: string;
+    region?: string;
+    healthPort?: number;
+    maxMessages?: number;
+    maxRuntime?: number;
+    maxMemoryMb?: number;
+    grace: number;
+    waitTime: number;
+  }>();
+  const stage = options.stage ?? environment.stage ?? process.env.POSTBOX_STAGE;
+  if (!stage) {
+    process.stderr.write('postbox worker: no stage; pass --stage or set POSTBOX_STAGE\n');
+    return 2;
+  }
+  const logger = createLogger({ service: 'postbox-worker', stage });
+  const endpoint = options.endpoint ?? environment.endpoint;
+  const region = options.region ?? environment.region;
+  const target = { ...(endpoint && { endpoint }), ...(region && { region }) };
+  const running = await runWorkers(workers.topology, {
+    stage,
+    handlers: Object.fromEntries(Object.entries(workers.queues).map(([queue, definition]) => [queue, definition.handlers])),
+    uniqueJobs: Object.fromEntries(Object.entries(workers.queues).flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+    // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
+    ...(environment.jobLockTable && { jobLockTable: environment.jobLockTable }),
+    sqs: createAwsClients(target).sqs,
+    dynamodb: new DynamoDBClient(awsClientConfig(target)),
+    logger,
+    ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
+    limits: {
+      ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
+      ...(options.maxRuntime !== undefined && { maxRuntimeSeconds: options.maxRuntime }),
+      ...(options.maxMemoryMb !== undefined && { maxMemoryMb: options.maxMemoryMb }),
+    },
+    consumer: { shutdownGraceSeconds: options.grace, waitTimeSeconds: options.waitTime },
+  });
+  if (running.health) logger.info('health endpoint listening', { url: `http://127.0.0.1:${running.health.port}/health` });
+  const onSignal = () => void running.stop('signal');
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
+  const reason = await running.stopped;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, onSignal);
+  const exitCode = exitCodeOf(reason);
+  logger.info('worker exiting', { reason, exitCode });
+  return exitCode;
+}
