@@ -54,7 +54,7 @@ describe('postbox/testing: a service tested in-process against the embedded emul
     expect(outcomes.map((outcome) => outcome.queue).sort()).toEqual(['ledger', 'receipts']);
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({ messageType: 'payment.captured', status: 'dead-lettered', attempts: 1, reason: { code: 'SCHEMA_VALIDATION_FAILED' } });
-      expect(outcome.reason!.message).toContain(`Message ${id} of type 'payment.captured' does not match its schema`);
+      expect(outcome.reason!.message).toContain("of type 'payment.captured' does not match its schema: paymentId: Too small");
     }
   });
 

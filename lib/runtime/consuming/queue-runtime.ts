@@ -33,6 +33,26 @@ export interface QueueRuntimeOptions<T extends AnyTopology> {
   readonly random?: () => number;
 }
 
+/** What a consumer did with a message it received: the outcome of processing, and whether the message left its queue. */
+export interface SettledMessage {
+  readonly queue: ResolvedQueue;
+  readonly message: ReceivedMessage;
+  readonly outcome: ProcessingOutcome;
+  /** True when handled or dead-lettered; false when it comes back (a retry, or a dead-letter copy that failed). */
+  readonly left: boolean;
+}
+
+const settledListeners = new Set<(settled: SettledMessage) => void>();
+
+/**
+ * Calls `listener` each time any consumer of this process settles a message (`postbox/testing` waits on
+ * it); returns the function that removes it. Consumers pay one size check while nobody listens.
+ */
+export function onMessageSettled(listener: (settled: SettledMessage) => void): () => void {
+  settledListeners.add(listener);
+  return () => void settledListeners.delete(listener);
+}
+
 /** The consumer was set up without what it needs to run. */
 export class HandlerSetupError extends PostboxError {
   readonly code = 'HANDLER_SETUP_INVALID';
@@ -81,16 +101,25 @@ export class QueueRuntime {
     if (outcome.action === 'retry') {
       this.metrics.count(outcome.messageType, 'Retried');
       await this.delay(message, outcome.delaySeconds);
+      this.settled(message, outcome, false);
       return false;
     }
     try {
       await this.actions.deadLetter(message, { error: outcome.error, handler: outcome.handler, attempt: message.receiveCount });
       this.metrics.count(outcome.messageType, 'DeadLettered');
+      this.settled(message, outcome, true);
       return true;
     } catch (error) {
       this.logger.error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
+      this.settled(message, outcome, false);
       return false;
     }
+  }
+
+  /** Tells the listeners of onMessageSettled what became of a message; the drivers call it for processed ones. */
+  settled(message: ReceivedMessage, outcome: ProcessingOutcome, left: boolean): void {
+    if (settledListeners.size === 0) return;
+    for (const listener of settledListeners) listener({ queue: this.queue, message, outcome, left });
   }
 
   /**

@@ -58,6 +58,7 @@ export function createSqsHandler<T extends AnyTopology>(topology: T, options: Sq
   function settle(message: ReceivedMessage, outcome: ProcessingOutcome, index: number, left: boolean[]): void | Promise<void> {
     if (outcome.status === 'processed') {
       left[index] = true;
+      runtime.settled(message, outcome, true);
       return undefined;
     }
     return runtime.settleFailure(message, outcome).then((leaves) => void (left[index] = leaves));

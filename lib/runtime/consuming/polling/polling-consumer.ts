@@ -228,6 +228,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     let left = false;
     if (outcome.status === 'processed') {
       await this.deletes.delete(message.receiptHandle);
+      this.runtime.settled(message, outcome, true);
       this.emit('message_processed', message);
       left = true;
     } else {
