@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
-import { startLocalEnvironment } from '../../local/local-environment.ts';
+import { exportEndpointEnvironment, startLocalEnvironment } from '../../local/local-environment.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { runWorkerProcess } from '../../runtime/consuming/polling/worker-process.ts';
+import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 
 /**
@@ -28,8 +29,10 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
       const target = { ...(options.region && { region: options.region }), ...(options.stage && { stage: options.stage }) };
       if (!options.local) return exit(await runWorkerProcess(workers, args, { ...target, ...(options.endpoint && { endpoint: options.endpoint }) }));
       const stage = options.stage ?? project.stages.local;
-      const local = await startLocalEnvironment(project.topology, { stage, logger: createLogger({ service: 'postbox-worker', stage }) });
+      const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ service: 'postbox-worker', stage }) });
       try {
+        // The worker process makes its clients from the environment, as in its container.
+        exportEndpointEnvironment(local.endpoint);
         exit(await runWorkerProcess(workers, args, { ...target, endpoint: local.endpoint, stage, ...(local.jobLockTable && { jobLockTable: local.jobLockTable }) }));
       } finally {
         await local.stop();
