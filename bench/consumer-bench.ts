@@ -5,6 +5,7 @@ import { createEnvelope } from '../lib/messages/envelope.ts';
 import { ordersTopology } from '../examples/orders/orders-topology.ts';
 import { emulatorKind } from '../lib/local/embedded-emulator.ts';
 import { startLocalEnvironment } from '../lib/local/local-environment.ts';
+import { resolveTopology } from '../lib/topology/resolve-topology.ts';
 import { encodeMessage } from '../lib/messages/message-codec.ts';
 import { createLogger } from '../lib/runtime/observability/logger.ts';
 import { PollingConsumer } from '../lib/runtime/consuming/polling/polling-consumer.ts';
@@ -165,10 +166,10 @@ export async function benchConsumers(messages = 1000, emulatorMessages = 1000): 
       await server.close();
     }
   }
-  const local = await startLocalEnvironment(ordersTopology, { stage: 'bench', logger: silent });
+  const local = await startLocalEnvironment(resolveTopology(ordersTopology, { stage: 'bench' }), { logger: silent });
   try {
     const queueUrl = local.provisioned.queues.get('analytics')!.url;
-    const sqs = new SQSClient({ endpoint: local.endpoint, region: 'us-east-1' });
+    const sqs = new SQSClient({ endpoint: local.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     const fill = async (all: string[]) => {
       for (let i = 0; i < all.length; i += 10) {
         await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: all.slice(i, i + 10).map((body, index) => ({ Id: String(index), MessageBody: body })) }));

@@ -1,15 +1,29 @@
 #!/usr/bin/env bash
-# Installs the AWS emulators used by tests and `npm start`: moto's server, pinned,
-# in a project-local virtual environment (.emulator/venv), and ElasticMQ (below).
+# Installs the AWS emulators, pinned, into .emulator/: moto's server in a project-local virtual environment
+# (.emulator/venv; Python) and ElasticMQ (.emulator/elasticmq; Maven).
+#   install-emulator.sh            both: what the test suite needs (`npm test`, `npm run emulator:install`)
+#   install-emulator.sh moto       moto only;  install-emulator.sh elasticmq: ElasticMQ only
+#   install-emulator.sh start      what `npm start` needs: moto when POSTBOX_EMULATOR=moto, else nothing
+#                                  (fauxqs is an npm package; it uses moto for DynamoDB and CloudWatch when installed)
 # Idempotent and quiet when the pinned versions are already there.
 set -euo pipefail
+
+want_moto=false
+want_elasticmq=false
+case "${1:-all}" in
+  all) want_moto=true; want_elasticmq=true ;;
+  moto) want_moto=true ;;
+  elasticmq) want_elasticmq=true ;;
+  start) [ "${POSTBOX_EMULATOR:-fauxqs}" = moto ] && want_moto=true ;;
+  *) echo "install-emulator: unknown argument '$1'; use all, moto, elasticmq or start." >&2; exit 2 ;;
+esac
 
 MOTO_VERSION="5.2.5"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$root/.emulator/venv"
 stamp="$venv/.moto-$MOTO_VERSION"
 
-if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/moto_server" ]; then
+if $want_moto && { [ ! -f "$stamp" ] || [ ! -x "$venv/bin/moto_server" ]; }; then
   python="${PYTHON:-python3}"
   if ! command -v "$python" >/dev/null 2>&1; then
     echo "install-emulator: $python was not found; install Python 3.9+ or set PYTHON to its path." >&2
@@ -27,7 +41,7 @@ fi
 ELASTICMQ_VERSION="1.7.1"
 elasticmq="$root/.emulator/elasticmq"
 elasticmq_stamp="$elasticmq/.elasticmq-$ELASTICMQ_VERSION"
-if [ ! -f "$elasticmq_stamp" ]; then
+if $want_elasticmq && [ ! -f "$elasticmq_stamp" ]; then
   if ! command -v mvn >/dev/null 2>&1; then
     echo "install-emulator: mvn (Maven) was not found; install it (apt-get install maven) to fetch ElasticMQ." >&2
     exit 1

@@ -3,6 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
+import { endpointClientOptions, isLoopbackEndpoint } from '../runtime/local-endpoint.ts';
 import { QueueDirectory } from '../operations/queue-directory.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { loadProjectConfig, type ProjectConfig } from '../config/load-project-config.ts';
@@ -47,11 +48,7 @@ export class CliContext {
   ) {
     // The SDK's default credential chain reads the profile from the environment.
     if (options.profile) process.env.AWS_PROFILE = options.profile;
-    const local = isLoopbackEndpoint(options.endpoint);
-    const region = options.region ?? process.env.AWS_REGION ?? (local ? 'us-east-1' : undefined);
-    // An emulator takes any credentials; the SDK still wants some.
-    const credentials = local && !process.env.AWS_ACCESS_KEY_ID && !options.profile && !process.env.AWS_PROFILE ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined;
-    const config = awsClientConfig({ ...(options.endpoint && { endpoint: options.endpoint }), ...(region && { region }), ...(credentials && { credentials }) });
+    const config = awsClientConfig(endpointClientOptions(options));
     this.clients = createAwsClients(config);
     this.cloudwatch = new CloudWatchClient(config);
     this.directory = new QueueDirectory(topology, this.clients.sqs, this.where());
@@ -78,11 +75,6 @@ export class CliContext {
   print(data: unknown, text: () => string): void {
     this.io.out(this.options.json ? JSON.stringify(data, null, 2) : text());
   }
-}
-
-/** Whether an endpoint is on this machine: an emulator, not AWS. */
-export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
-  return endpoint !== undefined && /^https?:\/\/(127\.|localhost|\[::1\])/.test(endpoint);
 }
 
 /** The config's local stage at a loopback endpoint, its deployed stage elsewhere; `dev` without a config. */

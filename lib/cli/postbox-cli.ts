@@ -14,6 +14,7 @@ import { registerDlqExport } from './commands/dlq-export-command.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
 import { registerDlqShow } from './commands/dlq-show-command.ts';
+import { registerProvision } from './commands/provision-command.ts';
 import { registerPublish } from './commands/publish-command.ts';
 import { registerStatus } from './commands/status-command.ts';
 import { registerTail } from './commands/tail-command.ts';
@@ -43,6 +44,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   // A long-running command (the worker) ends with an exit code of its own.
   let commandExitCode: number = ExitCode.ok;
   registerWorker(program, config, (code) => (commandExitCode = code));
+  registerProvision(program, config, io);
   registerStatus(program, context);
   const dlq = program.command('dlq').description('inspect, redrive, export and purge dead-letter queues');
   registerDlqShow(dlq, context);

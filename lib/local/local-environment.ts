@@ -1,38 +1,65 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients } from '../runtime/aws-clients.ts';
+import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
-import { resolveTopology } from '../topology/resolve-topology.ts';
-import { startEmbeddedEmulator } from './embedded-emulator.ts';
+import type { ResolvedTopology } from '../topology/resolve-topology.ts';
+import { startEmbeddedEmulator, type EmulatorKind } from './embedded-emulator.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
 
 export interface LocalEnvironment {
   readonly endpoint: string;
   readonly provisioned: ProvisionedTopology;
-  /** The job lock table of the topology's workers; undefined when it has none. */
+  /** The job lock table of the topology's workers; undefined when it has none, or the emulator has no DynamoDB. */
   readonly jobLockTable?: string;
+  /** Stops the emulator: call it last, once nothing talks to it any more. */
   stop(): Promise<void>;
 }
 
+export interface LocalEnvironmentOptions {
+  readonly logger: Logger;
+  /** @default POSTBOX_EMULATOR, else fauxqs */
+  readonly emulator?: EmulatorKind;
+}
+
 /**
- * The embedded emulator with a topology provisioned into it: what `npm run
- * worker` and `npm start` run against when no endpoint is given.
+ * The embedded emulator with a topology provisioned into it: what `postbox worker --local` and
+ * `postbox dev` run against when no endpoint is given.
  */
-export async function startLocalEnvironment(topology: AnyTopology, options: { stage: string; logger: Logger }): Promise<LocalEnvironment> {
-  const emulator = await startEmbeddedEmulator();
-  // Any credentials do for the emulator; the SDK still insists on some.
-  process.env.AWS_ACCESS_KEY_ID ??= 'local';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  process.env.AWS_REGION ??= 'us-east-1';
-  const resolved = resolveTopology(topology, { stage: options.stage });
-  const provisioned = await provisionTopology(resolved, createAwsClients({ endpoint: emulator.endpoint }));
-  const jobLockTable = await provisionJobLockTable(resolved, new DynamoDBClient(awsClientConfig({ endpoint: emulator.endpoint })));
-  options.logger.info('local emulator ready, topology provisioned', {
-    endpoint: emulator.endpoint,
-    queues: [...provisioned.queues.keys()],
-    topics: [...provisioned.topicArns.keys()],
-    ...(jobLockTable && { jobLockTable }),
-  });
-  return { endpoint: emulator.endpoint, provisioned, ...(jobLockTable && { jobLockTable }), stop: () => emulator.stop() };
+export async function startLocalEnvironment(topology: ResolvedTopology, options: LocalEnvironmentOptions): Promise<LocalEnvironment> {
+  const emulator = await startEmbeddedEmulator(options.emulator);
+  try {
+    const clientOptions = endpointClientOptions({ endpoint: emulator.endpoint });
+    const provisioned = await provisionTopology(topology, createAwsClients(clientOptions));
+    const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, new DynamoDBClient(awsClientConfig(clientOptions))) : undefined;
+    if (!emulator.dynamodb && topology.queues.some((queue) => queue.handler.kind === 'worker')) {
+      options.logger.warn('the emulator has no DynamoDB (moto is not installed): unique jobs are locked in this process only; run npm run emulator:install for the job lock table', {});
+    }
+    options.logger.info('local emulator ready, topology provisioned', {
+      endpoint: emulator.endpoint,
+      stage: topology.stage,
+      queues: [...provisioned.queues.keys()],
+      topics: [...provisioned.topicArns.keys()],
+      ...(jobLockTable && { jobLockTable }),
+    });
+    return { endpoint: emulator.endpoint, provisioned, ...(jobLockTable && { jobLockTable }), stop: () => emulator.stop() };
+  } catch (error) {
+    await emulator.stop();
+    throw error;
+  }
+}
+
+/**
+ * Sets what Lambda and ECS set for the code they run, for the handler modules and the worker process, which
+ * make their own clients from the environment: the endpoint, and at a loopback endpoint a region and
+ * credentials where none are set (the emulator takes any).
+ */
+export function exportEndpointEnvironment(endpoint: string, env: NodeJS.ProcessEnv = process.env): void {
+  const { region, credentials } = endpointClientOptions({ endpoint }, env);
+  env.AWS_ENDPOINT_URL = endpoint;
+  if (region) env.AWS_REGION = region;
+  if (credentials) {
+    env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+    env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  }
 }

@@ -10,18 +10,20 @@ import type { Logger } from '../runtime/observability/logger.ts';
 import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
 import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
 import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
-import { resolveTopology } from '../topology/resolve-topology.ts';
+import { endpointClientOptions } from '../runtime/local-endpoint.ts';
+import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
-import { startLocalEnvironment } from './local-environment.ts';
+import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
 
 /** Long-poll wait of the local workers; the local event sources wait less (1 s). */
 const WORKER_WAIT_SECONDS = 2;
 
 export interface LocalSystemOptions<T extends AnyTopology> {
-  readonly stage: string;
-  /** An endpoint to use instead of the embedded emulator (LocalStack, AWS). @default the embedded moto */
+  /** The declaration resolved once, at the stage to run under, by the caller. */
+  readonly topology: ResolvedTopology;
+  /** An endpoint to use instead of the embedded emulator (LocalStack, AWS). @default the embedded emulator */
   readonly endpoint?: string;
   /** Create the topology's resources at the endpoint. @default true */
   readonly provision?: boolean;
@@ -47,7 +49,7 @@ export interface LocalSystem {
   readonly topicArns: ReadonlyMap<string, string>;
   /** Messages handled per second per queue, over the last interval. */
   rates(): Record<string, number>;
-  /** Stops receiving, lets running handlers finish and settle, then stops the emulator. */
+  /** Stops receiving, lets running handlers finish and settle, then stops the console, and the emulator last. */
   stop(): Promise<void>;
 }
 
@@ -57,7 +59,8 @@ export interface LocalSystem {
  * local event source, the workers as in production, and the console.
  */
 export async function startLocalSystem<T extends AnyTopology>(declaration: T, options: LocalSystemOptions<T>): Promise<LocalSystem> {
-  const topology = resolveTopology(declaration, { stage: options.stage });
+  const { topology } = options;
+  if (topology.app !== declaration.app) throw new TypeError(`startLocalSystem: the resolved topology is app '${topology.app}', the declaration '${declaration.app}'; resolve this declaration`);
   let endpoint: string;
   let provisioned: ProvisionedTopology | undefined;
   let jobLockTable: string | undefined;
@@ -65,22 +68,24 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   if (options.endpoint) {
     endpoint = options.endpoint;
   } else {
-    const local = await startLocalEnvironment(declaration, { stage: options.stage, logger: options.logger });
+    const local = await startLocalEnvironment(topology, { logger: options.logger });
     ({ endpoint, provisioned, jobLockTable } = local);
     stopEmulator = local.stop;
   }
   // Requests time out shortly after the longest long poll here (the workers'), so a stalled endpoint cannot hold up stop().
-  const clients = createAwsClients({ endpoint, longPollSeconds: WORKER_WAIT_SECONDS });
-  const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
+  const clientOptions = endpointClientOptions({ endpoint });
+  const clients = createAwsClients({ ...clientOptions, longPollSeconds: WORKER_WAIT_SECONDS });
+  const dynamodb = new DynamoDBClient(awsClientConfig(clientOptions));
   if (options.endpoint && (options.provision ?? true)) {
     provisioned = await provisionTopology(topology, clients);
     jobLockTable = await provisionJobLockTable(topology, dynamodb);
   }
-  // The handler modules read these when they load, as they read what MessagingStack sets in Lambda.
-  process.env.AWS_ENDPOINT_URL = endpoint;
-  process.env.POSTBOX_STAGE = options.stage;
+  // The Lambda handler modules read their stage and clients' settings from the environment when they load,
+  // as in Lambda, where MessagingStack sets them: the one place the stage travels through process.env.
+  exportEndpointEnvironment(endpoint);
+  process.env.POSTBOX_STAGE = topology.stage;
   const directory = new QueueDirectory(topology, clients.sqs, endpoint);
-  const cloudwatch = new CloudWatchClient(awsClientConfig({ endpoint }));
+  const cloudwatch = new CloudWatchClient(awsClientConfig(clientOptions));
 
   const handled = new Map<string, number>();
   const count = (queue: string, n: number) => handled.set(queue, (handled.get(queue) ?? 0) + n);
@@ -107,7 +112,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   let workers: RunningWorkers | undefined;
   if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
     workers = await runWorkers(declaration, {
-      stage: options.stage,
+      stage: topology.stage,
       handlers: options.workerHandlers,
       ...(options.workerUniqueJobs && { uniqueJobs: options.workerUniqueJobs }),
       ...(jobLockTable && { jobLockTable }),

@@ -26,7 +26,9 @@ export interface ServerProcessOptions {
 /** Starts a server process on 127.0.0.1 and resolves once it answers HTTP. */
 export async function startServerProcess(options: ServerProcessOptions): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
-  const child = spawn(options.command, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  // A process group of its own: a terminal's Ctrl-C goes to the whole foreground group, and the server must
+  // keep answering while the handlers it serves settle; the process that started it stops it, last.
+  const child = spawn(options.command, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, detached: true });
   let output = '';
   const keepTail = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-2000);
@@ -34,7 +36,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   child.stdout.on('data', keepTail);
   child.stderr.on('data', keepTail);
   child.on('error', (error) => keepTail(Buffer.from(String(error))));
-  // The server must not outlive this process, however it ends.
+  // Out of this process's group, the server must not outlive it: killed on exit, a crash (an uncaught error) included.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));

@@ -7,6 +7,7 @@ import { startLocalSystem } from '../../local/local-system.ts';
 import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
 import { queueStatuses } from '../../operations/queue-status.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
+import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { Publisher } from '../../runtime/publishing/publisher.ts';
 import type { CliIo } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
@@ -45,6 +46,7 @@ export function registerDev(program: Command, config: () => Promise<ProjectConfi
 
 async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): Promise<void> {
   const stage = options.stage ?? project.stages.local;
+  const topology = resolveTopology(project.topology, { stage });
   if (options.demo && !project.dev.demoModule) throw new CliError(`${project.file} names no demo module; add dev: { demo: './demo.ts' } or leave out --demo`, ExitCode.invalidInput);
   const workers = await loadWorkers(project);
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
@@ -52,7 +54,7 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
   if (!options.quiet) process.env.POSTBOX_LOG_FILE = logFile;
   const logger = createLogger({ service: 'postbox-dev' });
   const system = await startLocalSystem(project.topology, {
-    stage,
+    topology,
     ...(options.endpoint && { endpoint: options.endpoint }),
     provision: options.provision,
     workerHandlers: Object.fromEntries(Object.entries(workers?.queues ?? {}).map(([queue, definition]) => [queue, definition.handlers])),

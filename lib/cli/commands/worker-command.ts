@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
-import { startLocalEnvironment } from '../../local/local-environment.ts';
+import { exportEndpointEnvironment, startLocalEnvironment } from '../../local/local-environment.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { runWorkerProcess } from '../../runtime/consuming/polling/worker-process.ts';
+import { resolveTopology } from '../../topology/resolve-topology.ts';
+import { defaultStage } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 
 /**
@@ -18,18 +20,24 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .addHelpText('after', '\nThe global --endpoint, --region and --stage apply; --stage defaults to POSTBOX_STAGE, or with --local to the config\'s local stage.')
+    .addHelpText('after', '\nThe global --endpoint, --region and --stage apply; --stage defaults to POSTBOX_STAGE, else with --local to the config\'s local stage, else to the config\'s local stage at a loopback endpoint and its deployed stage elsewhere.')
     .action(async (_options: { local?: boolean }, command: Command) => {
       const options = command.optsWithGlobals<{ local?: boolean; endpoint?: string; region?: string; stage?: string }>();
       const project = await config();
       const workers = await loadWorkers(project);
       if (!workers) throw new CliError(`${project.file} names no workers module; add workers: './workers.ts' (export default defineWorkers(...))`, ExitCode.invalidInput);
       const args = command.args;
-      const target = { ...(options.region && { region: options.region }), ...(options.stage && { stage: options.stage }) };
-      if (!options.local) return exit(await runWorkerProcess(workers, args, { ...target, ...(options.endpoint && { endpoint: options.endpoint }) }));
+      const target = { ...(options.region && { region: options.region }) };
+      // The worker image sets POSTBOX_STAGE (the --stage default); elsewhere the stage comes from the config, as in every command.
+      if (!options.local) {
+        const stage = options.stage ?? defaultStage(options.endpoint, project);
+        return exit(await runWorkerProcess(workers, args, { ...target, stage, ...(options.endpoint && { endpoint: options.endpoint }) }));
+      }
       const stage = options.stage ?? project.stages.local;
-      const local = await startLocalEnvironment(project.topology, { stage, logger: createLogger({ service: 'postbox-worker', stage }) });
+      const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ service: 'postbox-worker', stage }) });
       try {
+        // The worker process makes its clients from the environment, as in its container.
+        exportEndpointEnvironment(local.endpoint);
         exit(await runWorkerProcess(workers, args, { ...target, endpoint: local.endpoint, stage, ...(local.jobLockTable && { jobLockTable: local.jobLockTable }) }));
       } finally {
         await local.stop();

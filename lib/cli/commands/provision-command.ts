@@ -1,0 +1,62 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Command } from 'commander';
+import type { ProjectConfig } from '../../config/load-project-config.ts';
+import { provisionJobLockTable, provisionTopology } from '../../local/provisioner.ts';
+import { awsClientConfig } from '../../runtime/aws-client-config.ts';
+import { endpointClientOptions, isAwsEndpoint } from '../../runtime/local-endpoint.ts';
+import { CliContext, type CliIo, type GlobalOptions } from '../cli-context.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
+import { formatTable } from '../table-format.ts';
+
+/**
+ * `postbox provision`: creates the topology's topics, queues, dead-letter queues, subscriptions and job lock
+ * table at an emulator or LocalStack, as MessagingStack deploys them; run again, it brings them to the
+ * declared settings. Never at AWS itself: a stage there is deployed with `cdk deploy`.
+ */
+export function registerProvision(program: Command, config: () => Promise<ProjectConfig>, io: CliIo): void {
+  program
+    .command('provision')
+    .description("create the topology at an emulator or LocalStack (--endpoint or AWS_ENDPOINT_URL), under --stage or the config's local stage; idempotent")
+    .action(async () => {
+      const options = program.opts<GlobalOptions>();
+      const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
+      if (!endpoint || isAwsEndpoint(endpoint)) {
+        const stage = options.stage ?? (await config()).stages.deployed;
+        throw new CliError(
+          `provision creates a topology at an emulator or LocalStack only, and ${endpoint ? `${endpoint} is AWS` : 'no --endpoint or AWS_ENDPOINT_URL names one'}; ` +
+            `deploy a stage to AWS with npx cdk deploy -c stage=${stage}`,
+          ExitCode.invalidInput,
+        );
+      }
+      const stage = options.stage ?? (await config()).stages.local;
+      const context = await CliContext.create({ ...options, endpoint, stage }, io, config);
+      const { topology } = context;
+      const provisioned = await provisionTopology(topology, context.clients);
+      const dynamodb = new DynamoDBClient(awsClientConfig(endpointClientOptions({ ...options, endpoint })));
+      const jobLockTable = await provisionJobLockTable(topology, dynamodb);
+      const queues = topology.queues.map((queue) => {
+        const at = provisioned.queues.get(queue.id)!;
+        return {
+          queue: queue.id,
+          name: queue.name,
+          url: at.url,
+          deadLetterQueue: queue.deadLetterQueueName,
+          ...(queue.subscription && { topic: queue.subscription.topicId, deliveryDeadLetterQueue: queue.subscription.deliveryDeadLetterQueueName }),
+        };
+      });
+      const topics = topology.topics.map((topic) => ({ topic: topic.id, name: topic.name, arn: provisioned.topicArns.get(topic.id)! }));
+      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }) }, () =>
+        [
+          `Provisioned ${topology.app} (stage ${topology.stage}) at ${endpoint}: created what was missing, brought the rest to the declared settings.`,
+          formatTable(
+            ['kind', 'name', 'dead letters', 'subscribed to'],
+            [
+              ...topics.map((topic) => ['topic', topic.name, '', '']),
+              ...queues.map((queue) => ['queue', queue.name, queue.deadLetterQueue, queue.topic ?? '']),
+              ...(jobLockTable ? [['table', jobLockTable, '', '']] : []),
+            ],
+          ),
+        ].join('\n'),
+      );
+    });
+}

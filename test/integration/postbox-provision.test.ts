@@ -1,0 +1,93 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { runCli } from '../../lib/cli/postbox-cli.ts';
+import { uniqueStage } from '../helpers/emulator.ts';
+
+/** A project whose config names the payments test topology, with a local stage of its own. */
+function project(): { config: string; stage: string } {
+  const stage = uniqueStage();
+  const dir = mkdtempSync(path.join(tmpdir(), 'postbox-provision-'));
+  const config = path.join(dir, 'postbox.config.mjs');
+  const topology = path.resolve('test/helpers/payments-topology.ts');
+  writeFileSync(config, `export default { topology: ${JSON.stringify(topology)}, stages: { local: '${stage}', deployed: 'staging' } };\n`);
+  return { config, stage };
+}
+
+async function postbox(args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, { out: (text) => out.push(text), err: (text) => err.push(text), interactive: false });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('postbox provision', () => {
+  it("creates the config's topology under its local stage, and running it again changes nothing", async () => {
+    const { config, stage } = project();
+    const endpoint = inject('awsEndpoint');
+    const first = await postbox(['--config', config, '--endpoint', endpoint, 'provision']);
+    expect(first.err).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.out).toContain(`Provisioned pay (stage ${stage}) at ${endpoint}`);
+    expect(first.out).toMatch(new RegExp(`^queue\\s+pay-${stage}-accounting\\s+pay-${stage}-accounting-dlq\\s+payments$`, 'm'));
+    expect(first.out).toMatch(new RegExp(`^topic\\s+pay-${stage}-ledger\\.fifo$`, 'm'));
+    expect(first.out).toMatch(new RegExp(`^table\\s+pay-${stage}-job-locks$`, 'm'));
+
+    const again = await postbox(['--config', config, '--endpoint', endpoint, 'provision']);
+    expect(again).toEqual(first);
+
+    const json = await postbox(['--config', config, '--endpoint', endpoint, '--json', 'provision']);
+    const report = JSON.parse(json.out);
+    expect(report).toMatchObject({ app: 'pay', stage, endpoint, jobLockTable: `pay-${stage}-job-locks` });
+    expect(report.queues.map((queue: { queue: string }) => queue.queue)).toEqual(['accounting', 'fraud', 'audit', 'archive', 'report-build', 'receipt-archive']);
+
+    // Every command's default stage at that endpoint is the config's local stage: status finds what provision made.
+    const status = await postbox(['--config', config, '--endpoint', endpoint, '--json', 'status']);
+    expect(status.err).toBe('');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.out).map((row: { name: string }) => row.name)).toContain(`pay-${stage}-accounting`);
+  });
+
+  it('provisions under --stage when given', async () => {
+    const { config } = project();
+    const stage = uniqueStage();
+    const result = await postbox(['--config', config, '--endpoint', inject('awsEndpoint'), '--stage', stage, '--json', 'provision']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out).queues[0].name).toBe(`pay-${stage}-accounting`);
+  });
+
+  it.each([
+    ['https://sqs.us-east-1.amazonaws.com', 'https://sqs.us-east-1.amazonaws.com is AWS'],
+    ['https://sqs.cn-north-1.amazonaws.com.cn', 'https://sqs.cn-north-1.amazonaws.com.cn is AWS'],
+    ['https://sqs.eu-west-1.api.aws', 'https://sqs.eu-west-1.api.aws is AWS'],
+    [undefined, 'no --endpoint or AWS_ENDPOINT_URL names one'],
+  ])('refuses the real AWS endpoint %s with exit 2 and one line saying to use cdk deploy', async (endpoint, reason) => {
+    vi.stubEnv('AWS_ENDPOINT_URL', undefined);
+    const { config } = project();
+    const result = await postbox(['--config', config, ...(endpoint ? ['--endpoint', endpoint] : []), 'provision']);
+    expect(result).toEqual({
+      code: 2,
+      out: '',
+      err: `postbox: provision creates a topology at an emulator or LocalStack only, and ${reason}; deploy a stage to AWS with npx cdk deploy -c stage=staging`,
+    });
+  });
+
+  it('works at a loopback endpoint with no region and no credentials in the environment', () => {
+    const { config, stage } = project();
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_') && name !== 'POSTBOX_STAGE'));
+    const result = spawnSync(process.execPath, ['bin/postbox.mjs', '--config', config, '--endpoint', inject('awsEndpoint'), 'provision'], {
+      encoding: 'utf8',
+      env: { ...env, NODE_NO_WARNINGS: '1', HOME: mkdtempSync(path.join(tmpdir(), 'postbox-home-')) },
+      timeout: 30_000,
+    });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`pay-${stage}-accounting`);
+  });
+});
