@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { EmulatorStartError } from './local-errors.ts';
+
+const LEASH = fileURLToPath(new URL('./leashed-process.mjs', import.meta.url));
 
 /** A local server process on the loopback interface. */
 export interface RunningServer {
@@ -28,7 +31,12 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const port = options.port ?? (await freePort());
   // A process group of its own: a terminal's Ctrl-C goes to the whole foreground group, and the server must
   // keep answering while the handlers it serves settle; the process that started it stops it, last.
-  const child = spawn(options.command, options.args(port), { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env, detached: true });
+  // On a leash (leashed-process.mjs), since out of this process's group it would outlive a SIGKILL of this process.
+  const child = spawn(process.execPath, [LEASH, String(process.pid), options.command, ...options.args(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    detached: true,
+  });
   let output = '';
   const keepTail = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-2000);
