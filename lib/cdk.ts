@@ -8,4 +8,5 @@ export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from 
 export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/messaging-monitoring.ts';
 export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
 export { stackEnvironment, StackEnvironmentError } from './infra/stack-environment.ts';
+export { WorkerBundleError, writeWorkerImage, type WorkerImageOptions } from './infra/worker-image.ts';
 export { WorkerService, type WorkerServiceProps } from './infra/worker-service.ts';

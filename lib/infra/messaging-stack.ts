@@ -1,8 +1,9 @@
 import path from 'node:path';
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Stage, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { ConfigError } from '../config/config-error.ts';
 import { ACCOUNT_ID_VARIABLE } from '../runtime/publishing/destination-addresses.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
@@ -14,6 +15,7 @@ import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
 export interface MessagingStackProps extends StackProps {
@@ -27,13 +29,16 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly alarmEmail?: string;
   /**
-   * Directory that the handlers' `entry` paths are relative to, and that holds the worker's Dockerfile.
+   * Directory that the handlers' `entry` paths and `workersModule` are relative to, and that the worker
+   * bundle's imports resolve from (`postbox` in its node_modules).
    * @default the current working directory
    */
   readonly projectRoot?: string;
   /**
-   * Module whose default export is `defineWorkers(...)`: what the worker image runs. Required when the
-   * topology has worker handlers.
+   * Module whose default export is `defineWorkers(...)` (the config's `workers`): what the worker image
+   * runs. At synthesis it is bundled with the worker process by esbuild into the image's build context,
+   * under the cloud assembly's directory. Required when the topology has worker handlers and the stack is
+   * bundled (`cdk synth`, `cdk deploy`; not `cdk destroy` or a stack that `-e` leaves out).
    * @default none
    */
   readonly workersModule?: string;
@@ -151,10 +156,24 @@ export class MessagingStack extends Stack {
         ...props.workers,
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
-        imageDirectory: projectRoot,
+        imageDirectory: this.workerImage(workerQueues.map((queue) => queue.id), projectRoot, props.workersModule),
         environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage, [ACCOUNT_ID_VARIABLE]: this.account },
       });
     }
+  }
+
+  /** Writes the build context of the worker image into the cloud assembly's directory; returns its path. */
+  private workerImage(queueIds: readonly string[], projectRoot: string, workersModule: string | undefined): string {
+    const directory = path.join(Stage.of(this)!.outdir, `${this.artifactId}.worker-image`);
+    if (!this.bundlingRequired) return writeWorkerImage(directory, { projectRoot });
+    if (workersModule === undefined) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `stack ${this.stackName}: topology '${this.topology.app}' has worker queues (${queueIds.join(', ')}) but no workers module for its worker image; ` +
+          'set `workers` in postbox.config.ts (MessagingStack prop workersModule) to the module that exports default defineWorkers(topology, { ... })',
+      );
+    }
+    return writeWorkerImage(directory, { projectRoot, workersModule });
   }
 
   /**

@@ -17,7 +17,11 @@ const LONG_POLL_SECONDS = 20;
 export interface WorkerServiceProps {
   /** Queues the workers consume, with their dead-letter queues. */
   readonly queues: readonly DurableQueue[];
-  /** Directory with the Dockerfile of the worker image, built at deploy time. */
+  /**
+   * Build context of the worker image, built at deploy time: a Dockerfile and what it copies, whose
+   * program takes the task definition's command (`node postbox-worker.mjs --health-port 8080 --grace N`).
+   * MessagingStack writes one with `writeWorkerImage` (the service's workers bundled, nothing else).
+   */
   readonly imageDirectory: string;
   /**
    * Environment of the worker container (stage, log level). Holds no secrets.
@@ -77,7 +81,7 @@ export interface WorkerServiceProps {
 
 /**
  * The polling workers as an ECS Fargate service on arm64: an image built from
- * the repository's Dockerfile at deploy time, permission to consume its queues
+ * `imageDirectory` at deploy time, permission to consume its queues
  * and dead-letter into their DLQs and nothing else, a container health check
  * on the worker's heartbeat endpoint, a stop timeout that covers the graceful
  * shutdown, and scaling on the load per task (messages waiting or in flight

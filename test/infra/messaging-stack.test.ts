@@ -209,7 +209,7 @@ describe('MessagingStack', () => {
 
   it('bundles each handler with esbuild into a minified ESM file with a source map', () => {
     const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'postbox-bundling-')) });
-    new MessagingStack(app, 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+    new MessagingStack(app, 'orders-dev', { topology: ordersTopology, stage: 'dev', env, workersModule: 'examples/orders/orders-workers.ts' });
     const assembly = app.synth();
     const assets = readdirSync(assembly.directory).filter(
       (name) => name.startsWith('asset.') && readdirSync(path.join(assembly.directory, name)).includes('index.mjs'),

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { healthProblem } from './consumer-health.ts';
 import type { PollingConsumer } from './polling-consumer.ts';
 
 export interface HealthServer {
@@ -9,8 +10,9 @@ export interface HealthServer {
 
 /**
  * `GET /health` for container health checks: 200 while every consumer is
- * polling (a receive returned within `staleAfterSeconds`, or it is busy with
- * tasks), 503 otherwise, with each consumer's health as JSON.
+ * polling (its receives not failing, and a receive returned within
+ * `staleAfterSeconds`, or it is busy with tasks), 503 otherwise, with each
+ * consumer's health as JSON and, for an unhealthy one, its `problem`.
  */
 export function startHealthServer(consumers: readonly PollingConsumer[], port: number, staleAfterSeconds = 60): Promise<HealthServer> {
   const server = http.createServer((request, response) => {
@@ -19,12 +21,12 @@ export function startHealthServer(consumers: readonly PollingConsumer[], port: n
       return;
     }
     const now = Date.now();
-    const report = consumers.map((consumer) => consumer.health());
-    const healthy = report.every(
-      (health) =>
-        health.status === 'polling' &&
-        (health.inFlight > 0 || now - Math.max(health.lastPollAt, health.startedAt) < staleAfterSeconds * 1000),
-    );
+    const report = consumers.map((consumer) => {
+      const health = consumer.health();
+      const problem = healthProblem(health, now, staleAfterSeconds);
+      return problem === undefined ? health : { ...health, problem };
+    });
+    const healthy = report.every((health) => !('problem' in health));
     response.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ healthy, consumers: report }));
   });
   return new Promise((resolve, reject) => {

@@ -107,7 +107,9 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   }
 
   health(): ConsumerHealth {
+    const receiveFailure = this.receiveBackoff.failure;
     return {
+      ...(receiveFailure && { receiveFailure }),
       status: this.status,
       queue: this.runtime.queue.id,
       inFlight: this.tasks.slotsInUse,

@@ -1,5 +1,6 @@
 import { fullJitterDelayMs } from '../../../retry/backoff.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { ReceiveFailure } from './consumer-health.ts';
 
 /** First wait after a failed receive, doubling with each failure of an outage. */
 const BASE_MS = 100;
@@ -14,6 +15,7 @@ const CAP_MS = 20_000;
 export class ReceiveBackoff {
   private failures = 0;
   private outageStartedAt = 0;
+  private lastError = '';
 
   constructor(
     private readonly logger: Logger,
@@ -25,9 +27,15 @@ export class ReceiveBackoff {
     return this.failures > 0;
   }
 
+  /** The outage under way, if receives are failing. */
+  get failure(): ReceiveFailure | undefined {
+    return this.failing ? { since: this.outageStartedAt, failures: this.failures, error: this.lastError } : undefined;
+  }
+
   /** Counts a failed receive; resolves to how long to wait before the next. */
   failed(error: unknown): number {
     this.failures += 1;
+    this.lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     if (this.failures === 1) {
       this.outageStartedAt = Date.now();
       this.logger.error('receive failing; backing off exponentially until it recovers', { failures: 1, error });
