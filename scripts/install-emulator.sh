@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the AWS emulators used by tests and `npm start`: moto's server, pinned,
-# in a project-local virtual environment (.emulator/venv), and ElasticMQ (below).
+# in a project-local virtual environment (.emulator/venv), cfn-lint with its serverless
+# rules in the same environment (the infra tests lint every synthesized template), and
+# ElasticMQ (below).
 # Idempotent and quiet when the pinned versions are already there.
 set -euo pipefail
 
@@ -20,6 +22,17 @@ if [ ! -f "$stamp" ] || [ ! -x "$venv/bin/moto_server" ]; then
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   touch "$stamp"
+fi
+
+# cfn-lint, pinned, with the serverless rules (module cfn_lint_serverless.rules, used with
+# --append-rules). moto pulls cfn-lint in too: the pin keeps both on one version.
+CFN_LINT_VERSION="1.58.0"
+CFN_LINT_SERVERLESS_VERSION="0.3.6"
+cfn_lint_stamp="$venv/.cfn-lint-$CFN_LINT_VERSION-serverless-$CFN_LINT_SERVERLESS_VERSION"
+if [ ! -f "$cfn_lint_stamp" ] || [ ! -x "$venv/bin/cfn-lint" ]; then
+  echo "install-emulator: installing cfn-lint==$CFN_LINT_VERSION and cfn-lint-serverless==$CFN_LINT_SERVERLESS_VERSION into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" "cfn-lint-serverless==$CFN_LINT_SERVERLESS_VERSION"
+  touch "$cfn_lint_stamp"
 fi
 
 # ElasticMQ, pinned, from Maven Central: the SQS server that implements StartMessageMoveTask,
