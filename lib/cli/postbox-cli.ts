@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
+import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
@@ -30,9 +31,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(new Option('--endpoint <url>', 'AWS-compatible endpoint, http(s)://host[:port] (default: AWS_ENDPOINT_URL, else AWS)').argParser(endpointOption))
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-    .option('--config <file>', 'the project config (default: POSTBOX_CONFIG, else postbox.config.ts here)')
-    .option('--stage <stage>', "stage of the topology (default: POSTBOX_STAGE, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)", process.env.POSTBOX_STAGE)
-    .option('--topology <module>', "module that exports the topology, file.ts or file.ts#name (default: POSTBOX_TOPOLOGY, else the config's)", process.env.POSTBOX_TOPOLOGY)
+    .option('--config <file>', `the project config (default: ${USER_ENVIRONMENT.config}, else postbox.config.ts here)`)
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
+    .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })

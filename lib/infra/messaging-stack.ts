@@ -3,7 +3,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { ACCOUNT_ID_VARIABLE } from '../runtime/publishing/destination-addresses.ts';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -130,12 +130,10 @@ export class MessagingStack extends Stack {
           maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
           maxConcurrency: handler.maxConcurrency,
           environment: {
-            POSTBOX_APP: this.topology.app,
-            POSTBOX_STAGE: this.topology.stage,
-            [ACCOUNT_ID_VARIABLE]: this.account,
-            POSTBOX_QUEUE: resolved.id,
-            POSTBOX_QUEUE_URL: queue.queue.queueUrl,
-            POSTBOX_DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
+            [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
+            [DEPLOYED_ENVIRONMENT.accountId]: this.account,
+            [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
+            [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
           },
         });
         queue.grantDeadLetterAccess(consumer.function);
@@ -152,7 +150,7 @@ export class MessagingStack extends Stack {
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
         imageDirectory: projectRoot,
-        environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage, [ACCOUNT_ID_VARIABLE]: this.account },
+        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
       });
     }
   }

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/dead-letter-copy.ts';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 

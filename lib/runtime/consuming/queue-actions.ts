@@ -1,9 +1,10 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES, deadLetterAttributes } from '../../messages/dead-letter-copy.ts';
+import { deadLetterAttributes } from '../../messages/dead-letter-copy.ts';
 import { failureRecord } from '../../messages/failure-record.ts';
 import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribute } from '../../messages/message-attributes.ts';
 import { describeError, errorCode } from '../../messages/message-errors.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
 import { awsClientConfig } from '../aws-client-config.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
