@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
 import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
-import { PostboxError } from '../postbox-error.ts';
+import { AwsCallError, translateAwsError } from '../runtime/aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -77,12 +77,7 @@ function describeFailure(error: unknown, options: GlobalOptions): { message: str
   if (error instanceof MessageError) {
     return { message: error.message, exitCode: error.code === 'UNKNOWN_MESSAGE_TYPE' ? ExitCode.notFound : ExitCode.invalidInput };
   }
-  const where = options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
-    return { message: `cannot reach ${where} (${code}); check --endpoint, AWS_ENDPOINT_URL or your network`, exitCode: ExitCode.unavailable };
-  }
-  if (error instanceof PostboxError) return { message: error.message, exitCode: ExitCode.partialFailure };
-  const name = (error as Error).name ?? 'Error';
-  return { message: `${where} refused the call: ${name}: ${(error as Error).message}`, exitCode: ExitCode.unavailable };
+  const translated = translateAwsError(error, { endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'AWS' });
+  if (translated instanceof AwsCallError) return { message: translated.message, exitCode: ExitCode.unavailable };
+  return { message: translated.message, exitCode: ExitCode.partialFailure };
 }

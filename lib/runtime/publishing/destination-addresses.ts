@@ -1,6 +1,7 @@
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { clientTarget, credentialsAccount } from '../aws-clients.ts';
+import { QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { DestinationAddressError, DestinationNotFoundError } from './publish-errors.ts';
 import type { Destination } from './publish-requests.ts';
@@ -119,7 +120,7 @@ export class DestinationAddresses {
     try {
       return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
     } catch (error) {
-      if ((error as Error).name === 'QueueDoesNotExist' || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
+      if (translateAwsError(error, { queue: name }) instanceof QueueDoesNotExistError) {
         throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls');
       }
       throw error;
