@@ -156,6 +156,15 @@ export function translateAwsError(error: unknown, context: AwsCallContext = {}):
   return new AwsServiceError(context, error);
 }
 
+type EndpointProvider = () => Promise<{ protocol: string; hostname: string; port?: number; path?: string }>;
+
+/** The endpoint an SDK client calls, for AwsCallContext: its URL when one was given, else `AWS`. */
+export async function endpointOf(client: { config: { endpoint?: EndpointProvider } }): Promise<string> {
+  if (!client.config.endpoint) return 'AWS';
+  const { protocol, hostname, port } = await client.config.endpoint();
+  return `${protocol}//${hostname}${port === undefined ? '' : `:${port}`}`;
+}
+
 function where(context: AwsCallContext): string {
   return context.endpoint ?? 'AWS';
 }

@@ -1,9 +1,10 @@
-import { QueueDoesNotExist } from '@aws-sdk/client-sqs';
+import { QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import {
   AccessDeniedError,
   AwsServiceError,
   ConditionFailedError,
+  endpointOf,
   EndpointUnreachableError,
   OperationUnsupportedError,
   QueueDoesNotExistError,
@@ -84,5 +85,10 @@ describe('translateAwsError', () => {
   it("returns Postbox's own errors as they are", () => {
     const own = new DeliveryError('m-1', 'payment.received', 'topic t', 'because');
     expect(translateAwsError(own)).toBe(own);
+  });
+
+  it('names the endpoint a client calls as its URL, or AWS when it calls AWS itself', async () => {
+    await expect(endpointOf(new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' }))).resolves.toBe('http://127.0.0.1:4566');
+    await expect(endpointOf(new SQSClient({ region: 'us-east-1' }))).resolves.toBe('AWS');
   });
 });

@@ -6,7 +6,7 @@ import { describeError, errorCode } from '../../messages/message-errors.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
 import { awsClientConfig } from '../aws-client-config.ts';
-import { QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
+import { endpointOf, QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
@@ -164,7 +164,7 @@ export class QueueActions {
       const { QueueUrl } = await client.send(new sdk.GetQueueUrlCommand({ QueueName: name }));
       return QueueUrl!;
     } catch (error) {
-      const translated = translateAwsError(error, { queue: name, endpoint: process.env.AWS_ENDPOINT_URL ?? 'AWS' });
+      const translated = translateAwsError(error, { queue: name, endpoint: await endpointOf(client) });
       throw translated instanceof QueueDoesNotExistError ? translated : error;
     }
   }
