@@ -34,6 +34,18 @@ export {
   type PollingConsumerOptions,
   type StopReason,
 } from './runtime/consuming/polling/polling-consumer.ts';
+export {
+  AccessDeniedError,
+  AwsCallError,
+  AwsServiceError,
+  ConditionFailedError,
+  EndpointUnreachableError,
+  OperationUnsupportedError,
+  QueueDoesNotExistError,
+  ResourceAlreadyExistsError,
+  ThrottledError,
+  type AwsCallContext,
+} from './runtime/aws-errors.ts';
 export { DeleteFailedError, JobLockedError, JobLockUnavailableError, TaskTimeoutError, VisibilityLostError } from './runtime/consuming/polling/polling-errors.ts';
 export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/polling/run-workers.ts';
 export type { UniqueJobs } from './runtime/consuming/polling/unique-jobs.ts';

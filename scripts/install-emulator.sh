@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the AWS emulators, pinned, into .emulator/: moto's server in a project-local virtual environment
-# (.emulator/venv; Python) and ElasticMQ (.emulator/elasticmq; Maven).
+# (.emulator/venv; Python) with cfn-lint and its serverless rules beside it (the infra tests lint every synthesized
+# template), and ElasticMQ (.emulator/elasticmq; Maven).
 #   install-emulator.sh            both: what the test suite needs (`npm test`, `npm run emulator:install`)
-#   install-emulator.sh moto       moto only;  install-emulator.sh elasticmq: ElasticMQ only
+#   install-emulator.sh moto       moto and cfn-lint only;  install-emulator.sh elasticmq: ElasticMQ only
 #   install-emulator.sh start      what `npm start` needs: moto when POSTBOX_EMULATOR=moto, else nothing
 #                                  (fauxqs is an npm package; it uses moto for DynamoDB and CloudWatch when installed)
 # Idempotent and quiet when the pinned versions are already there.
@@ -34,6 +35,17 @@ if $want_moto && { [ ! -f "$stamp" ] || [ ! -x "$venv/bin/moto_server" ]; }; the
   "$python" -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
   touch "$stamp"
+fi
+
+# cfn-lint, pinned, with the serverless rules (module cfn_lint_serverless.rules, used with
+# --append-rules). moto pulls cfn-lint in too: the pin keeps both on one version.
+CFN_LINT_VERSION="1.58.0"
+CFN_LINT_SERVERLESS_VERSION="0.3.6"
+cfn_lint_stamp="$venv/.cfn-lint-$CFN_LINT_VERSION-serverless-$CFN_LINT_SERVERLESS_VERSION"
+if $want_moto && { [ ! -f "$cfn_lint_stamp" ] || [ ! -x "$venv/bin/cfn-lint" ]; }; then
+  echo "install-emulator: installing cfn-lint==$CFN_LINT_VERSION and cfn-lint-serverless==$CFN_LINT_SERVERLESS_VERSION into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" "cfn-lint-serverless==$CFN_LINT_SERVERLESS_VERSION"
+  touch "$cfn_lint_stamp"
 fi
 
 # ElasticMQ, pinned, from Maven Central: the SQS server that implements StartMessageMoveTask,

@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
+import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
-import { PostboxError } from '../postbox-error.ts';
+import { AwsCallError, translateAwsError } from '../runtime/aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -31,9 +32,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addOption(new Option('--endpoint <url>', 'AWS-compatible endpoint, http(s)://host[:port] (default: AWS_ENDPOINT_URL, else AWS)').argParser(endpointOption))
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
-    .option('--config <file>', 'the project config (default: POSTBOX_CONFIG, else postbox.config.ts here)')
-    .option('--stage <stage>', "stage of the topology (default: POSTBOX_STAGE, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)", process.env.POSTBOX_STAGE)
-    .option('--topology <module>', "module that exports the topology, file.ts or file.ts#name (default: POSTBOX_TOPOLOGY, else the config's)", process.env.POSTBOX_TOPOLOGY)
+    .option('--config <file>', `the project config (default: ${USER_ENVIRONMENT.config}, else postbox.config.ts here)`)
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
+    .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
@@ -78,12 +79,7 @@ function describeFailure(error: unknown, options: GlobalOptions): { message: str
   if (error instanceof MessageError) {
     return { message: error.message, exitCode: error.code === 'UNKNOWN_MESSAGE_TYPE' ? ExitCode.notFound : ExitCode.invalidInput };
   }
-  const where = options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'AWS';
-  const code = (error as { code?: string; cause?: { code?: string } }).code ?? (error as { cause?: { code?: string } }).cause?.code;
-  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ECONNRESET' || code === 'ETIMEDOUT') {
-    return { message: `cannot reach ${where} (${code}); check --endpoint, AWS_ENDPOINT_URL or your network`, exitCode: ExitCode.unavailable };
-  }
-  if (error instanceof PostboxError) return { message: error.message, exitCode: ExitCode.partialFailure };
-  const name = (error as Error).name ?? 'Error';
-  return { message: `${where} refused the call: ${name}: ${(error as Error).message}`, exitCode: ExitCode.unavailable };
+  const translated = translateAwsError(error, { endpoint: options.endpoint ?? process.env.AWS_ENDPOINT_URL ?? 'AWS' });
+  if (translated instanceof AwsCallError) return { message: translated.message, exitCode: ExitCode.unavailable };
+  return { message: translated.message, exitCode: ExitCode.partialFailure };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
+import { USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { WorkerDefinitions } from '../runtime/consuming/polling/define-workers.ts';
 import { ConfigError } from './config-error.ts';
 import { postboxConfigSchema, type PostboxConfig } from './postbox-config.ts';
@@ -34,7 +35,7 @@ export interface LoadProjectConfigOptions {
 /** Finds the config file, without loading it. */
 export function findConfigFile(options: LoadProjectConfigOptions = {}): string {
   const cwd = options.cwd ?? process.cwd();
-  const given = options.file ?? process.env.POSTBOX_CONFIG;
+  const given = options.file ?? process.env[USER_ENVIRONMENT.config];
   if (given) {
     const file = path.resolve(cwd, given);
     if (!existsSync(file)) throw new ConfigError('CONFIG_NOT_FOUND', `config file ${file} does not exist`);

@@ -3,7 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/dead-letter-copy.ts';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 
 export interface DurableQueueProps {
   /** Physical name of the main queue; FIFO names end with `.fifo`. */
@@ -70,7 +70,7 @@ export class DurableQueue extends Construct {
       fifo: fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.days(14),
+      retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.seconds(MAX_RETENTION_SECONDS),
       // SQS's largest, whatever the main queue's: the copy Postbox dead-letters itself adds the failure record's attributes.
       maxMessageSizeBytes: DEAD_LETTER_MAX_MESSAGE_BYTES,
       redriveAllowPolicy: {
@@ -84,8 +84,8 @@ export class DurableQueue extends Construct {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
-      retentionPeriod: props.retentionPeriod ?? Duration.days(4),
-      maxMessageSizeBytes: props.maxMessageSizeBytes ?? 262_144,
+      retentionPeriod: props.retentionPeriod ?? Duration.seconds(DEFAULT_RETENTION_SECONDS),
+      maxMessageSizeBytes: props.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
   }

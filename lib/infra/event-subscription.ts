@@ -3,6 +3,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import type { FilterPolicy } from '../topology/filter-policy.ts';
 
 export interface EventSubscriptionProps {
@@ -42,7 +43,7 @@ export class EventSubscription extends Construct {
       fifo: props.fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: Duration.seconds(MAX_RETENTION_SECONDS),
     });
     Validations.of(this.deliveryDeadLetterQueue).acknowledge({
       id: 'AwsSolutions::AwsSolutions-SQS3',

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
-import { ACCOUNT_ID_VARIABLE } from '../runtime/publishing/destination-addresses.ts';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -135,12 +135,10 @@ export class MessagingStack extends Stack {
           maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
           maxConcurrency: handler.maxConcurrency,
           environment: {
-            POSTBOX_APP: this.topology.app,
-            POSTBOX_STAGE: this.topology.stage,
-            [ACCOUNT_ID_VARIABLE]: this.account,
-            POSTBOX_QUEUE: resolved.id,
-            POSTBOX_QUEUE_URL: queue.queue.queueUrl,
-            POSTBOX_DEAD_LETTER_QUEUE_URL: queue.deadLetterQueue.queueUrl,
+            [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
+            [DEPLOYED_ENVIRONMENT.accountId]: this.account,
+            [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
+            [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
           },
         });
         queue.grantDeadLetterAccess(consumer.function);
@@ -157,7 +155,7 @@ export class MessagingStack extends Stack {
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
         imageDirectory: this.workerImage(workerQueues.map((queue) => queue.id), projectRoot, props.workersModule),
-        environment: { POSTBOX_APP: this.topology.app, POSTBOX_STAGE: this.topology.stage, [ACCOUNT_ID_VARIABLE]: this.account },
+        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
       });
     }
   }

@@ -6,6 +6,7 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { DurableQueue } from './durable-queue.ts';
 import type { JobLockTable } from './job-lock-table.ts';
 
@@ -120,7 +121,7 @@ export class WorkerService extends Construct {
     this.taskDefinition.addContainer('Worker', {
       image: ecs.ContainerImage.fromAsset(props.imageDirectory, { platform: Platform.LINUX_ARM64 }),
       command: ['node', 'postbox-worker.mjs', '--health-port', '8080', '--grace', String(grace.toSeconds())],
-      environment: { ...props.environment, ...(props.jobLocks && { POSTBOX_JOB_LOCK_TABLE: props.jobLocks.table.tableName }) },
+      environment: { ...props.environment, ...(props.jobLocks && { [DEPLOYED_ENVIRONMENT.jobLockTable]: props.jobLocks.table.tableName }) },
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'worker' }),
       stopTimeout: Duration.seconds(stopTimeoutSeconds),
       healthCheck: {

@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/dead-letter-copy.ts';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
+import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
@@ -68,7 +69,7 @@ export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb
     );
     await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
   } catch (error) {
-    if ((error as Error).name !== 'ResourceInUseException') throw error;
+    if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
   }
   return tableName;
 }

@@ -1,19 +1,16 @@
-import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import {
   carriedProducerAttributes,
-  FAILURE_ATTRIBUTES,
   failureRecordAttributes,
   failureRecordJsonAttribute,
-  POSTBOX_ATTRIBUTE_PREFIX,
   type FailureRecord,
 } from './failure-record.ts';
 import { MAX_MESSAGE_ATTRIBUTES, type MessageAttribute, type MessageAttributes } from './message-attributes.ts';
-
-/**
- * The size of every dead-letter queue, SQS's largest: above any main queue's,
- * so the copy of a message, which adds the failure record's attributes, fits.
- */
-export const DEAD_LETTER_MAX_MESSAGE_BYTES = 1_048_576;
+import {
+  FAILURE_ATTRIBUTES,
+  MESSAGE_KIND_ATTRIBUTE,
+  MESSAGE_TYPE_ATTRIBUTE,
+  POSTBOX_ATTRIBUTE_PREFIX,
+} from './wire-contract.ts';
 
 /**
  * The attributes of a message's dead-letter copy: the producer's attributes

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { attributeText } from './attribute-text.ts';
 import { isBinaryAttribute, type MessageAttribute, type MessageAttributes } from './message-attributes.ts';
+import { FAILURE_ATTRIBUTES } from './wire-contract.ts';
 
 /**
  * The record Postbox keeps on a message it dead-letters itself: why it failed,
@@ -21,20 +22,6 @@ export interface FailureRecord {
   /** The SQS message id on the source queue; copies of one message share it. */
   readonly sourceMessageId: string;
 }
-
-/** The attribute of each field, and `record` for the whole record as JSON. */
-export const FAILURE_ATTRIBUTES = {
-  errorCode: 'postbox.errorCode',
-  errorMessage: 'postbox.errorMessage',
-  handler: 'postbox.handler',
-  attempt: 'postbox.attempt',
-  failedAt: 'postbox.failedAt',
-  sourceMessageId: 'postbox.sourceMessageId',
-  record: 'postbox.failure',
-} as const;
-
-/** Every attribute Postbox owns starts with this; a producer's never should. */
-export const POSTBOX_ATTRIBUTE_PREFIX = 'postbox.';
 
 /** Attribute values count toward the message size: a reason needs no more. */
 const MAX_ERROR_MESSAGE_BYTES = 1024;

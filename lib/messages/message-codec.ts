@@ -1,11 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { safeParse } from 'zod/mini';
-import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import type { Envelope } from './envelope.ts';
 import { isoTimestamp } from './iso-timestamp.ts';
-import { POSTBOX_ATTRIBUTE_PREFIX } from './failure-record.ts';
 import type { MessageAttributes } from './message-attributes.ts';
 import type { CatalogEntry, MessageCatalog } from './message-catalog.ts';
+import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE, POSTBOX_ATTRIBUTE_PREFIX } from './wire-contract.ts';
 import {
   MalformedMessageError,
   MessageTooLargeError,

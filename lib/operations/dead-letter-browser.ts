@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
-import { MESSAGE_TYPE_ATTRIBUTE } from '../topology/filter-policy.ts';
 import { readFailureRecord, type FailureRecord } from '../messages/failure-record.ts';
+import { MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
 import { QueueListing } from './queue-listing.ts';
 
 /** A dead-lettered message as an operator reads it. */

@@ -11,6 +11,7 @@ import {
 import { restoreProducerAttributes } from '../messages/dead-letter-copy.ts';
 import { withDataTypes } from '../messages/message-attributes.ts';
 import { describeError } from '../messages/message-errors.ts';
+import { OperationUnsupportedError, translateAwsError } from '../runtime/aws-errors.ts';
 import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
 import { queueCounts, QueueListing } from './queue-listing.ts';
 import type { QueueAddress } from './queue-directory.ts';
@@ -62,7 +63,7 @@ export async function redriveWithMoveTask(
       }),
     )) as { TaskHandle: string });
   } catch (error) {
-    if (isUnsupported(error)) throw new MoveTaskUnsupportedError(describeError(error));
+    if (translateAwsError(error) instanceof OperationUnsupportedError) throw new MoveTaskUnsupportedError(describeError(error));
     throw error;
   }
   const cancel = () => {
@@ -226,11 +227,4 @@ async function deleteCopy(sqs: SQSClient, address: QueueAddress, message: Messag
   } catch (error) {
     failures.push({ messageId: message.MessageId!, reason: `a duplicate copy could not be deleted: ${describeError(error)}` });
   }
-}
-
-function isUnsupported(error: unknown): boolean {
-  const { name = '', $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name)) return true;
-  // moto answers actions it lacks with an HTML error page, which the SDK cannot parse.
-  return name === 'SyntaxError' && ($metadata?.httpStatusCode ?? 500) >= 500;
 }

@@ -1,5 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PostboxError } from '../postbox-error.ts';
+import { QueueDoesNotExistError, translateAwsError } from '../runtime/aws-errors.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** A queue of the topology with its addresses at the endpoint. */
@@ -61,7 +62,7 @@ export class QueueDirectory {
     try {
       url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
     } catch (error) {
-      if (/NonExistentQueue|QueueDoesNotExist/.test((error as Error).name)) {
+      if (translateAwsError(error, { queue: name, endpoint: this.where }) instanceof QueueDoesNotExistError) {
         throw new QueueNotFoundError(
           name,
           `queue ${name} does not exist at ${this.where}; deploy stage '${this.topology.stage}' with cdk deploy, or create it at an emulator with postbox provision`,

@@ -1,7 +1,4 @@
-/** The SNS/SQS message attribute that carries a message's type; filter policies match on it. */
-export const MESSAGE_TYPE_ATTRIBUTE = 'type';
-/** The message attribute that says whether a message is an `event` or a `command`. */
-export const MESSAGE_KIND_ATTRIBUTE = 'kind';
+import { MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
 
 /** An SNS subscription filter policy on message attributes. */
 export type FilterPolicy = Record<string, string[]>;

@@ -1,5 +1,6 @@
 export { defineTopology } from './define-topology.ts';
-export { filterPolicyFor, MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE, type FilterPolicy } from './filter-policy.ts';
+export { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
+export { filterPolicyFor, type FilterPolicy } from './filter-policy.ts';
 export { commandQueueId, MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH, physicalName, resourcePrefix } from './naming.ts';
 export {
   defaultVisibilityTimeout,

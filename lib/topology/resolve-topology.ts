@@ -4,8 +4,8 @@ import { commandQueueId,
   physicalName,
   resourcePrefix,
 } from './naming.ts';
+import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import {
-  MAX_RETENTION_SECONDS,
   resourceNamePattern,
   topologySchema,
   type BackoffSettings,

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_QUEUE_MESSAGE_BYTES, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 
 /**
  * The shape of a topology declaration: what a team writes once to say which
@@ -17,8 +18,6 @@ z.config(en());
 
 /** SQS allows at most 12 hours of visibility, and ChangeMessageVisibility the same. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
-/** The longest an SQS queue keeps a message: 14 days. */
-export const MAX_RETENTION_SECONDS = 1_209_600;
 
 const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const seconds = (max: number) => integer(0, max);
@@ -42,11 +41,11 @@ export const queueSettingsSchema = z.object({
    */
   visibilityTimeoutSeconds: z.optional(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS)),
   /** How long the main queue keeps a message, in seconds (4 days). */
-  retentionSeconds: z._default(integer(60, MAX_RETENTION_SECONDS), 345_600),
+  retentionSeconds: z._default(integer(60, MAX_RETENTION_SECONDS), DEFAULT_RETENTION_SECONDS),
   /** Backoff of retryable failures. */
   backoff: z.prefault(backoffSchema, {}),
   /** Largest message the queue accepts, in bytes; SQS allows up to 1 MiB. */
-  maxMessageSizeBytes: z._default(integer(1024, 1_048_576), 262_144),
+  maxMessageSizeBytes: z._default(integer(1024, MAX_QUEUE_MESSAGE_BYTES), DEFAULT_MAX_MESSAGE_BYTES),
   /** FIFO queue. Subscribers inherit it from their topic; setting it differently is an error. */
   fifo: z.optional(z.boolean()),
 });

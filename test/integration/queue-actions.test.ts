@@ -1,5 +1,5 @@
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { DeleteBatcher } from '../../lib/runtime/consuming/polling/delete-batcher.ts';
 import { DeleteFailedError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
@@ -7,6 +7,7 @@ import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from '../../lib/runtime/consuming/dead-letter-errors.ts';
 import { QueueActions } from '../../lib/runtime/consuming/queue-actions.ts';
+import { QueueDoesNotExistError } from '../../lib/runtime/aws-errors.ts';
 import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { refusingUnknownReceiptHandles } from '../helpers/fault-injecting-sqs.ts';
@@ -30,6 +31,18 @@ describe('deleting handled messages in batches', () => {
     expect(error).toBeInstanceOf(DeleteFailedError);
     expect(error.message).toMatch(/^Queue pay-archive did not delete a handled message \(ReceiptHandleIsInvalid: /);
     expect(await queueDepth(clients.sqs, archive.url)).toEqual(expect.objectContaining({ visible: 0, inFlight: 0 }));
+  });
+});
+
+describe('a queue that was never provisioned', () => {
+  it('fails receives with a QueueDoesNotExistError that names the queue, the endpoint and what to do', async () => {
+    const topology = resolveTopology(paymentsTopology, { stage: uniqueStage() });
+    const actions = new QueueActions(clients.sqs, queueById(topology, 'archive')!);
+    const error = await actions.receive(1, 0, 30).then(() => undefined, (reason: unknown) => reason);
+    expect(error).toBeInstanceOf(QueueDoesNotExistError);
+    expect((error as Error).message).toBe(
+      `queue ${queueById(topology, 'archive')!.name} does not exist at ${inject('awsEndpoint')}; deploy the stack for this stage with cdk deploy, or create it at an emulator with postbox provision`,
+    );
   });
 });
 

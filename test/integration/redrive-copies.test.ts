@@ -1,7 +1,8 @@
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
-import { FAILURE_ATTRIBUTES, failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
+import { failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
+import { FAILURE_ATTRIBUTES } from '../../lib/messages/wire-contract.ts';
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';
 import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';

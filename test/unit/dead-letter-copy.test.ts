@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deadLetterAttributes, restoreProducerAttributes } from '../../lib/messages/dead-letter-copy.ts';
-import { FAILURE_ATTRIBUTES, readFailureRecord, type FailureRecord } from '../../lib/messages/failure-record.ts';
+import { readFailureRecord, type FailureRecord } from '../../lib/messages/failure-record.ts';
+import { FAILURE_ATTRIBUTES } from '../../lib/messages/wire-contract.ts';
 import { MAX_MESSAGE_ATTRIBUTES, messageSizeBytes, type MessageAttributes } from '../../lib/messages/message-attributes.ts';
 
 const record: FailureRecord = {

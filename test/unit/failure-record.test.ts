@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FAILURE_ATTRIBUTES, readFailureRecord } from '../../lib/messages/failure-record.ts';
+import { readFailureRecord } from '../../lib/messages/failure-record.ts';
+import { FAILURE_ATTRIBUTES } from '../../lib/messages/wire-contract.ts';
 
 describe('readFailureRecord', () => {
   it('reads the record from one attribute per field', () => {

@@ -1,10 +1,12 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES, deadLetterAttributes } from '../../messages/dead-letter-copy.ts';
+import { deadLetterAttributes } from '../../messages/dead-letter-copy.ts';
 import { failureRecord } from '../../messages/failure-record.ts';
 import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribute } from '../../messages/message-attributes.ts';
 import { describeError, errorCode } from '../../messages/message-errors.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
 import { awsClientConfig } from '../aws-client-config.ts';
+import { endpointOf, QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
@@ -158,8 +160,13 @@ export class QueueActions {
 
   private async lookUp(name: string): Promise<string> {
     const { sdk, client } = await this.client();
-    const { QueueUrl } = await client.send(new sdk.GetQueueUrlCommand({ QueueName: name }));
-    return QueueUrl!;
+    try {
+      const { QueueUrl } = await client.send(new sdk.GetQueueUrlCommand({ QueueName: name }));
+      return QueueUrl!;
+    } catch (error) {
+      const translated = translateAwsError(error, { queue: name, endpoint: await endpointOf(client) });
+      throw translated instanceof QueueDoesNotExistError ? translated : error;
+    }
   }
 
   private async client(): Promise<{ sdk: SqsSdk; client: SQSClient }> {

@@ -2,6 +2,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { capVisibilitySeconds } from '../../retry/visibility-budget.ts';
 import { MessageCatalog } from '../../messages/message-catalog.ts';
 import type { AnyTopology } from '../../messages/message-types.ts';
+import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { PostboxError } from '../../postbox-error.ts';
 import { queueById, resolveTopology, type ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
@@ -71,8 +72,8 @@ export class QueueRuntime {
   readonly actions: QueueActions;
 
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
-    const stage = options.stage ?? process.env.POSTBOX_STAGE;
-    if (!stage) throw new HandlerSetupError(`The consumer of queue '${options.queue}' has no stage: pass 'stage' or set POSTBOX_STAGE.`);
+    const stage = options.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage];
+    if (!stage) throw new HandlerSetupError(`The consumer of queue '${options.queue}' has no stage: pass 'stage' or set ${DEPLOYED_ENVIRONMENT.stage}.`);
     const resolved = resolveTopology(topology, { stage });
     const queue = queueById(resolved, options.queue);
     if (!queue) {
@@ -84,8 +85,8 @@ export class QueueRuntime {
     this.logger = options.logger ?? createLogger({ app: resolved.app, stage, queue: queue.id });
     this.metrics = new EmfMetrics(`Postbox/${resolved.app}`, queue.id, options.writeMetrics);
     this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random);
-    const queueUrl = options.queueUrl ?? process.env.POSTBOX_QUEUE_URL;
-    const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env.POSTBOX_DEAD_LETTER_QUEUE_URL;
+    const queueUrl = options.queueUrl ?? process.env[DEPLOYED_ENVIRONMENT.queueUrl];
+    const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env[DEPLOYED_ENVIRONMENT.deadLetterQueueUrl];
     this.actions = new QueueActions(options.sqs, queue, {
       ...(queueUrl && { queueUrl }),
       ...(deadLetterQueueUrl && { deadLetterQueueUrl }),

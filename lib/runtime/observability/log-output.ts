@@ -1,4 +1,5 @@
 import { openSync, writeSync } from 'node:fs';
+import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 
 let file: number | undefined;
 
@@ -8,7 +9,7 @@ let file: number | undefined;
  * live view stays readable).
  */
 export function writeLogLine(line: string): void {
-  const path = process.env.POSTBOX_LOG_FILE;
+  const path = process.env[USER_ENVIRONMENT.logFile];
   if (!path) {
     process.stdout.write(`${line}\n`);
     return;

@@ -4,6 +4,7 @@
  * the largest part of every handler bundle (see `npm run bench`).
  */
 import { isoTimestamp } from '../../messages/iso-timestamp.ts';
+import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { writeLogLine } from './log-output.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -26,7 +27,7 @@ export interface LoggerOptions {
 }
 
 export function createLogger(base: Record<string, unknown> = {}, options: LoggerOptions = {}): Logger {
-  const level = options.level ?? (process.env.POSTBOX_LOG_LEVEL as LogLevel | undefined) ?? 'info';
+  const level = options.level ?? (process.env[USER_ENVIRONMENT.logLevel] as LogLevel | undefined) ?? 'info';
   const threshold = levels[level] ?? levels.info;
   const write = options.write ?? writeLogLine;
   const log = (level: LogLevel) => (message: string, fields?: Record<string, unknown>) => {

@@ -1,6 +1,8 @@
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { clientTarget, credentialsAccount } from '../aws-clients.ts';
+import { QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
+import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { DestinationAddressError, DestinationNotFoundError } from './publish-errors.ts';
 import type { Destination } from './publish-requests.ts';
 
@@ -24,9 +26,6 @@ export interface DestinationAddressesOptions {
   /** Region of the topics and queues. @default the SNS client's region */
   readonly region?: string;
 }
-
-/** The environment variable MessagingStack sets on its functions and tasks to the stack's account. */
-export const ACCOUNT_ID_VARIABLE = 'POSTBOX_ACCOUNT_ID';
 
 /** ARN partition and domain of a region's partition. Regions of other partitions (ISO) have no public scheme here: routes give their addresses. */
 function partitionOf(region: string): { readonly partition: string; readonly domain: string } | undefined {
@@ -98,9 +97,9 @@ export class DestinationAddresses {
   private async find({ kind, name }: Destination): Promise<string> {
     const target = kind === 'topic' ? await clientTarget(this.sns, 'SNS') : await clientTarget(this.sqs, 'SQS');
     if (target.localEndpoint !== undefined) return kind === 'topic' ? this.findTopicArn(name) : this.findQueueUrl(name);
-    const account = this.options.account ?? process.env[ACCOUNT_ID_VARIABLE] ?? (await credentialsAccount(kind === 'topic' ? this.sns : this.sqs));
+    const account = this.options.account ?? process.env[DEPLOYED_ENVIRONMENT.accountId] ?? (await credentialsAccount(kind === 'topic' ? this.sns : this.sqs));
     if (account === undefined) {
-      throw new DestinationAddressError(`${kind} ${name}`, `the AWS account is not known: set ${ACCOUNT_ID_VARIABLE} or use credentials that name their account`);
+      throw new DestinationAddressError(`${kind} ${name}`, `the AWS account is not known: set ${DEPLOYED_ENVIRONMENT.accountId} or use credentials that name their account`);
     }
     const location = { account, region: this.options.region ?? target.region };
     return kind === 'topic' ? topicArn(name, location) : queueUrl(name, location);
@@ -121,7 +120,7 @@ export class DestinationAddresses {
     try {
       return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
     } catch (error) {
-      if ((error as Error).name === 'QueueDoesNotExist' || (error as Error).name === 'AWS.SimpleQueueService.NonExistentQueue') {
+      if (translateAwsError(error, { queue: name }) instanceof QueueDoesNotExistError) {
         throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls');
       }
       throw error;

@@ -2,6 +2,7 @@ import type { Envelope } from '../../messages/envelope.ts';
 import type { EncodedMessage } from '../../messages/message-codec.ts';
 import type { SendOptions } from './publisher.ts';
 import { describeError } from '../../messages/message-errors.ts';
+import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
 
 /** SNS's and SQS's most entries in one batch call. */
@@ -138,21 +139,17 @@ export function chunk(messages: Prepared[]): Prepared[][] {
   return batches;
 }
 
+/** Whether a failed call may pass when sent again: the endpoint was unreachable, throttled, or failed on its side. */
 export function isTransient(error: unknown): boolean {
-  const candidate = error as { $fault?: string; $retryable?: unknown; name?: string };
   if (error instanceof DestinationNotFoundError) return false;
-  if (candidate.$retryable || isConnectionError(error)) return true;
-  return candidate.$fault !== 'client' || /Throttl/i.test(candidate.name ?? '');
-}
-
-export function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+  const translated = translateAwsError(error);
+  return translated instanceof AwsCallError ? translated.retryable : true;
 }
 
 /** A failed call as the DeliveryError of one message, saying what to do when the endpoint was not reached. */
 export function deliveryErrorOf(message: Prepared, error: unknown): DeliveryError {
   const { destination, envelope } = message;
-  const reason = error instanceof DestinationNotFoundError ? error.message : isConnectionError(error) ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
+  const unreachable = translateAwsError(error) instanceof EndpointUnreachableError;
+  const reason = error instanceof DestinationNotFoundError ? error.message : unreachable ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
   return new DeliveryError(envelope.id, envelope.type, `${destination.kind} ${destination.name}`, reason, { cause: error });
 }

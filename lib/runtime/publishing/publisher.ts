@@ -12,6 +12,7 @@ import {
   UnknownMessageTypeError,
 } from '../../messages/message-errors.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../../messages/message-types.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { createAwsClients } from '../aws-clients.ts';
 import { BatchSender } from './batch-sender.ts';
@@ -20,7 +21,7 @@ import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError
 import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
-export const SNS_MAX_MESSAGE_BYTES = 262_144;
+export const SNS_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 /** SQS's limit on the sum of a SendMessageBatch. */
 export const SQS_MAX_BATCH_BYTES = 1_048_576;
 /** SQS's limit on a message's delay: 15 minutes. */
@@ -127,7 +128,7 @@ export class Publisher<T extends AnyTopology> {
     }
     const problems = locationProblems(options);
     if (problems.length > 0) throw new PublisherOptionsError(problems);
-    this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env.POSTBOX_STAGE ?? 'dev' });
+    this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage] ?? 'dev' });
     this.catalog = new MessageCatalog(this.topology);
     const clients = options.sns && options.sqs ? undefined : createAwsClients({ ...(options.region && { region: options.region }) });
     this.sns = options.sns ?? clients!.sns;

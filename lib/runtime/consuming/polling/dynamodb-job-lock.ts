@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { fullJitterDelayMs } from '../../../retry/backoff.ts';
 import { awsClientConfig } from '../../aws-client-config.ts';
+import { ConditionFailedError, translateAwsError } from '../../aws-errors.ts';
 import type { JobLock } from './job-lock.ts';
 import { JobLockUnavailableError } from './polling-errors.ts';
 
@@ -57,7 +58,7 @@ export class DynamoDbJobLock implements JobLock {
         }),
       );
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      if (translateAwsError(error, { table: this.options.tableName }) instanceof ConditionFailedError) return false;
       throw new JobLockUnavailableError(key, this.options.tableName, error);
     }
     this.tokens.set(tokenKey(key, owner), token);
@@ -115,7 +116,7 @@ export class DynamoDbJobLock implements JobLock {
       );
     } catch (error) {
       // Another attempt holds the key now (the lease ran out, or the message was redelivered): it is theirs to release.
-      if ((error as Error).name === 'ConditionalCheckFailedException') return;
+      if (translateAwsError(error, { table: this.options.tableName }) instanceof ConditionFailedError) return;
       throw new JobLockUnavailableError(key, this.options.tableName, error);
     }
   }

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../../../messages/message-types.ts';
+import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import { PostboxError } from '../../../postbox-error.ts';
 import { resolveTopology } from '../../../topology/resolve-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -66,7 +67,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
         '.',
     );
   }
-  const jobLockTable = options.jobLockTable ?? process.env.POSTBOX_JOB_LOCK_TABLE;
+  const jobLockTable = options.jobLockTable ?? process.env[DEPLOYED_ENVIRONMENT.jobLockTable];
   const uniqueJobsOf = (queue: string): UniqueJobs | undefined => {
     const unique = options.uniqueJobs?.[queue];
     if (!unique || unique.lock || !jobLockTable) return unique;

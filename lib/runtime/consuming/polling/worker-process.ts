@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import { awsClientConfig } from '../../aws-client-config.ts';
 import { createAwsClients } from '../../aws-clients.ts';
 import { createLogger } from '../../observability/logger.ts';
@@ -30,7 +31,7 @@ export interface WorkerProcessEnvironment {
 export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonly string[], environment: WorkerProcessEnvironment = {}): Promise<number> {
   const command = new Command('postbox worker')
     .description("Runs the topology's worker consumers: long polling, heartbeat, graceful shutdown, limits.")
-    .option('--stage <stage>', 'stage of the topology (default: POSTBOX_STAGE)')
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage})`)
     .option('--endpoint <url>', 'AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--health-port <port>', 'port of the GET /health endpoint', positive)
@@ -58,9 +59,9 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
     grace: number;
     waitTime: number;
   }>();
-  const stage = options.stage ?? environment.stage ?? process.env.POSTBOX_STAGE;
+  const stage = options.stage ?? environment.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage];
   if (!stage) {
-    process.stderr.write('postbox worker: no stage; pass --stage or set POSTBOX_STAGE\n');
+    process.stderr.write(`postbox worker: no stage; pass --stage or set ${DEPLOYED_ENVIRONMENT.stage}\n`);
     return 2;
   }
   const logger = createLogger({ service: 'postbox-worker', stage });

@@ -1,0 +1,69 @@
+/**
+ * The wire contract: the names and limits that the CDK stack, the runtime, the
+ * local system and a producer outside Postbox must agree on, spelled once.
+ * Pure: imports nothing.
+ */
+
+/** The SNS/SQS message attribute that carries a message's type; filter policies match on it. */
+export const MESSAGE_TYPE_ATTRIBUTE = 'type';
+/** The message attribute that says whether a message is an `event` or a `command`. */
+export const MESSAGE_KIND_ATTRIBUTE = 'kind';
+
+/** Every attribute Postbox owns starts with this; a producer's never should. */
+export const POSTBOX_ATTRIBUTE_PREFIX = 'postbox.';
+
+/** The failure record's attribute of each field on a dead-lettered copy, and `record` for the whole record as JSON. */
+export const FAILURE_ATTRIBUTES = {
+  errorCode: 'postbox.errorCode',
+  errorMessage: 'postbox.errorMessage',
+  handler: 'postbox.handler',
+  attempt: 'postbox.attempt',
+  failedAt: 'postbox.failedAt',
+  sourceMessageId: 'postbox.sourceMessageId',
+  record: 'postbox.failure',
+} as const;
+
+/**
+ * The environment variables MessagingStack sets on its Lambda consumers and worker
+ * tasks, all of them read by the runtime.
+ */
+export const DEPLOYED_ENVIRONMENT = {
+  /** Stage the topology is resolved for (consumers, workers, Publisher). */
+  stage: 'POSTBOX_STAGE',
+  /** The stack's account: the Publisher makes topic ARNs and queue URLs with it. */
+  accountId: 'POSTBOX_ACCOUNT_ID',
+  /** URL of the Lambda consumer's queue, so that it need not look it up. */
+  queueUrl: 'POSTBOX_QUEUE_URL',
+  /** URL of the Lambda consumer's dead-letter queue. */
+  deadLetterQueueUrl: 'POSTBOX_DEAD_LETTER_QUEUE_URL',
+  /** The job lock table of the worker tasks (unique jobs). */
+  jobLockTable: 'POSTBOX_JOB_LOCK_TABLE',
+} as const;
+
+/** The environment variables a person (or `postbox dev`) sets; Postbox reads them. */
+export const USER_ENVIRONMENT = {
+  /** Path of the project config. */
+  config: 'POSTBOX_CONFIG',
+  /** Topology module, instead of the config's. */
+  topology: 'POSTBOX_TOPOLOGY',
+  /** Lowest log level written: debug, info, warn, error. */
+  logLevel: 'POSTBOX_LOG_LEVEL',
+  /** File that log and metric lines go to instead of stdout. */
+  logFile: 'POSTBOX_LOG_FILE',
+  /** The embedded emulator: fauxqs or moto. */
+  emulator: 'POSTBOX_EMULATOR',
+} as const;
+
+/** SNS's and SQS's default (and SNS's largest) message size: 256 KiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 262_144;
+/** SQS's largest message: 1 MiB. */
+export const MAX_QUEUE_MESSAGE_BYTES = 1_048_576;
+/**
+ * The size of every dead-letter queue, SQS's largest: above any main queue's,
+ * so the copy of a message, which adds the failure record's attributes, fits.
+ */
+export const DEAD_LETTER_MAX_MESSAGE_BYTES = MAX_QUEUE_MESSAGE_BYTES;
+/** The longest an SQS queue keeps a message, 14 days: what dead-letter queues keep. */
+export const MAX_RETENTION_SECONDS = 1_209_600;
+/** How long a main queue keeps a message by default: 4 days, SQS's own default. */
+export const DEFAULT_RETENTION_SECONDS = 345_600;
