@@ -34,6 +34,8 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       })),
+      // The packed package installed into a fresh project (test/package): once, not per emulator; slow, as it installs.
+      { extends: true as const, test: { name: 'package', include: ['test/package/**/*.test.ts'], env, testTimeout: 600_000, hookTimeout: 600_000 } },
       { extends: true as const, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env, testTimeout: 120_000, hookTimeout: 120_000 } },
     ],
   },

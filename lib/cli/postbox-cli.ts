@@ -15,6 +15,7 @@ import { registerDlqExport } from './commands/dlq-export-command.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
 import { registerDlqShow } from './commands/dlq-show-command.ts';
+import { registerInit } from './commands/init-command.ts';
 import { registerProvision } from './commands/provision-command.ts';
 import { registerPublish } from './commands/publish-command.ts';
 import { registerStatus } from './commands/status-command.ts';
@@ -41,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .addHelpText('after', '\nExit codes: 0 ok, 1 partly failed, 2 invalid input, 3 not found, 4 endpoint unreachable or AWS error.');
   const config = () => loadProjectConfig(program.opts<GlobalOptions>().config ? { file: program.opts<GlobalOptions>().config! } : {});
   const context = () => CliContext.create(program.opts<GlobalOptions>(), io, config);
+  registerInit(program, io);
   registerDev(program, config, io);
   // A long-running command (the worker) ends with an exit code of its own.
   let commandExitCode: number = ExitCode.ok;
