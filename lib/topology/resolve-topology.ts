@@ -14,6 +14,7 @@ import {
   type QueueSettings,
   type TopologyDeclaration,
 } from './topology-declaration.ts';
+import { salvageTopology } from './salvage-topology.ts';
 import { checkMessageTypes, checkNames, checkQueue, checkSubscriber, checkTopics } from './topology-checks.ts';
 import { TopologyError } from './topology-error.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
@@ -87,19 +88,16 @@ export interface ResolveOptions {
  * {@link TopologyError}, so a user fixes a declaration in one round.
  */
 export function resolveTopology(declaration: TopologyDeclaration<any, any, any>, options: ResolveOptions): ResolvedTopology {
-  const app = typeof declaration?.app === 'string' ? declaration.app : '(unnamed)';
   // Parsed once per process: compiling zod's fast path for each object schema would cost more than it saves (module init, `npm run bench`).
   const parsed = topologySchema.safeParse(declaration, { jitless: true });
-  if (!parsed.success) {
-    throw new TopologyError(app, parsed.error.issues.map(describeIssue));
-  }
-  const problems: string[] = [];
+  // A refused shape still gets its cross-checks, on what parses, so that one round shows every problem.
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (!resourceNamePattern.test(options.stage)) {
     problems.push(`stage '${options.stage}' must use lower-case letters, digits and hyphens, starting with a letter`);
   }
-  const topology = parsed.data;
+  const { topology, refused } = parsed.success ? { topology: parsed.data, refused: undefined } : salvageTopology(declaration);
   checkMessageTypes(topology, problems);
-  checkTopics(topology, problems);
+  checkTopics(topology, problems, !refused?.topics.size);
 
   const prefix = resourcePrefix(topology.app, options.stage);
   const topics = Object.entries(topology.topics).map(([id, topic]) => ({
@@ -128,7 +126,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any>,
     }),
   ];
   for (const commandType of Object.keys(topology.commands)) {
-    if (!(commandType in topology.commandHandlers)) {
+    if (!(commandType in topology.commandHandlers) && !refused?.commandHandlers.has(commandType)) {
       problems.push(`command '${commandType}' has no handler; add one under commandHandlers`);
     }
   }

@@ -123,6 +123,47 @@ describe('resolveTopology', () => {
     ]);
   });
 
+  it('reports the cross-checks too when the schema fails: an invalid app name hides no FIFO mismatch or batch size', () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          app: 'Shop!',
+          topics: { items: { events: ['item.added', 'item.removed'], fifo: true } },
+          subscribers: {
+            ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'x.ts', batchSize: 20 }, queue: { fifo: false } },
+          },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      'app: use lower-case letters, digits and hyphens, starting with a letter',
+      "subscriber 'ledger' has a standard queue but topic 'items' is FIFO; a subscriber's queue is FIFO exactly when its topic is",
+      "subscriber 'ledger': a FIFO queue's Lambda batch size is at most 10, not 20",
+    ]);
+  });
+
+  it('skips the cross-checks of an entry its schema refused, and of the subscribers of a refused topic', () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          topics: { items: { events: 'item.added' as never } },
+          subscribers: {
+            ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'x.ts' } },
+            broken: { topic: 'nowhere', events: ['item.added'], handler: { kind: 'queue' as never } },
+          },
+          commandHandlers: { 'stock.count': { handler: { kind: 'worker', concurrency: 0 } } },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      'topics.items.events: Invalid input: expected array, received string',
+      "subscribers.broken.handler.kind: Invalid discriminator value. Expected 'lambda' | 'worker'",
+      'commandHandlers.stock.count.handler.concurrency: Too small: expected number to be >=1',
+    ]);
+  });
+
   it('requires a handler for every command and a declared command for every handler', () => {
     const problems = problemsOf(() =>
       resolveTopology(aTopology({ commandHandlers: { 'stock.recount': { handler: { kind: 'worker' } } } as never }), { stage: 'dev' }),
