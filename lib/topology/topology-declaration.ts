@@ -181,11 +181,25 @@ export interface CommandHandlerDeclaration {
   readonly queue?: QueueSettingsInput;
 }
 
-/** Everything a team declares about its messages. */
+/** Subscribers keyed by name. */
+export type SubscriberDeclarations<EventName extends string = string, TopicName extends string = string> = Readonly<
+  Record<string, SubscriberDeclaration<EventName, TopicName>>
+>;
+
+/** One handler per command type. */
+export type CommandHandlerDeclarations<CommandName extends string = string> = { readonly [K in CommandName]: CommandHandlerDeclaration };
+
+/**
+ * Everything a team declares about its messages. Its type parameters keep the
+ * names (and, through defineTopology, the subscribers' events and handler
+ * kinds) so that handler maps can be checked per queue.
+ */
 export interface TopologyDeclaration<
   Events extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
   Commands extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
   Topics extends string = string,
+  Subscribers extends SubscriberDeclarations<keyof Events & string, Topics> = SubscriberDeclarations<keyof Events & string, Topics>,
+  CommandHandlers extends CommandHandlerDeclarations<keyof Commands & string> = CommandHandlerDeclarations<keyof Commands & string>,
 > {
   /** Application name: the first part of every resource name (lower-case letters, digits, hyphens). */
   readonly app: string;
@@ -202,10 +216,10 @@ export interface TopologyDeclaration<
    * Subscribers of events, keyed by name; each gets its own queue.
    * @default none
    */
-  readonly subscribers?: Record<string, SubscriberDeclaration<keyof Events & string, Topics>>;
+  readonly subscribers?: Subscribers;
   /**
    * Handlers of commands, keyed by command type; each gets its own queue.
    * @default none
    */
-  readonly commandHandlers?: { readonly [K in keyof Commands & string]: CommandHandlerDeclaration };
+  readonly commandHandlers?: CommandHandlers & { readonly [K in Exclude<keyof CommandHandlers, keyof Commands>]: never };
 }
