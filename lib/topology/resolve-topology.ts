@@ -26,6 +26,8 @@ export interface ResolvedTopic {
   readonly id: string;
   readonly name: string;
   readonly fifo: boolean;
+  /** SNS deduplicates publishes without a deduplication id by their body (FIFO only). */
+  readonly contentBasedDeduplication: boolean;
   readonly events: readonly string[];
 }
 
@@ -104,6 +106,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any>,
     id,
     name: physicalName(prefix, id, topic.fifo),
     fifo: topic.fifo,
+    contentBasedDeduplication: topic.contentBasedDeduplication,
     events: topic.events,
   }));
   const queues = [

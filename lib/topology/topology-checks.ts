@@ -27,6 +27,9 @@ export function checkTopics(topology: NormalizedTopology, problems: string[], ev
     if (!resourceNamePattern.test(id)) {
       problems.push(`topic name '${id}' must use lower-case letters, digits and hyphens, starting with a letter`);
     }
+    if (topic.contentBasedDeduplication && !topic.fifo) {
+      problems.push(`topic '${id}' has contentBasedDeduplication, which only FIFO topics have; add fifo: true or remove it`);
+    }
     for (const event of topic.events) {
       if (!(event in topology.events)) {
         problems.push(`topic '${id}' carries unknown event type '${event}'; declare it under events`);

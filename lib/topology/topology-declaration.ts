@@ -101,6 +101,8 @@ export const topicSchema = z.object({
   events: z.array(z.string()).check(z.minLength(1)),
   /** FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too. */
   fifo: z._default(z.boolean(), false),
+  /** FIFO topics only: SNS deduplicates by a hash of the message body when a publish carries no deduplication id. */
+  contentBasedDeduplication: z._default(z.boolean(), false),
 });
 
 export const subscriberSchema = z.object({
@@ -153,6 +155,16 @@ export interface TopicDeclaration<EventName extends string> {
    * @default false
    */
   readonly fifo?: boolean;
+  /**
+   * FIFO topics only (an error on a standard topic). On, SNS deduplicates a publish that carries no
+   * deduplication id by a SHA-256 hash of its body (within 5 minutes), so a plain publisher (an SNS
+   * `Publish` with a `type` attribute) may leave `MessageDeduplicationId` out; it must still send a
+   * `MessageGroupId`. Off, every publish to the FIFO topic must carry a `MessageDeduplicationId`.
+   * Postbox's Publisher sends the message id as deduplication id unless it is given one, except to a
+   * topic with this on, where it leaves deduplication to SNS.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
 }
 
 /** A named consumer of some event types of one topic. */

@@ -67,6 +67,16 @@ describe('resolveTopology', () => {
     });
   });
 
+  it('carries content-based deduplication to a FIFO topic, off by default, and refuses it on a standard topic', () => {
+    const fifo = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], fifo: true, contentBasedDeduplication: true } } });
+    expect(resolveTopology(fifo, { stage: 'dev' }).topics[0]).toMatchObject({ fifo: true, contentBasedDeduplication: true });
+    expect(resolveTopology(aTopology(), { stage: 'dev' }).topics[0]).toMatchObject({ contentBasedDeduplication: false });
+    const standard = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], contentBasedDeduplication: true } } });
+    expect(problemsOf(() => resolveTopology(standard, { stage: 'dev' }))).toEqual([
+      "topic 'items' has contentBasedDeduplication, which only FIFO topics have; add fifo: true or remove it",
+    ]);
+  });
+
   it('lists every problem of a bad topology in one error', () => {
     const bad = aTopology({
       events: { 'item.added': { schema: z.string() }, 'stock.count': { schema: z.string() } },

@@ -23,6 +23,11 @@ export interface Destination {
   readonly id: string;
   readonly name: string;
   readonly fifo: boolean;
+  /**
+   * A FIFO topic that deduplicates by content: a message needs no deduplication id.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
   readonly maxMessageBytes: number;
   readonly maxBatchBytes: number;
 }
@@ -46,7 +51,8 @@ export function sqsEntry(message: Prepared) {
 
 export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (!destination.fifo) return {};
-  return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
+  const deduplicationId = options.deduplicationId ?? (destination.contentBasedDeduplication ? undefined : envelope.id);
+  return { MessageGroupId: options.groupId ?? envelope.id, ...(deduplicationId !== undefined && { MessageDeduplicationId: deduplicationId }) };
 }
 
 /** SNS's and SQS's rule for MessageGroupId and MessageDeduplicationId: 1 to 128 printable ASCII characters, no spaces. */
@@ -69,7 +75,8 @@ export function optionProblems(destination: Destination, id: string, options: Se
     if (!destination.fifo) problems.push(`${field} applies to FIFO destinations only, and ${where} is standard`);
     else if (!FIFO_ID.test(value)) problems.push(`${field} must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}`);
   }
-  if (destination.fifo && id !== '' && !FIFO_ID.test(id) && (options.groupId === undefined || options.deduplicationId === undefined)) {
+  const idStandsIn = options.groupId === undefined || (options.deduplicationId === undefined && !destination.contentBasedDeduplication);
+  if (destination.fifo && id !== '' && !FIFO_ID.test(id) && idStandsIn) {
     problems.push(
       `id stands in for the group and deduplication ids, so it must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}; or pass groupId and deduplicationId`,
     );
@@ -94,8 +101,8 @@ export function duplicatesIn(messages: readonly Prepared[]): Array<{ index: numb
       continue;
     }
     byId.set(envelope.id, index);
-    if (!destination.fifo) continue;
-    const deduplicationId = fifoFields(message).MessageDeduplicationId!;
+    const deduplicationId = fifoFields(message).MessageDeduplicationId;
+    if (deduplicationId === undefined) continue;
     const key = `${destination.kind}:${destination.id}:${deduplicationId}`;
     const sameDeduplicationId = byDeduplicationId.get(key);
     if (sameDeduplicationId === undefined) byDeduplicationId.set(key, index);
