@@ -195,15 +195,16 @@ export class Publisher<T extends AnyTopology> {
   }
 
   private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
-    const id = options.id ?? crypto.randomUUID();
     const entry = this.catalog.get(type);
+    // Refused before it had an id: the errors quote the caller's id, or say it had none, never a made-up one.
     if (entry === undefined || entry.kind !== kind) {
-      throw new UnknownMessageTypeError(id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
+      throw new UnknownMessageTypeError(options.id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
     }
     const result = safeParse(entry.schema, data);
     if (!result.success) {
-      throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
+      throw new SchemaValidationError(options.id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
     }
+    const id = options.id ?? crypto.randomUUID();
     const destination = this.destinationOf(kind, type);
     const problems = optionProblems(destination, id, options);
     if (problems.length > 0) throw new InvalidPublishOptionsError(id, type, problems);
