@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import { filterPolicyFor, type FilterPolicy } from './filter-policy.ts';
+import { filterPolicyFor } from './filter-policy.ts';
+import type { ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
 import { commandQueueId,
   physicalName,
   resourcePrefix,
@@ -8,9 +9,7 @@ import {
   MAX_RETENTION_SECONDS,
   resourceNamePattern,
   topologySchema,
-  type BackoffSettings,
   type Handler,
-  type MessageType,
   type QueueSettings,
   type TopologyDeclaration,
 } from './topology-declaration.ts';
@@ -20,64 +19,7 @@ import { TopologyError } from './topology-error.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
 export { defaultVisibilityTimeout } from './visibility-timeout.ts';
-
-/** An SNS topic with its physical name. */
-export interface ResolvedTopic {
-  readonly id: string;
-  readonly name: string;
-  readonly fifo: boolean;
-  /** SNS deduplicates publishes without a deduplication id by their body (FIFO only). */
-  readonly contentBasedDeduplication: boolean;
-  readonly events: readonly string[];
-}
-
-/** How a subscriber's queue is subscribed to its topic. */
-export interface ResolvedSubscription {
-  readonly topicId: string;
-  readonly filterPolicy: FilterPolicy;
-  /** Queue for messages SNS could not deliver to the subscriber's queue. */
-  readonly deliveryDeadLetterQueueName: string;
-}
-
-/** A main queue with its dead-letter queue, and the handler that consumes it. */
-export interface ResolvedQueue {
-  /** Logical name: the subscriber's name, or the command queue id (`invoice-generate`). */
-  readonly id: string;
-  readonly role: 'subscriber' | 'command';
-  readonly name: string;
-  readonly deadLetterQueueName: string;
-  readonly fifo: boolean;
-  /** Message types that arrive on this queue. */
-  readonly messageTypes: readonly string[];
-  readonly handler: Handler;
-  readonly visibilityTimeoutSeconds: number;
-  /** Attempts Postbox makes; the last failed one dead-letters the message with its reason. */
-  readonly maxReceiveCount: number;
-  /**
-   * The redrive policy's maxReceiveCount: one receive past the last attempt,
-   * so that a message whose last attempt ended without a result (a crash, a
-   * time-out) is still dead-lettered by Postbox, with a reason; the redrive
-   * policy moves only a message that brings its consumer down even then.
-   */
-  readonly redriveReceiveCount: number;
-  readonly retentionSeconds: number;
-  readonly deadLetterRetentionSeconds: number;
-  readonly backoff: BackoffSettings;
-  readonly maxMessageSizeBytes: number;
-  readonly subscription?: ResolvedSubscription;
-}
-
-/** A validated topology for one stage: every default applied, every physical name known. */
-export interface ResolvedTopology {
-  readonly app: string;
-  readonly stage: string;
-  /** `<app>-<stage>`: the start of every resource name. */
-  readonly prefix: string;
-  readonly events: Readonly<Record<string, MessageType>>;
-  readonly commands: Readonly<Record<string, MessageType>>;
-  readonly topics: readonly ResolvedTopic[];
-  readonly queues: readonly ResolvedQueue[];
-}
+export type { ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
 
 export interface ResolveOptions {
   /** Environment such as `dev` or `prod`; part of every name. */

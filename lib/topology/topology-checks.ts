@@ -1,5 +1,5 @@
 import { MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
-import type { ResolvedQueue, ResolvedTopic } from './resolve-topology.ts';
+import type { ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, type NormalizedTopology } from './topology-declaration.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 

@@ -1,8 +1,31 @@
 import type { Envelope } from '../../messages/envelope.ts';
 import type { EncodedMessage } from '../../messages/message-codec.ts';
-import type { SendOptions } from './publisher.ts';
 import { describeError } from '../../messages/message-errors.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
+
+export interface PublishOptions {
+  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
+  readonly id?: string;
+  /** Not empty. @default the message's own id */
+  readonly correlationId?: string;
+  /** Not empty. @default none */
+  readonly causationId?: string;
+  /**
+   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
+   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
+   */
+  readonly groupId?: string;
+  /**
+   * FIFO destinations only, as groupId; unique within a batch.
+   * @default the message id; none to a topic with contentBasedDeduplication, which SNS deduplicates by body
+   */
+  readonly deduplicationId?: string;
+}
+
+export interface SendOptions extends PublishOptions {
+  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
+  readonly delaySeconds?: number;
+}
 
 /** SNS's and SQS's most entries in one batch call. */
 const MAX_BATCH_ENTRIES = 10;

@@ -16,8 +16,12 @@ import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topo
 import { createAwsClients } from '../aws-clients.ts';
 import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
-import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, type DeliveryError } from './publish-errors.ts';
-import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
+import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
+import type { PublishedMessage } from './batch-sender.ts';
+import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared, type PublishOptions, type SendOptions } from './publish-requests.ts';
+
+export type { PublishedMessage } from './batch-sender.ts';
+export type { PublishOptions, SendOptions } from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -25,43 +29,6 @@ export const SNS_MAX_MESSAGE_BYTES = 262_144;
 export const SQS_MAX_BATCH_BYTES = 1_048_576;
 /** SQS's limit on a message's delay: 15 minutes. */
 export const SQS_MAX_DELAY_SECONDS = 900;
-
-export interface PublishOptions {
-  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
-  readonly id?: string;
-  /** Not empty. @default the message's own id */
-  readonly correlationId?: string;
-  /** Not empty. @default none */
-  readonly causationId?: string;
-  /**
-   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
-   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
-   */
-  readonly groupId?: string;
-  /**
-   * FIFO destinations only, as groupId; unique within a batch.
-   * @default the message id; none to a topic with contentBasedDeduplication, which SNS deduplicates by body
-   */
-  readonly deduplicationId?: string;
-}
-
-export interface SendOptions extends PublishOptions {
-  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
-  readonly delaySeconds?: number;
-}
-
-export interface PublishedMessage {
-  readonly index: number;
-  /** The envelope id. */
-  readonly id: string;
-  readonly type: string;
-  readonly status: 'sent' | 'failed';
-  /** The id SNS or SQS gave it. */
-  readonly messageId?: string;
-  readonly error?: DeliveryError;
-  /** Calls it took, 1 unless retried. */
-  readonly attempts: number;
-}
 
 export interface PublishReport {
   readonly results: readonly PublishedMessage[];
