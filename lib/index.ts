@@ -21,7 +21,13 @@ export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, Me
 export { PostboxError } from './postbox-error.ts';
 export { createSqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
 export { DeadLetterFailedError, DeadLetterTooLargeError } from './runtime/consuming/dead-letter-errors.ts';
-export { HandlerConfigurationError, type HandlerContext, type MessageHandler, type MessageHandlers } from './runtime/consuming/message-processor.ts';
+export {
+  HandlerConfigurationError,
+  type HandlerContext,
+  type MessageHandler,
+  type MessageHandlers,
+  type QueueHandlers,
+} from './runtime/consuming/message-processor.ts';
 export { HandlerSetupError } from './runtime/consuming/queue-runtime.ts';
 export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/polling/define-workers.ts';
 export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/polling/dynamodb-job-lock.ts';
@@ -70,4 +76,5 @@ export {
   type SendOptions,
 } from './runtime/publishing/publisher.ts';
 export { defineTopology, resolveTopology, TopologyError, type ResolvedQueue, type ResolvedTopic, type ResolvedTopology } from './topology/index.ts';
+export type { CommandQueueId, QueueId, QueueMessageType, WorkerQueueId } from './topology/queue-types.ts';
 export type * from './topology/topology-declaration.ts';

@@ -13,6 +13,7 @@ import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
+import type { QueueId } from '../../lib/topology/queue-types.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { deadLetterEntry, tally, type DeadLetterEntry } from './chaos-accounting.ts';
 import { chaosHandlers } from './chaos-handlers.ts';
@@ -76,7 +77,7 @@ const sources = lambdaQueues.flatMap((queue) => {
   const addresses = provisioned.queues.get(queue.id)!;
   const handler = createSqsHandler(chaosTopology, {
     stage,
-    queue: queue.id,
+    queue: queue.id as QueueId<typeof chaosTopology>,
     handlers: chaosHandlers(queue.id, queue.messageTypes, { seed, rates, ledger }) as never,
     sqs: faultySqs,
     queueUrl: addresses.url,

@@ -1,4 +1,4 @@
-import { UnrecoverableError, type MessageHandlers, type UniqueJobs } from 'postbox';
+import { UnrecoverableError, type QueueHandlers, type UniqueJobs } from 'postbox';
 import type { ordersTopology } from './orders-topology.ts';
 
 type Orders = typeof ordersTopology;
@@ -11,7 +11,7 @@ function failFirstAttemptOfFlakyOrders(orderId: string, attempt: number): void {
 }
 
 /** Billing records a charge for every placed order and a refund for every cancelled one. */
-export const billingHandlers: MessageHandlers<Orders> = {
+export const billingHandlers: QueueHandlers<Orders, 'billing'> = {
   'order.placed': ({ data }, { logger, attempt }) => {
     failFirstAttemptOfFlakyOrders(data.orderId, attempt);
     logger.info('charge recorded', { orderId: data.orderId, customerId: data.customerId, amount: money(data.totalCents, data.currency) });
@@ -22,7 +22,7 @@ export const billingHandlers: MessageHandlers<Orders> = {
 };
 
 /** Notifications tells the customer what happened to their order. */
-export const notificationHandlers: MessageHandlers<Orders> = {
+export const notificationHandlers: QueueHandlers<Orders, 'notifications'> = {
   'order.placed': ({ data }, { logger }) => {
     logger.info('confirmation e-mail queued', { customerId: data.customerId, subject: `Order ${data.orderId} confirmed` });
   },
@@ -32,7 +32,7 @@ export const notificationHandlers: MessageHandlers<Orders> = {
 };
 
 /** The invoice generator writes one invoice line per order; an order of nothing cannot be invoiced. */
-export const invoiceHandlers: MessageHandlers<Orders> = {
+export const invoiceHandlers: QueueHandlers<Orders, 'invoice-generate'> = {
   'invoice.generate': ({ data }, { logger }) => {
     if (data.totalCents === 0) throw new UnrecoverableError(`Order ${data.orderId} totals 0 ${data.currency}; nothing to invoice.`, { code: 'EMPTY_INVOICE' });
     logger.info('invoice line written', { orderId: data.orderId, line: `${data.orderId};${data.customerId};${money(data.totalCents, data.currency)}` });
@@ -40,7 +40,7 @@ export const invoiceHandlers: MessageHandlers<Orders> = {
 };
 
 /** Analytics, a long-running worker, adds each cancellation to the churn report. */
-export const analyticsHandlers: MessageHandlers<Orders> = {
+export const analyticsHandlers: QueueHandlers<Orders, 'analytics'> = {
   'order.cancelled': async ({ data }, { logger }) => {
     logger.info('cancellation added to the churn report', { orderId: data.orderId, reason: data.reason });
   },

@@ -14,6 +14,11 @@ export interface EventTopicProps {
    */
   readonly fifo?: boolean;
   /**
+   * FIFO topics only: SNS deduplicates a publish without a deduplication id by a hash of its body.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+  /**
    * KMS key that encrypts the topic's messages at rest. Share one key between
    * the topics of an application to keep key costs flat.
    * @default a new customer-managed key with yearly rotation
@@ -35,6 +40,7 @@ export class EventTopic extends Construct {
     this.topic = new sns.Topic(this, 'Topic', {
       topicName: props.topicName,
       fifo: props.fifo ?? false,
+      ...(props.contentBasedDeduplication && { contentBasedDeduplication: true }),
       masterKey: this.masterKey,
       enforceSSL: true,
     });

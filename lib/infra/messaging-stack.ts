@@ -86,6 +86,7 @@ export class MessagingStack extends Stack {
       const topic = new EventTopic(this, `${constructId(resolved.id)}Topic`, {
         topicName: resolved.name,
         fifo: resolved.fifo,
+        contentBasedDeduplication: resolved.contentBasedDeduplication,
         masterKey: topicKey,
       });
       this.topics.set(resolved.id, topic);

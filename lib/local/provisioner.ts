@@ -39,7 +39,10 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
   const topicArns = new Map<string, string>();
   for (const topic of topology.topics) {
     const created = await clients.sns.send(
-      new CreateTopicCommand({ Name: topic.name, Attributes: topic.fifo ? { FifoTopic: 'true' } : {} }),
+      new CreateTopicCommand({
+        Name: topic.name,
+        Attributes: topic.fifo ? { FifoTopic: 'true', ...(topic.contentBasedDeduplication && { ContentBasedDeduplication: 'true' }) } : {},
+      }),
     );
     topicArns.set(topic.id, created.TopicArn!);
   }

@@ -9,6 +9,11 @@ export abstract class MessageError extends PostboxError {
   abstract readonly retryable: boolean;
 }
 
+/** How an error names its message: by its id, or, for one refused before it was sent without an id, as having none. */
+function messageName(messageId: string | undefined): string {
+  return messageId === undefined ? 'A message given no id (so none was sent)' : `Message ${messageId}`;
+}
+
 /** The body is not JSON, or not a well-formed envelope. */
 export class MalformedMessageError extends MessageError {
   readonly code = 'MALFORMED_MESSAGE';
@@ -27,15 +32,16 @@ export class UnknownMessageTypeError extends MessageError {
   readonly code = 'UNKNOWN_MESSAGE_TYPE';
   readonly retryable = false;
 
+  /** @param messageId the SQS message id of a received message; undefined for one a publisher refused before it had an id */
   constructor(
-    readonly messageId: string,
+    readonly messageId: string | undefined,
     readonly messageType: string | undefined,
     readonly reason: string,
   ) {
     super(
       messageType === undefined
-        ? `Message ${messageId} has no type: ${reason}.`
-        : `Message ${messageId} has type '${messageType}', which ${reason}.`,
+        ? `${messageName(messageId)} has no type: ${reason}.`
+        : `${messageName(messageId)} has type '${messageType}', which ${reason}.`,
     );
   }
 }
@@ -45,12 +51,13 @@ export class SchemaValidationError extends MessageError {
   readonly code = 'SCHEMA_VALIDATION_FAILED';
   readonly retryable = false;
 
+  /** @param messageId the SQS message id of a received message; undefined for one a publisher refused before it had an id */
   constructor(
-    readonly messageId: string,
+    readonly messageId: string | undefined,
     readonly messageType: string,
     readonly issues: readonly string[],
   ) {
-    super(`Message ${messageId} of type '${messageType}' does not match its schema: ${issues.join('; ')}.`);
+    super(`${messageName(messageId)} of type '${messageType}' does not match its schema: ${issues.join('; ')}.`);
   }
 }
 

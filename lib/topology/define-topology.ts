@@ -1,14 +1,25 @@
-import type { MessageTypeInput, TopologyDeclaration } from './topology-declaration.ts';
+import type {
+  CommandHandlerDeclarations,
+  MessageTypeInput,
+  SubscriberDeclarations,
+  TopologyDeclaration,
+} from './topology-declaration.ts';
 
 /**
  * Declares a topology with full type checking of the names it ties together
- * (a subscriber may only name declared events and topics). It only types the
+ * (a subscriber may only name declared events and topics). Its type keeps each
+ * queue's message types and handler kind, so that createSqsHandler and
+ * defineWorkers check a handler map against its queue. It only types the
  * declaration; {@link resolveTopology} validates it for a stage.
  */
 export function defineTopology<
   const Events extends Record<string, MessageTypeInput>,
   const Commands extends Record<string, MessageTypeInput> = Record<never, MessageTypeInput>,
   const Topics extends string = string,
->(declaration: TopologyDeclaration<Events, Commands, Topics>): TopologyDeclaration<Events, Commands, Topics> {
+  const Subscribers extends SubscriberDeclarations<keyof Events & string, Topics> = Record<never, never>,
+  const CommandHandlers extends CommandHandlerDeclarations<keyof Commands & string> = CommandHandlerDeclarations<keyof Commands & string>,
+>(
+  declaration: TopologyDeclaration<Events, Commands, Topics, Subscribers, CommandHandlers>,
+): TopologyDeclaration<Events, Commands, Topics, Subscribers, CommandHandlers> {
   return declaration;
 }

@@ -13,5 +13,6 @@ export {
   type ResolvedTopology,
   type ResolveOptions,
 } from './resolve-topology.ts';
+export type { CommandQueueId, QueueId, QueueMessageType, WorkerQueueId } from './queue-types.ts';
 export type * from './topology-declaration.ts';
 export { TopologyError } from './topology-error.ts';

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import { filterPolicyFor, type FilterPolicy } from './filter-policy.ts';
+import { filterPolicyFor } from './filter-policy.ts';
+import type { ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
 import { commandQueueId,
   physicalName,
   resourcePrefix,
@@ -8,73 +9,17 @@ import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import {
   resourceNamePattern,
   topologySchema,
-  type BackoffSettings,
   type Handler,
-  type MessageType,
   type QueueSettings,
   type TopologyDeclaration,
 } from './topology-declaration.ts';
+import { salvageTopology } from './salvage-topology.ts';
 import { checkMessageTypes, checkNames, checkQueue, checkSubscriber, checkTopics } from './topology-checks.ts';
 import { TopologyError } from './topology-error.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
 export { defaultVisibilityTimeout } from './visibility-timeout.ts';
-
-/** An SNS topic with its physical name. */
-export interface ResolvedTopic {
-  readonly id: string;
-  readonly name: string;
-  readonly fifo: boolean;
-  readonly events: readonly string[];
-}
-
-/** How a subscriber's queue is subscribed to its topic. */
-export interface ResolvedSubscription {
-  readonly topicId: string;
-  readonly filterPolicy: FilterPolicy;
-  /** Queue for messages SNS could not deliver to the subscriber's queue. */
-  readonly deliveryDeadLetterQueueName: string;
-}
-
-/** A main queue with its dead-letter queue, and the handler that consumes it. */
-export interface ResolvedQueue {
-  /** Logical name: the subscriber's name, or the command queue id (`invoice-generate`). */
-  readonly id: string;
-  readonly role: 'subscriber' | 'command';
-  readonly name: string;
-  readonly deadLetterQueueName: string;
-  readonly fifo: boolean;
-  /** Message types that arrive on this queue. */
-  readonly messageTypes: readonly string[];
-  readonly handler: Handler;
-  readonly visibilityTimeoutSeconds: number;
-  /** Attempts Postbox makes; the last failed one dead-letters the message with its reason. */
-  readonly maxReceiveCount: number;
-  /**
-   * The redrive policy's maxReceiveCount: one receive past the last attempt,
-   * so that a message whose last attempt ended without a result (a crash, a
-   * time-out) is still dead-lettered by Postbox, with a reason; the redrive
-   * policy moves only a message that brings its consumer down even then.
-   */
-  readonly redriveReceiveCount: number;
-  readonly retentionSeconds: number;
-  readonly deadLetterRetentionSeconds: number;
-  readonly backoff: BackoffSettings;
-  readonly maxMessageSizeBytes: number;
-  readonly subscription?: ResolvedSubscription;
-}
-
-/** A validated topology for one stage: every default applied, every physical name known. */
-export interface ResolvedTopology {
-  readonly app: string;
-  readonly stage: string;
-  /** `<app>-<stage>`: the start of every resource name. */
-  readonly prefix: string;
-  readonly events: Readonly<Record<string, MessageType>>;
-  readonly commands: Readonly<Record<string, MessageType>>;
-  readonly topics: readonly ResolvedTopic[];
-  readonly queues: readonly ResolvedQueue[];
-}
+export type { ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
 
 export interface ResolveOptions {
   /** Environment such as `dev` or `prod`; part of every name. */
@@ -87,25 +32,23 @@ export interface ResolveOptions {
  * {@link TopologyError}, so a user fixes a declaration in one round.
  */
 export function resolveTopology(declaration: TopologyDeclaration<any, any, any>, options: ResolveOptions): ResolvedTopology {
-  const app = typeof declaration?.app === 'string' ? declaration.app : '(unnamed)';
   // Parsed once per process: compiling zod's fast path for each object schema would cost more than it saves (module init, `npm run bench`).
   const parsed = topologySchema.safeParse(declaration, { jitless: true });
-  if (!parsed.success) {
-    throw new TopologyError(app, parsed.error.issues.map(describeIssue));
-  }
-  const problems: string[] = [];
+  // A refused shape still gets its cross-checks, on what parses, so that one round shows every problem.
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (!resourceNamePattern.test(options.stage)) {
     problems.push(`stage '${options.stage}' must use lower-case letters, digits and hyphens, starting with a letter`);
   }
-  const topology = parsed.data;
+  const { topology, refused } = parsed.success ? { topology: parsed.data, refused: undefined } : salvageTopology(declaration);
   checkMessageTypes(topology, problems);
-  checkTopics(topology, problems);
+  checkTopics(topology, problems, !refused?.topics.size);
 
   const prefix = resourcePrefix(topology.app, options.stage);
   const topics = Object.entries(topology.topics).map(([id, topic]) => ({
     id,
     name: physicalName(prefix, id, topic.fifo),
     fifo: topic.fifo,
+    contentBasedDeduplication: topic.contentBasedDeduplication,
     events: topic.events,
   }));
   const queues = [
@@ -128,7 +71,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any>,
     }),
   ];
   for (const commandType of Object.keys(topology.commands)) {
-    if (!(commandType in topology.commandHandlers)) {
+    if (!(commandType in topology.commandHandlers) && !refused?.commandHandlers.has(commandType)) {
       problems.push(`command '${commandType}' has no handler; add one under commandHandlers`);
     }
   }

@@ -1,5 +1,5 @@
 import { MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
-import type { ResolvedQueue, ResolvedTopic } from './resolve-topology.ts';
+import type { ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, type NormalizedTopology } from './topology-declaration.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
@@ -20,11 +20,15 @@ export function checkMessageTypes(topology: NormalizedTopology, problems: string
   }
 }
 
-export function checkTopics(topology: NormalizedTopology, problems: string[]): void {
+/** `everyTopicValid` false: some topic was refused by the schema, so an event may yet have one. */
+export function checkTopics(topology: NormalizedTopology, problems: string[], everyTopicValid = true): void {
   const topicOfEvent = new Map<string, string>();
   for (const [id, topic] of Object.entries(topology.topics)) {
     if (!resourceNamePattern.test(id)) {
       problems.push(`topic name '${id}' must use lower-case letters, digits and hyphens, starting with a letter`);
+    }
+    if (topic.contentBasedDeduplication && !topic.fifo) {
+      problems.push(`topic '${id}' has contentBasedDeduplication, which only FIFO topics have; add fifo: true or remove it`);
     }
     for (const event of topic.events) {
       if (!(event in topology.events)) {
@@ -40,7 +44,7 @@ export function checkTopics(topology: NormalizedTopology, problems: string[]): v
     }
   }
   for (const event of Object.keys(topology.events)) {
-    if (!topicOfEvent.has(event)) {
+    if (everyTopicValid && !topicOfEvent.has(event)) {
       problems.push(`event type '${event}' is carried by no topic, so it cannot be published; add it to a topic's events`);
     }
   }

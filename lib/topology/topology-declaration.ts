@@ -100,6 +100,8 @@ export const topicSchema = z.object({
   events: z.array(z.string()).check(z.minLength(1)),
   /** FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too. */
   fifo: z._default(z.boolean(), false),
+  /** FIFO topics only: SNS deduplicates by a hash of the message body when a publish carries no deduplication id. */
+  contentBasedDeduplication: z._default(z.boolean(), false),
 });
 
 export const subscriberSchema = z.object({
@@ -152,6 +154,16 @@ export interface TopicDeclaration<EventName extends string> {
    * @default false
    */
   readonly fifo?: boolean;
+  /**
+   * FIFO topics only (an error on a standard topic). On, SNS deduplicates a publish that carries no
+   * deduplication id by a SHA-256 hash of its body (within 5 minutes), so a plain publisher (an SNS
+   * `Publish` with a `type` attribute) may leave `MessageDeduplicationId` out; it must still send a
+   * `MessageGroupId`. Off, every publish to the FIFO topic must carry a `MessageDeduplicationId`.
+   * Postbox's Publisher sends the message id as deduplication id unless it is given one, except to a
+   * topic with this on, where it leaves deduplication to SNS.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
 }
 
 /** A named consumer of some event types of one topic. */
@@ -180,11 +192,25 @@ export interface CommandHandlerDeclaration {
   readonly queue?: QueueSettingsInput;
 }
 
-/** Everything a team declares about its messages. */
+/** Subscribers keyed by name. */
+export type SubscriberDeclarations<EventName extends string = string, TopicName extends string = string> = Readonly<
+  Record<string, SubscriberDeclaration<EventName, TopicName>>
+>;
+
+/** One handler per command type. */
+export type CommandHandlerDeclarations<CommandName extends string = string> = { readonly [K in CommandName]: CommandHandlerDeclaration };
+
+/**
+ * Everything a team declares about its messages. Its type parameters keep the
+ * names (and, through defineTopology, the subscribers' events and handler
+ * kinds) so that handler maps can be checked per queue.
+ */
 export interface TopologyDeclaration<
   Events extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
   Commands extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
   Topics extends string = string,
+  Subscribers extends SubscriberDeclarations<keyof Events & string, Topics> = SubscriberDeclarations<keyof Events & string, Topics>,
+  CommandHandlers extends CommandHandlerDeclarations<keyof Commands & string> = CommandHandlerDeclarations<keyof Commands & string>,
 > {
   /** Application name: the first part of every resource name (lower-case letters, digits, hyphens). */
   readonly app: string;
@@ -201,10 +227,10 @@ export interface TopologyDeclaration<
    * Subscribers of events, keyed by name; each gets its own queue.
    * @default none
    */
-  readonly subscribers?: Record<string, SubscriberDeclaration<keyof Events & string, Topics>>;
+  readonly subscribers?: Subscribers;
   /**
    * Handlers of commands, keyed by command type; each gets its own queue.
    * @default none
    */
-  readonly commandHandlers?: { readonly [K in keyof Commands & string]: CommandHandlerDeclaration };
+  readonly commandHandlers?: CommandHandlers & { readonly [K in Exclude<keyof CommandHandlers, keyof Commands>]: never };
 }

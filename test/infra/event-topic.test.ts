@@ -31,6 +31,12 @@ describe('EventTopic', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, TopicName: 'app-dev-orders.fifo' });
   });
 
+  it('deduplicates a FIFO topic by content when asked', () => {
+    const stack = emptyStack();
+    new EventTopic(stack, 'Orders', { topicName: 'app-dev-orders.fifo', fifo: true, contentBasedDeduplication: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, ContentBasedDeduplication: true });
+  });
+
   it('grants publish together with the use of its key', () => {
     const stack = emptyStack();
     const topic = new EventTopic(stack, 'Orders', { topicName: 'app-dev-orders' });

@@ -224,6 +224,17 @@ describe('MessagingStack', () => {
     }
   });
 
+  it("carries a FIFO topic's content-based deduplication to its SNS topic", () => {
+    const dedup = {
+      app: 'prices',
+      events: { 'price.changed': { schema: z.object({}) } },
+      topics: { prices: { events: ['price.changed'], fifo: true, contentBasedDeduplication: true } },
+      subscribers: { catalog: { topic: 'prices', events: ['price.changed'], handler: { kind: 'worker' as const } } },
+    };
+    const stack = new MessagingStack(appWithoutBundling(), 'prices-dev', { topology: dedup, stage: 'dev', env, workersModule: 'workers.ts' });
+    Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { TopicName: 'prices-dev-prices.fifo', FifoTopic: true, ContentBasedDeduplication: true });
+  });
+
   it('fails synthesis with one TopologyError naming each problem of a bad topology', () => {
     const bad = {
       app: 'orders',

@@ -7,10 +7,10 @@ import { restoreProducerAttributes } from '../../lib/messages/dead-letter-copy.t
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
-import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
+import { createSqsHandler, type SqsHandlerOptions } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import type { MessageHandlers } from '../../lib/runtime/consuming/message-processor.ts';
 import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
+import type { QueueId } from '../../lib/topology/queue-types.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -35,7 +35,7 @@ async function setUp() {
       queueUrls: Object.fromEntries([...provisioned.queues].map(([id, queue]) => [id, queue.url])),
     },
   });
-  const sourceFor = (queue: string, handlers: MessageHandlers<Payments>, random = () => 0) =>
+  const sourceFor = <Q extends QueueId<Payments>>(queue: Q, handlers: SqsHandlerOptions<Payments, Q>['handlers'], random = () => 0) =>
     new LocalEventSource({
       sqs: clients.sqs,
       queueUrl: provisioned.queues.get(queue)!.url,

@@ -33,6 +33,15 @@ describe('Publisher validation', () => {
     );
   });
 
+  it('quotes no made-up id for an unknown type or invalid data published without an id', async () => {
+    const unknown = (await publisher.publish('payment.lost' as never, {} as never).catch((e: unknown) => e)) as UnknownMessageTypeError;
+    expect(unknown).toBeInstanceOf(UnknownMessageTypeError);
+    expect(unknown.message).toBe("A message given no id (so none was sent) has type 'payment.lost', which is not declared in the topology.");
+    expect(unknown.messageId).toBeUndefined();
+    const invalid = (await publisher.publish('payment.received', { paymentId: '', amountCents: 1 }).catch((e: unknown) => e)) as SchemaValidationError;
+    expect(invalid.message).toMatch(/^A message given no id \(so none was sent\) of type 'payment.received' does not match its schema/);
+  });
+
   it("rejects a message over its queue's size limit, stating the size and the limit", async () => {
     const big = await publisher
       .send('report.build', { month: '2026-11' }, { id: 'e-5'.padEnd(2100, 'x') })

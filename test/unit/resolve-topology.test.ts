@@ -67,6 +67,16 @@ describe('resolveTopology', () => {
     });
   });
 
+  it('carries content-based deduplication to a FIFO topic, off by default, and refuses it on a standard topic', () => {
+    const fifo = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], fifo: true, contentBasedDeduplication: true } } });
+    expect(resolveTopology(fifo, { stage: 'dev' }).topics[0]).toMatchObject({ fifo: true, contentBasedDeduplication: true });
+    expect(resolveTopology(aTopology(), { stage: 'dev' }).topics[0]).toMatchObject({ contentBasedDeduplication: false });
+    const standard = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], contentBasedDeduplication: true } } });
+    expect(problemsOf(() => resolveTopology(standard, { stage: 'dev' }))).toEqual([
+      "topic 'items' has contentBasedDeduplication, which only FIFO topics have; add fifo: true or remove it",
+    ]);
+  });
+
   it('lists every problem of a bad topology in one error', () => {
     const bad = aTopology({
       events: { 'item.added': { schema: z.string() }, 'stock.count': { schema: z.string() } },
@@ -120,6 +130,47 @@ describe('resolveTopology', () => {
       'app: use lower-case letters, digits and hyphens, starting with a letter',
       'subscribers.ledger.events: Too small: expected array to have >=1 items',
       'subscribers.ledger.handler.timeoutSeconds: Too big: expected number to be <=900',
+    ]);
+  });
+
+  it('reports the cross-checks too when the schema fails: an invalid app name hides no FIFO mismatch or batch size', () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          app: 'Shop!',
+          topics: { items: { events: ['item.added', 'item.removed'], fifo: true } },
+          subscribers: {
+            ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'x.ts', batchSize: 20 }, queue: { fifo: false } },
+          },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      'app: use lower-case letters, digits and hyphens, starting with a letter',
+      "subscriber 'ledger' has a standard queue but topic 'items' is FIFO; a subscriber's queue is FIFO exactly when its topic is",
+      "subscriber 'ledger': a FIFO queue's Lambda batch size is at most 10, not 20",
+    ]);
+  });
+
+  it('skips the cross-checks of an entry its schema refused, and of the subscribers of a refused topic', () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          topics: { items: { events: 'item.added' as never } },
+          subscribers: {
+            ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'x.ts' } },
+            broken: { topic: 'nowhere', events: ['item.added'], handler: { kind: 'queue' as never } },
+          },
+          commandHandlers: { 'stock.count': { handler: { kind: 'worker', concurrency: 0 } } },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      'topics.items.events: Invalid input: expected array, received string',
+      "subscribers.broken.handler.kind: Invalid discriminator value. Expected 'lambda' | 'worker'",
+      'commandHandlers.stock.count.handler.concurrency: Too small: expected number to be >=1',
     ]);
   });
 

@@ -70,4 +70,34 @@ describe('withUniqueJobs', () => {
     jobs.finishAll();
     await Promise.all([running, runningToo]);
   });
+
+  it('runs every message without a job key, even at once', async () => {
+    const jobs = openJobs();
+    const lock = new InMemoryJobLock();
+    const run = (withUniqueJobs({ 'job.run': jobs.handler } as never, { key: () => undefined, policy: 'skip', lock }) as Record<string, MessageHandler<any>>)['job.run']!;
+    const both = [run(envelope('a'), context('m-1')), run(envelope('a'), context('m-2'))];
+    expect(jobs.runs).toEqual(['a:m-1', 'a:m-2']);
+    jobs.finishAll();
+    await Promise.all(both);
+  });
+
+  it("releases a job's key when it fails, so the next message with that key runs, and passes the failure on", async () => {
+    const lock = new InMemoryJobLock();
+    const failing: MessageHandler<any> = () => Promise.reject(new Error('job failed'));
+    const run = (withUniqueJobs({ 'job.run': failing } as never, { key: (m) => (m.data as { jobKey: string }).jobKey, policy: 'wait', lock }) as Record<
+      string,
+      MessageHandler<any>
+    >)['job.run']!;
+    await expect(run(envelope('a'), context('m-1'))).rejects.toThrowError('job failed');
+    expect(lock.tryAcquire('a', 'm-2')).toBe(true);
+  });
+
+  it('keeps the result of a job whose lock cannot be released, and logs that instead of failing it', async () => {
+    const lines: string[] = [];
+    const lock = { tryAcquire: () => true, release: () => Promise.reject(new Error('lock store down')) };
+    const run = (withUniqueJobs({ 'job.run': () => 'done' } as never, { key: () => 'a', policy: 'skip', lock }) as Record<string, MessageHandler<any>>)['job.run']!;
+    const logged = { ...context('m-1'), logger: createLogger({}, { write: (line) => lines.push(line) }) };
+    expect(await run(envelope('a'), logged)).toBe('done');
+    expect(lines.join('\n')).toMatch(/could not release the job lock/);
+  });
 });

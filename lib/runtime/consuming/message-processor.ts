@@ -4,6 +4,7 @@ import { decodeMessage, type IncomingMessage } from '../../messages/message-code
 import { AttemptsWithoutResultError, describeError, errorCode, RetriesExhaustedError } from '../../messages/message-errors.ts';
 import type { AnyTopology, MessageData, MessageTypeName } from '../../messages/message-types.ts';
 import { PostboxError } from '../../postbox-error.ts';
+import type { QueueId, QueueMessageType } from '../../topology/queue-types.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
@@ -43,8 +44,18 @@ export interface AbortSource {
 
 export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
 
-/** A handler for each message type of a queue, typed by the topology. */
+/** Handlers of any message types of a topology; see {@link QueueHandlers} for the map of one queue. */
 export type MessageHandlers<T extends AnyTopology> = { readonly [K in MessageTypeName<T>]?: MessageHandler<MessageData<T, K>> };
+
+/**
+ * The handler map of queue Q: a handler for every message type that arrives on
+ * it, and none for a type that does not (both fail type-checking). Written as
+ * one mapped type over every message type, so that TypeScript still types a
+ * handler's parameters from its key while it infers Q.
+ */
+export type QueueHandlers<T extends AnyTopology, Q extends QueueId<T>> = {
+  readonly [K in MessageTypeName<T>]?: K extends QueueMessageType<T, Q> ? MessageHandler<MessageData<T, K>> : never;
+} & { readonly [K in QueueMessageType<T, Q>]: unknown };
 
 export type ProcessingOutcome =
   | { readonly status: 'processed'; readonly envelope: Envelope }

@@ -3,7 +3,19 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DestinationAddresses } from './destination-addresses.ts';
 import { DeliveryError } from './publish-errors.ts';
 import { deliveryErrorOf, isTransient, snsEntry, sqsEntry, type Prepared } from './publish-requests.ts';
-import type { PublishedMessage } from './publisher.ts';
+
+export interface PublishedMessage {
+  readonly index: number;
+  /** The envelope id. */
+  readonly id: string;
+  readonly type: string;
+  readonly status: 'sent' | 'failed';
+  /** The id SNS or SQS gave it. */
+  readonly messageId?: string;
+  readonly error?: DeliveryError;
+  /** Calls it took, 1 unless retried. */
+  readonly attempts: number;
+}
 
 export interface BatchSettings {
   /** Tries per entry that SNS/SQS failed on their side, or did not answer for. */

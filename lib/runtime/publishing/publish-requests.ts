@@ -1,9 +1,32 @@
 import type { Envelope } from '../../messages/envelope.ts';
 import type { EncodedMessage } from '../../messages/message-codec.ts';
-import type { SendOptions } from './publisher.ts';
 import { describeError } from '../../messages/message-errors.ts';
 import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
+
+export interface PublishOptions {
+  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
+  readonly id?: string;
+  /** Not empty. @default the message's own id */
+  readonly correlationId?: string;
+  /** Not empty. @default none */
+  readonly causationId?: string;
+  /**
+   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
+   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
+   */
+  readonly groupId?: string;
+  /**
+   * FIFO destinations only, as groupId; unique within a batch.
+   * @default the message id; none to a topic with contentBasedDeduplication, which SNS deduplicates by body
+   */
+  readonly deduplicationId?: string;
+}
+
+export interface SendOptions extends PublishOptions {
+  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
+  readonly delaySeconds?: number;
+}
 
 /** SNS's and SQS's most entries in one batch call. */
 const MAX_BATCH_ENTRIES = 10;
@@ -24,6 +47,11 @@ export interface Destination {
   readonly id: string;
   readonly name: string;
   readonly fifo: boolean;
+  /**
+   * A FIFO topic that deduplicates by content: a message needs no deduplication id.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
   readonly maxMessageBytes: number;
   readonly maxBatchBytes: number;
 }
@@ -47,7 +75,8 @@ export function sqsEntry(message: Prepared) {
 
 export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (!destination.fifo) return {};
-  return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
+  const deduplicationId = options.deduplicationId ?? (destination.contentBasedDeduplication ? undefined : envelope.id);
+  return { MessageGroupId: options.groupId ?? envelope.id, ...(deduplicationId !== undefined && { MessageDeduplicationId: deduplicationId }) };
 }
 
 /** SNS's and SQS's rule for MessageGroupId and MessageDeduplicationId: 1 to 128 printable ASCII characters, no spaces. */
@@ -70,7 +99,8 @@ export function optionProblems(destination: Destination, id: string, options: Se
     if (!destination.fifo) problems.push(`${field} applies to FIFO destinations only, and ${where} is standard`);
     else if (!FIFO_ID.test(value)) problems.push(`${field} must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}`);
   }
-  if (destination.fifo && id !== '' && !FIFO_ID.test(id) && (options.groupId === undefined || options.deduplicationId === undefined)) {
+  const idStandsIn = options.groupId === undefined || (options.deduplicationId === undefined && !destination.contentBasedDeduplication);
+  if (destination.fifo && id !== '' && !FIFO_ID.test(id) && idStandsIn) {
     problems.push(
       `id stands in for the group and deduplication ids, so it must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}; or pass groupId and deduplicationId`,
     );
@@ -95,8 +125,8 @@ export function duplicatesIn(messages: readonly Prepared[]): Array<{ index: numb
       continue;
     }
     byId.set(envelope.id, index);
-    if (!destination.fifo) continue;
-    const deduplicationId = fifoFields(message).MessageDeduplicationId!;
+    const deduplicationId = fifoFields(message).MessageDeduplicationId;
+    if (deduplicationId === undefined) continue;
     const key = `${destination.kind}:${destination.id}:${deduplicationId}`;
     const sameDeduplicationId = byDeduplicationId.get(key);
     if (sameDeduplicationId === undefined) byDeduplicationId.set(key, index);

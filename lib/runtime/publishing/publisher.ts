@@ -17,8 +17,12 @@ import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topo
 import { createAwsClients } from '../aws-clients.ts';
 import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
-import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, type DeliveryError } from './publish-errors.ts';
-import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared } from './publish-requests.ts';
+import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
+import type { PublishedMessage } from './batch-sender.ts';
+import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared, type PublishOptions, type SendOptions } from './publish-requests.ts';
+
+export type { PublishedMessage } from './batch-sender.ts';
+export type { PublishOptions, SendOptions } from './publish-requests.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
@@ -26,40 +30,6 @@ export const SNS_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 export const SQS_MAX_BATCH_BYTES = 1_048_576;
 /** SQS's limit on a message's delay: 15 minutes. */
 export const SQS_MAX_DELAY_SECONDS = 900;
-
-export interface PublishOptions {
-  /** Not empty, and not shared with another message of the same batch. @default a new UUID */
-  readonly id?: string;
-  /** Not empty. @default the message's own id */
-  readonly correlationId?: string;
-  /** Not empty. @default none */
-  readonly causationId?: string;
-  /**
-   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
-   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
-   */
-  readonly groupId?: string;
-  /** FIFO destinations only, as groupId; unique within a batch. @default the message id */
-  readonly deduplicationId?: string;
-}
-
-export interface SendOptions extends PublishOptions {
-  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
-  readonly delaySeconds?: number;
-}
-
-export interface PublishedMessage {
-  readonly index: number;
-  /** The envelope id. */
-  readonly id: string;
-  readonly type: string;
-  readonly status: 'sent' | 'failed';
-  /** The id SNS or SQS gave it. */
-  readonly messageId?: string;
-  readonly error?: DeliveryError;
-  /** Calls it took, 1 unless retried. */
-  readonly attempts: number;
-}
 
 export interface PublishReport {
   readonly results: readonly PublishedMessage[];
@@ -193,15 +163,16 @@ export class Publisher<T extends AnyTopology> {
   }
 
   private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
-    const id = options.id ?? crypto.randomUUID();
     const entry = this.catalog.get(type);
+    // Refused before it had an id: the errors quote the caller's id, or say it had none, never a made-up one.
     if (entry === undefined || entry.kind !== kind) {
-      throw new UnknownMessageTypeError(id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
+      throw new UnknownMessageTypeError(options.id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
     }
     const result = safeParse(entry.schema, data);
     if (!result.success) {
-      throw new SchemaValidationError(id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
+      throw new SchemaValidationError(options.id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
     }
+    const id = options.id ?? crypto.randomUUID();
     const destination = this.destinationOf(kind, type);
     const problems = optionProblems(destination, id, options);
     if (problems.length > 0) throw new InvalidPublishOptionsError(id, type, problems);
@@ -231,7 +202,7 @@ export class Publisher<T extends AnyTopology> {
   private destinationOf(kind: MessageKind, type: string): Destination {
     if (kind === 'event') {
       const topic = topicOfEvent(this.topology, type)!;
-      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
+      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, contentBasedDeduplication: topic.contentBasedDeduplication, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
     }
     const queue = this.topology.queues.find((candidate) => candidate.role === 'command' && candidate.messageTypes.includes(type))!;
     return { kind: 'queue', id: queue.id, name: queue.name, fifo: queue.fifo, maxMessageBytes: queue.maxMessageSizeBytes, maxBatchBytes: SQS_MAX_BATCH_BYTES };

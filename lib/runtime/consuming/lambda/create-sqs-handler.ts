@@ -1,14 +1,22 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../../messages/message-types.ts';
+import type { QueueId } from '../../../topology/queue-types.ts';
 import { MessageGroups } from '../message-groups.ts';
-import type { AbortSource, ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
+import type { AbortSource, ProcessingOutcome, QueueHandlers, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
 import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
 import { fromSqsRecord } from './sqs-record.ts';
 
-export type SqsHandlerOptions<T extends AnyTopology> = QueueRuntimeOptions<T>;
+/** The queue is one of the topology's, and its handler map has a handler for exactly the types that arrive on it. */
+export interface SqsHandlerOptions<T extends AnyTopology, Q extends QueueId<T> = QueueId<T>> extends Omit<QueueRuntimeOptions<T>, 'queue' | 'handlers'> {
+  /** Logical name of the queue: the subscriber's name, or the command's queue id (`invoice-generate`). */
+  readonly queue: Q;
+  /** A handler for every message type that arrives on the queue, and for no other. */
+  // NoInfer: the queue alone names Q; a map made for another queue must not widen it.
+  readonly handlers: QueueHandlers<T, NoInfer<Q>>;
+}
 
 /** How long before an invocation its batch may have been received, past the batching window. */
 const RECEIVE_MARGIN_SECONDS = 60;
@@ -47,7 +55,7 @@ class LazyAbort implements AbortSource {
  * failed (their handlers' signal is aborted), so a slow record does not send
  * the whole batch back, and the others do not pay a receive for it.
  */
-export function createSqsHandler<T extends AnyTopology>(topology: T, options: SqsHandlerOptions<T>) {
+export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<T>>(topology: T, options: SqsHandlerOptions<T, Q>) {
   const runtime = new QueueRuntime(topology, options);
   const { processor, logger, metrics } = runtime;
   const { handler } = runtime.queue;

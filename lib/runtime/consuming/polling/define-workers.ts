@@ -1,25 +1,32 @@
 import type { AnyTopology } from '../../../messages/message-types.ts';
-import type { MessageHandlers } from '../message-processor.ts';
+import type { WorkerQueueId } from '../../../topology/queue-types.ts';
+import type { MessageHandlers, QueueHandlers } from '../message-processor.ts';
 import type { UniqueJobs } from './unique-jobs.ts';
 
 /** What runs one worker queue: a handler per message type, and optionally which jobs must not run twice at once. */
-export interface WorkerQueueDefinition<T extends AnyTopology> {
-  readonly handlers: MessageHandlers<T>;
+export interface WorkerQueueDefinition<Handlers> {
+  readonly handlers: Handlers;
   /** @default none: every message runs */
   readonly uniqueJobs?: UniqueJobs;
 }
 
+/** Every worker queue of a topology, and no other queue, each with exactly its handlers. */
+export type WorkerQueueDefinitions<T extends AnyTopology> = {
+  readonly [Q in WorkerQueueId<T>]: WorkerQueueDefinition<QueueHandlers<T, Q>>;
+};
+
 /** The worker queues of a topology with what runs them: the default export of the config's `workers` module. */
 export interface WorkerDefinitions<T extends AnyTopology = AnyTopology> {
   readonly topology: T;
-  readonly queues: Readonly<Record<string, WorkerQueueDefinition<T>>>;
+  readonly queues: Readonly<Record<string, WorkerQueueDefinition<MessageHandlers<T>>>>;
 }
 
 /**
  * Declares what runs each worker queue of a topology, keyed by queue id (the subscriber's name, or the
- * command type). The worker image bundles the module that exports it (`workers` in postbox.config.ts);
- * `runWorkers` refuses a queue without handlers, or handlers of a queue that is not a worker.
+ * command's queue id, `invoice-generate`). A missing worker queue, a queue that is not a worker, and a
+ * handler map that does not match its queue fail type-checking; `runWorkers` checks the same when it starts.
+ * The worker image bundles the module that exports it (`workers` in postbox.config.ts).
  */
-export function defineWorkers<T extends AnyTopology>(topology: T, queues: Readonly<Record<string, WorkerQueueDefinition<T>>>): WorkerDefinitions<T> {
-  return { topology, queues };
+export function defineWorkers<T extends AnyTopology>(topology: T, queues: WorkerQueueDefinitions<T>): WorkerDefinitions<T> {
+  return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
 }

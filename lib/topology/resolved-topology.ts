@@ -1,0 +1,62 @@
+import type { FilterPolicy } from './filter-policy.ts';
+import type { BackoffSettings, Handler, MessageType } from './topology-declaration.ts';
+
+/** The resolved form of a topology, which resolveTopology makes and everything downstream reads. */
+
+/** An SNS topic with its physical name. */
+export interface ResolvedTopic {
+  readonly id: string;
+  readonly name: string;
+  readonly fifo: boolean;
+  /** SNS deduplicates publishes without a deduplication id by their body (FIFO only). */
+  readonly contentBasedDeduplication: boolean;
+  readonly events: readonly string[];
+}
+
+/** How a subscriber's queue is subscribed to its topic. */
+export interface ResolvedSubscription {
+  readonly topicId: string;
+  readonly filterPolicy: FilterPolicy;
+  /** Queue for messages SNS could not deliver to the subscriber's queue. */
+  readonly deliveryDeadLetterQueueName: string;
+}
+
+/** A main queue with its dead-letter queue, and the handler that consumes it. */
+export interface ResolvedQueue {
+  /** Logical name: the subscriber's name, or the command queue id (`invoice-generate`). */
+  readonly id: string;
+  readonly role: 'subscriber' | 'command';
+  readonly name: string;
+  readonly deadLetterQueueName: string;
+  readonly fifo: boolean;
+  /** Message types that arrive on this queue. */
+  readonly messageTypes: readonly string[];
+  readonly handler: Handler;
+  readonly visibilityTimeoutSeconds: number;
+  /** Attempts Postbox makes; the last failed one dead-letters the message with its reason. */
+  readonly maxReceiveCount: number;
+  /**
+   * The redrive policy's maxReceiveCount: one receive past the last attempt,
+   * so that a message whose last attempt ended without a result (a crash, a
+   * time-out) is still dead-lettered by Postbox, with a reason; the redrive
+   * policy moves only a message that brings its consumer down even then.
+   */
+  readonly redriveReceiveCount: number;
+  readonly retentionSeconds: number;
+  readonly deadLetterRetentionSeconds: number;
+  readonly backoff: BackoffSettings;
+  readonly maxMessageSizeBytes: number;
+  readonly subscription?: ResolvedSubscription;
+}
+
+/** A validated topology for one stage: every default applied, every physical name known. */
+export interface ResolvedTopology {
+  readonly app: string;
+  readonly stage: string;
+  /** `<app>-<stage>`: the start of every resource name. */
+  readonly prefix: string;
+  readonly events: Readonly<Record<string, MessageType>>;
+  readonly commands: Readonly<Record<string, MessageType>>;
+  readonly topics: readonly ResolvedTopic[];
+  readonly queues: readonly ResolvedQueue[];
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { createEnvelope } from '../../lib/messages/envelope.ts';
+import { chunk, duplicatesIn, optionProblems, snsEntry, type Destination, type Prepared } from '../../lib/runtime/publishing/publish-requests.ts';
+import type { SendOptions } from '../../lib/runtime/publishing/publisher.ts';
+
+const standardTopic: Destination = { kind: 'topic', id: 'items', name: 'shop-dev-items', fifo: false, contentBasedDeduplication: false, maxMessageBytes: 262_144, maxBatchBytes: 262_144 };
+const fifoTopic: Destination = { ...standardTopic, name: 'shop-dev-items.fifo', fifo: true };
+const contentDedupTopic: Destination = { ...fifoTopic, contentBasedDeduplication: true };
+const queue: Destination = { kind: 'queue', id: 'stock', name: 'shop-dev-stock', fifo: false, contentBasedDeduplication: false, maxMessageBytes: 262_144, maxBatchBytes: 1_000 };
+
+let next = 0;
+function prepared(destination: Destination, { sizeBytes = 10, id = `m-${++next}`, options = {} }: { sizeBytes?: number; id?: string; options?: SendOptions } = {}): Prepared {
+  const envelope = createEnvelope({ type: 'item.added', kind: 'event', data: {}, source: 'test', id });
+  return { index: next, envelope, encoded: { body: '{}', attributes: {}, sizeBytes }, destination, options };
+}
+
+describe('FIFO fields of a publish', () => {
+  it('send the message id as group and deduplication id by default', () => {
+    const message = prepared(fifoTopic, { id: 'm-a' });
+    expect(snsEntry(message)).toMatchObject({ MessageGroupId: 'm-a', MessageDeduplicationId: 'm-a' });
+  });
+
+  it('leave the deduplication id to a topic that deduplicates by content, but still send a group id', () => {
+    const entry = snsEntry(prepared(contentDedupTopic, { id: 'm-b', options: { groupId: 'g-1' } }));
+    expect(entry).toMatchObject({ MessageGroupId: 'g-1' });
+    expect(entry).not.toHaveProperty('MessageDeduplicationId');
+    expect(snsEntry(prepared(contentDedupTopic, { options: { deduplicationId: 'd-1' } }))).toMatchObject({ MessageDeduplicationId: 'd-1' });
+  });
+
+  it('let an id that cannot stand in for a deduplication id pass on a content-deduplicated topic, when a group id is given', () => {
+    const options = { groupId: 'g-1' };
+    expect(optionProblems(contentDedupTopic, 'has spaces', options)).toEqual([]);
+    expect(optionProblems(fifoTopic, 'has spaces', options)).toHaveLength(1);
+  });
+
+  it('see no duplicate deduplication ids in a batch to a content-deduplicated topic that sends none', () => {
+    expect(duplicatesIn([prepared(contentDedupTopic, { options: { groupId: 'g' } }), prepared(contentDedupTopic, { options: { groupId: 'g' } })])).toEqual([]);
+  });
+});
+
+describe('chunk', () => {
+  it('batches messages per destination, at most 10 a batch', () => {
+    const messages = [...Array.from({ length: 12 }, () => prepared(standardTopic)), prepared(queue), prepared(standardTopic)];
+    const batches = chunk(messages);
+    expect(batches.map((batch) => batch.map((message) => message.destination.id))).toEqual([
+      Array(10).fill('items'),
+      ['items', 'items', 'items'],
+      ['stock'],
+    ]);
+  });
+
+  it("starts a new batch where the next message would pass the destination's batch size", () => {
+    const batches = chunk([prepared(queue, { sizeBytes: 600 }), prepared(queue, { sizeBytes: 400 }), prepared(queue, { sizeBytes: 1 })]);
+    expect(batches.map((batch) => batch.map((message) => message.encoded.sizeBytes))).toEqual([[600, 400], [1]]);
+  });
+
+  it('keeps the order of the messages within each batch, and makes no batch of nothing', () => {
+    const messages = [prepared(queue), prepared(standardTopic), prepared(queue)];
+    expect(chunk(messages)).toEqual([[messages[0], messages[2]], [messages[1]]]);
+    expect(chunk([])).toEqual([]);
+  });
+});
