@@ -1,6 +1,7 @@
 import { PostboxError } from '../postbox-error.ts';
 import { startFauxqsEmulator } from './fauxqs-emulator.ts';
 import { startMotoEmulator, type RunningEmulator } from './moto-emulator.ts';
+import { USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 export type { RunningEmulator } from './moto-emulator.ts';
 
@@ -23,7 +24,7 @@ export class UnknownEmulatorError extends PostboxError {
  * emulator gets wrong, another may catch).
  */
 export function emulatorKind(env: NodeJS.ProcessEnv = process.env): EmulatorKind {
-  const kind = env.POSTBOX_EMULATOR?.trim() || 'fauxqs';
+  const kind = env[USER_ENVIRONMENT.emulator]?.trim() || 'fauxqs';
   if (!(EMULATOR_KINDS as readonly string[]).includes(kind)) throw new UnknownEmulatorError(kind);
   return kind as EmulatorKind;
 }

@@ -16,6 +16,7 @@ import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 /** Long-poll wait of the local workers; the local event sources wait less (1 s). */
 const WORKER_WAIT_SECONDS = 2;
@@ -83,7 +84,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   // The Lambda handler modules read their stage and clients' settings from the environment when they load,
   // as in Lambda, where MessagingStack sets them: the one place the stage travels through process.env.
   exportEndpointEnvironment(endpoint);
-  process.env.POSTBOX_STAGE = topology.stage;
+  process.env[DEPLOYED_ENVIRONMENT.stage] = topology.stage;
   const directory = new QueueDirectory(topology, clients.sqs, endpoint);
   const cloudwatch = new CloudWatchClient(awsClientConfig(clientOptions));
 

@@ -16,6 +16,7 @@ import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './m
 import { provisionJobLockTable, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 /** Long-poll wait of the test system's event sources and workers: short, so a test's messages are picked up at once and stop() is quick. */
 const WAIT_SECONDS = 1;
@@ -116,7 +117,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     for (const queue of topology.queues) {
       if (queue.handler.kind !== 'lambda') continue;
       const { url, deadLetterUrl } = provisioned.queues.get(queue.id)!;
-      const handler = await loadLambdaHandler(path.resolve(project.root, queue.handler.entry), { POSTBOX_STAGE: stage, POSTBOX_QUEUE_URL: url, POSTBOX_DEAD_LETTER_QUEUE_URL: deadLetterUrl });
+      const handler = await loadLambdaHandler(path.resolve(project.root, queue.handler.entry), { [DEPLOYED_ENVIRONMENT.stage]: stage, [DEPLOYED_ENVIRONMENT.queueUrl]: url, [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: deadLetterUrl });
       const source = new LocalEventSource({ sqs: clients.sqs, queueUrl: url, handler, batchSize: queue.handler.batchSize, waitTimeSeconds: WAIT_SECONDS, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
       source.start(
         (result) => {
@@ -177,7 +178,7 @@ async function loadLambdaHandler(file: string, env: Record<string, string>): Pro
   const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   try {
-    const module = (await import(`${pathToFileURL(file).href}?postbox-stage=${env.POSTBOX_STAGE}`)) as { handler?: SqsLambdaHandler };
+    const module = (await import(`${pathToFileURL(file).href}?postbox-stage=${env[DEPLOYED_ENVIRONMENT.stage]}`)) as { handler?: SqsLambdaHandler };
     if (typeof module.handler !== 'function') throw new TestSystemError(`${file} exports no handler; export const handler = createSqsHandler(topology, { queue, handlers }).`);
     return module.handler;
   } finally {

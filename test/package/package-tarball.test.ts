@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lintTemplate } from '../helpers/cfn-lint.ts';
 
 // The package as a user gets it: packed, installed from the tarball into a fresh project, its `postbox init`
 // scaffold tested, synthesized and run. Slow (two installs from the npm cache): it runs once, in its own project.
@@ -127,26 +128,25 @@ describe('the packed postbox package', () => {
     expect(existsSync(path.join(consumer, 'Svc_2'))).toBe(false);
   });
 
-  // Waits for H2's postbox/testing (startTestSystem, TestSystem), which the scaffold's test imports.
   it('the scaffold type-checks', async () => {
     expectSuccess(await run('npm', ['run', 'typecheck'], service), 'npm run typecheck');
   });
 
-  // Waits for H2's postbox/testing (startTestSystem): fails on the missing export until it lands.
   it('the scaffold passes its own npm test', async () => {
     expectSuccess(await run('npm', ['test'], service), 'npm test');
   });
 
-  // Waits for H3 (the worker image bundled from the config's workers module): a scaffold has a worker queue.
-  it('the scaffold synthesizes with npx cdk synth', async () => {
+  it('the scaffold synthesizes with npx cdk synth, its worker image included, into a template cfn-lint passes', async () => {
     expectSuccess(await run('npx', ['cdk', 'synth', '--quiet'], service), 'npx cdk synth');
-    const template = JSON.parse(readFileSync(path.join(service, 'cdk.out/svc-dev.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
+    const templatePath = path.join(service, 'cdk.out/svc-dev.template.json');
+    const template = JSON.parse(readFileSync(templatePath, 'utf8')) as { Resources: Record<string, { Type: string }> };
     const types = Object.values(template.Resources).map((resource) => resource.Type);
     expect(types).toContain('AWS::SNS::Topic');
+    expect(types).toContain('AWS::ECS::TaskDefinition');
     expect(types.filter((type) => type === 'AWS::Lambda::Function').length).toBeGreaterThanOrEqual(2);
+    expect((await lintTemplate(templatePath)).blocking).toEqual([]);
   });
 
-  // Waits for H1: the embedded emulator must start without moto_server inside the installed package.
   it('npm start brings the service up with its console, and Ctrl-C stops it', async () => {
     // detached: the server leads its own process group, as a terminal's foreground job does; Ctrl-C goes to the group.
     const server = spawn('npm', ['start', '--', '--console-port', '0', '--quiet'], { cwd: service, env: npmEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });

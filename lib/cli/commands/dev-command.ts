@@ -13,6 +13,7 @@ import type { CliIo } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { integerOption } from '../cli-option-parsers.ts';
 import { formatTable } from '../table-format.ts';
+import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 
 interface DevOptions {
   readonly demo?: boolean;
@@ -51,7 +52,7 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
   const workers = await loadWorkers(project);
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
   const logFile = path.join(project.root, '.postbox-local.log');
-  if (!options.quiet) process.env.POSTBOX_LOG_FILE = logFile;
+  if (!options.quiet) process.env[USER_ENVIRONMENT.logFile] = logFile;
   const logger = createLogger({ service: 'postbox-dev' });
   const system = await startLocalSystem(project.topology, {
     topology,
