@@ -1,7 +1,7 @@
 // `npm run build` (and `prepare`): compiles lib/ to dist/ for the package, JavaScript and type declarations.
 // tsc rewrites the `.ts` import specifiers of the JavaScript to `.js` (rewriteRelativeImportExtensions), but leaves
 // them as written in the declarations; TypeScript 5 resolves those too, older consumers do not, so they are rewritten
-// here. The files that are not TypeScript (the emulator's process entry, the console page) are copied beside them.
+// here. The files that are not TypeScript (plain JavaScript process entries, the console page) are copied beside them.
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -9,7 +9,6 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
-const assets = ['local/fauxqs-main.mjs', 'local/console/console.html'];
 
 rmSync(dist, { recursive: true, force: true });
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
@@ -21,4 +20,11 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
   const file = path.join(entry.parentPath, entry.name);
   writeFileSync(file, readFileSync(file, 'utf8').replace(relativeTsSpecifier, '$1$2.js$3'));
 }
-for (const asset of assets) cpSync(path.join(root, 'lib', asset), path.join(dist, asset));
+// Every file of lib/ that runs or is served as it is: plain JavaScript processes (the emulator's entry, the leash)
+// and the console page.
+const lib = path.join(root, 'lib');
+for (const entry of readdirSync(lib, { recursive: true, withFileTypes: true })) {
+  if (!entry.isFile() || !/\.(mjs|html)$/.test(entry.name)) continue;
+  const asset = path.relative(lib, path.join(entry.parentPath, entry.name));
+  cpSync(path.join(lib, asset), path.join(dist, asset));
+}

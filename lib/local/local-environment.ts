@@ -33,7 +33,7 @@ export async function startLocalEnvironment(topology: ResolvedTopology, options:
     const provisioned = await provisionTopology(topology, createAwsClients(clientOptions));
     const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, new DynamoDBClient(awsClientConfig(clientOptions))) : undefined;
     if (!emulator.dynamodb && topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-      options.logger.warn('the emulator has no DynamoDB (moto is not installed): unique jobs are locked in this process only; run npm run emulator:install for the job lock table', {});
+      options.logger.warn('the emulator has no DynamoDB (moto is not installed): unique jobs are locked in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives the job lock table', {});
     }
     options.logger.info('local emulator ready, topology provisioned', {
       endpoint: emulator.endpoint,

@@ -5,9 +5,10 @@ let users = 0;
 
 /**
  * The embedded emulator of this process, shared by its test systems: started on first use, stopped when its
- * last user lets go (and killed at exit, as every emulator is). Resolves to its endpoint and the release.
+ * last user lets go (and killed at exit, as every emulator is). Resolves to its endpoint, whether it serves
+ * DynamoDB (fauxqs alone does not), and the release.
  */
-export async function useSharedEmulator(): Promise<{ endpoint: string; release: () => Promise<void> }> {
+export async function useSharedEmulator(): Promise<{ endpoint: string; dynamodb: boolean; release: () => Promise<void> }> {
   users += 1;
   const starting = (running ??= startEmbeddedEmulator());
   let emulator: RunningEmulator;
@@ -21,6 +22,7 @@ export async function useSharedEmulator(): Promise<{ endpoint: string; release: 
   let released = false;
   return {
     endpoint: emulator.endpoint,
+    dynamodb: emulator.dynamodb,
     release: async () => {
       if (released) return;
       released = true;

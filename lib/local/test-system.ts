@@ -84,7 +84,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   process.env.AWS_REGION ??= 'us-east-1';
   process.env.AWS_ACCESS_KEY_ID ??= 'test';
   process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-  const emulator = options.endpoint ? { endpoint: options.endpoint, release: async () => undefined } : await useSharedEmulator();
+  const emulator = options.endpoint ? { endpoint: options.endpoint, dynamodb: true, release: async () => undefined } : await useSharedEmulator();
   const { endpoint } = emulator;
   sharedEndpoint = { endpoint, systems: (sharedEndpoint?.systems ?? 0) + 1, endpointBefore: sharedEndpoint?.endpointBefore ?? process.env.AWS_ENDPOINT_URL };
   process.env.AWS_ENDPOINT_URL = endpoint;
@@ -107,7 +107,8 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
     const provisioned = await provisionTopology(topology, clients);
-    const jobLockTable = await provisionJobLockTable(topology, dynamodb);
+    // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked within this process.
+    const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, dynamodb) : undefined;
     const log = new MessageOutcomeLog(topology);
     const unsubscribe = onMessageSettled(log.record);
     stops.push(async () => unsubscribe());

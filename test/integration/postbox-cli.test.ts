@@ -40,7 +40,7 @@ describe('postbox publish, send and tail', () => {
 
     const bad = await postbox(stage, ['publish', 'payment.refunded', '{"paymentId":"r-9","amountCents":"three"}']);
     expect(bad.code).toBe(2);
-    expect(bad.err).toMatch(/^postbox: Message [0-9a-f-]{36} of type 'payment.refunded' does not match its schema: amountCents: Invalid input: expected number, received string\.$/);
+    expect(bad.err).toMatch(/^postbox: A message given no id \(so none was sent\) of type 'payment.refunded' does not match its schema: amountCents: Invalid input: expected number, received string\.$/);
     const notJson = await postbox(stage, ['send', 'report.build', '{oops']);
     expect(notJson.code).toBe(2);
     expect(notJson.err).toMatch(/^postbox: the message is not valid JSON: /);

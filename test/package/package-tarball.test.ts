@@ -68,7 +68,11 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (devServer?.pid && devServer.exitCode === null) process.kill(-devServer.pid, 'SIGKILL');
+  try {
+    if (devServer?.pid && devServer.exitCode === null) process.kill(-devServer.pid, 'SIGKILL');
+  } catch {
+    // Its group has gone already (the exit event not yet delivered).
+  }
   if (temporary) rmSync(temporary, { recursive: true, force: true });
 });
 

@@ -29,7 +29,7 @@ describe('{{name}}', () => {
 
     const ledger = (await system.waitFor(id)).find((outcome) => outcome.queue === 'ledger');
     expect(ledger).toMatchObject({ status: 'dead-lettered', attempts: 1 });
-    expect(ledger?.reason).toContain('nothing to book');
+    expect(ledger?.reason).toMatchObject({ code: 'EMPTY_PAYMENT', message: expect.stringContaining('nothing to book') });
   });
 
   it('sends a receipt when told to', async () => {
