@@ -15,6 +15,7 @@ const alias = [
   { find: /^postbox$/, replacement: self('./lib/index.ts') },
   { find: /^postbox\/cdk$/, replacement: self('./lib/cdk.ts') },
   { find: /^postbox\/testing$/, replacement: self('./lib/testing.ts') },
+  { find: /^postbox\/cli$/, replacement: self('./lib/cli.ts') },
 ];
 
 export default defineConfig({

@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { postboxMain } from '../lib/cli/postbox-main.ts';
+import { postboxMain } from 'postbox/cli';
 
 await postboxMain();

@@ -94,5 +94,13 @@ export async function loadWorkers(config: ProjectConfig): Promise<WorkerDefiniti
   if (!workers || typeof workers !== 'object' || !workers.topology || !workers.queues) {
     throw new ConfigError('CONFIG_INVALID', `${config.workersModule} must export default defineWorkers(topology, { ... })`);
   }
+  // The worker image runs the workers module alone, with the topology it imports: it must be the one the stack,
+  // postbox dev and the tests use, or deployed workers would validate, retry and route by another.
+  if (workers.topology !== config.topology) {
+    throw new ConfigError(
+      'CONFIG_INVALID',
+      `${config.workersModule} defines workers for topology '${(workers.topology as { app?: string }).app}', not the one ${config.file} names (${config.topologyModule}); pass defineWorkers the topology that module exports`,
+    );
+  }
   return workers as WorkerDefinitions;
 }

@@ -45,14 +45,14 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   child.stderr.on('data', keepTail);
   child.on('error', (error) => keepTail(Buffer.from(String(error))));
   // Out of this process's group, the server must not outlive it: killed on exit, a crash (an uncaught error) included.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => killGroup(child);
   process.once('exit', killOnExit);
   child.once('exit', () => process.removeListener('exit', killOnExit));
   const endpoint = `http://127.0.0.1:${port}`;
   try {
     await waitUntilAnswering(`${endpoint}${options.probePath}`, child, options.startTimeoutMs);
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup(child);
     throw new EmulatorStartError((error as Error).message, output.trim());
   }
   return { endpoint, port, stop: () => stopProcess(child) };
@@ -77,13 +77,22 @@ async function waitUntilAnswering(url: string, child: ChildProcess, timeoutMs: n
 function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
+    const force = setTimeout(() => killGroup(child), 5000);
     child.once('exit', () => {
       clearTimeout(force);
       resolve();
     });
     child.kill('SIGTERM');
   });
+}
+
+/** SIGKILLs the leash and the server with it: they are a process group of their own, and a SIGKILLed leash passes nothing on. */
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // Gone already.
+  }
 }
 
 function freePort(): Promise<number> {

@@ -63,7 +63,9 @@ export async function redriveWithMoveTask(
       }),
     )) as { TaskHandle: string });
   } catch (error) {
-    if (translateAwsError(error) instanceof OperationUnsupportedError) throw new MoveTaskUnsupportedError(describeError(error));
+    // moto answers actions it lacks with an HTML error page, which the SDK cannot parse (a SyntaxError of a 5xx).
+    const htmlAnswer = (error as Error).name === 'SyntaxError' && ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 500) >= 500;
+    if (htmlAnswer || translateAwsError(error) instanceof OperationUnsupportedError) throw new MoveTaskUnsupportedError(describeError(error));
     throw error;
   }
   const cancel = () => {

@@ -120,7 +120,8 @@ export class AwsServiceError extends AwsCallError {
     super(`${where(context)} refused the call: ${describe(cause)}`, context, cause);
     const { name = 'Error', $retryable, $fault } = (cause ?? {}) as SdkErrorShape;
     this.awsName = name;
-    // The SDK marks server faults and the errors it would retry itself; anything else from a client is final.
+    // The SDK marks server faults and the errors it would retry itself; anything else from a client is final. An
+    // answer it could not parse (a proxy's HTML 502 page: a SyntaxError) is the server's, so it is tried again.
     this.retryable = Boolean($retryable) || $fault !== 'client';
   }
 }
@@ -129,7 +130,7 @@ type SdkErrorShape = { name?: string; message?: string; code?: string; cause?: {
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT']);
 const QUEUE_DOES_NOT_EXIST = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'KMSAccessDeniedException']);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'AuthorizationErrorException', 'KMSAccessDeniedException']);
 const ALREADY_EXISTS = new Set(['ResourceInUseException', 'QueueAlreadyExists', 'QueueNameExists', 'ResourceAlreadyExistsException']);
 
 /**
@@ -149,18 +150,16 @@ export function translateAwsError(error: unknown, context: AwsCallContext = {}):
   if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) return new ThrottledError(context, error);
   if (ALREADY_EXISTS.has(name)) return new ResourceAlreadyExistsError(context, error);
   if (name === 'ConditionalCheckFailedException') return new ConditionFailedError(context, error);
-  // moto answers actions it lacks with an HTML error page, which the SDK cannot parse (a SyntaxError of a 5xx).
-  if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name) || (name === 'SyntaxError' && (shape.$metadata?.httpStatusCode ?? 500) >= 500)) {
-    return new OperationUnsupportedError(context, error);
-  }
+  if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name)) return new OperationUnsupportedError(context, error);
   return new AwsServiceError(context, error);
 }
 
 type EndpointProvider = () => Promise<{ protocol: string; hostname: string; port?: number; path?: string }>;
 
 /** The endpoint an SDK client calls, for AwsCallContext: its URL when one was given, else `AWS`. */
-export async function endpointOf(client: { config: { endpoint?: EndpointProvider } }): Promise<string> {
-  if (!client.config.endpoint) return 'AWS';
+export async function endpointOf(client: { config: { endpoint?: EndpointProvider } }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  // The SDK reads AWS_ENDPOINT_URL only when it sends, so a client given none may still call an emulator.
+  if (!client.config.endpoint) return env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS';
   const { protocol, hostname, port } = await client.config.endpoint();
   return `${protocol}//${hostname}${port === undefined ? '' : `:${port}`}`;
 }

@@ -12,8 +12,9 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-it('stops the embedded emulator, which runs outside its process group, when the process that started it is SIGKILLed', async () => {
-  const script = "const m = await import('./lib/local/embedded-emulator.ts'); const e = await m.startEmbeddedEmulator(); console.log('endpoint ' + e.endpoint); setInterval(() => {}, 1000);";
+/** Starts a process that starts the embedded emulator, then does `then`; resolves to the owner and the emulator's endpoint. */
+async function emulatorOwner(then: string) {
+  const script = `const m = await import('./lib/local/embedded-emulator.ts'); const e = await m.startEmbeddedEmulator(); console.log('endpoint ' + e.endpoint); ${then}`;
   const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let output = '';
@@ -24,10 +25,24 @@ it('stops the embedded emulator, which runs outside its process group, when the 
     });
     owner.once('exit', (code) => reject(new Error(`the owner exited with ${code} before starting the emulator`)));
   });
-  expect(await answers(endpoint)).toBe(true);
+  return { owner, endpoint };
+}
 
-  owner.kill('SIGKILL');
+/** Waits (at most 15 s) until nothing answers at the endpoint. */
+async function stopsAnswering(endpoint: string): Promise<boolean> {
   const deadline = Date.now() + 15_000;
   while ((await answers(endpoint)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-  expect(await answers(endpoint)).toBe(false);
+  return !(await answers(endpoint));
+}
+
+it('stops the embedded emulator, which runs outside its process group, when the process that started it is SIGKILLed', async () => {
+  const { owner, endpoint } = await emulatorOwner('setInterval(() => {}, 1000);');
+  expect(await answers(endpoint)).toBe(true);
+  owner.kill('SIGKILL');
+  expect(await stopsAnswering(endpoint)).toBe(true);
+}, 60_000);
+
+it('stops the embedded emulator when the process that started it exits without stopping it', async () => {
+  const { endpoint } = await emulatorOwner("setTimeout(() => process.exit(3), 200);");
+  expect(await stopsAnswering(endpoint)).toBe(true);
 }, 60_000);

@@ -64,12 +64,9 @@ describe('translateAwsError', () => {
     expect(translateAwsError(sdkError('ResourceInUseException', 'Table already exists'), { table: 'pay-dev-job-locks' })).toBeInstanceOf(ResourceAlreadyExistsError);
   });
 
-  it("makes a failed DynamoDB condition a ConditionFailedError, and an action the emulator lacks (or moto's HTML answer) an OperationUnsupportedError", () => {
+  it('makes a failed DynamoDB condition a ConditionFailedError, and an action the emulator lacks an OperationUnsupportedError', () => {
     expect(translateAwsError(sdkError('ConditionalCheckFailedException', 'The conditional request failed'), { table: 'pay-dev-job-locks' })).toBeInstanceOf(ConditionFailedError);
     expect(translateAwsError(sdkError('InvalidAction', 'StartMessageMoveTask is not valid'))).toBeInstanceOf(OperationUnsupportedError);
-    const html = Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 501 } });
-    expect(translateAwsError(html)).toBeInstanceOf(OperationUnsupportedError);
-    expect(translateAwsError(new SyntaxError('Unexpected token <'))).toBeInstanceOf(OperationUnsupportedError);
     expect(translateAwsError(Object.assign(new SyntaxError('bad json'), { $metadata: { httpStatusCode: 200 } }))).toBeInstanceOf(AwsServiceError);
   });
 
@@ -90,5 +87,20 @@ describe('translateAwsError', () => {
   it('names the endpoint a client calls as its URL, or AWS when it calls AWS itself', async () => {
     await expect(endpointOf(new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4566' }))).resolves.toBe('http://127.0.0.1:4566');
     await expect(endpointOf(new SQSClient({ region: 'us-east-1' }))).resolves.toBe('AWS');
+  });
+
+  it("takes an answer the SDK could not parse (a proxy's HTML 502 page) for a server's fault, to be tried again", () => {
+    const html = Object.assign(new SyntaxError('Unexpected token <'), { $metadata: { httpStatusCode: 502 } });
+    expect(translateAwsError(html)).toMatchObject({ code: 'AWS_CALL_FAILED', retryable: true });
+    expect(translateAwsError(new SyntaxError('Unexpected token <'))).toMatchObject({ retryable: true });
+  });
+
+  it("names SNS's AuthorizationErrorException as access denied", () => {
+    expect(translateAwsError(sdkError('AuthorizationErrorException', 'not authorized to perform SNS:Publish'))).toBeInstanceOf(AccessDeniedError);
+  });
+
+  it('names the endpoint of AWS_ENDPOINT_URL for a client given none, as the SDK sends there', async () => {
+    expect(await endpointOf({ config: {} }, { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' })).toBe('http://127.0.0.1:4566');
+    expect(await endpointOf({ config: {} }, {})).toBe('AWS');
   });
 });

@@ -4,6 +4,9 @@ import { exportEndpointEnvironment, startLocalEnvironment } from '../../local/lo
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { runWorkerProcess } from '../../runtime/consuming/polling/worker-process.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
+import { jobLockTableName, resourcePrefix } from '../../topology/naming.ts';
+import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
+import { isLoopbackEndpoint } from '../../runtime/local-endpoint.ts';
 import { defaultStage } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 
@@ -22,7 +25,9 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
     .allowExcessArguments()
     .addHelpText('after', '\nThe global --endpoint, --region and --stage apply; --stage defaults to POSTBOX_STAGE, else with --local to the config\'s local stage, else to the config\'s local stage at a loopback endpoint and its deployed stage elsewhere.')
     .action(async (_options: { local?: boolean }, command: Command) => {
-      const options = command.optsWithGlobals<{ local?: boolean; endpoint?: string; region?: string; stage?: string }>();
+      const options = command.optsWithGlobals<{ local?: boolean; endpoint?: string; region?: string; profile?: string; stage?: string }>();
+      // The SDK's default credential chain reads the profile from the environment, as for every command.
+      if (options.profile) process.env.AWS_PROFILE = options.profile;
       const project = await config();
       const workers = await loadWorkers(project);
       if (!workers) throw new CliError(`${project.file} names no workers module; add workers: './workers.ts' (export default defineWorkers(...))`, ExitCode.invalidInput);
@@ -31,7 +36,8 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
       // The worker image sets POSTBOX_STAGE (the --stage default); elsewhere the stage comes from the config, as in every command.
       if (!options.local) {
         const stage = options.stage ?? defaultStage(options.endpoint, project);
-        return exit(await runWorkerProcess(workers, args, { ...target, stage, ...(options.endpoint && { endpoint: options.endpoint }) }));
+        const jobLockTable = workerJobLockTable(project.topology.app, stage, options.endpoint);
+        return exit(await runWorkerProcess(workers, args, { ...target, stage, ...(options.endpoint && { endpoint: options.endpoint }), ...(jobLockTable && { jobLockTable }) }));
       }
       const stage = options.stage ?? project.stages.local;
       const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ service: 'postbox-worker', stage }) });
@@ -43,4 +49,14 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
         await local.stop();
       }
     });
+}
+
+/**
+ * The job lock table of `postbox worker` without --local: POSTBOX_JOB_LOCK_TABLE, else, against a deployed stage,
+ * that stage's table, in which its ECS tasks lock: a lock of this process alone would let a unique job run here and
+ * there at once. At an emulator, none (locks within the process) unless set.
+ */
+export function workerJobLockTable(app: string, stage: string, endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const deployed = !isLoopbackEndpoint(endpoint ?? env.AWS_ENDPOINT_URL);
+  return env[DEPLOYED_ENVIRONMENT.jobLockTable] ?? (deployed ? jobLockTableName(resourcePrefix(app, stage)) : undefined);
 }

@@ -105,22 +105,30 @@ export class QueueRuntime {
       this.settled(message, outcome, false);
       return false;
     }
+    let left: boolean;
     try {
       await this.actions.deadLetter(message, { error: outcome.error, handler: outcome.handler, attempt: message.receiveCount });
       this.metrics.count(outcome.messageType, 'DeadLettered');
-      this.settled(message, outcome, true);
-      return true;
+      left = true;
     } catch (error) {
       this.logger.error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
-      this.settled(message, outcome, false);
-      return false;
+      left = false;
     }
+    this.settled(message, outcome, left);
+    return left;
   }
 
   /** Tells the listeners of onMessageSettled what became of a message; the drivers call it for processed ones. */
   settled(message: ReceivedMessage, outcome: ProcessingOutcome, left: boolean): void {
     if (settledListeners.size === 0) return;
-    for (const listener of settledListeners) listener({ queue: this.queue, message, outcome, left });
+    for (const listener of settledListeners) {
+      // A listener only watches: its failure must not change what becomes of the message.
+      try {
+        listener({ queue: this.queue, message, outcome, left });
+      } catch (error) {
+        this.logger.warn('an onMessageSettled listener failed; the message is settled all the same', { messageId: message.messageId, error });
+      }
+    }
   }
 
   /**

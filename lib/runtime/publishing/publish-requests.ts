@@ -18,7 +18,8 @@ export interface PublishOptions {
   readonly groupId?: string;
   /**
    * FIFO destinations only, as groupId; unique within a batch.
-   * @default the message id; none to a topic with contentBasedDeduplication, which SNS deduplicates by body
+   * @default the message id, to a topic with contentBasedDeduplication too: every envelope's body is unique (its
+   * id and time), so SNS's hash of it would let a publish of the same id again through
    */
   readonly deduplicationId?: string;
 }
@@ -47,11 +48,6 @@ export interface Destination {
   readonly id: string;
   readonly name: string;
   readonly fifo: boolean;
-  /**
-   * A FIFO topic that deduplicates by content: a message needs no deduplication id.
-   * @default false
-   */
-  readonly contentBasedDeduplication?: boolean;
   readonly maxMessageBytes: number;
   readonly maxBatchBytes: number;
 }
@@ -75,8 +71,7 @@ export function sqsEntry(message: Prepared) {
 
 export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (!destination.fifo) return {};
-  const deduplicationId = options.deduplicationId ?? (destination.contentBasedDeduplication ? undefined : envelope.id);
-  return { MessageGroupId: options.groupId ?? envelope.id, ...(deduplicationId !== undefined && { MessageDeduplicationId: deduplicationId }) };
+  return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
 }
 
 /** SNS's and SQS's rule for MessageGroupId and MessageDeduplicationId: 1 to 128 printable ASCII characters, no spaces. */
@@ -99,7 +94,7 @@ export function optionProblems(destination: Destination, id: string, options: Se
     if (!destination.fifo) problems.push(`${field} applies to FIFO destinations only, and ${where} is standard`);
     else if (!FIFO_ID.test(value)) problems.push(`${field} must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}`);
   }
-  const idStandsIn = options.groupId === undefined || (options.deduplicationId === undefined && !destination.contentBasedDeduplication);
+  const idStandsIn = options.groupId === undefined || options.deduplicationId === undefined;
   if (destination.fifo && id !== '' && !FIFO_ID.test(id) && idStandsIn) {
     problems.push(
       `id stands in for the group and deduplication ids, so it must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}; or pass groupId and deduplicationId`,

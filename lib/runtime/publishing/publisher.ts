@@ -202,7 +202,7 @@ export class Publisher<T extends AnyTopology> {
   private destinationOf(kind: MessageKind, type: string): Destination {
     if (kind === 'event') {
       const topic = topicOfEvent(this.topology, type)!;
-      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, contentBasedDeduplication: topic.contentBasedDeduplication, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
+      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
     }
     const queue = this.topology.queues.find((candidate) => candidate.role === 'command' && candidate.messageTypes.includes(type))!;
     return { kind: 'queue', id: queue.id, name: queue.name, fifo: queue.fifo, maxMessageBytes: queue.maxMessageSizeBytes, maxBatchBytes: SQS_MAX_BATCH_BYTES };
