@@ -31,7 +31,7 @@ export function scaffoldPackageJson(options: Omit<ScaffoldOptions, 'directory'>)
     version: '0.1.0',
     private: true,
     type: 'module',
-    scripts: { start: 'postbox dev', test: 'vitest run', synth: 'cdk synth', worker: 'postbox worker --local', typecheck: 'tsc --noEmit' },
+    scripts: { start: 'postbox dev', test: 'tsc --noEmit && vitest run', synth: 'cdk synth', worker: 'postbox worker --local', typecheck: 'tsc --noEmit' },
     dependencies: { postbox: options.postboxSpec },
     devDependencies,
   };

@@ -42,3 +42,15 @@ export class QueueArnLookUpError extends PostboxError {
     super(`Could not look up the ARN of queue ${queueUrl} (${reason}); no message was received, and the local event source tries again on its next poll.`, options);
   }
 }
+
+/** The console's port is taken, most likely by another `postbox dev`. */
+export class ConsolePortInUseError extends PostboxError {
+  readonly code = 'CONSOLE_PORT_IN_USE';
+
+  constructor(
+    readonly port: number,
+    cause: unknown,
+  ) {
+    super(`port ${port} of the console is in use (another postbox dev?); pass --console-port 0 for any free port, set dev.consolePort in postbox.config.ts, or stop the other one`, { cause });
+  }
+}

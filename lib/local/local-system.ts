@@ -13,6 +13,7 @@ import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
 import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
+import { ConsolePortInUseError } from './local-errors.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
 import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
@@ -137,7 +138,20 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     }
     return lastRates;
   };
-  const consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, rates);
+  const stopAll = async () => {
+    await Promise.all([...sources.map((source) => source.stop()), workers?.stop('signal')]);
+    await consoleServer?.close();
+    await stopEmulator();
+  };
+  let consoleServer: ConsoleServer | undefined;
+  try {
+    consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, rates);
+  } catch (error) {
+    // What started must not keep the process alive after a failed start.
+    await stopAll();
+    if ((error as { code?: string }).code === 'EADDRINUSE') throw new ConsolePortInUseError(options.consolePort as number, error);
+    throw error;
+  }
 
   return {
     endpoint,
@@ -147,10 +161,6 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     ...(consoleServer && { console: consoleServer }),
     topicArns: provisioned?.topicArns ?? new Map(),
     rates,
-    stop: async () => {
-      await Promise.all([...sources.map((source) => source.stop()), workers?.stop('signal')]);
-      await consoleServer?.close();
-      await stopEmulator();
-    },
+    stop: stopAll,
   };
 }

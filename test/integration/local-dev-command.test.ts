@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { uniqueStage } from '../helpers/emulator.ts';
@@ -52,4 +53,20 @@ describe('postbox dev', () => {
     expect(dev.output()).toContain('Stopped: every running handler finished and settled its messages.');
     expect(dev.output()).not.toMatch(/ECONNREFUSED|failed to poll|ECONNRESET|socket hang up/);
   });
+
+  it('says in one line that the console port is taken, and exits instead of running on without a console', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as net.AddressInfo).port;
+      const dev = startDev(['--endpoint', inject('awsEndpoint'), '--console-port', String(port)], scrubbedEnv());
+      dev.ready.catch(() => undefined);
+      const code = await Promise.race([dev.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000))]);
+      expect(code).toBe(1);
+      expect(dev.output()).toContain(`postbox: port ${port} of the console is in use (another postbox dev?); pass --console-port 0`);
+      expect(dev.output()).not.toMatch(/\n\s+at /);
+    } finally {
+      taken.close();
+    }
+  }, 40_000);
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { runCli } from '../../lib/cli/postbox-cli.ts';
+import { startFauxqsEmulator } from '../../lib/local/fauxqs-emulator.ts';
 import { uniqueStage } from '../helpers/emulator.ts';
 
 /** A project whose config names the payments test topology, with a local stage of its own. */
@@ -89,5 +90,18 @@ describe('postbox provision', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`pay-${stage}-accounting`);
+  });
+
+  it('provisions the queues and topics at an emulator without DynamoDB (fauxqs alone), saying there is no job lock table', async () => {
+    const { config, stage } = project();
+    const emulator = await startFauxqsEmulator({ moto: false });
+    try {
+      const result = await postbox(['--config', config, '--endpoint', emulator.endpoint, 'provision']);
+      expect(result.err).toBe(`postbox: no job lock table: ${emulator.endpoint} serves no DynamoDB; unique jobs lock within each worker process there`);
+      expect(result.code).toBe(0);
+      expect(result.out).toContain(`pay-${stage}-accounting`);
+    } finally {
+      await emulator.stop();
+    }
   });
 });

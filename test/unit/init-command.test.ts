@@ -62,7 +62,7 @@ describe('postbox init', () => {
     expect(json).toMatchObject({
       name: 'payments',
       type: 'module',
-      scripts: { start: 'postbox dev', test: 'vitest run', synth: 'cdk synth', worker: 'postbox worker --local' },
+      scripts: { start: 'postbox dev', test: 'tsc --noEmit && vitest run', synth: 'cdk synth', worker: 'postbox worker --local' },
       dependencies: { postbox: 'file:/somewhere/postbox.tgz' },
     });
     const pinned = { ...rootPackage.dependencies, ...rootPackage.devDependencies };
@@ -93,6 +93,18 @@ describe('postbox init', () => {
     expect(err).toHaveLength(1);
     expect(err[0]).toMatch(/^postbox: 'My_Service' cannot name a service: use lower-case letters, digits and hyphens/);
     expect(readdirSync(parent)).toEqual([]);
+  });
+
+  it("refuses a name too long for its queue names to stay within SQS's 80 characters, with one line and exit 2, writing nothing", async () => {
+    const parent = emptyDirectory();
+    const name = 'x'.repeat(41);
+
+    const { code, out, err } = await init([name, '--dir', path.join(parent, 'svc'), '--no-install']);
+
+    expect({ code, out }).toEqual({ code: 2, out: [] });
+    expect(err).toEqual([`postbox: '${name}' is 41 characters, over the 40 a service name may have: its longest queue name, <name>-<stage>-reports-delivery-dlq, must stay within SQS's 80 for stages of up to 17 characters`]);
+    expect(readdirSync(parent)).toEqual([]);
+    expect((await init(['x'.repeat(40), '--dir', path.join(parent, 'ok'), '--no-install'])).code).toBe(0);
   });
 
   it('refuses a directory that is not empty with one line and exit 2, unless --force', async () => {

@@ -64,12 +64,29 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     consolePort: options.consolePort ?? project.dev.consolePort,
     logger,
   });
+  // Ctrl-C is taken care of before the user is told to press it.
+  let demo: { stop(): void } | undefined;
+  let view: NodeJS.Timeout | undefined;
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      io.out('\nStopping: no new receives; running handlers finish and settle...');
+      demo?.stop();
+      if (view) clearInterval(view);
+      void system.stop().then(() => {
+        io.out('Stopped: every running handler finished and settled its messages.');
+        process.exit(0);
+      });
+    });
+  }
+
   io.out(`Postbox is running against ${system.endpoint} (stage ${stage}): ${project.topology.app}.`);
   if (system.console) io.out(`Console: ${system.console.url}`);
   if (!options.quiet) io.out(`Handler logs and metrics: ${logFile}`);
   io.out('Ctrl-C stops it; messages in flight return to their queues.');
 
-  let demo: { stop(): void } | undefined;
   if (options.demo) {
     const start = ((await import(pathToFileURL(project.dev.demoModule!).href)) as { default: StartDemo }).default;
     demo = start({
@@ -82,7 +99,7 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     });
   }
 
-  const view = options.quiet
+  view = options.quiet
     ? undefined
     : setInterval(async () => {
         try {
@@ -99,19 +116,4 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
           io.out(`live view: ${(error as Error).message}`);
         }
       }, 2000);
-
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      io.out('\nStopping: no new receives; running handlers finish and settle...');
-      demo?.stop();
-      if (view) clearInterval(view);
-      void system.stop().then(() => {
-        io.out('Stopped: every running handler finished and settled its messages.');
-        process.exit(0);
-      });
-    });
-  }
 }

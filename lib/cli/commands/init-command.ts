@@ -27,9 +27,18 @@ export function registerInit(program: Command, io: CliIo): void {
     .action((name: string, options: InitOptions) => runInit(name, options, io));
 }
 
+/** 80 (SQS's longest queue name) less `-reports-delivery-dlq` (21) and a stage of up to 17 characters with its hyphens. */
+const MAX_SERVICE_NAME_LENGTH = 40;
+
 function runInit(name: string, options: InitOptions, io: CliIo): void {
   if (!resourceNamePattern.test(name)) {
     throw new CliError(`'${name}' cannot name a service: use lower-case letters, digits and hyphens, starting with a letter (it names the app's queues and topics)`, ExitCode.invalidInput);
+  }
+  if (name.length > MAX_SERVICE_NAME_LENGTH) {
+    throw new CliError(
+      `'${name}' is ${name.length} characters, over the ${MAX_SERVICE_NAME_LENGTH} a service name may have: its longest queue name, <name>-<stage>-reports-delivery-dlq, must stay within SQS's 80 for stages of up to 17 characters`,
+      ExitCode.invalidInput,
+    );
   }
   const directory = path.resolve(options.dir ?? name);
   if (existsSync(directory) && !(statSync(directory).isDirectory() && (options.force || readdirSync(directory).length === 0))) {

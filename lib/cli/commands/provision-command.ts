@@ -33,7 +33,12 @@ export function registerProvision(program: Command, config: () => Promise<Projec
       const { topology } = context;
       const provisioned = await provisionTopology(topology, context.clients);
       const dynamodb = new DynamoDBClient(awsClientConfig(endpointClientOptions({ ...options, endpoint })));
-      const jobLockTable = await provisionJobLockTable(topology, dynamodb);
+      const jobLockTable = await provisionJobLockTable(topology, dynamodb).catch((error: unknown) => {
+        // fauxqs alone (moto not installed) answers other services with 501 Not Implemented.
+        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
+        io.err(`postbox: no job lock table: ${endpoint} serves no DynamoDB; unique jobs lock within each worker process there`);
+        return undefined;
+      });
       const queues = topology.queues.map((queue) => {
         const at = provisioned.queues.get(queue.id)!;
         return {
