@@ -6,7 +6,7 @@ import { createAwsClients } from '../../aws-clients.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { exitCodeOf } from './consumer-limits.ts';
 import type { WorkerDefinitions } from './define-workers.ts';
-import { runWorkers } from './run-workers.ts';
+import { runWorkers, type RunningWorkers } from './run-workers.ts';
 
 const positive = (value: string) => {
   const number = Number(value);
@@ -68,7 +68,15 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
   const endpoint = options.endpoint ?? environment.endpoint;
   const region = options.region ?? environment.region;
   const target = { ...(endpoint && { endpoint }), ...(region && { region }) };
-  const running = await runWorkers(workers.topology, {
+  // Taken care of before the consumers start (and say so): a signal that comes in between is kept, not fatal.
+  let running: RunningWorkers | undefined;
+  let signalled = false;
+  const onSignal = () => {
+    signalled = true;
+    void running?.stop('signal');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
+  running = await runWorkers(workers.topology, {
     stage,
     handlers: Object.fromEntries(Object.entries(workers.queues).map(([queue, definition]) => [queue, definition.handlers])),
     uniqueJobs: Object.fromEntries(Object.entries(workers.queues).flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
@@ -86,8 +94,7 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
     consumer: { shutdownGraceSeconds: options.grace, waitTimeSeconds: options.waitTime },
   });
   if (running.health) logger.info('health endpoint listening', { url: `http://127.0.0.1:${running.health.port}/health` });
-  const onSignal = () => void running.stop('signal');
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
+  if (signalled) void running.stop('signal');
   const reason = await running.stopped;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, onSignal);
   const exitCode = exitCodeOf(reason);
