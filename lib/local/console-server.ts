@@ -27,34 +27,44 @@ export interface ConsoleServer {
  * answers only its own page (see ConsoleGuard).
  */
 export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, rates: () => Record<string, number>): Promise<ConsoleServer> {
+  // A listing hides the dead letters it reads until it gives them back, so a redrive or purge running beside it
+  // would miss them: the operations on one DLQ take turns.
+  const turns = new Map<string, Promise<unknown>>();
+  const inTurn = <R>(queue: string, work: () => Promise<R>): Promise<R> => {
+    const result = (turns.get(queue) ?? Promise.resolve()).then(work, work);
+    turns.set(queue, result.catch(() => undefined));
+    return result;
+  };
   const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown) => Promise<unknown>]> = [
     ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(directory.topology), status: await queueStatuses(directory, cloudwatch), rates: rates() })],
     [
       'GET',
       /^\/api\/dlq\/([\w.-]+)$/,
-      async ([, queue]) => {
-        const { deadLetterUrl } = await directory.address(queue!);
-        const messages = await browse(directory.sqs, deadLetterUrl, 100);
-        await release(directory.sqs, deadLetterUrl, messages);
-        return messages.map(describeDeadLetter);
-      },
+      async ([, queue]) =>
+        inTurn(queue!, async () => {
+          const { deadLetterUrl } = await directory.address(queue!);
+          const messages = await browse(directory.sqs, deadLetterUrl, 100);
+          await release(directory.sqs, deadLetterUrl, messages);
+          return messages.map(describeDeadLetter);
+        }),
     ],
     [
       'POST',
       /^\/api\/dlq\/([\w.-]+)\/redrive$/,
       async ([, queue], body) => {
         const ids = (body as { ids?: string[] } | undefined)?.ids;
-        return redriveClientSide(directory.sqs, await directory.address(queue!), ids && ids.length > 0 ? { ids } : {}, { max: 1000 });
+        return inTurn(queue!, async () => redriveClientSide(directory.sqs, await directory.address(queue!), ids && ids.length > 0 ? { ids } : {}, { max: 1000 }));
       },
     ],
     [
       'POST',
       /^\/api\/dlq\/([\w.-]+)\/purge$/,
-      async ([, queue]) => {
-        const { deadLetterUrl } = await directory.address(queue!);
-        await directory.sqs.send(new PurgeQueueCommand({ QueueUrl: deadLetterUrl }));
-        return { purged: queue };
-      },
+      async ([, queue]) =>
+        inTurn(queue!, async () => {
+          const { deadLetterUrl } = await directory.address(queue!);
+          await directory.sqs.send(new PurgeQueueCommand({ QueueUrl: deadLetterUrl }));
+          return { purged: queue };
+        }),
     ],
   ];
   const token = createConsoleToken();

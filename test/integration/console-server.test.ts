@@ -140,4 +140,14 @@ describe('the local console server', () => {
     expect(JSON.parse(answer.body).error).toMatch(/not JSON/);
     expect((await call('GET', '/api/overview', { 'x-postbox-token': token })).status).toBe(200);
   });
+
+  it('redrives a dead letter that the page is listing at that moment: a listing and a redrive of one DLQ take turns', async () => {
+    const own = { origin: `http://localhost:${port}`, host: `localhost:${port}`, 'x-postbox-token': token };
+    const [listing, redrive] = await Promise.all([
+      call('GET', '/api/dlq/ledger', own),
+      call('POST', '/api/dlq/ledger/redrive', { ...own, 'content-type': 'application/json' }, '{}'),
+    ]);
+    expect(listing.status).toBe(200);
+    expect(JSON.parse(redrive.body)).toMatchObject({ moved: 1 });
+  });
 });
