@@ -7,6 +7,7 @@ import type { AnyTopology, CommandType, EventType, MessageInput } from '../messa
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
+import { workerOptionsOf } from '../runtime/consuming/polling/define-workers.ts';
 import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
 import { Publisher, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
@@ -130,11 +131,9 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     }
     let running: RunningWorkers | undefined;
     if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-      const queues = Object.entries(workers?.queues ?? {});
       running = await runWorkers(project.topology, {
         stage,
-        handlers: Object.fromEntries(queues.map(([queue, definition]) => [queue, definition.handlers])),
-        uniqueJobs: Object.fromEntries(queues.flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+        ...workerOptionsOf(workers),
         ...(jobLockTable && { jobLockTable }),
         sqs: clients.sqs,
         dynamodb,

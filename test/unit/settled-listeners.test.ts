@@ -1,21 +1,12 @@
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { afterEach, expect, it } from 'vitest';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { onMessageSettled } from '../../lib/runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
+import { sqsRecord } from '../helpers/sqs-records.ts';
 
-const record = (messageId: string): SQSRecord => ({
-  messageId,
-  receiptHandle: `r-${messageId}`,
-  body: JSON.stringify({ paymentId: messageId, amountCents: 100, currency: 'EUR' }),
-  attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1795380000000', SenderId: 's', ApproximateFirstReceiveTimestamp: '1795380000000' },
-  messageAttributes: { type: { dataType: 'String', stringValue: 'payment.received', stringListValues: [], binaryListValues: [] } },
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
-  awsRegion: 'us-east-1',
-});
+const record = (messageId: string) => sqsRecord(messageId, 'payment.received', { paymentId: messageId, amountCents: 100, currency: 'EUR' });
 const context = { awsRequestId: 'req-1', functionName: 'f', getRemainingTimeInMillis: () => 60_000 } as unknown as Context;
 
 let unsubscribe = () => undefined as void;

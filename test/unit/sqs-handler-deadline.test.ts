@@ -1,30 +1,14 @@
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
+import { sqsRecord } from '../helpers/sqs-records.ts';
 
 /*
  * The Lambda handler near its timeout. Records that finish or are still
  * running need no SQS call, so no client is reached here.
  */
-const record = (messageId: string, type: string, data: unknown, groupId?: string): SQSRecord => ({
-  messageId,
-  receiptHandle: `r-${messageId}`,
-  body: JSON.stringify(data),
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '1795380000000',
-    SenderId: 's',
-    ApproximateFirstReceiveTimestamp: '1795380000000',
-    ...(groupId && { MessageGroupId: groupId }),
-  },
-  messageAttributes: { type: { dataType: 'String', stringValue: type, stringListValues: [], binaryListValues: [] } },
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
-  awsRegion: 'us-east-1',
-});
 
 /** A context whose function times out in `remainingMs`. */
 const contextWith = (remainingMs: number) => {
@@ -53,9 +37,9 @@ describe('createSqsHandler near the function timeout', () => {
     });
     const event: SQSEvent = {
       Records: [
-        record('m-1', 'payment.received', { paymentId: 'quick', amountCents: 1 }),
-        record('m-2', 'payment.received', { paymentId: 'slow', amountCents: 1 }),
-        record('m-3', 'payment.refunded', { paymentId: 'quick', amountCents: 1 }),
+        sqsRecord('m-1', 'payment.received', { paymentId: 'quick', amountCents: 1 }),
+        sqsRecord('m-2', 'payment.received', { paymentId: 'slow', amountCents: 1 }),
+        sqsRecord('m-3', 'payment.refunded', { paymentId: 'quick', amountCents: 1 }),
       ],
     };
     const started = Date.now();
@@ -82,9 +66,9 @@ describe('createSqsHandler near the function timeout', () => {
     });
     const event: SQSEvent = {
       Records: [
-        record('m-1', 'ledger.entry', { account: 'a', sequence: 1 }, 'a'),
-        record('m-2', 'ledger.entry', { account: 'a', sequence: 2 }, 'a'),
-        record('m-3', 'ledger.entry', { account: 'b', sequence: 3 }, 'b'),
+        sqsRecord('m-1', 'ledger.entry', { account: 'a', sequence: 1 }, 'a'),
+        sqsRecord('m-2', 'ledger.entry', { account: 'a', sequence: 2 }, 'a'),
+        sqsRecord('m-3', 'ledger.entry', { account: 'b', sequence: 3 }, 'b'),
       ],
     };
     const response = await handler(event, contextWith(700));
@@ -99,7 +83,7 @@ describe('createSqsHandler near the function timeout', () => {
       queue: 'accounting',
       handlers: { 'payment.received': () => new Promise((resolve) => setTimeout(resolve, 50)), 'payment.refunded': () => undefined },
     });
-    const response = await handler({ Records: [record('m-1', 'payment.received', { paymentId: 'p', amountCents: 1 })] }, {} as Context);
+    const response = await handler({ Records: [sqsRecord('m-1', 'payment.received', { paymentId: 'p', amountCents: 1 })] }, {} as Context);
     expect(response).toEqual({ batchItemFailures: [] });
   });
 });

@@ -6,6 +6,7 @@ import type { StartDemo } from '../../local/demo-context.ts';
 import { startLocalSystem } from '../../local/local-system.ts';
 import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
 import { queueStatuses } from '../../operations/queue-status.ts';
+import { workerOptionsOf } from '../../runtime/consuming/polling/define-workers.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { Publisher } from '../../runtime/publishing/publisher.ts';
@@ -49,7 +50,7 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
   const stage = options.stage ?? project.stages.local;
   const topology = resolveTopology(project.topology, { stage });
   if (options.demo && !project.dev.demoModule) throw new CliError(`${project.file} names no demo module; add dev: { demo: './demo.ts' } or leave out --demo`, ExitCode.invalidInput);
-  const workers = await loadWorkers(project);
+  const workerOptions = workerOptionsOf(await loadWorkers(project));
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
   const logFile = path.join(project.root, '.postbox-local.log');
   if (!options.quiet) process.env[USER_ENVIRONMENT.logFile] = logFile;
@@ -58,8 +59,8 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     topology,
     ...(options.endpoint && { endpoint: options.endpoint }),
     provision: options.provision,
-    workerHandlers: Object.fromEntries(Object.entries(workers?.queues ?? {}).map(([queue, definition]) => [queue, definition.handlers])),
-    workerUniqueJobs: Object.fromEntries(Object.entries(workers?.queues ?? {}).flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+    workerHandlers: workerOptions.handlers,
+    workerUniqueJobs: workerOptions.uniqueJobs,
     projectRoot: project.root,
     consolePort: options.consolePort ?? project.dev.consolePort,
     logger,

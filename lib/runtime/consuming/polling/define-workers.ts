@@ -30,3 +30,14 @@ export interface WorkerDefinitions<T extends AnyTopology = AnyTopology> {
 export function defineWorkers<T extends AnyTopology>(topology: T, queues: WorkerQueueDefinitions<T>): WorkerDefinitions<T> {
   return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
 }
+
+/** The handlers and unique jobs of `workers`, by queue id, as runWorkers takes them. */
+export function workerOptionsOf<T extends AnyTopology>(
+  workers: WorkerDefinitions<T> | undefined,
+): { handlers: Record<string, MessageHandlers<T>>; uniqueJobs: Record<string, UniqueJobs> } {
+  const queues = Object.entries(workers?.queues ?? {});
+  return {
+    handlers: Object.fromEntries(queues.map(([queue, definition]) => [queue, definition.handlers])),
+    uniqueJobs: Object.fromEntries(queues.flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+  };
+}

@@ -5,7 +5,7 @@ import { awsClientConfig } from '../../aws-client-config.ts';
 import { createAwsClients } from '../../aws-clients.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { exitCodeOf } from './consumer-limits.ts';
-import type { WorkerDefinitions } from './define-workers.ts';
+import { workerOptionsOf, type WorkerDefinitions } from './define-workers.ts';
 import { runWorkers, type RunningWorkers } from './run-workers.ts';
 
 const positive = (value: string) => {
@@ -78,8 +78,7 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
   running = await runWorkers(workers.topology, {
     stage,
-    handlers: Object.fromEntries(Object.entries(workers.queues).map(([queue, definition]) => [queue, definition.handlers])),
-    uniqueJobs: Object.fromEntries(Object.entries(workers.queues).flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+    ...workerOptionsOf(workers),
     // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
     ...(environment.jobLockTable && { jobLockTable: environment.jobLockTable }),
     sqs: createAwsClients(target).sqs,
