@@ -34,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .option('--config <file>', `the project config (default: ${USER_ENVIRONMENT.config}, else postbox.config.ts here)`)
-    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at an emulator: a loopback endpoint, or a host in ${USER_ENVIRONMENT.emulatorHosts}; its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
     .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()
