@@ -66,7 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
     }
     const { message, exitCode } = describeFailure(error, program.opts<GlobalOptions>());
-    io.err(`postbox: ${message}`);
+    // One line, whatever the error's message holds: scripts and people read the first line of stderr.
+    io.err(`postbox: ${message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ')}`);
     return exitCode;
   }
 }
@@ -75,7 +76,7 @@ function describeFailure(error: unknown, options: GlobalOptions): { message: str
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
-  if (error instanceof TopologyError) return { message: error.message.split('\n').join(' '), exitCode: ExitCode.invalidInput };
+  if (error instanceof TopologyError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof DeliveryError) return { message: error.message, exitCode: ExitCode.unavailable };
   if (error instanceof MessageError) {
