@@ -28,6 +28,7 @@ export {
   type MessageHandlers,
   type QueueHandlers,
 } from './runtime/consuming/message-processor.ts';
+export { NotAnSqsEventError } from './runtime/consuming/lambda/sqs-event.ts';
 export { HandlerSetupError } from './runtime/consuming/queue-runtime.ts';
 export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/polling/define-workers.ts';
 export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/polling/dynamodb-job-lock.ts';

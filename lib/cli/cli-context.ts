@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
-import { endpointClientOptions, isLoopbackEndpoint } from '../runtime/local-endpoint.ts';
+import { endpointClientOptions, isEmulatorEndpoint } from '../runtime/local-endpoint.ts';
 import { QueueDirectory } from '../operations/queue-directory.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { loadProjectConfig, type ProjectConfig } from '../config/load-project-config.ts';
@@ -24,7 +24,7 @@ export interface GlobalOptions {
   readonly endpoint?: string;
   readonly region?: string;
   readonly profile?: string;
-  /** @default the config's local stage at a loopback endpoint, else its deployed stage */
+  /** @default the config's local stage at an emulator (see isEmulatorEndpoint), else its deployed stage */
   readonly stage?: string;
   /** A topology module that replaces the config's. @default the config's */
   readonly topology?: string;
@@ -77,9 +77,9 @@ export class CliContext {
   }
 }
 
-/** The config's local stage at a loopback endpoint, its deployed stage elsewhere; `dev` without a config. */
+/** The config's local stage at an emulator (loopback, or a host in POSTBOX_EMULATOR_HOSTS), its deployed stage elsewhere; `dev` without a config. */
 export function defaultStage(endpoint: string | undefined, config: ProjectConfig | undefined): string {
   const target = endpoint ?? process.env.AWS_ENDPOINT_URL;
   if (!config) return 'dev';
-  return isLoopbackEndpoint(target) ? config.stages.local : config.stages.deployed;
+  return isEmulatorEndpoint(target) ? config.stages.local : config.stages.deployed;
 }

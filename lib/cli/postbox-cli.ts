@@ -34,7 +34,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .option('--config <file>', `the project config (default: ${USER_ENVIRONMENT.config}, else postbox.config.ts here)`)
-    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at a loopback endpoint, its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at an emulator: a loopback endpoint, or a host in ${USER_ENVIRONMENT.emulatorHosts}; its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
     .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()
@@ -66,7 +66,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.invalidInput;
     }
     const { message, exitCode } = describeFailure(error, program.opts<GlobalOptions>());
-    io.err(`postbox: ${message}`);
+    // One line, whatever the error's message holds: scripts and people read the first line of stderr.
+    io.err(`postbox: ${message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ')}`);
     return exitCode;
   }
 }
@@ -75,7 +76,7 @@ function describeFailure(error: unknown, options: GlobalOptions): { message: str
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
-  if (error instanceof TopologyError) return { message: error.message.split('\n').join(' '), exitCode: ExitCode.invalidInput };
+  if (error instanceof TopologyError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof DeliveryError) return { message: error.message, exitCode: ExitCode.unavailable };
   if (error instanceof MessageError) {

@@ -5,6 +5,7 @@ import type { AnyTopology } from '../messages/message-types.ts';
 import { USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { WorkerDefinitions } from '../runtime/consuming/polling/define-workers.ts';
 import { ConfigError } from './config-error.ts';
+import { moduleLoadProblem } from './module-load-problem.ts';
 import { postboxConfigSchema, type PostboxConfig } from './postbox-config.ts';
 import { loadTopologyModule } from './topology-module.ts';
 
@@ -55,7 +56,7 @@ export async function loadProjectConfig(options: LoadProjectConfigOptions = {}):
   try {
     module = await import(pathToFileURL(file).href);
   } catch (error) {
-    throw new ConfigError('CONFIG_INVALID', `cannot load ${file}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError('CONFIG_INVALID', `cannot load ${file}: ${moduleLoadProblem(error, file)}`, { cause: error });
   }
   const config = parseConfig(module.default, file);
   const root = path.dirname(file);
@@ -88,7 +89,7 @@ export async function loadWorkers(config: ProjectConfig): Promise<WorkerDefiniti
   try {
     module = await import(pathToFileURL(config.workersModule).href);
   } catch (error) {
-    throw new ConfigError('CONFIG_INVALID', `cannot load the workers from ${config.workersModule}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError('CONFIG_INVALID', `cannot load the workers from ${config.workersModule}: ${moduleLoadProblem(error, config.workersModule)}`, { cause: error });
   }
   const workers = module.default as Partial<WorkerDefinitions> | undefined;
   if (!workers || typeof workers !== 'object' || !workers.topology || !workers.queues) {

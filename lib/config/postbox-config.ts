@@ -23,7 +23,7 @@ export const postboxConfigSchema = z.strictObject({
     .strictObject({
       /**
        * Stage of everything local: `postbox dev`, `postbox worker --local`, `postbox provision`, and the
-       * commands given a loopback `--endpoint`.
+       * commands given an emulator's `--endpoint` (loopback, or a host in POSTBOX_EMULATOR_HOSTS).
        * @default 'local'
        */
       local: stageName.default('local'),

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { ConfigError } from './config-error.ts';
+import { moduleLoadProblem } from './module-load-problem.ts';
 
 /** Whether a module export looks like a topology declaration. */
 export function isTopologyDeclaration(value: unknown): value is AnyTopology {
@@ -29,11 +30,12 @@ export function topologyOfModule(module: Record<string, unknown>, reference: str
 /** Loads a topology module, `file.ts` or `file.ts#exportName`, relative to `base`. */
 export async function loadTopologyModule(reference: string, base = process.cwd()): Promise<AnyTopology> {
   const [file, exportName] = reference.split('#');
+  const absolute = path.resolve(base, file!);
   let module: Record<string, unknown>;
   try {
-    module = await import(pathToFileURL(path.resolve(base, file!)).href);
+    module = await import(pathToFileURL(absolute).href);
   } catch (error) {
-    throw new ConfigError('CONFIG_INVALID', `cannot load the topology from ${file}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigError('CONFIG_INVALID', `cannot load the topology from ${file}: ${moduleLoadProblem(error, absolute)}`, { cause: error });
   }
   return topologyOfModule(module, reference, exportName);
 }

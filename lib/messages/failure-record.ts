@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { attributeText } from './attribute-text.ts';
 import { isBinaryAttribute, type MessageAttribute, type MessageAttributes } from './message-attributes.ts';
+import { sqsJson } from './sqs-json.ts';
 import { FAILURE_ATTRIBUTES } from './wire-contract.ts';
 
 /**
@@ -71,7 +72,8 @@ export function failureRecordJsonAttribute(record: FailureRecord, overflow: Mess
       : { DataType, StringValue: attribute.StringValue ?? '' };
   }
   const json = Object.keys(producerAttributes).length > 0 ? { ...record, producerAttributes } : record;
-  return { DataType: 'String', StringValue: JSON.stringify(json) };
+  // A carried value holds what its emulator let through (moto takes U+FFFE); SQS must take the copy.
+  return { DataType: 'String', StringValue: sqsJson(json) };
 }
 
 /** The producer attributes a JSON record carries, as they were; none when it carries none or is no record. */

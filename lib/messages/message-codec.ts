@@ -4,6 +4,7 @@ import type { Envelope } from './envelope.ts';
 import { isoTimestamp } from './iso-timestamp.ts';
 import type { MessageAttributes } from './message-attributes.ts';
 import type { CatalogEntry, MessageCatalog } from './message-catalog.ts';
+import { sqsJson } from './sqs-json.ts';
 import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE, POSTBOX_ATTRIBUTE_PREFIX } from './wire-contract.ts';
 import {
   MalformedMessageError,
@@ -40,9 +41,12 @@ export interface EncodedMessage {
 /** Where a message without an envelope says it came from. */
 export const EXTERNAL_SOURCE = 'urn:postbox:external';
 
-/** SNS and SQS both count a message's attributes (name, data type, value) in its size. */
+/**
+ * The body SNS and SQS accept for any valid data (U+FFFE and U+FFFF escaped, see sqsJson), and its size:
+ * both count a message's attributes (name, data type, value) in it.
+ */
 export function encodeMessage(envelope: Envelope): EncodedMessage {
-  const body = JSON.stringify(envelope);
+  const body = sqsJson(envelope);
   const attributes = { [MESSAGE_TYPE_ATTRIBUTE]: envelope.type, [MESSAGE_KIND_ATTRIBUTE]: envelope.kind };
   let sizeBytes = Buffer.byteLength(body);
   for (const [name, value] of Object.entries(attributes)) {

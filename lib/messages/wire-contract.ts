@@ -52,6 +52,8 @@ export const USER_ENVIRONMENT = {
   logFile: 'POSTBOX_LOG_FILE',
   /** The embedded emulator: fauxqs or moto. */
   emulator: 'POSTBOX_EMULATOR',
+  /** Hosts, comma-separated, that are emulators though not loopback (LocalStack at http://localstack:4566). */
+  emulatorHosts: 'POSTBOX_EMULATOR_HOSTS',
 } as const;
 
 /** SNS's and SQS's default (and SNS's largest) message size: 256 KiB. */

@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, type AwsClientOptions } from './aws-client-config.ts';
-import { isAwsEndpoint } from './local-endpoint.ts';
+import { isEmulatorEndpoint } from './local-endpoint.ts';
 
 export type { AwsClientOptions } from './aws-client-config.ts';
 
@@ -16,10 +16,10 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
   return { sns: new SNSClient(config), sqs: new SQSClient(config) };
 }
 
-/** Where a client's requests go: its region, and the endpoint it was given if that is not AWS's own. */
+/** Where a client's requests go: its region, and the endpoint it was given if an emulator answers there. */
 export interface ClientTarget {
   readonly region: string;
-  /** An endpoint other than AWS's own: an emulator (moto, fauxqs, LocalStack). */
+  /** An emulator's endpoint (moto, fauxqs, LocalStack): loopback, or a host in POSTBOX_EMULATOR_HOSTS. */
   readonly localEndpoint?: string;
 }
 
@@ -30,8 +30,7 @@ export interface ClientTarget {
 export async function clientTarget(client: SNSClient | SQSClient, service: 'SNS' | 'SQS'): Promise<ClientTarget> {
   const given = await client.config.endpoint?.();
   const endpoint = given ? `${given.protocol}//${given.hostname}${given.port ? `:${given.port}` : ''}` : (process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL);
-  const isAws = endpoint !== undefined && isAwsEndpoint(endpoint);
-  return { region: await client.config.region(), ...(endpoint && !isAws && { localEndpoint: endpoint }) };
+  return { region: await client.config.region(), ...(endpoint && isEmulatorEndpoint(endpoint) && { localEndpoint: endpoint }) };
 }
 
 /**

@@ -64,19 +64,35 @@ describe('postbox provision', () => {
   });
 
   it.each([
-    ['https://sqs.us-east-1.amazonaws.com', 'https://sqs.us-east-1.amazonaws.com is AWS'],
-    ['https://sqs.cn-north-1.amazonaws.com.cn', 'https://sqs.cn-north-1.amazonaws.com.cn is AWS'],
-    ['https://sqs.eu-west-1.api.aws', 'https://sqs.eu-west-1.api.aws is AWS'],
-    [undefined, 'no --endpoint or AWS_ENDPOINT_URL names one'],
-  ])('refuses the real AWS endpoint %s with exit 2 and one line saying to use cdk deploy', async (endpoint, reason) => {
+    'https://sqs.us-east-1.amazonaws.com',
+    'https://sqs.cn-north-1.amazonaws.com.cn',
+    'https://sqs.eu-west-1.api.aws',
+    'https://sqs.us-east-1.amazonaws.com.',
+    'https://sqs.eusc-de-east-1.amazonaws.eu',
+    'https://sqs.us-iso-east-1.c2s.ic.gov',
+    'http://localstack:4566',
+    undefined,
+  ])('refuses %s, which is not loopback nor declared an emulator, with exit 2 and one line saying to use cdk deploy', async (endpoint) => {
     vi.stubEnv('AWS_ENDPOINT_URL', undefined);
+    vi.stubEnv('POSTBOX_EMULATOR_HOSTS', undefined);
     const { config } = project();
     const result = await postbox(['--config', config, ...(endpoint ? ['--endpoint', endpoint] : []), 'provision']);
+    const reason = endpoint
+      ? `${endpoint} is taken for AWS (its host is not loopback, nor named in POSTBOX_EMULATOR_HOSTS)`
+      : 'no --endpoint or AWS_ENDPOINT_URL names one';
     expect(result).toEqual({
       code: 2,
       out: '',
       err: `postbox: provision creates a topology at an emulator or LocalStack only, and ${reason}; deploy a stage to AWS with npx cdk deploy -c stage=staging`,
     });
+  });
+
+  it('provisions at a host named in POSTBOX_EMULATOR_HOSTS, LocalStack in a container network say (here unreachable: exit 4)', async () => {
+    vi.stubEnv('POSTBOX_EMULATOR_HOSTS', 'localstack.invalid');
+    const { config } = project();
+    const result = await postbox(['--config', config, '--endpoint', 'http://localstack.invalid:4566', 'provision']);
+    expect(result.code).toBe(4);
+    expect(result.err).toMatch(/^postbox: .*http:\/\/localstack\.invalid:4566/);
   });
 
   it('works at a loopback endpoint with no region and no credentials in the environment', () => {

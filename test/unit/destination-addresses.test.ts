@@ -87,11 +87,26 @@ describe('DestinationAddresses on AWS', () => {
     expect(calls).toEqual([]);
   });
 
+  it.each(['https://sns.eu-west-1.amazonaws.com.', 'https://sns.eusc-de-east-1.amazonaws.eu', 'https://sns.us-iso-east-1.c2s.ic.gov'])(
+    'takes any endpoint that is not loopback for AWS, %s too, and computes addresses without a call',
+    async (endpoint) => {
+      const { sns, sqs, calls } = grantedNothing({ endpoint });
+      await expect(new DestinationAddresses(sns, sqs, { account: '111111111111' }).of(queue)).resolves.toBe(
+        'https://sqs.eu-west-1.amazonaws.com/111111111111/pay-dev-report-build',
+      );
+      expect(calls).toEqual([]);
+    },
+  );
+
   it('says what to pass when no account is known, and tries again on the next send', async () => {
     const { sns, sqs, calls } = grantedNothing();
     const addresses = new DestinationAddresses(sns, sqs);
     await expect(addresses.of(topic)).rejects.toThrowError(
-      new DestinationAddressError('topic pay-dev-payments', 'the AWS account is not known: set POSTBOX_ACCOUNT_ID or use credentials that name their account'),
+      new DestinationAddressError(
+        'topic pay-dev-payments',
+        'the AWS account is not known: set POSTBOX_ACCOUNT_ID or use credentials that name their account ' +
+          '(at an emulator whose host is not loopback, such as LocalStack at http://localstack:4566, name its host in POSTBOX_EMULATOR_HOSTS)',
+      ),
     );
     process.env.POSTBOX_ACCOUNT_ID = '111111111111';
     await expect(addresses.of(topic)).resolves.toBe('arn:aws:sns:eu-west-1:111111111111:pay-dev-payments');
@@ -108,6 +123,14 @@ describe('DestinationAddresses on AWS', () => {
 describe('DestinationAddresses at a local endpoint', () => {
   afterEach(() => {
     delete process.env.AWS_ENDPOINT_URL;
+    delete process.env.POSTBOX_EMULATOR_HOSTS;
+  });
+
+  it('looks destinations up by name at a host named in POSTBOX_EMULATOR_HOSTS (LocalStack in a container network)', async () => {
+    process.env.POSTBOX_EMULATOR_HOSTS = 'localstack';
+    const given = grantedNothing({ endpoint: 'http://localstack:4566' });
+    await expect(new DestinationAddresses(given.sns, given.sqs, { account: '111111111111' }).of(queue)).rejects.toThrowError(/GetQueueUrlCommand/);
+    expect(given.calls).toEqual(['GetQueueUrlCommand']);
   });
 
   it("looks destinations up by name, so that addresses name the emulator's own account and endpoint", async () => {

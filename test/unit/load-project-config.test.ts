@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,5 +48,76 @@ describe('loadWorkers', () => {
       code: 'CONFIG_INVALID',
       message: expect.stringMatching(/workers\.ts defines workers for topology 'parcels', not the one .*postbox\.config\.ts names/),
     });
+  });
+});
+
+/** A directory holding the given files, named as given. */
+function files(name: string, contents: Record<string, string>): string {
+  const root = path.join(directory, name);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root);
+  for (const [file, text] of Object.entries(contents)) writeFileSync(path.join(root, file), text);
+  return root;
+}
+
+describe('loadProjectConfig of a config that cannot be loaded', () => {
+  it('says in one line which file has a syntax error, and where', async () => {
+    const root = files('syntax', { 'postbox.config.ts': "export default {\n  topology: './topology.ts',,\n};\n" });
+    const file = path.join(root, 'postbox.config.ts');
+    await expect(loadProjectConfig({ cwd: root })).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: `cannot load ${file}: syntax error at line 2, column 29: Expected identifier but found ","`,
+    });
+  });
+
+  it('names the module the config imports when the syntax error is there', async () => {
+    const root = files('imported', {
+      'postbox.config.ts': "import { topology } from './settings.ts';\nexport default { topology };\n",
+      'settings.ts': 'export const topology = ;\n',
+    });
+    await expect(loadProjectConfig({ cwd: root })).rejects.toMatchObject({
+      message: `cannot load ${path.join(root, 'postbox.config.ts')}: syntax error at ${path.join(root, 'settings.ts')}:1:25: Unexpected ";"`,
+    });
+  });
+
+  it('keeps an error the config throws to one line, with its kind', async () => {
+    const throwing = files('throwing', { 'postbox.config.ts': "throw new TypeError('no topology\\n  set TOPOLOGY');\n" });
+    await expect(loadProjectConfig({ cwd: throwing })).rejects.toMatchObject({
+      message: `cannot load ${path.join(throwing, 'postbox.config.ts')}: TypeError: no topology set TOPOLOGY`,
+    });
+  });
+
+  it('says in one line which topology module has a syntax error', async () => {
+    const root = files('topology-syntax', { 'postbox.config.ts': "export default { topology: './topology.ts' };\n", 'topology.ts': 'export default {\n' });
+    await expect(loadProjectConfig({ cwd: root })).rejects.toMatchObject({
+      message: 'cannot load the topology from ./topology.ts: syntax error at line 2, column 1: Expected identifier but found end of file',
+    });
+  });
+});
+
+describe('postbox with a config that has a syntax error', () => {
+  it('prints exactly one line on stderr naming the file and the problem, and exits 2', () => {
+    const root = files('cli', { 'postbox.config.ts': "export default {\n  topology: './topology.ts',,\n};\n" });
+    const file = path.join(root, 'postbox.config.ts');
+    const result = spawnSync(process.execPath, ['bin/postbox.mjs', '--config', file, 'status'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      timeout: 30_000,
+    });
+    expect(result.stderr).toBe(`postbox: cannot load ${file}: syntax error at line 2, column 29: Expected identifier but found ","\n`);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
+  });
+
+  it('says so in one line for a JavaScript config too, whose syntax errors Node reports without a place', () => {
+    const root = files('cli-javascript', { 'postbox.config.mjs': "export default { topology: './topology.ts',, };\n" });
+    const file = path.join(root, 'postbox.config.mjs');
+    const result = spawnSync(process.execPath, ['bin/postbox.mjs', '--config', file, 'status'], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      timeout: 30_000,
+    });
+    expect(result.stderr).toBe(`postbox: cannot load ${file}: syntax error: Unexpected token ','\n`);
+    expect(result.status).toBe(2);
   });
 });

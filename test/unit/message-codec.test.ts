@@ -29,6 +29,16 @@ describe('encodeMessage', () => {
     expect(encoded.attributes).toEqual({ type: 'payment.received', kind: 'event' });
     expect(encoded.sizeBytes).toBe(Buffer.byteLength(encoded.body) + 'type'.length + 6 + 'payment.received'.length + 'kind'.length + 6 + 'event'.length);
   });
+
+  it('escapes the characters SQS refuses (U+FFFE, U+FFFF, lone surrogates, control characters), so the data decodes as it was sent', () => {
+    const data = { paymentId: 'p\uFFFE\uFFFF\uDFFF\uD800\u0000\u001F😀', amountCents: 1 };
+    const envelope = createEnvelope({ type: 'payment.received', kind: 'event', data, source: 'shop', id: 'e-1', time: new Date(0) });
+    const encoded = encodeMessage(envelope);
+    expect(encoded.body).not.toMatch(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u);
+    expect(encoded.body).toContain('"paymentId":"p\\ufffe\\uffff\\udfff\\ud800\\u0000\\u001f😀"');
+    expect(encoded.sizeBytes).toBe(Buffer.byteLength(encoded.body) + 'type'.length + 6 + 'payment.received'.length + 'kind'.length + 6 + 'event'.length);
+    expect(decodeMessage(incoming(encoded.body), catalog).data).toEqual(data);
+  });
 });
 
 describe('decodeMessage', () => {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import type { ProjectConfig } from '../../config/load-project-config.ts';
 import { provisionJobLockTable, provisionTopology } from '../../local/provisioner.ts';
 import { awsClientConfig } from '../../runtime/aws-client-config.ts';
-import { endpointClientOptions, isAwsEndpoint } from '../../runtime/local-endpoint.ts';
+import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
+import { endpointClientOptions, isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
 import { CliContext, type CliIo, type GlobalOptions } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { formatTable } from '../table-format.ts';
@@ -12,19 +13,28 @@ import { formatTable } from '../table-format.ts';
  * `postbox provision`: creates the topology's topics, queues, dead-letter queues, subscriptions and job lock
  * table at an emulator or LocalStack, as MessagingStack deploys them; run again, it brings them to the
  * declared settings. Never at AWS itself: a stage there is deployed with `cdk deploy`.
+ *
+ * An endpoint is an emulator when its host is loopback, or when the user names the host in
+ * POSTBOX_EMULATOR_HOSTS (LocalStack in a container network). Everything else is taken for AWS: a list of
+ * AWS's domains would miss some (amazonaws.eu, c2s.ic.gov, a trailing dot) and provision there.
  */
 export function registerProvision(program: Command, config: () => Promise<ProjectConfig>, io: CliIo): void {
   program
     .command('provision')
-    .description("create the topology at an emulator or LocalStack (--endpoint or AWS_ENDPOINT_URL), under --stage or the config's local stage; idempotent")
+    .description(
+      "create the topology at an emulator or LocalStack (--endpoint or AWS_ENDPOINT_URL), under --stage or the config's local stage; idempotent. " +
+        `The endpoint's host must be loopback (localhost, 127.0.0.0/8, ::1) or named in ${USER_ENVIRONMENT.emulatorHosts} (comma-separated, e.g. localstack); any other is taken for AWS and refused`,
+    )
     .action(async () => {
       const options = program.opts<GlobalOptions>();
       const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
-      if (!endpoint || isAwsEndpoint(endpoint)) {
+      if (!endpoint || !isEmulatorEndpoint(endpoint)) {
         const stage = options.stage ?? (await config()).stages.deployed;
+        const why = endpoint
+          ? `${endpoint} is taken for AWS (its host is not loopback, nor named in ${USER_ENVIRONMENT.emulatorHosts})`
+          : 'no --endpoint or AWS_ENDPOINT_URL names one';
         throw new CliError(
-          `provision creates a topology at an emulator or LocalStack only, and ${endpoint ? `${endpoint} is AWS` : 'no --endpoint or AWS_ENDPOINT_URL names one'}; ` +
-            `deploy a stage to AWS with npx cdk deploy -c stage=${stage}`,
+          `provision creates a topology at an emulator or LocalStack only, and ${why}; deploy a stage to AWS with npx cdk deploy -c stage=${stage}`,
           ExitCode.invalidInput,
         );
       }

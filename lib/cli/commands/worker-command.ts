@@ -6,7 +6,7 @@ import { runWorkerProcess } from '../../runtime/consuming/polling/worker-process
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { jobLockTableName, resourcePrefix } from '../../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
-import { isLoopbackEndpoint } from '../../runtime/local-endpoint.ts';
+import { isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
 import { defaultStage } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 
@@ -23,7 +23,7 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
     .helpOption(false)
     .allowUnknownOption()
     .allowExcessArguments()
-    .addHelpText('after', '\nThe global --endpoint, --region and --stage apply; --stage defaults to POSTBOX_STAGE, else with --local to the config\'s local stage, else to the config\'s local stage at a loopback endpoint and its deployed stage elsewhere.')
+    .addHelpText('after', '\nThe global --endpoint, --region and --stage apply; --stage defaults to POSTBOX_STAGE, else with --local to the config\'s local stage, else to the config\'s local stage at an emulator (a loopback endpoint, or a host in POSTBOX_EMULATOR_HOSTS) and its deployed stage elsewhere.')
     .action(async (_options: { local?: boolean }, command: Command) => {
       const options = command.optsWithGlobals<{ local?: boolean; endpoint?: string; region?: string; profile?: string; stage?: string }>();
       // The SDK's default credential chain reads the profile from the environment, as for every command.
@@ -57,6 +57,6 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
  * there at once. At an emulator, none (locks within the process) unless set.
  */
 export function workerJobLockTable(app: string, stage: string, endpoint: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const deployed = !isLoopbackEndpoint(endpoint ?? env.AWS_ENDPOINT_URL);
+  const deployed = !isEmulatorEndpoint(endpoint ?? env.AWS_ENDPOINT_URL, env);
   return env[DEPLOYED_ENVIRONMENT.jobLockTable] ?? (deployed ? jobLockTableName(resourcePrefix(app, stage)) : undefined);
 }

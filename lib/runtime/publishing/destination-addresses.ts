@@ -2,7 +2,7 @@ import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { clientTarget, credentialsAccount } from '../aws-clients.ts';
 import { QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
-import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
+import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { DestinationAddressError, DestinationNotFoundError } from './publish-errors.ts';
 import type { Destination } from './publish-requests.ts';
 
@@ -99,7 +99,8 @@ export class DestinationAddresses {
     if (target.localEndpoint !== undefined) return kind === 'topic' ? this.findTopicArn(name) : this.findQueueUrl(name);
     const account = this.options.account ?? process.env[DEPLOYED_ENVIRONMENT.accountId] ?? (await credentialsAccount(kind === 'topic' ? this.sns : this.sqs));
     if (account === undefined) {
-      throw new DestinationAddressError(`${kind} ${name}`, `the AWS account is not known: set ${DEPLOYED_ENVIRONMENT.accountId} or use credentials that name their account`);
+      throw new DestinationAddressError(`${kind} ${name}`, `the AWS account is not known: set ${DEPLOYED_ENVIRONMENT.accountId} or use credentials that name their account ` +
+          `(at an emulator whose host is not loopback, such as LocalStack at http://localstack:4566, name its host in ${USER_ENVIRONMENT.emulatorHosts})`);
     }
     const location = { account, region: this.options.region ?? target.region };
     return kind === 'topic' ? topicArn(name, location) : queueUrl(name, location);

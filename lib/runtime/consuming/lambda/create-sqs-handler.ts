@@ -7,6 +7,7 @@ import type { AbortSource, ProcessingOutcome, QueueHandlers, ReceivedMessage } f
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
 import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
+import { sqsRecordsOf } from './sqs-event.ts';
 import { fromSqsRecord } from './sqs-record.ts';
 
 /** The queue is one of the topology's, and its handler map has a handler for exactly the types that arrive on it. */
@@ -139,7 +140,8 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
 
   async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
     const receivedAt = Date.now() - receiveLeadMs;
-    const messages = event.Records.map((record) => fromSqsRecord(record, receivedAt));
+    // Any event may arrive (a function subscribed to a topic, a test invoke): refuse, saying what came, rather than crash on a field.
+    const messages = sqsRecordsOf(event, runtime.queue.name).map((record) => fromSqsRecord(record, receivedAt));
     const left = messages.map(() => false);
     const abort = new LazyAbort();
     const work = runtime.queue.fifo ? settleInOrder(messages, left, abort) : settleAtOnce(messages, left, abort);

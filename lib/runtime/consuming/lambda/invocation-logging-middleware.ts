@@ -1,6 +1,7 @@
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Logger } from '../../observability/logger.ts';
+import { NotAnSqsEventError } from './sqs-event.ts';
 
 /**
  * Logs an invocation that failed as a whole (not single records): the only
@@ -9,7 +10,8 @@ import type { Logger } from '../../observability/logger.ts';
 export function invocationLoggingMiddleware(logger: Logger): middy.MiddlewareObj<unknown, unknown, Error, Context> {
   return {
     onError: async (request) => {
-      logger.error('invocation failed; the whole batch returns to the queue', {
+      const notSqs = request.error instanceof NotAnSqsEventError;
+      logger.error(notSqs ? 'invocation refused: the event is not an SQS batch' : 'invocation failed; the whole batch returns to the queue', {
         requestId: request.context?.awsRequestId,
         error: request.error,
       });
