@@ -11,6 +11,7 @@ import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, ExitCode } from './cli-error.ts';
 import { endpointOption } from './cli-option-parsers.ts';
 import { registerDev } from './commands/dev-command.ts';
+import { registerDocs } from './commands/docs-command.ts';
 import { registerDlqExport } from './commands/dlq-export-command.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
@@ -56,6 +57,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerDlqExport(dlq, context);
   registerPublish(program, context);
   registerTail(program, context);
+  registerDocs(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

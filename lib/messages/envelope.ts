@@ -4,7 +4,8 @@ export type MessageKind = 'event' | 'command';
 
 /**
  * A message as Postbox sends it: a CloudEvents 1.0 structured-mode JSON event
- * with the extensions `kind`, `correlationid`, `causationid` and `dataversion`.
+ * with the extensions `kind`, `correlationid`, `causationid` and `dataversion`,
+ * and the standard `dataschema` naming the JSON Schema of its data.
  */
 export interface Envelope<Data = unknown> {
   readonly specversion: '1.0';
@@ -13,6 +14,12 @@ export interface Envelope<Data = unknown> {
   readonly type: string;
   readonly time: string;
   readonly datacontenttype: 'application/json';
+  /**
+   * URI of the JSON Schema the data adheres to, its `$id` (`postbox docs --json-schema`), such as
+   * `urn:postbox:orders:order.placed:1`: how a consumer in another stack finds the contract. Absent on a
+   * message received without one.
+   */
+  readonly dataschema?: string;
   readonly data: Data;
   readonly kind: MessageKind;
   /** Id shared by every message of one business flow. */
@@ -31,6 +38,8 @@ export interface EnvelopeInput<Data> {
   readonly source: string;
   /** @default 1 */
   readonly version?: number;
+  /** URI of the data's JSON Schema (`dataSchemaUri`). @default none */
+  readonly dataSchema?: string;
   /** @default a new UUID */
   readonly id?: string;
   /** @default now */
@@ -50,6 +59,7 @@ export function createEnvelope<Data>(input: EnvelopeInput<Data>): Envelope<Data>
     type: input.type,
     time: (input.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
+    ...(input.dataSchema !== undefined && { dataschema: input.dataSchema }),
     data: input.data,
     kind: input.kind,
     correlationid: input.correlationId ?? id,

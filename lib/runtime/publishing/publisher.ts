@@ -2,6 +2,7 @@ import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
 import { safeParse } from 'zod/mini';
+import { dataSchemaUriOf } from '../../messages/data-schema-uri.ts';
 import { createEnvelope, type MessageKind } from '../../messages/envelope.ts';
 import { MessageCatalog } from '../../messages/message-catalog.ts';
 import { assertWithinSize, encodeMessage } from '../../messages/message-codec.ts';
@@ -184,6 +185,7 @@ export class Publisher<T extends AnyTopology> {
       }
       if (destination.fifo && delaySeconds > 0) throw new InvalidDelayError(type, delaySeconds, `${destination.name} is a FIFO queue, which has no per-message delay`);
     }
+    const dataSchema = dataSchemaUriOf(this.topology, type);
     const envelope = createEnvelope({
       id,
       type,
@@ -191,6 +193,7 @@ export class Publisher<T extends AnyTopology> {
       data: result.data,
       source: this.options.source,
       version: entry.version,
+      ...(dataSchema !== undefined && { dataSchema }),
       ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
       ...(options.causationId !== undefined && { causationId: options.causationId }),
     });
