@@ -76,6 +76,15 @@ export {
   type PublishReport,
   type SendOptions,
 } from './runtime/publishing/publisher.ts';
-export { defineTopology, resolveTopology, TopologyError, type ResolvedQueue, type ResolvedTopic, type ResolvedTopology } from './topology/index.ts';
+export {
+  defineTopology,
+  resolveTopology,
+  TopologyError,
+  type ResolvedExternalTopic,
+  type ResolvedQueue,
+  type ResolvedTopic,
+  type ResolvedTopology,
+} from './topology/index.ts';
+export { contractOf, type ContractOptions, type ContractTopic, type ServiceContract } from './topology/service-contract.ts';
 export type { CommandQueueId, QueueId, QueueMessageType, WorkerQueueId } from './topology/queue-types.ts';
 export type * from './topology/topology-declaration.ts';

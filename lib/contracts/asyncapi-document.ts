@@ -1,7 +1,7 @@
 import { dataSchemaUriOf } from '../messages/data-schema-uri.ts';
 import type { MessageKind } from '../messages/envelope.ts';
 import { MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
-import type { ResolvedQueue, ResolvedTopic, ResolvedTopology } from '../topology/resolved-topology.ts';
+import type { ResolvedQueue, ResolvedTopology } from '../topology/resolved-topology.ts';
 import { asyncApiMessage } from './asyncapi-message.ts';
 
 /** An AsyncAPI 3.0 document, as plain JSON data. */
@@ -21,20 +21,6 @@ export interface AsyncApiOptions {
   readonly version: string;
 }
 
-/**
- * Issue #17's resolved external topics and cross-account subscribers, as the
- * topology will carry them (external-topics spec); read optionally until it does.
- */
-interface ExternalTopicView {
-  readonly id: string;
-  readonly service: string | undefined;
-  readonly fifo: boolean;
-  readonly events: readonly string[];
-  readonly name: string;
-  readonly arn: string | undefined;
-}
-const externalTopicsOf = (topology: ResolvedTopology) => (topology as { readonly externalTopics?: readonly ExternalTopicView[] }).externalTopics ?? [];
-const allowSubscribersOf = (topic: ResolvedTopic) => (topic as { readonly allowSubscribers?: readonly string[] }).allowSubscribers ?? [];
 
 /** Bindings versions that @asyncapi/parser's AsyncAPI 3.0 schemas know. */
 const SNS_BINDING = '0.1.0';
@@ -50,7 +36,7 @@ const SQS_BINDING = '0.2.0';
  * @throws SchemaExportError when a message's schema cannot be written as JSON Schema
  */
 export function asyncApiDocument(topology: ResolvedTopology, options: AsyncApiOptions): AsyncApiDocument {
-  const externalTopics = externalTopicsOf(topology);
+  const externalTopics = topology.externalTopics;
   const messages: Record<string, unknown> = {};
   const message = (type: string) => {
     const kind: MessageKind = type in topology.commands ? 'command' : 'event';
@@ -79,7 +65,7 @@ export function asyncApiDocument(topology: ResolvedTopology, options: AsyncApiOp
       description: `SNS topic ${topic.name}${topic.fifo ? ' (FIFO)' : ''} of ${topology.app}: the events it publishes.`,
       servers: [{ $ref: '#/servers/sns' }],
       messages: channelMessages(topic.events),
-      bindings: { sns: { name: topic.name, ordering: ordering(topic), ...topicPolicy(allowSubscribersOf(topic)), bindingVersion: SNS_BINDING } },
+      bindings: { sns: { name: topic.name, ordering: ordering(topic), ...topicPolicy(topic.allowSubscribers), bindingVersion: SNS_BINDING } },
     };
     operation('send', id, topic.events, {
       summary: `${topology.app} publishes ${topic.events.join(', ')}.`,

@@ -1,12 +1,14 @@
 import path from 'node:path';
-import { CfnOutput, Duration, Stack, Stage, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, Stage, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { jobLockTableName } from '../topology/naming.ts';
+import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
+import { TopologyError } from '../topology/topology-error.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
@@ -20,7 +22,7 @@ import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
 export interface MessagingStackProps extends StackProps {
   /** The application's topology: every topic, queue and handler is built from it. */
-  readonly topology: TopologyDeclaration<any, any, any>;
+  readonly topology: TopologyDeclaration<any, any, any, any, any, any>;
   /** Stage such as `dev` or `prod`; part of every resource name. */
   readonly stage: string;
   /**
@@ -73,6 +75,10 @@ export class MessagingStack extends Stack {
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
     this.topology = resolveTopology(props.topology, { stage: props.stage });
+    // The publishers' contracts are checked here, at synthesis, and not in resolveTopology, which handlers run.
+    const contracts = checkContracts(props.topology, this.topology, Token.isUnresolved(this.account) ? {} : { account: this.account });
+    if (contracts.problems.length > 0) throw new TopologyError(this.topology.app, [...contracts.problems]);
+    for (const warning of contracts.warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
     const projectRoot = props.projectRoot ?? process.cwd();
     const { prefix } = this.topology;
 

@@ -12,24 +12,19 @@ export function dataSchemaUri(app: string, type: string, version: number): strin
   return `urn:postbox:${app}:${type}:${version}`;
 }
 
-/** Where a topology's event comes from, as the external topics spec (issue #17) resolves it; absent before that. */
-interface ExternalTopicOwner {
-  readonly service: string | undefined;
-  readonly events: readonly string[];
-}
 
 /**
  * The service that owns a declared message type: the topology's own app, or
  * the publisher of the external topic that carries the event (undefined when
  * that topic is known by ARN only).
  */
-export function ownerOf(topology: Pick<ResolvedTopology, 'app'>, type: string): string | undefined {
-  const external = (topology as { readonly externalTopics?: readonly ExternalTopicOwner[] }).externalTopics?.find((topic) => topic.events.includes(type));
+export function ownerOf(topology: Pick<ResolvedTopology, 'app' | 'externalTopics'>, type: string): string | undefined {
+  const external = topology.externalTopics.find((topic) => topic.events.includes(type));
   return external ? external.service : topology.app;
 }
 
 /** The `dataschema` of a declared message type, or undefined when its owner is not known. */
-export function dataSchemaUriOf(topology: Pick<ResolvedTopology, 'app' | 'events' | 'commands'>, type: string): string | undefined {
+export function dataSchemaUriOf(topology: Pick<ResolvedTopology, 'app' | 'events' | 'commands' | 'externalTopics'>, type: string): string | undefined {
   const declared = topology.events[type] ?? topology.commands[type];
   const owner = ownerOf(topology, type);
   return declared && owner !== undefined ? dataSchemaUri(owner, type, declared.version) : undefined;

@@ -2,7 +2,7 @@ import type * as z from 'zod/mini';
 import type { MessageTypeInput, TopologyDeclaration } from '../topology/topology-declaration.ts';
 
 /** Any topology declaration, whatever its message types. */
-export type AnyTopology = TopologyDeclaration<any, any, any, any, any>;
+export type AnyTopology = TopologyDeclaration<any, any, any, any, any, any>;
 
 type Declared<T extends AnyTopology> = T['events'] & NonNullable<T['commands']>;
 

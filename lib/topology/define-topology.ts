@@ -7,7 +7,7 @@ import type {
 
 /**
  * Declares a topology with full type checking of the names it ties together
- * (a subscriber may only name declared events and topics). Its type keeps each
+ * (a subscriber may only name declared events, and topics or external topics). Its type keeps each
  * queue's message types and handler kind, so that createSqsHandler and
  * defineWorkers check a handler map against its queue. It only types the
  * declaration; {@link resolveTopology} validates it for a stage.
@@ -16,10 +16,11 @@ export function defineTopology<
   const Events extends Record<string, MessageTypeInput>,
   const Commands extends Record<string, MessageTypeInput> = Record<never, MessageTypeInput>,
   const Topics extends string = string,
-  const Subscribers extends SubscriberDeclarations<keyof Events & string, Topics> = Record<never, never>,
+  const ExternalTopics extends string = never,
+  const Subscribers extends SubscriberDeclarations<keyof Events & string, Topics | ExternalTopics> = Record<never, never>,
   const CommandHandlers extends CommandHandlerDeclarations<keyof Commands & string> = CommandHandlerDeclarations<keyof Commands & string>,
 >(
-  declaration: TopologyDeclaration<Events, Commands, Topics, Subscribers, CommandHandlers>,
-): TopologyDeclaration<Events, Commands, Topics, Subscribers, CommandHandlers> {
+  declaration: TopologyDeclaration<Events, Commands, Topics, ExternalTopics, Subscribers, CommandHandlers>,
+): TopologyDeclaration<Events, Commands, Topics, ExternalTopics, Subscribers, CommandHandlers> {
   return declaration;
 }

@@ -28,3 +28,21 @@ export function commandQueueId(commandType: string): string {
 export function jobLockTableName(prefix: string): string {
   return `${prefix}-job-locks`;
 }
+
+/** Where an ARN is made: the partition, region and account of the stack or endpoint (CDK tokens are fine). */
+export interface ArnScope {
+  readonly partition: string;
+  readonly region: string;
+  readonly account: string;
+}
+
+/** The ARN of another service's topic: as declared, or by its name in this scope (same account and region). */
+export function externalTopicArn(topic: { readonly arn: string | undefined; readonly name: string }, scope: ArnScope): string {
+  return topic.arn ?? `arn:${scope.partition}:sns:${scope.region}:${scope.account}:${topic.name}`;
+}
+
+/** The parts of an SNS topic ARN (`arn:<partition>:sns:<region>:<account>:<name>`). */
+export function parseTopicArn(arn: string): ArnScope & { readonly name: string } {
+  const [, partition = '', , region = '', account = '', name = ''] = arn.split(':');
+  return { partition, region, account, name };
+}

@@ -7,7 +7,7 @@ import type { TopologyDeclaration } from './topology-declaration.ts';
  * The same names as naming.ts and resolveTopology give at run time.
  */
 
-type AnyDeclaration = TopologyDeclaration<any, any, any, any, any>;
+type AnyDeclaration = TopologyDeclaration<any, any, any, any, any, any>;
 type SubscribersOf<T extends AnyDeclaration> = NonNullable<T['subscribers']>;
 type CommandHandlersOf<T extends AnyDeclaration> = NonNullable<T['commandHandlers']>;
 type CommandTypeOf<T extends AnyDeclaration> = keyof CommandHandlersOf<T> & string;

@@ -1,10 +1,7 @@
 import type * as z from 'zod/mini';
 import { filterPolicyFor } from './filter-policy.ts';
-import type { ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
-import { commandQueueId,
-  physicalName,
-  resourcePrefix,
-} from './naming.ts';
+import type { ResolvedExternalTopic, ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
+import { commandQueueId, FIFO_SUFFIX, parseTopicArn, physicalName, resourcePrefix } from './naming.ts';
 import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import {
   resourceNamePattern,
@@ -14,12 +11,12 @@ import {
   type TopologyDeclaration,
 } from './topology-declaration.ts';
 import { salvageTopology } from './salvage-topology.ts';
-import { checkMessageTypes, checkNames, checkQueue, checkSubscriber, checkTopics } from './topology-checks.ts';
+import { checkExternalTopics, checkMessageTypes, checkNames, checkQueue, checkSubscriber, checkTopics } from './topology-checks.ts';
 import { TopologyError } from './topology-error.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
 export { defaultVisibilityTimeout } from './visibility-timeout.ts';
-export type { ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
+export type { ResolvedExternalTopic, ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
 
 export interface ResolveOptions {
   /** Environment such as `dev` or `prod`; part of every name. */
@@ -31,7 +28,7 @@ export interface ResolveOptions {
  * resources it needs. Every problem found is collected and thrown at once as a
  * {@link TopologyError}, so a user fixes a declaration in one round.
  */
-export function resolveTopology(declaration: TopologyDeclaration<any, any, any>, options: ResolveOptions): ResolvedTopology {
+export function resolveTopology(declaration: TopologyDeclaration<any, any, any, any, any, any>, options: ResolveOptions): ResolvedTopology {
   // Parsed once per process: compiling zod's fast path for each object schema would cost more than it saves (module init, `npm run bench`).
   const parsed = topologySchema.safeParse(declaration, { jitless: true });
   // A refused shape still gets its cross-checks, on what parses, so that one round shows every problem.
@@ -42,6 +39,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any>,
   const { topology, refused } = parsed.success ? { topology: parsed.data, refused: undefined } : salvageTopology(declaration);
   checkMessageTypes(topology, problems);
   checkTopics(topology, problems, !refused?.topics.size);
+  checkExternalTopics(topology, problems);
 
   const prefix = resourcePrefix(topology.app, options.stage);
   const topics = Object.entries(topology.topics).map(([id, topic]) => ({
@@ -50,14 +48,20 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any>,
     fifo: topic.fifo,
     contentBasedDeduplication: topic.contentBasedDeduplication,
     events: topic.events,
+    allowSubscribers: topic.allowSubscribers,
   }));
+  const externalTopics = Object.entries(topology.externalTopics).map(([id, topic]): ResolvedExternalTopic => {
+    const name = topic.arn ? parseTopicArn(topic.arn).name : physicalName(resourcePrefix(topic.service ?? '', topic.stage ?? options.stage), topic.topic ?? id, topic.fifo ?? false);
+    return { id, service: topic.arn ? undefined : topic.service, name, arn: topic.arn, fifo: topic.fifo ?? name.endsWith(FIFO_SUFFIX), events: topic.events };
+  });
   const queues = [
     ...Object.entries(topology.subscribers).map(([id, subscriber]) => {
-      const topic = topology.topics[subscriber.topic];
-      checkSubscriber(id, subscriber, topology, problems);
-      const fifo = topic?.fifo ?? false;
+      const external = externalTopics.find((topic) => topic.id === subscriber.topic);
+      checkSubscriber(id, subscriber, topology, problems, external);
+      const fifo = external?.fifo ?? topology.topics[subscriber.topic]?.fifo ?? false;
       return resolveQueue(prefix, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
         topicId: subscriber.topic,
+        external: external !== undefined,
         filterPolicy: filterPolicyFor(subscriber.events),
         deliveryDeadLetterQueueName: physicalName(prefix, `${id}-delivery-dlq`, fifo),
       });
@@ -79,7 +83,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any>,
   checkNames(topics, queues, problems);
 
   if (problems.length > 0) throw new TopologyError(topology.app, problems);
-  return { app: topology.app, stage: options.stage, prefix, events: topology.events, commands: topology.commands, topics, queues };
+  return { app: topology.app, stage: options.stage, prefix, events: topology.events, commands: topology.commands, topics, externalTopics, queues };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -11,11 +11,29 @@ export interface ResolvedTopic {
   /** SNS deduplicates publishes without a deduplication id by their body (FIFO only). */
   readonly contentBasedDeduplication: boolean;
   readonly events: readonly string[];
+  /** Accounts and organizations allowed to subscribe from another account. */
+  readonly allowSubscribers: readonly string[];
+}
+
+/** Another service's topic that this service subscribes to. */
+export interface ResolvedExternalTopic {
+  readonly id: string;
+  /** The publishing service's app name; unknown when the topic is declared by ARN. */
+  readonly service: string | undefined;
+  /** The physical topic name, `<service>-<stage>-<topic>[.fifo]`, or the ARN's. */
+  readonly name: string;
+  /** The ARN when declared by ARN; otherwise made where it is used, with {@link externalTopicArn}. */
+  readonly arn: string | undefined;
+  readonly fifo: boolean;
+  /** The event types this service consumes from it. */
+  readonly events: readonly string[];
 }
 
 /** How a subscriber's queue is subscribed to its topic. */
 export interface ResolvedSubscription {
+  /** An own topic's id, or an external topic's when `external`. */
   readonly topicId: string;
+  readonly external: boolean;
   readonly filterPolicy: FilterPolicy;
   /** Queue for messages SNS could not deliver to the subscriber's queue. */
   readonly deliveryDeadLetterQueueName: string;
@@ -58,5 +76,6 @@ export interface ResolvedTopology {
   readonly events: Readonly<Record<string, MessageType>>;
   readonly commands: Readonly<Record<string, MessageType>>;
   readonly topics: readonly ResolvedTopic[];
+  readonly externalTopics: readonly ResolvedExternalTopic[];
   readonly queues: readonly ResolvedQueue[];
 }

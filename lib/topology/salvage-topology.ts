@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import {
   commandHandlerSchema,
+  externalTopicSchema,
   messageTypeSchema,
   subscriberSchema,
   topicSchema,
@@ -25,7 +26,11 @@ export interface SalvagedTopology {
 export function salvageTopology(declaration: unknown): SalvagedTopology {
   const source = isRecord(declaration) ? declaration : {};
   const topics = validEntries(source.topics, topicSchema);
-  const refusedTopics = new Set(Object.keys(recordOf(source.topics)).filter((id) => !(id in topics)));
+  const externalTopics = validEntries(source.externalTopics, externalTopicSchema);
+  const refusedTopics = new Set([
+    ...Object.keys(recordOf(source.topics)).filter((id) => !(id in topics)),
+    ...Object.keys(recordOf(source.externalTopics)).filter((id) => !(id in externalTopics)),
+  ]);
   const subscribers = Object.fromEntries(
     Object.entries(validEntries(source.subscribers, subscriberSchema)).filter(([, subscriber]) => !refusedTopics.has(subscriber.topic)),
   );
@@ -34,6 +39,7 @@ export function salvageTopology(declaration: unknown): SalvagedTopology {
     events: namesOnly(source.events),
     commands: namesOnly(source.commands),
     topics,
+    externalTopics,
     subscribers,
     commandHandlers: validEntries(source.commandHandlers, commandHandlerSchema),
   };

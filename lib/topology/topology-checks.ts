@@ -1,5 +1,5 @@
-import { MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
-import type { ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
+import { FIFO_SUFFIX, MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
+import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, type NormalizedTopology } from './topology-declaration.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
@@ -43,9 +43,46 @@ export function checkTopics(topology: NormalizedTopology, problems: string[], ev
       }
     }
   }
+  for (const [id, topic] of Object.entries(topology.externalTopics)) {
+    for (const event of topic.events) {
+      if (!(event in topology.events)) {
+        problems.push(`external topic '${id}' carries event type '${event}', which is not declared; declare it under events with the schema this service reads it by (spread the publisher's contract.events)`);
+        continue;
+      }
+      const other = topicOfEvent.get(event);
+      if (other !== undefined) {
+        problems.push(`event type '${event}' is carried by topic '${other}' and again by external topic '${id}'; each event has one topic`);
+      } else {
+        topicOfEvent.set(event, id);
+      }
+    }
+  }
+  // A subscriber spreads its publisher's contract.events whole, and consumes some of them.
+  const published = new Set(Object.values(topology.externalTopics).flatMap((topic) => Object.keys(topic.contract?.events ?? {})));
   for (const event of Object.keys(topology.events)) {
-    if (everyTopicValid && !topicOfEvent.has(event)) {
+    if (everyTopicValid && !topicOfEvent.has(event) && !published.has(event)) {
       problems.push(`event type '${event}' is carried by no topic, so it cannot be published; add it to a topic's events`);
+    }
+  }
+}
+
+/** The form of each external topic: service and topic, or an ARN; a stage only with the first; FIFO as its name says. */
+export function checkExternalTopics(topology: NormalizedTopology, problems: string[]): void {
+  for (const [id, topic] of Object.entries(topology.externalTopics)) {
+    const what = `external topic '${id}'`;
+    if (!resourceNamePattern.test(id)) problems.push(`${what}: its name must use lower-case letters, digits and hyphens, starting with a letter`);
+    if (id in topology.topics) problems.push(`${what} has the name of one of this service's own topics; subscribers could not tell them apart: rename it`);
+    if (topic.arn !== undefined) {
+      if (topic.service !== undefined || topic.topic !== undefined) problems.push(`${what}: give either arn, or service and topic, not both`);
+      if (topic.stage !== undefined) problems.push(`${what}: stage goes with service and topic; an ARN names the topic of one stage already`);
+      const fifoName = topic.arn.endsWith(FIFO_SUFFIX);
+      if (topic.fifo !== undefined && topic.fifo !== fifoName) {
+        problems.push(`${what}: fifo is ${topic.fifo} but its ARN ${fifoName ? 'ends' : 'does not end'} in '.fifo'; a FIFO topic's name ends in '.fifo'`);
+      }
+    } else if (topic.service === undefined || topic.topic === undefined) {
+      problems.push(`${what}: name the publishing service and its topic (service: 'orders', topic: 'orders'), or give the topic's arn`);
+    } else if (topic.service === topology.app) {
+      problems.push(`${what} is a topic of this service ('${topic.service}'); subscribe to it under topics, not externalTopics`);
     }
   }
 }
@@ -55,13 +92,14 @@ export function checkSubscriber(
   subscriber: NormalizedTopology['subscribers'][string],
   topology: NormalizedTopology,
   problems: string[],
+  external?: ResolvedExternalTopic,
 ): void {
   if (!resourceNamePattern.test(id)) {
     problems.push(`subscriber name '${id}' must use lower-case letters, digits and hyphens, starting with a letter`);
   }
-  const topic = topology.topics[subscriber.topic];
+  const topic = external ?? topology.topics[subscriber.topic];
   if (topic === undefined) {
-    problems.push(`subscriber '${id}' listens to unknown topic '${subscriber.topic}'`);
+    problems.push(`subscriber '${id}' listens to unknown topic '${subscriber.topic}'; declare it under topics, or under externalTopics for another service's`);
     return;
   }
   const seen = new Set<string>();
@@ -71,7 +109,11 @@ export function checkSubscriber(
     if (!(event in topology.events)) {
       problems.push(`subscriber '${id}' wants unknown event type '${event}'`);
     } else if (!topic.events.includes(event)) {
-      problems.push(`subscriber '${id}' wants '${event}', which topic '${subscriber.topic}' does not carry`);
+      problems.push(
+        external
+          ? `subscriber '${id}' wants '${event}', which external topic '${subscriber.topic}' does not list; add it to that topic's events`
+          : `subscriber '${id}' wants '${event}', which topic '${subscriber.topic}' does not carry`,
+      );
     }
   }
   if (subscriber.queue.fifo !== undefined && subscriber.queue.fifo !== topic.fifo) {
@@ -125,7 +167,16 @@ export function checkNames(topics: readonly ResolvedTopic[], queues: readonly Re
     }
   }
   const owners = new Map<string, string>();
+  const ids = new Map<string, { what: string; name: string }>();
   for (const queue of queues) {
+    // Two queues with one logical id (`job.run` and `job_run`, subscriber `x-y` and command `x.y`) would share
+    // their construct ids and handler maps' key: one of them would go unconsumed.
+    // Where their names are the same too, the name check below says so.
+    const sameId = ids.get(queue.id);
+    if (sameId !== undefined && sameId.name !== queue.name) {
+      problems.push(`${sameId.what} and ${describeQueue(queue)} both have the queue id '${queue.id}'; rename one of them`);
+    }
+    ids.set(queue.id, { what: describeQueue(queue), name: queue.name });
     const names = [queue.name, queue.deadLetterQueueName, queue.subscription?.deliveryDeadLetterQueueName];
     for (const name of names) {
       if (name === undefined) continue;

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
+import type { ServiceContract } from './service-contract.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_QUEUE_MESSAGE_BYTES, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 
 /**
@@ -18,6 +19,9 @@ z.config(en());
 
 /** SQS allows at most 12 hours of visibility, and ChangeMessageVisibility the same. */
 export const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+/** Lower-case letters, digits and hyphens: safe in every AWS resource name Postbox makes. */
+export const resourceNamePattern = /^[a-z][a-z0-9-]*$/;
 
 const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const seconds = (max: number) => integer(0, max);
@@ -95,6 +99,9 @@ export const messageTypeSchema = z.object({
   description: z.optional(z.string()),
 });
 
+/** An AWS account id (12 digits) or an AWS Organizations id (`o-` and 10 to 32 letters and digits). */
+export const subscriberPrincipalPattern = /^(\d{12}|o-[a-z0-9]{10,32})$/;
+
 export const topicSchema = z.object({
   /** Event types this topic carries. Each event type is carried by exactly one topic. */
   events: z.array(z.string()).check(z.minLength(1)),
@@ -102,6 +109,29 @@ export const topicSchema = z.object({
   fifo: z._default(z.boolean(), false),
   /** FIFO topics only: SNS deduplicates by a hash of the message body when a publish carries no deduplication id. */
   contentBasedDeduplication: z._default(z.boolean(), false),
+  /** Accounts and organizations whose SQS queues may subscribe from another account. */
+  allowSubscribers: z._default(z.array(z.string().check(z.regex(subscriberPrincipalPattern, 'expected a 12-digit AWS account id or an organization id (o-...)'))), []),
+});
+
+/** An SNS topic's ARN: any partition, a region, an account, and a topic name (`.fifo` at the end of a FIFO topic's). */
+const topicArnPattern = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,251}(\.fifo)?$/;
+
+/** Another service's topic that this service subscribes to: by its service and topic names, or by ARN. */
+export const externalTopicSchema = z.object({
+  /** The publishing service's app name (same account and region as this service). */
+  service: z.optional(z.string().check(z.regex(resourceNamePattern, 'use the publishing service\'s app name'))),
+  /** The topic's name in the publishing service's topology. */
+  topic: z.optional(z.string().check(z.regex(resourceNamePattern, 'use the topic\'s name in the publishing service\'s topology'))),
+  /** The topic's ARN, for a topic in another account or region. */
+  arn: z.optional(z.string().check(z.regex(topicArnPattern, 'expected an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)'))),
+  /** The publisher's stage whose topic this service subscribes to (service and topic form). */
+  stage: z.optional(z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'))),
+  /** A FIFO topic; its subscribers' queues are FIFO too. */
+  fifo: z.optional(z.boolean()),
+  /** The event types it carries that this service consumes; each is declared under `events` with its schema. */
+  events: z.array(z.string()).check(z.minLength(1)),
+  /** The publishing service's contract (`contractOf(topology)`), which synthesis checks this declaration against. */
+  contract: z.optional(z.custom<ServiceContract>((value) => typeof value === 'object' && value !== null && 'service' in value && 'topics' in value, { message: 'expected a contract made by contractOf' })),
 });
 
 export const subscriberSchema = z.object({
@@ -118,8 +148,6 @@ export const commandHandlerSchema = z.object({
   queue: z.prefault(queueSettingsSchema, {}),
 });
 
-/** Lower-case letters, digits and hyphens: safe in every AWS resource name Postbox makes. */
-export const resourceNamePattern = /^[a-z][a-z0-9-]*$/;
 /** Message types such as `order.placed`: lower-case words joined by dots, hyphens or underscores. */
 export const messageTypeNamePattern = /^[a-z][a-z0-9]*([._-][a-z0-9]+)*$/;
 
@@ -129,6 +157,7 @@ export const topologySchema = z.object({
   events: z.record(z.string(), messageTypeSchema),
   commands: z._default(z.record(z.string(), messageTypeSchema), {}),
   topics: z._default(z.record(z.string(), topicSchema), {}),
+  externalTopics: z._default(z.record(z.string(), externalTopicSchema), {}),
   subscribers: z._default(z.record(z.string(), subscriberSchema), {}),
   /** One handler, and so one queue, per command type (point to point), keyed by the command type. */
   commandHandlers: z._default(z.record(z.string(), commandHandlerSchema), {}),
@@ -144,6 +173,7 @@ export type HandlerInput = z.input<typeof handlerSchema>;
 export type MessageTypeInput = z.input<typeof messageTypeSchema>;
 export type MessageType = z.output<typeof messageTypeSchema>;
 export type NormalizedTopology = z.output<typeof topologySchema>;
+export type ExternalTopic = z.output<typeof externalTopicSchema>;
 
 /** A topic, typed so that it may only name declared events. */
 export interface TopicDeclaration<EventName extends string> {
@@ -164,6 +194,44 @@ export interface TopicDeclaration<EventName extends string> {
    * @default false
    */
   readonly contentBasedDeduplication?: boolean;
+  /**
+   * Accounts (`'111122223333'`) and AWS Organizations (`'o-abc123def4'`) whose SQS queues may subscribe to this
+   * topic from another account: its topic policy allows them `sns:Subscribe` with protocol `sqs` only. Subscribers
+   * in this service's own account need nothing here.
+   * @default none: subscribers in this account only
+   */
+  readonly allowSubscribers?: readonly string[];
+}
+
+/**
+ * Another service's topic that this service subscribes to. Either `service` and `topic` (a topic in this
+ * account and region, named `<service>-<stage>-<topic>`), or `arn` (another account or region).
+ */
+export interface ExternalTopicDeclaration<EventName extends string> {
+  /** The publishing service's app name. Goes with `topic`; not with `arn`. */
+  readonly service?: string;
+  /** The topic's name in the publishing service's topology. Goes with `service`. */
+  readonly topic?: string;
+  /** The topic's ARN (`arn:aws:sns:<region>:<account>:<service>-<stage>-<topic>`), for another account or region. */
+  readonly arn?: string;
+  /**
+   * The publisher's stage whose topic to subscribe to (with `service` and `topic`).
+   * @default this service's own stage
+   */
+  readonly stage?: string;
+  /**
+   * A FIFO topic: its subscribers' queues are FIFO too. An ARN ending in `.fifo` says so itself.
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /** Event types it carries that this service consumes: each declared under `events`, with the schema it reads it by. */
+  readonly events: readonly EventName[];
+  /**
+   * The publisher's contract (`contractOf(topology)`, imported from its package): synthesis checks that the topic
+   * and events exist there, the stage is one it deploys, the versions are not behind, and no field read is gone.
+   * @default none: nothing to check against
+   */
+  readonly contract?: ServiceContract;
 }
 
 /** A named consumer of some event types of one topic. */
@@ -209,7 +277,8 @@ export interface TopologyDeclaration<
   Events extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
   Commands extends Record<string, MessageTypeInput> = Record<string, MessageTypeInput>,
   Topics extends string = string,
-  Subscribers extends SubscriberDeclarations<keyof Events & string, Topics> = SubscriberDeclarations<keyof Events & string, Topics>,
+  ExternalTopics extends string = string,
+  Subscribers extends SubscriberDeclarations<keyof Events & string, Topics | ExternalTopics> = SubscriberDeclarations<keyof Events & string, Topics | ExternalTopics>,
   CommandHandlers extends CommandHandlerDeclarations<keyof Commands & string> = CommandHandlerDeclarations<keyof Commands & string>,
 > {
   /** Application name: the first part of every resource name (lower-case letters, digits, hyphens). */
@@ -223,6 +292,11 @@ export interface TopologyDeclaration<
   readonly commands?: Commands;
   /** SNS topics that carry the events, keyed by name. */
   readonly topics: Record<Topics, TopicDeclaration<keyof Events & string>>;
+  /**
+   * Other services' topics this service subscribes to, keyed by a name its subscribers use as their `topic`.
+   * @default none
+   */
+  readonly externalTopics?: Record<ExternalTopics, ExternalTopicDeclaration<keyof Events & string>>;
   /**
    * Subscribers of events, keyed by name; each gets its own queue.
    * @default none

@@ -99,26 +99,21 @@ describe('asyncApiDocument', () => {
     expect((document.components.messages['report.render'] as Record<string, any>).headers.schema.properties.kind).toEqual({ type: 'string', const: 'command' });
   });
 
-  it('adds the external topics it subscribes to, and the accounts allowed to subscribe to its own, in the resolved form of issue #17', async () => {
-    // Declared as own topics to resolve today, then moved to ResolvedTopology.externalTopics as the external-topics spec shapes it.
+  it('adds the external topics it subscribes to, and the accounts allowed to subscribe to its own', async () => {
     const billing = defineTopology({
       app: 'billing',
       events: { 'order.placed': { schema: Entry, version: 2 }, 'partner.paid': { schema: Entry }, 'invoice.sent': { schema: Entry } },
-      topics: { orders: { events: ['order.placed'] }, partner: { events: ['partner.paid'] }, invoices: { events: ['invoice.sent'] } },
+      topics: { invoices: { events: ['invoice.sent'], allowSubscribers: ['111122223333', 'o-abc123def4'] } },
+      externalTopics: {
+        orders: { service: 'orders', topic: 'orders', events: ['order.placed'] },
+        partner: { arn: 'arn:aws:sns:eu-west-1:444455556666:partner-prod-feed', events: ['partner.paid'] },
+      },
       subscribers: {
         invoicing: { topic: 'orders', events: ['order.placed'], handler: { kind: 'lambda', entry: 'functions/billing.ts' } },
         payments: { topic: 'partner', events: ['partner.paid'], handler: { kind: 'worker' } },
       },
     });
-    const resolved = resolveTopology(billing, { stage: 'dev' });
-    const withExternal = {
-      ...resolved,
-      topics: resolved.topics.filter((topic) => topic.id === 'invoices').map((topic) => ({ ...topic, allowSubscribers: ['111122223333', 'o-abc123def4'] })),
-      externalTopics: [
-        { id: 'orders', service: 'orders', fifo: false, events: ['order.placed'], name: 'orders-dev-orders', arn: undefined },
-        { id: 'partner', service: undefined, fifo: false, events: ['partner.paid'], name: 'partner-prod-feed', arn: 'arn:aws:sns:eu-west-1:444455556666:partner-prod-feed' },
-      ],
-    };
+    const withExternal = resolveTopology(billing, { stage: 'dev' });
     const document = asyncApiDocument(withExternal, { version: '1.0.0' });
     expect(await errorsOf(document)).toEqual([]);
     expect(Object.keys(document.channels)).toEqual(['topic.invoices', 'topic.orders', 'topic.partner', 'queue.invoicing', 'queue.payments']);

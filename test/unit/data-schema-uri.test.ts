@@ -23,8 +23,8 @@ describe('the dataschema of a message type', () => {
     const subscriber = {
       ...topology,
       externalTopics: [
-        { id: 'orders', service: 'orders', events: ['payment.refunded'] },
-        { id: 'ledger-arn', service: undefined, events: ['ledger.entry'] },
+        { id: 'orders', service: 'orders', name: 'orders-dev-orders', arn: undefined, fifo: false, events: ['payment.refunded'] },
+        { id: 'ledger-arn', service: undefined, name: 'ledger-prod-entries', arn: 'arn:aws:sns:eu-west-1:111122223333:ledger-prod-entries', fifo: false, events: ['ledger.entry'] },
       ],
     };
     expect(dataSchemaUriOf(subscriber, 'payment.refunded')).toBe('urn:postbox:orders:payment.refunded:1');

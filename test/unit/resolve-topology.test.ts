@@ -96,7 +96,7 @@ describe('resolveTopology', () => {
       "event type 'stock.count' is carried by no topic, so it cannot be published; add it to a topic's events",
       "subscriber 'ledger' wants unknown event type 'item.removed'",
       "subscriber 'ledger' has a FIFO queue but topic 'items' is standard; a subscriber's queue is FIFO exactly when its topic is",
-      "subscriber 'orphan' listens to unknown topic 'nowhere'",
+      "subscriber 'orphan' listens to unknown topic 'nowhere'; declare it under topics, or under externalTopics for another service's",
       "subscriber 'ledger': visibility timeout 30 s cannot cover the handler timeout of 60 s; use at least 60 s (AWS advises 360 s) or omit it to derive it",
       "queue name 'shop-dev-stock-count' is used by both subscriber 'stock-count' and command handler of 'stock.count'; rename one of them",
       "queue name 'shop-dev-stock-count-dlq' is used by both subscriber 'stock-count' and command handler of 'stock.count'; rename one of them",
@@ -214,7 +214,7 @@ describe('resolveTopology', () => {
           "  - stage 'Dev' must use lower-case letters, digits and hyphens, starting with a letter\n" +
           "  - event type 'item.added' is carried by no topic, so it cannot be published; add it to a topic's events\n" +
           "  - event type 'item.removed' is carried by no topic, so it cannot be published; add it to a topic's events\n" +
-          "  - subscriber 'ledger' listens to unknown topic 'items'\n" +
+          "  - subscriber 'ledger' listens to unknown topic 'items'; declare it under topics, or under externalTopics for another service's\n" +
           'Fix the topology declaration and try again.',
       }),
     );

@@ -66,6 +66,13 @@ export interface PublisherOptions {
   readonly maxAttempts?: number;
   /** First retry delay in ms, doubling, with full jitter. @default 100 */
   readonly retryBaseMs?: number;
+  /**
+   * Publish the events of external topics too, to those topics, standing in for their publisher (the test system
+   * does, so that a subscriber's tests need not run the publishing service). Off, publishing such an event is
+   * refused: only its own service publishes it.
+   * @default false
+   */
+  readonly standInForPublishers?: boolean;
 }
 
 /** One message of a batch: its type, and data typed by that type's schema. */
@@ -169,6 +176,10 @@ export class Publisher<T extends AnyTopology> {
     if (entry === undefined || entry.kind !== kind) {
       throw new UnknownMessageTypeError(options.id, type, entry ? `is ${entry.kind === 'event' ? 'an event' : 'a command'}, not ${kind === 'event' ? 'an event' : 'a command'}` : 'is not declared in the topology');
     }
+    if (kind === 'event' && !this.options.standInForPublishers && topicOfEvent(this.topology, type) === undefined) {
+      const external = this.topology.externalTopics.find((topic) => topic.events.includes(type));
+      throw new UnknownMessageTypeError(options.id, type, `is carried by another service's topic (external topic '${external?.id}'), which only ${external?.service ? `service '${external.service}'` : 'its own service'} publishes to`);
+    }
     const result = safeParse(entry.schema, data);
     if (!result.success) {
       throw new SchemaValidationError(options.id, type, result.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(data)'}: ${issue.message}`));
@@ -204,7 +215,7 @@ export class Publisher<T extends AnyTopology> {
 
   private destinationOf(kind: MessageKind, type: string): Destination {
     if (kind === 'event') {
-      const topic = topicOfEvent(this.topology, type)!;
+      const topic = topicOfEvent(this.topology, type) ?? this.topology.externalTopics.find((external) => external.events.includes(type))!;
       return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
     }
     const queue = this.topology.queues.find((candidate) => candidate.role === 'command' && candidate.messageTypes.includes(type))!;
