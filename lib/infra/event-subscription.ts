@@ -1,4 +1,6 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -62,5 +64,29 @@ export class EventSubscription extends Construct {
         deadLetterQueue: this.deliveryDeadLetterQueue,
       }),
     );
+    // CDK lets `sns.amazonaws.com` fill the delivery DLQ; SNS in an opt-in region (or delivering into one) acts as
+    // `sns.<region>.amazonaws.com`, and a policy without it drops what could not be delivered, silently. The main
+    // queue's policy, which SqsSubscription writes, already names the regional principal.
+    const principal = regionalSnsPrincipal(props.topic, this);
+    if (principal) {
+      this.deliveryDeadLetterQueue.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [iam.ServicePrincipal.fromStaticServicePrincipleName(principal)],
+          actions: ['sqs:SendMessage'],
+          resources: [this.deliveryDeadLetterQueue.queueArn],
+          conditions: { ArnEquals: { 'aws:SourceArn': props.topic.topicArn } },
+        }),
+      );
+    }
   }
+}
+
+/** The regional SNS principal when the topic's region or the subscriber's is an opt-in region other than the other's. */
+function regionalSnsPrincipal(topic: sns.ITopic, subscriber: Construct): string | undefined {
+  const stack = Stack.of(subscriber);
+  if (Token.isUnresolved(topic.topicArn) || Token.isUnresolved(stack.region)) return undefined;
+  const topicRegion = stack.splitArn(topic.topicArn, ArnFormat.SLASH_RESOURCE_NAME).region;
+  if (!topicRegion || topicRegion === stack.region) return undefined;
+  if (RegionInfo.get(stack.region).isOptInRegion) return `sns.${stack.region}.amazonaws.com`;
+  return RegionInfo.get(topicRegion).isOptInRegion ? `sns.${topicRegion}.amazonaws.com` : undefined;
 }

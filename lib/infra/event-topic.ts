@@ -1,6 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -24,11 +24,18 @@ export interface EventTopicProps {
    * @default a new customer-managed key with yearly rotation
    */
   readonly masterKey?: kms.IKey;
+  /**
+   * Accounts (12 digits) and AWS Organizations (`o-…`) whose SQS queues may subscribe from another account: the
+   * topic policy allows them `sns:Subscribe` with protocol `sqs` only.
+   * @default none: subscribers of this account only
+   */
+  readonly allowSubscribers?: readonly string[];
 }
 
 /**
- * An SNS topic that carries integration events: encrypted with KMS, and with a
- * topic policy that refuses publishing over plain HTTP.
+ * An SNS topic that carries integration events: encrypted with KMS, with a
+ * topic policy that refuses publishing over plain HTTP and lets the accounts
+ * and organizations of `allowSubscribers` subscribe their SQS queues.
  */
 export class EventTopic extends Construct {
   readonly topic: sns.Topic;
@@ -44,6 +51,45 @@ export class EventTopic extends Construct {
       masterKey: this.masterKey,
       enforceSSL: true,
     });
+    const subscribers = props.allowSubscribers ?? [];
+    const accounts = subscribers.filter((principal) => !principal.startsWith('o-'));
+    const organizations = subscribers.filter((principal) => principal.startsWith('o-'));
+    const sqsOnly = { StringEquals: { 'sns:Protocol': 'sqs' } };
+    if (accounts.length > 0) {
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowSubscribersOfOtherAccounts',
+          principals: accounts.map((account) => new iam.AccountPrincipal(account)),
+          actions: ['sns:Subscribe'],
+          resources: [this.topic.topicArn],
+          conditions: sqsOnly,
+        }),
+      );
+    }
+    if (organizations.length > 0) {
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowSubscribersOfOrganizations',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['sns:Subscribe'],
+          resources: [this.topic.topicArn],
+          conditions: { ...sqsOnly, StringEquals: { ...sqsOnly.StringEquals, 'aws:PrincipalOrgID': organizations } },
+        }),
+      );
+    }
+    if (subscribers.length > 0) {
+      // SNS decrypts the topic's messages with its key to deliver them, to other accounts' queues too (SSE-SQS
+      // queues need no key of theirs): only on behalf of this topic.
+      this.masterKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          // Made from the name, not the topic's Ref: the topic depends on its key already.
+          conditions: { ArnEquals: { 'aws:SourceArn': Stack.of(this).formatArn({ service: 'sns', resource: props.topicName }) } },
+        }),
+      );
+    }
   }
 
   /** Lets the grantee publish, including use of the topic's key. */
@@ -54,6 +100,14 @@ export class EventTopic extends Construct {
   /** Messages SNS failed to deliver to a subscriber (after its own retries). */
   metricNumberOfNotificationsFailed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: 'Sum', ...props });
+  }
+
+  /**
+   * Publishes that every subscription's filter dropped because they carried no message attributes at all: a
+   * producer that left out the `type` attribute (a CloudEvent sent with a plain SNS `Publish`) reaches no one.
+   */
+  metricNumberOfNotificationsFilteredOutNoMessageAttributes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.topic.metric('NumberOfNotificationsFilteredOut-NoMessageAttributes', { period: Duration.minutes(5), statistic: 'Sum', ...props });
   }
 
   /** Messages published to the topic. */

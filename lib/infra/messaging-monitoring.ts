@@ -133,6 +133,13 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: SNS failed to deliver notifications; look in the subscriptions' delivery dead-letter queues.`,
     });
+    this.addAlarm(`${label}UntypedPublishes`, {
+      metric: topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Topic ${label}: publishes without message attributes reached no subscriber (every filter matches the 'type' attribute); publish with a 'type' message attribute naming the event.`,
+    });
   }
 
   private addDeadLetterAlarm(id: string, label: string, metric: cloudwatch.IMetric): void {

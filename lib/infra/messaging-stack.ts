@@ -2,10 +2,11 @@ import path from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, Stage, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { jobLockTableName } from '../topology/naming.ts';
+import { externalTopicArn, jobLockTableName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { TopologyError } from '../topology/topology-error.ts';
@@ -61,6 +62,8 @@ export interface MessagingStackProps extends StackProps {
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;
   readonly topics = new Map<string, EventTopic>();
+  /** Other services' topics this stack's queues subscribe to, by their name in the topology. */
+  readonly externalTopics = new Map<string, sns.ITopic>();
   readonly queues = new Map<string, DurableQueue>();
   readonly subscriptions = new Map<string, EventSubscription>();
   readonly consumers = new Map<string, LambdaConsumer>();
@@ -94,10 +97,16 @@ export class MessagingStack extends Stack {
         fifo: resolved.fifo,
         contentBasedDeduplication: resolved.contentBasedDeduplication,
         masterKey: topicKey,
+        allowSubscribers: resolved.allowSubscribers,
       });
       this.topics.set(resolved.id, topic);
       this.monitoring.monitorTopic(resolved.id, topic);
       new CfnOutput(this, `${constructId(resolved.id)}TopicArn`, { value: topic.topic.topicArn });
+    }
+
+    for (const external of this.topology.externalTopics) {
+      const arn = externalTopicArn(external, { partition: this.partition, region: this.region, account: this.account });
+      this.externalTopics.set(external.id, sns.Topic.fromTopicArn(this, `${constructId(external.id)}ExternalTopic`, arn));
     }
 
     for (const resolved of this.topology.queues) {
@@ -117,9 +126,12 @@ export class MessagingStack extends Stack {
       new CfnOutput(this, `${label}QueueUrl`, { value: queue.queue.queueUrl });
 
       if (resolved.subscription) {
-        const topic = this.topics.get(resolved.subscription.topicId)!;
+        const { topicId, external } = resolved.subscription;
+        // Another service's topic: the subscription and the queue policy that lets exactly that topic send (with the
+        // SNS principal of its region) are this stack's, as are the queue, its DLQs and alarms.
+        const topic = external ? this.externalTopics.get(topicId)! : this.topics.get(topicId)!.topic;
         const subscription = new EventSubscription(this, `${label}Subscription`, {
-          topic: topic.topic,
+          topic,
           queue: queue.queue,
           filterPolicy: resolved.subscription.filterPolicy,
           deliveryDeadLetterQueueName: resolved.subscription.deliveryDeadLetterQueueName,

@@ -49,9 +49,10 @@ export function checkTopics(topology: NormalizedTopology, problems: string[], ev
         problems.push(`external topic '${id}' carries event type '${event}', which is not declared; declare it under events with the schema this service reads it by (spread the publisher's contract.events)`);
         continue;
       }
+      // The same event may come from several external topics (one service's topic in two regions, say).
       const other = topicOfEvent.get(event);
-      if (other !== undefined) {
-        problems.push(`event type '${event}' is carried by topic '${other}' and again by external topic '${id}'; each event has one topic`);
+      if (other !== undefined && other in topology.topics) {
+        problems.push(`event type '${event}' is carried by topic '${other}' and again by external topic '${id}'; this service's own events are its own topics'`);
       } else {
         topicOfEvent.set(event, id);
       }

@@ -131,7 +131,7 @@ export const externalTopicSchema = z.object({
   /** The event types it carries that this service consumes; each is declared under `events` with its schema. */
   events: z.array(z.string()).check(z.minLength(1)),
   /** The publishing service's contract (`contractOf(topology)`), which synthesis checks this declaration against. */
-  contract: z.optional(z.custom<ServiceContract>((value) => typeof value === 'object' && value !== null && 'service' in value && 'topics' in value, { message: 'expected a contract made by contractOf' })),
+  contract: z.optional(z.custom<ServiceContract<any>>((value) => typeof value === 'object' && value !== null && 'service' in value && 'topics' in value, { message: 'expected a contract made by contractOf' })),
 });
 
 export const subscriberSchema = z.object({
@@ -231,7 +231,7 @@ export interface ExternalTopicDeclaration<EventName extends string> {
    * and events exist there, the stage is one it deploys, the versions are not behind, and no field read is gone.
    * @default none: nothing to check against
    */
-  readonly contract?: ServiceContract;
+  readonly contract?: ServiceContract<any>;
 }
 
 /** A named consumer of some event types of one topic. */

@@ -1,0 +1,155 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as z from 'zod/mini';
+import { describe, expect, it } from 'vitest';
+import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
+import { contractOf } from '../../lib/topology/service-contract.ts';
+import { defineTopology } from '../../lib/topology/define-topology.ts';
+import { lintTemplate } from '../helpers/cfn-lint.ts';
+
+const env = { account: '111111111111', region: 'eu-west-1' };
+const Placed = z.object({ orderId: z.string() });
+const lambda = (entry: string) => ({ kind: 'lambda', entry }) as const;
+
+const orders = defineTopology({
+  app: 'orders',
+  events: { 'order.placed': { schema: Placed } },
+  topics: { orders: { events: ['order.placed'], allowSubscribers: ['222222222222', 'o-abc123def4'] } },
+});
+const ordersContract = contractOf(orders, { stages: ['dev', 'prod'] });
+
+const billing = defineTopology({
+  app: 'billing',
+  events: { ...ordersContract.events },
+  topics: {},
+  externalTopics: {
+    orders: { service: 'orders', topic: 'orders', events: ['order.placed'], contract: ordersContract },
+    partner: { arn: 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders', events: ['order.placed'] },
+    asia: { arn: 'arn:aws:sns:ap-east-1:333333333333:partner-prod-orders', events: ['order.placed'] },
+  },
+  subscribers: {
+    charges: { topic: 'orders', events: ['order.placed'], handler: lambda('functions/notifications.ts') },
+    partners: { topic: 'partner', events: ['order.placed'], handler: lambda('functions/notifications.ts') },
+    asian: { topic: 'asia', events: ['order.placed'], handler: lambda('functions/notifications.ts') },
+  },
+});
+
+const subscriberStack = (app = new App({ context: { 'aws:cdk:bundling-stacks': [] } })) => new MessagingStack(app, 'billing-dev', { topology: billing, stage: 'dev', env });
+
+describe("a subscriber of another service's topic", () => {
+  const stack = subscriberStack();
+  const template = Template.fromStack(stack);
+  const queueArn = (id: string) => ({ 'Fn::GetAtt': [stack.getLogicalId(stack.queues.get(id)!.queue.node.defaultChild as never), 'Arn'] });
+
+  it('subscribes its queue to the topic by ARN, raw, with the type filter: by name in its own account and region, or as given', () => {
+    for (const [queue, topicArn] of [
+      ['charges', { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:orders-dev-orders']] }],
+      ['partners', 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders'],
+    ] as const) {
+      template.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'sqs',
+        TopicArn: topicArn,
+        Endpoint: queueArn(queue),
+        RawMessageDelivery: true,
+        FilterPolicy: { type: ['order.placed'] },
+        RedrivePolicy: Match.objectLike({ deadLetterTargetArn: Match.anyValue() }),
+      });
+    }
+  });
+
+  it('lets exactly that topic send to the queue, with the SNS principal of the topic’s region (an opt-in region’s own)', () => {
+    const statements = Object.values(template.findResources('AWS::SQS::QueuePolicy')).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    const delivery = (topicArn: unknown, principal?: string) =>
+      statements.find((statement: any) => JSON.stringify(statement.Condition?.ArnEquals?.['aws:SourceArn']) === JSON.stringify(topicArn) && (!principal || statement.Principal.Service === principal));
+    const ordersArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:orders-dev-orders']] };
+    expect(delivery(ordersArn)).toMatchObject({ Effect: 'Allow', Action: 'sqs:SendMessage', Principal: { Service: 'sns.amazonaws.com' } });
+    expect(delivery('arn:aws:sns:eu-west-1:333333333333:partner-prod-orders')).toMatchObject({ Principal: { Service: 'sns.amazonaws.com' } });
+    expect(delivery('arn:aws:sns:ap-east-1:333333333333:partner-prod-orders', 'sns.ap-east-1.amazonaws.com')).toMatchObject({ Action: 'sqs:SendMessage' });
+    // The subscription's delivery DLQ too, or what SNS could not deliver from that region would be dropped.
+    const deliveryDlq = stack.subscriptions.get('asian')!.deliveryDeadLetterQueue;
+    const dlqPolicy = Object.values(template.findResources('AWS::SQS::QueuePolicy')).find((policy: any) =>
+      JSON.stringify(policy.Properties.Queues) === JSON.stringify([{ Ref: stack.getLogicalId(deliveryDlq.node.defaultChild as never) }]),
+    ) as any;
+    expect(dlqPolicy.Properties.PolicyDocument.Statement.map((statement: any) => statement.Principal.Service).filter(Boolean)).toContain('sns.ap-east-1.amazonaws.com');
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:ap-east-1:333333333333:partner-prod-orders', Region: 'ap-east-1' });
+  });
+
+  it('keeps the queue, its DLQs and their alarms in its own stack, and no topic of its own', () => {
+    template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges-dlq' });
+    template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges-delivery-dlq' });
+    const alarms = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms.filter((id) => id.startsWith('Monitoringcharges'))).toHaveLength(5);
+  });
+
+  it('stops synthesis on a mismatch with the publisher’s contract, naming the service, topic and event', () => {
+    const wrongStage = defineTopology({ ...billing, externalTopics: { orders: billing.externalTopics!.orders }, subscribers: { charges: billing.subscribers!.charges } });
+    expect(() => new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-qa', { topology: wrongStage, stage: 'qa', env })).toThrow(
+      "external topic 'orders': service 'orders' has no stage 'qa' (it deploys dev, prod); set the external topic's stage",
+    );
+  });
+
+  it('passes cdk-nag and cfn-lint with its serverless rules', async () => {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'postbox-external-')), context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = subscriberStack(app);
+    new MessagingStack(app, 'orders-dev', { topology: orders, stage: 'dev', env });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const assembly = app.synth();
+    const report = JSON.parse(readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations)).toEqual([]);
+    for (const name of [stack.stackName, 'orders-dev']) {
+      const { blocking } = await lintTemplate(assembly.getStackByName(name).templateFullPath);
+      expect(blocking).toEqual([]);
+    }
+  });
+});
+
+describe('a publisher that allows subscribers of other accounts', () => {
+  const stack = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'orders-dev', { topology: orders, stage: 'dev', env });
+  const template = Template.fromStack(stack);
+  const topicArn = { Ref: stack.getLogicalId(stack.topics.get('orders')!.topic.node.defaultChild as never) };
+
+  it('lets those accounts and organizations subscribe SQS queues only', () => {
+    const statements = (Object.values(template.findResources('AWS::SNS::TopicPolicy')) as any[]).flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Effect: 'Allow', Action: 'sns:Subscribe', Resource: topicArn, Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } }, Condition: { StringEquals: { 'sns:Protocol': 'sqs' } } }),
+        expect.objectContaining({ Effect: 'Allow', Action: 'sns:Subscribe', Resource: topicArn, Principal: { AWS: '*' }, Condition: { StringEquals: { 'sns:Protocol': 'sqs', 'aws:PrincipalOrgID': ['o-abc123def4'] } } }),
+      ]),
+    );
+  });
+
+  it('lets SNS use the topic key to deliver, on behalf of that topic only', () => {
+    const keys = Object.values(template.findResources('AWS::KMS::Key')) as any[];
+    const statements = keys.flatMap((key) => key.Properties.KeyPolicy.Statement);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:orders-dev-orders']] } } },
+      }),
+    );
+  });
+
+  it('alarms when a publish without message attributes (no type) reached no subscriber', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'NumberOfNotificationsFilteredOut-NoMessageAttributes',
+      Namespace: 'AWS/SNS',
+      Threshold: 1,
+      Dimensions: [{ Name: 'TopicName', Value: Match.anyValue() }],
+    });
+  });
+
+  it('has no subscription policy for other accounts when it allows none', () => {
+    const closed = defineTopology({ ...orders, topics: { orders: { events: ['order.placed'] } } });
+    const statements = (Object.values(Template.fromStack(new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'orders-dev', { topology: closed, stage: 'dev', env })).findResources('AWS::SNS::TopicPolicy')) as any[])
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
+    expect(statements.some((statement: any) => statement.Action === 'sns:Subscribe')).toBe(false);
+  });
+});
