@@ -1,6 +1,7 @@
 import {
   CreateTopicCommand,
   ListSubscriptionsByTopicCommand,
+  ListTopicsCommand,
   SetSubscriptionAttributesCommand,
   SubscribeCommand,
   type SNSClient,
@@ -33,7 +34,8 @@ export interface ProvisionedTopology {
  * endpoint (the local emulator, LocalStack) with the same settings the CDK
  * stack deploys: redrive policies, redrive-allow policies, raw delivery,
  * filter policies and subscription dead-letter queues. Safe to run again: it
- * brings existing resources to the declared settings.
+ * brings existing resources to the declared settings. A queue subscribed to
+ * another service's topic is subscribed to that topic at the endpoint.
  */
 export async function provisionTopology(topology: ResolvedTopology, clients: { sns: SNSClient; sqs: SQSClient }): Promise<ProvisionedTopology> {
   const topicArns = new Map<string, string>();
@@ -45,6 +47,11 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
       }),
     );
     topicArns.set(topic.id, created.TopicArn!);
+  }
+  // Another service's topic at the same endpoint: the one its own provisioning made (several services on one
+  // machine), or else a stand-in of that name, so that a service tested alone can be sent its publishers' events.
+  for (const topic of topology.externalTopics) {
+    topicArns.set(topic.id, (await findTopic(clients.sns, topic.name)) ?? (await clients.sns.send(new CreateTopicCommand({ Name: topic.name, Attributes: topic.fifo ? { FifoTopic: 'true' } : {} }))).TopicArn!);
   }
   const queues = new Map<string, ProvisionedQueue>();
   for (const queue of topology.queues) {
@@ -130,6 +137,17 @@ async function ensureQueue(sqs: SQSClient, name: string, fifo: boolean, attribut
   await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
   return { url, arn: Attributes!.QueueArn! };
+}
+
+async function findTopic(sns: SNSClient, name: string): Promise<string | undefined> {
+  let NextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand({ NextToken }));
+    const match = page.Topics?.find((topic) => topic.TopicArn?.endsWith(`:${name}`));
+    if (match) return match.TopicArn;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return undefined;
 }
 
 async function findSubscription(sns: SNSClient, topicArn: string, endpoint: string): Promise<string | undefined> {

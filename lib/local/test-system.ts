@@ -56,8 +56,13 @@ export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDi
 
 /** Systems start one at a time: a Lambda handler module reads its stage and queue from the environment as it loads. */
 let starting: Promise<unknown> = Promise.resolve();
-/** The endpoint of the systems running in this process: their Lambda handlers' clients read it from AWS_ENDPOINT_URL. */
-let sharedEndpoint: { endpoint: string; systems: number; endpointBefore: string | undefined } | undefined;
+/**
+ * What the systems running in this process share through the environment, which their Lambda handlers and the
+ * publishers a service makes read (AWS_ENDPOINT_URL, POSTBOX_STAGE, the dummy region and credentials), and the
+ * environment as it was before the first of them started: restored when the last stops.
+ */
+let shared: { endpoint: string; systems: number; before: Record<string, string | undefined> } | undefined;
+const SHARED_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', DEPLOYED_ENVIRONMENT.stage] as const;
 
 /**
  * Starts a service for its integration tests: the embedded emulator (or `endpoint`) with the config's topology
@@ -72,39 +77,55 @@ export function startTestSystem<T extends AnyTopology = AnyTopology>(options: Te
 
 async function start<T extends AnyTopology>(options: TestSystemOptions): Promise<TestSystem<T>> {
   const project = await loadProjectConfig({ ...(options.config && { file: options.config }) });
-  const workers = await loadWorkers(project);
   const stage = options.stage ?? `t${randomBytes(4).toString('hex')}`;
   const topology = resolveTopology(project.topology, { stage });
-  if (options.endpoint && sharedEndpoint && sharedEndpoint.endpoint !== options.endpoint) {
+  if (options.endpoint && shared && shared.endpoint !== options.endpoint) {
     throw new TestSystemError(
-      `Cannot start a test system at ${options.endpoint}: a test system of this process runs at ${sharedEndpoint.endpoint}, and the Lambda handlers of one process share one endpoint; ` +
+      `Cannot start a test system at ${options.endpoint}: a test system of this process runs at ${shared.endpoint}, and the Lambda handlers of one process share one endpoint; ` +
         'stop it first, or leave out endpoint.',
     );
   }
-  // Any credentials and region do for an emulator; the SDK still insists on some.
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const emulator = options.endpoint ? { endpoint: options.endpoint, dynamodb: true, release: async () => undefined } : await useSharedEmulator();
   const { endpoint } = emulator;
-  sharedEndpoint = { endpoint, systems: (sharedEndpoint?.systems ?? 0) + 1, endpointBefore: sharedEndpoint?.endpointBefore ?? process.env.AWS_ENDPOINT_URL };
-  process.env.AWS_ENDPOINT_URL = endpoint;
+  if (!shared) {
+    shared = { endpoint, systems: 0, before: Object.fromEntries(SHARED_VARIABLES.map((name) => [name, process.env[name]])) };
+    // Any credentials and region do for an emulator; the SDK still insists on some.
+    process.env.AWS_REGION ??= 'us-east-1';
+    process.env.AWS_ACCESS_KEY_ID ??= 'test';
+    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
+    process.env.AWS_ENDPOINT_URL = endpoint;
+    // What a service makes without a stage (a worker's Publisher) addresses the test system's stage, as POSTBOX_STAGE
+    // does in `postbox dev` and on AWS. Systems of one process share it: give later ones the first one's stage, or
+    // pass a stage to what they make.
+    process.env[DEPLOYED_ENVIRONMENT.stage] = stage;
+  }
+  shared.systems += 1;
   const logger = createLogger({ service: 'postbox-testing', app: topology.app, stage });
 
   const stops: Array<() => Promise<unknown>> = [];
+  // Every stop runs, the environment's restore (the first pushed) last, whatever fails before it.
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
+    const failures: unknown[] = [];
+    for (const stop of stops.reverse()) await stop().catch((error: unknown) => failures.push(error));
     stops.length = 0;
+    if (failures.length > 0) throw failures[0];
   };
   stops.push(async () => {
-    await emulator.release();
-    if (sharedEndpoint && --sharedEndpoint.systems === 0) {
-      if (sharedEndpoint.endpointBefore === undefined) delete process.env.AWS_ENDPOINT_URL;
-      else process.env.AWS_ENDPOINT_URL = sharedEndpoint.endpointBefore;
-      sharedEndpoint = undefined;
+    try {
+      await emulator.release();
+    } finally {
+      if (shared && --shared.systems === 0) {
+        for (const [name, value] of Object.entries(shared.before)) {
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        }
+        shared = undefined;
+      }
     }
   });
   try {
+    // Loaded once the environment is set: a module that makes a Publisher as it loads reads POSTBOX_STAGE then.
+    const workers = await loadWorkers(project);
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
     const provisioned = await provisionTopology(topology, clients);
@@ -142,7 +163,8 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       });
       stops.push(() => running!.stop('requested'));
     }
-    const publisher = new Publisher<AnyTopology>(project.topology, { stage, source: 'postbox-testing', sns: clients.sns, sqs: clients.sqs });
+    // It stands in for the publishers of the external topics this service subscribes to, so its tests need not run them.
+    const publisher = new Publisher<AnyTopology>(project.topology, { stage, source: 'postbox-testing', sns: clients.sns, sqs: clients.sqs, standInForPublishers: true });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());
     return {
