@@ -23,7 +23,8 @@ export interface ProjectConfig extends Omit<PostboxConfig, 'topology' | 'workers
   readonly topology: AnyTopology;
   /** Absolute path of the workers module. @default none */
   readonly workersModule?: string;
-  readonly dev: { readonly consolePort: number; readonly demoModule?: string };
+  /** `with`: absolute paths of the other services' directories or config files. */
+  readonly dev: { readonly consolePort: number; readonly demoModule?: string; readonly with: readonly string[] };
 }
 
 export interface LoadProjectConfigOptions {
@@ -69,7 +70,7 @@ export async function loadProjectConfig(options: LoadProjectConfigOptions = {}):
     topologyModule: path.resolve(root, topologyReference),
     topology,
     ...(workers && { workersModule: path.resolve(root, workers) }),
-    dev: { consolePort: dev.consolePort, ...(dev.demo && { demoModule: path.resolve(root, dev.demo) }) },
+    dev: { consolePort: dev.consolePort, ...(dev.demo && { demoModule: path.resolve(root, dev.demo) }), with: dev.with.map((other) => path.resolve(root, other)) },
   };
 }
 

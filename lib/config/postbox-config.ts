@@ -58,6 +58,12 @@ export const postboxConfigSchema = z.strictObject({
        * @default none
        */
       demo: modulePath.optional(),
+      /**
+       * Other services that `postbox dev` runs beside this one, against the same emulator and stage (their
+       * directories or config files, relative to this config): a publish here reaches their handlers.
+       * @default none
+       */
+      with: z.array(z.string().min(1, 'expected the directory or config file of another service')).default([]),
     })
     .prefault({}),
 });
