@@ -16,8 +16,12 @@ export type SimulationResult = 'Allowed' | 'ExplicitlyDenied' | 'ImplicitlyDenie
 
 /** One request to simulate against the template's policies. */
 export interface SimulatedRequest {
-  /** A role's logical id (its identity policies apply), or a service principal such as `sns.amazonaws.com`. */
-  readonly principal: { readonly role: string } | { readonly service: string };
+  /**
+   * A role's logical id (its identity policies apply), a service principal such as `sns.amazonaws.com`, or a role
+   * of another account (its ARN), whose own identity policy allows the action: only the template's resource
+   * policy can then refuse it.
+   */
+  readonly principal: { readonly role: string } | { readonly service: string } | { readonly otherAccountRole: string };
   readonly action: string;
   /** ARN of the resource, `*` for actions without resource-level permissions. */
   readonly resourceArn: string;
@@ -115,12 +119,17 @@ export class TemplatePolicies {
     const response = await runSimulation(
       {
         request: {
-          principal: 'role' in request.principal ? this.arnOf(request.principal.role) : request.principal.service,
+          principal: 'role' in request.principal ? this.arnOf(request.principal.role) : 'service' in request.principal ? request.principal.service : request.principal.otherAccountRole,
           action: request.action,
           resource: { resource: request.resourceArn, accountId: this.env.account },
           contextVariables: request.context,
         },
-        identityPolicies: 'role' in request.principal ? this.identityPolicies(request.principal.role) : [],
+        identityPolicies:
+          'role' in request.principal
+            ? this.identityPolicies(request.principal.role)
+            : 'otherAccountRole' in request.principal
+              ? [{ name: 'own', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: request.action, Resource: request.resourceArn }] } }]
+              : [],
         serviceControlPolicies: [],
         resourceControlPolicies: [],
         resourcePolicy: request.policyHolder ? this.resourcePolicy(request.policyHolder) : undefined,

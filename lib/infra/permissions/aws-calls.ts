@@ -12,12 +12,16 @@ export type CallPrincipal =
   | { readonly kind: 'worker-execution' }
   /** The role VPC flow logs write with. */
   | { readonly kind: 'flow-logs' }
+  /** A role of another account that the topic's `allowSubscribers` names (or of an organization it names). */
+  | { readonly kind: 'subscriber-account'; readonly account: string; readonly organization?: string }
   /** An AWS service acting on the stack's behalf, with no role of ours. */
   | { readonly kind: 'service'; readonly service: 'sns.amazonaws.com' | 'cloudwatch.amazonaws.com' };
 
 /** Which resource of the stack a call acts on. */
 export type CallResource =
   | { readonly kind: 'topic'; readonly topic: string }
+  /** Another service's topic that a queue of the stack subscribes to (`externalTopics`). */
+  | { readonly kind: 'external-topic'; readonly topic: string }
   /** The key that encrypts the topic. */
   | { readonly kind: 'topic-key'; readonly topic: string }
   | { readonly kind: 'queue'; readonly queue: string }
@@ -43,6 +47,8 @@ export interface CallContext {
   readonly sourceAccount?: true;
   /** `kms:ViaService`: the key is used by this service for the caller (as SNS does for a publisher). */
   readonly viaService?: 'sns';
+  /** `sns:Protocol`: the protocol of the subscription asked for. */
+  readonly protocol?: 'sqs';
 }
 
 /** One request that must be allowed for Postbox to work. Every call is made over TLS (`aws:SecureTransport`). */
@@ -71,7 +77,7 @@ export interface AwsCall {
  */
 export function awsCalls(topology: ResolvedTopology): AwsCall[] {
   const calls: AwsCall[] = [];
-  for (const topic of topology.topics) calls.push(...publishCalls(topic.id));
+  for (const topic of topology.topics) calls.push(...publishCalls(topic.id), ...subscribeCalls(topic.id, topic.allowSubscribers));
   for (const queue of topology.queues) {
     if (queue.role === 'command') {
       calls.push({ principal: { kind: 'publisher' }, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, purpose: 'Publisher.send, and SendMessageBatch' });
@@ -95,9 +101,21 @@ function publishCalls(topic: string): AwsCall[] {
   ];
 }
 
+/** Subscribing a queue of another account: what `allowSubscribers` lets in (a member account of an organization it names). */
+function subscribeCalls(topic: string, allowSubscribers: readonly string[]): AwsCall[] {
+  return allowSubscribers.map((principal) => ({
+    principal: principal.startsWith('o-') ? { kind: 'subscriber-account', account: '999999999999', organization: principal } : { kind: 'subscriber-account', account: principal },
+    action: 'sns:Subscribe',
+    resource: { kind: 'topic', topic },
+    context: { protocol: 'sqs' },
+    purpose: `the subscribing service of ${principal} subscribes its SQS queue to the topic (from its own stack)`,
+  }));
+}
+
 function deliveryCalls(queue: ResolvedQueue): AwsCall[] {
   const sns = { kind: 'service', service: 'sns.amazonaws.com' } as const;
-  const context = { sourceArn: { kind: 'topic', topic: queue.subscription!.topicId } } as const;
+  const { topicId, external } = queue.subscription!;
+  const context: CallContext = { sourceArn: { kind: external ? 'external-topic' : 'topic', topic: topicId } };
   return [
     { principal: sns, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, context, purpose: 'SNS delivers the topic to the subscribed queue' },
     {
