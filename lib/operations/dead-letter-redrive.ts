@@ -44,15 +44,21 @@ export type Progress = (done: number, total: number | undefined) => void;
 export class MoveTaskUnsupportedError extends Error {}
 
 /**
- * Moves every message of the DLQ back with SQS's own move task, at an
- * optional rate, following its progress until it ends. Aborting the signal
- * (Ctrl-C) cancels the task; what it moved stays moved.
+ * Moves the messages the DLQ holds at its start back with SQS's own move
+ * task, at an optional rate, following its progress until it ends. A move
+ * task moves whatever reaches the DLQ while it runs, so messages a failing
+ * consumer sends back would go round for ever: once the task has moved as
+ * many as the DLQ held at its start, it is cancelled, and what came back is
+ * reported as returned and left there, as the client-side redrive does.
+ * Aborting the signal (Ctrl-C) cancels the task; what it moved stays moved.
  */
 export async function redriveWithMoveTask(
   sqs: SQSClient,
   address: QueueAddress,
   options: { rate?: number; onProgress?: Progress; signal?: AbortSignal; pollMs?: number } = {},
-): Promise<RedriveSummary & { status: string }> {
+): Promise<RedriveSummary & { status: string; heldAtStart: number }> {
+  const atStart = await queueCounts(sqs, address.deadLetterUrl);
+  const heldAtStart = atStart.visible + atStart.inFlight;
   let taskHandle: string;
   try {
     ({ TaskHandle: taskHandle } = (await sqs.send(
@@ -68,8 +74,17 @@ export async function redriveWithMoveTask(
     if (htmlAnswer || translateAwsError(error) instanceof OperationUnsupportedError) throw new MoveTaskUnsupportedError(describeError(error));
     throw error;
   }
+  let cancelled = false;
+  let movedWhatItHeld = false;
+  let lastMoved = 0;
   const cancel = () => {
-    void sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle })).catch(() => undefined);
+    if (cancelled) return;
+    cancelled = true;
+    // It may have ended in between: then there is nothing to cancel.
+    void sqs
+      .send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }))
+      .then(({ ApproximateNumberOfMessagesMoved }) => (lastMoved = Math.max(lastMoved, ApproximateNumberOfMessagesMoved ?? 0)))
+      .catch(() => undefined);
   };
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -77,14 +92,26 @@ export async function redriveWithMoveTask(
       const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: address.deadLetterArn, MaxResults: 10 }));
       // The list holds the source's recent tasks, other runs' included: only ours says how this run goes.
       const task = Results.find((result) => result.TaskHandle === taskHandle);
-      const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+      const taskMoved = Math.max(lastMoved, task?.ApproximateNumberOfMessagesMoved ?? 0);
+      lastMoved = taskMoved;
       const toMove = task?.ApproximateNumberOfMessagesToMove;
-      options.onProgress?.(moved, toMove === undefined ? undefined : moved + toMove);
-      const status = task?.Status ?? 'UNKNOWN';
+      options.onProgress?.(Math.min(taskMoved, heldAtStart), heldAtStart);
+      // ElasticMQ lists a cancelled task no more: once cancelled, gone is cancelled.
+      const status = task?.Status ?? (cancelled ? 'CANCELLED' : 'UNKNOWN');
       if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED') {
         const failures = status === 'FAILED' ? [{ messageId: '-', reason: task?.FailureReason ?? 'the move task failed' }] : [];
-        const failed = status === 'COMPLETED' ? 0 : (toMove ?? 0);
-        return { method: 'move-task', status, moved, failed, skipped: 0, duplicates: 0, returned: 0, left: failed, maxReached: false, notFound: [], movedIds: [], failures };
+        // Cancelled by Ctrl-C (or another reader) before it moved what the DLQ held: the rest was not moved.
+        const failed = status === 'COMPLETED' || movedWhatItHeld ? 0 : (toMove ?? 0);
+        // Counted by the DLQ at both ends: what it holds beyond what was never moved came back while the task ran.
+        const moved = Math.min(taskMoved, heldAtStart);
+        const after = await queueCounts(sqs, address.deadLetterUrl);
+        const left = after.visible + after.inFlight;
+        const returned = Math.max(0, left - (heldAtStart - moved));
+        return { method: 'move-task', status, heldAtStart, moved, failed, skipped: 0, duplicates: 0, returned, left, maxReached: false, notFound: [], movedIds: [], failures };
+      }
+      if (taskMoved >= heldAtStart) {
+        movedWhatItHeld = true;
+        cancel();
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
     }
