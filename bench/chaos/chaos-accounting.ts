@@ -29,7 +29,9 @@ export interface ChaosTally {
   readonly duplicatesFromKills: number;
   /** Duplicates whose earlier effect fell in the outage, which outlasted its queue's visibility timeout: the delete could not reach SQS in time. */
   readonly duplicatesFromOutage: number;
-  /** Duplicates neither a SIGKILL nor the outage explains: a bug of Postbox's own. */
+  /** Duplicates of a message the producer sent again after a send failed (the outage): SNS may have taken the first one. */
+  readonly duplicatesFromResends: number;
+  /** Duplicates neither a SIGKILL, the outage nor a resend explains a SIGKILL nor the outage explains: a bug of Postbox's own. */
   readonly unexplainedDuplicates: number;
   readonly deadLetteredWithReason: number;
   readonly deadLetteredWithoutReason: readonly DeadLetterEntry[];
@@ -66,6 +68,8 @@ export interface InjectedFaults {
   readonly plan: HandlerFaultPlan;
   readonly kills: ReadonlyArray<{ readonly pid: number; readonly at: number }>;
   readonly outage: { readonly from: number; readonly to: number };
+  /** How often the producer sent each message (by key) again: each resend may add one copy on every queue. */
+  readonly resends: ReadonlyMap<string, number>;
   /** Visibility timeout of each queue, in ms: how long a delete may be late before the message comes back. */
   readonly visibilityMs: Readonly<Record<string, number>>;
 }
@@ -116,8 +120,10 @@ export function tally(
   let duplicateEffects = 0;
   let duplicatesFromKills = 0;
   let duplicatesFromOutage = 0;
+  let duplicatesFromResends = 0;
   for (const list of effectsOf.values()) {
     list.sort((a, b) => a.at - b.at);
+    let resendsLeft = faults.resends.get(list[0]!.key) ?? 0;
     list.slice(1).forEach((_, index) => {
       duplicateEffects += 1;
       const earlier = list[index]!;
@@ -125,6 +131,10 @@ export function tally(
       const outageOutlastedIt = faults.outage.to - faults.outage.from > visibility;
       if (faults.kills.some((kill) => kill.pid === earlier.pid && kill.at >= earlier.at && kill.at - earlier.at <= KILL_WINDOW_MS)) duplicatesFromKills += 1;
       else if (outageOutlastedIt && earlier.at >= faults.outage.from - visibility && earlier.at <= faults.outage.to) duplicatesFromOutage += 1;
+      else if (resendsLeft > 0) {
+        resendsLeft -= 1;
+        duplicatesFromResends += 1;
+      }
     });
   }
   const lost = expected.filter((delivery) => !effectsOf.has(id(delivery.queue, delivery.key)) && !deadLettered.has(id(delivery.queue, delivery.key)));
@@ -136,7 +146,8 @@ export function tally(
     duplicateEffects,
     duplicatesFromKills,
     duplicatesFromOutage,
-    unexplainedDuplicates: duplicateEffects - duplicatesFromKills - duplicatesFromOutage,
+    duplicatesFromResends,
+    unexplainedDuplicates: duplicateEffects - duplicatesFromKills - duplicatesFromOutage - duplicatesFromResends,
     deadLetteredWithReason: deadLetters.filter((entry) => entry.reason !== undefined).length,
     deadLetteredWithoutReason: deadLetters.filter((entry) => entry.reason === undefined),
     unexplainedDeadLetters: deadLetters.filter((entry) => entry.reason !== undefined && !deadLetterCalledFor(entry, faults.plan)),

@@ -195,6 +195,7 @@ const result = tally(traffic.published, traffic.expected, EffectLedger.readAll(o
   plan: { seed, rates, maxReceiveCount },
   kills,
   outage: outageWindow,
+  resends: traffic.resends,
   visibilityMs,
 });
 const verdict = chaosVerdict(result, drained);
@@ -209,7 +210,7 @@ const rows: Array<[string, string, string]> = [
   [
     'duplicate effects',
     fmt(result.duplicateEffects),
-    `${fmt(result.duplicatesFromKills)} after a SIGKILL between success and delete, ${fmt(result.duplicatesFromOutage)} after the outage outlasted a worker's visibility timeout, ${fmt(result.unexplainedDuplicates)} unexplained; target 0 unexplained`,
+    `${fmt(result.duplicatesFromKills)} after a SIGKILL between success and delete, ${fmt(result.duplicatesFromOutage)} after the outage outlasted a worker's visibility timeout, ${fmt(result.duplicatesFromResends)} of a message the producer sent again, ${fmt(result.unexplainedDuplicates)} unexplained; target 0 unexplained`,
   ],
   ['dead-lettered with a reason', fmt(result.deadLetteredWithReason), `${fmt(result.handledAndDeadLettered)} of them were also handled once`],
   ['dead-lettered without a reason', fmt(result.deadLetteredWithoutReason.length), 'target 0'],

@@ -9,6 +9,7 @@ const faults: InjectedFaults = {
   plan: { seed, rates, maxReceiveCount: { billing: 3 } },
   kills: [{ pid: 7, at: 10_500 }],
   outage: { from: 50_000, to: 60_000 },
+  resends: new Map(),
   visibilityMs: { billing: 18_000 },
 };
 const keys = Array.from({ length: 5_000 }, (_, i) => `order.placed:chaos-${i}`);
@@ -61,6 +62,13 @@ describe('the chaos run verdict', () => {
   it('fails the run on a duplicate effect that neither a SIGKILL nor the outage explains', () => {
     const result = tally(5, expected, [...handledEffects, effect(valid, 1, 30_000), effect(valid, 2, 31_000)], planned, faults);
     expect(result.unexplainedDuplicates).toBe(1);
+    expect(chaosVerdict(result, true)).toEqual({ exitCode: 1, failures: ['1 unexplained duplicate effects'] });
+  });
+
+  it('takes a duplicate of a message the producer sent again as explained, one per resend', () => {
+    const threeTimes = [effect(valid, 1, 30_000), effect(valid, 1, 31_000), effect(valid, 1, 32_000)];
+    const result = tally(5, expected, [...handledEffects, ...threeTimes], planned, { ...faults, resends: new Map([[valid, 1]]) });
+    expect(result.duplicatesFromResends).toBe(1);
     expect(chaosVerdict(result, true)).toEqual({ exitCode: 1, failures: ['1 unexplained duplicate effects'] });
   });
 
