@@ -14,6 +14,7 @@ import { describeError } from '../messages/message-errors.ts';
 import { OperationUnsupportedError, translateAwsError } from '../runtime/aws-errors.ts';
 import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
 import { queueCounts, QueueListing } from './queue-listing.ts';
+import { requeueAtGroupTail } from './requeue-at-group-tail.ts';
 import type { QueueAddress } from './queue-directory.ts';
 
 export interface RedriveSummary {
@@ -159,7 +160,10 @@ export async function deleteDuplicateCopies(
  * never loses. A further copy of a source message already moved in this run
  * is deleted, not moved again. Moving as it receives lets a FIFO DLQ hand out
  * each group's next messages, in order. What is not selected is left in the
- * DLQ, hidden during the run and given back at its end.
+ * DLQ, hidden during the run and given back at its end — except on a FIFO DLQ,
+ * where holding a message would hide the rest of its group: there each group is
+ * walked whole and what is not selected goes back to the tail of its group
+ * (see `requeueAtGroupTail`), so a selected message anywhere in a group is reached.
  */
 export async function redriveClientSide(
   sqs: SQSClient,
@@ -167,7 +171,12 @@ export async function redriveClientSide(
   filter: DeadLetterFilter,
   options: { max: number; dryRun?: boolean; onProgress?: Progress },
 ): Promise<RedriveSummary> {
-  const listing = new QueueListing(sqs, address.deadLetterUrl, { max: options.max });
+  // A FIFO DLQ hands out a group's next message only after the one before it is gone: a selective run walks each group whole.
+  const walk = address.queue.fifo === true && !options.dryRun && Object.keys(filter).length > 0;
+  // Stopping part-way through a group would leave what it requeued behind what it did not reach: a walk is not bounded by max.
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max: walk ? Number.POSITIVE_INFINITY : options.max });
+  // Copies this run put back at the tail of their group: reaching one means its group was walked whole; it is held to the end.
+  const requeued = new Set<string>();
   const moved = new Set<string>();
   const movedIds: string[] = [];
   const seenIds = new Set<string>();
@@ -179,6 +188,7 @@ export async function redriveClientSide(
   let returned = 0;
   try {
     for await (const message of listing.messages()) {
+      if (requeued.has(message.MessageId!)) continue;
       const deadLetter = describeDeadLetter(message);
       if (sentIds.has(deadLetter.messageId) || sentIds.has(deadLetter.sourceMessageId)) {
         // Moving it again would go round for as long as its consumer runs.
@@ -188,6 +198,7 @@ export async function redriveClientSide(
       seenIds.add(deadLetter.messageId);
       if (!matches(deadLetter, filter)) {
         skipped++;
+        if (walk) await requeueAtGroupTail(sqs, address, message, listing, requeued, failures);
         continue;
       }
       if (moved.has(deadLetter.copyKey)) {
@@ -241,7 +252,7 @@ export async function redriveClientSide(
     duplicates,
     returned,
     left: visible + inFlight,
-    maxReached: listing.received >= options.max,
+    maxReached: !walk && listing.received >= options.max,
     notFound: (filter.ids ?? []).filter((id) => !seenIds.has(id)),
     movedIds,
     failures,
