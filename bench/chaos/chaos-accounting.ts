@@ -37,7 +37,7 @@ export interface ChaosTally {
   readonly deadLetteredWithoutReason: readonly DeadLetterEntry[];
   /** Dead letters with a reason the fault plan did not call for: Postbox refused or gave up on a message it should have handled. */
   readonly unexplainedDeadLetters: readonly DeadLetterEntry[];
-  /** Messages both handled and found in a DLQ (handled, then failed again on a redelivery). */
+  /** Messages both handled and dead-lettered as the plan called for (handled, then failed again on a redelivery). */
   readonly handledAndDeadLettered: number;
 }
 
