@@ -25,6 +25,8 @@ export interface TrafficReport {
   readonly expected: readonly ExpectedDelivery[];
   /** Sends that failed (the outage) and were sent again: a copy may have arrived. */
   readonly resent: number;
+  /** How often each message (by its producer key) was sent again: each time, every queue it reaches may get one more copy. */
+  readonly resends: ReadonlyMap<string, number>;
   readonly plainPublishes: number;
 }
 
@@ -70,6 +72,7 @@ export async function publishTraffic(
 ): Promise<TrafficReport> {
   const messages = plan(count, random);
   let resent = 0;
+  const resends = new Map<string, number>();
   const sendChunk = async (chunk: readonly PlannedMessage[]): Promise<readonly PlannedMessage[]> => {
     const plain = chunk.filter((message) => message.plain);
     const events = chunk.filter((message) => !message.plain && message.type !== 'invoice.generate');
@@ -103,6 +106,10 @@ export async function publishTraffic(
       const unsent = await sendChunk(pending);
       if (unsent.length > 0) {
         resent += unsent.length;
+        for (const message of unsent) {
+          const key = messageKey(message.type, message.data);
+          resends.set(key, (resends.get(key) ?? 0) + 1);
+        }
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       pending = unsent;
@@ -112,6 +119,7 @@ export async function publishTraffic(
     published: messages.length,
     expected: messages.flatMap((message) => QUEUES_OF[message.type]!.map((queue) => ({ queue, key: messageKey(message.type, message.data) }))),
     resent,
+    resends,
     plainPublishes: messages.filter((message) => message.plain).length,
   };
 }

@@ -15,7 +15,7 @@ import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import type { QueueId } from '../../lib/topology/queue-types.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
-import { deadLetterEntry, tally, type DeadLetterEntry } from './chaos-accounting.ts';
+import { chaosVerdict, deadLetterEntry, tally, type DeadLetterEntry } from './chaos-accounting.ts';
 import { chaosHandlers } from './chaos-handlers.ts';
 import type { ChaosWorkerSettings } from './chaos-settings.ts';
 import { chaosTopology } from './chaos-topology.ts';
@@ -32,7 +32,9 @@ import { TcpFaultProxy } from './tcp-fault-proxy.ts';
  * sources) and the analytics workers (separate processes) while handlers throw,
  * give up or hang, workers are SIGKILLed, the emulator is cut off for 10 s and
  * SQS responses are dropped or delayed; then every DLQ is redriven. It prints
- * one table and exits 1 if a message was lost or a dead letter has no reason.
+ * one table and exits 1 if a message was lost, a dead letter has no reason or
+ * one the fault plan did not call for, a duplicate is unexplained, or the
+ * queues did not drain.
  */
 const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 10_000);
 const seed = process.env.CHAOS_SEED ?? randomBytes(4).toString('hex');
@@ -188,8 +190,15 @@ for (const queue of resolved.queues) {
   deadLetters.push(...messages.map((message) => deadLetterEntry(queue.id, message)));
 }
 const visibilityMs = Object.fromEntries(resolved.queues.map((queue) => [queue.id, queue.visibilityTimeoutSeconds * 1000]));
-const result = tally(traffic.published, traffic.expected, EffectLedger.readAll(out), deadLetters, { kills, outage: outageWindow, visibilityMs });
-const unexplained = result.duplicateEffects - result.duplicatesFromKills - result.duplicatesFromOutage;
+const maxReceiveCount = Object.fromEntries(resolved.queues.map((queue) => [queue.id, queue.maxReceiveCount]));
+const result = tally(traffic.published, traffic.expected, EffectLedger.readAll(out), deadLetters, {
+  plan: { seed, rates, maxReceiveCount },
+  kills,
+  outage: outageWindow,
+  resends: traffic.resends,
+  visibilityMs,
+});
+const verdict = chaosVerdict(result, drained);
 await proxy.close();
 await emulator.stop();
 
@@ -201,10 +210,11 @@ const rows: Array<[string, string, string]> = [
   [
     'duplicate effects',
     fmt(result.duplicateEffects),
-    `${fmt(result.duplicatesFromKills)} after a SIGKILL between success and delete, ${fmt(result.duplicatesFromOutage)} after the outage outlasted a worker's visibility timeout, ${fmt(unexplained)} unexplained; target 0 unexplained`,
+    `${fmt(result.duplicatesFromKills)} after a SIGKILL between success and delete, ${fmt(result.duplicatesFromOutage)} after the outage outlasted a worker's visibility timeout, ${fmt(result.duplicatesFromResends)} of a message the producer sent again, ${fmt(result.unexplainedDuplicates)} unexplained; target 0 unexplained`,
   ],
   ['dead-lettered with a reason', fmt(result.deadLetteredWithReason), `${fmt(result.handledAndDeadLettered)} of them were also handled once`],
   ['dead-lettered without a reason', fmt(result.deadLetteredWithoutReason.length), 'target 0'],
+  ['dead letters not in the plan', fmt(result.unexplainedDeadLetters.length), 'target 0 (counted as lost when never handled)'],
   ['time to drain', `${drainSeconds.toFixed(0)} s`, drained ? 'drained, redrive included' : 'NOT drained'],
 ];
 console.log(
@@ -218,6 +228,11 @@ for (const entry of deadLetters) reasons.set(entry.reason ?? 'none', (reasons.ge
 console.log(`\ndead letters by reason: ${[...reasons].map(([reason, count]) => `${reason} ${count}`).join(', ') || 'none'}`);
 for (const delivery of result.lost.slice(0, 10)) console.log(`lost: ${delivery.key} on ${delivery.queue}`);
 for (const entry of result.deadLetteredWithoutReason.slice(0, 10)) console.log(`no reason: ${entry.key ?? 'unreadable'} in the DLQ of ${entry.queue}`);
-
-const failed = result.lost.length > 0 || result.deadLetteredWithoutReason.length > 0 || !drained;
-process.exit(failed ? 1 : 0);
+const unplanned = new Map<string, DeadLetterEntry[]>();
+for (const entry of result.unexplainedDeadLetters) unplanned.set(entry.reason!, [...(unplanned.get(entry.reason!) ?? []), entry]);
+for (const [reason, entries] of unplanned) {
+  const shown = entries.slice(0, 5).map((entry) => `${entry.key ?? 'unreadable'} on ${entry.queue} (attempt ${entry.attempt ?? '?'})`);
+  console.log(`not in the fault plan: ${reason} ${entries.length}: ${shown.join(', ')}${entries.length > 5 ? ', …' : ''}`);
+}
+if (verdict.exitCode === 1) console.log(`\nFAILED: ${verdict.failures.join('; ')}`);
+process.exit(verdict.exitCode);

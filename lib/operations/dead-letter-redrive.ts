@@ -14,6 +14,7 @@ import { describeError } from '../messages/message-errors.ts';
 import { OperationUnsupportedError, translateAwsError } from '../runtime/aws-errors.ts';
 import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
 import { queueCounts, QueueListing } from './queue-listing.ts';
+import { requeueAtGroupTail } from './requeue-at-group-tail.ts';
 import type { QueueAddress } from './queue-directory.ts';
 
 export interface RedriveSummary {
@@ -44,15 +45,21 @@ export type Progress = (done: number, total: number | undefined) => void;
 export class MoveTaskUnsupportedError extends Error {}
 
 /**
- * Moves every message of the DLQ back with SQS's own move task, at an
- * optional rate, following its progress until it ends. Aborting the signal
- * (Ctrl-C) cancels the task; what it moved stays moved.
+ * Moves the messages the DLQ holds at its start back with SQS's own move
+ * task, at an optional rate, following its progress until it ends. A move
+ * task moves whatever reaches the DLQ while it runs, so messages a failing
+ * consumer sends back would go round for ever: once the task has moved as
+ * many as the DLQ held at its start, it is cancelled, and what came back is
+ * reported as returned and left there, as the client-side redrive does.
+ * Aborting the signal (Ctrl-C) cancels the task; what it moved stays moved.
  */
 export async function redriveWithMoveTask(
   sqs: SQSClient,
   address: QueueAddress,
   options: { rate?: number; onProgress?: Progress; signal?: AbortSignal; pollMs?: number } = {},
-): Promise<RedriveSummary & { status: string }> {
+): Promise<RedriveSummary & { status: string; heldAtStart: number }> {
+  const atStart = await queueCounts(sqs, address.deadLetterUrl);
+  const heldAtStart = atStart.visible + atStart.inFlight;
   let taskHandle: string;
   try {
     ({ TaskHandle: taskHandle } = (await sqs.send(
@@ -68,8 +75,17 @@ export async function redriveWithMoveTask(
     if (htmlAnswer || translateAwsError(error) instanceof OperationUnsupportedError) throw new MoveTaskUnsupportedError(describeError(error));
     throw error;
   }
+  let cancelled = false;
+  let movedWhatItHeld = false;
+  let lastMoved = 0;
   const cancel = () => {
-    void sqs.send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle })).catch(() => undefined);
+    if (cancelled) return;
+    cancelled = true;
+    // It may have ended in between: then there is nothing to cancel.
+    void sqs
+      .send(new CancelMessageMoveTaskCommand({ TaskHandle: taskHandle }))
+      .then(({ ApproximateNumberOfMessagesMoved }) => (lastMoved = Math.max(lastMoved, ApproximateNumberOfMessagesMoved ?? 0)))
+      .catch(() => undefined);
   };
   options.signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -77,14 +93,26 @@ export async function redriveWithMoveTask(
       const { Results = [] } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: address.deadLetterArn, MaxResults: 10 }));
       // The list holds the source's recent tasks, other runs' included: only ours says how this run goes.
       const task = Results.find((result) => result.TaskHandle === taskHandle);
-      const moved = task?.ApproximateNumberOfMessagesMoved ?? 0;
+      const taskMoved = Math.max(lastMoved, task?.ApproximateNumberOfMessagesMoved ?? 0);
+      lastMoved = taskMoved;
       const toMove = task?.ApproximateNumberOfMessagesToMove;
-      options.onProgress?.(moved, toMove === undefined ? undefined : moved + toMove);
-      const status = task?.Status ?? 'UNKNOWN';
+      options.onProgress?.(Math.min(taskMoved, heldAtStart), heldAtStart);
+      // ElasticMQ lists a cancelled task no more: once cancelled, gone is cancelled.
+      const status = task?.Status ?? (cancelled ? 'CANCELLED' : 'UNKNOWN');
       if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED') {
         const failures = status === 'FAILED' ? [{ messageId: '-', reason: task?.FailureReason ?? 'the move task failed' }] : [];
-        const failed = status === 'COMPLETED' ? 0 : (toMove ?? 0);
-        return { method: 'move-task', status, moved, failed, skipped: 0, duplicates: 0, returned: 0, left: failed, maxReached: false, notFound: [], movedIds: [], failures };
+        // Cancelled by Ctrl-C (or another reader) before it moved what the DLQ held: the rest was not moved.
+        const failed = status === 'COMPLETED' || movedWhatItHeld ? 0 : (toMove ?? 0);
+        // Counted by the DLQ at both ends: what it holds beyond what was never moved came back while the task ran.
+        const moved = Math.min(taskMoved, heldAtStart);
+        const after = await queueCounts(sqs, address.deadLetterUrl);
+        const left = after.visible + after.inFlight;
+        const returned = Math.max(0, left - (heldAtStart - moved));
+        return { method: 'move-task', status, heldAtStart, moved, failed, skipped: 0, duplicates: 0, returned, left, maxReached: false, notFound: [], movedIds: [], failures };
+      }
+      if (taskMoved >= heldAtStart) {
+        movedWhatItHeld = true;
+        cancel();
       }
       await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
     }
@@ -132,7 +160,10 @@ export async function deleteDuplicateCopies(
  * never loses. A further copy of a source message already moved in this run
  * is deleted, not moved again. Moving as it receives lets a FIFO DLQ hand out
  * each group's next messages, in order. What is not selected is left in the
- * DLQ, hidden during the run and given back at its end.
+ * DLQ, hidden during the run and given back at its end — except on a FIFO DLQ,
+ * where holding a message would hide the rest of its group: there each group is
+ * walked whole and what is not selected goes back to the tail of its group
+ * (see `requeueAtGroupTail`), so a selected message anywhere in a group is reached.
  */
 export async function redriveClientSide(
   sqs: SQSClient,
@@ -140,7 +171,12 @@ export async function redriveClientSide(
   filter: DeadLetterFilter,
   options: { max: number; dryRun?: boolean; onProgress?: Progress },
 ): Promise<RedriveSummary> {
-  const listing = new QueueListing(sqs, address.deadLetterUrl, { max: options.max });
+  // A FIFO DLQ hands out a group's next message only after the one before it is gone: a selective run walks each group whole.
+  const walk = address.queue.fifo === true && !options.dryRun && Object.keys(filter).length > 0;
+  // Stopping part-way through a group would leave what it requeued behind what it did not reach: a walk is not bounded by max.
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max: walk ? Number.POSITIVE_INFINITY : options.max });
+  // Copies this run put back at the tail of their group: reaching one means its group was walked whole; it is held to the end.
+  const requeued = new Set<string>();
   const moved = new Set<string>();
   const movedIds: string[] = [];
   const seenIds = new Set<string>();
@@ -152,6 +188,7 @@ export async function redriveClientSide(
   let returned = 0;
   try {
     for await (const message of listing.messages()) {
+      if (requeued.has(message.MessageId!)) continue;
       const deadLetter = describeDeadLetter(message);
       if (sentIds.has(deadLetter.messageId) || sentIds.has(deadLetter.sourceMessageId)) {
         // Moving it again would go round for as long as its consumer runs.
@@ -161,6 +198,7 @@ export async function redriveClientSide(
       seenIds.add(deadLetter.messageId);
       if (!matches(deadLetter, filter)) {
         skipped++;
+        if (walk) await requeueAtGroupTail(sqs, address, message, listing, requeued, failures);
         continue;
       }
       if (moved.has(deadLetter.copyKey)) {
@@ -214,7 +252,7 @@ export async function redriveClientSide(
     duplicates,
     returned,
     left: visible + inFlight,
-    maxReached: listing.received >= options.max,
+    maxReached: !walk && listing.received >= options.max,
     notFound: (filter.ids ?? []).filter((id) => !seenIds.has(id)),
     movedIds,
     failures,

@@ -11,7 +11,7 @@ export function registerDlqShow(dlq: Command, context: () => Promise<CliContext>
       const ctx = await context();
       const { deadLetterUrl, queue } = await ctx.directory.address(queueName);
       // Counted before listing: what is in flight then is hidden by another reader, not by this listing.
-      const { inFlight } = await queueCounts(ctx.sqs, deadLetterUrl);
+      const { visible, inFlight } = await queueCounts(ctx.sqs, deadLetterUrl);
       const listing = new QueueListing(ctx.sqs, deadLetterUrl, { max: options.max });
       const listed: DeadLetter[] = [];
       try {
@@ -23,7 +23,11 @@ export function registerDlqShow(dlq: Command, context: () => Promise<CliContext>
       const all = groupCopies(listed);
       const shown = all.filter((deadLetter) => matches(deadLetter, filter));
       const copies = shown.reduce((sum, entry) => sum + entry.copies, 0);
-      const report = { queue: queue.deadLetterQueueName, shown: shown.length, copies, listed: listed.length, inFlight, maxReached: listed.length >= options.max, deadLetters: shown };
+      const maxReached = listed.length >= options.max;
+      // A FIFO queue hands out a group's next message only once the one before it is gone: a listing, which
+      // holds what it received, sees the head of each group (fauxqs) or its first ten (moto), not what waits behind.
+      const behindGroupHeads = queue.fifo && !maxReached ? Math.max(0, visible - listed.length) : 0;
+      const report = { queue: queue.deadLetterQueueName, shown: shown.length, copies, listed: listed.length, inFlight, behindGroupHeads, maxReached, deadLetters: shown };
       ctx.print(report, () => {
         const lines: string[] = [];
         if (shown.length > 0) {
@@ -47,6 +51,11 @@ export function registerDlqShow(dlq: Command, context: () => Promise<CliContext>
           lines.push(`no dead letters ${inFlight > 0 ? 'visible ' : ''}in ${queue.deadLetterQueueName}${all.length > 0 ? ' match the filter' : ''}`);
         }
         if (report.maxReached) lines.push(`stopped at --max ${options.max}; there may be more`);
+        if (behindGroupHeads > 0) {
+          lines.push(
+            `${behindGroupHeads} more dead letter(s) wait behind the ones listed in their message group, not shown: a FIFO queue hands out a group's next message only after the one before it; dlq redrive moves them all in order`,
+          );
+        }
         if (inFlight > 0) {
           lines.push(
             `${inFlight} more message(s) in flight, hidden by another reader (a running or interrupted redrive or consumer): they come back when their visibility timeout ends; look again then`,
