@@ -1,12 +1,12 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { RegionInfo } from 'aws-cdk-lib/region-info';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import type { FilterPolicy } from '../topology/filter-policy.ts';
+import { snsDeliveryPrincipals } from './sns-delivery-principals.ts';
 
 export interface EventSubscriptionProps {
   /** Topic to subscribe to. */
@@ -64,29 +64,30 @@ export class EventSubscription extends Construct {
         deadLetterQueue: this.deliveryDeadLetterQueue,
       }),
     );
-    // CDK lets `sns.amazonaws.com` fill the delivery DLQ; SNS in an opt-in region (or delivering into one) acts as
-    // `sns.<region>.amazonaws.com`, and a policy without it drops what could not be delivered, silently. The main
-    // queue's policy, which SqsSubscription writes, already names the regional principal.
-    const principal = regionalSnsPrincipal(props.topic, this);
-    if (principal) {
-      this.deliveryDeadLetterQueue.addToResourcePolicy(
-        new iam.PolicyStatement({
-          principals: [iam.ServicePrincipal.fromStaticServicePrincipleName(principal)],
-          actions: ['sqs:SendMessage'],
-          resources: [this.deliveryDeadLetterQueue.queueArn],
-          conditions: { ArnEquals: { 'aws:SourceArn': props.topic.topicArn } },
-        }),
-      );
+    // CDK's policies name `sns.amazonaws.com` for the delivery DLQ, and for the queue a regional principal only in
+    // the regions its table knows; across regions with an opt-in one SNS delivers as `sns.<region>.amazonaws.com`
+    // and drops, silently, what a policy without it refuses. Each queue names every principal SNS may use here.
+    const topicRegion = regionOfTopic(props.topic);
+    if (topicRegion !== undefined) {
+      const queueRegion = Stack.of(props.queue).region;
+      const principals = snsDeliveryPrincipals(topicRegion, Token.isUnresolved(queueRegion) ? undefined : queueRegion);
+      for (const queue of [props.queue, this.deliveryDeadLetterQueue]) {
+        queue.addToResourcePolicy(
+          new iam.PolicyStatement({
+            principals: principals.map((principal) => iam.ServicePrincipal.fromStaticServicePrincipleName(principal)),
+            actions: ['sqs:SendMessage'],
+            resources: [queue.queueArn],
+            conditions: { ArnEquals: { 'aws:SourceArn': props.topic.topicArn } },
+          }),
+        );
+      }
     }
   }
 }
 
-/** The regional SNS principal when the topic's region or the subscriber's is an opt-in region other than the other's. */
-function regionalSnsPrincipal(topic: sns.ITopic, subscriber: Construct): string | undefined {
-  const stack = Stack.of(subscriber);
-  if (Token.isUnresolved(topic.topicArn) || Token.isUnresolved(stack.region)) return undefined;
-  const topicRegion = stack.splitArn(topic.topicArn, ArnFormat.SLASH_RESOURCE_NAME).region;
-  if (!topicRegion || topicRegion === stack.region) return undefined;
-  if (RegionInfo.get(stack.region).isOptInRegion) return `sns.${stack.region}.amazonaws.com`;
-  return RegionInfo.get(topicRegion).isOptInRegion ? `sns.${topicRegion}.amazonaws.com` : undefined;
+/** The region of a topic given by ARN (another service's); `undefined` for a topic of this app, whose ARN is a token. */
+function regionOfTopic(topic: sns.ITopic): string | undefined {
+  if (Token.isUnresolved(topic.topicArn)) return undefined;
+  const { region } = Arn.split(topic.topicArn, ArnFormat.SLASH_RESOURCE_NAME);
+  return region && !Token.isUnresolved(region) ? region : undefined;
 }

@@ -30,12 +30,14 @@ export interface MessagingMonitoringProps {
 
 /**
  * Watches a messaging application: every alarm notifies one encrypted alarm
- * topic, and one dashboard has a row per queue (depth, in flight, oldest age,
- * DLQ depth) and per function (invocations, errors, throttles, duration).
+ * topic, and one dashboard has a row per topic (published, failed, published
+ * without attributes), per queue (depth, in flight, oldest age, DLQ depth) and
+ * per function (invocations, errors, throttles, duration).
  *
  * Alarms: a dead-letter queue with at least one message, a main queue whose
  * oldest message is older than the threshold, a function with errors or
- * throttles, a topic that failed to deliver.
+ * throttles, a topic that failed to deliver or got a publish without message
+ * attributes.
  */
 export class MessagingMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -124,7 +126,11 @@ export class MessagingMonitoring extends Construct {
     );
   }
 
-  /** Alarms when the topic fails to deliver notifications. */
+  /**
+   * Alarms when the topic fails to deliver notifications, and when a publish carried no message attributes:
+   * every subscription filters on the `type` attribute, so such a publish (a CloudEvent sent with a plain SNS
+   * `Publish`) reaches no subscriber and SNS drops it without an error. Adds the topic's row to the dashboard.
+   */
   monitorTopic(label: string, topic: EventTopic): void {
     this.addAlarm(`${label}FailedNotifications`, {
       metric: topic.metricNumberOfNotificationsFailed(),
@@ -140,6 +146,11 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: publishes without message attributes reached no subscriber (every filter matches the 'type' attribute); publish with a 'type' message attribute naming the event.`,
     });
+    this.dashboard.addWidgets(
+      this.graph(`${label}: published`, topic.metricNumberOfMessagesPublished()),
+      this.graph(`${label}: failed deliveries`, topic.metricNumberOfNotificationsFailed()),
+      this.graph(`${label}: published without attributes (reached no one)`, topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes()),
+    );
   }
 
   private addDeadLetterAlarm(id: string, label: string, metric: cloudwatch.IMetric): void {

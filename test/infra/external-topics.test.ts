@@ -78,6 +78,32 @@ describe("a subscriber of another service's topic", () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:ap-east-1:333333333333:partner-prod-orders', Region: 'ap-east-1' });
   });
 
+  it('names the topic region’s own SNS principal on the queue and its delivery DLQ for a region CDK does not know yet (opt-in, as every new region)', () => {
+    const future = 'arn:aws:sns:xx-future-1:333333333333:partner-prod-orders';
+    const topology = defineTopology({
+      ...billing,
+      externalTopics: { future: { arn: future, events: ['order.placed'] } },
+      subscribers: { later: { topic: 'future', events: ['order.placed'], handler: lambda('functions/notifications.ts') } },
+    });
+    const later = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology, stage: 'dev', env });
+    const policies = Template.fromStack(later).findResources('AWS::SQS::QueuePolicy');
+    const sendersOf = (queue: { node: { defaultChild?: unknown } }) => {
+      const policy = Object.values(policies).find((candidate: any) => JSON.stringify(candidate.Properties.Queues) === JSON.stringify([{ Ref: later.getLogicalId(queue.node.defaultChild as never) }])) as any;
+      return policy.Properties.PolicyDocument.Statement.filter((statement: any) => statement.Condition?.ArnEquals?.['aws:SourceArn'] === future).map((statement: any) => statement.Principal.Service);
+    };
+    expect(sendersOf(later.queues.get('later')!.queue)).toContain('sns.xx-future-1.amazonaws.com');
+    expect(sendersOf(later.subscriptions.get('later')!.deliveryDeadLetterQueue)).toContain('sns.xx-future-1.amazonaws.com');
+  });
+
+  it('names both the global and the opt-in topic region’s SNS principal when the stack has no region', () => {
+    const agnostic = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: billing, stage: 'dev' });
+    const statements = Object.values(Template.fromStack(agnostic).findResources('AWS::SQS::QueuePolicy')).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    const principals = statements
+      .filter((statement: any) => statement.Condition?.ArnEquals?.['aws:SourceArn'] === 'arn:aws:sns:ap-east-1:333333333333:partner-prod-orders')
+      .flatMap((statement: any) => [statement.Principal.Service].flat());
+    expect(new Set(principals)).toEqual(new Set(['sns.amazonaws.com', 'sns.ap-east-1.amazonaws.com']));
+  });
+
   it('keeps the queue, its DLQs and their alarms in its own stack, and no topic of its own', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });

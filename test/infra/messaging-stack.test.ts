@@ -128,6 +128,19 @@ describe('MessagingStack', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('alarms per topic on publishes without message attributes, which no subscription’s type filter lets through, and graphs them on the dashboard', () => {
+    const topics = Object.values(template.findResources('AWS::SNS::Topic')).filter((topic: any) => topic.Properties.TopicName !== undefined);
+    const alarms = (Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[]).filter(
+      (alarm) => alarm.Properties.MetricName === 'NumberOfNotificationsFilteredOut-NoMessageAttributes',
+    );
+    expect(alarms).toHaveLength(topics.length);
+    for (const alarm of alarms) {
+      expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/SNS', Statistic: 'Sum', Period: 300, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
+    const dashboard = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    expect(dashboard.split('NumberOfNotificationsFilteredOut-NoMessageAttributes').length - 1).toBe(topics.length);
+  });
+
   it("sets each queue's oldest-message alarm past the longest a healthy message lives: every attempt at the handler timeout, every backoff at its longest, plus 15 min", () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     const thresholds = Object.fromEntries(

@@ -9,7 +9,8 @@ import { appWithoutBundling } from '../helpers/cdk.ts';
 import { TemplatePolicies, type SimulatedRequest } from '../helpers/template-policies.ts';
 
 // Two services in two accounts: orders (111111111111) lets account 222222222222 and organization o-abc123def4
-// subscribe; billing (222222222222) subscribes to orders' topic by ARN, and to a topic of its own account by name.
+// subscribe; billing (222222222222, eu-west-1) subscribes to orders' topic by ARN, and to orders' topics in an opt-in region
+// (ap-east-1) and in one CDK does not know yet, where SNS delivers as its regional principal.
 const Placed = z.object({ orderId: z.string() });
 const ordersEnv = { account: '111111111111', region: 'eu-west-1' };
 const billingEnv = { account: '222222222222', region: 'eu-west-1' };
@@ -29,8 +30,16 @@ const billing = new MessagingStack(appWithoutBundling(), 'billing-prod', {
     app: 'billing',
     events: { 'order.placed': { schema: Placed } },
     topics: {},
-    externalTopics: { orders: { arn: ordersTopicArn, events: ['order.placed'] } },
-    subscribers: { charges: { topic: 'orders', events: ['order.placed'], handler: { kind: 'worker' } } },
+    externalTopics: {
+      orders: { arn: ordersTopicArn, events: ['order.placed'] },
+      asia: { arn: 'arn:aws:sns:ap-east-1:111111111111:orders-prod-orders', events: ['order.placed'] },
+      future: { arn: 'arn:aws:sns:xx-future-1:111111111111:orders-prod-orders', events: ['order.placed'] },
+    },
+    subscribers: {
+      charges: { topic: 'orders', events: ['order.placed'], handler: { kind: 'worker' } },
+      asian: { topic: 'asia', events: ['order.placed'], handler: { kind: 'worker' } },
+      later: { topic: 'future', events: ['order.placed'], handler: { kind: 'worker' } },
+    },
   }),
   stage: 'prod',
   env: billingEnv,
@@ -74,7 +83,7 @@ function deliveryRequest(call: AwsCall, sourceArn?: string): SimulatedRequest {
 }
 
 const subscribes = awsCalls(orders.topology).filter((call) => call.principal.kind === 'subscriber-account');
-const deliveries = awsCalls(billing.topology).filter((call) => call.context?.sourceArn?.kind === 'external-topic');
+const deliveries = awsCalls(billing.topology, { region: billingEnv.region }).filter((call) => call.context?.sourceArn?.kind === 'external-topic');
 
 describe('subscribing across accounts, simulated', () => {
   it('lists a subscribe call for each account and organization the topic allows, and a delivery into each external subscription', () => {
@@ -82,10 +91,16 @@ describe('subscribing across accounts, simulated', () => {
       { kind: 'subscriber-account', account: '222222222222' },
       { kind: 'subscriber-account', account: '999999999999', organization: 'o-abc123def4' },
     ]);
-    expect(deliveries.map((call) => call.resource)).toEqual([
-      { kind: 'queue', queue: 'charges' },
-      { kind: 'delivery-dead-letter-queue', queue: 'charges' },
-    ]);
+    expect(deliveries.map((call) => [call.principal, call.resource])).toEqual(
+      [
+        ['sns.amazonaws.com', 'charges'],
+        ['sns.ap-east-1.amazonaws.com', 'asian'],
+        ['sns.xx-future-1.amazonaws.com', 'later'],
+      ].flatMap(([service, queue]) => [
+        [{ kind: 'service', service }, { kind: 'queue', queue }],
+        [{ kind: 'service', service }, { kind: 'delivery-dead-letter-queue', queue }],
+      ]),
+    );
   });
 
   it.each(subscribes.map((call) => [call.purpose, call] as const))('allows %s', async (_, call) => {
@@ -116,8 +131,9 @@ describe('subscribing across accounts refuses', () => {
 
   it('SNS delivering another topic into the subscribed queue, of the publisher’s account or another', async () => {
     for (const call of deliveries) {
-      expect(await billingPolicies.simulate(deliveryRequest(call, 'arn:aws:sns:eu-west-1:111111111111:orders-prod-payments'))).not.toBe('Allowed');
-      expect(await billingPolicies.simulate(deliveryRequest(call, 'arn:aws:sns:eu-west-1:555555555555:orders-prod-orders'))).not.toBe('Allowed');
+      const region = call.principal.kind === 'service' && call.principal.service !== 'sns.amazonaws.com' ? call.principal.service.split('.')[1] : 'eu-west-1';
+      expect(await billingPolicies.simulate(deliveryRequest(call, `arn:aws:sns:${region}:111111111111:orders-prod-payments`))).not.toBe('Allowed');
+      expect(await billingPolicies.simulate(deliveryRequest(call, `arn:aws:sns:${region}:555555555555:orders-prod-orders`))).not.toBe('Allowed');
     }
   });
 });

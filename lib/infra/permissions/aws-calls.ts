@@ -1,4 +1,6 @@
+import { parseTopicArn } from '../../topology/naming.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../../topology/resolve-topology.ts';
+import { GLOBAL_SNS_PRINCIPAL, snsDeliveryPrincipals } from '../sns-delivery-principals.ts';
 
 /** Who makes a call: a role of the stack, a role granted with the publish helpers, or an AWS service principal. */
 export type CallPrincipal =
@@ -14,8 +16,8 @@ export type CallPrincipal =
   | { readonly kind: 'flow-logs' }
   /** A role of another account that the topic's `allowSubscribers` names (or of an organization it names). */
   | { readonly kind: 'subscriber-account'; readonly account: string; readonly organization?: string }
-  /** An AWS service acting on the stack's behalf, with no role of ours. */
-  | { readonly kind: 'service'; readonly service: 'sns.amazonaws.com' | 'cloudwatch.amazonaws.com' };
+  /** An AWS service acting on the stack's behalf, with no role of ours; SNS across regions with an opt-in one as `sns.<region>.amazonaws.com`. */
+  | { readonly kind: 'service'; readonly service: 'sns.amazonaws.com' | `sns.${string}.amazonaws.com` | 'cloudwatch.amazonaws.com' };
 
 /** Which resource of the stack a call acts on. */
 export type CallResource =
@@ -62,6 +64,14 @@ export interface AwsCall {
   readonly purpose: string;
 }
 
+export interface AwsCallsOptions {
+  /**
+   * The stack's region: SNS delivers another region's topic as the principal `snsDeliveryPrincipals` names.
+   * @default unknown: each principal SNS may deliver as is a call of its own
+   */
+  readonly region?: string;
+}
+
 /**
  * Every AWS call the deployed stack depends on, for the topology's topics
  * and queues: the runtime's (publisher, Lambda consumers, workers), the event
@@ -75,14 +85,14 @@ export interface AwsCall {
  * A publisher makes no look-up: it builds topic ARNs and queue URLs from the
  * naming scheme, its account and region (`DestinationAddresses`).
  */
-export function awsCalls(topology: ResolvedTopology): AwsCall[] {
+export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = {}): AwsCall[] {
   const calls: AwsCall[] = [];
   for (const topic of topology.topics) calls.push(...publishCalls(topic.id), ...subscribeCalls(topic.id, topic.allowSubscribers));
   for (const queue of topology.queues) {
     if (queue.role === 'command') {
       calls.push({ principal: { kind: 'publisher' }, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, purpose: 'Publisher.send, and SendMessageBatch' });
     }
-    if (queue.subscription) calls.push(...deliveryCalls(queue));
+    if (queue.subscription) calls.push(...deliveryCalls(queue, topology, options.region));
     if (queue.handler.kind === 'lambda') calls.push(...lambdaConsumerCalls(queue.id));
     else calls.push(...workerCalls(queue.id));
   }
@@ -112,20 +122,27 @@ function subscribeCalls(topic: string, allowSubscribers: readonly string[]): Aws
   }));
 }
 
-function deliveryCalls(queue: ResolvedQueue): AwsCall[] {
-  const sns = { kind: 'service', service: 'sns.amazonaws.com' } as const;
+/** SNS delivering to a subscribed queue and its delivery DLQ, as the principal(s) it uses for the topic's region. */
+function deliveryCalls(queue: ResolvedQueue, topology: ResolvedTopology, region: string | undefined): AwsCall[] {
   const { topicId, external } = queue.subscription!;
   const context: CallContext = { sourceArn: { kind: external ? 'external-topic' : 'topic', topic: topicId } };
-  return [
-    { principal: sns, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, context, purpose: 'SNS delivers the topic to the subscribed queue' },
-    {
-      principal: sns,
-      action: 'sqs:SendMessage',
-      resource: { kind: 'delivery-dead-letter-queue', queue: queue.id },
-      context,
-      purpose: 'SNS moves a message it could not deliver to the subscription dead-letter queue',
-    },
-  ];
+  // Only a topic given by ARN may be in another region; the others are named in the stack's own.
+  const arn = external ? topology.externalTopics.find((topic) => topic.id === topicId)?.arn : undefined;
+  const principals = arn === undefined ? [GLOBAL_SNS_PRINCIPAL] : snsDeliveryPrincipals(parseTopicArn(arn).region, region);
+  return principals.flatMap((service) => {
+    const sns = { kind: 'service', service: service as `sns.${string}.amazonaws.com` } as const;
+    const as = service === GLOBAL_SNS_PRINCIPAL ? '' : ` (as ${service})`;
+    return [
+      { principal: sns, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, context, purpose: `SNS delivers the topic to the subscribed queue${as}` },
+      {
+        principal: sns,
+        action: 'sqs:SendMessage',
+        resource: { kind: 'delivery-dead-letter-queue', queue: queue.id },
+        context,
+        purpose: `SNS moves a message it could not deliver to the subscription dead-letter queue${as}`,
+      },
+    ];
+  });
 }
 
 function lambdaConsumerCalls(queue: string): AwsCall[] {
