@@ -17,6 +17,7 @@ import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './m
 import { provisionJobLockTable, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
+import { leaseTestEnvironment } from './test-environment.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 /** Long-poll wait of the test system's event sources and workers: short, so a test's messages are picked up at once and stop() is quick. */
@@ -57,7 +58,7 @@ export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDi
 /** Systems start one at a time: a Lambda handler module reads its stage and queue from the environment as it loads. */
 let starting: Promise<unknown> = Promise.resolve();
 /** The endpoint of the systems running in this process: their Lambda handlers' clients read it from AWS_ENDPOINT_URL. */
-let sharedEndpoint: { endpoint: string; systems: number; endpointBefore: string | undefined } | undefined;
+let sharedEndpoint: { endpoint: string; systems: number } | undefined;
 
 /**
  * Starts a service for its integration tests: the embedded emulator (or `endpoint`) with the config's topology
@@ -72,7 +73,6 @@ export function startTestSystem<T extends AnyTopology = AnyTopology>(options: Te
 
 async function start<T extends AnyTopology>(options: TestSystemOptions): Promise<TestSystem<T>> {
   const project = await loadProjectConfig({ ...(options.config && { file: options.config }) });
-  const workers = await loadWorkers(project);
   const stage = options.stage ?? `t${randomBytes(4).toString('hex')}`;
   const topology = resolveTopology(project.topology, { stage });
   if (options.endpoint && sharedEndpoint && sharedEndpoint.endpoint !== options.endpoint) {
@@ -81,14 +81,10 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         'stop it first, or leave out endpoint.',
     );
   }
-  // Any credentials and region do for an emulator; the SDK still insists on some.
-  process.env.AWS_REGION ??= 'us-east-1';
-  process.env.AWS_ACCESS_KEY_ID ??= 'test';
-  process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
   const emulator = options.endpoint ? { endpoint: options.endpoint, dynamodb: true, release: async () => undefined } : await useSharedEmulator();
   const { endpoint } = emulator;
-  sharedEndpoint = { endpoint, systems: (sharedEndpoint?.systems ?? 0) + 1, endpointBefore: sharedEndpoint?.endpointBefore ?? process.env.AWS_ENDPOINT_URL };
-  process.env.AWS_ENDPOINT_URL = endpoint;
+  sharedEndpoint = { endpoint, systems: (sharedEndpoint?.systems ?? 0) + 1 };
+  const releaseEnvironment = leaseTestEnvironment(endpoint, stage);
   const logger = createLogger({ service: 'postbox-testing', app: topology.app, stage });
 
   const stops: Array<() => Promise<unknown>> = [];
@@ -98,13 +94,12 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   };
   stops.push(async () => {
     await emulator.release();
-    if (sharedEndpoint && --sharedEndpoint.systems === 0) {
-      if (sharedEndpoint.endpointBefore === undefined) delete process.env.AWS_ENDPOINT_URL;
-      else process.env.AWS_ENDPOINT_URL = sharedEndpoint.endpointBefore;
-      sharedEndpoint = undefined;
-    }
+    releaseEnvironment();
+    if (sharedEndpoint && --sharedEndpoint.systems === 0) sharedEndpoint = undefined;
   });
   try {
+    // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
+    const workers = await loadWorkers(project, stage);
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
     const provisioned = await provisionTopology(topology, clients);
