@@ -82,12 +82,17 @@ export function parseConfig(value: unknown, file: string): PostboxConfig {
   throw new ConfigError('CONFIG_INVALID', `${file} is invalid: ${problems.join('; ')}`);
 }
 
-/** Loads the workers module of a config: its default export, made by defineWorkers. */
-export async function loadWorkers(config: ProjectConfig): Promise<WorkerDefinitions | undefined> {
+/**
+ * Loads the workers module of a config: its default export, made by defineWorkers. `instance` loads a module of
+ * its own (a test system's per stage), so what the module makes as it loads (a Publisher) reads this environment.
+ */
+export async function loadWorkers(config: ProjectConfig, instance?: string): Promise<WorkerDefinitions | undefined> {
   if (!config.workersModule) return undefined;
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(config.workersModule).href);
+    const url = pathToFileURL(config.workersModule);
+    if (instance) url.searchParams.set('postbox-instance', instance);
+    module = await import(url.href);
   } catch (error) {
     throw new ConfigError('CONFIG_INVALID', `cannot load the workers from ${config.workersModule}: ${moduleLoadProblem(error, config.workersModule)}`, { cause: error });
   }
