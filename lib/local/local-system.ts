@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
@@ -8,19 +6,19 @@ import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
 import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
-import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
 import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
 import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { ConsolePortInUseError } from './local-errors.ts';
-import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import { startLocalRunner } from './local-runner.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
-import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { provisionJobLockTable, provisionTopology, type ProvisionedQueue, type ProvisionedTopology } from './provisioner.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
-/** Long-poll wait of the local workers; the local event sources wait less (1 s). */
+/** Long-poll waits of the local workers and, shorter, of the local event sources. */
 const WORKER_WAIT_SECONDS = 2;
+const LAMBDA_WAIT_SECONDS = 1;
 
 export interface LocalSystemOptions<T extends AnyTopology> {
   /** The declaration resolved once, at the stage to run under, by the caller. */
@@ -90,41 +88,21 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   const cloudwatch = new CloudWatchClient(awsClientConfig(clientOptions));
 
   const handled = new Map<string, number>();
-  const count = (queue: string, n: number) => handled.set(queue, (handled.get(queue) ?? 0) + n);
-  const sources: LocalEventSource[] = [];
-  for (const queue of topology.queues) {
-    if (queue.handler.kind !== 'lambda') continue;
-    const module = (await import(pathToFileURL(path.resolve(options.projectRoot, queue.handler.entry)).href)) as { handler: SqsLambdaHandler };
-    const queueUrl = provisioned?.queues.get(queue.id)?.url ?? (await directory.address(queue.id)).url;
+  const runner = await startLocalRunner({
+    declaration,
+    topology,
+    provisioned: provisioned ?? { topicArns: new Map(), queues: await addressesOf(topology, directory) },
+    root: options.projectRoot,
+    workers: { handlers: options.workerHandlers as Record<string, MessageHandlers<AnyTopology>>, ...(options.workerUniqueJobs && { uniqueJobs: options.workerUniqueJobs }) },
+    ...(jobLockTable && { jobLockTable }),
+    clients,
+    dynamodb,
+    waitSeconds: { lambda: LAMBDA_WAIT_SECONDS, worker: WORKER_WAIT_SECONDS },
     // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
-    for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
-      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
-      source.start(
-        (result) => {
-          count(queue.id, result.received);
-          if (result.notDeleted.length > 0) {
-            options.logger.warn('handled messages were not deleted; they come back after their visibility timeout and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
-          }
-        },
-        (error) => options.logger.error('local event source failed to poll', { queue: queue.id, error }),
-      );
-      sources.push(source);
-    }
-  }
-  let workers: RunningWorkers | undefined;
-  if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-    workers = await runWorkers(declaration, {
-      stage: topology.stage,
-      handlers: options.workerHandlers,
-      ...(options.workerUniqueJobs && { uniqueJobs: options.workerUniqueJobs }),
-      ...(jobLockTable && { jobLockTable }),
-      sqs: clients.sqs,
-      dynamodb,
-      logger: options.logger,
-      consumer: { waitTimeSeconds: WORKER_WAIT_SECONDS },
-    });
-    for (const consumer of workers.consumers) consumer.on('message_received', () => count(consumer.runtime.queue.id, 1));
-  }
+    pollersPerLambda: 2,
+    onReceived: (queue, n) => handled.set(queue, (handled.get(queue) ?? 0) + n),
+    logger: options.logger,
+  });
 
   let lastCounts = new Map<string, number>();
   let lastAt = Date.now();
@@ -139,7 +117,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     return lastRates;
   };
   const stopAll = async () => {
-    await Promise.all([...sources.map((source) => source.stop()), workers?.stop('signal')]);
+    await runner.stop('signal');
     await consoleServer?.close();
     await stopEmulator();
   };
@@ -163,4 +141,15 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     rates,
     stop: stopAll,
   };
+}
+
+/** The addresses of a topology's queues provisioned by someone else (an endpoint given, provision false). */
+async function addressesOf(topology: ResolvedTopology, directory: QueueDirectory): Promise<Map<string, ProvisionedQueue>> {
+  const queues = new Map<string, ProvisionedQueue>();
+  for (const queue of topology.queues) {
+    if (queue.handler.kind !== 'lambda') continue;
+    const { url, arn, deadLetterUrl, deadLetterArn } = await directory.address(queue.id);
+    queues.set(queue.id, { url, arn, deadLetterUrl, deadLetterArn });
+  }
+  return queues;
 }

@@ -1,24 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadProjectConfig, loadWorkers } from '../config/load-project-config.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
-import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
 import { workerOptionsOf } from '../runtime/consuming/polling/define-workers.ts';
 import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
 import { Publisher, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
-import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import { startLocalRunner } from './local-runner.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
 import { provisionJobLockTable, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
 import { leaseTestEnvironment } from './test-environment.ts';
-import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 /** Long-poll wait of the test system's event sources and workers: short, so a test's messages are picked up at once and stop() is quick. */
 const WAIT_SECONDS = 1;
@@ -109,34 +105,19 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     const unsubscribe = onMessageSettled(log.record);
     stops.push(async () => unsubscribe());
 
-    const sources: LocalEventSource[] = [];
-    stops.push(() => Promise.all(sources.map((source) => source.stop())));
-    for (const queue of topology.queues) {
-      if (queue.handler.kind !== 'lambda') continue;
-      const { url, deadLetterUrl } = provisioned.queues.get(queue.id)!;
-      const handler = await loadLambdaHandler(path.resolve(project.root, queue.handler.entry), { [DEPLOYED_ENVIRONMENT.stage]: stage, [DEPLOYED_ENVIRONMENT.queueUrl]: url, [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: deadLetterUrl });
-      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl: url, handler, batchSize: queue.handler.batchSize, waitTimeSeconds: WAIT_SECONDS, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
-      source.start(
-        (result) => {
-          if (result.notDeleted.length > 0) logger.warn('handled messages were not deleted; they come back and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
-        },
-        (error) => logger.error('local event source failed to poll', { queue: queue.id, error }),
-      );
-      sources.push(source);
-    }
-    let running: RunningWorkers | undefined;
-    if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-      running = await runWorkers(project.topology, {
-        stage,
-        ...workerOptionsOf(workers),
-        ...(jobLockTable && { jobLockTable }),
-        sqs: clients.sqs,
-        dynamodb,
-        consumer: { waitTimeSeconds: WAIT_SECONDS },
-        logger,
-      });
-      stops.push(() => running!.stop('requested'));
-    }
+    const runner = await startLocalRunner({
+      declaration: project.topology,
+      topology,
+      provisioned,
+      root: project.root,
+      workers: workerOptionsOf(workers),
+      ...(jobLockTable && { jobLockTable }),
+      clients,
+      dynamodb,
+      waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
+      logger,
+    });
+    stops.push(() => runner.stop());
     const publisher = new Publisher<AnyTopology>(project.topology, { stage, source: 'postbox-testing', sns: clients.sns, sqs: clients.sqs });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());
@@ -162,24 +143,5 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   } catch (error) {
     await stopAll();
     throw error;
-  }
-}
-
-/**
- * Loads a Lambda entry file once per stage (the query makes it a module of its own), with the environment that
- * MessagingStack gives the function in Lambda; the handler reads it as it is made.
- */
-async function loadLambdaHandler(file: string, env: Record<string, string>): Promise<SqsLambdaHandler> {
-  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  try {
-    const module = (await import(`${pathToFileURL(file).href}?postbox-stage=${env[DEPLOYED_ENVIRONMENT.stage]}`)) as { handler?: SqsLambdaHandler };
-    if (typeof module.handler !== 'function') throw new TestSystemError(`${file} exports no handler; export const handler = createSqsHandler(topology, { queue, handlers }).`);
-    return module.handler;
-  } finally {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   }
 }
