@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
@@ -23,7 +23,8 @@ export interface ProjectConfig extends Omit<PostboxConfig, 'topology' | 'workers
   readonly topology: AnyTopology;
   /** Absolute path of the workers module. @default none */
   readonly workersModule?: string;
-  readonly dev: { readonly consolePort: number; readonly demoModule?: string };
+  /** `with`: the absolute paths of the other services' directories or config files, as written. */
+  readonly dev: { readonly consolePort: number; readonly demoModule?: string; readonly with: readonly string[] };
 }
 
 export interface LoadProjectConfigOptions {
@@ -49,6 +50,18 @@ export function findConfigFile(options: LoadProjectConfigOptions = {}): string {
   return found;
 }
 
+/** The config file of a service given by its directory or its config file (`--with`, `dev.with`). */
+export function serviceConfigFile(given: string, cwd: string = process.cwd()): string {
+  const resolved = path.resolve(cwd, given);
+  if (existsSync(resolved) && statSync(resolved).isDirectory()) {
+    const found = CONFIG_FILE_NAMES.map((name) => path.join(resolved, name)).find((file) => existsSync(file));
+    if (!found) throw new ConfigError('CONFIG_NOT_FOUND', `no postbox.config.ts in ${resolved}; name a service's directory or its config file`);
+    return found;
+  }
+  if (!existsSync(resolved)) throw new ConfigError('CONFIG_NOT_FOUND', `${resolved} does not exist; name a service's directory or its config file`);
+  return resolved;
+}
+
 /** Loads, validates (every problem at once) and resolves a project's config, and loads its topology. */
 export async function loadProjectConfig(options: LoadProjectConfigOptions = {}): Promise<ProjectConfig> {
   const file = findConfigFile(options);
@@ -69,7 +82,7 @@ export async function loadProjectConfig(options: LoadProjectConfigOptions = {}):
     topologyModule: path.resolve(root, topologyReference),
     topology,
     ...(workers && { workersModule: path.resolve(root, workers) }),
-    dev: { consolePort: dev.consolePort, ...(dev.demo && { demoModule: path.resolve(root, dev.demo) }) },
+    dev: { consolePort: dev.consolePort, ...(dev.demo && { demoModule: path.resolve(root, dev.demo) }), with: dev.with.map((other) => path.resolve(root, other)) },
   };
 }
 

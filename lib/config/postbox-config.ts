@@ -58,6 +58,12 @@ export const postboxConfigSchema = z.strictObject({
        * @default none
        */
       demo: modulePath.optional(),
+      /**
+       * Other services `postbox dev` runs beside this one, against the same emulator and stage (a subscriber of
+       * this service's topics, a publisher this one subscribes to): their directories or config files.
+       * @default none
+       */
+      with: z.array(z.string().min(1, "expected a service's directory or config file, relative to postbox.config.ts")).default([]),
     })
     .prefault({}),
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadProjectConfig, loadWorkers } from '../config/load-project-config.ts';
+import { loadProjectConfig, loadWorkers, serviceConfigFile } from '../config/load-project-config.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
@@ -10,6 +10,7 @@ import { createLogger } from '../runtime/observability/logger.ts';
 import { Publisher, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startLocalRunner } from './local-runner.ts';
+import { publishersFirst } from './publishers-first.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
 import { provisionJobLockTable, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
@@ -29,15 +30,28 @@ export interface TestSystemOptions {
    * @default the embedded emulator: one per process, started on first use, stopped when the last system stops
    */
   readonly endpoint?: string;
+  /**
+   * Other services to run beside this one under the same stage, by directory or config file: the publishers whose
+   * topics it subscribes to, the subscribers of its own. Publishers are provisioned first; `waitFor` follows a
+   * message to the queues of every service. Queue names must not repeat across the services.
+   * @default none
+   */
+  readonly with?: readonly string[];
 }
 
 /** A service running in-process: its topology provisioned under a stage of its own, its Lambda handlers and workers consuming. */
 export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDisposable {
   readonly stage: string;
   readonly endpoint: string;
+  /** The service's topology, resolved at the stage. */
   readonly topology: ResolvedTopology;
+  /** Every service running, this one and those `with` names, publishers first. */
+  readonly services: readonly ResolvedTopology[];
   readonly clients: AwsClients;
-  /** Publishes an event, as `Publisher.publish` does (source `postbox-testing`). */
+  /**
+   * Publishes an event, as `Publisher.publish` does (source `postbox-testing`); an event of another service's topic
+   * (an external topic) goes to that topic, standing in for its publisher.
+   */
   publish<K extends EventType<T>>(type: K, data: MessageInput<T, K>, options?: PublishOptions): Promise<PublishedMessage>;
   /** Sends a command, as `Publisher.send` does. */
   send<K extends CommandType<T>>(type: K, data: MessageInput<T, K>, options?: SendOptions): Promise<PublishedMessage>;
@@ -69,8 +83,15 @@ export function startTestSystem<T extends AnyTopology = AnyTopology>(options: Te
 
 async function start<T extends AnyTopology>(options: TestSystemOptions): Promise<TestSystem<T>> {
   const project = await loadProjectConfig({ ...(options.config && { file: options.config }) });
+  const others = await Promise.all((options.with ?? []).map((other) => loadProjectConfig({ file: serviceConfigFile(other) })));
   const stage = options.stage ?? `t${randomBytes(4).toString('hex')}`;
-  const topology = resolveTopology(project.topology, { stage });
+  const services = publishersFirst([project, ...others].map((config) => ({ project: config, topology: resolveTopology(config.topology, { stage }) })));
+  const topology = services.find((service) => service.project === project)!.topology;
+  const queues = services.flatMap((service) => service.topology.queues);
+  const repeated = queues.find((queue, index) => queues.findIndex((other) => other.id === queue.id) !== index);
+  if (repeated) {
+    throw new TestSystemError(`Cannot run ${services.map((service) => `'${service.topology.app}'`).join(' and ')} in one test system: more than one has a queue '${repeated.id}', and waitFor names queues by it.`);
+  }
   if (options.endpoint && sharedEndpoint && sharedEndpoint.endpoint !== options.endpoint) {
     throw new TestSystemError(
       `Cannot start a test system at ${options.endpoint}: a test system of this process runs at ${sharedEndpoint.endpoint}, and the Lambda handlers of one process share one endpoint; ` +
@@ -81,7 +102,6 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   const { endpoint } = emulator;
   sharedEndpoint = { endpoint, systems: (sharedEndpoint?.systems ?? 0) + 1 };
   const releaseEnvironment = leaseTestEnvironment(endpoint, stage);
-  const logger = createLogger({ service: 'postbox-testing', app: topology.app, stage });
 
   const stops: Array<() => Promise<unknown>> = [];
   const stopAll = async () => {
@@ -94,37 +114,50 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     if (sharedEndpoint && --sharedEndpoint.systems === 0) sharedEndpoint = undefined;
   });
   try {
-    // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
-    const workers = await loadWorkers(project, stage);
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
-    const provisioned = await provisionTopology(topology, clients);
-    // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked within this process.
-    const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, dynamodb) : undefined;
-    const log = new MessageOutcomeLog(topology);
+    // One log over every service's queues: a message is followed from its publisher to each subscriber.
+    const log = new MessageOutcomeLog({ ...topology, queues });
     const unsubscribe = onMessageSettled(log.record);
     stops.push(async () => unsubscribe());
-
-    const runner = await startLocalRunner({
-      declaration: project.topology,
-      topology,
-      provisioned,
-      root: project.root,
-      workers: workerOptionsOf(workers),
-      ...(jobLockTable && { jobLockTable }),
-      clients,
-      dynamodb,
-      waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
-      logger,
+    const routes: Record<string, string> = {};
+    for (const service of services) {
+      const provisioned = await provisionTopology(service.topology, clients);
+      if (service.topology === topology) Object.assign(routes, Object.fromEntries(provisioned.topicArns));
+      // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked within this process.
+      const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(service.topology, dynamodb) : undefined;
+      // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
+      const workers = await loadWorkers(service.project, stage);
+      const runner = await startLocalRunner({
+        declaration: service.project.topology,
+        topology: service.topology,
+        provisioned,
+        root: service.project.root,
+        workers: workerOptionsOf(workers),
+        ...(jobLockTable && { jobLockTable }),
+        clients,
+        dynamodb,
+        waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
+        logger: createLogger({ service: 'postbox-testing', app: service.topology.app, stage }),
+      });
+      stops.push(() => runner.stop());
+    }
+    // The external topics' ARNs at the emulator (the publisher's topic, or a stand-in) are where it stands in.
+    const publisher = new Publisher<AnyTopology>(project.topology, {
+      stage,
+      source: 'postbox-testing',
+      sns: clients.sns,
+      sqs: clients.sqs,
+      standInForPublishers: true,
+      routes: { topicArns: routes },
     });
-    stops.push(() => runner.stop());
-    const publisher = new Publisher<AnyTopology>(project.topology, { stage, source: 'postbox-testing', sns: clients.sns, sqs: clients.sqs });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());
     return {
       stage,
       endpoint,
       topology,
+      services: services.map((service) => service.topology),
       clients,
       publish: async (type, data, publishOptions) => {
         const published = await publisher.publish(type, data, publishOptions);
