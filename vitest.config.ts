@@ -32,7 +32,8 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: `integration:${emulator}`,
-          include: ['test/integration/**/*.test.ts'],
+          // The example services' own tests (written with postbox/testing) run here too.
+          include: ['test/integration/**/*.test.ts', 'examples/*/**/*.test.ts'],
           env: { ...env, POSTBOX_EMULATOR: emulator },
           globalSetup: ['test/helpers/emulator-global-setup.ts'],
           testTimeout: 60_000,
