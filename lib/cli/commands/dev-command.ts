@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option, type Command } from 'commander';
-import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
+import { loadProjectConfig, loadWorkers, serviceConfigFile, type ProjectConfig } from '../../config/load-project-config.ts';
+import { checkContracts } from '../../topology/contract-checks.ts';
 import type { StartDemo } from '../../local/demo-context.ts';
 import { startLocalSystem } from '../../local/local-system.ts';
 import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
@@ -23,6 +24,7 @@ interface DevOptions {
   readonly stage?: string;
   readonly consolePort?: number;
   readonly quiet?: boolean;
+  readonly with: string[];
 }
 
 /**
@@ -37,18 +39,42 @@ export function registerDev(program: Command, config: () => Promise<ProjectConfi
     .option('--no-provision', 'do not create the topology at --endpoint (it is provisioned already)')
     .addOption(new Option('--console-port <port>', "port of the console, 0 for any free one (default: the config's dev.consolePort)").argParser(integerOption({ min: 0, max: 65_535, unit: 'port' })))
     .option('--quiet', 'no live view; handler logs only')
+    .option('--with <dir>', "run another service beside this one, same emulator and stage: its directory or config file (repeatable; adds to the config's dev.with)", (value: string, previous: string[]) => [...previous, value], [])
     .addHelpText('after', "\nWith the global --endpoint, runs against that endpoint (LocalStack) instead of the embedded emulator; the global --stage defaults to the config's local stage.")
-    .action(async (_options: DevOptions, command: Command) => {
+    .action(async (options: DevOptions, command: Command) => {
+      // Every other service's config is found before anything starts: a wrong path is one line, exit 2.
+      const withFiles = options.with.map((given) => {
+        try {
+          return serviceConfigFile(given);
+        } catch (error) {
+          throw new CliError(`--with ${given}: ${(error as Error).message}`, ExitCode.invalidInput);
+        }
+      });
       const project = await config();
-      await runDev(project, command.optsWithGlobals<DevOptions>(), io);
+      const others = await Promise.all([...project.dev.with.map((given) => serviceConfigFile(given)), ...withFiles].map((file) => loadProjectConfig({ file })));
+      await runDev(project, others, command.optsWithGlobals<DevOptions>(), io);
       // Runs until a signal stops it.
       await new Promise(() => undefined);
     });
 }
 
-async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): Promise<void> {
+async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], options: DevOptions, io: CliIo): Promise<void> {
   const stage = options.stage ?? project.stages.local;
   const topology = resolveTopology(project.topology, { stage });
+  const services = await Promise.all(
+    others
+      .filter((other) => other.file !== project.file)
+      .map(async (other) => {
+        const workers = workerOptionsOf(await loadWorkers(other));
+        return { declaration: other.topology, topology: resolveTopology(other.topology, { stage }), root: other.root, workerHandlers: workers.handlers, workerUniqueJobs: workers.uniqueJobs };
+      }),
+  );
+  // What synthesis checks against the publishers' contracts, checked here too: warnings printed, problems stop it.
+  for (const service of [{ declaration: project.topology, topology }, ...services]) {
+    const { problems, warnings } = checkContracts(service.declaration, service.topology);
+    for (const warning of warnings) io.err(`postbox: warning: ${warning}`);
+    if (problems.length > 0) throw new CliError(`${service.topology.app} does not match its publishers' contracts: ${problems.join('; ')}`, ExitCode.invalidInput);
+  }
   if (options.demo && !project.dev.demoModule) throw new CliError(`${project.file} names no demo module; add dev: { demo: './demo.ts' } or leave out --demo`, ExitCode.invalidInput);
   const workerOptions = workerOptionsOf(await loadWorkers(project));
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
@@ -63,6 +89,7 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     workerUniqueJobs: workerOptions.uniqueJobs,
     projectRoot: project.root,
     consolePort: options.consolePort ?? project.dev.consolePort,
+    with: services,
     logger,
   });
   // Ctrl-C is taken care of before the user is told to press it.
@@ -83,7 +110,7 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     });
   }
 
-  io.out(`Postbox is running against ${system.endpoint} (stage ${stage}): ${project.topology.app}.`);
+  io.out(`Postbox is running against ${system.endpoint} (stage ${stage}): ${[project.topology, ...services.map((service) => service.declaration)].map((service) => service.app).join(', ')}.`);
   if (system.console) io.out(`Console: ${system.console.url}`);
   if (!options.quiet) io.out(`Handler logs and metrics: ${logFile}`);
   io.out('Ctrl-C stops it; messages in flight return to their queues.');
