@@ -34,8 +34,8 @@ export default defineConfig({
         extends: true as const,
         test: {
           name: `integration:${emulator}`,
-          // The example services' own tests (examples/billing) run here too, as their teams would run them.
-          include: ['test/integration/**/*.test.ts', 'examples/**/test/**/*.test.ts'],
+          // The example services' own tests (written with postbox/testing) run here too.
+          include: ['test/integration/**/*.test.ts', 'examples/*/**/*.test.ts'],
           env: { ...env, POSTBOX_EMULATOR: emulator },
           globalSetup: ['test/helpers/emulator-global-setup.ts'],
           testTimeout: 60_000,

@@ -19,7 +19,7 @@ const handle = (data: { totalCents: number }) => {
 function contenders(): Contender[] {
   const postbox = createSqsHandler(ordersTopology, {
     stage: 'bench',
-    queue: 'billing',
+    queue: 'notifications',
     handlers: { 'order.placed': ({ data }) => handle(data), 'order.cancelled': noop },
     // Every record succeeds, so the client is never called.
     sqs: new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),

@@ -35,7 +35,7 @@ compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Pow
 compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
 
 console.log('2/4 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
-const bundles = await benchBundles({ postbox: 'functions/billing.ts', powertools: 'bench/fixtures/powertools-handler.ts' });
+const bundles = await benchBundles({ postbox: 'functions/notifications.ts', powertools: 'bench/fixtures/powertools-handler.ts' });
 compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
 compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
 

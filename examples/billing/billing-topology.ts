@@ -2,8 +2,8 @@ import { defineTopology } from 'postbox';
 import { ordersContract } from '../orders/orders-contract.ts';
 
 /**
- * Billing, a service of its own: it charges placed orders and refunds cancelled ones, from orders' topic. It knows
- * orders only by its contract; orders does not know billing exists.
+ * Billing: a service of its own that charges placed orders and refunds cancelled ones. It owns no topic: it
+ * subscribes to the `orders` service's topic, whose events (schemas and versions) come from orders' contract.
  */
 export const billingTopology = defineTopology({
   app: 'billing',
@@ -17,6 +17,7 @@ export const billingTopology = defineTopology({
       topic: 'orders',
       events: ['order.placed', 'order.cancelled'],
       handler: { kind: 'lambda', entry: 'functions/charges.ts', timeoutSeconds: 30 },
+      queue: { maxReceiveCount: 3, backoff: { baseSeconds: 1, capSeconds: 1 } },
     },
   },
 });

@@ -2,7 +2,7 @@ import { contractOf } from 'postbox';
 import { ordersTopology } from './orders-topology.ts';
 
 /**
- * What orders promises the services that subscribe to its events: its topic and the events it carries, with their
- * schemas and versions. Other services import this module (or the package it is published in), never the topology.
+ * What `orders` offers other services: its topics and the events they carry, with schemas and versions. Any stage:
+ * billing runs beside it under whatever stage `postbox dev` and postbox/testing pick.
  */
-export const ordersContract = contractOf(ordersTopology, { stages: ['local', 'dev', 'prod'] });
+export const ordersContract = contractOf(ordersTopology);

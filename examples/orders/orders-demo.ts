@@ -4,9 +4,10 @@ import type { ordersTopology } from './orders-topology.ts';
 
 /**
  * Example traffic for `npm start -- --demo` (`dev.demo` in postbox.config.ts): a steady stream of orders and
- * invoices, some designed to fail once (`flaky-` orders: billing retries
- * them) and some poison (data that fails its schema, an invoice of nothing),
- * and a redrive of billing's DLQ now and then, so every path shows.
+ * invoices, some designed to fail once (`flaky-` orders: billing, running
+ * beside orders, retries them) and some poison (data that fails its schema,
+ * an invoice of nothing), and a redrive of notifications' DLQ now and then, so
+ * every path shows.
  */
 export default function startOrdersDemo(context: DemoContext<typeof ordersTopology>): { stop(): void } {
   const { publisher, sns, redrive, onError } = context;
@@ -27,7 +28,7 @@ export default function startOrdersDemo(context: DemoContext<typeof ordersTopolo
         }),
       );
     }
-    if (tick % 30 === 0) await redrive('billing');
+    if (tick % 30 === 0) await redrive('notifications');
   };
   const timer = setInterval(() => void step().catch(onError), 1000);
   return { stop: () => clearInterval(timer) };

@@ -5,22 +5,6 @@ type Orders = typeof ordersTopology;
 
 const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
-/** The demo's orders whose id starts with `flaky-` fail on their first attempt, to show a retry. */
-function failFirstAttemptOfFlakyOrders(orderId: string, attempt: number): void {
-  if (orderId.startsWith('flaky-') && attempt === 1) throw new Error(`simulated transient failure of ${orderId} (first attempt only)`);
-}
-
-/** Billing records a charge for every placed order and a refund for every cancelled one. */
-export const billingHandlers: QueueHandlers<Orders, 'billing'> = {
-  'order.placed': ({ data }, { logger, attempt }) => {
-    failFirstAttemptOfFlakyOrders(data.orderId, attempt);
-    logger.info('charge recorded', { orderId: data.orderId, customerId: data.customerId, amount: money(data.totalCents, data.currency) });
-  },
-  'order.cancelled': ({ data }, { logger }) => {
-    logger.info('refund recorded', { orderId: data.orderId, reason: data.reason });
-  },
-};
-
 /** Notifications tells the customer what happened to their order. */
 export const notificationHandlers: QueueHandlers<Orders, 'notifications'> = {
   'order.placed': ({ data }, { logger }) => {

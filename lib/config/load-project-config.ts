@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
@@ -23,7 +23,7 @@ export interface ProjectConfig extends Omit<PostboxConfig, 'topology' | 'workers
   readonly topology: AnyTopology;
   /** Absolute path of the workers module. @default none */
   readonly workersModule?: string;
-  /** `with`: absolute paths of the other services' directories or config files. */
+  /** `with`: the absolute paths of the other services' directories or config files, as written. */
   readonly dev: { readonly consolePort: number; readonly demoModule?: string; readonly with: readonly string[] };
 }
 
@@ -48,6 +48,18 @@ export function findConfigFile(options: LoadProjectConfigOptions = {}): string {
     throw new ConfigError('CONFIG_NOT_FOUND', `no postbox.config.ts in ${cwd}; run postbox in your service's directory, pass --config, or create one with postbox init`);
   }
   return found;
+}
+
+/** The config file of a service given by its directory or its config file (`--with`, `dev.with`). */
+export function serviceConfigFile(given: string, cwd: string = process.cwd()): string {
+  const resolved = path.resolve(cwd, given);
+  if (existsSync(resolved) && statSync(resolved).isDirectory()) {
+    const found = CONFIG_FILE_NAMES.map((name) => path.join(resolved, name)).find((file) => existsSync(file));
+    if (!found) throw new ConfigError('CONFIG_NOT_FOUND', `no postbox.config.ts in ${resolved}; name a service's directory or its config file`);
+    return found;
+  }
+  if (!existsSync(resolved)) throw new ConfigError('CONFIG_NOT_FOUND', `${resolved} does not exist; name a service's directory or its config file`);
+  return resolved;
 }
 
 /** Loads, validates (every problem at once) and resolves a project's config, and loads its topology. */
@@ -83,12 +95,17 @@ export function parseConfig(value: unknown, file: string): PostboxConfig {
   throw new ConfigError('CONFIG_INVALID', `${file} is invalid: ${problems.join('; ')}`);
 }
 
-/** Loads the workers module of a config: its default export, made by defineWorkers. */
-export async function loadWorkers(config: ProjectConfig): Promise<WorkerDefinitions | undefined> {
+/**
+ * Loads the workers module of a config: its default export, made by defineWorkers. `instance` loads a module of
+ * its own (a test system's per stage), so what the module makes as it loads (a Publisher) reads this environment.
+ */
+export async function loadWorkers(config: ProjectConfig, instance?: string): Promise<WorkerDefinitions | undefined> {
   if (!config.workersModule) return undefined;
   let module: { default?: unknown };
   try {
-    module = await import(pathToFileURL(config.workersModule).href);
+    const url = pathToFileURL(config.workersModule);
+    if (instance) url.searchParams.set('postbox-instance', instance);
+    module = await import(url.href);
   } catch (error) {
     throw new ConfigError('CONFIG_INVALID', `cannot load the workers from ${config.workersModule}: ${moduleLoadProblem(error, config.workersModule)}`, { cause: error });
   }

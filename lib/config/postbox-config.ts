@@ -59,11 +59,11 @@ export const postboxConfigSchema = z.strictObject({
        */
       demo: modulePath.optional(),
       /**
-       * Other services that `postbox dev` runs beside this one, against the same emulator and stage (their
-       * directories or config files, relative to this config): a publish here reaches their handlers.
+       * Other services `postbox dev` runs beside this one, against the same emulator and stage (a subscriber of
+       * this service's topics, a publisher this one subscribes to): their directories or config files.
        * @default none
        */
-      with: z.array(z.string().min(1, 'expected the directory or config file of another service')).default([]),
+      with: z.array(z.string().min(1, "expected a service's directory or config file, relative to postbox.config.ts")).default([]),
     })
     .prefault({}),
 });

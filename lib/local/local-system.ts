@@ -1,5 +1,3 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
@@ -8,19 +6,20 @@ import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
 import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
-import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
 import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
 import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { ConsolePortInUseError } from './local-errors.ts';
-import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import { startLocalRunner, type LocalRunner } from './local-runner.ts';
+import { publishersFirst } from './publishers-first.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
-import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { provisionJobLockTable, provisionTopology, type ProvisionedQueue, type ProvisionedTopology } from './provisioner.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
-/** Long-poll wait of the local workers; the local event sources wait less (1 s). */
+/** Long-poll waits of the local workers and, shorter, of the local event sources. */
 const WORKER_WAIT_SECONDS = 2;
+const LAMBDA_WAIT_SECONDS = 1;
 
 export interface LocalSystemOptions<T extends AnyTopology> {
   /** The declaration resolved once, at the stage to run under, by the caller. */
@@ -37,17 +36,34 @@ export interface LocalSystemOptions<T extends AnyTopology> {
   readonly projectRoot: string;
   /** Port of the console; 0 picks a free one; false runs none. */
   readonly consolePort: number | false;
+  /**
+   * Other services to run beside this one, at the same endpoint and stage (publishers are provisioned first). Their
+   * queues join the console and the live view; queue names must not repeat across the services.
+   * @default none
+   */
+  readonly with?: readonly LocalService[];
   readonly logger: Logger;
+}
+
+/** A service running beside the first one in `postbox dev`. */
+export interface LocalService {
+  readonly declaration: AnyTopology;
+  /** Resolved at the first service's stage. */
+  readonly topology: ResolvedTopology;
+  /** Where its Lambda handlers' `entry` paths start. */
+  readonly root: string;
+  readonly workerHandlers: Readonly<Record<string, MessageHandlers<AnyTopology>>>;
+  readonly workerUniqueJobs?: Readonly<Record<string, UniqueJobs>>;
 }
 
 export interface LocalSystem {
   readonly endpoint: string;
   readonly clients: AwsClients;
-  /** The topology's queues at the endpoint. */
+  /** The queues of every service at the endpoint (one topology holding them all). */
   readonly directory: QueueDirectory;
   readonly cloudwatch: CloudWatchClient;
   readonly console?: ConsoleServer;
-  /** Topic ARNs by topic name, where this run provisioned them. */
+  /** Topic ARNs by topic id, of every service, where this run provisioned them. */
   readonly topicArns: ReadonlyMap<string, string>;
   /** Messages handled per second per queue, over the last interval. */
   rates(): Record<string, number>;
@@ -63,68 +79,70 @@ export interface LocalSystem {
 export async function startLocalSystem<T extends AnyTopology>(declaration: T, options: LocalSystemOptions<T>): Promise<LocalSystem> {
   const { topology } = options;
   if (topology.app !== declaration.app) throw new TypeError(`startLocalSystem: the resolved topology is app '${topology.app}', the declaration '${declaration.app}'; resolve this declaration`);
+  const services = publishersFirst<LocalService>([
+    { declaration, topology, root: options.projectRoot, workerHandlers: options.workerHandlers as Record<string, MessageHandlers<AnyTopology>>, ...(options.workerUniqueJobs && { workerUniqueJobs: options.workerUniqueJobs }) },
+    ...(options.with ?? []),
+  ]);
+  const queues = services.flatMap((service) => service.topology.queues);
+  const repeated = queues.find((queue, index) => queues.findIndex((other) => other.id === queue.id) !== index);
+  if (repeated) throw new TypeError(`startLocalSystem: more than one service has a queue '${repeated.id}'; the console and the live view name queues by it`);
   let endpoint: string;
-  let provisioned: ProvisionedTopology | undefined;
-  let jobLockTable: string | undefined;
+  const provisioned = new Map<ResolvedTopology, { provisioned: ProvisionedTopology; jobLockTable?: string }>();
   let stopEmulator = async () => undefined as void;
   if (options.endpoint) {
     endpoint = options.endpoint;
   } else {
-    const local = await startLocalEnvironment(topology, { logger: options.logger });
-    ({ endpoint, provisioned, jobLockTable } = local);
+    // The emulator comes up with the first service (a publisher) provisioned; the others follow below.
+    const local = await startLocalEnvironment(services[0]!.topology, { logger: options.logger });
+    endpoint = local.endpoint;
+    provisioned.set(services[0]!.topology, { provisioned: local.provisioned, ...(local.jobLockTable && { jobLockTable: local.jobLockTable }) });
     stopEmulator = local.stop;
   }
   // Requests time out shortly after the longest long poll here (the workers'), so a stalled endpoint cannot hold up stop().
   const clientOptions = endpointClientOptions({ endpoint });
   const clients = createAwsClients({ ...clientOptions, longPollSeconds: WORKER_WAIT_SECONDS });
   const dynamodb = new DynamoDBClient(awsClientConfig(clientOptions));
-  if (options.endpoint && (options.provision ?? true)) {
-    provisioned = await provisionTopology(topology, clients);
-    jobLockTable = await provisionJobLockTable(topology, dynamodb);
-  }
-  // The Lambda handler modules read their stage and clients' settings from the environment when they load,
-  // as in Lambda, where MessagingStack sets them: the one place the stage travels through process.env.
-  exportEndpointEnvironment(endpoint);
-  process.env[DEPLOYED_ENVIRONMENT.stage] = topology.stage;
-  const directory = new QueueDirectory(topology, clients.sqs, endpoint);
-  const cloudwatch = new CloudWatchClient(awsClientConfig(clientOptions));
-
+  const runners: LocalRunner[] = [];
   const handled = new Map<string, number>();
-  const count = (queue: string, n: number) => handled.set(queue, (handled.get(queue) ?? 0) + n);
-  const sources: LocalEventSource[] = [];
-  for (const queue of topology.queues) {
-    if (queue.handler.kind !== 'lambda') continue;
-    const module = (await import(pathToFileURL(path.resolve(options.projectRoot, queue.handler.entry)).href)) as { handler: SqsLambdaHandler };
-    const queueUrl = provisioned?.queues.get(queue.id)?.url ?? (await directory.address(queue.id)).url;
-    // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
-    for (let poller = 0; poller < Math.min(2, queue.handler.maxConcurrency); poller++) {
-      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl, handler: module.handler, batchSize: queue.handler.batchSize, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
-      source.start(
-        (result) => {
-          count(queue.id, result.received);
-          if (result.notDeleted.length > 0) {
-            options.logger.warn('handled messages were not deleted; they come back after their visibility timeout and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
-          }
-        },
-        (error) => options.logger.error('local event source failed to poll', { queue: queue.id, error }),
-      );
-      sources.push(source);
+  try {
+    const provision = !options.endpoint || (options.provision ?? true);
+    for (const service of services) {
+      if (!provision || provisioned.has(service.topology)) continue;
+      const jobLockTable = await provisionJobLockTable(service.topology, dynamodb);
+      provisioned.set(service.topology, { provisioned: await provisionTopology(service.topology, clients), ...(jobLockTable && { jobLockTable }) });
     }
+    // The Lambda handler modules read their stage and clients' settings from the environment when they load,
+    // as in Lambda, where MessagingStack sets them: the one place the stage travels through process.env.
+    exportEndpointEnvironment(endpoint);
+    process.env[DEPLOYED_ENVIRONMENT.stage] = topology.stage;
+    for (const service of services) {
+      const own = provisioned.get(service.topology);
+      runners.push(
+        await startLocalRunner({
+          declaration: service.declaration,
+          topology: service.topology,
+          provisioned: own?.provisioned ?? { topicArns: new Map(), queues: await addressesOf(service.topology, new QueueDirectory(service.topology, clients.sqs, endpoint)) },
+          root: service.root,
+          workers: { handlers: service.workerHandlers, ...(service.workerUniqueJobs && { uniqueJobs: service.workerUniqueJobs }) },
+          ...(own?.jobLockTable && { jobLockTable: own.jobLockTable }),
+          clients,
+          dynamodb,
+          waitSeconds: { lambda: LAMBDA_WAIT_SECONDS, worker: WORKER_WAIT_SECONDS },
+          // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
+          pollersPerLambda: 2,
+          onReceived: (queue, n) => handled.set(queue, (handled.get(queue) ?? 0) + n),
+          logger: options.logger,
+        }),
+      );
+    }
+  } catch (error) {
+    await Promise.all(runners.map((runner) => runner.stop('signal')));
+    await stopEmulator();
+    throw error;
   }
-  let workers: RunningWorkers | undefined;
-  if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-    workers = await runWorkers(declaration, {
-      stage: topology.stage,
-      handlers: options.workerHandlers,
-      ...(options.workerUniqueJobs && { uniqueJobs: options.workerUniqueJobs }),
-      ...(jobLockTable && { jobLockTable }),
-      sqs: clients.sqs,
-      dynamodb,
-      logger: options.logger,
-      consumer: { waitTimeSeconds: WORKER_WAIT_SECONDS },
-    });
-    for (const consumer of workers.consumers) consumer.on('message_received', () => count(consumer.runtime.queue.id, 1));
-  }
+  const directory = new QueueDirectory({ ...topology, topics: services.flatMap((service) => service.topology.topics), queues }, clients.sqs, endpoint);
+  const cloudwatch = new CloudWatchClient(awsClientConfig(clientOptions));
+  const topicArns = new Map([...provisioned.values()].flatMap((entry) => [...entry.provisioned.topicArns]));
 
   let lastCounts = new Map<string, number>();
   let lastAt = Date.now();
@@ -132,14 +150,14 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   const rates = () => {
     const now = Date.now();
     if (now - lastAt >= 1000) {
-      lastRates = Object.fromEntries(topology.queues.map((q) => [q.id, ((handled.get(q.id) ?? 0) - (lastCounts.get(q.id) ?? 0)) / ((now - lastAt) / 1000)]));
+      lastRates = Object.fromEntries(queues.map((q) => [q.id, ((handled.get(q.id) ?? 0) - (lastCounts.get(q.id) ?? 0)) / ((now - lastAt) / 1000)]));
       lastCounts = new Map(handled);
       lastAt = now;
     }
     return lastRates;
   };
   const stopAll = async () => {
-    await Promise.all([...sources.map((source) => source.stop()), workers?.stop('signal')]);
+    await Promise.all(runners.map((runner) => runner.stop('signal')));
     await consoleServer?.close();
     await stopEmulator();
   };
@@ -159,8 +177,19 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     directory,
     cloudwatch,
     ...(consoleServer && { console: consoleServer }),
-    topicArns: provisioned?.topicArns ?? new Map(),
+    topicArns,
     rates,
     stop: stopAll,
   };
+}
+
+/** The addresses of a topology's queues provisioned by someone else (an endpoint given, provision false). */
+async function addressesOf(topology: ResolvedTopology, directory: QueueDirectory): Promise<Map<string, ProvisionedQueue>> {
+  const queues = new Map<string, ProvisionedQueue>();
+  for (const queue of topology.queues) {
+    if (queue.handler.kind !== 'lambda') continue;
+    const { url, arn, deadLetterUrl, deadLetterArn } = await directory.address(queue.id);
+    queues.set(queue.id, { url, arn, deadLetterUrl, deadLetterArn });
+  }
+  return queues;
 }

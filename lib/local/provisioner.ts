@@ -10,8 +10,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
-import { jobLockTableName } from '../topology/naming.ts';
-import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
+import { jobLockTableName, parseTopicArn } from '../topology/naming.ts';
+import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** Where a provisioned queue lives. */
 export interface ProvisionedQueue {
@@ -55,9 +55,32 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
   }
   const queues = new Map<string, ProvisionedQueue>();
   for (const queue of topology.queues) {
+    if (queue.subscription?.external && !topicArns.has(queue.subscription.topicId)) {
+      const external = topology.externalTopics.find((topic) => topic.id === queue.subscription!.topicId)!;
+      topicArns.set(external.id, await externalTopicAtEndpoint(external, clients.sns));
+    }
     queues.set(queue.id, await provisionQueue(queue, topicArns, clients));
   }
   return { topicArns, queues };
+}
+
+/**
+ * The ARN of another service's topic at this endpoint: the topic of that name (an ARN's name: the emulator has one
+ * account and region), made if it is not there yet. When the publisher runs beside the subscriber it provisioned the
+ * topic first; tested alone, the subscriber gets a stand-in its tests publish the publisher's events to.
+ */
+async function externalTopicAtEndpoint(topic: ResolvedExternalTopic, sns: SNSClient): Promise<string> {
+  const name = topic.arn ? parseTopicArn(topic.arn).name : topic.name;
+  // Looked up first: CreateTopic on the publisher's topic with other attributes (content-based deduplication) fails.
+  let NextToken: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand({ NextToken }));
+    const found = page.Topics?.find((candidate) => candidate.TopicArn && parseTopicArn(candidate.TopicArn).name === name);
+    if (found) return found.TopicArn!;
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: name, Attributes: topic.fifo ? { FifoTopic: 'true' } : {} }));
+  return TopicArn!;
 }
 
 /**

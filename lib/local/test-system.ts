@@ -1,23 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { loadProjectConfig, loadWorkers } from '../config/load-project-config.ts';
+import { loadProjectConfig, loadWorkers, serviceConfigFile } from '../config/load-project-config.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
-import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
 import { workerOptionsOf } from '../runtime/consuming/polling/define-workers.ts';
 import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
 import { Publisher, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
-import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import { startLocalRunner } from './local-runner.ts';
+import { publishersFirst } from './publishers-first.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
 import { provisionJobLockTable, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
-import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
+import { leaseTestEnvironment } from './test-environment.ts';
 
 /** Long-poll wait of the test system's event sources and workers: short, so a test's messages are picked up at once and stop() is quick. */
 const WAIT_SECONDS = 1;
@@ -32,15 +30,28 @@ export interface TestSystemOptions {
    * @default the embedded emulator: one per process, started on first use, stopped when the last system stops
    */
   readonly endpoint?: string;
+  /**
+   * Other services to run beside this one under the same stage, by directory or config file: the publishers whose
+   * topics it subscribes to, the subscribers of its own. Publishers are provisioned first; `waitFor` follows a
+   * message to the queues of every service. Queue names must not repeat across the services.
+   * @default none
+   */
+  readonly with?: readonly string[];
 }
 
 /** A service running in-process: its topology provisioned under a stage of its own, its Lambda handlers and workers consuming. */
 export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDisposable {
   readonly stage: string;
   readonly endpoint: string;
+  /** The service's topology, resolved at the stage. */
   readonly topology: ResolvedTopology;
+  /** Every service running, this one and those `with` names, publishers first. */
+  readonly services: readonly ResolvedTopology[];
   readonly clients: AwsClients;
-  /** Publishes an event, as `Publisher.publish` does (source `postbox-testing`). */
+  /**
+   * Publishes an event, as `Publisher.publish` does (source `postbox-testing`); an event of another service's topic
+   * (an external topic) goes to that topic, standing in for its publisher.
+   */
   publish<K extends EventType<T>>(type: K, data: MessageInput<T, K>, options?: PublishOptions): Promise<PublishedMessage>;
   /** Sends a command, as `Publisher.send` does. */
   send<K extends CommandType<T>>(type: K, data: MessageInput<T, K>, options?: SendOptions): Promise<PublishedMessage>;
@@ -56,13 +67,8 @@ export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDi
 
 /** Systems start one at a time: a Lambda handler module reads its stage and queue from the environment as it loads. */
 let starting: Promise<unknown> = Promise.resolve();
-/**
- * What the systems running in this process share through the environment, which their Lambda handlers and the
- * publishers a service makes read (AWS_ENDPOINT_URL, POSTBOX_STAGE, the dummy region and credentials), and the
- * environment as it was before the first of them started: restored when the last stops.
- */
-let shared: { endpoint: string; systems: number; before: Record<string, string | undefined> } | undefined;
-const SHARED_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', DEPLOYED_ENVIRONMENT.stage] as const;
+/** The endpoint of the systems running in this process: their Lambda handlers' clients read it from AWS_ENDPOINT_URL. */
+let sharedEndpoint: { endpoint: string; systems: number } | undefined;
 
 /**
  * Starts a service for its integration tests: the embedded emulator (or `endpoint`) with the config's topology
@@ -77,100 +83,81 @@ export function startTestSystem<T extends AnyTopology = AnyTopology>(options: Te
 
 async function start<T extends AnyTopology>(options: TestSystemOptions): Promise<TestSystem<T>> {
   const project = await loadProjectConfig({ ...(options.config && { file: options.config }) });
+  const others = await Promise.all((options.with ?? []).map((other) => loadProjectConfig({ file: serviceConfigFile(other) })));
   const stage = options.stage ?? `t${randomBytes(4).toString('hex')}`;
-  const topology = resolveTopology(project.topology, { stage });
-  if (options.endpoint && shared && shared.endpoint !== options.endpoint) {
+  const services = publishersFirst([project, ...others].map((config) => ({ project: config, topology: resolveTopology(config.topology, { stage }) })));
+  const topology = services.find((service) => service.project === project)!.topology;
+  const queues = services.flatMap((service) => service.topology.queues);
+  const repeated = queues.find((queue, index) => queues.findIndex((other) => other.id === queue.id) !== index);
+  if (repeated) {
+    throw new TestSystemError(`Cannot run ${services.map((service) => `'${service.topology.app}'`).join(' and ')} in one test system: more than one has a queue '${repeated.id}', and waitFor names queues by it.`);
+  }
+  if (options.endpoint && sharedEndpoint && sharedEndpoint.endpoint !== options.endpoint) {
     throw new TestSystemError(
-      `Cannot start a test system at ${options.endpoint}: a test system of this process runs at ${shared.endpoint}, and the Lambda handlers of one process share one endpoint; ` +
+      `Cannot start a test system at ${options.endpoint}: a test system of this process runs at ${sharedEndpoint.endpoint}, and the Lambda handlers of one process share one endpoint; ` +
         'stop it first, or leave out endpoint.',
     );
   }
   const emulator = options.endpoint ? { endpoint: options.endpoint, dynamodb: true, release: async () => undefined } : await useSharedEmulator();
   const { endpoint } = emulator;
-  if (!shared) {
-    shared = { endpoint, systems: 0, before: Object.fromEntries(SHARED_VARIABLES.map((name) => [name, process.env[name]])) };
-    // Any credentials and region do for an emulator; the SDK still insists on some.
-    process.env.AWS_REGION ??= 'us-east-1';
-    process.env.AWS_ACCESS_KEY_ID ??= 'test';
-    process.env.AWS_SECRET_ACCESS_KEY ??= 'test';
-    process.env.AWS_ENDPOINT_URL = endpoint;
-    // What a service makes without a stage (a worker's Publisher) addresses the test system's stage, as POSTBOX_STAGE
-    // does in `postbox dev` and on AWS. Systems of one process share it: give later ones the first one's stage, or
-    // pass a stage to what they make.
-    process.env[DEPLOYED_ENVIRONMENT.stage] = stage;
-  }
-  shared.systems += 1;
-  const logger = createLogger({ service: 'postbox-testing', app: topology.app, stage });
+  sharedEndpoint = { endpoint, systems: (sharedEndpoint?.systems ?? 0) + 1 };
+  const releaseEnvironment = leaseTestEnvironment(endpoint, stage);
 
   const stops: Array<() => Promise<unknown>> = [];
-  // Every stop runs, the environment's restore (the first pushed) last, whatever fails before it.
   const stopAll = async () => {
-    const failures: unknown[] = [];
-    for (const stop of stops.reverse()) await stop().catch((error: unknown) => failures.push(error));
+    for (const stop of stops.reverse()) await stop();
     stops.length = 0;
-    if (failures.length > 0) throw failures[0];
   };
   stops.push(async () => {
-    try {
-      await emulator.release();
-    } finally {
-      if (shared && --shared.systems === 0) {
-        for (const [name, value] of Object.entries(shared.before)) {
-          if (value === undefined) delete process.env[name];
-          else process.env[name] = value;
-        }
-        shared = undefined;
-      }
-    }
+    await emulator.release();
+    releaseEnvironment();
+    if (sharedEndpoint && --sharedEndpoint.systems === 0) sharedEndpoint = undefined;
   });
   try {
-    // Loaded once the environment is set: a module that makes a Publisher as it loads reads POSTBOX_STAGE then.
-    const workers = await loadWorkers(project);
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
-    const provisioned = await provisionTopology(topology, clients);
-    // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked within this process.
-    const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, dynamodb) : undefined;
-    const log = new MessageOutcomeLog(topology);
+    // One log over every service's queues: a message is followed from its publisher to each subscriber.
+    const log = new MessageOutcomeLog({ ...topology, queues });
     const unsubscribe = onMessageSettled(log.record);
     stops.push(async () => unsubscribe());
-
-    const sources: LocalEventSource[] = [];
-    stops.push(() => Promise.all(sources.map((source) => source.stop())));
-    for (const queue of topology.queues) {
-      if (queue.handler.kind !== 'lambda') continue;
-      const { url, deadLetterUrl } = provisioned.queues.get(queue.id)!;
-      const handler = await loadLambdaHandler(path.resolve(project.root, queue.handler.entry), { [DEPLOYED_ENVIRONMENT.stage]: stage, [DEPLOYED_ENVIRONMENT.queueUrl]: url, [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: deadLetterUrl });
-      const source = new LocalEventSource({ sqs: clients.sqs, queueUrl: url, handler, batchSize: queue.handler.batchSize, waitTimeSeconds: WAIT_SECONDS, functionName: queue.id, timeoutSeconds: queue.handler.timeoutSeconds });
-      source.start(
-        (result) => {
-          if (result.notDeleted.length > 0) logger.warn('handled messages were not deleted; they come back and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
-        },
-        (error) => logger.error('local event source failed to poll', { queue: queue.id, error }),
-      );
-      sources.push(source);
-    }
-    let running: RunningWorkers | undefined;
-    if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-      running = await runWorkers(project.topology, {
-        stage,
-        ...workerOptionsOf(workers),
+    const routes: Record<string, string> = {};
+    for (const service of services) {
+      const provisioned = await provisionTopology(service.topology, clients);
+      if (service.topology === topology) Object.assign(routes, Object.fromEntries(provisioned.topicArns));
+      // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked within this process.
+      const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(service.topology, dynamodb) : undefined;
+      // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
+      const workers = await loadWorkers(service.project, stage);
+      const runner = await startLocalRunner({
+        declaration: service.project.topology,
+        topology: service.topology,
+        provisioned,
+        root: service.project.root,
+        workers: workerOptionsOf(workers),
         ...(jobLockTable && { jobLockTable }),
-        sqs: clients.sqs,
+        clients,
         dynamodb,
-        consumer: { waitTimeSeconds: WAIT_SECONDS },
-        logger,
+        waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
+        logger: createLogger({ service: 'postbox-testing', app: service.topology.app, stage }),
       });
-      stops.push(() => running!.stop('requested'));
+      stops.push(() => runner.stop());
     }
-    // It stands in for the publishers of the external topics this service subscribes to, so its tests need not run them.
-    const publisher = new Publisher<AnyTopology>(project.topology, { stage, source: 'postbox-testing', sns: clients.sns, sqs: clients.sqs, standInForPublishers: true });
+    // The external topics' ARNs at the emulator (the publisher's topic, or a stand-in) are where it stands in.
+    const publisher = new Publisher<AnyTopology>(project.topology, {
+      stage,
+      source: 'postbox-testing',
+      sns: clients.sns,
+      sqs: clients.sqs,
+      standInForPublishers: true,
+      routes: { topicArns: routes },
+    });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());
     return {
       stage,
       endpoint,
       topology,
+      services: services.map((service) => service.topology),
       clients,
       publish: async (type, data, publishOptions) => {
         const published = await publisher.publish(type, data, publishOptions);
@@ -189,24 +176,5 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   } catch (error) {
     await stopAll();
     throw error;
-  }
-}
-
-/**
- * Loads a Lambda entry file once per stage (the query makes it a module of its own), with the environment that
- * MessagingStack gives the function in Lambda; the handler reads it as it is made.
- */
-async function loadLambdaHandler(file: string, env: Record<string, string>): Promise<SqsLambdaHandler> {
-  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
-  try {
-    const module = (await import(`${pathToFileURL(file).href}?postbox-stage=${env[DEPLOYED_ENVIRONMENT.stage]}`)) as { handler?: SqsLambdaHandler };
-    if (typeof module.handler !== 'function') throw new TestSystemError(`${file} exports no handler; export const handler = createSqsHandler(topology, { queue, handlers }).`);
-    return module.handler;
-  } finally {
-    for (const [name, value] of Object.entries(before)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
   }
 }

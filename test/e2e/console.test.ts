@@ -67,12 +67,12 @@ describe('the local console', () => {
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(consoleUrl);
-    await expect.poll(() => page.getByTestId('topology-queue-billing').textContent(), { timeout: 10_000 }).toContain('orders-e2e-billing');
+    await expect.poll(() => page.getByTestId('topology-queue-notifications').textContent(), { timeout: 10_000 }).toContain('orders-e2e-notifications');
     // The page keeps its token for the tab and takes it out of the address bar.
     expect(page.url()).toBe(new URL('/', consoleUrl).href);
-    await expect.poll(() => page.getByTestId('dlq-count-billing').textContent(), { timeout: 30_000 }).toBe('1');
+    await expect.poll(() => page.getByTestId('dlq-count-notifications').textContent(), { timeout: 30_000 }).toBe('1');
 
-    await page.getByTestId('show-dlq-billing').click();
+    await page.getByTestId('show-dlq-notifications').click();
     const row = page.getByTestId('dead-letter').first();
     await expect.poll(() => row.getByTestId('reason').textContent(), { timeout: 10_000 }).toMatch(/^SCHEMA_VALIDATION_FAILED: .*totalCents: Too small/);
     const messageId = await row.getAttribute('data-message-id');

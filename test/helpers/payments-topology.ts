@@ -7,7 +7,7 @@ export const LedgerEntry = z.object({ account: z.string(), sequence: z.number().
 export const BuildReport = z.object({ month: z.string().regex(/^\d{4}-\d{2}$/) });
 export const ArchiveReceipt = z.object({ paymentId: z.string().min(1) });
 
-const lambda = { kind: 'lambda', entry: 'functions/billing.ts', timeoutSeconds: 5 } as const;
+const lambda = { kind: 'lambda', entry: 'functions/notifications.ts', timeoutSeconds: 5 } as const;
 const quickRetries = { maxReceiveCount: 3, backoff: { baseSeconds: 1, capSeconds: 2 } };
 
 export const paymentsTopology = defineTopology({

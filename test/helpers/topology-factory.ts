@@ -11,7 +11,7 @@ export function aTopology(overrides: Partial<TopologyDeclaration> = {}): Topolog
     commands: { 'stock.count': { schema: Data } },
     topics: { items: { events: ['item.added', 'item.removed'] } },
     subscribers: {
-      ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'functions/billing.ts' } },
+      ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'functions/notifications.ts' } },
     },
     commandHandlers: { 'stock.count': { handler: { kind: 'worker' } } },
     ...overrides,

@@ -10,7 +10,7 @@ function build() {
   const stack = emptyStack();
   const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(3) });
   const consumer = new LambdaConsumer(stack, 'Billing', {
-    entry: path.resolve('functions/billing.ts'),
+    entry: path.resolve('functions/notifications.ts'),
     queue,
     timeout: Duration.seconds(30),
     batchSize: 25,

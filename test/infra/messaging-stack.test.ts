@@ -32,9 +32,6 @@ describe('MessagingStack', () => {
       'orders-dev-analytics',
       'orders-dev-analytics-delivery-dlq',
       'orders-dev-analytics-dlq',
-      'orders-dev-billing',
-      'orders-dev-billing-delivery-dlq',
-      'orders-dev-billing-dlq',
       'orders-dev-invoice-generate',
       'orders-dev-invoice-generate-dlq',
       'orders-dev-notifications',
@@ -58,7 +55,7 @@ describe('MessagingStack', () => {
   });
 
   it('gives every main queue a redrive policy to its own DLQ, one receive past the topology maxReceiveCount, for Postbox to dead-letter first', () => {
-    expect(mainQueues).toHaveLength(4);
+    expect(mainQueues).toHaveLength(3);
     for (const [, queue] of mainQueues) {
       const [dlqId] = queue.Properties.RedrivePolicy.deadLetterTargetArn['Fn::GetAtt'];
       const dlq = template.toJSON().Resources[dlqId].Properties;
@@ -68,7 +65,7 @@ describe('MessagingStack', () => {
   });
 
   it('keeps dead letters 14 days, and lets each redrive DLQ be redriven to its source queue only', () => {
-    expect(deadLetterQueues).toHaveLength(7);
+    expect(deadLetterQueues).toHaveLength(5);
     for (const [, dlq] of deadLetterQueues) expect(dlq.Properties.MessageRetentionPeriod).toBe(1_209_600);
     for (const [, dlq] of deadLetterQueues.filter(([, q]) => !q.Properties.QueueName.includes('delivery'))) {
       const source = dlq.Properties.QueueName.replace(/-dlq$/, '');
@@ -82,7 +79,6 @@ describe('MessagingStack', () => {
   it('derives visibility timeouts from the handlers: 6 × Lambda timeout + batching window, or the worker timeout', () => {
     const visibility = Object.fromEntries(mainQueues.map(([, q]) => [q.Properties.QueueName, q.Properties.VisibilityTimeout]));
     expect(visibility).toEqual({
-      'orders-dev-billing': 180,
       'orders-dev-notifications': 92,
       'orders-dev-analytics': 3600,
       'orders-dev-invoice-generate': 360,
@@ -90,9 +86,9 @@ describe('MessagingStack', () => {
   });
 
   it('runs a Lambda consumer for each Lambda handler, every event source reporting batch item failures', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')) as Resource[];
-    expect(mappings).toHaveLength(3);
+    expect(mappings).toHaveLength(2);
     for (const mapping of mappings) expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: 2 });
   });
@@ -100,7 +96,6 @@ describe('MessagingStack', () => {
   it('subscribes each subscriber with the filter policy of the events it wants', () => {
     const filters = (Object.values(template.findResources('AWS::SNS::Subscription')) as Resource[]).map((s) => s.Properties.FilterPolicy);
     expect(filters).toEqual([
-      { type: ['order.cancelled', 'order.placed'] },
       { type: ['order.cancelled', 'order.placed'] },
       { type: ['order.cancelled'] },
     ]);
@@ -120,9 +115,9 @@ describe('MessagingStack', () => {
   it('alarms on backlog age, function errors and throttles, and failed topic deliveries, all to the alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
     const count = (metric: string) => alarms.filter((alarm) => alarm.Properties.MetricName === metric).length;
-    expect(count('ApproximateAgeOfOldestMessage')).toBe(4);
-    expect(count('Errors')).toBe(3);
-    expect(count('Throttles')).toBe(3);
+    expect(count('ApproximateAgeOfOldestMessage')).toBe(3);
+    expect(count('Errors')).toBe(2);
+    expect(count('Throttles')).toBe(2);
     expect(count('NumberOfNotificationsFailed')).toBe(1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
@@ -152,8 +147,6 @@ describe('MessagingStack', () => {
         }),
     );
     expect(thresholds).toEqual({
-      // 5 attempts of 30 s; backoffs of 5, 10, 20, 40 s
-      'orders-dev-billing': 5 * 30 + 75 + 900,
       // 5 attempts of 15 s plus the 2 s batching window
       'orders-dev-notifications': 5 * 17 + 75 + 900,
       // 3 hour-long attempts; backoffs of 5, 10 s
@@ -227,7 +220,7 @@ describe('MessagingStack', () => {
     const assets = readdirSync(assembly.directory).filter(
       (name) => name.startsWith('asset.') && readdirSync(path.join(assembly.directory, name)).includes('index.mjs'),
     );
-    expect(assets).toHaveLength(3);
+    expect(assets).toHaveLength(2);
     for (const asset of assets) {
       expect(readdirSync(path.join(assembly.directory, asset)).sort()).toEqual(['index.mjs', 'index.mjs.map']);
       const code = readFileSync(path.join(assembly.directory, asset, 'index.mjs'), 'utf8');

@@ -140,19 +140,19 @@ describe('the permissions of the example stack, simulated', () => {
 describe('the permissions of the example stack refuse', () => {
   const find = (predicate: (call: AwsCall) => boolean): AwsCall => must(calls.find(predicate), 'such call in the list');
   const workerReceive = find((call) => call.principal.kind === 'worker-task' && call.action === 'sqs:ReceiveMessage');
-  const billingDelete = find((call) => call.principal.kind === 'lambda-consumer' && call.principal.queue === 'billing' && call.action === 'sqs:DeleteMessage');
+  const notificationsDelete = find((call) => call.principal.kind === 'lambda-consumer' && call.principal.queue === 'notifications' && call.action === 'sqs:DeleteMessage');
   const publish = find((call) => call.principal.kind === 'publisher' && call.action === 'sns:Publish');
   const alarm = find((call) => call.resource.kind === 'alarm-topic');
   const alarmKey = find((call) => call.resource.kind === 'alarm-topic-key');
-  const delivery = find((call) => call.principal.kind === 'service' && call.resource.kind === 'queue' && call.resource.queue === 'billing');
+  const delivery = find((call) => call.principal.kind === 'service' && call.resource.kind === 'queue' && call.resource.queue === 'notifications');
 
   it('a worker sending to a queue of another service', async () => {
-    const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'billing' } };
+    const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'notifications' } };
     expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
   });
 
   it('a Lambda consumer deleting from a queue not its own', async () => {
-    const call: AwsCall = { ...billingDelete, resource: { kind: 'queue', queue: 'notifications' } };
+    const call: AwsCall = { ...notificationsDelete, resource: { kind: 'queue', queue: 'invoice-generate' } };
     expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
   });
 

@@ -41,7 +41,7 @@ async function provisionOrders() {
   const stage = uniqueStage();
   const provisioned = await provisionTopology(resolveTopology(ordersTopology, { stage }), { sns, sqs });
   const publisher = new Publisher(ordersTopology, { stage, source: 'urn:orders:checkout', sns, sqs });
-  return { stage, provisioned, publisher, billingUrl: provisioned.queues.get('billing')!.url };
+  return { stage, provisioned, publisher, notificationsUrl: provisioned.queues.get('notifications')!.url };
 }
 
 /** ReceiveMessage until `count` messages came (each hidden for 30 s), as any SQS consumer would. */
@@ -56,8 +56,8 @@ async function receive(queueUrl: string, count: number, visibilitySeconds = 30):
   return messages;
 }
 
-/** billing's real Lambda pipeline behind a local event source, recording what its handlers were given. */
-function billingPipeline(stage: string, queueUrl: string) {
+/** notifications' real Lambda pipeline behind a local event source, recording what its handlers were given. */
+function notificationsPipeline(stage: string, queueUrl: string) {
   const handled: Envelope[] = [];
   const noop = () => undefined;
   const source = new LocalEventSource({
@@ -66,7 +66,7 @@ function billingPipeline(stage: string, queueUrl: string) {
     waitTimeSeconds: 1,
     handler: createSqsHandler(ordersTopology, {
       stage,
-      queue: 'billing',
+      queue: 'notifications',
       sqs,
       logger: createLogger({}, { write: noop }),
       writeMetrics: noop,
@@ -78,7 +78,7 @@ function billingPipeline(stage: string, queueUrl: string) {
 
 describe('a consumer in another stack', () => {
   it("receives the orders example's events as strict CloudEvents whose data matches the JSON Schema their dataschema names", async () => {
-    const { publisher, billingUrl } = await provisionOrders();
+    const { publisher, notificationsUrl } = await provisionOrders();
     await publisher.publish('order.placed', placed);
     await publisher.publish('order.cancelled', { orderId: 'o-1', reason: 'changed my mind' });
 
@@ -90,7 +90,7 @@ describe('a consumer in another stack', () => {
     const ajv = new Ajv2020({ strict: true });
     for (const file of readdirSync(out)) ajv.addSchema(JSON.parse(readFileSync(path.join(out, file), 'utf8')));
 
-    const messages = await receive(billingUrl, 2);
+    const messages = await receive(notificationsUrl, 2);
     expect(messages).toHaveLength(2);
     for (const message of messages) {
       const body = JSON.parse(message.Body!);
@@ -106,7 +106,7 @@ describe('a consumer in another stack', () => {
   });
 
   it("parses Postbox's bodies with Powertools' parser, and consumes them with sqs-consumer without an error", async () => {
-    const { publisher, billingUrl } = await provisionOrders();
+    const { publisher, notificationsUrl } = await provisionOrders();
     await publisher.publishMany([
       { type: 'order.placed', data: placed },
       { type: 'order.placed', data: { ...placed, orderId: 'o-2' } },
@@ -120,8 +120,8 @@ describe('a consumer in another stack', () => {
     ]);
 
     // A Lambda function with Powertools: the SQS event's JSON bodies parsed by SqsEnvelope (peeked, visibility 0).
-    const peeked = await receive(billingUrl, 3, 0);
-    const lambdaEvent = { Records: peeked.map((message) => toSqsRecord(message, 'arn:aws:sqs:us-east-1:000000000000:billing', 'us-east-1')) };
+    const peeked = await receive(notificationsUrl, 3, 0);
+    const lambdaEvent = { Records: peeked.map((message) => toSqsRecord(message, 'arn:aws:sqs:us-east-1:000000000000:notifications', 'us-east-1')) };
     const fromLambda = parse(lambdaEvent, SqsEnvelope, JSONStringified(OrderEvent));
     expect(fromLambda.map((event) => event.type).sort()).toEqual(['order.cancelled', 'order.placed', 'order.placed']);
 
@@ -129,7 +129,7 @@ describe('a consumer in another stack', () => {
     const consumed: Array<z.infer<typeof OrderEvent>> = [];
     const errors: Error[] = [];
     const consumer = Consumer.create({
-      queueUrl: billingUrl,
+      queueUrl: notificationsUrl,
       sqs,
       waitTimeSeconds: 1,
       handleMessage: async (message) => {
@@ -149,13 +149,13 @@ describe('a consumer in another stack', () => {
     }
     expect(errors).toEqual([]);
     expect(consumed.map((event) => event.data.orderId).sort()).toEqual(['o-1', 'o-1', 'o-2']);
-    expect(await queueDepth(sqs, billingUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(sqs, notificationsUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });
 
 describe('a producer in another stack', () => {
   it('publishes a CloudEvent made with the CloudEvents SDK by a plain SNS Publish with a type attribute, and a Postbox handler handles it', async () => {
-    const { stage, provisioned, billingUrl } = await provisionOrders();
+    const { stage, provisioned, notificationsUrl } = await provisionOrders();
     const event = new CloudEvent({ type: 'order.placed', source: 'urn:python:checkout', datacontenttype: 'application/json', data: placed });
     await sns.send(
       new PublishCommand({
@@ -164,22 +164,22 @@ describe('a producer in another stack', () => {
         MessageAttributes: { type: { DataType: 'String', StringValue: event.type } },
       }),
     );
-    const { handled, source } = billingPipeline(stage, billingUrl);
+    const { handled, source } = notificationsPipeline(stage, notificationsUrl);
     await pollUntil(source, () => handled.length === 1);
     expect(handled[0]).toMatchObject({ id: event.id, source: 'urn:python:checkout', type: 'order.placed', time: event.time, data: placed, kind: 'event', correlationid: event.id });
-    expect(await queueDepth(sqs, provisioned.queues.get('billing')!.deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(sqs, provisioned.queues.get('notifications')!.deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 
   it('publishes one whose data the SDK carries as data_base64, and a Postbox handler handles it', async () => {
-    const { stage, provisioned, billingUrl } = await provisionOrders();
+    const { stage, provisioned, notificationsUrl } = await provisionOrders();
     const event = new CloudEvent({ type: 'order.placed', source: 'urn:python:checkout', datacontenttype: 'application/json', data: new TextEncoder().encode(JSON.stringify(placed)) });
     const body = HTTP.structured(event).body as string;
     expect(JSON.parse(body)).toHaveProperty('data_base64');
     expect(JSON.parse(body)).not.toHaveProperty('data');
     await sns.send(new PublishCommand({ TopicArn: provisioned.topicArns.get('orders'), Message: body, MessageAttributes: { type: { DataType: 'String', StringValue: event.type } } }));
-    const { handled, source } = billingPipeline(stage, billingUrl);
+    const { handled, source } = notificationsPipeline(stage, notificationsUrl);
     await pollUntil(source, () => handled.length === 1);
     expect(handled[0]).toMatchObject({ id: event.id, type: 'order.placed', data: placed });
-    expect(await queueDepth(sqs, provisioned.queues.get('billing')!.deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
+    expect(await queueDepth(sqs, provisioned.queues.get('notifications')!.deadLetterUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
 });

@@ -3,7 +3,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
-import { ListTopicsCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { uniqueStage } from '../helpers/emulator.ts';
 
@@ -20,8 +19,8 @@ function scrubbedEnv(): NodeJS.ProcessEnv {
 }
 
 /** `postbox dev` of this repository's config (the orders example), leading a process group of its own as a terminal's job does. */
-function startDev(args: string[], env: NodeJS.ProcessEnv, stage = uniqueStage()) {
-  const child = spawn(process.execPath, ['bin/postbox.mjs', '--stage', stage, 'dev', '--quiet', '--console-port', '0', ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function startDev(args: string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, ['bin/postbox.mjs', '--stage', uniqueStage(), 'dev', '--quiet', '--console-port', '0', ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -70,28 +69,4 @@ describe('postbox dev', () => {
       taken.close();
     }
   }, 40_000);
-
-  it("runs the services of dev.with beside this one: one console shows both, and an order published here reaches billing's handler", async () => {
-    const stage = uniqueStage();
-    const dev = startDev(['--endpoint', inject('awsEndpoint')], { ...process.env, NODE_NO_WARNINGS: '1' }, stage);
-    await dev.ready;
-    expect(dev.output()).toContain(`(stage ${stage}): orders, billing.`);
-    const consoleUrl = new URL(/Console: (\S+)/.exec(dev.output())![1]!);
-    const overview = (await (await fetch(new URL('/api/overview', consoleUrl), { headers: { 'x-postbox-token': consoleUrl.searchParams.get('token')! } })).json()) as { topology: { queues: unknown[] } };
-    expect(overview.topology.queues).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'billing.charges', topic: 'orders' }), expect.objectContaining({ id: 'notifications', topic: 'orders' })]));
-    const sns = new SNSClient({ endpoint: inject('awsEndpoint') });
-    const { Topics = [] } = await sns.send(new ListTopicsCommand({}));
-    const TopicArn = Topics.find((topic) => topic.TopicArn?.endsWith(`:orders-${stage}-orders`))!.TopicArn!;
-    await sns.send(new PublishCommand({ TopicArn, Message: JSON.stringify({ orderId: 'o-with', customerId: 'c-1', totalCents: 100, currency: 'EUR' }), MessageAttributes: { type: { DataType: 'String', StringValue: 'order.placed' } } }));
-    await expect.poll(() => dev.output(), { timeout: 20_000 }).toMatch(/"message":"charge recorded".*"app":"billing"|"app":"billing".*"message":"charge recorded"/);
-    process.kill(-dev.child.pid!, 'SIGINT');
-    expect(await dev.exited).toBe(0);
-  }, 60_000);
-
-  it('refuses a --with that names no service, in one line, and starts nothing', async () => {
-    const dev = startDev(['--endpoint', inject('awsEndpoint'), '--with', 'examples/nowhere'], scrubbedEnv());
-    dev.ready.catch(() => undefined);
-    expect(await dev.exited).toBe(2);
-    expect(dev.output().trim()).toBe(`postbox: --with ${path.resolve('examples/nowhere')}: no such directory or file; name another service's directory or its postbox.config.ts`);
-  });
 });

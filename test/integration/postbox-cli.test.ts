@@ -114,7 +114,7 @@ describe('the postbox executable', () => {
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
     });
     expect(result.status).toBe(3);
-    expect(result.stderr).toBe("postbox: unknown queue 'nowhere'; the queues of orders are billing, notifications, analytics, invoice-generate\n");
+    expect(result.stderr).toBe("postbox: unknown queue 'nowhere'; the queues of orders are notifications, analytics, invoice-generate\n");
     expect(result.stdout).toBe('');
   });
 });

@@ -1,28 +1,38 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startTestSystem } from 'postbox/testing';
 
-const relay = fileURLToPath(new URL('../fixtures/relay-service/postbox.config.ts', import.meta.url));
-const payments = fileURLToPath(new URL('../fixtures/payments-service/postbox.config.ts', import.meta.url));
-const variables = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'POSTBOX_STAGE'];
-const snapshot = () => Object.fromEntries(variables.map((name) => [name, process.env[name]]));
+const config = fileURLToPath(new URL('../fixtures/parcels-service/postbox.config.ts', import.meta.url));
+const VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'POSTBOX_STAGE'] as const;
 
-describe('what a test system does to the environment of its process', () => {
-  it("lets a worker's own Publisher, made without a stage, address the test system's stage", async () => {
-    await using system = await startTestSystem({ config: relay });
-    const { id } = await system.send('job.start', { jobId: 'j-1' });
-    expect(await system.waitFor(id)).toMatchObject([{ queue: 'job-start', status: 'handled' }]);
-    expect(await system.waitFor(`finish-${id}`, { queue: 'job-finish' })).toMatchObject([{ queue: 'job-finish', status: 'handled' }]);
+describe('postbox/testing: the environment after the test systems stopped', () => {
+  let before: Record<string, string | undefined>;
+
+  beforeEach(() => {
+    before = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
   });
 
-  it('is as it was once every system stopped, two at once included', async () => {
-    const before = snapshot();
-    const first = await startTestSystem({ config: payments });
-    const second = await startTestSystem({ config: payments });
+  afterEach(() => {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('is as it was: no endpoint of a stopped emulator, no region, credentials or stage it set', async () => {
+    for (const name of VARIABLES) delete process.env[name];
+    const first = await startTestSystem({ config });
+    const second = await startTestSystem({ config });
     expect(process.env.AWS_ENDPOINT_URL).toBe(first.endpoint);
-    expect(process.env.POSTBOX_STAGE).toBe(first.stage);
     await first.stop();
     await second.stop();
-    expect(snapshot()).toEqual(before);
+    expect(Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]))).toEqual(Object.fromEntries(VARIABLES.map((name) => [name, undefined])));
+  });
+
+  it('keeps what was set before', async () => {
+    Object.assign(process.env, { AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', POSTBOX_STAGE: 'mine' });
+    const system = await startTestSystem({ config, endpoint: undefined });
+    await system.stop();
+    expect(process.env).toMatchObject({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', POSTBOX_STAGE: 'mine' });
   });
 });

@@ -39,10 +39,9 @@ describe('asyncApiDocument', () => {
     expect(await errorsOf(document)).toEqual([]);
     expect(await errorsOf({ ...document, info: {} }), 'the parser finds errors where there are').not.toEqual([]);
     expect(document).toMatchObject({ asyncapi: '3.0.0', id: 'urn:postbox:orders', info: { title: 'orders', version: '1.2.3' } });
-    expect(Object.keys(document.channels)).toEqual(['topic.orders', 'queue.billing', 'queue.notifications', 'queue.analytics', 'queue.invoice-generate']);
+    expect(Object.keys(document.channels)).toEqual(['topic.orders', 'queue.notifications', 'queue.analytics', 'queue.invoice-generate']);
     expect(Object.keys(document.operations)).toEqual([
       'send.topic.orders',
-      'receive.queue.billing',
       'receive.queue.notifications',
       'receive.queue.analytics',
       'receive.queue.invoice-generate',

@@ -1,14 +1,10 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option, type Command } from 'commander';
-import { existsSync, statSync } from 'node:fs';
-import { findConfigFile, loadProjectConfig, loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
-import { combinedTopology } from '../../local/combined-topology.ts';
-import { startConsoleServer, type ConsoleServer } from '../../local/console-server.ts';
-import { ConsolePortInUseError } from '../../local/local-errors.ts';
-import { QueueDirectory } from '../../operations/queue-directory.ts';
+import { loadProjectConfig, loadWorkers, serviceConfigFile, type ProjectConfig } from '../../config/load-project-config.ts';
+import { checkContracts } from '../../topology/contract-checks.ts';
 import type { StartDemo } from '../../local/demo-context.ts';
-import { startLocalSystem, type LocalSystem } from '../../local/local-system.ts';
+import { startLocalSystem } from '../../local/local-system.ts';
 import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
 import { queueStatuses } from '../../operations/queue-status.ts';
 import { workerOptionsOf } from '../../runtime/consuming/polling/define-workers.ts';
@@ -28,7 +24,7 @@ interface DevOptions {
   readonly stage?: string;
   readonly consolePort?: number;
   readonly quiet?: boolean;
-  readonly with?: readonly string[];
+  readonly with: string[];
 }
 
 /**
@@ -43,22 +39,44 @@ export function registerDev(program: Command, config: () => Promise<ProjectConfi
     .option('--no-provision', 'do not create the topology at --endpoint (it is provisioned already)')
     .addOption(new Option('--console-port <port>', "port of the console, 0 for any free one (default: the config's dev.consolePort)").argParser(integerOption({ min: 0, max: 65_535, unit: 'port' })))
     .option('--quiet', 'no live view; handler logs only')
-    .option('--with <dir>', "run another service beside this one, same emulator and stage (its directory or config file; repeatable; adds to the config's dev.with)", (value: string, previous: string[] = []) => [...previous, value])
+    .option('--with <dir>', "run another service beside this one, same emulator and stage: its directory or config file (repeatable; adds to the config's dev.with)", (value: string, previous: string[]) => [...previous, value], [])
     .addHelpText('after', "\nWith the global --endpoint, runs against that endpoint (LocalStack) instead of the embedded emulator; the global --stage defaults to the config's local stage.")
-    .action(async (_options: DevOptions, command: Command) => {
+    .action(async (options: DevOptions, command: Command) => {
+      // Every other service's config is found before anything starts: a wrong path is one line, exit 2.
+      const withFiles = options.with.map((given) => {
+        try {
+          return serviceConfigFile(given);
+        } catch (error) {
+          throw new CliError(`--with ${given}: ${(error as Error).message}`, ExitCode.invalidInput);
+        }
+      });
       const project = await config();
-      await runDev(project, command.optsWithGlobals<DevOptions>(), io);
+      const others = await Promise.all([...project.dev.with.map((given) => serviceConfigFile(given)), ...withFiles].map((file) => loadProjectConfig({ file })));
+      await runDev(project, others, command.optsWithGlobals<DevOptions>(), io);
       // Runs until a signal stops it.
       await new Promise(() => undefined);
     });
 }
 
-async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): Promise<void> {
+async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], options: DevOptions, io: CliIo): Promise<void> {
   const stage = options.stage ?? project.stages.local;
   const topology = resolveTopology(project.topology, { stage });
+  const services = await Promise.all(
+    others
+      .filter((other) => other.file !== project.file)
+      .map(async (other) => {
+        const workers = workerOptionsOf(await loadWorkers(other));
+        return { declaration: other.topology, topology: resolveTopology(other.topology, { stage }), root: other.root, workerHandlers: workers.handlers, workerUniqueJobs: workers.uniqueJobs };
+      }),
+  );
+  // What synthesis checks against the publishers' contracts, checked here too: warnings printed, problems stop it.
+  for (const service of [{ declaration: project.topology, topology }, ...services]) {
+    const { problems, warnings } = checkContracts(service.declaration, service.topology);
+    for (const warning of warnings) io.err(`postbox: warning: ${warning}`);
+    if (problems.length > 0) throw new CliError(`${service.topology.app} does not match its publishers' contracts: ${problems.join('; ')}`, ExitCode.invalidInput);
+  }
   if (options.demo && !project.dev.demoModule) throw new CliError(`${project.file} names no demo module; add dev: { demo: './demo.ts' } or leave out --demo`, ExitCode.invalidInput);
   const workerOptions = workerOptionsOf(await loadWorkers(project));
-  const others = await Promise.all([...(options.with ?? []).map((other) => path.resolve(other)), ...project.dev.with].map(loadOtherService));
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
   const logFile = path.join(project.root, '.postbox-local.log');
   if (!options.quiet) process.env[USER_ENVIRONMENT.logFile] = logFile;
@@ -70,51 +88,10 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     workerHandlers: workerOptions.handlers,
     workerUniqueJobs: workerOptions.uniqueJobs,
     projectRoot: project.root,
-    consolePort: others.length > 0 ? false : (options.consolePort ?? project.dev.consolePort),
+    consolePort: options.consolePort ?? project.dev.consolePort,
+    with: services,
     logger,
   });
-  // The other services: provisioned at the same endpoint under the same stage (a queue subscribed to this one's
-  // topic is subscribed to it), their handlers running in this process; one console shows them all.
-  const running: LocalSystem[] = [];
-  let consoleServer: ConsoleServer | undefined;
-  let directory = system.directory;
-  try {
-    for (const other of others) {
-      const otherWorkers = workerOptionsOf(await loadWorkers(other));
-      running.push(
-        await startLocalSystem(other.topology, {
-          topology: resolveTopology(other.topology, { stage }),
-          endpoint: system.endpoint,
-          workerHandlers: otherWorkers.handlers,
-          workerUniqueJobs: otherWorkers.uniqueJobs,
-          projectRoot: other.root,
-          consolePort: false,
-          logger,
-        }),
-      );
-    }
-    if (others.length > 0) {
-      directory = new QueueDirectory(combinedTopology([topology, ...running.map((other) => other.directory.topology)]), system.clients.sqs, system.endpoint);
-      const port = options.consolePort ?? project.dev.consolePort;
-      consoleServer = await startConsoleServer(directory, system.cloudwatch, port, () => allRates()).catch((error: unknown) => {
-        throw (error as { code?: string }).code === 'EADDRINUSE' ? new ConsolePortInUseError(port, error) : error;
-      });
-    }
-  } catch (error) {
-    await Promise.all(running.map((other) => other.stop()));
-    await system.stop();
-    throw error;
-  }
-  const allRates = () => ({
-    ...system.rates(),
-    ...Object.fromEntries(running.flatMap((other) => Object.entries(other.rates()).map(([queue, rate]) => [`${other.directory.topology.app}.${queue}`, rate]))),
-  });
-  const consoleUrl = consoleServer?.url ?? system.console?.url;
-  const stopEverything = async () => {
-    await Promise.all(running.map((other) => other.stop()));
-    await consoleServer?.close();
-    await system.stop();
-  };
   // Ctrl-C is taken care of before the user is told to press it.
   let demo: { stop(): void } | undefined;
   let view: NodeJS.Timeout | undefined;
@@ -126,15 +103,15 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
       io.out('\nStopping: no new receives; running handlers finish and settle...');
       demo?.stop();
       if (view) clearInterval(view);
-      void stopEverything().then(() => {
+      void system.stop().then(() => {
         io.out('Stopped: every running handler finished and settled its messages.');
         process.exit(0);
       });
     });
   }
 
-  io.out(`Postbox is running against ${system.endpoint} (stage ${stage}): ${[project.topology.app, ...others.map((other) => other.topology.app)].join(', ')}.`);
-  if (consoleUrl) io.out(`Console: ${consoleUrl}`);
+  io.out(`Postbox is running against ${system.endpoint} (stage ${stage}): ${[project.topology, ...services.map((service) => service.declaration)].map((service) => service.app).join(', ')}.`);
+  if (system.console) io.out(`Console: ${system.console.url}`);
   if (!options.quiet) io.out(`Handler logs and metrics: ${logFile}`);
   io.out('Ctrl-C stops it; messages in flight return to their queues.');
 
@@ -154,29 +131,17 @@ async function runDev(project: ProjectConfig, options: DevOptions, io: CliIo): P
     ? undefined
     : setInterval(async () => {
         try {
-          const rows = await queueStatuses(directory, system.cloudwatch);
-          const rates = allRates();
+          const rows = await queueStatuses(system.directory, system.cloudwatch);
+          const rates = system.rates();
           const table = formatTable(
             ['queue', 'waiting', 'in flight', 'delayed', 'handled/s', 'DLQ'],
             rows.map((row) => [row.name, String(row.visible), String(row.inFlight), String(row.delayed), (rates[row.queue] ?? 0).toFixed(1), String(row.deadLetters)]),
             (index) => rows[index]!.deadLetters > 0,
           );
           const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '\n';
-          io.out(`${clear}Postbox local · ${system.endpoint}${consoleUrl ? ` · console ${consoleUrl}` : ''} · ${new Date().toLocaleTimeString()}\n\n${table}`);
+          io.out(`${clear}Postbox local · ${system.endpoint}${system.console ? ` · console ${system.console.url}` : ''} · ${new Date().toLocaleTimeString()}\n\n${table}`);
         } catch (error) {
           io.out(`live view: ${(error as Error).message}`);
         }
       }, 2000);
-}
-
-/** Another service of `--with` or `dev.with`: its directory (with a postbox.config.ts) or its config file. */
-async function loadOtherService(location: string): Promise<ProjectConfig> {
-  if (!existsSync(location)) throw new CliError(`--with ${location}: no such directory or file; name another service's directory or its postbox.config.ts`, ExitCode.invalidInput);
-  let file: string;
-  try {
-    file = statSync(location).isDirectory() ? findConfigFile({ cwd: location }) : findConfigFile({ file: location });
-  } catch (error) {
-    throw new CliError(`--with ${location}: ${(error as Error).message}`, ExitCode.invalidInput);
-  }
-  return loadProjectConfig({ file });
 }

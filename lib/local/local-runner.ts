@@ -1,0 +1,127 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AnyTopology } from '../messages/message-types.ts';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
+import type { AwsClients } from '../runtime/aws-clients.ts';
+import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
+import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
+import type { StopReason } from '../runtime/consuming/polling/polling-consumer.ts';
+import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
+import type { Logger } from '../runtime/observability/logger.ts';
+import type { ResolvedTopology } from '../topology/resolve-topology.ts';
+import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import type { ProvisionedTopology } from './provisioner.ts';
+import { TestSystemError } from './test-system-errors.ts';
+
+export interface LocalRunnerOptions {
+  /** The service's declaration, and the same resolved at the stage to run under. */
+  readonly declaration: AnyTopology;
+  readonly topology: ResolvedTopology;
+  /** Where its queues are. */
+  readonly provisioned: ProvisionedTopology;
+  /** Where the Lambda handlers' `entry` paths start. */
+  readonly root: string;
+  /** The workers module's handlers and unique jobs, by queue id. @default none */
+  readonly workers?: { readonly handlers: Readonly<Record<string, MessageHandlers<AnyTopology>>>; readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>> };
+  /** The job lock table of the workers. @default none: unique jobs are locked within this process */
+  readonly jobLockTable?: string;
+  readonly clients: AwsClients;
+  readonly dynamodb: DynamoDBClient;
+  /** Long-poll waits of the local event sources and of the workers. */
+  readonly waitSeconds: { readonly lambda: number; readonly worker: number };
+  /** Local event sources per Lambda queue, at most its maxConcurrency. @default 1 */
+  readonly pollersPerLambda?: number;
+  /** Called with the messages a queue received. */
+  readonly onReceived?: (queue: string, count: number) => void;
+  readonly logger: Logger;
+}
+
+/** One service running on this machine: its Lambda handlers behind local event sources, and its workers. */
+export interface LocalRunner {
+  readonly workers?: RunningWorkers;
+  /** Stops receiving and lets running handlers settle; the workers log the reason. @default 'requested' */
+  stop(reason?: StopReason): Promise<void>;
+}
+
+/**
+ * Runs one resolved service as Lambda and ECS would: each Lambda entry loaded with the environment MessagingStack
+ * gives its function, behind a local event source, and the workers polling. `postbox dev` and postbox/testing run
+ * every service, the first and those beside it, through this.
+ */
+export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
+  const { topology, provisioned, clients, logger } = options;
+  const sources: LocalEventSource[] = [];
+  let workers: RunningWorkers | undefined;
+  const stop = async (reason: StopReason = 'requested') => {
+    await Promise.all([...sources.map((source) => source.stop()), workers?.stop(reason)]);
+  };
+  try {
+    for (const queue of topology.queues) {
+      if (queue.handler.kind !== 'lambda') continue;
+      const { url, deadLetterUrl } = provisioned.queues.get(queue.id)!;
+      const handler = await loadLambdaHandler(path.resolve(options.root, queue.handler.entry), {
+        [DEPLOYED_ENVIRONMENT.stage]: topology.stage,
+        [DEPLOYED_ENVIRONMENT.queueUrl]: url,
+        [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: deadLetterUrl,
+      });
+      for (let poller = 0; poller < Math.min(options.pollersPerLambda ?? 1, queue.handler.maxConcurrency); poller++) {
+        const source = new LocalEventSource({
+          sqs: clients.sqs,
+          queueUrl: url,
+          handler,
+          batchSize: queue.handler.batchSize,
+          waitTimeSeconds: options.waitSeconds.lambda,
+          functionName: queue.id,
+          timeoutSeconds: queue.handler.timeoutSeconds,
+        });
+        source.start(
+          (result) => {
+            options.onReceived?.(queue.id, result.received);
+            if (result.notDeleted.length > 0) {
+              logger.warn('handled messages were not deleted; they come back after their visibility timeout and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
+            }
+          },
+          (error) => logger.error('local event source failed to poll', { queue: queue.id, error }),
+        );
+        sources.push(source);
+      }
+    }
+    if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
+      workers = await runWorkers(options.declaration, {
+        stage: topology.stage,
+        handlers: options.workers?.handlers ?? {},
+        ...(options.workers?.uniqueJobs && { uniqueJobs: options.workers.uniqueJobs }),
+        ...(options.jobLockTable && { jobLockTable: options.jobLockTable }),
+        sqs: clients.sqs,
+        dynamodb: options.dynamodb,
+        consumer: { waitTimeSeconds: options.waitSeconds.worker },
+        logger,
+      });
+      for (const consumer of workers.consumers) consumer.on('message_received', () => options.onReceived?.(consumer.runtime.queue.id, 1));
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { ...(workers && { workers }), stop };
+}
+
+/**
+ * Loads a Lambda entry file once per stage (the query makes it a module of its own), with the environment that
+ * MessagingStack gives the function in Lambda; the handler reads it as it is made.
+ */
+async function loadLambdaHandler(file: string, env: Record<string, string>): Promise<SqsLambdaHandler> {
+  const before = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, env);
+  try {
+    const module = (await import(`${pathToFileURL(file).href}?postbox-stage=${env[DEPLOYED_ENVIRONMENT.stage]}`)) as { handler?: SqsLambdaHandler };
+    if (typeof module.handler !== 'function') throw new TestSystemError(`${file} exports no handler; export const handler = createSqsHandler(topology, { queue, handlers }).`);
+    return module.handler;
+  } finally {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
