@@ -155,6 +155,38 @@ describe('checking a subscriber against its publisher’s contract', () => {
     expect(check({}, { 'order.placed': { schema: fewer, version: 2 } }).problems).toEqual([]);
   });
 
+  it('finds a field gone from inside a list, a nullable or optional object, a union, a record and a recursive schema', () => {
+    const Line = z.object({ sku: z.string(), quantity: z.int() });
+    const Node: z.ZodMiniType = z.object({ name: z.string(), get children() { return z.array(Node); } });
+    const publisher = z.object({
+      orderId: z.string(),
+      lines: z.array(z.object({ sku: z.string() })),
+      shipping: z.nullable(z.object({ city: z.string() })),
+      payment: z.union([z.object({ kind: z.literal('card'), last4: z.string() }), z.object({ kind: z.literal('invoice') })]),
+      tags: z.record(z.string(), z.object({ label: z.string() })),
+      tree: z.object({ name: z.string() }),
+    });
+    const subscriber = z.object({
+      orderId: z.string(),
+      lines: z.array(Line),
+      shipping: z.nullable(z.object({ city: z.string(), zip: z.string() })),
+      payment: z.union([z.object({ kind: z.literal('card'), last4: z.string() }), z.object({ kind: z.literal('wallet'), wallet: z.string() })]),
+      tags: z.record(z.string(), z.object({ label: z.string(), color: z.string() })),
+      tree: Node,
+    });
+    const events = { 'order.placed': { schema: subscriber, version: 2 } };
+    const contract = { ...ordersContract, events: { ...ordersContract.events, 'order.placed': { schema: publisher, version: 2 } } };
+    const gone = (field: string) => `service 'orders' topic 'orders' event 'order.placed': this service reads field '${field}', which the publisher's schema no longer has`;
+    expect(check({ contract }, events).problems).toEqual([gone('lines[].quantity'), gone('shipping.zip'), gone('payment.wallet'), gone('tags.*.color'), gone('tree.children')]);
+  });
+
+  it('finds nothing gone below a field the publisher sends as any value', () => {
+    const publisher = z.object({ orderId: z.string(), metadata: z.unknown(), extra: z.record(z.string(), z.unknown()) });
+    const subscriber = z.object({ orderId: z.string(), metadata: z.object({ source: z.string() }), extra: z.record(z.string(), z.object({ note: z.string() })) });
+    const contract = { ...ordersContract, events: { ...ordersContract.events, 'order.placed': { schema: publisher, version: 2 } } };
+    expect(check({ contract }, { 'order.placed': { schema: subscriber, version: 2 } }).problems).toEqual([]);
+  });
+
   it('refuses an account the publisher’s topic does not allow, when the topic is in another account', () => {
     const arn = 'arn:aws:sns:eu-west-1:111111111111:orders-prod-orders';
     const byArn = { service: undefined, topic: undefined, arn };
