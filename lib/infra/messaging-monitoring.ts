@@ -31,11 +31,13 @@ export interface MessagingMonitoringProps {
 /**
  * Watches a messaging application: every alarm notifies one encrypted alarm
  * topic, and one dashboard has a row per queue (depth, in flight, oldest age,
- * DLQ depth) and per function (invocations, errors, throttles, duration).
+ * DLQ depth), per function (invocations, errors, throttles, duration) and per
+ * topic (publishes, failed deliveries, publishes without attributes).
  *
  * Alarms: a dead-letter queue with at least one message, a main queue whose
  * oldest message is older than the threshold, a function with errors or
- * throttles, a topic that failed to deliver.
+ * throttles, a topic that failed to deliver or dropped a publish without
+ * attributes (no `type`, so no subscription's filter matched it).
  */
 export class MessagingMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -124,7 +126,10 @@ export class MessagingMonitoring extends Construct {
     );
   }
 
-  /** Alarms when the topic fails to deliver notifications. */
+  /**
+   * Alarms when the topic fails to deliver notifications, or drops publishes that carry no message attributes, and
+   * adds its row to the dashboard (publishes, failed deliveries, publishes without attributes).
+   */
   monitorTopic(label: string, topic: EventTopic): void {
     this.addAlarm(`${label}FailedNotifications`, {
       metric: topic.metricNumberOfNotificationsFailed(),
@@ -140,6 +145,11 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: publishes without message attributes reached no subscriber (every filter matches the 'type' attribute); publish with a 'type' message attribute naming the event.`,
     });
+    this.dashboard.addWidgets(
+      this.graph(`${label}: published`, topic.metricNumberOfMessagesPublished()),
+      this.graph(`${label}: failed deliveries`, topic.metricNumberOfNotificationsFailed()),
+      this.graph(`${label}: publishes without attributes (dropped)`, topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes()),
+    );
   }
 
   private addDeadLetterAlarm(id: string, label: string, metric: cloudwatch.IMetric): void {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
@@ -94,6 +94,21 @@ describe("a subscriber of another service's topic", () => {
     );
   });
 
+  it('warns at synthesis of an event declared at a version behind the publisher’s, and goes on', () => {
+    const behind = defineTopology({
+      ...billing,
+      events: { 'order.placed': { schema: Placed, version: 1 } },
+      externalTopics: { orders: { ...billing.externalTopics!.orders, contract: { ...ordersContract, events: { 'order.placed': { schema: Placed, version: 3 } } } } },
+      subscribers: { charges: billing.subscribers!.charges },
+    });
+    const stack = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: behind, stage: 'dev', env });
+    Annotations.fromStack(stack).hasWarning(
+      '/billing-dev',
+      Match.stringLikeRegexp("service 'orders' topic 'orders' event 'order.placed': declared here at version 1, the publisher is at version 3"),
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });
+  });
+
   it('passes cdk-nag and cfn-lint with its serverless rules', async () => {
     const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'postbox-external-')), context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = subscriberStack(app);
@@ -144,6 +159,13 @@ describe('a publisher that allows subscribers of other accounts', () => {
       Threshold: 1,
       Dimensions: [{ Name: 'TopicName', Value: Match.anyValue() }],
     });
+  });
+
+  it('graphs each topic on the dashboard: publishes, failed deliveries, and publishes without attributes', () => {
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const metric of ['NumberOfMessagesPublished', 'NumberOfNotificationsFailed', 'NumberOfNotificationsFilteredOut-NoMessageAttributes']) {
+      expect(body).toContain(`\\"AWS/SNS\\",\\"${metric}\\",\\"TopicName\\"`);
+    }
   });
 
   it('has no subscription policy for other accounts when it allows none', () => {
