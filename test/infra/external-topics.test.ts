@@ -78,6 +78,29 @@ describe("a subscriber of another service's topic", () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:ap-east-1:333333333333:partner-prod-orders', Region: 'ap-east-1' });
   });
 
+  it('in an opt-in region, lets a topic of another region deliver as SNS of its own region, to the queue and its delivery DLQ', () => {
+    const gulf = defineTopology({ ...billing, externalTopics: { partner: billing.externalTopics!.partner }, subscribers: { partners: billing.subscribers!.partners } });
+    const stack = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: gulf, stage: 'dev', env: { account: '222222222222', region: 'me-south-1' } });
+    const template = Template.fromStack(stack);
+    const holders = [stack.queues.get('partners')!.queue, stack.subscriptions.get('partners')!.deliveryDeadLetterQueue].map((queue) => stack.getLogicalId(queue.node.defaultChild as never));
+    for (const holder of holders) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: holder }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'sns.me-south-1.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders' } },
+            }),
+          ]),
+        },
+      });
+    }
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders', Region: 'eu-west-1', RawMessageDelivery: true });
+  });
+
   it('keeps the queue, its DLQs and their alarms in its own stack, and no topic of its own', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });
