@@ -99,6 +99,28 @@ describe('an external topic', () => {
     ]);
   });
 
+  it('refuses a name that is no resource name, or the name of an own topic, and an own event it would carry again', () => {
+    const declaration = billing({});
+    const own = { ...declaration, events: { ...declaration.events, 'charge.made': { schema: OrderCancelled } }, topics: { orders: { events: ['order.placed'] }, charges: { events: ['charge.made'] } } };
+    expect(problemsOf(() => resolveTopology(own as never, { stage: 'dev' }))).toEqual([
+      "event type 'order.placed' is carried by topic 'orders' and again by external topic 'orders'; this service's own events are its own topics'",
+      "external topic 'orders' has the name of one of this service's own topics; subscribers could not tell them apart: rename it",
+    ]);
+    const badName = { ...declaration, externalTopics: { Orders_Topic: declaration.externalTopics!.orders }, subscribers: { charges: { ...declaration.subscribers!.charges, topic: 'Orders_Topic' } } };
+    expect(problemsOf(() => resolveTopology(badName as never, { stage: 'dev' }))).toEqual([
+      "external topic 'Orders_Topic': its name must use lower-case letters, digits and hyphens, starting with a letter",
+    ]);
+  });
+
+  it('refuses a subscriber that wants an event its external topic does not list, and says where such an event goes', () => {
+    const declaration = billing({}, { ...ordersContract.events });
+    const subscribers = { charges: { topic: 'orders', events: ['order.placed', 'order.cancelled'], handler: lambda } };
+    expect(problemsOf(() => resolveTopology({ ...declaration, subscribers } as never, { stage: 'dev' }))).toEqual([
+      "event type 'order.cancelled' is carried by no topic; add it to a topic's events, or to an external topic's events if another service publishes it (or name that service's contract)",
+      "subscriber 'charges' wants 'order.cancelled', which external topic 'orders' does not list; add it to that topic's events",
+    ]);
+  });
+
   it('needs every event it carries declared with a schema, and a FIFO queue exactly when it is FIFO', () => {
     const declaration = billing({ events: ['order.placed', 'order.shipped'] });
     const subscribers = { charges: { topic: 'orders', events: ['order.placed', 'order.cancelled'], handler: lambda, queue: { fifo: true } } };
