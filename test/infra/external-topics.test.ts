@@ -117,6 +117,24 @@ describe("a subscriber of another service's topic", () => {
     );
   });
 
+  it('names the declaration’s problems and the contract’s together, in one error', () => {
+    const both = defineTopology({
+      ...billing,
+      externalTopics: { orders: { ...billing.externalTopics!.orders, events: ['order.placed', 'order.shipped' as 'order.placed'] } },
+      subscribers: { charges: billing.subscribers!.charges },
+    });
+    const synthesis = () => new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-qa', { topology: both, stage: 'qa', env });
+    expect(synthesis).toThrow(
+      expect.objectContaining({
+        problems: [
+          "external topic 'orders' carries event type 'order.shipped', which is not declared; declare it under events with the schema this service reads it by (spread the publisher's contract.events)",
+          "external topic 'orders': service 'orders' has no stage 'qa' (it deploys dev, prod); set the external topic's stage",
+          "service 'orders' topic 'orders' event 'order.shipped': the publisher does not carry it; remove it from the external topic",
+        ],
+      }),
+    );
+  });
+
   it('warns at synthesis of an event declared at a version behind the publisher’s, and goes on', () => {
     const behind = defineTopology({
       ...billing,

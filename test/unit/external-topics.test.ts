@@ -227,6 +227,23 @@ describe('checking a subscriber against its publisher’s contract', () => {
   });
 });
 
+describe('more checks of the resolved form (the contracts, at synthesis)', () => {
+  it("report in the same TopologyError, after the declaration's own problems", () => {
+    const declaration = billing({ events: ['order.placed', 'order.shipped'] });
+    expect(problemsOf(() => resolveTopology(declaration, { stage: 'dev', moreChecks: (topology) => [`checked ${topology.externalTopics[0]!.name}`] }))).toEqual([
+      "external topic 'orders' carries event type 'order.shipped', which is not declared; declare it under events with the schema this service reads it by (spread the publisher's contract.events)",
+      'checked orders-dev-orders',
+    ]);
+  });
+
+  it('do not run on a declaration whose shape is refused, whose message types are then names only', () => {
+    let ran = false;
+    const refused = { ...billing({}), app: 'Billing' } as never;
+    expect(problemsOf(() => resolveTopology(refused, { stage: 'dev', moreChecks: () => ((ran = true), []) }))).toHaveLength(1);
+    expect(ran).toBe(false);
+  });
+});
+
 describe('two queues with one logical id', () => {
   it('are refused, naming both, where their names differ (FIFO and standard)', () => {
     const declaration = {
