@@ -95,7 +95,14 @@ function contractTopicOf(external: ResolvedExternalTopic, topicId: string | unde
     return topic && [topicId, topic];
   }
   const name = external.name.endsWith(FIFO_SUFFIX) ? external.name.slice(0, -FIFO_SUFFIX.length) : external.name;
-  return Object.entries(contract.topics).find(([id]) => name.startsWith(`${contract.service}-`) && name.endsWith(`-${id}`));
+  const prefix = `${contract.service}-`;
+  if (!name.startsWith(prefix)) return undefined;
+  // `orders-prod-rush-orders` ends like topic `orders` too: a stage the publisher deploys, then the longest id decides.
+  const stageFor = (id: string) => name.slice(prefix.length, name.length - id.length - 1);
+  const candidates = Object.entries(contract.topics)
+    .filter(([id]) => name.endsWith(`-${id}`) && stageFor(id).length > 0)
+    .sort(([a], [b]) => Number(contract.stages?.includes(stageFor(b)) ?? 0) - Number(contract.stages?.includes(stageFor(a)) ?? 0) || b.length - a.length);
+  return candidates[0];
 }
 
 /** The stage in a topic name `<service>-<stage>-<topic>[.fifo]`. */

@@ -219,6 +219,23 @@ describe('checking a subscriber against its publisher’s contract', () => {
     expect(check(byArn, undefined, 'dev', '111111111111').problems).toEqual([]);
   });
 
+  it('tells a topic given by ARN from another whose name ends the same', () => {
+    const shop = defineTopology({
+      app: 'orders',
+      events: { 'order.placed': { schema: OrderPlaced }, 'order.rushed': { schema: OrderCancelled } },
+      topics: { orders: { events: ['order.placed'] }, 'rush-orders': { events: ['order.rushed'] } },
+    });
+    const contract = contractOf(shop, { stages: ['dev', 'prod'] });
+    const declaration = {
+      app: 'billing',
+      events: { ...contract.events },
+      topics: {},
+      externalTopics: { rush: { arn: 'arn:aws:sns:eu-west-1:111111111111:orders-prod-rush-orders', events: ['order.rushed'], contract } },
+      subscribers: { charges: { topic: 'rush', events: ['order.rushed'], handler: lambda } },
+    } as unknown as TopologyDeclaration<any, any, any, any, any, any>;
+    expect(checkContracts(declaration, resolveTopology(declaration, { stage: 'dev' }))).toEqual({ problems: [], warnings: [] });
+  });
+
   it('reads the stage of a topic given by ARN from its name', () => {
     const arn = 'arn:aws:sns:eu-west-1:111111111111:orders-qa-orders';
     expect(check({ service: undefined, topic: undefined, arn }).problems).toEqual([
