@@ -101,6 +101,23 @@ describe("a subscriber of another service's topic", () => {
     template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders', Region: 'eu-west-1', RawMessageDelivery: true });
   });
 
+  it('subscribes a FIFO queue, with a FIFO delivery DLQ, to a FIFO topic of another service', () => {
+    const ordered = defineTopology({
+      ...billing,
+      externalTopics: { ledger: { service: 'orders', topic: 'ledger', fifo: true, events: ['order.placed'] } },
+      subscribers: { books: { topic: 'ledger', events: ['order.placed'], handler: { kind: 'lambda', entry: 'functions/notifications.ts', batchSize: 10 } } },
+    });
+    const template = Template.fromStack(new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: ordered, stage: 'dev', env }));
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:orders-dev-ledger.fifo']] },
+      RawMessageDelivery: true,
+      FilterPolicy: { type: ['order.placed'] },
+    });
+    for (const name of ['billing-dev-books.fifo', 'billing-dev-books-dlq.fifo', 'billing-dev-books-delivery-dlq.fifo']) {
+      template.hasResourceProperties('AWS::SQS::Queue', { QueueName: name, FifoQueue: true });
+    }
+  });
+
   it('keeps the queue, its DLQs and their alarms in its own stack, and no topic of its own', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });
