@@ -105,6 +105,10 @@ export class EventTopic extends Construct {
   /**
    * Publishes that every subscription's filter dropped because they carried no message attributes at all: a
    * producer that left out the `type` attribute (a CloudEvent sent with a plain SNS `Publish`) reaches no one.
+   *
+   * Postbox does not route such publishes by their body's `type` instead: a second, body-scoped subscription per
+   * queue would deliver every message Postbox publishes twice. It makes the drop visible: MessagingMonitoring
+   * alarms on this metric and graphs it on the dashboard.
    */
   metricNumberOfNotificationsFilteredOutNoMessageAttributes(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.topic.metric('NumberOfNotificationsFilteredOut-NoMessageAttributes', { period: Duration.minutes(5), statistic: 'Sum', ...props });

@@ -9,7 +9,6 @@ import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { externalTopicArn, jobLockTableName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
-import { TopologyError } from '../topology/topology-error.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
@@ -77,11 +76,18 @@ export class MessagingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
-    this.topology = resolveTopology(props.topology, { stage: props.stage });
-    // The publishers' contracts are checked here, at synthesis, and not in resolveTopology, which handlers run.
-    const contracts = checkContracts(props.topology, this.topology, Token.isUnresolved(this.account) ? {} : { account: this.account });
-    if (contracts.problems.length > 0) throw new TopologyError(this.topology.app, [...contracts.problems]);
-    for (const warning of contracts.warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
+    // The publishers' contracts are checked here, at synthesis, and not by every resolveTopology (handlers run it);
+    // their problems come in the same TopologyError as the declaration's.
+    let warnings: readonly string[] = [];
+    this.topology = resolveTopology(props.topology, {
+      stage: props.stage,
+      moreChecks: (resolved) => {
+        const contracts = checkContracts(props.topology, resolved, Token.isUnresolved(this.account) ? {} : { account: this.account });
+        warnings = contracts.warnings;
+        return contracts.problems;
+      },
+    });
+    for (const warning of warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
     const projectRoot = props.projectRoot ?? process.cwd();
     const { prefix } = this.topology;
 

@@ -1,6 +1,6 @@
-import { toJSONSchema } from 'zod/mini';
 import { FIFO_SUFFIX, parseTopicArn } from './naming.ts';
 import type { ResolvedExternalTopic, ResolvedTopology } from './resolved-topology.ts';
+import { fieldsGone, schemaFields } from './schema-fields.ts';
 import type { ContractTopic, ServiceContract } from './service-contract.ts';
 import type { MessageSchema, TopologyDeclaration } from './topology-declaration.ts';
 
@@ -80,10 +80,11 @@ function checkEvent(
     problems.push(`${what}: declared here at version ${mine.version}, ahead of the publisher's version ${theirVersion}; it would refuse nothing yet but expects fields the publisher does not send`);
   }
   if (mine.schema === theirs.schema) return;
-  const sent = fieldsOf(theirs.schema);
-  if (!sent) return;
-  for (const field of fieldsOf(mine.schema) ?? []) {
-    if (!sent.has(field)) problems.push(`${what}: this service reads field '${field}', which the publisher's schema no longer has`);
+  const sent = schemaFields(theirs.schema);
+  const read = schemaFields(mine.schema);
+  if (!sent || !read) return;
+  for (const field of fieldsGone(read, sent)) {
+    problems.push(`${what}: this service reads field '${field}', which the publisher's schema no longer has`);
   }
 }
 
@@ -94,7 +95,14 @@ function contractTopicOf(external: ResolvedExternalTopic, topicId: string | unde
     return topic && [topicId, topic];
   }
   const name = external.name.endsWith(FIFO_SUFFIX) ? external.name.slice(0, -FIFO_SUFFIX.length) : external.name;
-  return Object.entries(contract.topics).find(([id]) => name.startsWith(`${contract.service}-`) && name.endsWith(`-${id}`));
+  const prefix = `${contract.service}-`;
+  if (!name.startsWith(prefix)) return undefined;
+  // `orders-prod-rush-orders` ends like topic `orders` too: a stage the publisher deploys, then the longest id decides.
+  const stageFor = (id: string) => name.slice(prefix.length, name.length - id.length - 1);
+  const candidates = Object.entries(contract.topics)
+    .filter(([id]) => name.endsWith(`-${id}`) && stageFor(id).length > 0)
+    .sort(([a], [b]) => Number(contract.stages?.includes(stageFor(b)) ?? 0) - Number(contract.stages?.includes(stageFor(a)) ?? 0) || b.length - a.length);
+  return candidates[0];
 }
 
 /** The stage in a topic name `<service>-<stage>-<topic>[.fifo]`. */
@@ -107,26 +115,4 @@ function stageOf(external: ResolvedExternalTopic, service: string, topicId: stri
 /** An organization id cannot be checked at synthesis (membership is AWS's to know), so it lets any account pass. */
 function mayAccountSubscribe(account: string, allowSubscribers: readonly string[]): boolean {
   return allowSubscribers.includes(account) || allowSubscribers.some((principal) => principal.startsWith('o-'));
-}
-
-/** The dotted paths of the object fields a schema names (`customer.id`), by zod's own JSON Schema conversion. */
-function fieldsOf(schema: MessageSchema): Set<string> | undefined {
-  let json: unknown;
-  try {
-    json = toJSONSchema(schema as never, { unrepresentable: 'any', io: 'input' });
-  } catch {
-    return undefined;
-  }
-  const fields = new Set<string>();
-  const walk = (node: unknown, path: string) => {
-    const properties = (node as { properties?: Record<string, unknown> } | null)?.properties;
-    if (!properties) return;
-    for (const [name, child] of Object.entries(properties)) {
-      const field = path ? `${path}.${name}` : name;
-      fields.add(field);
-      walk(child, field);
-    }
-  };
-  walk(json, '');
-  return fields;
 }

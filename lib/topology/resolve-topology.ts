@@ -21,6 +21,13 @@ export type { ResolvedExternalTopic, ResolvedQueue, ResolvedSubscription, Resolv
 export interface ResolveOptions {
   /** Environment such as `dev` or `prod`; part of every name. */
   readonly stage: string;
+  /**
+   * Checks of the resolved form that need more than the declaration (its publishers' contracts, at synthesis):
+   * their problems join resolveTopology's own in one {@link TopologyError}. Not run when the declaration's shape is
+   * refused, as its message types are then names only.
+   * @default none
+   */
+  readonly moreChecks?: (topology: ResolvedTopology) => readonly string[];
 }
 
 /**
@@ -82,8 +89,10 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
   for (const queue of queues) checkQueue(queue, problems);
   checkNames(topics, queues, problems);
 
+  const resolved: ResolvedTopology = { app: topology.app, stage: options.stage, prefix, events: topology.events, commands: topology.commands, topics, externalTopics, queues };
+  if (options.moreChecks && !refused) problems.push(...options.moreChecks(resolved));
   if (problems.length > 0) throw new TopologyError(topology.app, problems);
-  return { app: topology.app, stage: options.stage, prefix, events: topology.events, commands: topology.commands, topics, externalTopics, queues };
+  return resolved;
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -60,9 +60,13 @@ export function checkTopics(topology: NormalizedTopology, problems: string[], ev
   }
   // A subscriber spreads its publisher's contract.events whole, and consumes some of them.
   const published = new Set(Object.values(topology.externalTopics).flatMap((topic) => Object.keys(topic.contract?.events ?? {})));
+  // A service with external topics may have declared another service's event in the wrong place: say both.
+  const where = Object.keys(topology.externalTopics).length > 0
+    ? "; add it to a topic's events, or to an external topic's events if another service publishes it (or name that service's contract)"
+    : ", so it cannot be published; add it to a topic's events";
   for (const event of Object.keys(topology.events)) {
     if (everyTopicValid && !topicOfEvent.has(event) && !published.has(event)) {
-      problems.push(`event type '${event}' is carried by no topic, so it cannot be published; add it to a topic's events`);
+      problems.push(`event type '${event}' is carried by no topic${where}`);
     }
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
@@ -104,6 +104,46 @@ describe("a subscriber of another service's topic", () => {
     expect(new Set(principals)).toEqual(new Set(['sns.amazonaws.com', 'sns.ap-east-1.amazonaws.com']));
   });
 
+  it('in an opt-in region, lets a topic of another region deliver as SNS of its own region, to the queue and its delivery DLQ', () => {
+    const gulf = defineTopology({ ...billing, externalTopics: { partner: billing.externalTopics!.partner }, subscribers: { partners: billing.subscribers!.partners } });
+    const stack = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: gulf, stage: 'dev', env: { account: '222222222222', region: 'me-south-1' } });
+    const template = Template.fromStack(stack);
+    const holders = [stack.queues.get('partners')!.queue, stack.subscriptions.get('partners')!.deliveryDeadLetterQueue].map((queue) => stack.getLogicalId(queue.node.defaultChild as never));
+    for (const holder of holders) {
+      template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: holder }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Allow',
+              Action: 'sqs:SendMessage',
+              Principal: { Service: 'sns.me-south-1.amazonaws.com' },
+              Condition: { ArnEquals: { 'aws:SourceArn': 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders' } },
+            }),
+          ]),
+        },
+      });
+    }
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: 'arn:aws:sns:eu-west-1:333333333333:partner-prod-orders', Region: 'eu-west-1', RawMessageDelivery: true });
+  });
+
+  it('subscribes a FIFO queue, with a FIFO delivery DLQ, to a FIFO topic of another service', () => {
+    const ordered = defineTopology({
+      ...billing,
+      externalTopics: { ledger: { service: 'orders', topic: 'ledger', fifo: true, events: ['order.placed'] } },
+      subscribers: { books: { topic: 'ledger', events: ['order.placed'], handler: { kind: 'lambda', entry: 'functions/notifications.ts', batchSize: 10 } } },
+    });
+    const template = Template.fromStack(new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: ordered, stage: 'dev', env }));
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      TopicArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':sns:eu-west-1:111111111111:orders-dev-ledger.fifo']] },
+      RawMessageDelivery: true,
+      FilterPolicy: { type: ['order.placed'] },
+    });
+    for (const name of ['billing-dev-books.fifo', 'billing-dev-books-dlq.fifo', 'billing-dev-books-delivery-dlq.fifo']) {
+      template.hasResourceProperties('AWS::SQS::Queue', { QueueName: name, FifoQueue: true });
+    }
+  });
+
   it('keeps the queue, its DLQs and their alarms in its own stack, and no topic of its own', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
     template.hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });
@@ -118,6 +158,39 @@ describe("a subscriber of another service's topic", () => {
     expect(() => new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-qa', { topology: wrongStage, stage: 'qa', env })).toThrow(
       "external topic 'orders': service 'orders' has no stage 'qa' (it deploys dev, prod); set the external topic's stage",
     );
+  });
+
+  it('names the declaration’s problems and the contract’s together, in one error', () => {
+    const both = defineTopology({
+      ...billing,
+      externalTopics: { orders: { ...billing.externalTopics!.orders, events: ['order.placed', 'order.shipped' as 'order.placed'] } },
+      subscribers: { charges: billing.subscribers!.charges },
+    });
+    const synthesis = () => new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-qa', { topology: both, stage: 'qa', env });
+    expect(synthesis).toThrow(
+      expect.objectContaining({
+        problems: [
+          "external topic 'orders' carries event type 'order.shipped', which is not declared; declare it under events with the schema this service reads it by (spread the publisher's contract.events)",
+          "external topic 'orders': service 'orders' has no stage 'qa' (it deploys dev, prod); set the external topic's stage",
+          "service 'orders' topic 'orders' event 'order.shipped': the publisher does not carry it; remove it from the external topic",
+        ],
+      }),
+    );
+  });
+
+  it('warns at synthesis of an event declared at a version behind the publisher’s, and goes on', () => {
+    const behind = defineTopology({
+      ...billing,
+      events: { 'order.placed': { schema: Placed, version: 1 } },
+      externalTopics: { orders: { ...billing.externalTopics!.orders, contract: { ...ordersContract, events: { 'order.placed': { schema: Placed, version: 3 } } } } },
+      subscribers: { charges: billing.subscribers!.charges },
+    });
+    const stack = new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'billing-dev', { topology: behind, stage: 'dev', env });
+    Annotations.fromStack(stack).hasWarning(
+      '/billing-dev',
+      Match.stringLikeRegexp("service 'orders' topic 'orders' event 'order.placed': declared here at version 1, the publisher is at version 3"),
+    );
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', { QueueName: 'billing-dev-charges' });
   });
 
   it('passes cdk-nag and cfn-lint with its serverless rules', async () => {
@@ -170,6 +243,13 @@ describe('a publisher that allows subscribers of other accounts', () => {
       Threshold: 1,
       Dimensions: [{ Name: 'TopicName', Value: Match.anyValue() }],
     });
+  });
+
+  it('graphs each topic on the dashboard: publishes, failed deliveries, and publishes without attributes', () => {
+    const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    for (const metric of ['NumberOfMessagesPublished', 'NumberOfNotificationsFailed', 'NumberOfNotificationsFilteredOut-NoMessageAttributes']) {
+      expect(body).toContain(`\\"AWS/SNS\\",\\"${metric}\\",\\"TopicName\\"`);
+    }
   });
 
   it('has no subscription policy for other accounts when it allows none', () => {

@@ -40,7 +40,7 @@ describe('MessagingStack grants', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
     const template = Template.fromStack(stack);
     const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-    expect(functions).toHaveLength(3);
+    expect(functions).toHaveLength(2);
     for (const fn of functions) expect(fn.Properties.Environment.Variables.POSTBOX_ACCOUNT_ID).toBe('111111111111');
     const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
     expect(task!.Properties.ContainerDefinitions[0].Environment).toContainEqual({ Name: 'POSTBOX_ACCOUNT_ID', Value: '111111111111' });

@@ -25,25 +25,22 @@ const orders = new MessagingStack(appWithoutBundling(), 'orders-prod', {
   stage: 'prod',
   env: ordersEnv,
 });
-const billing = new MessagingStack(appWithoutBundling(), 'billing-prod', {
-  topology: defineTopology({
-    app: 'billing',
-    events: { 'order.placed': { schema: Placed } },
-    topics: {},
-    externalTopics: {
-      orders: { arn: ordersTopicArn, events: ['order.placed'] },
-      asia: { arn: 'arn:aws:sns:ap-east-1:111111111111:orders-prod-orders', events: ['order.placed'] },
-      future: { arn: 'arn:aws:sns:xx-future-1:111111111111:orders-prod-orders', events: ['order.placed'] },
-    },
-    subscribers: {
-      charges: { topic: 'orders', events: ['order.placed'], handler: { kind: 'worker' } },
-      asian: { topic: 'asia', events: ['order.placed'], handler: { kind: 'worker' } },
-      later: { topic: 'future', events: ['order.placed'], handler: { kind: 'worker' } },
-    },
-  }),
-  stage: 'prod',
-  env: billingEnv,
+const billingTopology = defineTopology({
+  app: 'billing',
+  events: { 'order.placed': { schema: Placed } },
+  topics: {},
+  externalTopics: {
+    orders: { arn: ordersTopicArn, events: ['order.placed'] },
+    asia: { arn: 'arn:aws:sns:ap-east-1:111111111111:orders-prod-orders', events: ['order.placed'] },
+    future: { arn: 'arn:aws:sns:xx-future-1:111111111111:orders-prod-orders', events: ['order.placed'] },
+  },
+  subscribers: {
+    charges: { topic: 'orders', events: ['order.placed'], handler: { kind: 'worker' } },
+    asian: { topic: 'asia', events: ['order.placed'], handler: { kind: 'worker' } },
+    later: { topic: 'future', events: ['order.placed'], handler: { kind: 'worker' } },
+  },
 });
+const billing = new MessagingStack(appWithoutBundling(), 'billing-prod', { topology: billingTopology, stage: 'prod', env: billingEnv });
 const ordersPolicies = new TemplatePolicies(Template.fromStack(orders).toJSON() as never, ordersEnv);
 const billingPolicies = new TemplatePolicies(Template.fromStack(billing).toJSON() as never, billingEnv);
 const idOf = (stack: MessagingStack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
@@ -137,3 +134,23 @@ describe('subscribing across accounts refuses', () => {
     }
   });
 });
+
+describe('subscribing from an opt-in region, simulated', () => {
+  // billing in me-south-1 (opt-in) subscribes to orders' topic in eu-west-1: SNS delivers as sns.me-south-1.amazonaws.com.
+  const gulfEnv = { account: '222222222222', region: 'me-south-1' };
+  const gulf = new MessagingStack(appWithoutBundling(), 'billing-prod', { topology: billingTopology, stage: 'prod', env: gulfEnv });
+  const gulfPolicies = new TemplatePolicies(Template.fromStack(gulf).toJSON() as never, gulfEnv);
+  const holders = [idOf(gulf, gulf.queues.get('charges')!.queue), idOf(gulf, gulf.subscriptions.get('charges')!.deliveryDeadLetterQueue)];
+  const delivery = (holder: string, service: string): SimulatedRequest => ({
+    principal: { service },
+    action: 'sqs:SendMessage',
+    resourceArn: gulfPolicies.arnOf(holder),
+    policyHolder: holder,
+    context: { 'aws:SecureTransport': 'true', 'aws:SourceArn': ordersTopicArn },
+  });
+
+  it.each(holders)('allows SNS of the opt-in region to deliver into %s', async (holder) => {
+    expect(await gulfPolicies.simulate(delivery(holder, 'sns.me-south-1.amazonaws.com'))).toBe('Allowed');
+  });
+});
+

@@ -99,6 +99,28 @@ describe('an external topic', () => {
     ]);
   });
 
+  it('refuses a name that is no resource name, or the name of an own topic, and an own event it would carry again', () => {
+    const declaration = billing({});
+    const own = { ...declaration, events: { ...declaration.events, 'charge.made': { schema: OrderCancelled } }, topics: { orders: { events: ['order.placed'] }, charges: { events: ['charge.made'] } } };
+    expect(problemsOf(() => resolveTopology(own as never, { stage: 'dev' }))).toEqual([
+      "event type 'order.placed' is carried by topic 'orders' and again by external topic 'orders'; this service's own events are its own topics'",
+      "external topic 'orders' has the name of one of this service's own topics; subscribers could not tell them apart: rename it",
+    ]);
+    const badName = { ...declaration, externalTopics: { Orders_Topic: declaration.externalTopics!.orders }, subscribers: { charges: { ...declaration.subscribers!.charges, topic: 'Orders_Topic' } } };
+    expect(problemsOf(() => resolveTopology(badName as never, { stage: 'dev' }))).toEqual([
+      "external topic 'Orders_Topic': its name must use lower-case letters, digits and hyphens, starting with a letter",
+    ]);
+  });
+
+  it('refuses a subscriber that wants an event its external topic does not list, and says where such an event goes', () => {
+    const declaration = billing({}, { ...ordersContract.events });
+    const subscribers = { charges: { topic: 'orders', events: ['order.placed', 'order.cancelled'], handler: lambda } };
+    expect(problemsOf(() => resolveTopology({ ...declaration, subscribers } as never, { stage: 'dev' }))).toEqual([
+      "event type 'order.cancelled' is carried by no topic; add it to a topic's events, or to an external topic's events if another service publishes it (or name that service's contract)",
+      "subscriber 'charges' wants 'order.cancelled', which external topic 'orders' does not list; add it to that topic's events",
+    ]);
+  });
+
   it('needs every event it carries declared with a schema, and a FIFO queue exactly when it is FIFO', () => {
     const declaration = billing({ events: ['order.placed', 'order.shipped'] });
     const subscribers = { charges: { topic: 'orders', events: ['order.placed', 'order.cancelled'], handler: lambda, queue: { fifo: true } } };
@@ -155,6 +177,38 @@ describe('checking a subscriber against its publisher’s contract', () => {
     expect(check({}, { 'order.placed': { schema: fewer, version: 2 } }).problems).toEqual([]);
   });
 
+  it('finds a field gone from inside a list, a nullable or optional object, a union, a record and a recursive schema', () => {
+    const Line = z.object({ sku: z.string(), quantity: z.int() });
+    const Node: z.ZodMiniType = z.object({ name: z.string(), get children() { return z.array(Node); } });
+    const publisher = z.object({
+      orderId: z.string(),
+      lines: z.array(z.object({ sku: z.string() })),
+      shipping: z.nullable(z.object({ city: z.string() })),
+      payment: z.union([z.object({ kind: z.literal('card'), last4: z.string() }), z.object({ kind: z.literal('invoice') })]),
+      tags: z.record(z.string(), z.object({ label: z.string() })),
+      tree: z.object({ name: z.string() }),
+    });
+    const subscriber = z.object({
+      orderId: z.string(),
+      lines: z.array(Line),
+      shipping: z.nullable(z.object({ city: z.string(), zip: z.string() })),
+      payment: z.union([z.object({ kind: z.literal('card'), last4: z.string() }), z.object({ kind: z.literal('wallet'), wallet: z.string() })]),
+      tags: z.record(z.string(), z.object({ label: z.string(), color: z.string() })),
+      tree: Node,
+    });
+    const events = { 'order.placed': { schema: subscriber, version: 2 } };
+    const contract = { ...ordersContract, events: { ...ordersContract.events, 'order.placed': { schema: publisher, version: 2 } } };
+    const gone = (field: string) => `service 'orders' topic 'orders' event 'order.placed': this service reads field '${field}', which the publisher's schema no longer has`;
+    expect(check({ contract }, events).problems).toEqual([gone('lines[].quantity'), gone('shipping.zip'), gone('payment.wallet'), gone('tags.*.color'), gone('tree.children')]);
+  });
+
+  it('finds nothing gone below a field the publisher sends as any value', () => {
+    const publisher = z.object({ orderId: z.string(), metadata: z.unknown(), extra: z.record(z.string(), z.unknown()) });
+    const subscriber = z.object({ orderId: z.string(), metadata: z.object({ source: z.string() }), extra: z.record(z.string(), z.object({ note: z.string() })) });
+    const contract = { ...ordersContract, events: { ...ordersContract.events, 'order.placed': { schema: publisher, version: 2 } } };
+    expect(check({ contract }, { 'order.placed': { schema: subscriber, version: 2 } }).problems).toEqual([]);
+  });
+
   it('refuses an account the publisher’s topic does not allow, when the topic is in another account', () => {
     const arn = 'arn:aws:sns:eu-west-1:111111111111:orders-prod-orders';
     const byArn = { service: undefined, topic: undefined, arn };
@@ -165,11 +219,45 @@ describe('checking a subscriber against its publisher’s contract', () => {
     expect(check(byArn, undefined, 'dev', '111111111111').problems).toEqual([]);
   });
 
+  it('tells a topic given by ARN from another whose name ends the same', () => {
+    const shop = defineTopology({
+      app: 'orders',
+      events: { 'order.placed': { schema: OrderPlaced }, 'order.rushed': { schema: OrderCancelled } },
+      topics: { orders: { events: ['order.placed'] }, 'rush-orders': { events: ['order.rushed'] } },
+    });
+    const contract = contractOf(shop, { stages: ['dev', 'prod'] });
+    const declaration = {
+      app: 'billing',
+      events: { ...contract.events },
+      topics: {},
+      externalTopics: { rush: { arn: 'arn:aws:sns:eu-west-1:111111111111:orders-prod-rush-orders', events: ['order.rushed'], contract } },
+      subscribers: { charges: { topic: 'rush', events: ['order.rushed'], handler: lambda } },
+    } as unknown as TopologyDeclaration<any, any, any, any, any, any>;
+    expect(checkContracts(declaration, resolveTopology(declaration, { stage: 'dev' }))).toEqual({ problems: [], warnings: [] });
+  });
+
   it('reads the stage of a topic given by ARN from its name', () => {
     const arn = 'arn:aws:sns:eu-west-1:111111111111:orders-qa-orders';
     expect(check({ service: undefined, topic: undefined, arn }).problems).toEqual([
       "external topic 'orders': service 'orders' has no stage 'qa' (it deploys dev, prod); set the external topic's stage",
     ]);
+  });
+});
+
+describe('more checks of the resolved form (the contracts, at synthesis)', () => {
+  it("report in the same TopologyError, after the declaration's own problems", () => {
+    const declaration = billing({ events: ['order.placed', 'order.shipped'] });
+    expect(problemsOf(() => resolveTopology(declaration, { stage: 'dev', moreChecks: (topology) => [`checked ${topology.externalTopics[0]!.name}`] }))).toEqual([
+      "external topic 'orders' carries event type 'order.shipped', which is not declared; declare it under events with the schema this service reads it by (spread the publisher's contract.events)",
+      'checked orders-dev-orders',
+    ]);
+  });
+
+  it('do not run on a declaration whose shape is refused, whose message types are then names only', () => {
+    let ran = false;
+    const refused = { ...billing({}), app: 'Billing' } as never;
+    expect(problemsOf(() => resolveTopology(refused, { stage: 'dev', moreChecks: () => ((ran = true), []) }))).toHaveLength(1);
+    expect(ran).toBe(false);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
-import { createSqsHandler, defineTopology, defineWorkers, type QueueHandlers } from 'postbox';
+import { contractOf, createSqsHandler, defineTopology, defineWorkers, type QueueHandlers } from 'postbox';
 import type { QueueId, QueueMessageType, WorkerQueueId } from '../../lib/topology/queue-types.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
@@ -85,5 +85,58 @@ describe('handler maps typed per queue', () => {
       defineTopology({ app: 'x', events, topics: { t: { events: ['a.happened'] } }, commandHandlers: { 'c.do': { handler: worker } } });
     };
     expectTypeOf(check).toBeFunction();
+  });
+
+  describe("a subscriber of another service's topic", () => {
+    const orders = defineTopology({
+      app: 'orders',
+      events: {
+        'order.placed': { schema: z.object({ orderId: z.string(), totalCents: z.number().int() }), version: 2 },
+        'order.cancelled': { schema: z.object({ orderId: z.string(), reason: z.string() }) },
+      },
+      commands: { 'invoice.generate': { schema: z.object({ orderId: z.string() }) } },
+      topics: { orders: { events: ['order.placed', 'order.cancelled'] } },
+      commandHandlers: { 'invoice.generate': { handler: { kind: 'worker' } } },
+    });
+    const ordersContract = contractOf(orders);
+    const worker = { kind: 'worker' } as const;
+    const billing = defineTopology({
+      app: 'billing',
+      events: { ...ordersContract.events },
+      topics: {},
+      externalTopics: { orders: { service: 'orders', topic: 'orders', events: ['order.placed', 'order.cancelled'], contract: ordersContract } },
+      subscribers: { billing: { topic: 'orders', events: ['order.placed'], handler: { kind: 'lambda', entry: 'functions/billing.ts' } } },
+    });
+    type Billing = typeof billing;
+
+    it("exports the events its publisher's topics carry, never its commands", () => {
+      expectTypeOf<keyof typeof ordersContract.events>().toEqualTypeOf<'order.placed' | 'order.cancelled'>();
+    });
+
+    it('types its handlers by the schemas it declared from the contract', () => {
+      expectTypeOf<QueueId<Billing>>().toEqualTypeOf<'billing'>();
+      expectTypeOf<QueueMessageType<Billing, 'billing'>>().toEqualTypeOf<'order.placed'>();
+      expectTypeOf<Parameters<NonNullable<QueueHandlers<Billing, 'billing'>['order.placed']>>[0]['data']>().toEqualTypeOf<{ orderId: string; totalCents: number }>();
+      const check = () => {
+        createSqsHandler(billing, { stage, queue: 'billing', handlers: { 'order.placed': (message) => message.data.totalCents } });
+        // @ts-expect-error 'order.cancelled' is carried by the topic but never arrives on 'billing'
+        createSqsHandler(billing, { stage, queue: 'billing', handlers: { 'order.placed': noop, 'order.cancelled': noop } });
+        // @ts-expect-error 'customer' is no field of the contract's 'order.placed'
+        createSqsHandler(billing, { stage, queue: 'billing', handlers: { 'order.placed': (message) => message.data.customer } });
+      };
+      expectTypeOf(check).toBeFunction();
+    });
+
+    it('defineTopology lets a subscriber name an external topic, and only declared ones and their declared events', () => {
+      const events = { ...ordersContract.events };
+      const check = () => {
+        defineTopology({ app: 'x', events, topics: {}, externalTopics: { o: { arn: 'arn:aws:sns:eu-west-1:111122223333:orders-prod-orders', events: ['order.placed'] } }, subscribers: { s: { topic: 'o', events: ['order.placed'], handler: worker } } });
+        // @ts-expect-error 'p' is neither a topic nor an external topic
+        defineTopology({ app: 'x', events, topics: {}, externalTopics: { o: { service: 'orders', topic: 'orders', events: ['order.placed'] } }, subscribers: { s: { topic: 'p', events: ['order.placed'], handler: worker } } });
+        // @ts-expect-error 'order.shipped' is not a declared event
+        defineTopology({ app: 'x', events, topics: {}, externalTopics: { o: { service: 'orders', topic: 'orders', events: ['order.shipped'] } } });
+      };
+      expectTypeOf(check).toBeFunction();
+    });
   });
 });
