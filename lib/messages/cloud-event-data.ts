@@ -17,11 +17,12 @@ export interface CloudEventData {
  * @throws MalformedMessageError (not retryable) when data_base64 is not base64 of UTF-8 JSON
  */
 export function cloudEventData(messageId: string, event: CloudEventData): unknown {
+  // CloudEvents' JSON format takes an attribute that is null for one that is absent; some serializers write nulls.
   const encoded = event.data_base64;
-  if (encoded === undefined) return event.data;
+  if (encoded === undefined || encoded === null) return event.data;
   const malformed = (why: string) => new MalformedMessageError(messageId, `its data_base64 ${why}`);
   const type = event.datacontenttype;
-  if (type !== undefined && !(typeof type === 'string' && JSON_MEDIA_TYPE.test(type))) {
+  if (type !== undefined && type !== null && !(typeof type === 'string' && JSON_MEDIA_TYPE.test(type))) {
     throw malformed(
       `is of datacontenttype ${JSON.stringify(type)}, and Postbox handlers take JSON data only; send JSON (datacontenttype application/json)`,
     );

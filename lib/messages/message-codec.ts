@@ -201,7 +201,7 @@ function checkEnvelope(messageId: string, value: Record<string, unknown>): Envel
   for (const field of ['time', 'correlationid', 'causationid', 'dataschema'] as const) {
     if (value[field] !== undefined && typeof value[field] !== 'string') problems.push(`${field} must be a string`);
   }
-  if (value.data !== undefined && value.data_base64 !== undefined) problems.push('data and data_base64 are both present; send one');
+  if (value.data != null && value.data_base64 != null) problems.push('data and data_base64 are both present; send one');
   if (typeof value.time === 'string' && !isRfc3339Timestamp(value.time)) problems.push(`time ${JSON.stringify(value.time)} is not an RFC 3339 timestamp`);
   if (value.kind !== undefined && value.kind !== 'event' && value.kind !== 'command') problems.push(`kind must be "event" or "command"`);
   if (value.dataversion !== undefined && !(Number.isInteger(value.dataversion) && (value.dataversion as number) >= 1)) {

@@ -31,6 +31,13 @@ describe('decodeMessage reads a CloudEvent that carries its data as data_base64'
     }
   });
 
+  it('takes a null attribute for an absent one, as the CloudEvents JSON format does (serializers that write nulls)', () => {
+    const encoded = base64(JSON.stringify(payment));
+    expect(decodeMessage(cloudEvent({ data: null, data_base64: encoded }), catalog).data).toEqual(payment);
+    expect(decodeMessage(cloudEvent({ datacontenttype: null, data_base64: encoded }), catalog).data).toEqual(payment);
+    expect(decodeMessage(cloudEvent({ data: payment, data_base64: null }), catalog).data).toEqual(payment);
+  });
+
   it('decodes UTF-8 text in the data', () => {
     const data = { paymentId: 'p-€-日本', amountCents: 7 };
     expect(decodeMessage(cloudEvent({ data_base64: base64(JSON.stringify(data)) }), catalog).data).toEqual(data);
