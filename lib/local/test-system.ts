@@ -8,6 +8,7 @@ import { workerOptionsOf } from '../runtime/consuming/polling/define-workers.ts'
 import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
 import { Publisher, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
+import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startLocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
@@ -91,6 +92,12 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   const repeated = queues.find((queue, index) => queues.findIndex((other) => other.id === queue.id) !== index);
   if (repeated) {
     throw new TestSystemError(`Cannot run ${services.map((service) => `'${service.topology.app}'`).join(' and ')} in one test system: more than one has a queue '${repeated.id}', and waitFor names queues by it.`);
+  }
+  // What synthesis checks against the publishers' contracts (but the stage, which is the test's own): a subscriber
+  // that disagrees with its publisher (FIFO, a topic or event it does not have) would otherwise wait for nothing.
+  for (const service of services) {
+    const { problems } = checkContracts(service.project.topology, service.topology, { ignoreStages: true });
+    if (problems.length > 0) throw new TestSystemError(`Cannot start ${service.topology.app}: it does not match its publishers' contracts: ${problems.join('; ')}`);
   }
   if (options.endpoint && sharedEndpoint && sharedEndpoint.endpoint !== options.endpoint) {
     throw new TestSystemError(

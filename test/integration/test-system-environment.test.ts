@@ -36,3 +36,14 @@ describe('postbox/testing: the environment after the test systems stopped', () =
     expect(process.env).toMatchObject({ AWS_ENDPOINT_URL: 'http://127.0.0.1:1', AWS_REGION: 'eu-west-1', POSTBOX_STAGE: 'mine' });
   });
 });
+
+describe('a test system of a subscriber that contradicts its publisher', () => {
+  it("refuses to start, naming the mismatch, instead of waiting for events that go to another topic", async () => {
+    const mismatched = fileURLToPath(new URL('../fixtures/mismatched-subscriber/postbox.config.ts', import.meta.url));
+    const before = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
+    await expect(startTestSystem({ config: mismatched })).rejects.toThrow(
+      "Cannot start mismatched: it does not match its publishers' contracts: external topic 'orders': service 'orders' topic 'orders' is standard, declared here as FIFO",
+    );
+    expect(Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]))).toEqual(before);
+  });
+});
