@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, Stage, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -151,7 +152,7 @@ export class MessagingStack extends Stack {
         const { handler } = resolved;
         const consumer = new LambdaConsumer(this, `${label}Consumer`, {
           entry: path.resolve(projectRoot, handler.entry),
-          depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
+          depsLockFilePath: lockFileOf(projectRoot),
           description: `Handles ${resolved.messageTypes.join(', ')} from ${resolved.name}`,
           queue: queue.queue,
           timeout: Duration.seconds(handler.timeoutSeconds),
@@ -229,4 +230,15 @@ function constructId(name: string): string {
     .filter(Boolean)
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
+}
+
+/**
+ * The package-lock.json of the project: its own, or, in an npm workspace (a service in a monorepo, as
+ * examples/billing is here), the nearest one above it, where npm writes it.
+ */
+function lockFileOf(projectRoot: string): string {
+  for (let directory = projectRoot; ; directory = path.dirname(directory)) {
+    const candidate = path.join(directory, 'package-lock.json');
+    if (existsSync(candidate) || path.dirname(directory) === directory) return existsSync(candidate) ? candidate : path.join(projectRoot, 'package-lock.json');
+  }
 }

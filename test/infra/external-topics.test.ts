@@ -5,7 +5,9 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as z from 'zod/mini';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { billingTopology as billingExample } from '../../examples/billing/billing-topology.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { contractOf } from '../../lib/topology/service-contract.ts';
 import { defineTopology } from '../../lib/topology/define-topology.ts';
@@ -257,5 +259,14 @@ describe('a publisher that allows subscribers of other accounts', () => {
     const statements = (Object.values(Template.fromStack(new MessagingStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'orders-dev', { topology: closed, stage: 'dev', env })).findResources('AWS::SNS::TopicPolicy')) as any[])
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     expect(statements.some((statement: any) => statement.Action === 'sns:Subscribe')).toBe(false);
+  });
+});
+
+describe('a service of its own in a workspace (examples/billing)', () => {
+  it('bundles its handlers with the nearest package-lock.json above it, having none of its own', () => {
+    const projectRoot = fileURLToPath(new URL('../../examples/billing', import.meta.url));
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'postbox-billing-')) });
+    const stack = new MessagingStack(app, 'billing-dev', { topology: billingExample, stage: 'dev', env, projectRoot });
+    expect(app.synth().getStackByName(stack.stackName).template.Resources).toBeDefined();
   });
 });
