@@ -107,6 +107,21 @@ export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb
   return tableName;
 }
 
+/**
+ * {@link provisionJobLockTable} at an endpoint that may serve no DynamoDB (fauxqs alone, moto not installed, answers
+ * other services with 501 Not Implemented): undefined there, after `onNoDynamoDb`, so that the rest still runs and
+ * unique jobs lock within each worker process.
+ */
+export async function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
+  try {
+    return await provisionJobLockTable(topology, dynamodb);
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
+    onNoDynamoDb();
+    return undefined;
+  }
+}
+
 async function provisionQueue(
   queue: ResolvedQueue,
   topicArns: ReadonlyMap<string, string>,

@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import type { ProjectConfig } from '../../config/load-project-config.ts';
-import { provisionJobLockTable, provisionTopology } from '../../local/provisioner.ts';
+import { provisionJobLockTableWhereServed, provisionTopology } from '../../local/provisioner.ts';
 import { awsClientConfig } from '../../runtime/aws-client-config.ts';
 import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { endpointClientOptions, isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
@@ -43,12 +43,9 @@ export function registerProvision(program: Command, config: () => Promise<Projec
       const { topology } = context;
       const provisioned = await provisionTopology(topology, context.clients);
       const dynamodb = new DynamoDBClient(awsClientConfig(endpointClientOptions({ ...options, endpoint })));
-      const jobLockTable = await provisionJobLockTable(topology, dynamodb).catch((error: unknown) => {
-        // fauxqs alone (moto not installed) answers other services with 501 Not Implemented.
-        if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
-        io.err(`postbox: no job lock table: ${endpoint} serves no DynamoDB; unique jobs lock within each worker process there`);
-        return undefined;
-      });
+      const jobLockTable = await provisionJobLockTableWhereServed(topology, dynamodb, () =>
+        io.err(`postbox: no job lock table: ${endpoint} serves no DynamoDB; unique jobs lock within each worker process there`),
+      );
       const queues = topology.queues.map((queue) => {
         const at = provisioned.queues.get(queue.id)!;
         return {
