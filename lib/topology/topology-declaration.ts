@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
+import type { ExternalTopicDeclaration } from './external-topic-declaration.ts';
 import type { ServiceContract } from './service-contract.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_QUEUE_MESSAGE_BYTES, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 
@@ -173,6 +174,7 @@ export type HandlerInput = z.input<typeof handlerSchema>;
 export type MessageTypeInput = z.input<typeof messageTypeSchema>;
 export type MessageType = z.output<typeof messageTypeSchema>;
 export type NormalizedTopology = z.output<typeof topologySchema>;
+export type { ExternalTopicDeclaration } from './external-topic-declaration.ts';
 export type ExternalTopic = z.output<typeof externalTopicSchema>;
 
 /** A topic, typed so that it may only name declared events. */
@@ -201,37 +203,6 @@ export interface TopicDeclaration<EventName extends string> {
    * @default none: subscribers in this account only
    */
   readonly allowSubscribers?: readonly string[];
-}
-
-/**
- * Another service's topic that this service subscribes to. Either `service` and `topic` (a topic in this
- * account and region, named `<service>-<stage>-<topic>`), or `arn` (another account or region).
- */
-export interface ExternalTopicDeclaration<EventName extends string> {
-  /** The publishing service's app name. Goes with `topic`; not with `arn`. */
-  readonly service?: string;
-  /** The topic's name in the publishing service's topology. Goes with `service`. */
-  readonly topic?: string;
-  /** The topic's ARN (`arn:aws:sns:<region>:<account>:<service>-<stage>-<topic>`), for another account or region. */
-  readonly arn?: string;
-  /**
-   * The publisher's stage whose topic to subscribe to (with `service` and `topic`).
-   * @default this service's own stage
-   */
-  readonly stage?: string;
-  /**
-   * A FIFO topic: its subscribers' queues are FIFO too. An ARN ending in `.fifo` says so itself.
-   * @default false
-   */
-  readonly fifo?: boolean;
-  /** Event types it carries that this service consumes: each declared under `events`, with the schema it reads it by. */
-  readonly events: readonly EventName[];
-  /**
-   * The publisher's contract (`contractOf(topology)`, imported from its package): synthesis checks that the topic
-   * and events exist there, the stage is one it deploys, the versions are not behind, and no field read is gone.
-   * @default none: nothing to check against
-   */
-  readonly contract?: ServiceContract<any>;
 }
 
 /** A named consumer of some event types of one topic. */
