@@ -5,7 +5,9 @@ import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startEmbeddedEmulator, type EmulatorKind } from './embedded-emulator.ts';
-import { provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
+import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
+import { provisionIdempotencyTable, provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
 
 export interface LocalEnvironment {
   readonly endpoint: string;
@@ -31,9 +33,15 @@ export async function startLocalEnvironment(topology: ResolvedTopology, options:
   try {
     const clientOptions = endpointClientOptions({ endpoint: emulator.endpoint });
     const provisioned = await provisionTopology(topology, createAwsClients(clientOptions));
-    const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, new DynamoDBClient(awsClientConfig(clientOptions))) : undefined;
-    if (!emulator.dynamodb && topology.queues.some((queue) => queue.handler.kind === 'worker')) {
-      options.logger.warn('the emulator has no DynamoDB (moto is not installed): unique jobs are locked in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives the job lock table', {});
+    const dynamodb = new DynamoDBClient(awsClientConfig(clientOptions));
+    const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, dynamodb) : undefined;
+    if (emulator.dynamodb) await provisionIdempotencyTable(topology, dynamodb);
+    else setProcessIdempotencyStore(new InMemoryIdempotencyStore());
+    if (!emulator.dynamodb && topology.queues.some((queue) => queue.handler.kind === 'worker' || queue.idempotency)) {
+      options.logger.warn(
+        'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives their tables',
+        {},
+      );
     }
     options.logger.info('local emulator ready, topology provisioned', {
       endpoint: emulator.endpoint,

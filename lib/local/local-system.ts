@@ -14,6 +14,8 @@ import { ConsolePortInUseError } from './local-errors.ts';
 import { startLocalRunner, type LocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
+import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
+import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
 import { provisionJobLockTableWhereServed, provisionTopology, type ProvisionedQueue, type ProvisionedTopology } from './provisioner.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
@@ -108,9 +110,13 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     const provision = !options.endpoint || (options.provision ?? true);
     for (const service of services) {
       if (!provision || provisioned.has(service.topology)) continue;
-      const jobLockTable = await provisionJobLockTableWhereServed(service.topology, dynamodb, () =>
-        options.logger.warn('the emulator has no DynamoDB (moto is not installed): unique jobs are locked in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives the job lock table', { service: service.topology.app }),
-      );
+      const jobLockTable = await provisionJobLockTableWhereServed(service.topology, dynamodb, () => {
+        setProcessIdempotencyStore(new InMemoryIdempotencyStore());
+        options.logger.warn(
+          'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives their tables',
+          { service: service.topology.app },
+        );
+      });
       provisioned.set(service.topology, { provisioned: await provisionTopology(service.topology, clients), ...(jobLockTable && { jobLockTable }) });
     }
     // The Lambda handler modules read their stage and clients' settings from the environment when they load,

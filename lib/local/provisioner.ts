@@ -10,7 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
-import { jobLockTableName, parseTopicArn } from '../topology/naming.ts';
+import { idempotencyTableName, jobLockTableName, parseTopicArn } from '../topology/naming.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** Where a provisioned queue lives. */
@@ -90,13 +90,26 @@ async function externalTopicAtEndpoint(topic: ResolvedExternalTopic, sns: SNSCli
  */
 export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb: DynamoDBClient): Promise<string | undefined> {
   if (!topology.queues.some((queue) => queue.handler.kind === 'worker')) return undefined;
-  const tableName = jobLockTableName(topology.prefix);
+  return provisionTable(jobLockTableName(topology.prefix), 'jobKey', dynamodb);
+}
+
+/**
+ * Creates the idempotency table of a topology whose queues declare `idempotency`, as the IdempotencyTable
+ * construct does, and returns its name; undefined when none does. Safe to run again.
+ */
+export async function provisionIdempotencyTable(topology: ResolvedTopology, dynamodb: DynamoDBClient): Promise<string | undefined> {
+  if (!topology.queues.some((queue) => queue.idempotency)) return undefined;
+  return provisionTable(idempotencyTableName(topology.prefix), 'key', dynamodb);
+}
+
+/** An on-demand table with a string partition key and TTL on `expiresAt`; one that exists already is left as it is. */
+async function provisionTable(tableName: string, partitionKey: string, dynamodb: DynamoDBClient): Promise<string> {
   try {
     await dynamodb.send(
       new CreateTableCommand({
         TableName: tableName,
-        AttributeDefinitions: [{ AttributeName: 'jobKey', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'jobKey', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
@@ -108,12 +121,14 @@ export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb
 }
 
 /**
- * {@link provisionJobLockTable} at an endpoint that may serve no DynamoDB (fauxqs alone, moto not installed, answers
- * other services with 501 Not Implemented): undefined there, after `onNoDynamoDb`, so that the rest still runs and
- * unique jobs lock within each worker process.
+ * {@link provisionIdempotencyTable} and {@link provisionJobLockTable} (whose name it returns) at an endpoint that may
+ * serve no DynamoDB (fauxqs alone, moto not installed, answers other services with 501 Not Implemented): undefined
+ * there, after `onNoDynamoDb`, so that the rest still runs, unique jobs lock within each worker process and
+ * idempotency records are kept in memory.
  */
 export async function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
   try {
+    await provisionIdempotencyTable(topology, dynamodb);
     return await provisionJobLockTable(topology, dynamodb);
   } catch (error) {
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;

@@ -13,7 +13,9 @@ import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topo
 import { startLocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
-import { provisionJobLockTable, provisionTopology } from './provisioner.ts';
+import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
+import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
+import { provisionIdempotencyTable, provisionJobLockTable, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
 import { leaseTestEnvironment } from './test-environment.ts';
@@ -131,8 +133,10 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     for (const service of services) {
       const provisioned = await provisionTopology(service.topology, clients);
       if (service.topology === topology) Object.assign(routes, Object.fromEntries(provisioned.topicArns));
-      // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked within this process.
+      // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked, and idempotency records kept, within this process.
       const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(service.topology, dynamodb) : undefined;
+      if (emulator.dynamodb) await provisionIdempotencyTable(service.topology, dynamodb);
+      else setProcessIdempotencyStore(new InMemoryIdempotencyStore());
       // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
       const workers = await loadWorkers(service.project, stage);
       const runner = await startLocalRunner({

@@ -29,6 +29,11 @@ export function jobLockTableName(prefix: string): string {
   return `${prefix}-job-locks`;
 }
 
+/** The DynamoDB table of the idempotency records of the queues whose handlers run once per message. */
+export function idempotencyTableName(prefix: string): string {
+  return `${prefix}-idempotency`;
+}
+
 /** Where an ARN is made: the partition, region and account of the stack or endpoint (CDK tokens are fine). */
 export interface ArnScope {
   readonly partition: string;

@@ -10,6 +10,7 @@ import {
   type QueueSettings,
   type TopologyDeclaration,
 } from './topology-declaration.ts';
+import type { IdempotencySettings } from './idempotency-declaration.ts';
 import { salvageTopology } from './salvage-topology.ts';
 import { checkExternalTopics, checkMessageTypes, checkNames, checkQueue, checkSubscriber, checkTopics } from './topology-checks.ts';
 import { TopologyError } from './topology-error.ts';
@@ -66,19 +67,21 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
       const external = externalTopics.find((topic) => topic.id === subscriber.topic);
       checkSubscriber(id, subscriber, topology, problems, external);
       const fifo = external?.fifo ?? topology.topics[subscriber.topic]?.fifo ?? false;
-      return resolveQueue(prefix, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
+      const queue = resolveQueue(prefix, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
         topicId: subscriber.topic,
         external: external !== undefined,
         filterPolicy: filterPolicyFor(subscriber.events),
         deliveryDeadLetterQueueName: physicalName(prefix, `${id}-delivery-dlq`, fifo),
       });
+      return withIdempotency(queue, subscriber.idempotency);
     }),
     ...Object.entries(topology.commandHandlers).map(([commandType, commandHandler]) => {
       if (!(commandType in topology.commands)) {
         problems.push(`command handler '${commandType}' handles an unknown command type; declare it under commands`);
       }
       const fifo = commandHandler.queue.fifo ?? false;
-      return resolveQueue(prefix, commandQueueId(commandType), 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo);
+      const queue = resolveQueue(prefix, commandQueueId(commandType), 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo);
+      return withIdempotency(queue, commandHandler.idempotency);
     }),
   ];
   for (const commandType of Object.keys(topology.commands)) {
@@ -127,6 +130,11 @@ function resolveQueue(
     maxMessageSizeBytes: settings.maxMessageSizeBytes,
     ...(subscription && { subscription }),
   };
+}
+
+/** The queue with its idempotency, if declared: an attempt holds its record for the handler's time limit. */
+function withIdempotency(queue: ResolvedQueue, settings: IdempotencySettings | undefined): ResolvedQueue {
+  return settings ? { ...queue, idempotency: { lifetimeSeconds: settings.lifetimeSeconds, leaseSeconds: queue.handler.timeoutSeconds } } : queue;
 }
 
 /** The topic that carries an event type. */

@@ -39,6 +39,14 @@ export interface ResolvedSubscription {
   readonly deliveryDeadLetterQueueName: string;
 }
 
+/** How a queue's handlers run once per message (see `idempotency` of a subscriber or command handler). */
+export interface ResolvedIdempotency {
+  /** Seconds a handled message's record is kept. */
+  readonly lifetimeSeconds: number;
+  /** Seconds an attempt holds its message's record while it runs: the handler's time limit, so a crashed one frees it. */
+  readonly leaseSeconds: number;
+}
+
 /** A main queue with its dead-letter queue, and the handler that consumes it. */
 export interface ResolvedQueue {
   /** Logical name: the subscriber's name, or the command queue id (`invoice-generate`). */
@@ -65,6 +73,8 @@ export interface ResolvedQueue {
   readonly backoff: BackoffSettings;
   readonly maxMessageSizeBytes: number;
   readonly subscription?: ResolvedSubscription;
+  /** Absent unless the queue's handlers run once per message. */
+  readonly idempotency?: ResolvedIdempotency;
 }
 
 /** A validated topology for one stage: every default applied, every physical name known. */

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
 import type { ExternalTopicDeclaration } from './external-topic-declaration.ts';
+import { idempotencySchema, type IdempotencyInput } from './idempotency-declaration.ts';
 import type { ServiceContract } from './service-contract.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_QUEUE_MESSAGE_BYTES, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 
@@ -142,11 +143,13 @@ export const subscriberSchema = z.object({
   events: z.array(z.string()).check(z.minLength(1)),
   handler: handlerSchema,
   queue: z.prefault(queueSettingsSchema, {}),
+  idempotency: z.optional(idempotencySchema),
 });
 
 export const commandHandlerSchema = z.object({
   handler: handlerSchema,
   queue: z.prefault(queueSettingsSchema, {}),
+  idempotency: z.optional(idempotencySchema),
 });
 
 /** Message types such as `order.placed`: lower-case words joined by dots, hyphens or underscores. */
@@ -218,6 +221,12 @@ export interface SubscriberDeclaration<EventName extends string, TopicName exten
    * @default maxReceiveCount 5, backoff 5 s doubling to 900 s, visibility derived from the handler
    */
   readonly queue?: QueueSettingsInput;
+  /**
+   * Run each message's handler once: a record per message in the stage's idempotency table (DynamoDB) makes a
+   * second delivery of a handled message an acknowledgement without a call. `{}` takes the defaults.
+   * @default none: at-least-once delivery reaches the handler as it comes
+   */
+  readonly idempotency?: IdempotencyInput;
 }
 
 /** The handler, and so the queue, of one command type. */
@@ -229,6 +238,12 @@ export interface CommandHandlerDeclaration {
    * @default maxReceiveCount 5, backoff 5 s doubling to 900 s, visibility derived from the handler
    */
   readonly queue?: QueueSettingsInput;
+  /**
+   * Run each message's handler once: a record per message in the stage's idempotency table (DynamoDB) makes a
+   * second delivery of a handled message an acknowledgement without a call. `{}` takes the defaults.
+   * @default none: at-least-once delivery reaches the handler as it comes
+   */
+  readonly idempotency?: IdempotencyInput;
 }
 
 /** Subscribers keyed by name. */

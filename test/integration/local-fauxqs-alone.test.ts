@@ -34,7 +34,7 @@ describe('postbox dev at an emulator without DynamoDB', () => {
     try {
       await expect.poll(() => output, { timeout: 30_000 }).toMatch(/Ctrl-C stops it|postbox: /);
       expect(output).toContain('Ctrl-C stops it');
-      expect(output).toContain('unique jobs are locked in this process only');
+      expect(output).toContain('unique jobs are locked and idempotency records kept in this process only');
       process.kill(-child.pid!, 'SIGINT');
       expect(await exited).toBe(0);
     } finally {

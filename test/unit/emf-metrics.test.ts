@@ -39,8 +39,8 @@ describe('EmfMetrics', () => {
       metrics.count('payment.refunded', 'Retried');
     });
     expect(documents.map((document) => [document.MessageType, document.Duration.length, declared(document).length])).toEqual([
-      ['payment.received', 100, 5],
-      ['payment.refunded', 0, 5],
+      ['payment.received', 100, 6],
+      ['payment.refunded', 0, 6],
     ]);
   });
 });

@@ -84,11 +84,12 @@ describe('MessageProcessor', () => {
           { Name: 'Failed', Unit: 'Count' },
           { Name: 'Retried', Unit: 'Count' },
           { Name: 'DeadLettered', Unit: 'Count' },
+          { Name: 'Duplicate', Unit: 'Count' },
           { Name: 'Duration', Unit: 'Milliseconds' },
         ],
       },
     ]);
-    expect(emf).toMatchObject({ Queue: 'accounting', MessageType: 'payment.received', Processed: 1, Failed: 1, Retried: 0, DeadLettered: 0 });
+    expect(emf).toMatchObject({ Queue: 'accounting', MessageType: 'payment.received', Processed: 1, Failed: 1, Retried: 0, DeadLettered: 0, Duplicate: 0 });
     expect(emf.Duration).toHaveLength(2);
     metrics.flush();
     expect(lines).toHaveLength(1);

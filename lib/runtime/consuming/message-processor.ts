@@ -9,6 +9,9 @@ import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
 import type { Logger } from '../observability/logger.ts';
+import { IdempotencyGuard } from './idempotency/idempotency-guard.ts';
+import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
+import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
 
 /** A message received from a queue, with what SQS says about its delivery. */
 export interface ReceivedMessage extends IncomingMessage {
@@ -58,7 +61,12 @@ export type QueueHandlers<T extends AnyTopology, Q extends QueueId<T>> = {
 } & { readonly [K in QueueMessageType<T, Q>]: unknown };
 
 export type ProcessingOutcome =
-  | { readonly status: 'processed'; readonly envelope: Envelope }
+  | {
+      readonly status: 'processed';
+      readonly envelope: Envelope;
+      /** True when an earlier delivery had handled it (idempotency): acknowledged without calling the handler. */
+      readonly duplicate?: boolean;
+    }
   | (FailureDecision & {
       readonly status: 'failed';
       /** Absent when the message could not be decoded. */
@@ -85,6 +93,8 @@ export class HandlerConfigurationError extends PostboxError {
  */
 export class MessageProcessor {
   private readonly acceptedTypes: ReadonlySet<string>;
+  /** Present when the queue declares idempotency: its handlers run once per message key. */
+  private readonly guard: IdempotencyGuard | undefined;
 
   constructor(
     readonly queue: ResolvedQueue,
@@ -93,13 +103,24 @@ export class MessageProcessor {
     private readonly logger: Logger,
     private readonly metrics: EmfMetrics,
     private readonly random?: () => number,
+    idempotencyStore?: IdempotencyStore,
   ) {
     this.acceptedTypes = new Set(queue.messageTypes);
+    const idempotentOptions = Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, idempotentOptionsOf(handler)]));
     const problems = [
       ...queue.messageTypes.filter((type) => typeof handlers[type] !== 'function').map((type) => `no handler for '${type}'`),
       ...Object.keys(handlers).filter((type) => !this.acceptedTypes.has(type)).map((type) => `'${type}' never arrives on this queue`),
+      ...(queue.idempotency
+        ? []
+        : Object.keys(idempotentOptions)
+            .filter((type) => idempotentOptions[type])
+            .map((type) => `the handler of '${type}' is idempotent(), but the queue declares no idempotency in the topology; add \`idempotency: {}\` to it, which provisions its table`)),
     ];
     if (problems.length > 0) throw new HandlerConfigurationError(queue.id, problems);
+    if (queue.idempotency) {
+      if (!idempotencyStore) throw new HandlerConfigurationError(queue.id, ['it declares idempotency, but its consumer was given no idempotency store']);
+      this.guard = new IdempotencyGuard(queue.id, queue.idempotency, idempotencyStore, idempotentOptions, logger);
+    }
   }
 
   /**
@@ -116,7 +137,14 @@ export class MessageProcessor {
         // Its last attempt never reported (the consumer crashed or timed out): dead-letter it with that reason, unrun.
         throw new RetriesExhaustedError(message.messageId, message.receiveCount - 1, new AttemptsWithoutResultError(message.receiveCount));
       }
-      const result = this.handlers[decoded.type]!(decoded, new MessageContext(this, message, decoded, abort));
+      const context = new MessageContext(this, message, decoded, abort);
+      if (this.guard) {
+        return this.guard.run(message.messageId, decoded, () => this.handlers[decoded.type]!(decoded, context)).then(
+          (run) => (run.ran ? this.succeeded(decoded, started) : this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started)),
+          (error: unknown) => this.failed(message, decoded, error, started),
+        );
+      }
+      const result = this.handlers[decoded.type]!(decoded, context);
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
           () => this.succeeded(decoded, started),
@@ -132,6 +160,18 @@ export class MessageProcessor {
   private succeeded(envelope: Envelope, started: number): ProcessingOutcome {
     this.metrics.record(envelope.type, 'Processed', performance.now() - started);
     return { status: 'processed', envelope };
+  }
+
+  /** A message an earlier delivery handled: acknowledged unrun, and logged with what the handler returned then. */
+  private acknowledgedDuplicate(message: ReceivedMessage, envelope: Envelope, key: string, storedResult: unknown, started: number): ProcessingOutcome {
+    this.metrics.record(envelope.type, 'Processed', performance.now() - started);
+    this.metrics.count(envelope.type, 'Duplicate');
+    this.logger.info('handled before; acknowledged without calling its handler', {
+      ...this.messageFields(message, envelope),
+      idempotencyKey: key,
+      ...(storedResult !== undefined && { storedResult }),
+    });
+    return { status: 'processed', envelope, duplicate: true };
   }
 
   /** The outcome of a message whose handling failed with `error`, logged and counted. */

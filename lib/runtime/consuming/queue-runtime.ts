@@ -4,9 +4,13 @@ import { MessageCatalog } from '../../messages/message-catalog.ts';
 import type { AnyTopology } from '../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { PostboxError } from '../../postbox-error.ts';
+import { idempotencyTableName } from '../../topology/naming.ts';
 import { queueById, resolveTopology, type ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { DeferredDynamoDbStore } from './idempotency/deferred-dynamodb-store.ts';
+import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
+import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
 import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ReceivedMessage } from './message-processor.ts';
 import { QueueActions } from './queue-actions.ts';
 
@@ -32,6 +36,12 @@ export interface QueueRuntimeOptions<T extends AnyTopology> {
   readonly writeMetrics?: (line: string) => void;
   /** For tests of the backoff. @default Math.random */
   readonly random?: () => number;
+  /**
+   * Where the idempotency records of a queue that declares `idempotency` live.
+   * @default the store `setProcessIdempotencyStore` set, else the DynamoDB table POSTBOX_IDEMPOTENCY_TABLE (set by
+   * MessagingStack), else `<app>-<stage>-idempotency`
+   */
+  readonly idempotencyStore?: IdempotencyStore;
 }
 
 /** What a consumer did with a message it received: the outcome of processing, and whether the message left its queue. */
@@ -84,7 +94,11 @@ export class QueueRuntime {
     this.queue = queue;
     this.logger = options.logger ?? createLogger({ app: resolved.app, stage, queue: queue.id });
     this.metrics = new EmfMetrics(`Postbox/${resolved.app}`, queue.id, options.writeMetrics);
-    this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random);
+    const idempotencyStore =
+      options.idempotencyStore ??
+      processIdempotencyStore() ??
+      (queue.idempotency && new DeferredDynamoDbStore(process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix)));
+    this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random, idempotencyStore);
     const queueUrl = options.queueUrl ?? process.env[DEPLOYED_ENVIRONMENT.queueUrl];
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env[DEPLOYED_ENVIRONMENT.deadLetterQueueUrl];
     this.actions = new QueueActions(options.sqs, queue, {

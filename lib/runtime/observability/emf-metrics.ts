@@ -5,10 +5,10 @@ import { writeLogLine } from './log-output.ts';
  * metric format (EMF) lines: CloudWatch turns each line into metrics, with no
  * API call from the handler. Written by hand for the same reason as the logger.
  */
-export type MessageMetric = 'Processed' | 'Failed' | 'Retried' | 'DeadLettered';
+export type MessageMetric = 'Processed' | 'Failed' | 'Retried' | 'DeadLettered' | 'Duplicate';
 
 const METRIC_DEFINITIONS = JSON.stringify([
-  ...(['Processed', 'Failed', 'Retried', 'DeadLettered'] satisfies MessageMetric[]).map((name) => ({ Name: name, Unit: 'Count' })),
+  ...(['Processed', 'Failed', 'Retried', 'DeadLettered', 'Duplicate'] satisfies MessageMetric[]).map((name) => ({ Name: name, Unit: 'Count' })),
   { Name: 'Duration', Unit: 'Milliseconds' },
 ]);
 /** A continuation document declares only Duration: EMF needs every declared metric in the document, and a count of 0 would be a sample. */
@@ -60,7 +60,7 @@ export class EmfMetrics {
       const dimensions = `"Queue":${this.queueJson},"MessageType":${JSON.stringify(messageType)}`;
       this.write(
         `${head}${METRIC_DEFINITIONS}}]},${dimensions},"Processed":${counts.Processed},"Failed":${counts.Failed},` +
-          `"Retried":${counts.Retried},"DeadLettered":${counts.DeadLettered},"Duration":[${durations.slice(0, EMF_MAX_VALUES_PER_METRIC).join(',')}]}`,
+          `"Retried":${counts.Retried},"DeadLettered":${counts.DeadLettered},"Duplicate":${counts.Duplicate},"Duration":[${durations.slice(0, EMF_MAX_VALUES_PER_METRIC).join(',')}]}`,
       );
       for (let start = EMF_MAX_VALUES_PER_METRIC; start < durations.length; start += EMF_MAX_VALUES_PER_METRIC) {
         this.write(`${head}${DURATION_DEFINITION}}]},${dimensions},"Duration":[${durations.slice(start, start + EMF_MAX_VALUES_PER_METRIC).join(',')}]}`);
@@ -72,7 +72,7 @@ export class EmfMetrics {
   private of(messageType: string): TypeMetrics {
     let metrics = this.byType.get(messageType);
     if (metrics === undefined) {
-      metrics = { counts: { Processed: 0, Failed: 0, Retried: 0, DeadLettered: 0 }, durations: [] };
+      metrics = { counts: { Processed: 0, Failed: 0, Retried: 0, DeadLettered: 0, Duplicate: 0 }, durations: [] };
       this.byType.set(messageType, metrics);
     }
     return metrics;

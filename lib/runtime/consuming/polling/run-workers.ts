@@ -6,6 +6,10 @@ import { PostboxError } from '../../../postbox-error.ts';
 import { resolveTopology } from '../../../topology/resolve-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MessageHandlers } from '../message-processor.ts';
+import { idempotencyTableName } from '../../../topology/naming.ts';
+import { DeferredDynamoDbStore } from '../idempotency/deferred-dynamodb-store.ts';
+import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
+import { processIdempotencyStore } from '../idempotency/process-idempotency-store.ts';
 import { DynamoDbJobLock } from './dynamodb-job-lock.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
 import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from './polling-consumer.ts';
@@ -26,8 +30,13 @@ export interface RunWorkersOptions<T extends AnyTopology> {
   readonly jobLockTable?: string;
   /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
   readonly sqs?: SQSClient;
-  /** Client of the job lock table. @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  /** Client of the job lock and idempotency tables. @default a client for AWS_ENDPOINT_URL / AWS_REGION */
   readonly dynamodb?: DynamoDBClient;
+  /**
+   * Where the idempotency records of worker queues that declare `idempotency` live.
+   * @default the DynamoDB table POSTBOX_IDEMPOTENCY_TABLE, else `<app>-<stage>-idempotency`, through `dynamodb`
+   */
+  readonly idempotencyStore?: IdempotencyStore;
   /** Port of the health endpoint; 0 picks a free one. @default no health endpoint */
   readonly healthPort?: number;
   /** @default none */
@@ -75,6 +84,10 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
     const lock = new DynamoDbJobLock({ tableName: jobLockTable, leaseSeconds: timeoutSeconds + 60, ...(options.dynamodb && { dynamodb: options.dynamodb }) });
     return { ...unique, lock };
   };
+  const idempotencyStore =
+    options.idempotencyStore ??
+    processIdempotencyStore() ??
+    (options.dynamodb && new DeferredDynamoDbStore(process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix), options.dynamodb));
   const consumers = workerQueues.map((queue) => {
     const uniqueJobs = uniqueJobsOf(queue);
     return new PollingConsumer(topology, {
@@ -83,6 +96,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
       queue,
       handlers: options.handlers[queue]!,
       ...(uniqueJobs && { uniqueJobs }),
+      ...(idempotencyStore && { idempotencyStore }),
       ...(options.sqs && { sqs: options.sqs }),
       ...(options.limits && { limits: options.limits }),
       ...(options.logger && { logger: options.logger.child({ queue }) }),

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+} from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../../aws-client-config.ts';
+import { ConditionFailedError, translateAwsError } from '../../aws-errors.ts';
+import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } from './idempotency-store.ts';
+
+export interface DynamoDbIdempotencyStoreOptions {
+  /** Table with the string partition key `key` and TTL on `expiresAt`, as the `IdempotencyTable` construct makes it. */
+  readonly tableName: string;
+  /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
+  readonly dynamodb?: DynamoDBClient;
+  /** For tests of leases and lifetimes. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** TTL sweeps an abandoned claim an hour after its lease; the lease check itself does not wait for TTL. */
+const ABANDONED_CLAIM_TTL_SECONDS = 3_600;
+
+/**
+ * Idempotency records in DynamoDB, one item per key: a conditional put claims a key (no item, an expired
+ * one, or one whose attempt's lease ran out), a conditional update on the claim's token completes it, a
+ * conditional delete releases it. Errors are thrown as Postbox's typed AWS errors (`translateAwsError`).
+ */
+export class DynamoDbIdempotencyStore implements IdempotencyStore {
+  readonly description: string;
+  private readonly dynamodb: DynamoDBClient;
+  private readonly now: () => number;
+
+  constructor(private readonly options: DynamoDbIdempotencyStoreOptions) {
+    this.description = `DynamoDB table ${options.tableName}`;
+    this.dynamodb = options.dynamodb ?? new DynamoDBClient(awsClientConfig());
+    this.now = options.now ?? Date.now;
+  }
+
+  async claim(key: string, leaseSeconds: number): Promise<ClaimOutcome> {
+    // A record that disappears between the refused put and the read (released, or swept) is claimed again.
+    for (let tries = 1; ; tries++) {
+      const token = randomUUID();
+      const now = this.now();
+      const leaseUntil = now + leaseSeconds * 1000;
+      try {
+        await this.dynamodb.send(
+          new PutItemCommand({
+            TableName: this.options.tableName,
+            Item: {
+              key: { S: key },
+              status: { S: IN_PROGRESS },
+              token: { S: token },
+              leaseUntil: { N: String(leaseUntil) },
+              expiresAt: { N: String(Math.ceil(leaseUntil / 1000) + ABANDONED_CLAIM_TTL_SECONDS) },
+            },
+            ConditionExpression: 'attribute_not_exists(#key) OR expiresAt < :nowSeconds OR (#status = :inProgress AND leaseUntil < :now)',
+            ExpressionAttributeNames: { '#key': 'key', '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':nowSeconds': { N: String(Math.floor(now / 1000)) },
+              ':now': { N: String(now) },
+              ':inProgress': { S: IN_PROGRESS },
+            },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        );
+        return { status: 'claimed', claim: { key, token } };
+      } catch (error) {
+        const translated = translateAwsError(error, { table: this.options.tableName });
+        if (!(translated instanceof ConditionFailedError)) throw translated;
+        const held = (error as { Item?: Record<string, AttributeValue> }).Item ?? (await this.read(key));
+        if (held) return outcomeOf(held);
+        if (tries >= 3) throw translated;
+      }
+    }
+  }
+
+  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Promise<boolean> {
+    const expiresAt = Math.ceil(this.now() / 1000) + lifetimeSeconds;
+    try {
+      await this.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: this.options.tableName,
+          Key: { key: { S: claim.key } },
+          UpdateExpression: `SET #status = :completed, expiresAt = :expiresAt${result === undefined ? '' : ', #result = :result'} REMOVE leaseUntil`,
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#status': 'status', '#token': 'token', ...(result !== undefined && { '#result': 'result' }) },
+          ExpressionAttributeValues: {
+            ':completed': { S: COMPLETED },
+            ':expiresAt': { N: String(expiresAt) },
+            ':token': { S: claim.token },
+            ...(result !== undefined && { ':result': { S: result } }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      const translated = translateAwsError(error, { table: this.options.tableName });
+      if (translated instanceof ConditionFailedError) return false;
+      throw translated;
+    }
+  }
+
+  async release(claim: IdempotencyClaim): Promise<void> {
+    try {
+      await this.dynamodb.send(
+        new DeleteItemCommand({
+          TableName: this.options.tableName,
+          Key: { key: { S: claim.key } },
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': { S: claim.token } },
+        }),
+      );
+    } catch (error) {
+      const translated = translateAwsError(error, { table: this.options.tableName });
+      // Another attempt holds the key now: it is theirs.
+      if (!(translated instanceof ConditionFailedError)) throw translated;
+    }
+  }
+
+  private async read(key: string): Promise<Record<string, AttributeValue> | undefined> {
+    try {
+      const { Item } = await this.dynamodb.send(new GetItemCommand({ TableName: this.options.tableName, Key: { key: { S: key } }, ConsistentRead: true }));
+      return Item;
+    } catch (error) {
+      throw translateAwsError(error, { table: this.options.tableName });
+    }
+  }
+}
+
+const IN_PROGRESS = 'IN_PROGRESS';
+const COMPLETED = 'COMPLETED';
+
+function outcomeOf(item: Record<string, AttributeValue>): ClaimOutcome {
+  if (item.status?.S === COMPLETED) return { status: 'completed', result: item.result?.S };
+  return { status: 'in-progress', leaseUntil: Number(item.leaseUntil?.N ?? 0) };
+}

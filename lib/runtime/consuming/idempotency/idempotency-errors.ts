@@ -1,0 +1,40 @@
+import { MessageError } from '../../../messages/message-errors.ts';
+
+/** The idempotency record of a message could not be claimed: the handler is not run unguarded; the message is retried. */
+export class IdempotencyStoreUnavailableError extends MessageError {
+  readonly code = 'IDEMPOTENCY_STORE_UNAVAILABLE';
+  readonly retryable = true;
+
+  constructor(messageId: string, key: string, store: string, cause: unknown) {
+    super(
+      `Message ${messageId} was not handled: its idempotency record '${key}' could not be claimed in ${store} ` +
+        `(${(cause as Error)?.message ?? String(cause)}). It stays on its queue and is retried; check the table exists and the consumer may write to it.`,
+      { cause },
+    );
+  }
+}
+
+/** Another attempt is handling a message with the same key right now: this one comes back after its backoff. */
+export class IdempotencyInProgressError extends MessageError {
+  readonly code = 'IDEMPOTENCY_IN_PROGRESS';
+  readonly retryable = true;
+
+  constructor(messageId: string, key: string, leaseUntil: number) {
+    super(
+      `Message ${messageId} was not handled: another attempt holds its idempotency record '${key}' until ` +
+        `${new Date(leaseUntil).toISOString()}. It is retried; once that attempt completes, this delivery is acknowledged unrun.`,
+    );
+  }
+}
+
+/** The handler map's key function threw or gave no key: the message cannot be handled once-only, so it is dead-lettered. */
+export class IdempotencyKeyError extends MessageError {
+  readonly code = 'IDEMPOTENCY_KEY_INVALID';
+  readonly retryable = false;
+
+  constructor(messageId: string, messageType: string, reason: string, cause?: unknown) {
+    super(`Message ${messageId} of type '${messageType}' has no idempotency key: the key function ${reason}. Fix the key function of its handler, then redrive it.`, {
+      cause,
+    });
+  }
+}
