@@ -1,5 +1,6 @@
 import { benchBundles } from './bundle-bench.ts';
 import { benchConsumers, HANDLER_MS, ROUND_TRIP_MS } from './consumer-bench.ts';
+import { benchIdempotency } from './idempotency-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
 
@@ -23,7 +24,7 @@ function compare(what: string, ours: number, peerName: string, peer: number, uni
 
 console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
 
-console.log('1/4 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
+console.log('1/5 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
 const pipeline = await benchPipeline();
 const r = pipeline.recordsPerSecond;
 const postbox = r['Postbox pipeline']!;
@@ -34,17 +35,21 @@ for (const [name, value] of Object.entries(r)) console.log(`   ${name.padEnd(48)
 compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Powertools (zod in handler)' : 'Powertools (parser)', fasterPowertools, 'rec/s', { ratio: 1.5, higherIsBetter: true });
 compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
 
-console.log('2/4 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
-const bundles = await benchBundles({ postbox: 'functions/notifications.ts', powertools: 'bench/fixtures/powertools-handler.ts' });
+console.log('2/5 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
+const bundles = await benchBundles({
+  postbox: 'functions/notifications.ts',
+  powertools: 'bench/fixtures/powertools-handler.ts',
+  powertoolsIdempotent: 'bench/fixtures/powertools-idempotent-handler.ts',
+});
 compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
 compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
 
-console.log('3/4 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
+console.log('3/5 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
 const publish = await benchPublish();
 console.log(`   API calls: publishMany ${publish.calls.publishMany}, one publish per message ${publish.calls['one publish per message']}`);
 compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publish per message', publish.messagesPerSecond['one publish per message']!, 'msg/s', { ratio: 8, higherIsBetter: true });
 
-console.log(`4/4 polling consumers: 1,000 messages, a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms; then the embedded emulator…`);
+console.log(`4/5 polling consumers: 1,000 messages, a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms; then the embedded emulator…`);
 const consumers = await benchConsumers();
 for (const [name, race] of Object.entries(consumers)) {
   const ours = race.messagesPerSecond.PollingConsumer!;
@@ -68,6 +73,18 @@ for (const [name, race] of Object.entries(consumers)) {
     compare(`consumer throughput (${name})`, ours, peer, theirs, 'msg/s');
   }
 }
+
+console.log('5/5 idempotent handling: 500 order.placed records in batches of 10, DynamoDB on the embedded emulator, first deliveries then the same again, median of 3 rounds…');
+const idempotency = await benchIdempotency();
+for (const [name, value] of Object.entries(idempotency.firstDelivery)) {
+  console.log(`   ${name.padEnd(44)} first delivery ${fmt(value).padStart(6)} records/s, redelivery ${fmt(idempotency.redelivery[name]!).padStart(6)} records/s`);
+}
+const ourIdempotent = 'Postbox idempotent queue';
+const theirIdempotent = 'Powertools BatchProcessor + makeIdempotent';
+compare('idempotent handling, first delivery', idempotency.firstDelivery[ourIdempotent]!, 'Powertools idempotency', idempotency.firstDelivery[theirIdempotent]!, 'rec/s', { ratio: 1, higherIsBetter: true });
+compare('idempotent handling, redelivery', idempotency.redelivery[ourIdempotent]!, 'Powertools idempotency', idempotency.redelivery[theirIdempotent]!, 'rec/s', { ratio: 1, higherIsBetter: true });
+// functions/notifications.ts is the idempotent handler (its queue declares idempotency): the same bundle, against Powertools with its idempotency utility.
+compare('idempotent handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+idempotency+logger+metrics', bundles.bytes.powertoolsIdempotent! / 1024, 'KiB', { ratio: 1, higherIsBetter: false });
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -2,6 +2,7 @@
 export { DurableQueue, type DurableQueueProps } from './infra/durable-queue.ts';
 export { EventSubscription, type EventSubscriptionProps } from './infra/event-subscription.ts';
 export { EventTopic, type EventTopicProps } from './infra/event-topic.ts';
+export { IdempotencyTable, type IdempotencyTableProps } from './infra/idempotency-table.ts';
 export { JobLockTable, type JobLockTableProps } from './infra/job-lock-table.ts';
 export { LambdaConsumer, type LambdaConsumerProps } from './infra/lambda-consumer.ts';
 export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from './infra/messaging-app.ts';

@@ -29,6 +29,11 @@ export {
   type QueueHandlers,
 } from './runtime/consuming/message-processor.ts';
 export { NotAnSqsEventError } from './runtime/consuming/lambda/sqs-event.ts';
+export { DynamoDbIdempotencyStore, type DynamoDbIdempotencyStoreOptions } from './runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
+export { IdempotencyInProgressError, IdempotencyKeyError, IdempotencyStoreUnavailableError } from './runtime/consuming/idempotency/idempotency-errors.ts';
+export type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } from './runtime/consuming/idempotency/idempotency-store.ts';
+export { idempotent, type IdempotentOptions } from './runtime/consuming/idempotency/idempotent-handler.ts';
+export { InMemoryIdempotencyStore } from './runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 export { HandlerSetupError } from './runtime/consuming/queue-runtime.ts';
 export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/polling/define-workers.ts';
 export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/polling/dynamodb-job-lock.ts';

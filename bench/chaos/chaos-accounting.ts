@@ -164,14 +164,17 @@ export interface ChaosVerdict {
 /**
  * Fails the run when a message was lost (a dead letter the fault plan did not
  * call for counts as lost), a dead letter has no reason or one the plan did
- * not call for, a duplicate is unexplained, or the queues did not drain.
+ * not call for, a duplicate is unexplained (or, with `duplicatesAllowed: false`,
+ * there is any duplicate), or the queues did not drain.
  */
-export function chaosVerdict(result: ChaosTally, drained: boolean): ChaosVerdict {
+export function chaosVerdict(result: ChaosTally, drained: boolean, options: { readonly duplicatesAllowed?: boolean } = {}): ChaosVerdict {
   const failures = [
     ...(result.lost.length > 0 ? [`${result.lost.length} lost`] : []),
     ...(result.unexplainedDeadLetters.length > 0 ? [`${result.unexplainedDeadLetters.length} dead letters the fault plan did not call for`] : []),
     ...(result.deadLetteredWithoutReason.length > 0 ? [`${result.deadLetteredWithoutReason.length} dead letters without a reason`] : []),
     ...(result.unexplainedDuplicates > 0 ? [`${result.unexplainedDuplicates} unexplained duplicate effects`] : []),
+    // Idempotent handlers run once per key, whatever the faults: any duplicate is a failure of the guard.
+    ...(options.duplicatesAllowed === false && result.duplicateEffects > 0 ? [`${result.duplicateEffects} duplicate effects of idempotent handlers`] : []),
     ...(drained ? [] : ['the queues did not drain']),
   ];
   return { exitCode: failures.length > 0 ? 1 : 0, failures };

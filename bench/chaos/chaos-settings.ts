@@ -11,4 +11,8 @@ export interface ChaosWorkerSettings {
   readonly ledgerDirectory: string;
   readonly jobLockTable: string;
   readonly logFile: string;
+  /** The second pass: every queue idempotent, its records in the stage's idempotency table. */
+  readonly idempotent: boolean;
+  /** The idempotent pass's effects table. */
+  readonly effectsTable?: string;
 }

@@ -8,7 +8,7 @@ import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { runWorkers } from '../../lib/runtime/consuming/polling/run-workers.ts';
 import type { ChaosWorkerSettings } from './chaos-settings.ts';
 import { chaosHandlers } from './chaos-handlers.ts';
-import { chaosTopology } from './chaos-topology.ts';
+import { chaosTopologyOf } from './chaos-topology.ts';
 import { EffectLedger } from './effect-ledger.ts';
 import { withSdkFaults } from './faulty-sqs-client.ts';
 
@@ -19,9 +19,9 @@ const sqs = withSdkFaults(new SQSClient(client), settings.sdkFaults, Math.random
 const logger = createLogger({ pid: process.pid }, { level: 'warn', write: (line) => appendFileSync(settings.logFile, `${line}\n`) });
 const ledger = new EffectLedger(settings.ledgerDirectory);
 
-const workers = await runWorkers(chaosTopology, {
+const workers = await runWorkers(chaosTopologyOf(settings.idempotent), {
   stage: settings.stage,
-  handlers: { analytics: chaosHandlers('analytics', ['order.cancelled'], { seed: settings.seed, rates: settings.rates, ledger }) },
+  handlers: { analytics: chaosHandlers('analytics', ['order.cancelled'], { seed: settings.seed, rates: settings.rates, ledger, idempotent: settings.idempotent, ...(settings.effectsTable && { effectsTable: settings.effectsTable }) }) },
   uniqueJobs: { analytics: analyticsUniqueJobs },
   jobLockTable: settings.jobLockTable,
   sqs,

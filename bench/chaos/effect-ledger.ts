@@ -1,5 +1,6 @@
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
 /** One effect a handler performed: the idempotency record of a message on a queue. */
 export interface Effect {
@@ -35,5 +36,17 @@ export class EffectLedger {
       .flatMap((name) => readFileSync(path.join(directory, name), 'utf8').split('\n'))
       .filter((line) => line.length > 0)
       .map((line) => JSON.parse(line) as Effect);
+  }
+
+  /** Every effect handlers wrote to `tableName` with their messages' idempotency records (the idempotent pass). */
+  static async readTable(dynamodb: DynamoDBClient, tableName: string): Promise<Effect[]> {
+    const effects: Effect[] = [];
+    let ExclusiveStartKey: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const page = await dynamodb.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey }));
+      effects.push(...(page.Items ?? []).map((item) => JSON.parse(item.effect!.S!) as Effect));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return effects;
   }
 }

@@ -1,15 +1,22 @@
-import { UnrecoverableError, type QueueHandlers, type UniqueJobs } from 'postbox';
+import { idempotent, UnrecoverableError, type QueueHandlers, type UniqueJobs } from 'postbox';
 import type { ordersTopology } from './orders-topology.ts';
 
 type Orders = typeof ordersTopology;
 
 const money = (cents: number, currency: string) => `${(cents / 100).toFixed(2)} ${currency}`;
 
-/** Notifications tells the customer what happened to their order. */
+/**
+ * Notifications tells the customer what happened to their order, once (its queue declares `idempotency`). A
+ * confirmation is keyed by its order: the order service may publish one placement twice as two messages.
+ */
 export const notificationHandlers: QueueHandlers<Orders, 'notifications'> = {
-  'order.placed': ({ data }, { logger }) => {
-    logger.info('confirmation e-mail queued', { customerId: data.customerId, subject: `Order ${data.orderId} confirmed` });
-  },
+  'order.placed': idempotent(
+    ({ data }, { logger }) => {
+      logger.info('confirmation e-mail queued', { customerId: data.customerId, subject: `Order ${data.orderId} confirmed` });
+      return { subject: `Order ${data.orderId} confirmed` };
+    },
+    { key: (message) => `order.placed:${message.data.orderId}` },
+  ),
   'order.cancelled': ({ data }, { logger }) => {
     logger.info('cancellation e-mail queued', { subject: `Order ${data.orderId} cancelled`, reason: data.reason });
   },

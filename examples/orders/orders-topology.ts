@@ -45,6 +45,8 @@ export const ordersTopology = defineTopology({
       topic: 'orders',
       events: ['order.placed', 'order.cancelled'],
       handler: { kind: 'lambda', entry: 'functions/notifications.ts', timeoutSeconds: 15, maxBatchingWindowSeconds: 2 },
+      // A customer gets one e-mail per order event, however often SNS and SQS deliver it.
+      idempotency: { lifetimeSeconds: 86_400 },
     },
     analytics: {
       topic: 'orders',

@@ -7,7 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, jobLockTableName } from '../topology/naming.ts';
+import { externalTopicArn, idempotencyTableName, jobLockTableName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -15,6 +15,7 @@ import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
 import { EventTopic } from './event-topic.ts';
 import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
+import { IdempotencyTable } from './idempotency-table.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
@@ -74,6 +75,8 @@ export class MessagingStack extends Stack {
   readonly workers?: WorkerService;
   /** The lock table of the workers' unique jobs, if the topology has worker handlers. */
   readonly jobLocks?: JobLockTable;
+  /** The idempotency records of the queues that declare `idempotency`, if any does. */
+  readonly idempotency?: IdempotencyTable;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -115,6 +118,11 @@ export class MessagingStack extends Stack {
       const arn = externalTopicArn(external, { partition: this.partition, region: this.region, account: this.account });
       this.externalTopics.set(external.id, sns.Topic.fromTopicArn(this, `${constructId(external.id)}ExternalTopic`, arn));
     }
+
+    const idempotency = this.topology.queues.some((queue) => queue.idempotency)
+      ? (this.idempotency = new IdempotencyTable(this, 'Idempotency', { tableName: idempotencyTableName(prefix) }))
+      : undefined;
+    const idempotencyEnvironment: Record<string, string> = idempotency ? { [DEPLOYED_ENVIRONMENT.idempotencyTable]: idempotency.table.tableName } : {};
 
     for (const resolved of this.topology.queues) {
       const label = constructId(resolved.id);
@@ -165,9 +173,11 @@ export class MessagingStack extends Stack {
             [DEPLOYED_ENVIRONMENT.accountId]: this.account,
             [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
             [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
+            ...(resolved.idempotency && idempotencyEnvironment),
           },
         });
         queue.grantDeadLetterAccess(consumer.function);
+        if (resolved.idempotency) idempotency!.grantRecords(consumer.function);
         this.consumers.set(resolved.id, consumer);
         this.monitoring.monitorFunction(resolved.id, consumer);
       }
@@ -181,8 +191,13 @@ export class MessagingStack extends Stack {
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
         imageDirectory: this.workerImage(workerQueues.map((queue) => queue.id), projectRoot, props.workersModule),
-        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
+        environment: {
+          [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
+          [DEPLOYED_ENVIRONMENT.accountId]: this.account,
+          ...(workerQueues.some((queue) => queue.idempotency) && idempotencyEnvironment),
+        },
       });
+      if (workerQueues.some((queue) => queue.idempotency)) idempotency!.grantRecords(this.workers.taskDefinition.taskRole);
     }
   }
 

@@ -77,6 +77,8 @@ function resourceOf(resource: CallResource): { arn: string; policyHolder?: strin
       return { arn: policies.arnOf(flowLog().logGroup) };
     case 'job-lock-table':
       return { arn: policies.arnOf(idOf(must(stack.jobLocks, 'job lock table').table)) };
+    case 'idempotency-table':
+      return { arn: policies.arnOf(idOf(must(stack.idempotency, 'idempotency table').table)) };
     case 'worker-image-repository':
       return { arn: workerImageRepositoryArn() };
     case 'any':
@@ -149,6 +151,13 @@ describe('the permissions of the example stack refuse', () => {
   it('a worker sending to a queue of another service', async () => {
     const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'notifications' } };
     expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
+  });
+
+  it('a consumer whose queue declares no idempotency touching the idempotency table, or an idempotent one scanning it', async () => {
+    const claim = find((call) => call.resource.kind === 'idempotency-table' && call.action === 'dynamodb:PutItem');
+    expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'lambda-consumer', queue: 'invoice-generate' } }))).toBe('ImplicitlyDenied');
+    expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'worker-task' } }))).toBe('ImplicitlyDenied');
+    expect(await policies.simulate(requestOf({ ...claim, action: 'dynamodb:Scan' }))).toBe('ImplicitlyDenied');
   });
 
   it('a Lambda consumer deleting from a queue not its own', async () => {

@@ -1,4 +1,4 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
 import { provisionIdempotencyTable, provisionTopology } from '../../lib/local/provisioner.ts';
@@ -158,5 +158,84 @@ describe('DynamoDbIdempotencyStore', () => {
     expect((processed as { error: unknown }).error).toBeInstanceOf(IdempotencyStoreUnavailableError);
     expect((processed as { error: Error }).error.message).toContain(`DynamoDB table ${stage}-missing`);
     expect(calls).toBe(0);
+  });
+});
+
+describe('writeWithRecord', () => {
+  async function setUp() {
+    const topology = topologyWith(true);
+    const stage = uniqueStage();
+    const resolved = resolveTopology(topology, { stage });
+    const tableName = (await provisionIdempotencyTable(resolved, dynamodb))!;
+    const ledger = `${stage}-ledger`;
+    await dynamodb.send(
+      new CreateTableCommand({ TableName: ledger, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }),
+    );
+    const entries = async () => (await dynamodb.send(new ScanCommand({ TableName: ledger }))).Items ?? [];
+    return { topology, stage, tableName, ledger, entries };
+  }
+  const delivery = (messageId: string, receiveCount = 1) => ({
+    messageId,
+    receiptHandle: 'r',
+    body: JSON.stringify({ paymentId: 'p-9', amountCents: 900 }),
+    attributes: { type: 'payment.received' },
+    receiveCount,
+  });
+
+  it('writes the effect once, with the record, however often the message comes; a failed transaction writes nothing and retries the message', async () => {
+    const { topology, stage, tableName, ledger, entries } = await setUp();
+    let calls = 0;
+    const runtime = (store: DynamoDbIdempotencyStore) =>
+      new QueueRuntime(topology, {
+        stage,
+        queue: 'accounting',
+        handlers: {
+          'payment.received': (message, context) => {
+            calls += 1;
+            context.idempotency!.writeWithRecord({ Put: { TableName: ledger, Item: { id: { S: `entry-${calls}` }, paymentId: { S: message.data.paymentId } } } });
+          },
+          'payment.refunded': () => undefined,
+        },
+        sqs: clients.sqs,
+        logger: silent,
+        writeMetrics: () => undefined,
+        idempotencyStore: store,
+      }).processor;
+    // The first attempt's transaction cannot commit (its effect names a table that does not exist): nothing is written.
+    const broken = new QueueRuntime(topology, {
+      stage,
+      queue: 'accounting',
+      handlers: {
+        'payment.received': (_message, context) => void context.idempotency!.writeWithRecord({ Put: { TableName: `${ledger}-missing`, Item: { id: { S: 'x' } } } }),
+        'payment.refunded': () => undefined,
+      },
+      sqs: clients.sqs,
+      logger: silent,
+      writeMetrics: () => undefined,
+      idempotencyStore: new DynamoDbIdempotencyStore({ tableName, dynamodb }),
+    }).processor;
+    const failed = await broken.process(delivery('m-1'));
+    expect(failed).toMatchObject({ status: 'failed', action: 'retry' });
+    expect((failed as { error: Error }).error).toMatchObject({ code: 'IDEMPOTENCY_COMMIT_FAILED' });
+    expect(await entries()).toEqual([]);
+    const processor = runtime(new DynamoDbIdempotencyStore({ tableName, dynamodb }));
+    expect(await processor.process(delivery('m-1', 2))).toMatchObject({ status: 'processed' });
+    expect(await processor.process(delivery('m-1', 3))).toMatchObject({ status: 'processed', duplicate: true });
+    expect(calls).toBe(1);
+    expect((await entries()).map((item) => item.id!.S)).toEqual(['entry-1']);
+  });
+
+  it('writes nothing for an attempt whose claim another attempt took over after its lease ran out', async () => {
+    const { tableName, ledger, entries } = await setUp();
+    let now = Date.UTC(2026, 11, 4, 23);
+    const store = new DynamoDbIdempotencyStore({ tableName, dynamodb, now: () => now });
+    const slow = await store.claim('accounting#k', 1);
+    now += 2_000;
+    const next = await store.claim('accounting#k', 60);
+    if (slow.status !== 'claimed' || next.status !== 'claimed') throw new Error('unreachable');
+    const put = (id: string) => ({ Put: { TableName: ledger, Item: { id: { S: id } } } });
+    expect(await store.complete(slow.claim, undefined, 3600, [put('slow')])).toBe(false);
+    expect(await store.complete(next.claim, undefined, 3600, [put('next')])).toBe(true);
+    expect((await entries()).map((item) => item.id!.S)).toEqual(['next']);
   });
 });

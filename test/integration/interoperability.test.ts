@@ -16,6 +16,7 @@ import { runCli } from '../../lib/cli/postbox-cli.ts';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
+import { InMemoryIdempotencyStore } from '../../lib/runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { toSqsRecord } from '../../lib/runtime/consuming/lambda/sqs-record.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
@@ -70,6 +71,8 @@ function notificationsPipeline(stage: string, queueUrl: string) {
       sqs,
       logger: createLogger({}, { write: noop }),
       writeMetrics: noop,
+      // Notifications declares idempotency; its records are beside the point here.
+      idempotencyStore: new InMemoryIdempotencyStore(),
       handlers: { 'order.placed': (message) => void handled.push(message), 'order.cancelled': (message) => void handled.push(message) },
     }),
   });

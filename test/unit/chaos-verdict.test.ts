@@ -59,6 +59,13 @@ describe('the chaos run verdict', () => {
     expect(chaosVerdict(result, true).exitCode).toBe(0);
   });
 
+  it('fails the idempotent pass on any duplicate effect, even one a SIGKILL explains', () => {
+    const afterKill = [effect(valid, 7, 10_000), effect(valid, 8, 20_000)];
+    const result = tally(5, expected, [...handledEffects, ...afterKill], planned, faults);
+    expect(chaosVerdict(result, true, { duplicatesAllowed: true })).toEqual({ exitCode: 0, failures: [] });
+    expect(chaosVerdict(result, true, { duplicatesAllowed: false })).toEqual({ exitCode: 1, failures: ['1 duplicate effects of idempotent handlers'] });
+  });
+
   it('fails the run on a duplicate effect that neither a SIGKILL nor the outage explains', () => {
     const result = tally(5, expected, [...handledEffects, effect(valid, 1, 30_000), effect(valid, 2, 31_000)], planned, faults);
     expect(result.unexplainedDuplicates).toBe(1);

@@ -36,6 +36,8 @@ export type CallResource =
   | { readonly kind: 'log-stream'; readonly logGroup: 'lambda-consumer' | 'worker' | 'flow-logs'; readonly queue?: string }
   | { readonly kind: 'log-group'; readonly logGroup: 'flow-logs' }
   | { readonly kind: 'job-lock-table' }
+  /** The idempotency records of the queues that declare `idempotency`. */
+  | { readonly kind: 'idempotency-table' }
   /** The CDK bootstrap repository that holds the worker image. */
   | { readonly kind: 'worker-image-repository' }
   /** An action with no resource-level permissions. */
@@ -95,6 +97,7 @@ export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = 
     if (queue.subscription) calls.push(...deliveryCalls(queue, topology, options.region));
     if (queue.handler.kind === 'lambda') calls.push(...lambdaConsumerCalls(queue.id));
     else calls.push(...workerCalls(queue.id));
+    if (queue.idempotency) calls.push(...idempotencyCalls(queue));
   }
   if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
   calls.push(...alarmCalls());
@@ -159,6 +162,17 @@ function lambdaConsumerCalls(queue: string): AwsCall[] {
     { principal: role, action: 'sqs:GetQueueAttributes', resource: dlq, purpose: "QueueActions reads the dead-letter queue's MaximumMessageSize" },
     { principal: role, action: 'logs:CreateLogStream', resource: logs, purpose: 'Lambda writes the log of the function' },
     { principal: role, action: 'logs:PutLogEvents', resource: logs, purpose: 'Lambda writes the log of the function' },
+  ];
+}
+
+function idempotencyCalls(queue: ResolvedQueue): AwsCall[] {
+  const principal: CallPrincipal = queue.handler.kind === 'lambda' ? { kind: 'lambda-consumer', queue: queue.id } : { kind: 'worker-task' };
+  const table = { kind: 'idempotency-table' } as const;
+  return [
+    { principal, action: 'dynamodb:PutItem', resource: table, purpose: 'DynamoDbIdempotencyStore claims the record of a message before its handler runs' },
+    { principal, action: 'dynamodb:GetItem', resource: table, purpose: 'DynamoDbIdempotencyStore reads the record that refused a claim' },
+    { principal, action: 'dynamodb:UpdateItem', resource: table, purpose: 'DynamoDbIdempotencyStore marks the record completed, with the result' },
+    { principal, action: 'dynamodb:DeleteItem', resource: table, purpose: 'DynamoDbIdempotencyStore releases the record of a failed attempt' },
   ];
 }
 

@@ -9,7 +9,7 @@ import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
 import type { Logger } from '../observability/logger.ts';
-import { IdempotencyGuard } from './idempotency/idempotency-guard.ts';
+import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
 
@@ -38,6 +38,8 @@ export interface HandlerContext {
   readonly logger: Logger;
   /** Aborted when the consumer gives up on the task (its time limit passed); long tasks should stop then. */
   readonly signal?: AbortSignal;
+  /** The message's idempotency record, when its queue declares `idempotency`: write with it exactly once. */
+  readonly idempotency?: IdempotencyContext;
 }
 
 /** Where a handler's abort signal comes from; read only if the handler asks for it. */
@@ -139,7 +141,10 @@ export class MessageProcessor {
       }
       const context = new MessageContext(this, message, decoded, abort);
       if (this.guard) {
-        return this.guard.run(message.messageId, decoded, () => this.handlers[decoded.type]!(decoded, context)).then(
+        return this.guard.run(message.messageId, decoded, (idempotency) => {
+          context.idempotency = idempotency;
+          return this.handlers[decoded.type]!(decoded, context);
+        }).then(
           (run) => (run.ran ? this.succeeded(decoded, started) : this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started)),
           (error: unknown) => this.failed(message, decoded, error, started),
         );
@@ -211,6 +216,7 @@ export class MessageProcessor {
  */
 class MessageContext implements HandlerContext {
   private childLogger: Logger | undefined;
+  idempotency: IdempotencyContext | undefined;
 
   constructor(
     private readonly processor: MessageProcessor,

@@ -1,6 +1,6 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDbIdempotencyStore } from './dynamodb-idempotency-store.ts';
-import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } from './idempotency-store.ts';
+import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
 
 /**
  * The DynamoDB idempotency store, loaded on the first message rather than at start: a Lambda handler's
@@ -21,8 +21,8 @@ export class DeferredDynamoDbStore implements IdempotencyStore {
     return (await this.loaded()).claim(key, leaseSeconds);
   }
 
-  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Promise<boolean> {
-    return (await this.loaded()).complete(claim, result, lifetimeSeconds);
+  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, effects?: readonly RecordEffect[]): Promise<boolean> {
+    return (await this.loaded()).complete(claim, result, lifetimeSeconds, effects);
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {

@@ -4,12 +4,14 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type Update,
 } from '@aws-sdk/client-dynamodb';
 import { awsClientConfig } from '../../aws-client-config.ts';
 import { ConditionFailedError, translateAwsError } from '../../aws-errors.ts';
-import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } from './idempotency-store.ts';
+import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
 
 export interface DynamoDbIdempotencyStoreOptions {
   /** Table with the string partition key `key` and TTL on `expiresAt`, as the `IdempotencyTable` construct makes it. */
@@ -77,30 +79,35 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
     }
   }
 
-  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Promise<boolean> {
-    const expiresAt = Math.ceil(this.now() / 1000) + lifetimeSeconds;
+  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, effects: readonly RecordEffect[] = []): Promise<boolean> {
+    const update = this.completion(claim, result, lifetimeSeconds);
     try {
-      await this.dynamodb.send(
-        new UpdateItemCommand({
-          TableName: this.options.tableName,
-          Key: { key: { S: claim.key } },
-          UpdateExpression: `SET #status = :completed, expiresAt = :expiresAt${result === undefined ? '' : ', #result = :result'} REMOVE leaseUntil`,
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#status': 'status', '#token': 'token', ...(result !== undefined && { '#result': 'result' }) },
-          ExpressionAttributeValues: {
-            ':completed': { S: COMPLETED },
-            ':expiresAt': { N: String(expiresAt) },
-            ':token': { S: claim.token },
-            ...(result !== undefined && { ':result': { S: result } }),
-          },
-        }),
-      );
+      if (effects.length === 0) await this.dynamodb.send(new UpdateItemCommand(update));
+      // One transaction: the record completes with the handler's writes, or none of them happens (at most 100 items).
+      else await this.dynamodb.send(new TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...effects] }));
       return true;
     } catch (error) {
-      const translated = translateAwsError(error, { table: this.options.tableName });
-      if (translated instanceof ConditionFailedError) return false;
-      throw translated;
+      if (claimLost(error, effects.length > 0)) return false;
+      throw translateAwsError(error, { table: this.options.tableName });
     }
+  }
+
+  /** Marks the record completed, on the claim's token (a claim taken over after its lease is another attempt's). */
+  private completion(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Update & { TableName: string } {
+    const expiresAt = Math.ceil(this.now() / 1000) + lifetimeSeconds;
+    return {
+      TableName: this.options.tableName,
+      Key: { key: { S: claim.key } },
+      UpdateExpression: `SET #status = :completed, expiresAt = :expiresAt${result === undefined ? '' : ', #result = :result'} REMOVE leaseUntil`,
+      ConditionExpression: '#token = :token',
+      ExpressionAttributeNames: { '#status': 'status', '#token': 'token', ...(result !== undefined && { '#result': 'result' }) },
+      ExpressionAttributeValues: {
+        ':completed': { S: COMPLETED },
+        ':expiresAt': { N: String(expiresAt) },
+        ':token': { S: claim.token },
+        ...(result !== undefined && { ':result': { S: result } }),
+      },
+    };
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {
@@ -109,14 +116,15 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
         new DeleteItemCommand({
           TableName: this.options.tableName,
           Key: { key: { S: claim.key } },
-          ConditionExpression: '#token = :token',
-          ExpressionAttributeNames: { '#token': 'token' },
-          ExpressionAttributeValues: { ':token': { S: claim.token } },
+          // A completed record stays, even this attempt's own: its completion landed though its answer was lost.
+          ConditionExpression: '#token = :token AND #status = :inProgress',
+          ExpressionAttributeNames: { '#token': 'token', '#status': 'status' },
+          ExpressionAttributeValues: { ':token': { S: claim.token }, ':inProgress': { S: IN_PROGRESS } },
         }),
       );
     } catch (error) {
       const translated = translateAwsError(error, { table: this.options.tableName });
-      // Another attempt holds the key now: it is theirs.
+      // Another attempt holds the key now, or the record is completed: it is not this attempt's to free.
       if (!(translated instanceof ConditionFailedError)) throw translated;
     }
   }
@@ -133,6 +141,16 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
 const IN_PROGRESS = 'IN_PROGRESS';
 const COMPLETED = 'COMPLETED';
+
+/**
+ * The completion's condition failed: another attempt holds the key. In a transaction, only when the record's
+ * own update (the first item) was the one cancelled; an effect's failed condition is the handler's failure.
+ */
+function claimLost(error: unknown, transaction: boolean): boolean {
+  const shape = error as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+  if (!transaction) return shape.name === 'ConditionalCheckFailedException';
+  return shape.name === 'TransactionCanceledException' && shape.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed';
+}
 
 function outcomeOf(item: Record<string, AttributeValue>): ClaimOutcome {
   if (item.status?.S === COMPLETED) return { status: 'completed', result: item.result?.S };

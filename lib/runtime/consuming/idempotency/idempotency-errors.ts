@@ -38,3 +38,30 @@ export class IdempotencyKeyError extends MessageError {
     });
   }
 }
+
+/** The handler asked to write with its record, and the store cannot: the in-memory one of `postbox dev` without DynamoDB. */
+export class IdempotencyEffectsUnsupportedError extends MessageError {
+  readonly code = 'IDEMPOTENCY_EFFECTS_UNSUPPORTED';
+  readonly retryable = true;
+
+  constructor(key: string, store: string) {
+    super(
+      `The handler of '${key}' asked to write with its idempotency record (writeWithRecord), which ${store} cannot do; nothing was written and the message is retried. ` +
+        'Run against an emulator with DynamoDB (POSTBOX_EMULATOR=moto, or moto installed beside fauxqs), or on AWS.',
+    );
+  }
+}
+
+/** The record and the handler's writes could not be committed: none of them was, and the message is retried. */
+export class IdempotencyCommitError extends MessageError {
+  readonly code = 'IDEMPOTENCY_COMMIT_FAILED';
+  readonly retryable = true;
+
+  constructor(messageId: string, key: string, store: string, cause: unknown) {
+    super(
+      `Message ${messageId} was handled, but its idempotency record '${key}' and the handler's writes could not be committed to ${store} ` +
+        `(${(cause as Error)?.message ?? String(cause)}); none of them was written, and the message is retried.`,
+      { cause },
+    );
+  }
+}

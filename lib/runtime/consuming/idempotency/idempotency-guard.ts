@@ -1,9 +1,25 @@
 import type { Envelope } from '../../../messages/envelope.ts';
 import type { ResolvedIdempotency } from '../../../topology/resolved-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { IdempotencyInProgressError, IdempotencyKeyError, IdempotencyStoreUnavailableError } from './idempotency-errors.ts';
-import type { IdempotencyClaim, IdempotencyStore, StoredResult } from './idempotency-store.ts';
+import { IdempotencyCommitError, IdempotencyInProgressError, IdempotencyKeyError, IdempotencyStoreUnavailableError } from './idempotency-errors.ts';
+import type { IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
 import type { IdempotentOptions } from './idempotent-handler.ts';
+
+/** What a handler of an idempotent queue sees of its message's record (`context.idempotency`). */
+export interface IdempotencyContext {
+  /** The message's idempotency key, as stored: `<queue>#<key>`. */
+  readonly key: string;
+  /**
+   * Writes `effect` in the same transaction that marks the message handled, once the handler returns: the
+   * write happens exactly once, however often the message is delivered, even when the consumer dies right
+   * after the handler. A DynamoDB `TransactWriteItem` with the DynamoDB store (up to 99 a message). If the
+   * transaction fails, nothing is written and the message is retried.
+   */
+  writeWithRecord(effect: RecordEffect): void;
+}
+
+/** Writes of one transaction besides the record: DynamoDB takes 100 items at most. */
+const MAX_EFFECTS = 99;
 
 /** What became of a guarded message: its handler ran, or an earlier delivery had handled it already. */
 export type GuardedRun = { readonly ran: true } | { readonly ran: false; readonly key: string; readonly storedResult: unknown };
@@ -29,7 +45,7 @@ export class IdempotencyGuard {
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   ) {}
 
-  async run(messageId: string, envelope: Envelope, handle: () => unknown): Promise<GuardedRun> {
+  async run(messageId: string, envelope: Envelope, handle: (idempotency: IdempotencyContext) => unknown): Promise<GuardedRun> {
     const key = this.keyOf(messageId, envelope);
     let claimed;
     try {
@@ -39,22 +55,60 @@ export class IdempotencyGuard {
     }
     if (claimed.status === 'completed') return { ran: false, key, storedResult: parseStored(claimed.result) };
     if (claimed.status === 'in-progress') throw new IdempotencyInProgressError(messageId, key, claimed.leaseUntil);
+    const effects: RecordEffect[] = [];
+    const context: IdempotencyContext = {
+      key,
+      writeWithRecord: (effect) => {
+        if (effects.length >= MAX_EFFECTS) throw new RangeError(`A message may write at most ${MAX_EFFECTS} items with its idempotency record; '${key}' asked for more.`);
+        effects.push(effect);
+      },
+    };
     let result: unknown;
     try {
-      result = await handle();
+      result = await handle(context);
     } catch (error) {
-      await this.store.release(claimed.claim).catch((releaseError: unknown) =>
-        this.logger.warn('could not release the idempotency record of a failed message; its retry waits for the lease to run out', {
-          messageId,
-          idempotencyKey: key,
-          leaseSeconds: this.settings.leaseSeconds,
-          error: releaseError,
-        }),
-      );
+      await this.release(messageId, claimed.claim);
       throw error;
     }
-    await this.complete(messageId, claimed.claim, storable(result), this.optionsByType[envelope.type]?.lifetimeSeconds ?? this.settings.lifetimeSeconds);
+    const lifetimeSeconds = this.optionsByType[envelope.type]?.lifetimeSeconds ?? this.settings.lifetimeSeconds;
+    if (effects.length === 0) await this.complete(messageId, claimed.claim, storable(result), lifetimeSeconds);
+    else await this.commit(messageId, claimed.claim, storable(result), lifetimeSeconds, effects);
     return { ran: true };
+  }
+
+  /**
+   * Completes the record with the handler's writes, all or nothing. Unlike a completion alone, one that cannot
+   * be written fails the message: none of its writes happened, so its retry must run.
+   */
+  private async commit(messageId: string, claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, effects: readonly RecordEffect[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        if (!(await this.store.complete(claim, result, lifetimeSeconds, effects))) {
+          this.logger.warn('another attempt took over the idempotency record after its lease ran out; this attempt wrote nothing, the other commits its writes', {
+            messageId,
+            idempotencyKey: claim.key,
+          });
+        }
+        return;
+      } catch (error) {
+        if (attempt >= COMPLETE_TRIES) {
+          await this.release(messageId, claim);
+          throw new IdempotencyCommitError(messageId, claim.key, this.store.description, error);
+        }
+        await this.sleep(100 * 2 ** attempt);
+      }
+    }
+  }
+
+  private async release(messageId: string, claim: IdempotencyClaim): Promise<void> {
+    await this.store.release(claim).catch((error: unknown) =>
+      this.logger.warn('could not release the idempotency record of a failed message; its retry waits for the lease to run out', {
+        messageId,
+        idempotencyKey: claim.key,
+        leaseSeconds: this.settings.leaseSeconds,
+        error,
+      }),
+    );
   }
 
   /**

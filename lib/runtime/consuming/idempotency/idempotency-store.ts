@@ -1,3 +1,5 @@
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+
 /**
  * Where the idempotency records of handled messages live. DynamoDB is the one shipped
  * (`DynamoDbIdempotencyStore`); `InMemoryIdempotencyStore` serves a single process (`postbox dev` without
@@ -13,13 +15,23 @@ export interface IdempotencyStore {
    */
   claim(key: string, leaseSeconds: number): Promise<ClaimOutcome>;
   /**
-   * Marks the claimed key handled, with the handler's result, for `lifetimeSeconds`. False when the claim
-   * was lost meanwhile (its lease ran out and another attempt took the key).
+   * Marks the claimed key handled, with the handler's result, for `lifetimeSeconds`, and writes `effects` (the
+   * handler's `writeWithRecord`) in the same transaction: all or nothing. False when the claim was lost
+   * meanwhile (its lease ran out and another attempt took the key); nothing is written then.
    */
-  complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Promise<boolean>;
-  /** Frees the claimed key after a failed attempt, so its retry may run; a claim already lost is left alone. */
+  complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, effects?: readonly RecordEffect[]): Promise<boolean>;
+  /**
+   * Frees the claimed key after a failed attempt, so its retry may run. A claim already lost, or completed
+   * (a completion whose answer was lost), is left alone.
+   */
   release(claim: IdempotencyClaim): Promise<void>;
 }
+
+/**
+ * A write the handler asks to commit with its message's record: for `DynamoDbIdempotencyStore`, a DynamoDB
+ * `TransactWriteItem` (`Put`, `Update`, `Delete` or `ConditionCheck`) on a table in the same account and region.
+ */
+export type RecordEffect = TransactWriteItem;
 
 /** An attempt's hold on a key: only the holder of its token may complete or release it. */
 export interface IdempotencyClaim {

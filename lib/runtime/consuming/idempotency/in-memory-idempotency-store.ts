@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } from './idempotency-store.ts';
+import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
+import { IdempotencyEffectsUnsupportedError } from './idempotency-errors.ts';
 
 interface MemoryRecord {
   token: string;
@@ -30,7 +31,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     return { status: 'claimed', claim: { key, token } };
   }
 
-  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Promise<boolean> {
+  async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, effects: readonly RecordEffect[] = []): Promise<boolean> {
+    if (effects.length > 0) throw new IdempotencyEffectsUnsupportedError(claim.key, this.description);
     const record = this.records.get(claim.key);
     if (record?.token !== claim.token) return false;
     this.records.set(claim.key, { token: claim.token, status: 'completed', until: this.now() + lifetimeSeconds * 1000, result });
@@ -38,6 +40,7 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async release(claim: IdempotencyClaim): Promise<void> {
-    if (this.records.get(claim.key)?.token === claim.token) this.records.delete(claim.key);
+    const record = this.records.get(claim.key);
+    if (record?.token === claim.token && record.status === 'in-progress') this.records.delete(claim.key);
   }
 }

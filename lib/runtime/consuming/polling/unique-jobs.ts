@@ -1,6 +1,7 @@
 import type { Envelope } from '../../../messages/envelope.ts';
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import type { MessageHandler, MessageHandlers } from '../message-processor.ts';
+import { idempotent, idempotentOptionsOf } from '../idempotency/idempotent-handler.ts';
 import { InMemoryJobLock, type JobLock } from './job-lock.ts';
 import { JobLockedError } from './polling-errors.ts';
 
@@ -43,6 +44,10 @@ export function withUniqueJobs<T extends AnyTopology>(handlers: MessageHandlers<
     }
   };
   return Object.fromEntries(
-    Object.entries(handlers as Record<string, MessageHandler<any> | undefined>).map(([type, handler]) => [type, handler && wrap(handler)]),
+    // A handler's idempotent() options (its key) stay with it inside the lock.
+    Object.entries(handlers as Record<string, MessageHandler<any> | undefined>).map(([type, handler]) => {
+      const options = idempotentOptionsOf(handler);
+      return [type, handler && (options ? idempotent(wrap(handler), options) : wrap(handler))];
+    }),
   ) as MessageHandlers<T>;
 }
