@@ -38,6 +38,8 @@ export const DEPLOYED_ENVIRONMENT = {
   deadLetterQueueUrl: 'POSTBOX_DEAD_LETTER_QUEUE_URL',
   /** The job lock table of the worker tasks (unique jobs). */
   jobLockTable: 'POSTBOX_JOB_LOCK_TABLE',
+  /** The bucket a Publisher stores payloads over their destination's limit in (claim check). */
+  payloadBucket: 'POSTBOX_PAYLOAD_BUCKET',
 } as const;
 
 /** The environment variables a person (or `postbox dev`) sets; Postbox reads them. */
@@ -55,6 +57,9 @@ export const USER_ENVIRONMENT = {
   /** Hosts, comma-separated, that are emulators though not loopback (LocalStack at http://localstack:4566). */
   emulatorHosts: 'POSTBOX_EMULATOR_HOSTS',
 } as const;
+
+/** The key prefix of every payload in the payload bucket; the bucket's grants are limited to it. */
+export const PAYLOAD_KEY_PREFIX = 'payloads';
 
 /** SNS's and SQS's default (and SNS's largest) message size: 256 KiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 262_144;

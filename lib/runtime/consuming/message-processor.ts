@@ -7,7 +7,9 @@ import { PostboxError } from '../../postbox-error.ts';
 import type { QueueId, QueueMessageType } from '../../topology/queue-types.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
+import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
+import { fetchPayload } from './fetch-payload.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /** A message received from a queue, with what SQS says about its delivery. */
@@ -93,6 +95,8 @@ export class MessageProcessor {
     private readonly logger: Logger,
     private readonly metrics: EmfMetrics,
     private readonly random?: () => number,
+    /** Where the payloads of pointer messages are read. @default S3, through a client made on the first pointer */
+    private payloads?: PayloadStore,
   ) {
     this.acceptedTypes = new Set(queue.messageTypes);
     const problems = [
@@ -107,6 +111,9 @@ export class MessageProcessor {
    * for a promise per record (see `npm run bench`).
    */
   process(message: ReceivedMessage, abort?: AbortSource): ProcessingOutcome | Promise<ProcessingOutcome> {
+    // A pointer to a payload in S3 (claim check) is fetched first, before decoding; any other message stays synchronous.
+    const fetched = fetchPayload(message, this.payloadStore);
+    if (fetched) return fetched.then((full) => this.process(full, abort), (error: unknown) => this.failed(message, undefined, error, performance.now()));
     const started = performance.now();
     let envelope: Envelope | undefined;
     try {
@@ -128,6 +135,8 @@ export class MessageProcessor {
       return this.failed(message, envelope, error, started);
     }
   }
+
+  private readonly payloadStore = (): PayloadStore => (this.payloads ??= new S3PayloadStore());
 
   private succeeded(envelope: Envelope, started: number): ProcessingOutcome {
     this.metrics.record(envelope.type, 'Processed', performance.now() - started);
