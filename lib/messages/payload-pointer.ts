@@ -107,3 +107,11 @@ export function payloadExpiryDays(queues: ReadonlyArray<{ readonly retentionSeco
   const longest = Math.max(0, ...queues.map((queue) => queue.retentionSeconds + queue.deadLetterRetentionSeconds));
   return Math.ceil(longest / 86_400) + 1;
 }
+
+/**
+ * Whether a topology's own publishers may send a message at all (it has topics or command queues), and so
+ * need a payload bucket. A service that only subscribes to other services' topics reads their buckets.
+ */
+export function needsPayloadBucket(topology: { readonly topics: readonly unknown[]; readonly queues: ReadonlyArray<{ readonly role: string }> }): boolean {
+  return topology.topics.length > 0 || topology.queues.some((queue) => queue.role === 'command');
+}
