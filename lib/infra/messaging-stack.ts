@@ -6,8 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
+import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, jobLockTableName } from '../topology/naming.ts';
+import { externalTopicArn, jobLockTableName, payloadBucketName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -18,6 +19,7 @@ import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { PayloadBucket } from './payload-bucket.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
@@ -74,6 +76,8 @@ export class MessagingStack extends Stack {
   readonly workers?: WorkerService;
   /** The lock table of the workers' unique jobs, if the topology has worker handlers. */
   readonly jobLocks?: JobLockTable;
+  /** The bucket of payloads over their destination's limit (claim check), if the topology publishes anything. */
+  readonly payloads?: PayloadBucket;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -96,6 +100,15 @@ export class MessagingStack extends Stack {
       dashboardName: prefix,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
     });
+    // Claim check: made whenever this stack's publishers may send (any message may outgrow its limit); its name
+    // goes to every function and task, whose Publisher stores payloads there, and its consumers may read them.
+    const payloads = needsPayloadBucket(this.topology)
+      ? (this.payloads = new PayloadBucket(this, 'Payloads', {
+          bucketName: payloadBucketName(prefix, { account: this.account, region: this.region }),
+          expiration: Duration.days(payloadExpiryDays(this.topology.queues)),
+        }))
+      : undefined;
+    const payloadEnvironment: Record<string, string> = payloads ? { [DEPLOYED_ENVIRONMENT.payloadBucket]: payloads.bucket.bucketName } : {};
     const topicKey = (this.topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` }));
 
     for (const resolved of this.topology.topics) {
@@ -165,9 +178,11 @@ export class MessagingStack extends Stack {
             [DEPLOYED_ENVIRONMENT.accountId]: this.account,
             [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
             [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
+            ...payloadEnvironment,
           },
         });
         queue.grantDeadLetterAccess(consumer.function);
+        payloads?.grantReadPayloads(consumer.function);
         this.consumers.set(resolved.id, consumer);
         this.monitoring.monitorFunction(resolved.id, consumer);
       }
@@ -181,8 +196,9 @@ export class MessagingStack extends Stack {
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
         imageDirectory: this.workerImage(workerQueues.map((queue) => queue.id), projectRoot, props.workersModule),
-        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
+        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account, ...payloadEnvironment },
       });
+      payloads?.grantReadPayloads(this.workers.taskDefinition.taskRole);
     }
   }
 
@@ -201,25 +217,28 @@ export class MessagingStack extends Stack {
   }
 
   /**
-   * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included) and
-   * kms:GenerateDataKey* and kms:Decrypt on the topics' key, which SNS uses on the publisher's behalf. Nothing else:
-   * a `Publisher` makes topic ARNs from their names, without listing topics.
+   * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included),
+   * kms:GenerateDataKey* and kms:Decrypt on the topics' key, which SNS uses on the publisher's behalf, and
+   * s3:PutObject of payloads over the limit into the payload bucket. Nothing else: a `Publisher` makes topic ARNs
+   * from their names, without listing topics.
    */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     const topicArns = [...this.topics.values()].map((topic) => topic.topic.topicArn);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns }).combine(
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns }).combine(
       this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'),
     );
+    return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
   }
 
   /**
    * Lets the grantee send the topology's commands: sqs:SendMessage (SendMessageBatch included) on every command
-   * queue, and nothing else. The queues use SSE-SQS, which needs no key grant; a `Publisher` makes their URLs
-   * from their names, without GetQueueUrl.
+   * queue, and s3:PutObject of payloads over the limit into the payload bucket; nothing else. The queues use
+   * SSE-SQS, which needs no key grant; a `Publisher` makes their URLs from their names, without GetQueueUrl.
    */
   grantSend(grantee: iam.IGrantable): iam.Grant {
     const queueArns = this.topology.queues.filter((queue) => queue.role === 'command').map((queue) => this.queues.get(queue.id)!.queue.queueArn);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: queueArns });
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: queueArns });
+    return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
   }
 }
 
