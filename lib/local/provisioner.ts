@@ -128,6 +128,17 @@ export async function provisionPayloadBucket(topology: ResolvedTopology, s3: S3C
   return bucket;
 }
 
+/** {@link provisionPayloadBucket} at an endpoint that may serve no S3 (fauxqs alone): undefined there, after `onNoS3`. */
+export async function provisionPayloadBucketWhereServed(topology: ResolvedTopology, s3: S3Client, onNoS3: () => void): Promise<string | undefined> {
+  try {
+    return await provisionPayloadBucket(topology, s3);
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
+    onNoS3();
+    return undefined;
+  }
+}
+
 /**
  * {@link provisionJobLockTable} at an endpoint that may serve no DynamoDB (fauxqs alone, moto not installed, answers
  * other services with 501 Not Implemented): undefined there, after `onNoDynamoDb`, so that the rest still runs and
