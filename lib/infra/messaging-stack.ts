@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, jobLockTableName, payloadBucketName } from '../topology/naming.ts';
+import { externalTopicArn, jobLockTableName, MAX_BUCKET_NAME_LENGTH, payloadBucketName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -100,14 +100,8 @@ export class MessagingStack extends Stack {
       dashboardName: prefix,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
     });
-    // Claim check: made whenever this stack's publishers may send (any message may outgrow its limit); its name
-    // goes to every function and task, whose Publisher stores payloads there, and its consumers may read them.
-    const payloads = needsPayloadBucket(this.topology)
-      ? (this.payloads = new PayloadBucket(this, 'Payloads', {
-          bucketName: payloadBucketName(prefix, { account: this.account, region: this.region }),
-          expiration: Duration.days(payloadExpiryDays(this.topology.queues)),
-        }))
-      : undefined;
+    // Claim check: the bucket's name goes to every function and task, whose Publisher stores payloads there, and its consumers may read them.
+    const payloads = (this.payloads = this.payloadBucket());
     const payloadEnvironment: Record<string, string> = payloads ? { [DEPLOYED_ENVIRONMENT.payloadBucket]: payloads.bucket.bucketName } : {};
     const topicKey = (this.topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` }));
 
@@ -200,6 +194,23 @@ export class MessagingStack extends Stack {
       });
       payloads?.grantReadPayloads(this.workers.taskDefinition.taskRole);
     }
+  }
+
+  /**
+   * The bucket of payloads over their destination's limit, whenever this stack's publishers may send at all (any
+   * message may outgrow its limit); none for a service that only subscribes.
+   */
+  private payloadBucket(): PayloadBucket | undefined {
+    if (!needsPayloadBucket(this.topology)) return undefined;
+    const bucketName = payloadBucketName(this.topology.prefix, { account: this.account, region: this.region });
+    if (!Token.isUnresolved(bucketName) && bucketName.length > MAX_BUCKET_NAME_LENGTH) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `stack ${this.stackName}: the payload bucket's name ${bucketName} is ${bucketName.length} characters, over S3's ${MAX_BUCKET_NAME_LENGTH}; ` +
+          `shorten the app or stage name by ${bucketName.length - MAX_BUCKET_NAME_LENGTH} characters`,
+      );
+    }
+    return new PayloadBucket(this, 'Payloads', { bucketName, expiration: Duration.days(payloadExpiryDays(this.topology.queues)) });
   }
 
   /** Writes the build context of the worker image into the cloud assembly's directory; returns its path. */

@@ -79,6 +79,13 @@ describe('the payload bucket of MessagingStack', () => {
     });
   });
 
+  it("refuses, naming the excess, an app and stage too long for S3's 63 characters with the account and region", () => {
+    const long = { ...ordersTopology, app: 'a-rather-long-orders-application' };
+    expect(() => new MessagingStack(appWithoutBundling(), 'long-dev', { topology: long, stage: 'development', env })).toThrowError(
+      "stack long-dev: the payload bucket's name a-rather-long-orders-application-development-payloads-111111111111-eu-west-1 is 76 characters, over S3's 63; shorten the app or stage name by 13 characters",
+    );
+  });
+
   it('names the deploying account and region when synthesized without them', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev' });
     Template.fromStack(stack).hasResourceProperties('AWS::S3::Bucket', {
