@@ -119,6 +119,21 @@ describe('large payloads (claim check)', () => {
     expect(record.errorMessage).toMatch(new RegExp(`points to its payload at s3://${pointer.bucket}/${pointer.key}, which does not exist`));
   }, 60_000);
 
+  it('sends a batch with a large event in it, and fails only the large one when its payload cannot be stored', async () => {
+    const { stage, payloadBucket, accounting } = await setUp();
+    const entries = [
+      { type: 'payment.received' as const, data: { paymentId: 'small', amountCents: 1 } },
+      { type: 'payment.received' as const, data: { paymentId: 'l'.repeat(400 * KiB), amountCents: 2 } },
+    ];
+    const publisherWith = (bucket: string) => new Publisher(paymentsTopology, { stage, source: 'test', sns: clients.sns, sqs: clients.sqs, s3, payloadBucket: bucket });
+    expect(await publisherWith(payloadBucket).publishMany(entries)).toMatchObject({ sent: 2, failed: 0 });
+    const report = await publisherWith(`${payloadBucket}-gone`).publishMany(entries);
+    expect(report).toMatchObject({ sent: 1, failed: 1 });
+    expect(report.results[1]).toMatchObject({ index: 1, status: 'failed', error: { code: 'DELIVERY_FAILED' } });
+    expect(report.results[1]!.error!.message).toMatch(/the payload of message .* could not be stored at s3:\/\/.*-gone\/payloads\/.*, so the message was not sent/);
+    expect(await receiveAvailable(clients.sqs, accounting.url, { expected: 3 })).toHaveLength(3);
+  });
+
   it('refuses an event over 256 KiB, as before, from a publisher without a payload bucket', async () => {
     const { stage } = await setUp();
     const publisher = new Publisher(paymentsTopology, { stage, source: 'test', sns: clients.sns, sqs: clients.sqs });

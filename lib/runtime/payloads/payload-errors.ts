@@ -1,7 +1,7 @@
 import { MessageError } from '../../messages/message-errors.ts';
 import { payloadLocation, type PayloadPointer } from '../../messages/payload-pointer.ts';
 import { PostboxError } from '../../postbox-error.ts';
-import { AwsCallError } from '../aws-errors.ts';
+import { AccessDeniedError, AwsCallError } from '../aws-errors.ts';
 
 /**
  * The payload a message points to is gone: deleted, or expired by the payload
@@ -36,12 +36,17 @@ export class PayloadFetchError extends MessageError {
     readonly pointer: PayloadPointer,
     cause: AwsCallError | PostboxError,
   ) {
+    const retryable = cause instanceof AwsCallError ? cause.retryable : true;
     super(
       `The payload of message ${messageId} at ${payloadLocation(pointer)} could not be read: ${cause.message}. ` +
-        "Grant the consumer's role s3:GetObject on the payload bucket (MessagingStack does for its own consumers), then redrive the message.",
+        (cause instanceof AccessDeniedError
+          ? "Grant the consumer's role s3:GetObject on the payload bucket (MessagingStack does for its own consumers; another service's bucket needs its owner's grant), then redrive the message."
+          : retryable
+            ? 'It is tried again after its backoff.'
+            : 'Redrive the message once the bucket can be read.'),
       { cause },
     );
-    this.retryable = cause instanceof AwsCallError ? cause.retryable : true;
+    this.retryable = retryable;
   }
 }
 
