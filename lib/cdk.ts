@@ -8,6 +8,7 @@ export { LambdaConsumer, type LambdaConsumerProps } from './infra/lambda-consume
 export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from './infra/messaging-app.ts';
 export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/messaging-monitoring.ts';
 export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
+export { PayloadBucket, type PayloadBucketProps } from './infra/payload-bucket.ts';
 export { stackEnvironment, StackEnvironmentError } from './infra/stack-environment.ts';
 export { WorkerBundleError, writeWorkerImage, type WorkerImageOptions } from './infra/worker-image.ts';
 export { WorkerService, type WorkerServiceProps } from './infra/worker-service.ts';

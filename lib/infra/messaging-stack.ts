@@ -6,8 +6,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
+import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, idempotencyTableName, jobLockTableName } from '../topology/naming.ts';
+import { externalTopicArn, idempotencyTableName, jobLockTableName, MAX_BUCKET_NAME_LENGTH, payloadBucketName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -19,6 +20,7 @@ import { IdempotencyTable } from './idempotency-table.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { PayloadBucket } from './payload-bucket.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
@@ -77,6 +79,8 @@ export class MessagingStack extends Stack {
   readonly jobLocks?: JobLockTable;
   /** The idempotency records of the queues that declare `idempotency`, if any does. */
   readonly idempotency?: IdempotencyTable;
+  /** The bucket of payloads over their destination's limit (claim check), if the topology publishes anything. */
+  readonly payloads?: PayloadBucket;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -99,6 +103,9 @@ export class MessagingStack extends Stack {
       dashboardName: prefix,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
     });
+    // Claim check: the bucket's name goes to every function and task, whose Publisher stores payloads there, and its consumers may read them.
+    const payloads = (this.payloads = this.payloadBucket());
+    const payloadEnvironment: Record<string, string> = payloads ? { [DEPLOYED_ENVIRONMENT.payloadBucket]: payloads.bucket.bucketName } : {};
     const topicKey = (this.topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` }));
 
     for (const resolved of this.topology.topics) {
@@ -174,9 +181,11 @@ export class MessagingStack extends Stack {
             [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
             [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
             ...(resolved.idempotency && idempotencyEnvironment),
+            ...payloadEnvironment,
           },
         });
         queue.grantDeadLetterAccess(consumer.function);
+        payloads?.grantReadPayloads(consumer.function);
         if (resolved.idempotency) idempotency!.grantRecords(consumer.function);
         this.consumers.set(resolved.id, consumer);
         this.monitoring.monitorFunction(resolved.id, consumer);
@@ -194,11 +203,30 @@ export class MessagingStack extends Stack {
         environment: {
           [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
           [DEPLOYED_ENVIRONMENT.accountId]: this.account,
+          ...payloadEnvironment,
           ...(workerQueues.some((queue) => queue.idempotency) && idempotencyEnvironment),
         },
       });
+      payloads?.grantReadPayloads(this.workers.taskDefinition.taskRole);
       if (workerQueues.some((queue) => queue.idempotency)) idempotency!.grantRecords(this.workers.taskDefinition.taskRole);
     }
+  }
+
+  /**
+   * The bucket of payloads over their destination's limit, whenever this stack's publishers may send at all (any
+   * message may outgrow its limit); none for a service that only subscribes.
+   */
+  private payloadBucket(): PayloadBucket | undefined {
+    if (!needsPayloadBucket(this.topology)) return undefined;
+    const bucketName = payloadBucketName(this.topology.prefix, { account: this.account, region: this.region });
+    if (!Token.isUnresolved(bucketName) && bucketName.length > MAX_BUCKET_NAME_LENGTH) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `stack ${this.stackName}: the payload bucket's name ${bucketName} is ${bucketName.length} characters, over S3's ${MAX_BUCKET_NAME_LENGTH}; ` +
+          `shorten the app or stage name by ${bucketName.length - MAX_BUCKET_NAME_LENGTH} characters`,
+      );
+    }
+    return new PayloadBucket(this, 'Payloads', { bucketName, expiration: Duration.days(payloadExpiryDays(this.topology.queues)) });
   }
 
   /** Writes the build context of the worker image into the cloud assembly's directory; returns its path. */
@@ -216,25 +244,28 @@ export class MessagingStack extends Stack {
   }
 
   /**
-   * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included) and
-   * kms:GenerateDataKey* and kms:Decrypt on the topics' key, which SNS uses on the publisher's behalf. Nothing else:
-   * a `Publisher` makes topic ARNs from their names, without listing topics.
+   * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included),
+   * kms:GenerateDataKey* and kms:Decrypt on the topics' key, which SNS uses on the publisher's behalf, and
+   * s3:PutObject of payloads over the limit into the payload bucket. Nothing else: a `Publisher` makes topic ARNs
+   * from their names, without listing topics.
    */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     const topicArns = [...this.topics.values()].map((topic) => topic.topic.topicArn);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns }).combine(
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns }).combine(
       this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'),
     );
+    return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
   }
 
   /**
    * Lets the grantee send the topology's commands: sqs:SendMessage (SendMessageBatch included) on every command
-   * queue, and nothing else. The queues use SSE-SQS, which needs no key grant; a `Publisher` makes their URLs
-   * from their names, without GetQueueUrl.
+   * queue, and s3:PutObject of payloads over the limit into the payload bucket; nothing else. The queues use
+   * SSE-SQS, which needs no key grant; a `Publisher` makes their URLs from their names, without GetQueueUrl.
    */
   grantSend(grantee: iam.IGrantable): iam.Grant {
     const queueArns = this.topology.queues.filter((queue) => queue.role === 'command').map((queue) => this.queues.get(queue.id)!.queue.queueArn);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: queueArns });
+    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sqs:SendMessage'], resourceArns: queueArns });
+    return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
   }
 }
 

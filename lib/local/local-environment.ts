@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '../runtime/aws-client-config.ts';
+import { S3Client } from '@aws-sdk/client-s3';
+import { awsClientConfig, type AwsClientOptions } from '../runtime/aws-client-config.ts';
 import { createAwsClients } from '../runtime/aws-clients.ts';
 import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
@@ -70,4 +71,9 @@ export function exportEndpointEnvironment(endpoint: string, env: NodeJS.ProcessE
     env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
     env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
   }
+}
+
+/** An S3 client for an emulator's endpoint: path-style, since the emulator's host names no bucket. */
+export function localS3Client(options: AwsClientOptions): S3Client {
+  return new S3Client({ ...awsClientConfig(options), forcePathStyle: true });
 }

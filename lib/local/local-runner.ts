@@ -26,6 +26,8 @@ export interface LocalRunnerOptions {
   readonly workers?: { readonly handlers: Readonly<Record<string, MessageHandlers<AnyTopology>>>; readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>> };
   /** The job lock table of the workers. @default none: unique jobs are locked within this process */
   readonly jobLockTable?: string;
+  /** The payload bucket the Lambda handlers' publishers store large payloads in. @default none: such messages are refused */
+  readonly payloadBucket?: string;
   readonly clients: AwsClients;
   readonly dynamodb: DynamoDBClient;
   /** Long-poll waits of the local event sources and of the workers. */
@@ -64,6 +66,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         [DEPLOYED_ENVIRONMENT.stage]: topology.stage,
         [DEPLOYED_ENVIRONMENT.queueUrl]: url,
         [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: deadLetterUrl,
+        ...(options.payloadBucket && { [DEPLOYED_ENVIRONMENT.payloadBucket]: options.payloadBucket }),
       });
       for (let poller = 0; poller < Math.min(options.pollersPerLambda ?? 1, queue.handler.maxConcurrency); poller++) {
         const source = new LocalEventSource({

@@ -13,10 +13,16 @@ import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { ConsolePortInUseError } from './local-errors.ts';
 import { startLocalRunner, type LocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
-import { exportEndpointEnvironment, startLocalEnvironment } from './local-environment.ts';
+import { exportEndpointEnvironment, localS3Client, startLocalEnvironment } from './local-environment.ts';
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
-import { provisionJobLockTableWhereServed, provisionTopology, type ProvisionedQueue, type ProvisionedTopology } from './provisioner.ts';
+import {
+  provisionJobLockTableWhereServed,
+  provisionPayloadBucketWhereServed,
+  provisionTopology,
+  type ProvisionedQueue,
+  type ProvisionedTopology,
+} from './provisioner.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 /** Long-poll waits of the local workers and, shorter, of the local event sources. */
@@ -119,6 +125,13 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       });
       provisioned.set(service.topology, { provisioned: await provisionTopology(service.topology, clients), ...(jobLockTable && { jobLockTable }) });
     }
+    const payloadBuckets = new Map<ResolvedTopology, string>();
+    for (const service of provision ? services : []) {
+      const bucket = await provisionPayloadBucketWhereServed(service.topology, localS3Client(clientOptions), () =>
+        options.logger.warn("the emulator has no S3 (moto is not installed): a message over its destination's limit is refused, not sent through the payload bucket", { service: service.topology.app }),
+      );
+      if (bucket) payloadBuckets.set(service.topology, bucket);
+    }
     // The Lambda handler modules read their stage and clients' settings from the environment when they load,
     // as in Lambda, where MessagingStack sets them: the one place the stage travels through process.env.
     exportEndpointEnvironment(endpoint);
@@ -133,6 +146,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
           root: service.root,
           workers: { handlers: service.workerHandlers, ...(service.workerUniqueJobs && { uniqueJobs: service.workerUniqueJobs }) },
           ...(own?.jobLockTable && { jobLockTable: own.jobLockTable }),
+          ...(payloadBuckets.has(service.topology) && { payloadBucket: payloadBuckets.get(service.topology)! }),
           clients,
           dynamodb,
           waitSeconds: { lambda: LAMBDA_WAIT_SECONDS, worker: WORKER_WAIT_SECONDS },

@@ -8,9 +8,11 @@ import {
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { needsPayloadBucket } from '../messages/payload-pointer.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
-import { idempotencyTableName, jobLockTableName, parseTopicArn } from '../topology/naming.ts';
+import { idempotencyTableName, jobLockTableName, parseTopicArn, payloadBucketName } from '../topology/naming.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** Where a provisioned queue lives. */
@@ -118,6 +120,36 @@ async function provisionTable(tableName: string, partitionKey: string, dynamodb:
     if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
   }
   return tableName;
+}
+
+/** The account emulators make their resources in (fauxqs, LocalStack): it names the local payload bucket. */
+const EMULATOR_ACCOUNT = '000000000000';
+
+/**
+ * Creates the payload bucket of a topology that publishes (topics or commands), as the PayloadBucket construct
+ * does, and returns its name; undefined when it publishes nothing. Safe to run again.
+ */
+export async function provisionPayloadBucket(topology: ResolvedTopology, s3: S3Client): Promise<string | undefined> {
+  if (!needsPayloadBucket(topology)) return undefined;
+  const region = await s3.config.region();
+  const bucket = payloadBucketName(topology.prefix, { account: EMULATOR_ACCOUNT, region });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region !== 'us-east-1' && { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+  } catch (error) {
+    if ((error as Error).name !== 'BucketAlreadyOwnedByYou') throw error;
+  }
+  return bucket;
+}
+
+/** {@link provisionPayloadBucket} at an endpoint that may serve no S3 (fauxqs alone): undefined there, after `onNoS3`. */
+export async function provisionPayloadBucketWhereServed(topology: ResolvedTopology, s3: S3Client, onNoS3: () => void): Promise<string | undefined> {
+  try {
+    return await provisionPayloadBucket(topology, s3);
+  } catch (error) {
+    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
+    onNoS3();
+    return undefined;
+  }
 }
 
 /**

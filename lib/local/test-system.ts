@@ -15,7 +15,8 @@ import { publishersFirst } from './publishers-first.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
-import { provisionIdempotencyTable, provisionJobLockTable, provisionTopology } from './provisioner.ts';
+import { localS3Client } from './local-environment.ts';
+import { provisionIdempotencyTable, provisionJobLockTable, provisionPayloadBucket, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
 import { leaseTestEnvironment } from './test-environment.ts';
@@ -125,6 +126,8 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   try {
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
+    const s3 = localS3Client({ endpoint });
+    let payloadBucket: string | undefined;
     // One log over every service's queues: a message is followed from its publisher to each subscriber.
     const log = new MessageOutcomeLog({ ...topology, queues });
     const unsubscribe = onMessageSettled(log.record);
@@ -137,6 +140,9 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(service.topology, dynamodb) : undefined;
       if (emulator.dynamodb) await provisionIdempotencyTable(service.topology, dynamodb);
       else setProcessIdempotencyStore(new InMemoryIdempotencyStore());
+      // S3 is served where DynamoDB is (moto behind fauxqs, or alone): there large payloads go through their bucket.
+      const ownBucket = emulator.dynamodb ? await provisionPayloadBucket(service.topology, s3) : undefined;
+      if (service.topology === topology) payloadBucket = ownBucket;
       // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
       const workers = await loadWorkers(service.project, stage);
       const runner = await startLocalRunner({
@@ -146,6 +152,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         root: service.project.root,
         workers: workerOptionsOf(workers),
         ...(jobLockTable && { jobLockTable }),
+        ...(ownBucket && { payloadBucket: ownBucket }),
         clients,
         dynamodb,
         waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
@@ -161,6 +168,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       sqs: clients.sqs,
       standInForPublishers: true,
       routes: { topicArns: routes },
+      ...(payloadBucket && { payloadBucket, s3 }),
     });
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());

@@ -9,7 +9,6 @@ import { sqsJson } from './sqs-json.ts';
 import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE, POSTBOX_ATTRIBUTE_PREFIX } from './wire-contract.ts';
 import {
   MalformedMessageError,
-  MessageTooLargeError,
   SchemaValidationError,
   UnknownMessageTypeError,
   UnsupportedDataVersionError,
@@ -54,12 +53,6 @@ export function encodeMessage(envelope: Envelope): EncodedMessage {
     sizeBytes += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value);
   }
   return { body, attributes, sizeBytes };
-}
-
-export function assertWithinSize(envelope: Envelope, encoded: EncodedMessage, limitBytes: number, destination: string): void {
-  if (encoded.sizeBytes > limitBytes) {
-    throw new MessageTooLargeError(envelope.id, envelope.type, encoded.sizeBytes, limitBytes, destination);
-  }
 }
 
 /**

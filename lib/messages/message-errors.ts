@@ -97,7 +97,7 @@ export class MessageTooLargeError extends MessageError {
   ) {
     super(
       `Message ${messageId} of type '${messageType}' is ${sizeBytes} bytes, over the ${limitBytes}-byte limit of ${destination}; ` +
-        'send a reference to the payload (an S3 key) instead of the payload.',
+        'give the publisher a payload bucket (its payloadBucket option, or POSTBOX_PAYLOAD_BUCKET, which MessagingStack sets) to send it as a pointer to the payload stored there.',
     );
   }
 }

@@ -40,6 +40,8 @@ export const DEPLOYED_ENVIRONMENT = {
   jobLockTable: 'POSTBOX_JOB_LOCK_TABLE',
   /** The idempotency table of the consumers whose queues declare `idempotency`. */
   idempotencyTable: 'POSTBOX_IDEMPOTENCY_TABLE',
+  /** The bucket a Publisher stores payloads over their destination's limit in (claim check). */
+  payloadBucket: 'POSTBOX_PAYLOAD_BUCKET',
 } as const;
 
 /** The environment variables a person (or `postbox dev`) sets; Postbox reads them. */
@@ -57,6 +59,9 @@ export const USER_ENVIRONMENT = {
   /** Hosts, comma-separated, that are emulators though not loopback (LocalStack at http://localstack:4566). */
   emulatorHosts: 'POSTBOX_EMULATOR_HOSTS',
 } as const;
+
+/** The key prefix of every payload in the payload bucket; the bucket's grants are limited to it. */
+export const PAYLOAD_KEY_PREFIX = 'payloads';
 
 /** SNS's and SQS's default (and SNS's largest) message size: 256 KiB. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 262_144;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ChangeMessageVisibilityBatchCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import { readFailureRecord, type FailureRecord } from '../messages/failure-record.ts';
+import { carriesPayloadPointer, LEGACY_PAYLOAD_SIZE_ATTRIBUTE, PAYLOAD_SIZE_ATTRIBUTE, payloadLocation, readPayloadPointer } from '../messages/payload-pointer.ts';
 import { MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
 import { QueueListing } from './queue-listing.ts';
 
@@ -26,7 +27,10 @@ export interface DeadLetter {
    * never make two different messages copies of each other.
    */
   readonly copyKey: string;
+  /** The body's beginning; for a pointer (claim check), where its payload is and its size. */
   readonly excerpt: string;
+  /** Where the payload of a pointer is (`s3://bucket/key`); undefined for a message sent whole. */
+  readonly payload?: string;
 }
 
 /** A dead letter with how many copies of its source message the DLQ holds. */
@@ -50,6 +54,7 @@ export function describeDeadLetter(message: Message): DeadLetter {
   const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue;
   const failure = readFailureRecord(stringAttributes(message));
   const body = message.Body ?? '';
+  const payload = payloadOf(message);
   let envelope: { type?: unknown; time?: unknown } = {};
   try {
     envelope = JSON.parse(body);
@@ -70,8 +75,23 @@ export function describeDeadLetter(message: Message): DeadLetter {
     groupId: message.Attributes?.MessageGroupId,
     sourceMessageId: failure.sourceMessageId ?? message.MessageId!,
     copyKey: isWholeRecord(failure) ? `${failure.sourceMessageId}:${createHash('sha256').update(body).digest('base64')}` : message.MessageId!,
-    excerpt: body.length > 120 ? `${body.slice(0, 117)}...` : body,
+    excerpt: payload?.excerpt ?? (body.length > 120 ? `${body.slice(0, 117)}...` : body),
+    ...(payload && { payload: payload.location }),
   };
+}
+
+/** Where a pointer's payload is, and an excerpt that says so; undefined for a message sent whole, or a body that is no pointer. */
+function payloadOf(message: Message): { location: string; excerpt: string } | undefined {
+  const attributes = stringAttributes(message);
+  if (!carriesPayloadPointer(attributes)) return undefined;
+  try {
+    const location = payloadLocation(readPayloadPointer(message.MessageId!, message.Body ?? ''));
+    const size = attributes[PAYLOAD_SIZE_ATTRIBUTE] ?? attributes[LEGACY_PAYLOAD_SIZE_ATTRIBUTE];
+    return { location, excerpt: `(payload${size ? ` of ${size} bytes` : ''} in ${location})` };
+  } catch {
+    // Dead-lettered as malformed: the excerpt shows the body.
+    return undefined;
+  }
 }
 
 /** Every field Postbox writes: a record it wrote itself, not a producer's stray attribute. */

@@ -8,6 +8,8 @@ export interface AwsCallContext {
   readonly topic?: string;
   /** A DynamoDB table's name, when the call was about one. @default none */
   readonly table?: string;
+  /** An S3 object (`s3://bucket/key`), when the call was about one. @default none */
+  readonly object?: string;
   /** The endpoint as a person recognises it (`http://127.0.0.1:4566`, `AWS`). @default 'AWS' */
   readonly endpoint?: string;
 }
@@ -37,6 +39,16 @@ export class QueueDoesNotExistError extends AwsCallError {
       context,
       cause,
     );
+  }
+}
+
+/** S3 has no such object, or no such bucket: deleted, expired by a lifecycle rule, or never stored there. */
+export class ObjectDoesNotExistError extends AwsCallError {
+  readonly code = 'OBJECT_DOES_NOT_EXIST';
+  readonly retryable = false;
+
+  constructor(context: AwsCallContext, cause: unknown) {
+    super(`${subject(context)} does not exist at ${where(context)} (${describe(cause)})`, context, cause);
   }
 }
 
@@ -132,6 +144,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIME
 const QUEUE_DOES_NOT_EXIST = new Set(['QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'NonExistentQueue']);
 const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'AuthorizationError', 'AuthorizationErrorException', 'KMSAccessDeniedException']);
 const ALREADY_EXISTS = new Set(['ResourceInUseException', 'QueueAlreadyExists', 'QueueNameExists', 'ResourceAlreadyExistsException']);
+// S3 answers a HEAD without a body, so the SDK names its 404 NotFound.
+const OBJECT_DOES_NOT_EXIST = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound']);
 
 /**
  * The one place that reads an AWS SDK error (its name, network code, fault and
@@ -147,6 +161,7 @@ export function translateAwsError(error: unknown, context: AwsCallContext = {}):
   if (networkCode) return new EndpointUnreachableError(networkCode, context, error);
   if (QUEUE_DOES_NOT_EXIST.has(name)) return new QueueDoesNotExistError(context, error);
   if (ACCESS_DENIED.has(name)) return new AccessDeniedError(context, error);
+  if (OBJECT_DOES_NOT_EXIST.has(name)) return new ObjectDoesNotExistError(context, error);
   if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) return new ThrottledError(context, error);
   if (ALREADY_EXISTS.has(name)) return new ResourceAlreadyExistsError(context, error);
   if (name === 'ConditionalCheckFailedException') return new ConditionFailedError(context, error);
@@ -172,6 +187,7 @@ function subject(context: AwsCallContext): string {
   if (context.queue) return `queue ${context.queue}`;
   if (context.topic) return `topic ${context.topic}`;
   if (context.table) return `table ${context.table}`;
+  if (context.object) return `object ${context.object}`;
   return 'the resource';
 }
 

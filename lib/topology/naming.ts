@@ -34,6 +34,19 @@ export function idempotencyTableName(prefix: string): string {
   return `${prefix}-idempotency`;
 }
 
+/** S3 bucket names: at most 63 characters. */
+export const MAX_BUCKET_NAME_LENGTH = 63;
+
+/**
+ * The bucket of the payloads over their destination's limit (claim check). S3 bucket names are global across
+ * accounts and regions, unlike queue and topic names: the account and region make it the stack's own (as the CDK's
+ * bootstrap bucket is `cdk-<qualifier>-assets-<account>-<region>`), so that another account's bucket of the same
+ * app and stage, or this stack deployed in a second region, never takes the name.
+ */
+export function payloadBucketName(prefix: string, scope: { readonly account: string; readonly region: string }): string {
+  return `${prefix}-payloads-${scope.account}-${scope.region}`;
+}
+
 /** Where an ARN is made: the partition, region and account of the stack or endpoint (CDK tokens are fine). */
 export interface ArnScope {
   readonly partition: string;

@@ -101,10 +101,14 @@ export class TemplatePolicies {
     return [...inline, ...attached];
   }
 
-  /** The resource policy of a topic or queue, or the key policy of a key; undefined if it has none. */
+  /** The resource policy of a topic, queue or bucket, or the key policy of a key; undefined if it has none. */
   resourcePolicy(logicalId: string): Json | undefined {
     const resource = this.resource(logicalId);
     if (resource.Type === 'AWS::KMS::Key') return this.resolve(resource.Properties!.KeyPolicy);
+    if (resource.Type === 'AWS::S3::Bucket') {
+      const [policy] = this.ofType('AWS::S3::BucketPolicy').filter(([, candidate]) => candidate.Properties!.Bucket.Ref === logicalId);
+      return policy && this.resolve(policy[1].Properties!.PolicyDocument);
+    }
     const [policyType, listName] =
       resource.Type === 'AWS::SNS::Topic' ? ['AWS::SNS::TopicPolicy', 'Topics'] : resource.Type === 'AWS::SQS::Queue' ? ['AWS::SQS::QueuePolicy', 'Queues'] : [];
     if (!policyType) return undefined;
@@ -164,6 +168,8 @@ export class TemplatePolicies {
         return Properties.TableName ?? name;
       case 'AWS::Logs::LogGroup':
         return Properties.LogGroupName ?? name;
+      case 'AWS::S3::Bucket':
+        return Properties.BucketName ? this.resolve(Properties.BucketName) : name.toLowerCase();
       default:
         return name;
     }
@@ -186,6 +192,7 @@ export class TemplatePolicies {
       'AWS::IAM::Role': { Arn: () => `arn:aws:iam::${account}:role/${name}` },
       'AWS::Logs::LogGroup': { Arn: () => `arn:aws:logs:${region}:${account}:log-group:${this.ref(name)}:*` },
       'AWS::DynamoDB::Table': { Arn: () => `arn:aws:dynamodb:${region}:${account}:table/${this.ref(name)}` },
+      'AWS::S3::Bucket': { Arn: () => `arn:aws:s3:::${this.ref(name)}` },
     };
     const value = known[Type]?.[attribute];
     if (!value) throw new Error(`Cannot resolve Fn::GetAtt ${name}.${attribute} (a ${Type}).`);

@@ -174,7 +174,7 @@ describe('MessagingStack', () => {
     });
   });
 
-  it('runs the analytics worker on Fargate with access to its own queue and the job lock table only', () => {
+  it('runs the analytics worker on Fargate with access to its own queue, the job lock table and reading payloads only', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
     const analytics = stack.queues.get('analytics')!;
     const taskRole = stack.workers!.taskDefinition.taskRole;
@@ -184,7 +184,7 @@ describe('MessagingStack', () => {
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
     const targets = statements.flatMap((statement: any) => [statement.Resource].flat().map((resource: any) => resource['Fn::GetAtt']?.[0]).filter(Boolean));
     const idOf = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
-    expect([...new Set(targets)].sort()).toEqual([idOf(analytics.queue), idOf(analytics.deadLetterQueue), idOf(stack.jobLocks!.table)].sort());
+    expect([...new Set(targets)].sort()).toEqual([idOf(analytics.queue), idOf(analytics.deadLetterQueue), idOf(stack.jobLocks!.table), idOf(stack.payloads!.bucket)].sort());
     const lockActions = statements.filter((statement: any) => JSON.stringify(statement.Resource).includes(idOf(stack.jobLocks!.table))).flatMap((s: any) => s.Action);
     expect(lockActions.sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
     template.hasResourceProperties('AWS::DynamoDB::Table', {

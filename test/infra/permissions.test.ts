@@ -79,6 +79,10 @@ function resourceOf(resource: CallResource): { arn: string; policyHolder?: strin
       return { arn: policies.arnOf(idOf(must(stack.jobLocks, 'job lock table').table)) };
     case 'idempotency-table':
       return { arn: policies.arnOf(idOf(must(stack.idempotency, 'idempotency table').table)) };
+    case 'payload-bucket':
+      return holding(idOf(must(stack.payloads, 'payload bucket').bucket));
+    case 'payload-object':
+      return { ...holding(idOf(must(stack.payloads, 'payload bucket').bucket)), arn: `${policies.arnOf(idOf(stack.payloads!.bucket))}/payloads/e-1/u-1` };
     case 'worker-image-repository':
       return { arn: workerImageRepositoryArn() };
     case 'any':
@@ -103,6 +107,7 @@ function requestOf(call: AwsCall, context: Record<string, string> = {}): Simulat
   if (call.context?.sourceArn) known['aws:SourceArn'] = resourceOf(call.context.sourceArn).arn;
   if (call.context?.sourceAccount) known['aws:SourceAccount'] = env.account;
   if (call.context?.viaService) known['kms:ViaService'] = `${call.context.viaService}.${env.region}.amazonaws.com`;
+  if (call.context?.s3Prefix) known['s3:prefix'] = call.context.s3Prefix;
   return {
     principal: principalOf(call.principal),
     action: call.action,
@@ -131,7 +136,7 @@ describe('the permissions of the example stack, simulated', () => {
     const resources = new Set(calls.flatMap((call) => [call.resource, call.context?.sourceArn].flatMap((r) => (r ? [resourceOf(r).policyHolder] : []))));
     const idsOf = (type: string) => policies.ofType(type).map(([id]) => id);
     expect(idsOf('AWS::IAM::Role').filter((id) => !roles.has(id))).toEqual([]);
-    expect([...idsOf('AWS::SNS::Topic'), ...idsOf('AWS::SQS::Queue')].filter((id) => !resources.has(id))).toEqual([]);
+    expect([...idsOf('AWS::SNS::Topic'), ...idsOf('AWS::SQS::Queue'), ...idsOf('AWS::S3::Bucket')].filter((id) => !resources.has(id))).toEqual([]);
   });
 
   it.each(calls.map((call) => [describeCall(call), call] as const))('allows %s', async (_, call) => {
@@ -147,6 +152,25 @@ describe('the permissions of the example stack refuse', () => {
   const alarm = find((call) => call.resource.kind === 'alarm-topic');
   const alarmKey = find((call) => call.resource.kind === 'alarm-topic-key');
   const delivery = find((call) => call.principal.kind === 'service' && call.resource.kind === 'queue' && call.resource.queue === 'notifications');
+
+  const consumerRead = find((call) => call.principal.kind === 'lambda-consumer' && call.action === 's3:GetObject');
+  const publisherPut = find((call) => call.principal.kind === 'publisher' && call.action === 's3:PutObject');
+  const consumerList = find((call) => call.principal.kind === 'lambda-consumer' && call.action === 's3:ListBucket');
+
+  it('a consumer storing or deleting payloads, or reading outside the payload prefix', async () => {
+    expect(await policies.simulate(requestOf({ ...consumerRead, action: 's3:PutObject' }))).toBe('ImplicitlyDenied');
+    expect(await policies.simulate(requestOf({ ...consumerRead, action: 's3:DeleteObject' }))).toBe('ImplicitlyDenied');
+    const outside = { ...requestOf(consumerRead), resourceArn: requestOf(consumerRead).resourceArn.replace('/payloads/', '/elsewhere/') };
+    expect(await policies.simulate(outside)).toBe('ImplicitlyDenied');
+    expect(await policies.simulate(requestOf(consumerList, { 's3:prefix': 'elsewhere/' }))).toBe('ImplicitlyDenied');
+  });
+
+  it('a publisher reading payloads, and anyone storing or reading them over plain HTTP or TLS 1.1', async () => {
+    expect(await policies.simulate(requestOf({ ...publisherPut, action: 's3:GetObject' }))).toBe('ImplicitlyDenied');
+    expect(await policies.simulate(requestOf(publisherPut, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+    expect(await policies.simulate(requestOf(consumerRead, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+    expect(await policies.simulate(requestOf(consumerRead, { 's3:TlsVersion': '1.1' }))).toBe('ExplicitlyDenied');
+  });
 
   it('a worker sending to a queue of another service', async () => {
     const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'notifications' } };

@@ -39,13 +39,14 @@ describe('postbox provision', () => {
     expect(first.out).toMatch(new RegExp(`^queue\\s+pay-${stage}-accounting\\s+pay-${stage}-accounting-dlq\\s+payments$`, 'm'));
     expect(first.out).toMatch(new RegExp(`^topic\\s+pay-${stage}-ledger\\.fifo$`, 'm'));
     expect(first.out).toMatch(new RegExp(`^table\\s+pay-${stage}-job-locks$`, 'm'));
+    expect(first.out).toMatch(new RegExp(`^bucket\\s+pay-${stage}-payloads-000000000000-us-east-1$`, 'm'));
 
     const again = await postbox(['--config', config, '--endpoint', endpoint, 'provision']);
     expect(again).toEqual(first);
 
     const json = await postbox(['--config', config, '--endpoint', endpoint, '--json', 'provision']);
     const report = JSON.parse(json.out);
-    expect(report).toMatchObject({ app: 'pay', stage, endpoint, jobLockTable: `pay-${stage}-job-locks` });
+    expect(report).toMatchObject({ app: 'pay', stage, endpoint, jobLockTable: `pay-${stage}-job-locks`, payloadBucket: `pay-${stage}-payloads-000000000000-us-east-1` });
     expect(report.queues.map((queue: { queue: string }) => queue.queue)).toEqual(['accounting', 'fraud', 'audit', 'archive', 'report-build', 'receipt-archive']);
 
     // Every command's default stage at that endpoint is the config's local stage: status finds what provision made.
@@ -108,12 +109,15 @@ describe('postbox provision', () => {
     expect(result.stdout).toContain(`pay-${stage}-accounting`);
   });
 
-  it('provisions the queues and topics at an emulator without DynamoDB (fauxqs alone), saying there is no job lock table', async () => {
+  it('provisions the queues and topics at an emulator without DynamoDB or S3 (fauxqs alone), saying there is no job lock table nor payload bucket', async () => {
     const { config, stage } = project();
     const emulator = await startFauxqsEmulator({ moto: false });
     try {
       const result = await postbox(['--config', config, '--endpoint', emulator.endpoint, 'provision']);
-      expect(result.err).toBe(`postbox: no job lock table: ${emulator.endpoint} serves no DynamoDB; unique jobs lock within each worker process there`);
+      expect(result.err).toBe(
+        `postbox: no job lock table: ${emulator.endpoint} serves no DynamoDB; unique jobs lock within each worker process there\n` +
+          `postbox: no payload bucket: ${emulator.endpoint} serves no S3; a message over its destination's limit is refused there`,
+      );
       expect(result.code).toBe(0);
       expect(result.out).toContain(`pay-${stage}-accounting`);
     } finally {

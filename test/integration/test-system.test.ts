@@ -37,6 +37,15 @@ describe('postbox/testing: a service tested in-process against the embedded emul
     ]);
   });
 
+  it("carries an event over SNS's 256 KiB through the service's payload bucket to the Lambda handler and the worker", async () => {
+    const published = await system.publish('payment.captured', { paymentId: 'p'.repeat(300 * 1024), amountCents: 1 });
+    const outcomes = await system.waitFor(published.id);
+    expect(outcomes.map((outcome) => [outcome.queue, outcome.status]).sort()).toEqual([
+      ['ledger', 'handled'],
+      ['receipts', 'handled'],
+    ]);
+  });
+
   it('waits until a command is handled on its queue', async () => {
     const sent = await system.send('refund.issue', { paymentId: 'p-1', amountCents: 500 });
     expect(await system.waitFor(sent.id)).toEqual([{ queue: 'refund-issue', messageType: 'refund.issue', status: 'handled', attempts: 1 }]);

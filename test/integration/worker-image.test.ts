@@ -26,11 +26,14 @@ let image: { directory: string; command: string[]; environment: Record<string, s
 /** A template value as CloudFormation resolves it, for the few shapes a worker's environment holds. */
 function resolveValue(value: unknown, resources: Record<string, { Type: string; Properties: Record<string, unknown> }>): string {
   if (typeof value === 'string') return value;
+  const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join) return join[1].map((part) => resolveValue(part, resources)).join(join[0]);
   const ref = (value as { Ref?: string }).Ref;
   if (ref === 'AWS::AccountId') return '000000000000';
   if (ref === 'AWS::Region') return 'us-east-1';
   const resource = ref === undefined ? undefined : resources[ref];
   if (resource?.Type === 'AWS::DynamoDB::Table') return resource.Properties.TableName as string;
+  if (resource?.Type === 'AWS::S3::Bucket') return resolveValue(resource.Properties.BucketName, resources);
   throw new Error(`cannot resolve ${JSON.stringify(value)} in the worker's environment`);
 }
 

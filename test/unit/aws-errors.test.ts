@@ -6,6 +6,7 @@ import {
   ConditionFailedError,
   endpointOf,
   EndpointUnreachableError,
+  ObjectDoesNotExistError,
   OperationUnsupportedError,
   QueueDoesNotExistError,
   ResourceAlreadyExistsError,
@@ -58,6 +59,15 @@ describe('translateAwsError', () => {
     expect(translated).toMatchObject({ code: 'THROTTLED', retryable: true });
     expect(translated.message).toContain('topic pay-dev-payments');
     expect(translateAwsError(sdkError('Throttled', 'slow down'))).toBeInstanceOf(ThrottledError);
+  });
+
+  it("makes S3's missing object or bucket an ObjectDoesNotExistError, final, naming the object", () => {
+    for (const name of ['NoSuchKey', 'NoSuchBucket', 'NotFound']) {
+      const translated = translateAwsError(sdkError(name, 'The specified key does not exist.'), { ...local, object: 's3://b/payloads/k' });
+      expect(translated).toBeInstanceOf(ObjectDoesNotExistError);
+      expect(translated.message).toBe(`object s3://b/payloads/k does not exist at http://127.0.0.1:4566 (${name}: The specified key does not exist.)`);
+      expect((translated as ObjectDoesNotExistError).retryable).toBe(false);
+    }
   });
 
   it("makes a table that exists already a ResourceAlreadyExistsError", () => {

@@ -50,7 +50,8 @@ describe('decideOnFailure', () => {
 describe('message errors', () => {
   it('name the message, the size and the limit when too large', () => {
     expect(new MessageTooLargeError('e-1', 'report.build', 3000, 2048, 'queue pay-dev-report-build').message).toBe(
-      "Message e-1 of type 'report.build' is 3000 bytes, over the 2048-byte limit of queue pay-dev-report-build; send a reference to the payload (an S3 key) instead of the payload.",
+      "Message e-1 of type 'report.build' is 3000 bytes, over the 2048-byte limit of queue pay-dev-report-build; " +
+        'give the publisher a payload bucket (its payloadBucket option, or POSTBOX_PAYLOAD_BUCKET, which MessagingStack sets) to send it as a pointer to the payload stored there.',
     );
   });
 

@@ -21,7 +21,7 @@ const catalog = new MessageCatalog(topology);
 function setUp(handlers: Record<string, (...args: any[]) => unknown>, store: IdempotencyStore = new InMemoryIdempotencyStore()) {
   const logs: string[] = [];
   const metrics = new EmfMetrics('Postbox/pay', 'accounting', () => undefined);
-  const processor = new MessageProcessor(accounting, catalog, handlers, createLogger({}, { write: (line) => logs.push(line) }), metrics, () => 0, store);
+  const processor = new MessageProcessor(accounting, catalog, handlers, createLogger({}, { write: (line) => logs.push(line) }), metrics, () => 0, undefined, store);
   return { processor, logs, store };
 }
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MessageCatalog } from '../../lib/messages/message-catalog.ts';
+import { payloadPointerBody } from '../../lib/messages/payload-pointer.ts';
+import { PayloadMissingError } from '../../lib/runtime/payloads/payload-errors.ts';
+import type { PayloadStore } from '../../lib/runtime/payloads/s3-payload-store.ts';
 import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { HandlerConfigurationError, MessageProcessor, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
@@ -109,5 +112,57 @@ describe('MessageProcessor', () => {
     metrics.flush();
     expect(lines.map((line) => JSON.parse(line).MessageType).sort()).toEqual(['payment.received', 'unknown']);
     expect(outcomes.map((outcome) => (outcome.status === 'failed' ? outcome.messageType : undefined))).toEqual(['unknown', 'unknown', 'payment.received']);
+  });
+});
+
+describe('MessageProcessor and a pointer to a payload in S3 (claim check)', () => {
+  const pointer = { bucket: 'pay-dev-payloads', key: 'payloads/e-1/u-1' };
+  const envelope = { specversion: '1.0', id: 'e-1', source: 'test', type: 'payment.received', data: { paymentId: 'p-big', amountCents: 7 } };
+  const pointerMessage = (): ReceivedMessage => ({
+    messageId: 'm-1',
+    receiptHandle: 'r',
+    body: payloadPointerBody(pointer),
+    attributes: { type: 'payment.received', kind: 'event', ExtendedPayloadSize: '123' },
+    receiveCount: 1,
+  });
+  /** The store's interface in memory: the S3 store itself is tested against the emulator (test/integration/large-payloads.test.ts). */
+  const store = (objects: Record<string, string>): PayloadStore => ({
+    put: async () => undefined,
+    get: async (messageId, { bucket, key }) => {
+      const found = objects[`${bucket}/${key}`];
+      if (found === undefined) throw new PayloadMissingError(messageId, { bucket, key });
+      return found;
+    },
+  });
+  const processorWith = (payloads: PayloadStore, handle: (message: unknown) => void) =>
+    new MessageProcessor(accounting, catalog, { 'payment.received': handle, 'payment.refunded': () => undefined }, createLogger({}, { write: () => undefined }), new EmfMetrics('Postbox/pay', 'accounting', () => undefined), () => 0, payloads);
+
+  it('hands the handler the payload the pointer names, validated', async () => {
+    const seen: unknown[] = [];
+    const processor = processorWith(store({ [`${pointer.bucket}/${pointer.key}`]: JSON.stringify(envelope) }), (message) => seen.push(message));
+    const outcome = await processor.process(pointerMessage());
+    expect(outcome.status).toBe('processed');
+    expect(seen).toEqual([expect.objectContaining({ id: 'e-1', data: { paymentId: 'p-big', amountCents: 7 } })]);
+  });
+
+  it('validates the payload as it would the message: invalid data is dead-lettered as such', async () => {
+    const invalid = { ...envelope, data: { paymentId: '', amountCents: 7 } };
+    const processor = processorWith(store({ [`${pointer.bucket}/${pointer.key}`]: JSON.stringify(invalid) }), () => undefined);
+    expect(await processor.process(pointerMessage())).toMatchObject({ status: 'failed', action: 'dead-letter', error: { code: 'SCHEMA_VALIDATION_FAILED' } });
+  });
+
+  it('dead-letters, with that reason, a message whose payload is gone', async () => {
+    let calls = 0;
+    const processor = processorWith(store({}), () => void calls++);
+    const outcome = await processor.process(pointerMessage());
+    expect(calls).toBe(0);
+    expect(outcome).toMatchObject({ status: 'failed', action: 'dead-letter', error: { code: 'PAYLOAD_MISSING' } });
+    expect((outcome as { error: Error }).error.message).toMatch(/^Message m-1 points to its payload at s3:\/\/pay-dev-payloads\/payloads\/e-1\/u-1, which does not exist/);
+  });
+
+  it('keeps a message without a pointer on the synchronous path', () => {
+    const processor = processorWith(store({}), () => undefined);
+    const outcome = processor.process(received({ paymentId: 'p', amountCents: 5 }));
+    expect(outcome).toMatchObject({ status: 'processed' });
   });
 });

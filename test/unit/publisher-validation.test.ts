@@ -48,7 +48,7 @@ describe('Publisher validation', () => {
       .catch((e: unknown) => e as MessageTooLargeError);
     expect(big).toBeInstanceOf(MessageTooLargeError);
     expect((big as MessageTooLargeError).message).toMatch(
-      /^Message e-5x+ of type 'report.build' is \d{4} bytes, over the 2048-byte limit of queue pay-dev-report-build; send a reference/,
+      /^Message e-5x+ of type 'report.build' is \d{4} bytes, over the 2048-byte limit of queue pay-dev-report-build; give the publisher a payload bucket/,
     );
     expect((big as MessageTooLargeError).sizeBytes).toBeGreaterThan(2048);
   });

@@ -1,3 +1,4 @@
+import { needsPayloadBucket } from '../../messages/payload-pointer.ts';
 import { parseTopicArn } from '../../topology/naming.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { GLOBAL_SNS_PRINCIPAL, snsDeliveryPrincipals } from '../sns-delivery-principals.ts';
@@ -38,6 +39,10 @@ export type CallResource =
   | { readonly kind: 'job-lock-table' }
   /** The idempotency records of the queues that declare `idempotency`. */
   | { readonly kind: 'idempotency-table' }
+  /** A payload in the payload bucket, under its prefix (claim check). */
+  | { readonly kind: 'payload-object' }
+  /** The payload bucket itself (listing). */
+  | { readonly kind: 'payload-bucket' }
   /** The CDK bootstrap repository that holds the worker image. */
   | { readonly kind: 'worker-image-repository' }
   /** An action with no resource-level permissions. */
@@ -53,6 +58,8 @@ export interface CallContext {
   readonly viaService?: 'sns';
   /** `sns:Protocol`: the protocol of the subscription asked for. */
   readonly protocol?: 'sqs';
+  /** `s3:prefix`: the key prefix a listing asks for. */
+  readonly s3Prefix?: string;
 }
 
 /** One request that must be allowed for Postbox to work. Every call is made over TLS (`aws:SecureTransport`). */
@@ -100,6 +107,7 @@ export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = 
     if (queue.idempotency) calls.push(...idempotencyCalls(queue));
   }
   if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
+  if (needsPayloadBucket(topology)) calls.push(...payloadCalls(topology));
   calls.push(...alarmCalls());
   return calls;
 }
@@ -210,6 +218,25 @@ function workerServiceCalls(): AwsCall[] {
     { principal: flowLogs, action: 'logs:CreateLogStream', resource: flowLogStreams, purpose: 'VPC flow logs of the worker VPC' },
     { principal: flowLogs, action: 'logs:PutLogEvents', resource: flowLogStreams, purpose: 'VPC flow logs of the worker VPC' },
     { principal: flowLogs, action: 'logs:DescribeLogStreams', resource: { kind: 'log-group', logGroup: 'flow-logs' }, purpose: 'VPC flow logs of the worker VPC' },
+  ];
+}
+
+/**
+ * The claim check: a publisher stores a payload over its destination's limit; each consumer reads it, and lists
+ * the prefix so that a gone payload reads as 404 (PAYLOAD_MISSING) rather than 403.
+ */
+function payloadCalls(topology: ResolvedTopology): AwsCall[] {
+  const object = { kind: 'payload-object' } as const;
+  const readers: CallPrincipal[] = [
+    ...topology.queues.filter((queue) => queue.handler.kind === 'lambda').map((queue) => ({ kind: 'lambda-consumer', queue: queue.id }) as const),
+    ...(topology.queues.some((queue) => queue.handler.kind === 'worker') ? [{ kind: 'worker-task' } as const] : []),
+  ];
+  return [
+    { principal: { kind: 'publisher' }, action: 's3:PutObject', resource: object, purpose: "Publisher stores a payload over its destination's limit (claim check)" },
+    ...readers.flatMap((principal): AwsCall[] => [
+      { principal, action: 's3:GetObject', resource: object, purpose: 'MessageProcessor fetches the payload a pointer names, before decoding' },
+      { principal, action: 's3:ListBucket', resource: { kind: 'payload-bucket' }, context: { s3Prefix: 'payloads/' }, purpose: 'lets S3 answer a read of a gone payload with 404, which dead-letters it as PAYLOAD_MISSING' },
+    ]),
   ];
 }
 

@@ -7,7 +7,9 @@ import { PostboxError } from '../../postbox-error.ts';
 import type { QueueId, QueueMessageType } from '../../topology/queue-types.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
+import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
+import { fetchPayload } from './fetch-payload.ts';
 import type { Logger } from '../observability/logger.ts';
 import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
@@ -105,6 +107,8 @@ export class MessageProcessor {
     private readonly logger: Logger,
     private readonly metrics: EmfMetrics,
     private readonly random?: () => number,
+    /** Where the payloads of pointer messages are read. @default S3, through a client made on the first pointer */
+    private payloads?: PayloadStore,
     idempotencyStore?: IdempotencyStore,
   ) {
     this.acceptedTypes = new Set(queue.messageTypes);
@@ -130,6 +134,9 @@ export class MessageProcessor {
    * for a promise per record (see `npm run bench`).
    */
   process(message: ReceivedMessage, abort?: AbortSource): ProcessingOutcome | Promise<ProcessingOutcome> {
+    // A pointer to a payload in S3 (claim check) is fetched first, before decoding; any other message stays synchronous.
+    const fetched = fetchPayload(message, this.payloadStore);
+    if (fetched) return fetched.then((full) => this.process(full, abort), (error: unknown) => this.failed(message, undefined, error, performance.now()));
     const started = performance.now();
     let envelope: Envelope | undefined;
     try {
@@ -161,6 +168,8 @@ export class MessageProcessor {
       return this.failed(message, envelope, error, started);
     }
   }
+
+  private readonly payloadStore = (): PayloadStore => (this.payloads ??= new S3PayloadStore());
 
   private succeeded(envelope: Envelope, started: number): ProcessingOutcome {
     this.metrics.record(envelope.type, 'Processed', performance.now() - started);

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { capVisibilitySeconds } from '../../retry/visibility-budget.ts';
 import { MessageCatalog } from '../../messages/message-catalog.ts';
@@ -11,6 +12,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { DeferredDynamoDbStore } from './idempotency/deferred-dynamodb-store.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
+import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
 import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ReceivedMessage } from './message-processor.ts';
 import { QueueActions } from './queue-actions.ts';
 
@@ -26,6 +28,8 @@ export interface QueueRuntimeOptions<T extends AnyTopology> {
   readonly stage?: string;
   /** @default a client for AWS_ENDPOINT_URL / AWS_REGION, made when first needed */
   readonly sqs?: SQSClient;
+  /** Reads the payloads that pointer messages name (claim check). @default a client for AWS_ENDPOINT_URL / AWS_REGION, made on the first pointer */
+  readonly s3?: S3Client;
   /** @default POSTBOX_QUEUE_URL, else looked up by name */
   readonly queueUrl?: string;
   /** @default POSTBOX_DEAD_LETTER_QUEUE_URL, else looked up by name */
@@ -98,7 +102,7 @@ export class QueueRuntime {
       options.idempotencyStore ??
       processIdempotencyStore() ??
       (queue.idempotency && new DeferredDynamoDbStore(process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix)));
-    this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random, idempotencyStore);
+    this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random, new S3PayloadStore(options.s3), idempotencyStore);
     const queueUrl = options.queueUrl ?? process.env[DEPLOYED_ENVIRONMENT.queueUrl];
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env[DEPLOYED_ENVIRONMENT.deadLetterQueueUrl];
     this.actions = new QueueActions(options.sqs, queue, {

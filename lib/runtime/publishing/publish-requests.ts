@@ -1,6 +1,8 @@
 import type { Envelope } from '../../messages/envelope.ts';
 import type { EncodedMessage } from '../../messages/message-codec.ts';
+import { messageSizeBytes, stringAttributes as typedStringAttributes } from '../../messages/message-attributes.ts';
 import { describeError } from '../../messages/message-errors.ts';
+import { payloadPointerBody, payloadSizeAttribute, type PayloadPointer } from '../../messages/payload-pointer.ts';
 import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
 
@@ -36,9 +38,20 @@ const MAX_BATCH_ENTRIES = 10;
 export interface Prepared {
   readonly index: number;
   readonly envelope: Envelope;
+  /** What is sent: the message, or for an offloaded one the pointer to its payload. */
   readonly encoded: EncodedMessage;
   readonly destination: Destination;
   readonly options: SendOptions;
+  /** The serialized message and where it is stored, when it is over its destination's limit (claim check). */
+  readonly payload?: { readonly pointer: PayloadPointer; readonly body: string };
+}
+
+/** The message sent in place of one over its destination's limit: a pointer to its payload, with the message's own attributes. */
+export function offloaded(message: Prepared, pointer: PayloadPointer): Prepared {
+  const { encoded } = message;
+  const body = payloadPointerBody(pointer);
+  const sizeBytes = messageSizeBytes(body, { ...typedStringAttributes(encoded.attributes), ...payloadSizeAttribute(encoded.body) });
+  return { ...message, encoded: { body, attributes: encoded.attributes, sizeBytes }, payload: { pointer, body: encoded.body } };
 }
 
 /** A topic or queue of the topology, with its size limits. */
@@ -55,7 +68,7 @@ export interface Destination {
 export function snsEntry(message: Prepared) {
   return {
     Message: message.encoded.body,
-    MessageAttributes: stringAttributes(message.encoded.attributes),
+    MessageAttributes: wireAttributes(message),
     ...fifoFields(message),
   };
 }
@@ -63,10 +76,15 @@ export function snsEntry(message: Prepared) {
 export function sqsEntry(message: Prepared) {
   return {
     MessageBody: message.encoded.body,
-    MessageAttributes: stringAttributes(message.encoded.attributes),
+    MessageAttributes: wireAttributes(message),
     ...(message.options.delaySeconds !== undefined && { DelaySeconds: message.options.delaySeconds }),
     ...fifoFields(message),
   };
+}
+
+/** The message's attributes, and for a pointer the payload's size, as the extended client libraries mark one. */
+function wireAttributes(message: Prepared) {
+  return { ...stringAttributes(message.encoded.attributes), ...(message.payload && payloadSizeAttribute(message.payload.body)) };
 }
 
 export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {

@@ -1,3 +1,4 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
@@ -5,22 +6,37 @@ import { safeParse } from 'zod/mini';
 import { dataSchemaUriOf } from '../../messages/data-schema-uri.ts';
 import { createEnvelope, type MessageKind } from '../../messages/envelope.ts';
 import { MessageCatalog } from '../../messages/message-catalog.ts';
-import { assertWithinSize, encodeMessage } from '../../messages/message-codec.ts';
+import { encodeMessage } from '../../messages/message-codec.ts';
 import {
   InvalidDelayError,
   MessageError,
+  MessageTooLargeError,
   SchemaValidationError,
   UnknownMessageTypeError,
 } from '../../messages/message-errors.ts';
+import { deliveryForm, payloadObjectKey } from '../../messages/payload-pointer.ts';
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../../messages/message-types.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT, PAYLOAD_KEY_PREFIX } from '../../messages/wire-contract.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { createAwsClients } from '../aws-clients.ts';
+import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
 import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
 import type { PublishedMessage } from './batch-sender.ts';
-import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared, type PublishOptions, type SendOptions } from './publish-requests.ts';
+import {
+  chunk,
+  deliveryErrorOf,
+  duplicatesIn,
+  offloaded,
+  optionProblems,
+  snsEntry,
+  sqsEntry,
+  type Destination,
+  type Prepared,
+  type PublishOptions,
+  type SendOptions,
+} from './publish-requests.ts';
 
 export type { PublishedMessage } from './batch-sender.ts';
 export type { PublishOptions, SendOptions } from './publish-requests.ts';
@@ -60,6 +76,14 @@ export interface PublisherOptions {
   /** @default clients for AWS_ENDPOINT_URL and the region */
   readonly sns?: SNSClient;
   readonly sqs?: SQSClient;
+  /**
+   * Bucket that a message over its destination's limit (256 KiB on a topic, the queue's maxMessageSizeBytes for a
+   * command) is stored in, under `payloads/`, and sent as a pointer to (claim check; see docs/large-payloads.md).
+   * @default POSTBOX_PAYLOAD_BUCKET (set by MessagingStack on its functions and tasks), else none: such a message is refused
+   */
+  readonly payloadBucket?: string;
+  /** Stores the payloads in the payload bucket. @default a client for AWS_ENDPOINT_URL and the region, made on the first payload */
+  readonly s3?: S3Client;
   /** Batch calls in flight at once. @default 8 */
   readonly concurrency?: number;
   /** Tries per entry that SNS/SQS failed on their side. @default 3 */
@@ -94,6 +118,8 @@ export class Publisher<T extends AnyTopology> {
   private readonly addresses: DestinationAddresses;
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly batches: BatchSender;
+  private readonly payloadBucket: string | undefined;
+  private readonly payloads: PayloadStore;
 
   constructor(
     declaration: T,
@@ -118,6 +144,8 @@ export class Publisher<T extends AnyTopology> {
     });
     this.limit = pLimit(options.concurrency ?? 8);
     this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
+    this.payloadBucket = options.payloadBucket ?? (process.env[DEPLOYED_ENVIRONMENT.payloadBucket] || undefined);
+    this.payloads = new S3PayloadStore(options.s3, { ...(options.region && { region: options.region }) });
   }
 
   /** Publishes one event to its topic. Throws the validation error, or a DeliveryError. */
@@ -155,9 +183,20 @@ export class Publisher<T extends AnyTopology> {
     if (invalid.length > 0) throw new BatchValidationError(invalid.sort((a, b) => a.index - b.index));
 
     const results: PublishedMessage[] = [];
+    // A payload that could not be stored fails its message alone; the pointer is sent only once its payload is there.
+    const stored = await Promise.all(
+      prepared.map((message) =>
+        message.payload === undefined
+          ? message
+          : this.limit(() => this.storePayload(message)).then(
+              () => message,
+              (error: unknown) => void results.push({ index: message.index, id: message.envelope.id, type: message.envelope.type, status: 'failed', error: deliveryErrorOf(message, error), attempts: 1 }),
+            ),
+      ),
+    );
     let calls = 0;
     await Promise.all(
-      chunk(prepared).map((batch) =>
+      chunk(stored.filter((message) => message !== undefined)).map((batch) =>
         this.limit(async () => {
           const outcome = await this.batches.send(batch);
           calls += outcome.calls;
@@ -209,8 +248,20 @@ export class Publisher<T extends AnyTopology> {
       ...(options.causationId !== undefined && { causationId: options.causationId }),
     });
     const encoded = encodeMessage(envelope);
-    assertWithinSize(envelope, encoded, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
-    return { index, envelope, encoded, destination, options };
+    const prepared = { index, envelope, encoded, destination, options };
+    switch (deliveryForm(encoded.sizeBytes, destination.maxMessageBytes, this.payloadBucket !== undefined)) {
+      case 'inline':
+        return prepared;
+      case 'offload':
+        return offloaded(prepared, { bucket: this.payloadBucket!, key: payloadObjectKey(PAYLOAD_KEY_PREFIX, id, crypto.randomUUID()) });
+      case 'too-large':
+        throw new MessageTooLargeError(id, type, encoded.sizeBytes, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
+    }
+  }
+
+  /** Stores an offloaded message's payload, before its pointer is sent; nothing for a message sent whole. */
+  private async storePayload(message: Prepared): Promise<void> {
+    if (message.payload) await this.payloads.put(message.envelope.id, message.payload.pointer, message.payload.body);
   }
 
   private destinationOf(kind: MessageKind, type: string): Destination {
@@ -224,6 +275,7 @@ export class Publisher<T extends AnyTopology> {
 
   private async sendOne(message: Prepared): Promise<PublishedMessage> {
     try {
+      await this.storePayload(message);
       const address = await this.addresses.of(message.destination);
       const messageId =
         message.destination.kind === 'topic'
