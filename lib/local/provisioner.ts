@@ -10,7 +10,8 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
-import { jobLockTableName, parseTopicArn } from '../topology/naming.ts';
+import { jobLockTableName, outboxTableName, parseTopicArn } from '../topology/naming.ts';
+import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** Where a provisioned queue lives. */
@@ -101,6 +102,34 @@ export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb
       }),
     );
     await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
+  } catch (error) {
+    if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
+  }
+  return tableName;
+}
+
+/**
+ * Creates the outbox table of the topology's prefix (`<app>-<stage>-outbox`), as the `OutboxTable` construct makes
+ * it less its stream (moto's DynamoDB Streams cannot be read: locally an `OutboxPoller` reads the table). Returns its name.
+ */
+export async function provisionOutboxTable(topology: Pick<ResolvedTopology, 'prefix'>, dynamodb: DynamoDBClient): Promise<string> {
+  const tableName = outboxTableName(topology.prefix);
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: OUTBOX_KEY.partition, AttributeType: 'S' },
+          { AttributeName: OUTBOX_KEY.sort, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: OUTBOX_KEY.partition, KeyType: 'HASH' },
+          { AttributeName: OUTBOX_KEY.sort, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: OUTBOX_TTL_ATTRIBUTE, Enabled: true } }));
   } catch (error) {
     if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
   }

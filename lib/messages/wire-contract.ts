@@ -38,6 +38,8 @@ export const DEPLOYED_ENVIRONMENT = {
   deadLetterQueueUrl: 'POSTBOX_DEAD_LETTER_QUEUE_URL',
   /** The job lock table of the worker tasks (unique jobs). */
   jobLockTable: 'POSTBOX_JOB_LOCK_TABLE',
+  /** The outbox table whose stream the outbox relay reads. */
+  outboxTable: 'POSTBOX_OUTBOX_TABLE',
 } as const;
 
 /** The environment variables a person (or `postbox dev`) sets; Postbox reads them. */

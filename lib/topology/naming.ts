@@ -29,6 +29,11 @@ export function jobLockTableName(prefix: string): string {
   return `${prefix}-job-locks`;
 }
 
+/** The DynamoDB table of the transactional outbox and the send dead-letter. */
+export function outboxTableName(prefix: string): string {
+  return `${prefix}-outbox`;
+}
+
 /** Where an ARN is made: the partition, region and account of the stack or endpoint (CDK tokens are fine). */
 export interface ArnScope {
   readonly partition: string;

@@ -41,6 +41,18 @@ export interface Prepared {
   readonly options: SendOptions;
 }
 
+/**
+ * What sending a message needs: its ids, its serialized form, where it goes and its send options. A Prepared
+ * message is one; so is a message kept in an outbox, which has no envelope object any more, only its body.
+ */
+export interface Sendable {
+  readonly index: number;
+  readonly envelope: Pick<Envelope, 'id' | 'type'>;
+  readonly encoded: EncodedMessage;
+  readonly destination: Destination;
+  readonly options: SendOptions;
+}
+
 /** A topic or queue of the topology, with its size limits. */
 export interface Destination {
   readonly kind: 'topic' | 'queue';
@@ -52,7 +64,7 @@ export interface Destination {
   readonly maxBatchBytes: number;
 }
 
-export function snsEntry(message: Prepared) {
+export function snsEntry(message: Sendable) {
   return {
     Message: message.encoded.body,
     MessageAttributes: stringAttributes(message.encoded.attributes),
@@ -60,7 +72,7 @@ export function snsEntry(message: Prepared) {
   };
 }
 
-export function sqsEntry(message: Prepared) {
+export function sqsEntry(message: Sendable) {
   return {
     MessageBody: message.encoded.body,
     MessageAttributes: stringAttributes(message.encoded.attributes),
@@ -69,7 +81,7 @@ export function sqsEntry(message: Prepared) {
   };
 }
 
-export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+export function fifoFields({ destination, envelope, options }: Sendable): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (!destination.fifo) return {};
   return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
 }
@@ -144,9 +156,9 @@ export function stringAttributes(attributes: Readonly<Record<string, string>>) {
 }
 
 /** Splits messages into batches of one destination, at most 10 entries and within the destination's batch size. */
-export function chunk(messages: Prepared[]): Prepared[][] {
-  const open = new Map<string, { batch: Prepared[]; bytes: number }>();
-  const batches: Prepared[][] = [];
+export function chunk<M extends Sendable>(messages: M[]): M[][] {
+  const open = new Map<string, { batch: M[]; bytes: number }>();
+  const batches: M[][] = [];
   for (const message of messages) {
     const key = `${message.destination.kind}:${message.destination.id}`;
     let current = open.get(key);
@@ -172,7 +184,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** A failed call as the DeliveryError of one message, saying what to do when the endpoint was not reached. */
-export function deliveryErrorOf(message: Prepared, error: unknown): DeliveryError {
+export function deliveryErrorOf(message: Sendable, error: unknown): DeliveryError {
   const { destination, envelope } = message;
   const unreachable = translateAwsError(error) instanceof EndpointUnreachableError;
   const reason = error instanceof DestinationNotFoundError ? error.message : unreachable ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);
