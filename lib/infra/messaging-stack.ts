@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Annotations, CfnOutput, Duration, Stack, Stage, Token, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, Stage, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, jobLockTableName } from '../topology/naming.ts';
+import { externalTopicArn, jobLockTableName, outboxTableName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -18,6 +18,7 @@ import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { OutboxTable } from './outbox-table.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
@@ -50,6 +51,14 @@ export interface MessagingStackProps extends StackProps {
    * @default one task when idle, up to 10, scaling out from 10 messages per task, waiting or in flight
    */
   readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment' | 'jobLocks'>;
+  /**
+   * Builds the transactional outbox (`<app>-<stage>-outbox`): its table, the stream relay that publishes what is
+   * written to it, its alarms and dashboard row. Grant writers with `outbox.grantWrite`. A stack prop, not part of
+   * the topology: the topology is the contract other services read, and how this service stores its outgoing
+   * messages is none of theirs (a service with its own outbox store leaves it off).
+   * @default false
+   */
+  readonly outbox?: boolean;
 }
 
 /**
@@ -74,6 +83,8 @@ export class MessagingStack extends Stack {
   readonly workers?: WorkerService;
   /** The lock table of the workers' unique jobs, if the topology has worker handlers. */
   readonly jobLocks?: JobLockTable;
+  /** The outbox table and its relay, with the `outbox` prop. */
+  readonly outbox?: OutboxTable;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -183,6 +194,25 @@ export class MessagingStack extends Stack {
         imageDirectory: this.workerImage(workerQueues.map((queue) => queue.id), projectRoot, props.workersModule),
         environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
       });
+    }
+
+    if (props.outbox) {
+      this.outbox = new OutboxTable(this, 'Outbox', {
+        tableName: outboxTableName(prefix),
+        depsLockFilePath: lockFileOf(projectRoot),
+        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
+      });
+      // The relay sends what the outbox holds: any event of the topology's topics, any of its commands.
+      if (this.topics.size > 0) {
+        this.grantPublish(this.outbox.relayRole);
+        Validations.of(this.outbox.relayRole).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          reason: "SNS asks for a data key of the topics' own key on the publisher's behalf; the wildcard is the GenerateDataKey family on that one key.",
+        });
+      }
+      if (this.topology.queues.some((queue) => queue.role === 'command')) this.grantSend(this.outbox.relayRole);
+      this.monitoring.monitorOutbox('Outbox', this.outbox);
+      new CfnOutput(this, 'OutboxTableName', { value: this.outbox.table.tableName });
     }
   }
 
