@@ -11,7 +11,7 @@ import {
 import pLimit from 'p-limit';
 import { awsClientConfig } from '../../aws-client-config.ts';
 import { translateAwsError } from '../../aws-errors.ts';
-import { OutboxStoreUnavailableError, OutboxTransactionFailedError, OutboxWriteInvalidError } from './outbox-errors.ts';
+import { OutboxStoreUnavailableError, OutboxTableNotFoundError, OutboxTransactionFailedError, OutboxWriteInvalidError } from './outbox-errors.ts';
 import { itemOf, keyOf, OUTBOX_KEY, recordOf } from './outbox-item.ts';
 import type { OutboxRecord, OutboxStatus } from './outbox-record.ts';
 import type { OutboxStore } from './outbox-store.ts';
@@ -116,6 +116,7 @@ export class DynamoDbOutboxStore implements OutboxStore {
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey && records.length < max);
     } catch (error) {
+      if ((error as { name?: string }).name === 'ResourceNotFoundException') throw new OutboxTableNotFoundError(this.tableName, { cause: error });
       throw new OutboxStoreUnavailableError(`outbox table ${this.tableName}`, `read the ${status} records`, translateAwsError(error, { table: this.tableName }));
     }
     return records;

@@ -32,3 +32,15 @@ export class OutboxStoreUnavailableError extends PostboxError {
     super(`Could not ${action} in ${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
+
+/** The outbox table does not exist where it was looked for. */
+export class OutboxTableNotFoundError extends PostboxError {
+  readonly code = 'OUTBOX_TABLE_NOT_FOUND';
+
+  constructor(readonly table: string, options?: ErrorOptions) {
+    super(
+      `outbox table ${table} does not exist at this endpoint; deploy the stack with the outbox prop (MessagingStack outbox: true), or create it at an emulator with provisionOutboxTable`,
+      options,
+    );
+  }
+}
