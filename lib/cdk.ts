@@ -7,6 +7,7 @@ export { LambdaConsumer, type LambdaConsumerProps } from './infra/lambda-consume
 export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from './infra/messaging-app.ts';
 export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/messaging-monitoring.ts';
 export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
+export { OutboxTable, type OutboxTableProps } from './infra/outbox-table.ts';
 export { stackEnvironment, StackEnvironmentError } from './infra/stack-environment.ts';
 export { WorkerBundleError, writeWorkerImage, type WorkerImageOptions } from './infra/worker-image.ts';
 export { WorkerService, type WorkerServiceProps } from './infra/worker-service.ts';
