@@ -7,6 +7,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
+import { createMessagingApp } from '../../lib/infra/messaging-app.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
 import { lintTemplate } from '../helpers/cfn-lint.ts';
@@ -104,6 +105,12 @@ describe('MessagingStack with an outbox', () => {
     const body = JSON.stringify(Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0]!.Properties.DashboardBody);
     expect(body).toContain('Outbox: send dead-letters');
     expect(body).toContain('Outbox: relay behind stream (ms)');
+  });
+
+  it('is built for a config with outbox: true, and left out of one without', async () => {
+    const app = (file: string) => createMessagingApp({ file: `test/fixtures/payments-service/${file}`, app: appWithoutBundling(), stack: { env } });
+    expect((await app('postbox.outbox.config.ts')).stack.outbox?.table.tableName).toBeDefined();
+    expect((await app('postbox.config.ts')).stack.outbox).toBeUndefined();
   });
 
   it('is left out without the prop', () => {
