@@ -141,9 +141,18 @@ export async function provisionOutboxTable(topology: Pick<ResolvedTopology, 'pre
  * other services with 501 Not Implemented): undefined there, after `onNoDynamoDb`, so that the rest still runs and
  * unique jobs lock within each worker process.
  */
-export async function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
+export function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
+  return whereServed(() => provisionJobLockTable(topology, dynamodb), onNoDynamoDb);
+}
+
+/** {@link provisionOutboxTable} at an endpoint that may serve no DynamoDB, as {@link provisionJobLockTableWhereServed}. */
+export function provisionOutboxTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
+  return whereServed(() => provisionOutboxTable(topology, dynamodb), onNoDynamoDb);
+}
+
+async function whereServed(provision: () => Promise<string | undefined>, onNoDynamoDb: () => void): Promise<string | undefined> {
   try {
-    return await provisionJobLockTable(topology, dynamodb);
+    return await provision();
   } catch (error) {
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
     onNoDynamoDb();
