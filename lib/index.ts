@@ -72,6 +72,7 @@ export { DynamoDbOutboxStore, MAX_TRANSACTION_ITEMS, type DynamoDbOutboxStoreOpt
 export { JsonLinesSendDeadLetter } from './runtime/publishing/outbox/json-lines-send-dead-letter.ts';
 export { Outbox } from './runtime/publishing/outbox/outbox.ts';
 export {
+  OutboxConfigurationError,
   OutboxStoreUnavailableError,
   OutboxTableNotFoundError,
   OutboxTransactionFailedError,

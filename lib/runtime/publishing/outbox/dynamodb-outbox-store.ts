@@ -66,7 +66,7 @@ export class DynamoDbOutboxStore implements OutboxStore {
   }
 
   async pending(max: number): Promise<OutboxRecord[]> {
-    return (await this.scan('pending', max)).sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
+    return (await this.scan('pending', max)).sort(byPosition);
   }
 
   async deadLetters(options: { readonly ids?: readonly string[]; readonly max?: number } = {}): Promise<OutboxRecord[]> {
@@ -74,22 +74,22 @@ export class DynamoDbOutboxStore implements OutboxStore {
     const found = await this.scan('dead-lettered', wanted ? Infinity : (options.max ?? Infinity));
     return found
       .filter((record) => !wanted || wanted.has(record.id))
-      .sort((a, b) => (a.position < b.position ? -1 : 1))
+      .sort(byPosition)
       .slice(0, options.max ?? Infinity);
   }
 
   async deadLetter(records: readonly OutboxRecord[]): Promise<void> {
     const expiresAt = Math.floor(Date.now() / 1000) + this.retentionSeconds;
-    await this.each(records, 'keep dead letters', (record) => new PutItemCommand({ TableName: this.tableName, Item: itemOf(record, expiresAt) }));
+    await this.each(records, 'keep dead letters', (record) => this.dynamodb.send(new PutItemCommand({ TableName: this.tableName, Item: itemOf(record, expiresAt) })));
   }
 
   async markSent(records: readonly OutboxRecord[]): Promise<void> {
-    await this.each(records, 'delete sent records', (record) => new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(record) }));
+    await this.each(records, 'delete sent records', (record) => this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(record) })));
   }
 
-  private async each(records: readonly OutboxRecord[], action: string, command: (record: OutboxRecord) => PutItemCommand | DeleteItemCommand): Promise<void> {
+  private async each(records: readonly OutboxRecord[], action: string, write: (record: OutboxRecord) => Promise<unknown>): Promise<void> {
     try {
-      await Promise.all(records.map((record) => this.limit(() => this.dynamodb.send(command(record) as PutItemCommand))));
+      await Promise.all(records.map((record) => this.limit(() => write(record))));
     } catch (error) {
       throw new OutboxStoreUnavailableError(`outbox table ${this.tableName}`, action, translateAwsError(error, { table: this.tableName }));
     }
@@ -139,6 +139,10 @@ export class DynamoDbOutboxStore implements OutboxStore {
     );
     return new OutboxTransactionFailedError(this.tableName, reasons, described.length > 0 ? described.join('; ') : describe(error), { cause: error });
   }
+}
+
+function byPosition(a: OutboxRecord, b: OutboxRecord): number {
+  return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
 }
 
 function describe(error: unknown): string {

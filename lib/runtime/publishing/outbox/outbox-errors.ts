@@ -44,3 +44,8 @@ export class OutboxTableNotFoundError extends PostboxError {
     );
   }
 }
+
+/** The outbox relay was started without what it needs. */
+export class OutboxConfigurationError extends PostboxError {
+  readonly code = 'OUTBOX_CONFIG_INVALID';
+}

@@ -4,6 +4,7 @@ import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import { createAwsClients } from '../../aws-clients.ts';
 import { createLogger, type Logger } from '../../observability/logger.ts';
 import { DynamoDbOutboxStore } from './dynamodb-outbox-store.ts';
+import { OutboxConfigurationError } from './outbox-errors.ts';
 import { writeOutboxMetrics } from './outbox-metrics.ts';
 import { recordOf } from './outbox-item.ts';
 import type { OutboxRecord } from './outbox-record.ts';
@@ -21,14 +22,14 @@ export interface OutboxStreamHandlerOptions extends Partial<OutboxRelayOptions> 
 }
 
 /**
- * The Lambda handler of the outbox table's DynamoDB stream: relays the records that are pending (an insert, or a
- * replay), in stream order per aggregate key, and reports as batch item failures those it could not settle and
+ * The Lambda handler of the outbox table's DynamoDB stream: relays the records that are pending (inserted, or set
+ * back to pending), in stream order per aggregate key, and reports as batch item failures those it could not settle and
  * every later record of their keys, so that Lambda gives them again, in order. Records that could not be sent are
  * in the send dead-letter, not failures.
  */
 export function createOutboxStreamHandler(options: OutboxStreamHandlerOptions = {}): (event: DynamoDBStreamEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<DynamoDBBatchResponse> {
   const tableName = options.tableName ?? process.env[DEPLOYED_ENVIRONMENT.outboxTable];
-  if (!tableName) throw new Error(`The outbox relay needs its table: set ${DEPLOYED_ENVIRONMENT.outboxTable} (the OutboxTable construct does).`);
+  if (!tableName) throw new OutboxConfigurationError(`The outbox relay needs its table: set ${DEPLOYED_ENVIRONMENT.outboxTable} (the OutboxTable construct does), or pass tableName.`);
   const clients = options.sns && options.sqs ? undefined : createAwsClients();
   const relay = new OutboxRelay({
     ...options,
@@ -69,7 +70,7 @@ export function createOutboxStreamHandler(options: OutboxStreamHandlerOptions = 
   };
 }
 
-/** The pending record of an insert or modify; 'skip' for anything else (a removal, a record dead-lettered or sent). */
+/** The pending record of an insert or modify (a record set back to pending); 'skip' for anything else (a removal, a dead letter). */
 function pendingRecordOf(streamRecord: DynamoDBRecord): OutboxRecord | 'skip' | undefined {
   if (streamRecord.eventName !== 'INSERT' && streamRecord.eventName !== 'MODIFY') return 'skip';
   const image = streamRecord.dynamodb?.NewImage as Record<string, AttributeValue> | undefined;
