@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import type { ProjectConfig } from '../../config/load-project-config.ts';
-import { provisionJobLockTableWhereServed, provisionTopology } from '../../local/provisioner.ts';
+import { provisionJobLockTableWhereServed, provisionOutboxTableWhereServed, provisionTopology } from '../../local/provisioner.ts';
 import { awsClientConfig } from '../../runtime/aws-client-config.ts';
 import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { endpointClientOptions, isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
@@ -10,8 +10,8 @@ import { CliError, ExitCode } from '../cli-error.ts';
 import { formatTable } from '../table-format.ts';
 
 /**
- * `postbox provision`: creates the topology's topics, queues, dead-letter queues, subscriptions and job lock
- * table at an emulator or LocalStack, as MessagingStack deploys them; run again, it brings them to the
+ * `postbox provision`: creates the topology's topics, queues, dead-letter queues, subscriptions, job lock
+ * table and (with the config's `outbox`) outbox table at an emulator or LocalStack, as MessagingStack deploys them; run again, it brings them to the
  * declared settings. Never at AWS itself: a stage there is deployed with `cdk deploy`.
  *
  * An endpoint is an emulator when its host is loopback, or when the user names the host in
@@ -46,6 +46,11 @@ export function registerProvision(program: Command, config: () => Promise<Projec
       const jobLockTable = await provisionJobLockTableWhereServed(topology, dynamodb, () =>
         io.err(`postbox: no job lock table: ${endpoint} serves no DynamoDB; unique jobs lock within each worker process there`),
       );
+      // A --topology without a config has no outbox setting: the config's, as CliContext reads it.
+      const withOutbox = options.topology && !options.config ? false : (await config()).outbox;
+      const outboxTable = withOutbox
+        ? await provisionOutboxTableWhereServed(topology, dynamodb, () => io.err(`postbox: no outbox table: ${endpoint} serves no DynamoDB; the outbox cannot be used there`))
+        : undefined;
       const queues = topology.queues.map((queue) => {
         const at = provisioned.queues.get(queue.id)!;
         return {
@@ -57,7 +62,7 @@ export function registerProvision(program: Command, config: () => Promise<Projec
         };
       });
       const topics = topology.topics.map((topic) => ({ topic: topic.id, name: topic.name, arn: provisioned.topicArns.get(topic.id)! }));
-      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }) }, () =>
+      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }), ...(outboxTable && { outboxTable }) }, () =>
         [
           `Provisioned ${topology.app} (stage ${topology.stage}) at ${endpoint}: created what was missing, brought the rest to the declared settings.`,
           formatTable(
@@ -66,6 +71,7 @@ export function registerProvision(program: Command, config: () => Promise<Projec
               ...topics.map((topic) => ['topic', topic.name, '', '']),
               ...queues.map((queue) => ['queue', queue.name, queue.deadLetterQueue, queue.topic ?? '']),
               ...(jobLockTable ? [['table', jobLockTable, '', '']] : []),
+              ...(outboxTable ? [['table', outboxTable, '', '']] : []),
             ],
           ),
         ].join('\n'),
