@@ -18,8 +18,9 @@ import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topo
 import { createAwsClients } from '../aws-clients.ts';
 import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
-import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError, SendDeadLetterError } from './publish-errors.ts';
-import { deadLettered, outboxRecordOf, type OutboxRecord } from './outbox/outbox-record.ts';
+import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
+import { keepUnsent } from './outbox/keep-unsent.ts';
+import { outboxRecordOf, type OutboxRecord } from './outbox/outbox-record.ts';
 import type { SendDeadLetter } from './outbox/outbox-store.ts';
 import type { PublishedMessage } from './batch-sender.ts';
 import { chunk, deliveryErrorOf, duplicatesIn, optionProblems, snsEntry, sqsEntry, type Destination, type Prepared, type PublishOptions, type SendOptions } from './publish-requests.ts';
@@ -199,21 +200,9 @@ export class Publisher<T extends AnyTopology> {
     results.sort((a, b) => a.index - b.index);
     const sent = results.filter((result) => result.status === 'sent').length;
     const report = { results, sent, failed: results.length - sent, calls, deadLettered: 0 };
-    return this.options.sendDeadLetter && report.failed > 0 ? this.keepFailed(this.options.sendDeadLetter, prepared, report) : report;
+    return this.options.sendDeadLetter && report.failed > 0 ? keepUnsent(this.options.sendDeadLetter, prepared, report) : report;
   }
 
-  /** Keeps the messages that failed in the send dead-letter; throws, with the report, if it cannot. */
-  private async keepFailed(store: SendDeadLetter, prepared: readonly Prepared[], report: PublishReport): Promise<PublishReport> {
-    const now = new Date();
-    const failed = report.results.filter((result) => result.status === 'failed');
-    const records = failed.map((result) => deadLettered(outboxRecordOf(prepared[result.index]!, undefined, now, result.index), result.error!.reason, result.attempts, now));
-    try {
-      await store.deadLetter(records);
-    } catch (error) {
-      throw new SendDeadLetterError(failed.map((result) => result.id), report, error);
-    }
-    return { ...report, deadLettered: records.length };
-  }
 
   private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
     const entry = this.catalog.get(type);
