@@ -203,7 +203,6 @@ export class Publisher<T extends AnyTopology> {
     return this.options.sendDeadLetter && report.failed > 0 ? keepUnsent(this.options.sendDeadLetter, prepared, report) : report;
   }
 
-
   private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
     const entry = this.catalog.get(type);
     // Refused before it had an id: the errors quote the caller's id, or say it had none, never a made-up one.
