@@ -32,13 +32,14 @@ export interface MessagingMonitoringProps {
 /**
  * Watches a messaging application: every alarm notifies one encrypted alarm
  * topic, and one dashboard has a row per topic (published, failed, published
- * without attributes), per queue (depth, in flight, oldest age, DLQ depth) and
- * per function (invocations, errors, throttles, duration).
+ * without attributes), per queue (depth, in flight, oldest age, DLQ depth),
+ * per function (invocations, errors, throttles, duration) and for the outbox.
  *
  * Alarms: a dead-letter queue with at least one message, a main queue whose
  * oldest message is older than the threshold, a function with errors or
  * throttles, a topic that failed to deliver or got a publish without message
- * attributes.
+ * attributes, and an outbox whose relay dead-lettered a send, was given up on
+ * by its stream, or failed whole.
  */
 export class MessagingMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;

@@ -65,8 +65,9 @@ export interface MessagingStackProps extends StackProps {
  * Everything a topology needs in one stack: an encrypted topic per topic, a
  * durable queue (main + DLQ) per subscriber and per command, the subscriptions
  * with their filter policies, a Lambda consumer per Lambda handler, and the
- * alarms and dashboard that watch them, and for worker handlers a Fargate
- * service with the lock table of their unique jobs.
+ * alarms and dashboard that watch them, for worker handlers a Fargate
+ * service with the lock table of their unique jobs, and with `outbox` the
+ * transactional outbox's table and stream relay.
  */
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;
