@@ -73,10 +73,27 @@ export {
   DuplicateMessageError,
   InvalidPublishOptionsError,
   PublisherOptionsError,
+  SendDeadLetterError,
 } from './runtime/publishing/publish-errors.ts';
+export { DynamoDbOutboxStore, MAX_TRANSACTION_ITEMS, type DynamoDbOutboxStoreOptions } from './runtime/publishing/outbox/dynamodb-outbox-store.ts';
+export { JsonLinesSendDeadLetter } from './runtime/publishing/outbox/json-lines-send-dead-letter.ts';
+export { Outbox } from './runtime/publishing/outbox/outbox.ts';
+export {
+  OutboxConfigurationError,
+  OutboxStoreUnavailableError,
+  OutboxTableNotFoundError,
+  OutboxTransactionFailedError,
+  OutboxWriteInvalidError,
+} from './runtime/publishing/outbox/outbox-errors.ts';
+export { OutboxPoller, type OutboxPollerOptions } from './runtime/publishing/outbox/outbox-poller.ts';
+export type { OutboxRecord, OutboxSend, OutboxStatus } from './runtime/publishing/outbox/outbox-record.ts';
+export { OutboxRelay, type OutboxRelayOptions, type RelayReport } from './runtime/publishing/outbox/outbox-relay.ts';
+export type { OutboxStore, SendDeadLetter } from './runtime/publishing/outbox/outbox-store.ts';
+export { createOutboxStreamHandler, type OutboxStreamHandlerOptions } from './runtime/publishing/outbox/outbox-stream-handler.ts';
 export {
   Publisher,
   type BatchEntry,
+  type OutboxEntry,
   type PublishedMessage,
   type PublisherOptions,
   type PublishOptions,

@@ -1,4 +1,5 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
@@ -37,6 +38,8 @@ export interface GlobalOptions {
 export class CliContext {
   readonly clients: AwsClients;
   readonly cloudwatch: CloudWatchClient;
+  /** The outbox table's. */
+  readonly dynamodb: DynamoDBClient;
   /** The topology's queues at the endpoint. */
   readonly directory: QueueDirectory;
 
@@ -51,6 +54,7 @@ export class CliContext {
     const config = awsClientConfig(endpointClientOptions(options));
     this.clients = createAwsClients(config);
     this.cloudwatch = new CloudWatchClient(config);
+    this.dynamodb = new DynamoDBClient(config);
     this.directory = new QueueDirectory(topology, this.clients.sqs, this.where());
   }
 

@@ -4,6 +4,8 @@ import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contrac
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
 import { AwsCallError, translateAwsError } from '../runtime/aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
+import { OutboxStoreUnavailableError, OutboxTableNotFoundError } from '../runtime/publishing/outbox/outbox-errors.ts';
+import { SendDeadLetterFileNotFoundError } from '../operations/send-dead-letter-source.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { loadProjectConfig } from '../config/load-project-config.ts';
@@ -17,6 +19,8 @@ import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
 import { registerDlqShow } from './commands/dlq-show-command.ts';
 import { registerInit } from './commands/init-command.ts';
+import { registerOutboxReplay } from './commands/outbox-replay-command.ts';
+import { registerOutboxShow } from './commands/outbox-show-command.ts';
 import { registerProvision } from './commands/provision-command.ts';
 import { registerPublish } from './commands/publish-command.ts';
 import { registerStatus } from './commands/status-command.ts';
@@ -55,6 +59,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerDlqRedrive(dlq, context);
   registerDlqPurge(dlq, context);
   registerDlqExport(dlq, context);
+  const outbox = program.command('outbox').description("inspect and replay the send dead-letter: messages the outbox relay or a publisher could not send");
+  registerOutboxShow(outbox, context);
+  registerOutboxReplay(outbox, context, (code) => (commandExitCode = code));
   registerPublish(program, context);
   registerTail(program, context);
   registerDocs(program, context);
@@ -79,6 +86,8 @@ function describeFailure(error: unknown, options: GlobalOptions): { message: str
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof TopologyError) return { message: error.message, exitCode: ExitCode.invalidInput };
+  if (error instanceof OutboxTableNotFoundError || error instanceof SendDeadLetterFileNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
+  if (error instanceof OutboxStoreUnavailableError) return { message: error.message, exitCode: ExitCode.unavailable };
   if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof DeliveryError) return { message: error.message, exitCode: ExitCode.unavailable };
   if (error instanceof MessageError) {

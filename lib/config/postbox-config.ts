@@ -45,6 +45,12 @@ export const postboxConfigSchema = z.strictObject({
    * @default true
    */
   cdkNag: z.boolean().default(true),
+  /**
+   * The transactional outbox (docs/outbox.md): `cdk deploy` builds its table and stream relay, and `postbox dev` and
+   * `postbox/testing` provision the table and relay it by polling.
+   * @default false
+   */
+  outbox: z.boolean().default(false),
   /** What `postbox dev` runs besides the handlers. */
   dev: z
     .strictObject({

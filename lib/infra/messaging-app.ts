@@ -34,7 +34,7 @@ export interface MessagingApp {
 /**
  * The CDK app of a project, as postbox.config.ts describes it: one MessagingStack named `<app>-<stage>`
  * for the stage of `-c stage=...` (default: the config's deployed stage), alarms to `-c alarmEmail=...`
- * or the config's, the account and region of `-c account=` and `-c region=` (default: any), and cdk-nag's
+ * or the config's, the account and region of `-c account=` and `-c region=` (default: any), the outbox if the config has it, and cdk-nag's
  * AwsSolutions checks on every synthesis unless the config turns them off.
  */
 export async function createMessagingApp(options: MessagingAppOptions = {}): Promise<MessagingApp> {
@@ -43,6 +43,7 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
   const stage = String(app.node.tryGetContext('stage') ?? config.stages.deployed);
   const alarmEmail = (app.node.tryGetContext('alarmEmail') as string | undefined) ?? config.alarmEmail;
   const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
+    ...(config.outbox && { outbox: true }),
     ...options.stack,
     topology: config.topology,
     stage,

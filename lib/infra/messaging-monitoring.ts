@@ -10,6 +10,7 @@ import type { DurableQueue } from './durable-queue.ts';
 import type { EventTopic } from './event-topic.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
 import type { EventSubscription } from './event-subscription.ts';
+import type { OutboxTable } from './outbox-table.ts';
 
 export interface MessagingMonitoringProps {
   /** Name of the CloudWatch dashboard. */
@@ -31,13 +32,14 @@ export interface MessagingMonitoringProps {
 /**
  * Watches a messaging application: every alarm notifies one encrypted alarm
  * topic, and one dashboard has a row per topic (published, failed, published
- * without attributes), per queue (depth, in flight, oldest age, DLQ depth) and
- * per function (invocations, errors, throttles, duration).
+ * without attributes), per queue (depth, in flight, oldest age, DLQ depth),
+ * per function (invocations, errors, throttles, duration) and for the outbox.
  *
  * Alarms: a dead-letter queue with at least one message, a main queue whose
  * oldest message is older than the threshold, a function with errors or
  * throttles, a topic that failed to deliver or got a publish without message
- * attributes.
+ * attributes, and an outbox whose relay dead-lettered a send, was given up on
+ * by its stream, or failed whole.
  */
 export class MessagingMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -150,6 +152,40 @@ export class MessagingMonitoring extends Construct {
       this.graph(`${label}: published`, topic.metricNumberOfMessagesPublished()),
       this.graph(`${label}: failed deliveries`, topic.metricNumberOfNotificationsFailed()),
       this.graph(`${label}: published without attributes (reached no one)`, topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes()),
+    );
+  }
+
+  /**
+   * Alarms when the outbox relay dead-lettered a send, when Lambda gave up on stream batches (their records stay
+   * pending in the table), and when the relay failed as a whole; adds the outbox's row to the dashboard.
+   */
+  monitorOutbox(label: string, outbox: OutboxTable): void {
+    this.addAlarm(`${label}SendDeadLetters`, {
+      metric: outbox.metricDeadLettered(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Outbox ${label}: messages could not be sent and are in the send dead-letter. Inspect with 'postbox outbox show', fix the cause, then 'postbox outbox replay'.`,
+    });
+    this.addAlarm(`${label}AbandonedBatches`, {
+      metric: outbox.metricAbandonedBatches(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Outbox ${label}: Lambda gave up on stream batches after its retries; their records are still pending in the table. See the relay's log and docs/outbox.md.`,
+    });
+    this.addAlarm(`${label}RelayErrors`, {
+      metric: outbox.metricRelayErrors(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `Outbox ${label}: relay invocations failed as a whole; see its log group.`,
+    });
+    this.dashboard.addWidgets(
+      this.graph(`${label}: sent`, outbox.metricSent()),
+      this.graph(`${label}: send dead-letters`, outbox.metricDeadLettered()),
+      this.graph(`${label}: relay behind stream (ms)`, outbox.metricIteratorAge()),
+      this.graph(`${label}: abandoned stream batches`, outbox.metricAbandonedBatches()),
     );
   }
 

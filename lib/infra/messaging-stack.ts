@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Annotations, CfnOutput, Duration, Stack, Stage, Token, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, Stage, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -8,7 +8,7 @@ import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, idempotencyTableName, jobLockTableName, MAX_BUCKET_NAME_LENGTH, payloadBucketName } from '../topology/naming.ts';
+import { externalTopicArn, idempotencyTableName, jobLockTableName, MAX_BUCKET_NAME_LENGTH, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -21,6 +21,7 @@ import { JobLockTable } from './job-lock-table.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
+import { OutboxTable } from './outbox-table.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
@@ -53,14 +54,23 @@ export interface MessagingStackProps extends StackProps {
    * @default one task when idle, up to 10, scaling out from 10 messages per task, waiting or in flight
    */
   readonly workers?: Omit<WorkerServiceProps, 'queues' | 'imageDirectory' | 'environment' | 'jobLocks'>;
+  /**
+   * Builds the transactional outbox (`<app>-<stage>-outbox`): its table, the stream relay that publishes what is
+   * written to it, its alarms and dashboard row. Grant writers with `outbox.grantWrite`. A stack prop, not part of
+   * the topology: the topology is the contract other services read, and how this service stores its outgoing
+   * messages is none of theirs (a service with its own outbox store leaves it off).
+   * @default false
+   */
+  readonly outbox?: boolean;
 }
 
 /**
  * Everything a topology needs in one stack: an encrypted topic per topic, a
  * durable queue (main + DLQ) per subscriber and per command, the subscriptions
  * with their filter policies, a Lambda consumer per Lambda handler, and the
- * alarms and dashboard that watch them, and for worker handlers a Fargate
- * service with the lock table of their unique jobs.
+ * alarms and dashboard that watch them, for worker handlers a Fargate
+ * service with the lock table of their unique jobs, and with `outbox` the
+ * transactional outbox's table and stream relay.
  */
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;
@@ -81,6 +91,8 @@ export class MessagingStack extends Stack {
   readonly idempotency?: IdempotencyTable;
   /** The bucket of payloads over their destination's limit (claim check), if the topology publishes anything. */
   readonly payloads?: PayloadBucket;
+  /** The outbox table and its relay, with the `outbox` prop. */
+  readonly outbox?: OutboxTable;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -209,6 +221,25 @@ export class MessagingStack extends Stack {
       });
       payloads?.grantReadPayloads(this.workers.taskDefinition.taskRole);
       if (workerQueues.some((queue) => queue.idempotency)) idempotency!.grantRecords(this.workers.taskDefinition.taskRole);
+    }
+
+    if (props.outbox) {
+      this.outbox = new OutboxTable(this, 'Outbox', {
+        tableName: outboxTableName(prefix),
+        depsLockFilePath: lockFileOf(projectRoot),
+        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
+      });
+      // The relay sends what the outbox holds: any event of the topology's topics, any of its commands.
+      if (this.topics.size > 0) {
+        this.grantPublish(this.outbox.relayRole);
+        Validations.of(this.outbox.relayRole).acknowledge({
+          id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+          reason: "SNS asks for a data key of the topics' own key on the publisher's behalf; the wildcard is the GenerateDataKey family on that one key.",
+        });
+      }
+      if (this.topology.queues.some((queue) => queue.role === 'command')) this.grantSend(this.outbox.relayRole);
+      this.monitoring.monitorOutbox('Outbox', this.outbox);
+      new CfnOutput(this, 'OutboxTableName', { value: this.outbox.table.tableName });
     }
   }
 

@@ -9,6 +9,8 @@ import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/ru
 import type { StopReason } from '../runtime/consuming/polling/polling-consumer.ts';
 import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
+import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbox-store.ts';
+import { OutboxPoller } from '../runtime/publishing/outbox/outbox-poller.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import type { ProvisionedTopology } from './provisioner.ts';
@@ -28,6 +30,8 @@ export interface LocalRunnerOptions {
   readonly jobLockTable?: string;
   /** The payload bucket the Lambda handlers' publishers store large payloads in. @default none: such messages are refused */
   readonly payloadBucket?: string;
+  /** The outbox table, relayed by polling as the stream Lambda relays it on AWS. @default none */
+  readonly outboxTable?: string;
   readonly clients: AwsClients;
   readonly dynamodb: DynamoDBClient;
   /** Long-poll waits of the local event sources and of the workers. */
@@ -39,7 +43,7 @@ export interface LocalRunnerOptions {
   readonly logger: Logger;
 }
 
-/** One service running on this machine: its Lambda handlers behind local event sources, and its workers. */
+/** One service running on this machine: its Lambda handlers behind local event sources, its workers, and its outbox relay. */
 export interface LocalRunner {
   readonly workers?: RunningWorkers;
   /** Stops receiving and lets running handlers settle; the workers log the reason. @default 'requested' */
@@ -55,10 +59,25 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
   const { topology, provisioned, clients, logger } = options;
   const sources: LocalEventSource[] = [];
   let workers: RunningWorkers | undefined;
+  let outbox: OutboxPoller | undefined;
   const stop = async (reason: StopReason = 'requested') => {
-    await Promise.all([...sources.map((source) => source.stop()), workers?.stop(reason)]);
+    await Promise.all([...sources.map((source) => source.stop()), workers?.stop(reason), outbox?.stop()]);
   };
   try {
+    if (options.outboxTable) {
+      outbox = new OutboxPoller({
+        sns: clients.sns,
+        sqs: clients.sqs,
+        store: new DynamoDbOutboxStore({ tableName: options.outboxTable, dynamodb: options.dynamodb }),
+        idleMs: 250,
+        onReport: ({ deadLettered, problems }) => {
+          for (const record of deadLettered) logger.warn('outbox send dead-lettered; see postbox outbox show', { id: record.id, type: record.type, reason: record.reason });
+          for (const problem of problems) logger.error('outbox relay could not record an outcome; the records are relayed again', { problem });
+        },
+        onError: (error) => logger.error('outbox relay failed to read the table', { table: options.outboxTable, error }),
+      });
+      outbox.start();
+    }
     for (const queue of topology.queues) {
       if (queue.handler.kind !== 'lambda') continue;
       const { url, deadLetterUrl } = provisioned.queues.get(queue.id)!;

@@ -18,11 +18,13 @@ import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-me
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
 import {
   provisionJobLockTableWhereServed,
+  provisionOutboxTableWhereServed,
   provisionPayloadBucketWhereServed,
   provisionTopology,
   type ProvisionedQueue,
   type ProvisionedTopology,
 } from './provisioner.ts';
+import { outboxTableName } from '../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 
 /** Long-poll waits of the local workers and, shorter, of the local event sources. */
@@ -44,6 +46,8 @@ export interface LocalSystemOptions<T extends AnyTopology> {
   readonly projectRoot: string;
   /** Port of the console; 0 picks a free one; false runs none. */
   readonly consolePort: number | false;
+  /** Provision the outbox table and relay it (the config's `outbox`). @default false */
+  readonly outbox?: boolean;
   /**
    * Other services to run beside this one, at the same endpoint and stage (publishers are provisioned first). Their
    * queues join the console and the live view; queue names must not repeat across the services.
@@ -62,6 +66,8 @@ export interface LocalService {
   readonly root: string;
   readonly workerHandlers: Readonly<Record<string, MessageHandlers<AnyTopology>>>;
   readonly workerUniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  /** Its outbox is relayed (its config's `outbox`). @default false */
+  readonly outbox?: boolean;
 }
 
 export interface LocalSystem {
@@ -88,7 +94,14 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   const { topology } = options;
   if (topology.app !== declaration.app) throw new TypeError(`startLocalSystem: the resolved topology is app '${topology.app}', the declaration '${declaration.app}'; resolve this declaration`);
   const services = publishersFirst<LocalService>([
-    { declaration, topology, root: options.projectRoot, workerHandlers: options.workerHandlers as Record<string, MessageHandlers<AnyTopology>>, ...(options.workerUniqueJobs && { workerUniqueJobs: options.workerUniqueJobs }) },
+    {
+      declaration,
+      topology,
+      root: options.projectRoot,
+      workerHandlers: options.workerHandlers as Record<string, MessageHandlers<AnyTopology>>,
+      ...(options.workerUniqueJobs && { workerUniqueJobs: options.workerUniqueJobs }),
+      ...(options.outbox && { outbox: true }),
+    },
     ...(options.with ?? []),
   ]);
   const queues = services.flatMap((service) => service.topology.queues);
@@ -138,6 +151,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     process.env[DEPLOYED_ENVIRONMENT.stage] = topology.stage;
     for (const service of services) {
       const own = provisioned.get(service.topology);
+      const outboxTable = service.outbox ? await outboxTableOf(service.topology, provision, dynamodb, options.logger) : undefined;
       runners.push(
         await startLocalRunner({
           declaration: service.declaration,
@@ -147,6 +161,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
           workers: { handlers: service.workerHandlers, ...(service.workerUniqueJobs && { uniqueJobs: service.workerUniqueJobs }) },
           ...(own?.jobLockTable && { jobLockTable: own.jobLockTable }),
           ...(payloadBuckets.has(service.topology) && { payloadBucket: payloadBuckets.get(service.topology)! }),
+          ...(outboxTable && { outboxTable }),
           clients,
           dynamodb,
           waitSeconds: { lambda: LAMBDA_WAIT_SECONDS, worker: WORKER_WAIT_SECONDS },
@@ -203,6 +218,14 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     rates,
     stop: stopAll,
   };
+}
+
+/** The outbox table to relay: provisioned where DynamoDB is served, else none (with a warning); named only when provisioned by someone else. */
+async function outboxTableOf(topology: ResolvedTopology, provision: boolean, dynamodb: DynamoDBClient, logger: Logger): Promise<string | undefined> {
+  if (!provision) return outboxTableName(topology.prefix);
+  return provisionOutboxTableWhereServed(topology, dynamodb, () =>
+    logger.warn('the emulator has no DynamoDB (moto is not installed): the outbox is not relayed; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives the outbox table', { service: topology.app }),
+  );
 }
 
 /** The addresses of a topology's queues provisioned by someone else (an endpoint given, provision false). */

@@ -12,7 +12,8 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { needsPayloadBucket } from '../messages/payload-pointer.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
-import { idempotencyTableName, jobLockTableName, parseTopicArn, payloadBucketName } from '../topology/naming.ts';
+import { idempotencyTableName, jobLockTableName, outboxTableName, parseTopicArn, payloadBucketName } from '../topology/naming.ts';
+import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** Where a provisioned queue lives. */
@@ -153,15 +154,54 @@ export async function provisionPayloadBucketWhereServed(topology: ResolvedTopolo
 }
 
 /**
+ * Creates the outbox table of the topology's prefix (`<app>-<stage>-outbox`), as the `OutboxTable` construct makes
+ * it less its stream (moto's DynamoDB Streams cannot be read: locally an `OutboxPoller` reads the table). Returns its name.
+ */
+export async function provisionOutboxTable(topology: Pick<ResolvedTopology, 'prefix'>, dynamodb: DynamoDBClient): Promise<string> {
+  const tableName = outboxTableName(topology.prefix);
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: OUTBOX_KEY.partition, AttributeType: 'S' },
+          { AttributeName: OUTBOX_KEY.sort, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: OUTBOX_KEY.partition, KeyType: 'HASH' },
+          { AttributeName: OUTBOX_KEY.sort, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: OUTBOX_TTL_ATTRIBUTE, Enabled: true } }));
+  } catch (error) {
+    if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
+  }
+  return tableName;
+}
+
+/**
  * {@link provisionIdempotencyTable} and {@link provisionJobLockTable} (whose name it returns) at an endpoint that may
  * serve no DynamoDB (fauxqs alone, moto not installed, answers other services with 501 Not Implemented): undefined
  * there, after `onNoDynamoDb`, so that the rest still runs, unique jobs lock within each worker process and
  * idempotency records are kept in memory.
  */
-export async function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
-  try {
+export function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
+  return whereServed(async () => {
     await provisionIdempotencyTable(topology, dynamodb);
-    return await provisionJobLockTable(topology, dynamodb);
+    return provisionJobLockTable(topology, dynamodb);
+  }, onNoDynamoDb);
+}
+
+/** {@link provisionOutboxTable} at an endpoint that may serve no DynamoDB, as {@link provisionJobLockTableWhereServed}. */
+export function provisionOutboxTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
+  return whereServed(() => provisionOutboxTable(topology, dynamodb), onNoDynamoDb);
+}
+
+async function whereServed(provision: () => Promise<string | undefined>, onNoDynamoDb: () => void): Promise<string | undefined> {
+  try {
+    return await provision();
   } catch (error) {
     if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
     onNoDynamoDb();

@@ -7,7 +7,12 @@ import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import { workerOptionsOf } from '../runtime/consuming/polling/define-workers.ts';
 import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
-import { Publisher, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
+import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbox-store.ts';
+import { Outbox } from '../runtime/publishing/outbox/outbox.ts';
+import type { OutboxRecord } from '../runtime/publishing/outbox/outbox-record.ts';
+import { Publisher, type OutboxEntry, type PublishedMessage, type PublishOptions, type SendOptions } from '../runtime/publishing/publisher.ts';
+import type { MessageTypeName } from '../messages/message-types.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startLocalRunner } from './local-runner.ts';
@@ -16,7 +21,7 @@ import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './m
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
 import { localS3Client } from './local-environment.ts';
-import { provisionIdempotencyTable, provisionJobLockTable, provisionPayloadBucket, provisionTopology } from './provisioner.ts';
+import { provisionIdempotencyTable, provisionJobLockTable, provisionOutboxTable, provisionPayloadBucket, provisionTopology } from './provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
 import { leaseTestEnvironment } from './test-environment.ts';
@@ -59,6 +64,12 @@ export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDi
   publish<K extends EventType<T>>(type: K, data: MessageInput<T, K>, options?: PublishOptions): Promise<PublishedMessage>;
   /** Sends a command, as `Publisher.send` does. */
   send<K extends CommandType<T>>(type: K, data: MessageInput<T, K>, options?: SendOptions): Promise<PublishedMessage>;
+  /**
+   * Writes `items` and `messages` in one transaction, as `Outbox.transactWrite` does, to the service's outbox table,
+   * which the system relays (`outbox: true` in its config; the emulator must serve DynamoDB). `waitFor` follows the
+   * messages by the ids of the records returned.
+   */
+  transactWrite<K extends MessageTypeName<T>>(items: readonly TransactWriteItem[], messages: ReadonlyArray<OutboxEntry<T, K>>): Promise<OutboxRecord[]>;
   /**
    * Resolves once the message (its envelope id; a plain message's SQS id) was handled or dead-lettered on every
    * queue the topology routes its type to, or on `queue`; a retry is no end. Rejects with a `WaitTimeoutError`
@@ -133,6 +144,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     const unsubscribe = onMessageSettled(log.record);
     stops.push(async () => unsubscribe());
     const routes: Record<string, string> = {};
+    let outboxTable: string | undefined;
     for (const service of services) {
       const provisioned = await provisionTopology(service.topology, clients);
       if (service.topology === topology) Object.assign(routes, Object.fromEntries(provisioned.topicArns));
@@ -143,6 +155,11 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       // S3 is served where DynamoDB is (moto behind fauxqs, or alone): there large payloads go through their bucket.
       const ownBucket = emulator.dynamodb ? await provisionPayloadBucket(service.topology, s3) : undefined;
       if (service.topology === topology) payloadBucket = ownBucket;
+      if (service.project.outbox && !emulator.dynamodb) {
+        throw new TestSystemError(`Cannot start ${service.topology.app} with its outbox: the emulator serves no DynamoDB; install moto (npm run emulator:install), or run with POSTBOX_EMULATOR=moto.`);
+      }
+      const ownOutbox = service.project.outbox ? await provisionOutboxTable(service.topology, dynamodb) : undefined;
+      if (service.topology === topology) outboxTable = ownOutbox;
       // Loaded for this stage, with POSTBOX_STAGE set: a Publisher the workers module makes publishes to this system.
       const workers = await loadWorkers(service.project, stage);
       const runner = await startLocalRunner({
@@ -153,6 +170,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         workers: workerOptionsOf(workers),
         ...(jobLockTable && { jobLockTable }),
         ...(ownBucket && { payloadBucket: ownBucket }),
+        ...(ownOutbox && { outboxTable: ownOutbox }),
         clients,
         dynamodb,
         waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
@@ -170,6 +188,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       routes: { topicArns: routes },
       ...(payloadBucket && { payloadBucket, s3 }),
     });
+    const outbox = outboxTable === undefined ? undefined : new Outbox(publisher, new DynamoDbOutboxStore({ tableName: outboxTable, dynamodb }));
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());
     return {
@@ -187,6 +206,12 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         const sent = await publisher.send(type, data, sendOptions);
         log.published(sent.id, type);
         return sent;
+      },
+      transactWrite: async (items, messages) => {
+        if (!outbox) throw new TestSystemError(`${topology.app} has no outbox: set outbox: true in its config.`);
+        const records = await outbox.transactWrite(items, messages);
+        for (const record of records) log.published(record.id, record.type);
+        return records;
       },
       waitFor: (id, waitOptions) => log.waitFor(id, waitOptions),
       stop,

@@ -42,6 +42,8 @@ export const DEPLOYED_ENVIRONMENT = {
   idempotencyTable: 'POSTBOX_IDEMPOTENCY_TABLE',
   /** The bucket a Publisher stores payloads over their destination's limit in (claim check). */
   payloadBucket: 'POSTBOX_PAYLOAD_BUCKET',
+  /** The outbox table whose stream the outbox relay reads. */
+  outboxTable: 'POSTBOX_OUTBOX_TABLE',
 } as const;
 
 /** The environment variables a person (or `postbox dev`) sets; Postbox reads them. */

@@ -47,6 +47,11 @@ export function payloadBucketName(prefix: string, scope: { readonly account: str
   return `${prefix}-payloads-${scope.account}-${scope.region}`;
 }
 
+/** The DynamoDB table of the transactional outbox and the send dead-letter. */
+export function outboxTableName(prefix: string): string {
+  return `${prefix}-outbox`;
+}
+
 /** Where an ARN is made: the partition, region and account of the stack or endpoint (CDK tokens are fine). */
 export interface ArnScope {
   readonly partition: string;

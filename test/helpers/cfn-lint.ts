@@ -94,12 +94,14 @@ function isFalsePositive(template: Template, finding: CfnLintFinding): boolean {
   return POSTBOX_FALSE_POSITIVES.some(({ ruleId, applies }) => ruleId === finding.ruleId && applies(template, logicalId));
 }
 
-/** Logical ids of the queues that a queue's or a subscription's redrive policy names as its DLQ. */
+/** Logical ids of the queues that a queue's or a subscription's redrive policy, or a stream event source's on-failure destination, names as its DLQ. */
 function deadLetterTargets(template: Template): Set<string> {
   const targets = new Set<string>();
   for (const resource of Object.values(template.Resources ?? {})) {
     const target = resource.Properties?.RedrivePolicy?.deadLetterTargetArn?.['Fn::GetAtt']?.[0];
     if (typeof target === 'string') targets.add(target);
+    const onFailure = resource.Properties?.DestinationConfig?.OnFailure?.Destination?.['Fn::GetAtt']?.[0];
+    if (typeof onFailure === 'string') targets.add(onFailure);
   }
   return targets;
 }

@@ -191,7 +191,10 @@ export class TemplatePolicies {
       'AWS::KMS::Key': { Arn: () => `arn:aws:kms:${region}:${account}:key/${this.ref(name)}`, KeyId: () => this.ref(name) },
       'AWS::IAM::Role': { Arn: () => `arn:aws:iam::${account}:role/${name}` },
       'AWS::Logs::LogGroup': { Arn: () => `arn:aws:logs:${region}:${account}:log-group:${this.ref(name)}:*` },
-      'AWS::DynamoDB::Table': { Arn: () => `arn:aws:dynamodb:${region}:${account}:table/${this.ref(name)}` },
+      'AWS::DynamoDB::Table': {
+        Arn: () => `arn:aws:dynamodb:${region}:${account}:table/${this.ref(name)}`,
+        StreamArn: () => `arn:aws:dynamodb:${region}:${account}:table/${this.ref(name)}/stream/2026-01-01T00:00:00.000`,
+      },
       'AWS::S3::Bucket': { Arn: () => `arn:aws:s3:::${this.ref(name)}` },
     };
     const value = known[Type]?.[attribute];

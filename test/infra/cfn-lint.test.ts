@@ -10,10 +10,10 @@ import { lintTemplate } from '../helpers/cfn-lint.ts';
 // test/helpers/cfn-lint.ts: ES6000 (a DLQ has no DLQ), ES1001 (SQS event sources take no on-failure
 // destination), WS1004 (the rule misses LoggingConfig log groups), WS1000 (Postbox writes no X-Ray segments).
 
-/** The root project's stack (the orders example, with cdk-nag), synthesized as `cdk synth` does, less the bundling. */
+/** The root project's stack (the orders example, with cdk-nag and the outbox), synthesized as `cdk synth` does, less the bundling. */
 async function synthesizeExample(): Promise<string> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'postbox-cfn-lint-'));
-  const { app, stack } = await createMessagingApp({ app: new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }) });
+  const { app, stack } = await createMessagingApp({ app: new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }), stack: { outbox: true } });
   return app.synth().getStackByName(stack.stackName).templateFullPath;
 }
 

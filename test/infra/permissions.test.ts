@@ -11,11 +11,12 @@ const env = { account: '111111111111', region: 'eu-west-1' };
 const otherAccount = '222222222222';
 
 // The example stack, with a producer's role granted the documented way.
-const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
+const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true });
 // A publisher granted the documented way: the simulation proves that these grants are enough.
 const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
 stack.grantPublish(publisher);
 stack.grantSend(publisher);
+stack.outbox!.grantWrite(publisher);
 const policies = new TemplatePolicies(Template.fromStack(stack).toJSON() as never, env);
 
 const idOf = (construct: { node: { defaultChild?: unknown } } | undefined): string => {
@@ -46,6 +47,8 @@ function roleOf(principal: Exclude<CallPrincipal, { kind: 'service' | 'subscribe
       return idOf(must(stack.workers, 'worker service').taskDefinition.obtainExecutionRole());
     case 'flow-logs':
       return flowLog().role;
+    case 'outbox-relay':
+      return idOf(must(stack.outbox, 'outbox').relayRole);
   }
 }
 
@@ -72,6 +75,7 @@ function resourceOf(resource: CallResource): { arn: string; policyHolder?: strin
     case 'log-stream':
       if (resource.logGroup === 'lambda-consumer') return logStream(idOf(must(stack.consumers.get(resource.queue!), `consumer ${resource.queue}`).logGroup));
       if (resource.logGroup === 'worker') return logStream(idOf(must(stack.workers, 'worker service').logGroup));
+      if (resource.logGroup === 'outbox-relay') return logStream(idOf(must(stack.outbox, 'outbox').logGroup));
       return logStream(flowLog().logGroup);
     case 'log-group':
       return { arn: policies.arnOf(flowLog().logGroup) };
@@ -83,6 +87,12 @@ function resourceOf(resource: CallResource): { arn: string; policyHolder?: strin
       return holding(idOf(must(stack.payloads, 'payload bucket').bucket));
     case 'payload-object':
       return { ...holding(idOf(must(stack.payloads, 'payload bucket').bucket)), arn: `${policies.arnOf(idOf(stack.payloads!.bucket))}/payloads/e-1/u-1` };
+    case 'outbox-table':
+      return { arn: policies.arnOf(idOf(must(stack.outbox, 'outbox').table)) };
+    case 'outbox-stream':
+      return { arn: policies.resolve({ 'Fn::GetAtt': [idOf(must(stack.outbox, 'outbox').table), 'StreamArn'] }) };
+    case 'outbox-relay-failures':
+      return holding(idOf(must(stack.outbox, 'outbox').failureQueue));
     case 'worker-image-repository':
       return { arn: workerImageRepositoryArn() };
     case 'any':
@@ -128,7 +138,7 @@ const describeCall = (call: AwsCall): string => {
   return `${who}: ${call.action} on ${Object.values(call.resource).join(' ')} (${call.purpose})`;
 };
 
-const calls = awsCalls(stack.topology);
+const calls = awsCalls(stack.topology, { outbox: true });
 
 describe('the permissions of the example stack, simulated', () => {
   it('lists calls for every role, topic and queue of the template', () => {
@@ -182,6 +192,13 @@ describe('the permissions of the example stack refuse', () => {
     expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'lambda-consumer', queue: 'invoice-generate' } }))).toBe('ImplicitlyDenied');
     expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'worker-task' } }))).toBe('ImplicitlyDenied');
     expect(await policies.simulate(requestOf({ ...claim, action: 'dynamodb:Scan' }))).toBe('ImplicitlyDenied');
+  });
+
+  it('the outbox relay deleting from a table not its own, or sending to a queue of the stack not a command', async () => {
+    const relayDelete = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'dynamodb:DeleteItem');
+    expect(await policies.simulate(requestOf({ ...relayDelete, resource: { kind: 'job-lock-table' } }))).toBe('ImplicitlyDenied');
+    const relaySend = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'sqs:SendMessage' && call.resource.kind === 'queue');
+    expect(await policies.simulate(requestOf({ ...relaySend, resource: { kind: 'queue', queue: 'notifications' } }))).toBe('ImplicitlyDenied');
   });
 
   it('a Lambda consumer deleting from a queue not its own', async () => {

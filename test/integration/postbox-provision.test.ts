@@ -8,12 +8,12 @@ import { startFauxqsEmulator } from '../../lib/local/fauxqs-emulator.ts';
 import { uniqueStage } from '../helpers/emulator.ts';
 
 /** A project whose config names the payments test topology, with a local stage of its own. */
-function project(): { config: string; stage: string } {
+function project({ outbox = false } = {}): { config: string; stage: string } {
   const stage = uniqueStage();
   const dir = mkdtempSync(path.join(tmpdir(), 'postbox-provision-'));
   const config = path.join(dir, 'postbox.config.mjs');
   const topology = path.resolve('test/helpers/payments-topology.ts');
-  writeFileSync(config, `export default { topology: ${JSON.stringify(topology)}, stages: { local: '${stage}', deployed: 'staging' } };\n`);
+  writeFileSync(config, `export default { topology: ${JSON.stringify(topology)}, stages: { local: '${stage}', deployed: 'staging' }, outbox: ${outbox} };\n`);
   return { config, stage };
 }
 
@@ -54,6 +54,16 @@ describe('postbox provision', () => {
     expect(status.err).toBe('');
     expect(status.code).toBe(0);
     expect(JSON.parse(status.out).map((row: { name: string }) => row.name)).toContain(`pay-${stage}-accounting`);
+  });
+
+  it('creates the outbox table when the config has outbox: true, and none without', async () => {
+    const endpoint = inject('awsEndpoint');
+    const withOutbox = project({ outbox: true });
+    const created = await postbox(['--config', withOutbox.config, '--endpoint', endpoint, '--json', 'provision']);
+    expect(JSON.parse(created.out)).toMatchObject({ outboxTable: `pay-${withOutbox.stage}-outbox` });
+    expect(await postbox(['--config', withOutbox.config, '--endpoint', endpoint, 'outbox', 'show'])).toMatchObject({ code: 0, out: `no send dead-letters in outbox table pay-${withOutbox.stage}-outbox` });
+    const without = project();
+    expect(JSON.parse((await postbox(['--config', without.config, '--endpoint', endpoint, '--json', 'provision'])).out).outboxTable).toBeUndefined();
   });
 
   it('provisions under --stage when given', async () => {

@@ -78,7 +78,7 @@ afterAll(() => {
 
 describe('the packed postbox package', () => {
   it('holds the built entries, the command and the templates, and no source', () => {
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cdk.js', 'dist/testing.d.ts', 'dist/local/fauxqs-main.mjs', 'dist/local/console/console.html', 'bin/postbox.mjs', 'templates/service/postbox.config.ts']) {
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cdk.js', 'dist/testing.d.ts', 'dist/local/fauxqs-main.mjs', 'dist/runtime/publishing/outbox/outbox-relay-entry.js', 'dist/local/console/console.html', 'bin/postbox.mjs', 'templates/service/postbox.config.ts']) {
       expect(packedFiles, file).toContain(file);
     }
     expect(packedFiles.filter((file) => !/^(dist|templates)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md'].includes(file))).toEqual([]);

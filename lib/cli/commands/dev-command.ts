@@ -66,7 +66,14 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
       .filter((other) => other.file !== project.file)
       .map(async (other) => {
         const workers = workerOptionsOf(await loadWorkers(other));
-        return { declaration: other.topology, topology: resolveTopology(other.topology, { stage }), root: other.root, workerHandlers: workers.handlers, workerUniqueJobs: workers.uniqueJobs };
+        return {
+          declaration: other.topology,
+          topology: resolveTopology(other.topology, { stage }),
+          root: other.root,
+          workerHandlers: workers.handlers,
+          workerUniqueJobs: workers.uniqueJobs,
+          outbox: other.outbox,
+        };
       }),
   );
   // What synthesis checks against the publishers' contracts, checked here too: warnings printed, problems stop it.
@@ -89,6 +96,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
     workerUniqueJobs: workerOptions.uniqueJobs,
     projectRoot: project.root,
     consolePort: options.consolePort ?? project.dev.consolePort,
+    outbox: project.outbox,
     with: services,
     logger,
   });

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import type { ProjectConfig } from '../../config/load-project-config.ts';
 import { localS3Client } from '../../local/local-environment.ts';
-import { provisionJobLockTableWhereServed, provisionPayloadBucketWhereServed, provisionTopology } from '../../local/provisioner.ts';
+import { provisionJobLockTableWhereServed, provisionOutboxTableWhereServed, provisionPayloadBucketWhereServed, provisionTopology } from '../../local/provisioner.ts';
 import { awsClientConfig } from '../../runtime/aws-client-config.ts';
 import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { endpointClientOptions, isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
@@ -12,7 +12,7 @@ import { formatTable } from '../table-format.ts';
 
 /**
  * `postbox provision`: creates the topology's topics, queues, dead-letter queues, subscriptions, job lock
- * table and payload bucket at an emulator or LocalStack, as MessagingStack deploys them; run again, it brings them to the
+ * table, payload bucket and (with the config's `outbox`) outbox table at an emulator or LocalStack, as MessagingStack deploys them; run again, it brings them to the
  * declared settings. Never at AWS itself: a stage there is deployed with `cdk deploy`.
  *
  * An endpoint is an emulator when its host is loopback, or when the user names the host in
@@ -50,6 +50,11 @@ export function registerProvision(program: Command, config: () => Promise<Projec
       const payloadBucket = await provisionPayloadBucketWhereServed(topology, localS3Client(endpointClientOptions({ ...options, endpoint })), () =>
         io.err(`postbox: no payload bucket: ${endpoint} serves no S3; a message over its destination's limit is refused there`),
       );
+      // A --topology without a config has no outbox setting: the config's, as CliContext reads it.
+      const withOutbox = options.topology && !options.config ? false : (await config()).outbox;
+      const outboxTable = withOutbox
+        ? await provisionOutboxTableWhereServed(topology, dynamodb, () => io.err(`postbox: no outbox table: ${endpoint} serves no DynamoDB; the outbox cannot be used there`))
+        : undefined;
       const queues = topology.queues.map((queue) => {
         const at = provisioned.queues.get(queue.id)!;
         return {
@@ -61,7 +66,7 @@ export function registerProvision(program: Command, config: () => Promise<Projec
         };
       });
       const topics = topology.topics.map((topic) => ({ topic: topic.id, name: topic.name, arn: provisioned.topicArns.get(topic.id)! }));
-      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }), ...(payloadBucket && { payloadBucket }) }, () =>
+      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }), ...(payloadBucket && { payloadBucket }), ...(outboxTable && { outboxTable }) }, () =>
         [
           `Provisioned ${topology.app} (stage ${topology.stage}) at ${endpoint}: created what was missing, brought the rest to the declared settings.`,
           formatTable(
@@ -71,6 +76,7 @@ export function registerProvision(program: Command, config: () => Promise<Projec
               ...queues.map((queue) => ['queue', queue.name, queue.deadLetterQueue, queue.topic ?? '']),
               ...(jobLockTable ? [['table', jobLockTable, '', '']] : []),
               ...(payloadBucket ? [['bucket', payloadBucket, '', '']] : []),
+              ...(outboxTable ? [['table', outboxTable, '', '']] : []),
             ],
           ),
         ].join('\n'),

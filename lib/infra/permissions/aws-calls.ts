@@ -13,6 +13,8 @@ export type CallPrincipal =
   | { readonly kind: 'worker-task' }
   /** The task execution role of the worker service: ECS pulls the image and ships logs with it. */
   | { readonly kind: 'worker-execution' }
+  /** The execution role of the outbox relay (`MessagingStack` prop `outbox`), which its stream event source uses too. */
+  | { readonly kind: 'outbox-relay' }
   /** The role VPC flow logs write with. */
   | { readonly kind: 'flow-logs' }
   /** A role of another account that the topic's `allowSubscribers` names (or of an organization it names). */
@@ -33,8 +35,8 @@ export type CallResource =
   | { readonly kind: 'delivery-dead-letter-queue'; readonly queue: string }
   | { readonly kind: 'alarm-topic' }
   | { readonly kind: 'alarm-topic-key' }
-  /** A stream of a log group: the Lambda consumer's of `queue`, the workers', or the VPC flow logs'. */
-  | { readonly kind: 'log-stream'; readonly logGroup: 'lambda-consumer' | 'worker' | 'flow-logs'; readonly queue?: string }
+  /** A stream of a log group: the Lambda consumer's of `queue`, the workers', the outbox relay's, or the VPC flow logs'. */
+  | { readonly kind: 'log-stream'; readonly logGroup: 'lambda-consumer' | 'worker' | 'flow-logs' | 'outbox-relay'; readonly queue?: string }
   | { readonly kind: 'log-group'; readonly logGroup: 'flow-logs' }
   | { readonly kind: 'job-lock-table' }
   /** The idempotency records of the queues that declare `idempotency`. */
@@ -43,6 +45,10 @@ export type CallResource =
   | { readonly kind: 'payload-object' }
   /** The payload bucket itself (listing). */
   | { readonly kind: 'payload-bucket' }
+  | { readonly kind: 'outbox-table' }
+  | { readonly kind: 'outbox-stream' }
+  /** The queue that the outbox stream's event source records the batches it gave up on in. */
+  | { readonly kind: 'outbox-relay-failures' }
   /** The CDK bootstrap repository that holds the worker image. */
   | { readonly kind: 'worker-image-repository' }
   /** An action with no resource-level permissions. */
@@ -79,6 +85,8 @@ export interface AwsCallsOptions {
    * @default unknown: each principal SNS may deliver as is a call of its own
    */
   readonly region?: string;
+  /** The stack has the transactional outbox (`MessagingStack` prop `outbox`). @default false */
+  readonly outbox?: boolean;
 }
 
 /**
@@ -108,6 +116,7 @@ export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = 
   }
   if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
   if (needsPayloadBucket(topology)) calls.push(...payloadCalls(topology));
+  if (options.outbox) calls.push(...outboxCalls(topology));
   calls.push(...alarmCalls());
   return calls;
 }
@@ -237,6 +246,30 @@ function payloadCalls(topology: ResolvedTopology): AwsCall[] {
       { principal, action: 's3:GetObject', resource: object, purpose: 'MessageProcessor fetches the payload a pointer names, before decoding' },
       { principal, action: 's3:ListBucket', resource: { kind: 'payload-bucket' }, context: { s3Prefix: 'payloads/' }, purpose: 'lets S3 answer a read of a gone payload with 404, which dead-letters it as PAYLOAD_MISSING' },
     ]),
+  ];
+}
+
+/** The outbox: a service writing to it (granted with `grantWrite`), and the relay publishing what it holds. */
+function outboxCalls(topology: ResolvedTopology): AwsCall[] {
+  const relay = { kind: 'outbox-relay' } as const;
+  const table = { kind: 'outbox-table' } as const;
+  const stream = { kind: 'outbox-stream' } as const;
+  const logs = { kind: 'log-stream', logGroup: 'outbox-relay' } as const;
+  return [
+    { principal: { kind: 'publisher' }, action: 'dynamodb:PutItem', resource: table, purpose: 'Outbox.transactWrite puts the records (TransactWriteItems), and a Publisher its send dead-letter' },
+    { principal: relay, action: 'dynamodb:DescribeStream', resource: stream, purpose: 'the event source mapping reads the outbox stream' },
+    { principal: relay, action: 'dynamodb:GetShardIterator', resource: stream, purpose: 'the event source mapping reads the outbox stream' },
+    { principal: relay, action: 'dynamodb:GetRecords', resource: stream, purpose: 'the event source mapping reads the outbox stream' },
+    { principal: relay, action: 'dynamodb:ListStreams', resource: { kind: 'any' }, purpose: 'the event source mapping finds the table stream' },
+    { principal: relay, action: 'sqs:SendMessage', resource: { kind: 'outbox-relay-failures' }, purpose: 'the event source mapping records a batch it gave up on' },
+    { principal: relay, action: 'dynamodb:DeleteItem', resource: table, purpose: 'OutboxRelay deletes a record once sent' },
+    { principal: relay, action: 'dynamodb:PutItem', resource: table, purpose: 'OutboxRelay keeps a record it could not send as a dead letter' },
+    { principal: relay, action: 'logs:CreateLogStream', resource: logs, purpose: 'Lambda writes the log of the relay' },
+    { principal: relay, action: 'logs:PutLogEvents', resource: logs, purpose: 'Lambda writes the log of the relay' },
+    ...topology.topics.flatMap((topic) => publishCalls(topic.id).map((call) => ({ ...call, principal: relay, purpose: `OutboxRelay: ${call.purpose}` }))),
+    ...topology.queues
+      .filter((queue) => queue.role === 'command')
+      .map((queue): AwsCall => ({ principal: relay, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, purpose: 'OutboxRelay sends a command (SendMessageBatch)' })),
   ];
 }
 

@@ -2,7 +2,7 @@ import { PublishBatchCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DestinationAddresses } from './destination-addresses.ts';
 import { DeliveryError } from './publish-errors.ts';
-import { deliveryErrorOf, isTransient, snsEntry, sqsEntry, type Prepared } from './publish-requests.ts';
+import { deliveryErrorOf, isTransient, snsEntry, sqsEntry, type Sendable } from './publish-requests.ts';
 
 export interface PublishedMessage {
   readonly index: number;
@@ -37,7 +37,7 @@ export class BatchSender {
     private readonly settings: BatchSettings,
   ) {}
 
-  async send(batch: Prepared[]): Promise<{ results: PublishedMessage[]; calls: number }> {
+  async send(batch: Sendable[]): Promise<{ results: PublishedMessage[]; calls: number }> {
     const { maxAttempts, retryBaseMs } = this.settings;
     const results: PublishedMessage[] = [];
     let pending = batch;
@@ -59,9 +59,9 @@ export class BatchSender {
     return { results, calls };
   }
 
-  private async sendBatch(batch: Prepared[]): Promise<{
-    sent: Array<[Prepared, string | undefined]>;
-    failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }>;
+  private async sendBatch(batch: Sendable[]): Promise<{
+    sent: Array<[Sendable, string | undefined]>;
+    failed: Array<{ message: Sendable; error: DeliveryError; retryable: boolean }>;
   }> {
     const destination = batch[0]!.destination;
     const byEntryId = new Map(batch.map((message, position) => [String(position), message]));
@@ -76,8 +76,8 @@ export class BatchSender {
           : await this.sqs.send(
               new SendMessageBatchCommand({ QueueUrl: address, Entries: batch.map((message, position) => ({ Id: String(position), ...sqsEntry(message) })) }),
             );
-      const sent: Array<[Prepared, string | undefined]> = [];
-      const failed: Array<{ message: Prepared; error: DeliveryError; retryable: boolean }> = [];
+      const sent: Array<[Sendable, string | undefined]> = [];
+      const failed: Array<{ message: Sendable; error: DeliveryError; retryable: boolean }> = [];
       for (const entry of response.Successful ?? []) {
         const message = byEntryId.get(entry.Id!);
         if (message && byEntryId.delete(entry.Id!)) sent.push([message, entry.MessageId]);

@@ -85,3 +85,21 @@ export class DuplicateMessageError extends MessageError {
     super(`Message ${messageId} of type '${messageType}' ${reason}.`);
   }
 }
+
+/** Messages that could not be sent could not be kept in the send dead-letter either: they are in `report` only. */
+export class SendDeadLetterError extends PostboxError {
+  readonly code = 'SEND_DEAD_LETTER_FAILED';
+
+  constructor(
+    readonly messageIds: readonly string[],
+    /** What was sent and what failed. */
+    readonly report: { readonly sent: number; readonly failed: number },
+    cause: unknown,
+  ) {
+    super(
+      `${messageIds.length} message(s) failed to send and could not be kept in the send dead-letter (${cause instanceof Error ? cause.message : String(cause)}); ` +
+        `they were not sent: ${messageIds.join(', ')}. Send them again, or fix the dead-letter store`,
+      { cause },
+    );
+  }
+}

@@ -54,6 +54,18 @@ export function offloaded(message: Prepared, pointer: PayloadPointer): Prepared 
   return { ...message, encoded: { body, attributes: encoded.attributes, sizeBytes }, payload: { pointer, body: encoded.body } };
 }
 
+/**
+ * What sending a message needs: its ids, its serialized form, where it goes and its send options. A Prepared
+ * message is one; so is a message kept in an outbox, which has no envelope object any more, only its body.
+ */
+export interface Sendable {
+  readonly index: number;
+  readonly envelope: Pick<Envelope, 'id' | 'type'>;
+  readonly encoded: EncodedMessage;
+  readonly destination: Destination;
+  readonly options: SendOptions;
+}
+
 /** A topic or queue of the topology, with its size limits. */
 export interface Destination {
   readonly kind: 'topic' | 'queue';
@@ -65,7 +77,7 @@ export interface Destination {
   readonly maxBatchBytes: number;
 }
 
-export function snsEntry(message: Prepared) {
+export function snsEntry(message: Sendable) {
   return {
     Message: message.encoded.body,
     MessageAttributes: wireAttributes(message),
@@ -73,7 +85,7 @@ export function snsEntry(message: Prepared) {
   };
 }
 
-export function sqsEntry(message: Prepared) {
+export function sqsEntry(message: Sendable) {
   return {
     MessageBody: message.encoded.body,
     MessageAttributes: wireAttributes(message),
@@ -83,11 +95,11 @@ export function sqsEntry(message: Prepared) {
 }
 
 /** The message's attributes, and for a pointer the payload's size, as the extended client libraries mark one. */
-function wireAttributes(message: Prepared) {
+function wireAttributes(message: Sendable & Pick<Partial<Prepared>, 'payload'>) {
   return { ...stringAttributes(message.encoded.attributes), ...(message.payload && payloadSizeAttribute(message.payload.body)) };
 }
 
-export function fifoFields({ destination, envelope, options }: Prepared): { MessageGroupId?: string; MessageDeduplicationId?: string } {
+export function fifoFields({ destination, envelope, options }: Sendable): { MessageGroupId?: string; MessageDeduplicationId?: string } {
   if (!destination.fifo) return {};
   return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
 }
@@ -162,9 +174,9 @@ export function stringAttributes(attributes: Readonly<Record<string, string>>) {
 }
 
 /** Splits messages into batches of one destination, at most 10 entries and within the destination's batch size. */
-export function chunk(messages: Prepared[]): Prepared[][] {
-  const open = new Map<string, { batch: Prepared[]; bytes: number }>();
-  const batches: Prepared[][] = [];
+export function chunk<M extends Sendable>(messages: M[]): M[][] {
+  const open = new Map<string, { batch: M[]; bytes: number }>();
+  const batches: M[][] = [];
   for (const message of messages) {
     const key = `${message.destination.kind}:${message.destination.id}`;
     let current = open.get(key);
@@ -190,7 +202,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 /** A failed call as the DeliveryError of one message, saying what to do when the endpoint was not reached. */
-export function deliveryErrorOf(message: Prepared, error: unknown): DeliveryError {
+export function deliveryErrorOf(message: Sendable, error: unknown): DeliveryError {
   const { destination, envelope } = message;
   const unreachable = translateAwsError(error) instanceof EndpointUnreachableError;
   const reason = error instanceof DestinationNotFoundError ? error.message : unreachable ? `the endpoint could not be reached (${describeError(error)}); is it running?` : describeError(error);

@@ -23,6 +23,9 @@ import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.
 import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
 import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
+import { keepUnsent } from './outbox/keep-unsent.ts';
+import { outboxRecordOf, type OutboxRecord } from './outbox/outbox-record.ts';
+import type { SendDeadLetter } from './outbox/outbox-store.ts';
 import type { PublishedMessage } from './batch-sender.ts';
 import {
   chunk,
@@ -54,6 +57,8 @@ export interface PublishReport {
   readonly failed: number;
   /** API calls made, retries included. */
   readonly calls: number;
+  /** Failed messages kept in the send dead-letter (`sendDeadLetter`), to be replayed. */
+  readonly deadLettered: number;
 }
 
 export interface PublisherOptions {
@@ -97,12 +102,24 @@ export interface PublisherOptions {
    * @default false
    */
   readonly standInForPublishers?: boolean;
+  /**
+   * Where `publishMany` and `sendMany` keep the messages that still failed after their retries, with the reason,
+   * for `postbox outbox replay`: a `DynamoDbOutboxStore` or a `JsonLinesSendDeadLetter`.
+   * @default none: failures are only in the report
+   */
+  readonly sendDeadLetter?: SendDeadLetter;
 }
 
 /** One message of a batch: its type, and data typed by that type's schema. */
 export type BatchEntry<T extends AnyTopology, K extends MessageTypeName<T>> = {
   readonly [P in K]: { readonly type: P; readonly data: MessageInput<T, P>; readonly options?: SendOptions };
 }[K];
+
+/** One message of an outbox write: an event or a command, and the aggregate key that orders it. */
+export type OutboxEntry<T extends AnyTopology, K extends MessageTypeName<T> = MessageTypeName<T>> = BatchEntry<T, K> & {
+  /** Messages of one key are relayed in the order written. @default the message id (no order) */
+  readonly aggregateKey?: string;
+};
 
 /**
  * Publishes events to their topic and sends commands to their queue, typed by
@@ -168,12 +185,22 @@ export class Publisher<T extends AnyTopology> {
     return this.deliverMany('command', entries);
   }
 
-  private async deliverMany(kind: MessageKind, entries: ReadonlyArray<{ type: string; data: unknown; options?: SendOptions }>): Promise<PublishReport> {
+  /**
+   * Validates and serializes events and commands into pending outbox records, sending nothing: what an outbox
+   * store writes in the transaction of the business change (`Outbox.transactWrite` does). Throws
+   * BatchValidationError if any is invalid.
+   */
+  serialize<K extends MessageTypeName<T>>(entries: ReadonlyArray<OutboxEntry<T, K>>, writtenAt: Date = new Date()): OutboxRecord[] {
+    return this.prepareAll(undefined, entries).map((message) => outboxRecordOf(message, entries[message.index]!.aggregateKey, writtenAt, message.index));
+  }
+
+  /** Every entry validated and serialized, or BatchValidationError; events or commands only when `kind` says. */
+  private prepareAll(kind: MessageKind | undefined, entries: ReadonlyArray<{ type: string; data: unknown; options?: SendOptions }>): Prepared[] {
     const prepared: Prepared[] = [];
     const invalid: Array<{ index: number; error: MessageError }> = [];
     entries.forEach((entry, index) => {
       try {
-        prepared.push(this.prepare(index, kind, entry.type, entry.data, entry.options ?? {}));
+        prepared.push(this.prepare(index, kind ?? this.catalog.get(entry.type)?.kind ?? 'event', entry.type, entry.data, entry.options ?? {}));
       } catch (error) {
         if (!(error instanceof MessageError)) throw error;
         invalid.push({ index, error });
@@ -181,6 +208,11 @@ export class Publisher<T extends AnyTopology> {
     });
     invalid.push(...duplicatesIn(prepared));
     if (invalid.length > 0) throw new BatchValidationError(invalid.sort((a, b) => a.index - b.index));
+    return prepared;
+  }
+
+  private async deliverMany(kind: MessageKind, entries: ReadonlyArray<{ type: string; data: unknown; options?: SendOptions }>): Promise<PublishReport> {
+    const prepared = this.prepareAll(kind, entries);
 
     const results: PublishedMessage[] = [];
     // A payload that could not be stored fails its message alone; the pointer is sent only once its payload is there.
@@ -206,7 +238,8 @@ export class Publisher<T extends AnyTopology> {
     );
     results.sort((a, b) => a.index - b.index);
     const sent = results.filter((result) => result.status === 'sent').length;
-    return { results, sent, failed: results.length - sent, calls };
+    const report = { results, sent, failed: results.length - sent, calls, deadLettered: 0 };
+    return this.options.sendDeadLetter && report.failed > 0 ? keepUnsent(this.options.sendDeadLetter, prepared, report) : report;
   }
 
   private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {
