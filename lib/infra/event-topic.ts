@@ -19,6 +19,12 @@ export interface EventTopicProps {
    */
   readonly contentBasedDeduplication?: boolean;
   /**
+   * Largest message the topic accepts, in bytes (`MaximumMessageSize`, 1,024 to 1,048,576). Above 256 KiB SNS takes
+   * at most 100 subscriptions, of SQS, Lambda and Firehose only.
+   * @default 262144 (SNS's default; the property is left out)
+   */
+  readonly maxMessageSizeBytes?: number;
+  /**
    * KMS key that encrypts the topic's messages at rest. Share one key between
    * the topics of an application to keep key costs flat.
    * @default a new customer-managed key with yearly rotation
@@ -31,6 +37,9 @@ export interface EventTopicProps {
    */
   readonly allowSubscribers?: readonly string[];
 }
+
+/** SNS's `MaximumMessageSize` of a topic that sets none: 256 KiB. */
+const SNS_DEFAULT_MAX_MESSAGE_BYTES = 262_144;
 
 /**
  * An SNS topic that carries integration events: encrypted with KMS, with a
@@ -51,6 +60,9 @@ export class EventTopic extends Construct {
       masterKey: this.masterKey,
       enforceSSL: true,
     });
+    if (props.maxMessageSizeBytes !== undefined && props.maxMessageSizeBytes !== SNS_DEFAULT_MAX_MESSAGE_BYTES) {
+      (this.topic.node.defaultChild as sns.CfnTopic).maximumMessageSize = props.maxMessageSizeBytes;
+    }
     const subscribers = props.allowSubscribers ?? [];
     const accounts = subscribers.filter((principal) => !principal.startsWith('o-'));
     const organizations = subscribers.filter((principal) => principal.startsWith('o-'));

@@ -125,6 +125,7 @@ export class MessagingStack extends Stack {
         topicName: resolved.name,
         fifo: resolved.fifo,
         contentBasedDeduplication: resolved.contentBasedDeduplication,
+        maxMessageSizeBytes: resolved.maxMessageSizeBytes,
         masterKey: topicKey,
         allowSubscribers: resolved.allowSubscribers,
       });

@@ -10,7 +10,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesComman
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { needsPayloadBucket } from '../messages/payload-pointer.ts';
-import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
+import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
 import { idempotencyTableName, jobLockTableName, outboxTableName, parseTopicArn, payloadBucketName } from '../topology/naming.ts';
 import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
@@ -46,7 +46,10 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
     const created = await clients.sns.send(
       new CreateTopicCommand({
         Name: topic.name,
-        Attributes: topic.fifo ? { FifoTopic: 'true', ...(topic.contentBasedDeduplication && { ContentBasedDeduplication: 'true' }) } : {},
+        Attributes: {
+          ...(topic.fifo && { FifoTopic: 'true', ...(topic.contentBasedDeduplication && { ContentBasedDeduplication: 'true' }) }),
+          ...(topic.maxMessageSizeBytes !== DEFAULT_MAX_MESSAGE_BYTES && { MaximumMessageSize: String(topic.maxMessageSizeBytes) }),
+        },
       }),
     );
     topicArns.set(topic.id, created.TopicArn!);

@@ -55,6 +55,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
     name: physicalName(prefix, id, topic.fifo),
     fifo: topic.fifo,
     contentBasedDeduplication: topic.contentBasedDeduplication,
+    maxMessageSizeBytes: topic.maxMessageSizeBytes,
     events: topic.events,
     allowSubscribers: topic.allowSubscribers,
   }));

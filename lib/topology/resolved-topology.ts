@@ -10,6 +10,8 @@ export interface ResolvedTopic {
   readonly fifo: boolean;
   /** SNS deduplicates publishes without a deduplication id by their body (FIFO only). */
   readonly contentBasedDeduplication: boolean;
+  /** Largest message the topic accepts (SNS's `MaximumMessageSize`). */
+  readonly maxMessageSizeBytes: number;
   readonly events: readonly string[];
   /** Accounts and organizations allowed to subscribe from another account. */
   readonly allowSubscribers: readonly string[];

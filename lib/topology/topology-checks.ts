@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { FIFO_SUFFIX, MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
 import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, type NormalizedTopology } from './topology-declaration.ts';
@@ -30,6 +31,7 @@ export function checkTopics(topology: NormalizedTopology, problems: string[], ev
     if (topic.contentBasedDeduplication && !topic.fifo) {
       problems.push(`topic '${id}' has contentBasedDeduplication, which only FIFO topics have; add fifo: true or remove it`);
     }
+    if (topic.maxMessageSizeBytes > DEFAULT_MAX_MESSAGE_BYTES) checkLargeMessageTopic(id, topic.maxMessageSizeBytes, topology, problems);
     for (const event of topic.events) {
       if (!(event in topology.events)) {
         problems.push(`topic '${id}' carries unknown event type '${event}'; declare it under events`);
@@ -195,6 +197,27 @@ export function checkNames(topics: readonly ResolvedTopic[], queues: readonly Re
         problems.push(`queue name '${name}' is used by both ${owner} and ${describeQueue(queue)}; rename one of them`);
       }
       owners.set(name, describeQueue(queue));
+    }
+  }
+}
+
+/** SNS's subscriptions of a topic whose MaximumMessageSize is above 256 KiB. */
+const MAX_LARGE_MESSAGE_SUBSCRIPTIONS = 100;
+
+/**
+ * A topic above 256 KiB: SNS takes at most 100 subscriptions of it, and a subscriber's queue that accepts less than
+ * the topic would refuse its larger messages (they would end in the delivery dead-letter queue).
+ */
+function checkLargeMessageTopic(id: string, maxBytes: number, topology: NormalizedTopology, problems: string[]): void {
+  const subscribers = Object.entries(topology.subscribers).filter(([, subscriber]) => subscriber.topic === id);
+  if (subscribers.length > MAX_LARGE_MESSAGE_SUBSCRIPTIONS) {
+    problems.push(`topic '${id}' accepts ${maxBytes} bytes, above 256 KiB, where SNS allows ${MAX_LARGE_MESSAGE_SUBSCRIPTIONS} subscriptions; it has ${subscribers.length}: lower maxMessageSizeBytes or split the topic`);
+  }
+  for (const [name, subscriber] of subscribers) {
+    if (subscriber.queue.maxMessageSizeBytes < maxBytes) {
+      problems.push(
+        `subscriber '${name}' accepts ${subscriber.queue.maxMessageSizeBytes} bytes, less than the ${maxBytes} of its topic '${id}'; set its queue.maxMessageSizeBytes to ${maxBytes}, or its larger messages end in its delivery dead-letter queue`,
+      );
     }
   }
 }

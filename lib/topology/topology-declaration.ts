@@ -111,6 +111,8 @@ export const topicSchema = z.object({
   fifo: z._default(z.boolean(), false),
   /** FIFO topics only: SNS deduplicates by a hash of the message body when a publish carries no deduplication id. */
   contentBasedDeduplication: z._default(z.boolean(), false),
+  /** Largest message the topic accepts, in bytes (SNS's `MaximumMessageSize`): 256 KiB, or up to 1 MiB for SQS and Lambda subscribers. */
+  maxMessageSizeBytes: z._default(integer(1024, MAX_QUEUE_MESSAGE_BYTES), DEFAULT_MAX_MESSAGE_BYTES),
   /** Accounts and organizations whose SQS queues may subscribe from another account. */
   allowSubscribers: z._default(z.array(z.string().check(z.regex(subscriberPrincipalPattern, 'expected a 12-digit AWS account id or an organization id (o-...)'))), []),
 });
@@ -199,6 +201,13 @@ export interface TopicDeclaration<EventName extends string> {
    * @default false
    */
   readonly contentBasedDeduplication?: boolean;
+  /**
+   * Largest message the topic accepts, in bytes (SNS's `MaximumMessageSize`, 1,024 to 1,048,576). Above 256 KiB, SNS
+   * allows at most 100 subscriptions and only SQS, Lambda and Firehose ones, and every subscriber's queue must accept
+   * as much (`queue.maxMessageSizeBytes`): both are checked. A larger event still goes through the payload bucket.
+   * @default 262144 (256 KiB)
+   */
+  readonly maxMessageSizeBytes?: number;
   /**
    * Accounts (`'111122223333'`) and AWS Organizations (`'o-abc123def4'`) whose SQS queues may subscribe to this
    * topic from another account: its topic policy allows them `sns:Subscribe` with protocol `sqs` only. Subscribers

@@ -37,6 +37,16 @@ describe('EventTopic', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, ContentBasedDeduplication: true });
   });
 
+  it('sets MaximumMessageSize only for a topic that opts out of the 256 KiB default', () => {
+    const stack = emptyStack();
+    new EventTopic(stack, 'Bulletins', { topicName: 'app-dev-bulletins', maxMessageSizeBytes: 1_048_576 });
+    new EventTopic(stack, 'Orders', { topicName: 'app-dev-orders', maxMessageSizeBytes: 262_144 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'app-dev-bulletins', MaximumMessageSize: 1_048_576 });
+    const orders = Object.values(template.findResources('AWS::SNS::Topic')).find((topic) => topic.Properties.TopicName === 'app-dev-orders')!;
+    expect(orders.Properties.MaximumMessageSize).toBeUndefined();
+  });
+
   it('grants publish together with the use of its key', () => {
     const stack = emptyStack();
     const topic = new EventTopic(stack, 'Orders', { topicName: 'app-dev-orders' });

@@ -147,16 +147,3 @@ describe('idempotent handlers of a worker with unique jobs', () => {
   });
 });
 
-describe('the DynamoDB store loaded on the first message', () => {
-  it('hands the writes of writeWithRecord to the store it loads', async () => {
-    const { DeferredDynamoDbStore } = await import('../../lib/runtime/consuming/idempotency/deferred-dynamodb-store.ts');
-    const { DynamoDbIdempotencyStore } = await import('../../lib/runtime/consuming/idempotency/dynamodb-idempotency-store.ts');
-    const seen: unknown[] = [];
-    const spy = Object.assign(Object.create(DynamoDbIdempotencyStore.prototype), { complete: async (...args: unknown[]) => seen.push(args[3]) });
-    const deferred = new DeferredDynamoDbStore('t');
-    (deferred as unknown as { store: Promise<unknown> }).store = Promise.resolve(spy);
-    const effects = [{ Put: { TableName: 'ledger', Item: {} } }];
-    await deferred.complete({ key: 'k', token: 't' }, undefined, 60, effects);
-    expect(seen).toEqual([effects]);
-  });
-});

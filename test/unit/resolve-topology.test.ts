@@ -28,6 +28,27 @@ describe('resolveTopology', () => {
     expect(stock).toMatchObject({ id: 'stock-count', role: 'command', name: 'shop-prod-stock-count', messageTypes: ['stock.count'] });
   });
 
+  it('takes a topic of up to 1 MiB, and refuses a subscriber whose queue accepts less than its topic', () => {
+    const declaration = {
+      app: 'news',
+      events: { 'story.filed': { schema: z.object({ text: z.string() }) } },
+      topics: { stories: { events: ['story.filed'], maxMessageSizeBytes: 1_048_576 } },
+      subscribers: {
+        archive: { topic: 'stories', events: ['story.filed'], handler: { kind: 'lambda', entry: 'a.ts' }, queue: { maxMessageSizeBytes: 1_048_576 } },
+        digest: { topic: 'stories', events: ['story.filed'], handler: { kind: 'lambda', entry: 'd.ts' } },
+      },
+    } as const;
+    expect(problemsOf(() => resolveTopology(declaration, { stage: 'dev' }))).toEqual([
+      "subscriber 'digest' accepts 262144 bytes, less than the 1048576 of its topic 'stories'; set its queue.maxMessageSizeBytes to 1048576, or its larger messages end in its delivery dead-letter queue",
+    ]);
+    const { digest: _, ...fitting } = declaration.subscribers;
+    const resolved = resolveTopology({ ...declaration, subscribers: fitting }, { stage: 'dev' });
+    expect(resolved.topics[0]!.maxMessageSizeBytes).toBe(1_048_576);
+    expect(problemsOf(() => resolveTopology({ ...declaration, topics: { stories: { events: ['story.filed'], maxMessageSizeBytes: 2_000_000 } } }, { stage: 'dev' }))[0]).toMatch(
+      /^topics\.stories\.maxMessageSizeBytes: /,
+    );
+  });
+
   it('keeps two stages of one app apart', () => {
     const dev = resolveTopology(aTopology(), { stage: 'dev' });
     const prod = resolveTopology(aTopology(), { stage: 'prod' });

@@ -9,7 +9,7 @@ import { idempotencyTableName } from '../../topology/naming.ts';
 import { queueById, resolveTopology, type ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { DeferredDynamoDbStore } from './idempotency/deferred-dynamodb-store.ts';
+import { DynamoDbIdempotencyStore } from './idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
 import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
@@ -101,7 +101,7 @@ export class QueueRuntime {
     const idempotencyStore =
       options.idempotencyStore ??
       processIdempotencyStore() ??
-      (queue.idempotency && new DeferredDynamoDbStore(process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix)));
+      (queue.idempotency && new DynamoDbIdempotencyStore({ tableName: process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix) }));
     this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random, new S3PayloadStore(options.s3), idempotencyStore);
     const queueUrl = options.queueUrl ?? process.env[DEPLOYED_ENVIRONMENT.queueUrl];
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env[DEPLOYED_ENVIRONMENT.deadLetterQueueUrl];

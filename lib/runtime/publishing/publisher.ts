@@ -300,7 +300,10 @@ export class Publisher<T extends AnyTopology> {
   private destinationOf(kind: MessageKind, type: string): Destination {
     if (kind === 'event') {
       const topic = topicOfEvent(this.topology, type) ?? this.topology.externalTopics.find((external) => external.events.includes(type))!;
-      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes: SNS_MAX_MESSAGE_BYTES, maxBatchBytes: SNS_MAX_MESSAGE_BYTES };
+      // A topic above 256 KiB: its batches are cut at its own limit, as SNS documents the limit per publish (assumed for
+      // PublishBatch too; not verified on AWS).
+      const maxMessageBytes = 'maxMessageSizeBytes' in topic ? topic.maxMessageSizeBytes : SNS_MAX_MESSAGE_BYTES;
+      return { kind: 'topic', id: topic.id, name: topic.name, fifo: topic.fifo, maxMessageBytes, maxBatchBytes: Math.max(maxMessageBytes, SNS_MAX_MESSAGE_BYTES) };
     }
     const queue = this.topology.queues.find((candidate) => candidate.role === 'command' && candidate.messageTypes.includes(type))!;
     return { kind: 'queue', id: queue.id, name: queue.name, fifo: queue.fifo, maxMessageBytes: queue.maxMessageSizeBytes, maxBatchBytes: SQS_MAX_BATCH_BYTES };

@@ -7,7 +7,7 @@ import { resolveTopology } from '../../../topology/resolve-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MessageHandlers } from '../message-processor.ts';
 import { idempotencyTableName } from '../../../topology/naming.ts';
-import { DeferredDynamoDbStore } from '../idempotency/deferred-dynamodb-store.ts';
+import { DynamoDbIdempotencyStore } from '../idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from '../idempotency/process-idempotency-store.ts';
 import { DynamoDbJobLock } from './dynamodb-job-lock.ts';
@@ -87,7 +87,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
   const idempotencyStore =
     options.idempotencyStore ??
     processIdempotencyStore() ??
-    (options.dynamodb && new DeferredDynamoDbStore(process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix), options.dynamodb));
+    (options.dynamodb && new DynamoDbIdempotencyStore({ tableName: process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix), dynamodb: options.dynamodb }));
   const consumers = workerQueues.map((queue) => {
     const uniqueJobs = uniqueJobsOf(queue);
     return new PollingConsumer(topology, {
