@@ -2,6 +2,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { describe, expect, inject, it } from 'vitest';
 import { provisionIdempotencyTable } from '../../lib/local/provisioner.ts';
 import { DynamoDbIdempotencyStore } from '../../lib/runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
+import { idempotent } from '../../lib/runtime/consuming/idempotency/idempotent-handler.ts';
 import { QueueRuntime } from '../../lib/runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { defineTopology } from '../../lib/topology/define-topology.ts';
@@ -87,5 +88,28 @@ describe('idempotency review', () => {
     expect(calls).toBe(1);
     const { Item } = await dynamodb.send(new GetItemCommand({ TableName: ledger, Key: { id: { S: 'p-1' } }, ConsistentRead: true }));
     expect(Item?.points?.N).toBe('10');
+  });
+
+  it('a key function that gives two types of one queue the same key does not skip the second type as handled before', async () => {
+    const { stage, tableName } = await setUp();
+    const handled: string[] = [];
+    const byPayment = { key: (message: { data: { paymentId: string } }) => message.data.paymentId };
+    const { processor } = new QueueRuntime(topology, {
+      stage,
+      queue: 'accounting',
+      handlers: {
+        'payment.received': idempotent((message) => void handled.push(`received ${message.data.paymentId}`), byPayment),
+        'payment.refunded': idempotent((message) => void handled.push(`refunded ${message.data.paymentId}`), byPayment),
+      },
+      sqs: clients.sqs,
+      logger: silent,
+      writeMetrics: () => undefined,
+      idempotencyStore: new DynamoDbIdempotencyStore({ tableName, dynamodb }),
+    });
+    expect(await processor.process(delivery('m-1', 'payment.received', 'p-1'))).toMatchObject({ status: 'processed' });
+    expect(await processor.process(delivery('m-2', 'payment.refunded', 'p-1'))).toMatchObject({ status: 'processed' });
+    // The same refund delivered again is still one refund.
+    expect(await processor.process(delivery('m-2', 'payment.refunded', 'p-1', 2))).toMatchObject({ status: 'processed', duplicate: true });
+    expect(handled).toEqual(['received p-1', 'refunded p-1']);
   });
 });
