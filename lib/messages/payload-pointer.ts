@@ -53,7 +53,12 @@ export function payloadPointerBody(pointer: PayloadPointer): string {
 
 /** The attribute that marks a pointer message: the payload's size in bytes, as a Number. */
 export function payloadSizeAttribute(payload: string): Record<string, SqsMessageAttribute> {
-  return { [PAYLOAD_SIZE_ATTRIBUTE]: { DataType: 'Number', StringValue: String(Buffer.byteLength(payload)) } };
+  return payloadSizeAttributeOf(Buffer.byteLength(payload));
+}
+
+/** The same attribute, from the payload's size in bytes (what an outbox record keeps of an offloaded message). */
+export function payloadSizeAttributeOf(sizeBytes: number): Record<string, SqsMessageAttribute> {
+  return { [PAYLOAD_SIZE_ATTRIBUTE]: { DataType: 'Number', StringValue: String(sizeBytes) } };
 }
 
 /**

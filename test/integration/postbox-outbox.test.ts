@@ -59,7 +59,7 @@ describe('postbox outbox show and replay', () => {
     const stage = uniqueStage();
     const topology = resolveTopology(paymentsTopology, { stage });
     const provisioned = await provisionTopology(topology, clients);
-    const [record] = new Publisher(paymentsTopology, { source: 'script', stage, ...clients }).serialize([{ type: 'payment.received', data: { paymentId: 'p-2', amountCents: 1 } }]);
+    const [record] = await new Publisher(paymentsTopology, { source: 'script', stage, ...clients }).serialize([{ type: 'payment.received', data: { paymentId: 'p-2', amountCents: 1 } }]);
     const file = path.join(mkdtempSync(path.join(tmpdir(), 'postbox-outbox-cli-')), 'unsent.jsonl');
     writeFileSync(file, `${JSON.stringify({ ...record, status: 'dead-lettered', reason: 'endpoint down', attempts: 3 })}\n`);
     expect((await postbox(stage, ['outbox', 'show', '--file', file])).out).toContain('endpoint down');

@@ -147,3 +147,22 @@ describe('idempotent handlers of a worker with unique jobs', () => {
   });
 });
 
+describe('a message whose record an attempt that crashed still holds', () => {
+  it('is retried after the lease ends, not dead-lettered unrun after its receives ran out meanwhile', async () => {
+    let now = Date.now();
+    const store = new InMemoryIdempotencyStore(() => now);
+    // A worker killed mid-handler: its claim holds for the handler's time limit, but SQS hands the message out again
+    // after its (heartbeat-kept, short) visibility timeout, long before that.
+    await store.claim('accounting#e-9', accounting.idempotency!.leaseSeconds);
+    let calls = 0;
+    const { processor } = setUp({ 'payment.received': () => void calls++, 'payment.refunded': () => undefined }, store);
+    for (let receive = 1; receive <= accounting.maxReceiveCount; receive++) {
+      now = Date.now() > now ? Date.now() : now;
+      const outcome = await processor.process(delivery('e-9', data, 'sqs-e-9', receive));
+      if (outcome.status === 'processed') break;
+      expect(outcome).toMatchObject({ status: 'failed', action: 'retry' });
+      now += (outcome as { delaySeconds: number }).delaySeconds * 1000 + 1;
+    }
+    expect(calls).toBe(1);
+  });
+});

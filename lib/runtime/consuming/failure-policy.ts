@@ -30,5 +30,12 @@ export function decideOnFailure(
   if (attempt >= settings.maxReceiveCount) {
     return { action: 'dead-letter', error: new RetriesExhaustedError(messageId, attempt, error) };
   }
-  return { action: 'retry', delaySeconds: backoffDelaySeconds(attempt, settings.backoff, random), error };
+  const delaySeconds = backoffDelaySeconds(attempt, settings.backoff, random);
+  // An error may say when retrying can succeed (an idempotency record held by another attempt until its lease ends).
+  const retryAfter = (error as { retryAfterSeconds?: unknown } | null)?.retryAfterSeconds;
+  if (typeof retryAfter === 'number' && retryAfter > delaySeconds) return { action: 'retry', delaySeconds: Math.min(retryAfter, MAX_VISIBILITY_SECONDS), error };
+  return { action: 'retry', delaySeconds, error };
 }
+
+/** SQS's longest visibility timeout. */
+const MAX_VISIBILITY_SECONDS = 43_200;

@@ -2,7 +2,7 @@ import type { Envelope } from '../../messages/envelope.ts';
 import type { EncodedMessage } from '../../messages/message-codec.ts';
 import { messageSizeBytes, stringAttributes as typedStringAttributes } from '../../messages/message-attributes.ts';
 import { describeError } from '../../messages/message-errors.ts';
-import { payloadPointerBody, payloadSizeAttribute, type PayloadPointer } from '../../messages/payload-pointer.ts';
+import { payloadPointerBody, payloadSizeAttribute, payloadSizeAttributeOf, type PayloadPointer } from '../../messages/payload-pointer.ts';
 import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
 
@@ -64,6 +64,11 @@ export interface Sendable {
   readonly encoded: EncodedMessage;
   readonly destination: Destination;
   readonly options: SendOptions;
+  /**
+   * For a pointer to a payload in S3 (claim check) kept in an outbox: the payload's size, sent as the
+   * ExtendedPayloadSize attribute that marks the body as a pointer.
+   */
+  readonly payloadSizeBytes?: number;
 }
 
 /** A topic or queue of the topology, with its size limits. */
@@ -96,7 +101,8 @@ export function sqsEntry(message: Sendable) {
 
 /** The message's attributes, and for a pointer the payload's size, as the extended client libraries mark one. */
 function wireAttributes(message: Sendable & Pick<Partial<Prepared>, 'payload'>) {
-  return { ...stringAttributes(message.encoded.attributes), ...(message.payload && payloadSizeAttribute(message.payload.body)) };
+  const pointer = message.payload ? payloadSizeAttribute(message.payload.body) : message.payloadSizeBytes !== undefined && payloadSizeAttributeOf(message.payloadSizeBytes);
+  return { ...stringAttributes(message.encoded.attributes), ...pointer };
 }
 
 export function fifoFields({ destination, envelope, options }: Sendable): { MessageGroupId?: string; MessageDeduplicationId?: string } {

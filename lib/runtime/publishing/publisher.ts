@@ -188,10 +188,14 @@ export class Publisher<T extends AnyTopology> {
   /**
    * Validates and serializes events and commands into pending outbox records, sending nothing: what an outbox
    * store writes in the transaction of the business change (`Outbox.transactWrite` does). Throws
-   * BatchValidationError if any is invalid.
+   * BatchValidationError if any is invalid. A message over its destination's limit is stored in the payload bucket
+   * first (PayloadStoreError if it cannot be), and its record holds the pointer: write the records only after this
+   * resolves (an object whose transaction then fails is an orphan, which the bucket's lifecycle rule removes).
    */
-  serialize<K extends MessageTypeName<T>>(entries: ReadonlyArray<OutboxEntry<T, K>>, writtenAt: Date = new Date()): OutboxRecord[] {
-    return this.prepareAll(undefined, entries).map((message) => outboxRecordOf(message, entries[message.index]!.aggregateKey, writtenAt, message.index));
+  async serialize<K extends MessageTypeName<T>>(entries: ReadonlyArray<OutboxEntry<T, K>>, writtenAt: Date = new Date()): Promise<OutboxRecord[]> {
+    const prepared = this.prepareAll(undefined, entries);
+    await Promise.all(prepared.filter((message) => message.payload).map((message) => this.limit(() => this.storePayload(message))));
+    return prepared.map((message) => outboxRecordOf(message, entries[message.index]!.aggregateKey, writtenAt, message.index));
   }
 
   /** Every entry validated and serialized, or BatchValidationError; events or commands only when `kind` says. */
@@ -239,7 +243,7 @@ export class Publisher<T extends AnyTopology> {
     results.sort((a, b) => a.index - b.index);
     const sent = results.filter((result) => result.status === 'sent').length;
     const report = { results, sent, failed: results.length - sent, calls, deadLettered: 0 };
-    return this.options.sendDeadLetter && report.failed > 0 ? keepUnsent(this.options.sendDeadLetter, prepared, report) : report;
+    return this.options.sendDeadLetter && report.failed > 0 ? keepUnsent(this.options.sendDeadLetter, prepared, report, (message) => this.limit(() => this.storePayload(message))) : report;
   }
 
   private prepare(index: number, kind: MessageKind, type: string, data: unknown, options: SendOptions): Prepared {

@@ -84,29 +84,45 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
 
   async complete(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, effects: readonly RecordEffect[] = []): Promise<boolean> {
     const { sdk, client } = await this.connect();
-    const update = this.completion(claim, result, lifetimeSeconds);
+    const update = this.completion(claim, result, lifetimeSeconds, effects.length > 0);
     try {
       if (effects.length === 0) await client.send(new sdk.UpdateItemCommand(update));
       // One transaction: the record completes with the handler's writes, or none of them happens (at most 100 items).
       else await client.send(new sdk.TransactWriteItemsCommand({ TransactItems: [{ Update: update }, ...effects] }));
       return true;
     } catch (error) {
-      if (claimLost(error, effects.length > 0)) return false;
+      if (claimLost(error, effects.length > 0)) {
+        // A commit tried again after an answer that was lost (a timeout) finds its own record completed: the
+        // writes were committed then, and must not be applied a second time.
+        if (effects.length > 0 && (await this.completedBy(claim))) return true;
+        return false;
+      }
       throw translateAwsError(error, { table: this.options.tableName });
     }
   }
 
-  /** Marks the record completed, on the claim's token (a claim taken over after its lease is another attempt's). */
-  private completion(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number): Update & { TableName: string } {
+  /** Whether the record of `claim` is completed by that very claim (its token). */
+  private async completedBy(claim: IdempotencyClaim): Promise<boolean> {
+    const { sdk, client } = await this.connect();
+    const item = await this.read(claim.key, sdk, client);
+    return item?.status?.S === COMPLETED && item.token?.S === claim.token;
+  }
+
+  /**
+   * Marks the record completed, on the claim's token (a claim taken over after its lease is another attempt's).
+   * With writes, only a record still in progress: a completed one has had them committed already.
+   */
+  private completion(claim: IdempotencyClaim, result: StoredResult, lifetimeSeconds: number, withEffects: boolean): Update & { TableName: string } {
     const expiresAt = Math.ceil(this.now() / 1000) + lifetimeSeconds;
     return {
       TableName: this.options.tableName,
       Key: { key: { S: claim.key } },
       UpdateExpression: `SET #status = :completed, expiresAt = :expiresAt${result === undefined ? '' : ', #result = :result'} REMOVE leaseUntil`,
-      ConditionExpression: '#token = :token',
+      ConditionExpression: withEffects ? '#token = :token AND #status = :inProgress' : '#token = :token',
       ExpressionAttributeNames: { '#status': 'status', '#token': 'token', ...(result !== undefined && { '#result': 'result' }) },
       ExpressionAttributeValues: {
         ':completed': { S: COMPLETED },
+        ...(withEffects && { ':inProgress': { S: IN_PROGRESS } }),
         ':expiresAt': { N: String(expiresAt) },
         ':token': { S: claim.token },
         ...(result !== undefined && { ':result': { S: result } }),

@@ -18,12 +18,19 @@ export class IdempotencyStoreUnavailableError extends MessageError {
 export class IdempotencyInProgressError extends MessageError {
   readonly code = 'IDEMPOTENCY_IN_PROGRESS';
   readonly retryable = true;
+  /**
+   * Seconds until the holder's lease runs out: the retry waits at least that long, so that a holder that crashed
+   * (a killed worker, whose message comes back long before its lease ends) does not use up the message's receives
+   * and send it to the DLQ unrun.
+   */
+  readonly retryAfterSeconds: number;
 
-  constructor(messageId: string, key: string, leaseUntil: number) {
+  constructor(messageId: string, key: string, leaseUntil: number, now: number = Date.now()) {
     super(
       `Message ${messageId} was not handled: another attempt holds its idempotency record '${key}' until ` +
         `${new Date(leaseUntil).toISOString()}. It is retried; once that attempt completes, this delivery is acknowledged unrun.`,
     );
+    this.retryAfterSeconds = Math.max(0, Math.ceil((leaseUntil - now) / 1000));
   }
 }
 

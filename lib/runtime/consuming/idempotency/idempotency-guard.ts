@@ -7,7 +7,7 @@ import type { IdempotentOptions } from './idempotent-handler.ts';
 
 /** What a handler of an idempotent queue sees of its message's record (`context.idempotency`). */
 export interface IdempotencyContext {
-  /** The message's idempotency key, as stored: `<queue>#<key>`. */
+  /** The message's idempotency key, as stored: `<queue>#<envelope id>`, or `<queue>#<type>#<key>` for a key function's. */
   readonly key: string;
   /**
    * Writes `effect` in the same transaction that marks the message handled, once the handler returns: the
@@ -151,8 +151,9 @@ export class IdempotencyGuard {
       throw new IdempotencyKeyError(messageId, envelope.type, `threw (${(error as Error)?.message ?? String(error)})`, error);
     }
     if (typeof key !== 'string' || key.length === 0) throw new IdempotencyKeyError(messageId, envelope.type, `returned ${JSON.stringify(key) ?? 'undefined'}, not a non-empty string`);
-    // Per queue: two subscribers of one event each run their handler once.
-    return `${this.queue}#${key}`;
+    // Per queue: two subscribers of one event each run their handler once. Per type: a key function that gives two
+    // types the same key (an order id) must not acknowledge the second type's message unrun as handled before.
+    return `${this.queue}#${envelope.type}#${key}`;
   }
 }
 

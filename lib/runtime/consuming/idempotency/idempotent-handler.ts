@@ -4,7 +4,8 @@ import type { MessageHandler } from '../message-processor.ts';
 /** How one message type's handler runs once per message, beyond its queue's `idempotency` in the topology. */
 export interface IdempotentOptions<Data = unknown> {
   /**
-   * The message's idempotency key: two messages with one key are one message. Give the producer's own id
+   * The message's idempotency key: two messages of this type with one key are one message (keys are kept per
+   * queue and type, so another type's message with the same key still runs). Give the producer's own id
    * when a producer may send one thing twice as two messages (a plain SNS publish sent again).
    * @default the envelope id (a plain publish's SQS message id)
    */

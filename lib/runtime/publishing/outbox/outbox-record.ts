@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Destination, Prepared, Sendable } from '../publish-requests.ts';
 
 /**
@@ -20,6 +21,11 @@ export interface OutboxSend {
   readonly body: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly sizeBytes: number;
+  /**
+   * Set when the message was over its destination's limit: `body` is then the pointer to its payload in the payload
+   * bucket (stored before the record was written), and this the payload's size, sent as ExtendedPayloadSize.
+   */
+  readonly payloadSizeBytes?: number;
   readonly groupId?: string;
   readonly deduplicationId?: string;
   readonly delaySeconds?: number;
@@ -53,6 +59,7 @@ export function outboxRecordOf(message: Prepared, aggregateKey: string | undefin
     body: encoded.body,
     attributes: encoded.attributes,
     sizeBytes: encoded.sizeBytes,
+    ...(message.payload && { payloadSizeBytes: Buffer.byteLength(message.payload.body) }),
     ...(options.groupId !== undefined && { groupId: options.groupId }),
     ...(options.deduplicationId !== undefined && { deduplicationId: options.deduplicationId }),
     ...(options.delaySeconds !== undefined && { delaySeconds: options.delaySeconds }),
@@ -69,6 +76,7 @@ export function sendableOf(record: OutboxSend, index: number): Sendable {
     envelope: { id: record.id, type: record.type },
     encoded: { body: record.body, attributes: record.attributes, sizeBytes: record.sizeBytes },
     destination: record.destination,
+    ...(record.payloadSizeBytes !== undefined && { payloadSizeBytes: record.payloadSizeBytes }),
     options: {
       ...(record.groupId !== undefined && { groupId: record.groupId }),
       ...(record.deduplicationId !== undefined && { deduplicationId: record.deduplicationId }),

@@ -28,7 +28,7 @@ export class Outbox<T extends AnyTopology> {
    * committed). Returns the records written.
    */
   async transactWrite<K extends MessageTypeName<T>>(items: readonly TransactWriteItem[], messages: ReadonlyArray<OutboxEntry<T, K>>): Promise<OutboxRecord[]> {
-    const records = this.publisher.serialize(messages);
+    const records = await this.publisher.serialize(messages);
     await this.store.transactWrite(items, records);
     return records;
   }
