@@ -165,21 +165,21 @@ export class MessagingMonitoring extends Construct {
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
-      alarmDescription: `Outbox ${label}: messages could not be sent and are in the send dead-letter. Inspect with 'postbox outbox show', fix the cause, then 'postbox outbox replay'.`,
+      alarmDescription: `${label}: messages could not be sent and are in the send dead-letter. Inspect with 'postbox outbox show', fix the cause, then 'postbox outbox replay'.`,
     });
     this.addAlarm(`${label}AbandonedBatches`, {
       metric: outbox.metricAbandonedBatches(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
-      alarmDescription: `Outbox ${label}: Lambda gave up on stream batches after its retries; their records are still pending in the table. See the relay's log and docs/outbox.md.`,
+      alarmDescription: `${label}: Lambda gave up on stream batches after its retries; their records are still pending in the table. See the relay's log and docs/outbox.md.`,
     });
     this.addAlarm(`${label}RelayErrors`, {
       metric: outbox.metricRelayErrors(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
-      alarmDescription: `Outbox ${label}: relay invocations failed as a whole; see its log group.`,
+      alarmDescription: `${label}: relay invocations failed as a whole; see its log group.`,
     });
     this.dashboard.addWidgets(
       this.graph(`${label}: sent`, outbox.metricSent()),

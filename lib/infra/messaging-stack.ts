@@ -142,6 +142,8 @@ export class MessagingStack extends Stack {
     const idempotency = this.topology.queues.some((queue) => queue.idempotency)
       ? (this.idempotency = new IdempotencyTable(this, 'Idempotency', { tableName: idempotencyTableName(prefix) }))
       : undefined;
+    // The outbox table's name is known before the table is made (below, after the queues): every function and task may write it.
+    const outboxEnvironment: Record<string, string> = props.outbox ? { [DEPLOYED_ENVIRONMENT.outboxTable]: outboxTableName(prefix) } : {};
     const idempotencyEnvironment: Record<string, string> = idempotency ? { [DEPLOYED_ENVIRONMENT.idempotencyTable]: idempotency.table.tableName } : {};
 
     for (const resolved of this.topology.queues) {
@@ -195,6 +197,7 @@ export class MessagingStack extends Stack {
             [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
             ...(resolved.idempotency && idempotencyEnvironment),
             ...payloadEnvironment,
+            ...outboxEnvironment,
           },
         });
         queue.grantDeadLetterAccess(consumer.function);
@@ -217,6 +220,7 @@ export class MessagingStack extends Stack {
           [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
           [DEPLOYED_ENVIRONMENT.accountId]: this.account,
           ...payloadEnvironment,
+          ...outboxEnvironment,
           ...(workerQueues.some((queue) => queue.idempotency) && idempotencyEnvironment),
         },
       });

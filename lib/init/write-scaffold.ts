@@ -31,7 +31,16 @@ export function scaffoldPackageJson(options: Omit<ScaffoldOptions, 'directory'>)
     version: '0.1.0',
     private: true,
     type: 'module',
-    scripts: { start: 'postbox dev', test: 'tsc --noEmit && vitest run', synth: 'cdk synth', worker: 'postbox worker --local', typecheck: 'tsc --noEmit' },
+    scripts: {
+      start: 'postbox dev',
+      test: 'tsc --noEmit && vitest run',
+      synth: 'cdk synth',
+      worker: 'postbox worker --local',
+      typecheck: 'tsc --noEmit',
+      // moto (Python) beside fauxqs: DynamoDB and S3 for idempotency records, the outbox and large payloads. Into
+      // node_modules/postbox/.emulator, where Postbox looks; run again after a reinstall of postbox.
+      'emulator:install': 'bash node_modules/postbox/scripts/install-emulator.sh moto',
+    },
     dependencies: { postbox: options.postboxSpec },
     devDependencies,
   };

@@ -86,6 +86,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         [DEPLOYED_ENVIRONMENT.queueUrl]: url,
         [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: deadLetterUrl,
         ...(options.payloadBucket && { [DEPLOYED_ENVIRONMENT.payloadBucket]: options.payloadBucket }),
+        ...(options.outboxTable && { [DEPLOYED_ENVIRONMENT.outboxTable]: options.outboxTable }),
       });
       for (let poller = 0; poller < Math.min(options.pollersPerLambda ?? 1, queue.handler.maxConcurrency); poller++) {
         const source = new LocalEventSource({

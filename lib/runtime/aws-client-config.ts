@@ -1,3 +1,5 @@
+import { endpointClientOptions } from './local-endpoint.ts';
+
 /**
  * The configuration of every AWS SDK client Postbox makes. It lives apart from
  * aws-clients.ts, which loads the SNS and SQS SDKs, so that code loading an SDK
@@ -32,12 +34,20 @@ export const REQUEST_TIMEOUT_MARGIN_SECONDS = 5;
 /** An endpoint that does not accept a connection in this long is taken as down. */
 export const CONNECTION_TIMEOUT_MS = 3000;
 
-/** Client configuration with request timeouts, so a black-holed endpoint fails requests instead of hanging them. */
+/**
+ * Client configuration with request timeouts, so a black-holed endpoint fails requests instead of hanging them. At an
+ * emulator's endpoint (given, or AWS_ENDPOINT_URL) a client given no region or credentials gets the emulators'
+ * (`endpointClientOptions`), so that a Publisher, an outbox store or a consumer made with defaults reaches it as the
+ * CLI does.
+ */
 export function awsClientConfig(options: AwsClientOptions = {}) {
+  const local = endpointClientOptions({ ...(options.endpoint && { endpoint: options.endpoint }) });
+  const region = options.region ?? local.region;
+  const credentials = options.credentials ?? local.credentials;
   return {
     ...(options.endpoint && { endpoint: options.endpoint }),
-    ...(options.region && { region: options.region }),
-    ...(options.credentials && { credentials: options.credentials }),
+    ...(region && { region }),
+    ...(credentials && { credentials }),
     requestHandler: {
       connectionTimeout: CONNECTION_TIMEOUT_MS,
       requestTimeout: ((options.longPollSeconds ?? 20) + REQUEST_TIMEOUT_MARGIN_SECONDS) * 1000,

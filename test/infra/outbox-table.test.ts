@@ -113,9 +113,18 @@ describe('MessagingStack with an outbox', () => {
     expect((await app('postbox.config.ts')).stack.outbox).toBeUndefined();
   });
 
+  it("names its table to every consumer's function and the worker tasks, for a DynamoDbOutboxStore made without a name", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')).filter((fn) => /orders-dev-(notifications|invoice-generate)$/.test(String(fn.Properties.Description)));
+    expect(functions).toHaveLength(2);
+    for (const fn of functions) expect(fn.Properties.Environment.Variables.POSTBOX_OUTBOX_TABLE).toBe('orders-dev-outbox');
+    const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    expect(task!.Properties.ContainerDefinitions[0].Environment).toContainEqual({ Name: 'POSTBOX_OUTBOX_TABLE', Value: 'orders-dev-outbox' });
+  });
+
   it('is left out without the prop', () => {
     const plain = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });
     expect(plain.outbox).toBeUndefined();
+    expect(JSON.stringify(Template.fromStack(plain).toJSON())).not.toContain('POSTBOX_OUTBOX_TABLE');
     Template.fromStack(plain).resourcePropertiesCountIs('AWS::DynamoDB::Table', { TableName: 'orders-dev-outbox' }, 0);
   });
 

@@ -78,10 +78,27 @@ afterAll(() => {
 
 describe('the packed postbox package', () => {
   it('holds the built entries, the command and the templates, and no source', () => {
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cdk.js', 'dist/testing.d.ts', 'dist/local/fauxqs-main.mjs', 'dist/runtime/publishing/outbox/outbox-relay-entry.js', 'dist/local/console/console.html', 'bin/postbox.mjs', 'templates/service/postbox.config.ts']) {
+    for (const file of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/cdk.js',
+      'dist/testing.d.ts',
+      'dist/local/fauxqs-main.mjs',
+      'dist/runtime/publishing/outbox/outbox-relay-entry.js',
+      'dist/local/console/console.html',
+      'bin/postbox.mjs',
+      'templates/service/postbox.config.ts',
+      // The guides the README links, and the emulator installer the scaffold's emulator:install runs.
+      'docs/idempotency.md',
+      'docs/outbox.md',
+      'docs/large-payloads.md',
+      'scripts/install-emulator.sh',
+    ]) {
       expect(packedFiles, file).toContain(file);
     }
-    expect(packedFiles.filter((file) => !/^(dist|templates)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md'].includes(file))).toEqual([]);
+    expect(
+      packedFiles.filter((file) => !/^(dist|templates|docs)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md', 'scripts/install-emulator.sh'].includes(file)),
+    ).toEqual([]);
   });
 
   it.each([

@@ -166,3 +166,32 @@ describe('a message whose record an attempt that crashed still holds', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('idempotency keys and writes a store cannot take', () => {
+  it('dead-letters at once a message whose key is longer than a DynamoDB key holds, saying so', async () => {
+    const { processor } = setUp({
+      'payment.received': idempotent((_message: { data: { paymentId: string } }) => undefined, { key: (message) => message.data.paymentId }),
+      'payment.refunded': () => undefined,
+    });
+    const outcome = await processor.process(delivery('e-10', { paymentId: 'p'.repeat(3000), amountCents: 5 }));
+    expect(outcome).toMatchObject({ status: 'failed', action: 'dead-letter' });
+    expect((outcome as { error: Error }).error).toMatchObject({ code: 'IDEMPOTENCY_KEY_INVALID' });
+    expect((outcome as { error: Error }).error.message).toMatch(/over the 2048 a DynamoDB key holds/);
+  });
+
+  it('fails writeWithRecord on the in-memory store with its own code, and runs the handler again on the retry', async () => {
+    let calls = 0;
+    const { processor } = setUp({
+      'payment.received': (_message, context) => {
+        calls += 1;
+        context.idempotency.writeWithRecord({ Put: { TableName: 'ledger', Item: {} } });
+      },
+      'payment.refunded': () => undefined,
+    });
+    const outcome = await processor.process(delivery('e-11', data));
+    expect(outcome).toMatchObject({ status: 'failed', action: 'retry' });
+    expect((outcome as { error: Error }).error).toMatchObject({ code: 'IDEMPOTENCY_EFFECTS_UNSUPPORTED' });
+    expect(await processor.process(delivery('e-11', data, 'sqs-e-11', 2))).toMatchObject({ status: 'failed' });
+    expect(calls).toBe(2);
+  });
+});

@@ -62,7 +62,13 @@ describe('postbox init', () => {
     expect(json).toMatchObject({
       name: 'payments',
       type: 'module',
-      scripts: { start: 'postbox dev', test: 'tsc --noEmit && vitest run', synth: 'cdk synth', worker: 'postbox worker --local' },
+      scripts: {
+        start: 'postbox dev',
+        test: 'tsc --noEmit && vitest run',
+        synth: 'cdk synth',
+        worker: 'postbox worker --local',
+        'emulator:install': 'bash node_modules/postbox/scripts/install-emulator.sh moto',
+      },
       dependencies: { postbox: 'file:/somewhere/postbox.tgz' },
     });
     const pinned = { ...rootPackage.dependencies, ...rootPackage.devDependencies };

@@ -82,7 +82,8 @@ export class DestinationAddresses {
     const { routes } = this.options;
     const given = destination.kind === 'topic' ? routes?.topicArns?.[destination.id] : routes?.queueUrls?.[destination.id];
     if (given) return Promise.resolve(given);
-    const key = `${destination.kind}:${destination.id}`;
+    // By physical name: one sender (the outbox relay) may hold records of several stages for one topic id.
+    const key = `${destination.kind}:${destination.name}`;
     let address = this.cache.get(key);
     if (address === undefined) {
       address = this.find(destination).catch((error: unknown) => {

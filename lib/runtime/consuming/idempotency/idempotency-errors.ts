@@ -64,10 +64,11 @@ export class IdempotencyCommitError extends MessageError {
   readonly code = 'IDEMPOTENCY_COMMIT_FAILED';
   readonly retryable = true;
 
-  constructor(messageId: string, key: string, store: string, cause: unknown) {
+  constructor(messageId: string, key: string, store: string, writes: number, cause: unknown) {
     super(
-      `Message ${messageId} was handled, but its idempotency record '${key}' and the handler's writes could not be committed to ${store} ` +
-        `(${(cause as Error)?.message ?? String(cause)}); none of them was written, and the message is retried.`,
+      `Message ${messageId} was handled, but its transaction (the idempotency record '${key}' in ${store} and the handler's ${writes} write${writes === 1 ? '' : 's'}) ` +
+        `could not be committed (${(cause as Error)?.message ?? String(cause)}); none of them was written, and the message is retried. ` +
+        "A write on a table that does not exist, or that the consumer's role may not write, fails it so.",
       { cause },
     );
   }

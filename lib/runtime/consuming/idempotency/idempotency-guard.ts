@@ -1,7 +1,13 @@
 import type { Envelope } from '../../../messages/envelope.ts';
 import type { ResolvedIdempotency } from '../../../topology/resolved-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
-import { IdempotencyCommitError, IdempotencyInProgressError, IdempotencyKeyError, IdempotencyStoreUnavailableError } from './idempotency-errors.ts';
+import {
+  IdempotencyCommitError,
+  IdempotencyEffectsUnsupportedError,
+  IdempotencyInProgressError,
+  IdempotencyKeyError,
+  IdempotencyStoreUnavailableError,
+} from './idempotency-errors.ts';
 import type { IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
 import type { IdempotentOptions } from './idempotent-handler.ts';
 
@@ -26,6 +32,9 @@ export type GuardedRun = { readonly ran: true } | { readonly ran: false; readonl
 
 /** A stored result larger than this is replaced by a note: a DynamoDB item holds 400 KB at most. */
 const MAX_STORED_RESULT_CHARS = 64 * 1024;
+
+/** DynamoDB's limit on a partition key: a longer key could never be written, so retrying it would only delay the DLQ. */
+const MAX_KEY_BYTES = 2048;
 
 /** Tries of marking a record completed; a completion that never lands lets a redelivery after the lease run again. */
 const COMPLETE_TRIES = 3;
@@ -91,9 +100,11 @@ export class IdempotencyGuard {
         }
         return;
       } catch (error) {
-        if (attempt >= COMPLETE_TRIES) {
+        // A store that cannot commit writes says so in its own error: trying again cannot change it.
+        if (attempt >= COMPLETE_TRIES || error instanceof IdempotencyEffectsUnsupportedError) {
           await this.release(messageId, claim);
-          throw new IdempotencyCommitError(messageId, claim.key, this.store.description, error);
+          if (error instanceof IdempotencyEffectsUnsupportedError) throw error;
+          throw new IdempotencyCommitError(messageId, claim.key, this.store.description, effects.length, error);
         }
         await this.sleep(100 * 2 ** attempt);
       }
@@ -142,6 +153,15 @@ export class IdempotencyGuard {
   }
 
   private keyOf(messageId: string, envelope: Envelope): string {
+    const key = this.unboundedKeyOf(messageId, envelope);
+    const bytes = Buffer.byteLength(key);
+    if (bytes > MAX_KEY_BYTES) {
+      throw new IdempotencyKeyError(messageId, envelope.type, `gave a key of ${bytes} bytes with its queue and type, over the ${MAX_KEY_BYTES} a DynamoDB key holds; key by a shorter value (an id, or a hash of the long one)`);
+    }
+    return key;
+  }
+
+  private unboundedKeyOf(messageId: string, envelope: Envelope): string {
     const keyOf = this.optionsByType[envelope.type]?.key;
     if (!keyOf) return `${this.queue}#${envelope.id}`;
     let key: unknown;

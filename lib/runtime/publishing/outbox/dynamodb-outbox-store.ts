@@ -8,10 +8,17 @@ import {
   type AttributeValue,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
+import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import pLimit from 'p-limit';
 import { awsClientConfig } from '../../aws-client-config.ts';
 import { translateAwsError } from '../../aws-errors.ts';
-import { OutboxStoreUnavailableError, OutboxTableNotFoundError, OutboxTransactionFailedError, OutboxWriteInvalidError } from './outbox-errors.ts';
+import {
+  OutboxConfigurationError,
+  OutboxStoreUnavailableError,
+  OutboxTableNotFoundError,
+  OutboxTransactionFailedError,
+  OutboxWriteInvalidError,
+} from './outbox-errors.ts';
 import { itemOf, keyOf, OUTBOX_KEY, recordOf } from './outbox-item.ts';
 import type { OutboxRecord, OutboxStatus } from './outbox-record.ts';
 import type { OutboxStore } from './outbox-store.ts';
@@ -20,8 +27,12 @@ import type { OutboxStore } from './outbox-store.ts';
 export const MAX_TRANSACTION_ITEMS = 100;
 
 export interface DynamoDbOutboxStoreOptions {
-  /** The table the `OutboxTable` construct (or `provisionOutboxTable`) made: `<app>-<stage>-outbox`. */
-  readonly tableName: string;
+  /**
+   * The table the `OutboxTable` construct (or `provisionOutboxTable`) made: `<app>-<stage>-outbox`.
+   * @default POSTBOX_OUTBOX_TABLE, which MessagingStack (with `outbox`) sets on every function and worker task, and
+   * `postbox dev` on the Lambda handlers it loads
+   */
+  readonly tableName?: string;
   /** @default a client for AWS_ENDPOINT_URL / AWS_REGION */
   readonly dynamodb?: DynamoDBClient;
   /** How long a dead letter is kept before TTL removes it. @default 14 days, as the longest an SQS DLQ keeps one */
@@ -38,8 +49,14 @@ export class DynamoDbOutboxStore implements OutboxStore {
   private readonly retentionSeconds: number;
   private readonly limit = pLimit(8);
 
-  constructor(options: DynamoDbOutboxStoreOptions) {
-    this.tableName = options.tableName;
+  constructor(options: DynamoDbOutboxStoreOptions = {}) {
+    const tableName = options.tableName ?? process.env[DEPLOYED_ENVIRONMENT.outboxTable];
+    if (!tableName) {
+      throw new OutboxConfigurationError(
+        `DynamoDbOutboxStore needs its table: pass tableName, or set ${DEPLOYED_ENVIRONMENT.outboxTable} (MessagingStack does on its functions and tasks when the config has outbox: true).`,
+      );
+    }
+    this.tableName = tableName;
     this.dynamodb = options.dynamodb ?? new DynamoDBClient(awsClientConfig());
     this.retentionSeconds = options.deadLetterRetentionSeconds ?? 14 * 24 * 3600;
   }
