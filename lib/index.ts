@@ -84,6 +84,7 @@ export {
   OutboxTableNotFoundError,
   OutboxTransactionFailedError,
   OutboxWriteInvalidError,
+  SendDeadLetterFileInvalidError,
 } from './runtime/publishing/outbox/outbox-errors.ts';
 export { OutboxPoller, type OutboxPollerOptions } from './runtime/publishing/outbox/outbox-poller.ts';
 export type { OutboxRecord, OutboxSend, OutboxStatus } from './runtime/publishing/outbox/outbox-record.ts';

@@ -4,7 +4,7 @@ import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contrac
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
 import { AwsCallError, translateAwsError } from '../runtime/aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
-import { OutboxStoreUnavailableError, OutboxTableNotFoundError } from '../runtime/publishing/outbox/outbox-errors.ts';
+import { OutboxStoreUnavailableError, OutboxTableNotFoundError, SendDeadLetterFileInvalidError } from '../runtime/publishing/outbox/outbox-errors.ts';
 import { SendDeadLetterFileNotFoundError } from '../operations/send-dead-letter-source.ts';
 import { TopologyError } from '../topology/topology-error.ts';
 import { ConfigError } from '../config/config-error.ts';
@@ -87,6 +87,7 @@ function describeFailure(error: unknown, options: GlobalOptions): { message: str
   if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof TopologyError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof OutboxTableNotFoundError || error instanceof SendDeadLetterFileNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
+  if (error instanceof SendDeadLetterFileInvalidError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof OutboxStoreUnavailableError) return { message: error.message, exitCode: ExitCode.unavailable };
   if (error instanceof DeliveryError && error.cause instanceof DestinationNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof DeliveryError) return { message: error.message, exitCode: ExitCode.unavailable };

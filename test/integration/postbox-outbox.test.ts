@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -66,6 +66,17 @@ describe('postbox outbox show and replay', () => {
     expect(await postbox(stage, ['outbox', 'replay', '--file', file])).toMatchObject({ code: 0, out: `replayed from file ${file}: sent 1, failed again 0` });
     const [delivered] = await consumeInOrder(clients.sqs, provisioned.queues.get('accounting')!.url, 1);
     expect(JSON.parse(delivered!.Body!).id).toBe(record!.id);
+  });
+
+  it('refuses a send dead-letter file with a line that is not a record, naming the line (exit 2), and changes nothing', async () => {
+    const { stage } = await withDeadLetter();
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'postbox-unsent-')), 'unsent.jsonl');
+    writeFileSync(file, '{"id":"m-1"}\nnot json\n');
+    for (const command of ['show', 'replay']) {
+      const result = await postbox(stage, ['outbox', command, '--file', file]);
+      expect(result).toMatchObject({ code: 2, err: `postbox: send dead-letter file ${file}: line 2 is not JSON; fix or remove that line (the others are kept as they are), then try again.` });
+    }
+    expect(readFileSync(file, 'utf8')).toBe('{"id":"m-1"}\nnot json\n');
   });
 
   it('says what it cannot find: an id, a file, a table (exit 3)', async () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
-import { OutboxStoreUnavailableError } from './outbox-errors.ts';
+import { OutboxStoreUnavailableError, SendDeadLetterFileInvalidError } from './outbox-errors.ts';
 import type { OutboxRecord } from './outbox-record.ts';
 import type { SendDeadLetter } from './outbox-store.ts';
 
@@ -40,11 +40,14 @@ export class JsonLinesSendDeadLetter implements SendDeadLetter {
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line, index) => {
+        let record: unknown;
         try {
-          return JSON.parse(line) as OutboxRecord;
+          record = JSON.parse(line);
         } catch {
-          throw new OutboxStoreUnavailableError(`send dead-letter file ${this.path}`, 'read', new Error(`line ${index + 1} is not JSON; fix or remove it`));
+          throw new SendDeadLetterFileInvalidError(this.path, index + 1, 'is not JSON');
         }
+        if (typeof (record as { id?: unknown } | null)?.id !== 'string') throw new SendDeadLetterFileInvalidError(this.path, index + 1, 'is not a record of a message (it has no id)');
+        return record as OutboxRecord;
       });
   }
 

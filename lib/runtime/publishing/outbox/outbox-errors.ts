@@ -49,3 +49,12 @@ export class OutboxTableNotFoundError extends PostboxError {
 export class OutboxConfigurationError extends PostboxError {
   readonly code = 'OUTBOX_CONFIG_INVALID';
 }
+
+/** A line of a JSON-lines send dead-letter is not a record: bad input, which the file's owner fixes. */
+export class SendDeadLetterFileInvalidError extends PostboxError {
+  readonly code = 'SEND_DEAD_LETTER_FILE_INVALID';
+
+  constructor(path: string, line: number, reason: string) {
+    super(`send dead-letter file ${path}: line ${line} ${reason}; fix or remove that line (the others are kept as they are), then try again.`);
+  }
+}
