@@ -151,7 +151,16 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       // Without DynamoDB (fauxqs when moto is not installed) unique jobs are locked, and idempotency records kept, within this process.
       const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(service.topology, dynamodb) : undefined;
       if (emulator.dynamodb) await provisionIdempotencyTable(service.topology, dynamodb);
-      else setProcessIdempotencyStore(new InMemoryIdempotencyStore());
+      else {
+        setProcessIdempotencyStore(new InMemoryIdempotencyStore());
+        const idempotent = service.topology.queues.filter((queue) => queue.idempotency).map((queue) => queue.id);
+        if (idempotent.length > 0) {
+          createLogger({ service: 'postbox-testing', app: service.topology.app, stage }).warn(
+            'the emulator has no DynamoDB (moto is not installed): idempotency records are kept in this process, and writeWithRecord fails; npm run emulator:install gives the table',
+            { queues: idempotent },
+          );
+        }
+      }
       // S3 is served where DynamoDB is (moto behind fauxqs, or alone): there large payloads go through their bucket.
       const ownBucket = emulator.dynamodb ? await provisionPayloadBucket(service.topology, s3) : undefined;
       if (service.topology === topology) payloadBucket = ownBucket;
