@@ -29,6 +29,8 @@ export class S3PayloadStore implements PayloadStore {
   constructor(
     private s3?: S3Client,
     private readonly clientOptions: AwsClientOptions = {},
+    /** Where the client made by default goes when `clientOptions` names no endpoint: the Publisher's SNS client's. */
+    private readonly endpointOfOwner?: () => Promise<string | undefined>,
   ) {}
 
   async put(messageId: string, pointer: PayloadPointer, payload: string): Promise<void> {
@@ -56,8 +58,9 @@ export class S3PayloadStore implements PayloadStore {
     this.sdk ??= import('@aws-sdk/client-s3');
     const sdk = await this.sdk;
     if (!this.s3) {
-      const endpoint = this.clientOptions.endpoint ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
-      this.s3 = new sdk.S3Client({ ...awsClientConfig(this.clientOptions), forcePathStyle: isEmulatorEndpoint(endpoint) });
+      const given = this.clientOptions.endpoint ?? (await this.endpointOfOwner?.());
+      const endpoint = given ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL;
+      this.s3 = new sdk.S3Client({ ...awsClientConfig({ ...this.clientOptions, ...(given && { endpoint: given }) }), forcePathStyle: isEmulatorEndpoint(endpoint) });
     }
     return { sdk, client: this.s3 };
   }

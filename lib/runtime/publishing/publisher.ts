@@ -162,7 +162,12 @@ export class Publisher<T extends AnyTopology> {
     this.limit = pLimit(options.concurrency ?? 8);
     this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
     this.payloadBucket = options.payloadBucket ?? (process.env[DEPLOYED_ENVIRONMENT.payloadBucket] || undefined);
-    this.payloads = new S3PayloadStore(options.s3, { ...(options.region && { region: options.region }) });
+    // Payloads go where the messages go: to the endpoint of the SNS client the Publisher was given (an emulator's).
+    const sns = this.sns;
+    this.payloads = new S3PayloadStore(options.s3, { ...(options.region && { region: options.region }) }, async () => {
+      const endpoint = await sns.config.endpoint?.();
+      return endpoint && `${endpoint.protocol}//${endpoint.hostname}${endpoint.port === undefined ? '' : `:${endpoint.port}`}`;
+    });
   }
 
   /** Publishes one event to its topic. Throws the validation error, or a DeliveryError. */
