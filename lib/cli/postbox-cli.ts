@@ -59,9 +59,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerDlqRedrive(dlq, context);
   registerDlqPurge(dlq, context);
   registerDlqExport(dlq, context);
+  requireSubcommand(dlq);
   const outbox = program.command('outbox').description("inspect and replay the send dead-letter: messages the outbox relay or a publisher could not send");
   registerOutboxShow(outbox, context);
   registerOutboxReplay(outbox, context, (code) => (commandExitCode = code));
+  requireSubcommand(outbox);
   registerPublish(program, context);
   registerTail(program, context);
   registerDocs(program, context);
@@ -79,6 +81,20 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.err(`postbox: ${message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ')}`);
     return exitCode;
   }
+}
+
+/** A command group run without one of its commands, or with an unknown one: one line and exit 2, not its help. */
+function requireSubcommand(group: Command): void {
+  const names = group.commands.map((command) => command.name());
+  group.argument('[command]').action((given: string | undefined) => {
+    const choices = `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+    throw new CliError(
+      given === undefined
+        ? `${group.name()} needs a command: ${choices} (postbox ${group.name()} --help says what each does)`
+        : `${group.name()} has no command '${given}'; use ${choices}`,
+      ExitCode.invalidInput,
+    );
+  });
 }
 
 function describeFailure(error: unknown, options: GlobalOptions): { message: string; exitCode: number } {

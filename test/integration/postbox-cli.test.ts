@@ -48,6 +48,12 @@ describe('postbox publish, send and tail', () => {
     expect(unknown.code).toBe(3);
   });
 
+  it('says in one line, exit 2, that dlq and outbox need one of their commands, instead of printing their help', async () => {
+    const stage = uniqueStage();
+    expect(await postbox(stage, ['outbox'])).toMatchObject({ code: 2, err: 'postbox: outbox needs a command: show or replay (postbox outbox --help says what each does)' });
+    expect(await postbox(stage, ['dlq', 'move'])).toMatchObject({ code: 2, err: "postbox: dlq has no command 'move'; use show, redrive, purge or export" });
+  });
+
   it('tails a queue without consuming it', async () => {
     const { stage, provisioned } = await provisionPayments();
     await postbox(stage, ['send', 'report.build', '{"month":"2026-11"}']);
