@@ -17,7 +17,7 @@ import { exportEndpointEnvironment, localS3Client, startLocalEnvironment } from 
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
 import {
-  provisionJobLockTableWhereServed,
+  provisionTablesWhereServed,
   provisionOutboxTableWhereServed,
   provisionPayloadBucketWhereServed,
   provisionTopology,
@@ -129,7 +129,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     const provision = !options.endpoint || (options.provision ?? true);
     for (const service of services) {
       if (!provision || provisioned.has(service.topology)) continue;
-      const jobLockTable = await provisionJobLockTableWhereServed(service.topology, dynamodb, () => {
+      const { jobLockTable } = await provisionTablesWhereServed(service.topology, dynamodb, () => {
         setProcessIdempotencyStore(new InMemoryIdempotencyStore());
         options.logger.warn(
           'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives their tables',

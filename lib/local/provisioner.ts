@@ -184,17 +184,25 @@ export async function provisionOutboxTable(topology: Pick<ResolvedTopology, 'pre
   return tableName;
 }
 
+/** The DynamoDB tables of a topology's workers and idempotent queues, each when the topology needs it. */
+export interface ProvisionedTables {
+  readonly jobLockTable?: string;
+  readonly idempotencyTable?: string;
+}
+
 /**
- * {@link provisionIdempotencyTable} and {@link provisionJobLockTable} (whose name it returns) at an endpoint that may
- * serve no DynamoDB (fauxqs alone, moto not installed, answers other services with 501 Not Implemented): undefined
- * there, after `onNoDynamoDb`, so that the rest still runs, unique jobs lock within each worker process and
- * idempotency records are kept in memory.
+ * {@link provisionJobLockTable} and {@link provisionIdempotencyTable} at an endpoint that may serve no DynamoDB
+ * (fauxqs alone, moto not installed, answers other services with 501 Not Implemented): neither there, after
+ * `onNoDynamoDb`, so that the rest still runs, unique jobs lock within each worker process and idempotency records
+ * are kept in memory.
  */
-export function provisionJobLockTableWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<string | undefined> {
-  return whereServed(async () => {
-    await provisionIdempotencyTable(topology, dynamodb);
-    return provisionJobLockTable(topology, dynamodb);
+export async function provisionTablesWhereServed(topology: ResolvedTopology, dynamodb: DynamoDBClient, onNoDynamoDb: () => void): Promise<ProvisionedTables> {
+  const tables = await whereServed(async () => {
+    const idempotencyTable = await provisionIdempotencyTable(topology, dynamodb);
+    const jobLockTable = await provisionJobLockTable(topology, dynamodb);
+    return { ...(jobLockTable && { jobLockTable }), ...(idempotencyTable && { idempotencyTable }) };
   }, onNoDynamoDb);
+  return tables ?? {};
 }
 
 /** {@link provisionOutboxTable} at an endpoint that may serve no DynamoDB, as {@link provisionJobLockTableWhereServed}. */
@@ -202,7 +210,7 @@ export function provisionOutboxTableWhereServed(topology: ResolvedTopology, dyna
   return whereServed(() => provisionOutboxTable(topology, dynamodb), onNoDynamoDb);
 }
 
-async function whereServed(provision: () => Promise<string | undefined>, onNoDynamoDb: () => void): Promise<string | undefined> {
+async function whereServed<R>(provision: () => Promise<R | undefined>, onNoDynamoDb: () => void): Promise<R | undefined> {
   try {
     return await provision();
   } catch (error) {

@@ -8,11 +8,11 @@ import { startFauxqsEmulator } from '../../lib/local/fauxqs-emulator.ts';
 import { uniqueStage } from '../helpers/emulator.ts';
 
 /** A project whose config names the payments test topology, with a local stage of its own. */
-function project({ outbox = false } = {}): { config: string; stage: string } {
+function project({ outbox = false, topologyModule = 'test/helpers/payments-topology.ts' } = {}): { config: string; stage: string } {
   const stage = uniqueStage();
   const dir = mkdtempSync(path.join(tmpdir(), 'postbox-provision-'));
   const config = path.join(dir, 'postbox.config.mjs');
-  const topology = path.resolve('test/helpers/payments-topology.ts');
+  const topology = path.resolve(topologyModule);
   writeFileSync(config, `export default { topology: ${JSON.stringify(topology)}, stages: { local: '${stage}', deployed: 'staging' }, outbox: ${outbox} };\n`);
   return { config, stage };
 }
@@ -119,13 +119,23 @@ describe('postbox provision', () => {
     expect(result.stdout).toContain(`pay-${stage}-accounting`);
   });
 
+  it('creates and names the idempotency table of a topology whose queues declare idempotency (the orders example)', async () => {
+    const { config, stage } = project({ topologyModule: 'examples/orders/orders-topology.ts' });
+    const endpoint = inject('awsEndpoint');
+    const result = await postbox(['--config', config, '--endpoint', endpoint, 'provision']);
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(new RegExp(`^table\\s+orders-${stage}-idempotency$`, 'm'));
+    const report = JSON.parse((await postbox(['--config', config, '--endpoint', endpoint, '--json', 'provision'])).out);
+    expect(report.idempotencyTable).toBe(`orders-${stage}-idempotency`);
+  });
+
   it('provisions the queues and topics at an emulator without DynamoDB or S3 (fauxqs alone), saying there is no job lock table nor payload bucket', async () => {
     const { config, stage } = project();
     const emulator = await startFauxqsEmulator({ moto: false });
     try {
       const result = await postbox(['--config', config, '--endpoint', emulator.endpoint, 'provision']);
       expect(result.err).toBe(
-        `postbox: no job lock table: ${emulator.endpoint} serves no DynamoDB; unique jobs lock within each worker process there\n` +
+        `postbox: no job lock or idempotency table: ${emulator.endpoint} serves no DynamoDB; unique jobs lock within each worker process, and idempotency records are kept in memory there\n` +
           `postbox: no payload bucket: ${emulator.endpoint} serves no S3; a message over its destination's limit is refused there`,
       );
       expect(result.code).toBe(0);

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import type { ProjectConfig } from '../../config/load-project-config.ts';
 import { localS3Client } from '../../local/local-environment.ts';
-import { provisionJobLockTableWhereServed, provisionOutboxTableWhereServed, provisionPayloadBucketWhereServed, provisionTopology } from '../../local/provisioner.ts';
+import { provisionOutboxTableWhereServed, provisionTablesWhereServed, provisionPayloadBucketWhereServed, provisionTopology } from '../../local/provisioner.ts';
 import { awsClientConfig } from '../../runtime/aws-client-config.ts';
 import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { endpointClientOptions, isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
@@ -44,8 +44,8 @@ export function registerProvision(program: Command, config: () => Promise<Projec
       const { topology } = context;
       const provisioned = await provisionTopology(topology, context.clients);
       const dynamodb = new DynamoDBClient(awsClientConfig(endpointClientOptions({ ...options, endpoint })));
-      const jobLockTable = await provisionJobLockTableWhereServed(topology, dynamodb, () =>
-        io.err(`postbox: no job lock table: ${endpoint} serves no DynamoDB; unique jobs lock within each worker process there`),
+      const { jobLockTable, idempotencyTable } = await provisionTablesWhereServed(topology, dynamodb, () =>
+        io.err(`postbox: no job lock or idempotency table: ${endpoint} serves no DynamoDB; unique jobs lock within each worker process, and idempotency records are kept in memory there`),
       );
       const payloadBucket = await provisionPayloadBucketWhereServed(topology, localS3Client(endpointClientOptions({ ...options, endpoint })), () =>
         io.err(`postbox: no payload bucket: ${endpoint} serves no S3; a message over its destination's limit is refused there`),
@@ -66,7 +66,7 @@ export function registerProvision(program: Command, config: () => Promise<Projec
         };
       });
       const topics = topology.topics.map((topic) => ({ topic: topic.id, name: topic.name, arn: provisioned.topicArns.get(topic.id)! }));
-      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }), ...(payloadBucket && { payloadBucket }), ...(outboxTable && { outboxTable }) }, () =>
+      context.print({ app: topology.app, stage: topology.stage, endpoint, topics, queues, ...(jobLockTable && { jobLockTable }), ...(idempotencyTable && { idempotencyTable }), ...(payloadBucket && { payloadBucket }), ...(outboxTable && { outboxTable }) }, () =>
         [
           `Provisioned ${topology.app} (stage ${topology.stage}) at ${endpoint}: created what was missing, brought the rest to the declared settings.`,
           formatTable(
@@ -75,6 +75,7 @@ export function registerProvision(program: Command, config: () => Promise<Projec
               ...topics.map((topic) => ['topic', topic.name, '', '']),
               ...queues.map((queue) => ['queue', queue.name, queue.deadLetterQueue, queue.topic ?? '']),
               ...(jobLockTable ? [['table', jobLockTable, '', '']] : []),
+              ...(idempotencyTable ? [['table', idempotencyTable, '', '']] : []),
               ...(payloadBucket ? [['bucket', payloadBucket, '', '']] : []),
               ...(outboxTable ? [['table', outboxTable, '', '']] : []),
             ],
