@@ -3,6 +3,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { lambdaEsbuildOptions } from '../lib/infra/lambda-bundling.ts';
 import { median } from './pipeline-bench.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,19 +25,7 @@ export async function benchBundles(entries: Record<string, string>, starts = 7):
   const initMs: Record<string, number> = {};
   for (const [name, entry] of Object.entries(entries)) {
     const outfile = path.join(outDir, `${path.basename(entry, '.ts')}.mjs`);
-    await build({
-      entryPoints: [path.join(root, entry)],
-      outfile,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node24',
-      mainFields: ['module', 'main'],
-      external: ['@aws-sdk/*'],
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-      logLevel: 'silent',
-    });
+    await build({ ...lambdaEsbuildOptions, mainFields: [...lambdaEsbuildOptions.mainFields], external: [...lambdaEsbuildOptions.external], entryPoints: [path.join(root, entry)], outfile, logLevel: 'silent' });
     bytes[name] = statSync(outfile).size;
     const samples: number[] = [];
     for (let i = 0; i < starts; i++) {

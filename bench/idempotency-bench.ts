@@ -6,7 +6,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OrderPlaced, ordersTopology } from '../examples/orders/orders-topology.ts';
 import { startEmbeddedEmulator } from '../lib/local/embedded-emulator.ts';
-import { provisionIdempotencyTable } from '../lib/local/provisioner.ts';
+import { provisionIdempotencyTable } from '../lib/local/store-provisioner.ts';
 import { DynamoDbIdempotencyStore } from '../lib/runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
 import { createSqsHandler } from '../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { createLogger } from '../lib/runtime/observability/logger.ts';

@@ -3,6 +3,7 @@ export { startTestSystem, type TestSystem, type TestSystemOptions } from './loca
 export type { MessageOutcome, WaitForOptions } from './local/message-outcome-log.ts';
 export { TestSystemError, WaitTimeoutError } from './local/test-system-errors.ts';
 export { startEmbeddedEmulator, emulatorKind, type EmulatorKind, type RunningEmulator } from './local/embedded-emulator.ts';
-export { provisionOutboxTable, provisionPayloadBucket, provisionTopology, type ProvisionedTopology } from './local/provisioner.ts';
+export { provisionTopology, type ProvisionedTopology } from './local/provisioner.ts';
+export { provisionOutboxTable, provisionPayloadBucket } from './local/store-provisioner.ts';
 export { startLocalSystem, type LocalSystem, type LocalSystemOptions } from './local/local-system.ts';
 export type { DemoContext, StartDemo } from './local/demo-context.ts';

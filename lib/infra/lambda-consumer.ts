@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { lambdaBundling } from './lambda-bundling.ts';
 
 export interface LambdaConsumerProps {
   /** Absolute path of the handler's entry file. */
@@ -98,16 +99,7 @@ export class LambdaConsumer extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // Some dependencies still call require(); ESM output needs it defined.
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: lambdaBundling,
     });
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? 10,

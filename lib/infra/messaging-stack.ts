@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Annotations, CfnOutput, Duration, Stack, Stage, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,7 +7,7 @@ import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
 import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, idempotencyTableName, jobLockTableName, MAX_BUCKET_NAME_LENGTH, outboxTableName, payloadBucketName } from '../topology/naming.ts';
+import { externalTopicArn, idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -18,6 +17,7 @@ import { EventTopic } from './event-topic.ts';
 import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import { IdempotencyTable } from './idempotency-table.ts';
 import { JobLockTable } from './job-lock-table.ts';
+import { lockFileOf } from './lock-file-of.ts';
 import { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
@@ -255,15 +255,9 @@ export class MessagingStack extends Stack {
   private payloadBucket(): PayloadBucket | undefined {
     if (!needsPayloadBucket(this.topology)) return undefined;
     const bucketName = payloadBucketName(this.topology.prefix, { account: this.account, region: this.region });
-    if (!Token.isUnresolved(bucketName) && bucketName.length > MAX_BUCKET_NAME_LENGTH) {
-      throw new ConfigError(
-        'CONFIG_INVALID',
-        `stack ${this.stackName}: the payload bucket's name ${bucketName} is ${bucketName.length} characters, over S3's ${MAX_BUCKET_NAME_LENGTH}; ` +
-          `shorten the app or stage name by ${bucketName.length - MAX_BUCKET_NAME_LENGTH} characters`,
-      );
-    }
     return new PayloadBucket(this, 'Payloads', { bucketName, expiration: Duration.days(payloadExpiryDays(this.topology.queues)) });
   }
+
 
   /** Writes the build context of the worker image into the cloud assembly's directory; returns its path. */
   private workerImage(queueIds: readonly string[], projectRoot: string, workersModule: string | undefined): string {
@@ -312,15 +306,4 @@ function constructId(name: string): string {
     .filter(Boolean)
     .map((part) => part[0]!.toUpperCase() + part.slice(1))
     .join('');
-}
-
-/**
- * The package-lock.json of the project: its own, or, in an npm workspace (a service in a monorepo, as
- * examples/billing is here), the nearest one above it, where npm writes it.
- */
-function lockFileOf(projectRoot: string): string {
-  for (let directory = projectRoot; ; directory = path.dirname(directory)) {
-    const candidate = path.join(directory, 'package-lock.json');
-    if (existsSync(candidate) || path.dirname(directory) === directory) return existsSync(candidate) ? candidate : path.join(projectRoot, 'package-lock.json');
-  }
 }

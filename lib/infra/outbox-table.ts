@@ -10,6 +10,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { lambdaBundling } from './lambda-bundling.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { OUTBOX_KEY, OUTBOX_STATUS_ATTRIBUTE, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import { OUTBOX_METRICS } from '../runtime/publishing/outbox/outbox-metrics.ts';
@@ -88,15 +89,7 @@ export class OutboxTable extends Construct {
       role: this.relayRole,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment, [DEPLOYED_ENVIRONMENT.outboxTable]: props.tableName },
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
+      bundling: lambdaBundling,
     });
     this.eventSource = new eventSources.DynamoEventSource(this.table, {
       startingPosition: lambda.StartingPosition.TRIM_HORIZON,

@@ -1,8 +1,10 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
+import { ConfigError } from '../config/config-error.ts';
 import { MAX_RETENTION_SECONDS, PAYLOAD_KEY_PREFIX } from '../messages/wire-contract.ts';
+import { MAX_BUCKET_NAME_LENGTH } from '../topology/naming.ts';
 
 export interface PayloadBucketProps {
   /**
@@ -39,6 +41,15 @@ export class PayloadBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: PayloadBucketProps = {}) {
     super(scope, id);
+    // Refused at synthesis, not at deploy: a name made from an app, a stage, an account and a region can outgrow S3's limit.
+    const name = props.bucketName;
+    if (name !== undefined && !Token.isUnresolved(name) && name.length > MAX_BUCKET_NAME_LENGTH) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `stack ${Stack.of(this).stackName}: the payload bucket's name ${name} is ${name.length} characters, over S3's ${MAX_BUCKET_NAME_LENGTH}; ` +
+          `shorten the app or stage name by ${name.length - MAX_BUCKET_NAME_LENGTH} characters`,
+      );
+    }
     this.expiration = props.expiration ?? Duration.seconds(MAX_RETENTION_SECONDS).plus(Duration.days(1));
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...(props.bucketName && { bucketName: props.bucketName }),

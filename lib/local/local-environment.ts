@@ -8,7 +8,8 @@ import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startEmbeddedEmulator, type EmulatorKind } from './embedded-emulator.ts';
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
-import { provisionIdempotencyTable, provisionJobLockTable, provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { provisionTopology, type ProvisionedTopology } from './provisioner.ts';
+import { provisionIdempotencyTable, provisionJobLockTable } from './store-provisioner.ts';
 
 export interface LocalEnvironment {
   readonly endpoint: string;

@@ -16,14 +16,8 @@ import { publishersFirst } from './publishers-first.ts';
 import { exportEndpointEnvironment, localS3Client, startLocalEnvironment } from './local-environment.ts';
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
-import {
-  provisionTablesWhereServed,
-  provisionOutboxTableWhereServed,
-  provisionPayloadBucketWhereServed,
-  provisionTopology,
-  type ProvisionedQueue,
-  type ProvisionedTopology,
-} from './provisioner.ts';
+import { provisionTopology, type ProvisionedQueue, type ProvisionedTopology } from './provisioner.ts';
+import { provisionTablesWhereServed, provisionOutboxTableWhereServed, provisionPayloadBucketWhereServed } from './store-provisioner.ts';
 import { outboxTableName } from '../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 

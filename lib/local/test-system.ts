@@ -21,7 +21,8 @@ import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './m
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
 import { localS3Client } from './local-environment.ts';
-import { provisionIdempotencyTable, provisionJobLockTable, provisionOutboxTable, provisionPayloadBucket, provisionTopology } from './provisioner.ts';
+import { provisionTopology } from './provisioner.ts';
+import { provisionIdempotencyTable, provisionJobLockTable, provisionOutboxTable, provisionPayloadBucket } from './store-provisioner.ts';
 import { useSharedEmulator } from './shared-emulator.ts';
 import { TestSystemError } from './test-system-errors.ts';
 import { leaseTestEnvironment } from './test-environment.ts';

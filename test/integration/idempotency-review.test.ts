@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { provisionIdempotencyTable } from '../../lib/local/provisioner.ts';
+import { provisionIdempotencyTable } from '../../lib/local/store-provisioner.ts';
 import { DynamoDbIdempotencyStore } from '../../lib/runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
 import { idempotent } from '../../lib/runtime/consuming/idempotency/idempotent-handler.ts';
 import { QueueRuntime } from '../../lib/runtime/consuming/queue-runtime.ts';

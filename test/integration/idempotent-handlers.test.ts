@@ -1,7 +1,8 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
-import { provisionIdempotencyTable, provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionIdempotencyTable } from '../../lib/local/store-provisioner.ts';
 import { DynamoDbIdempotencyStore } from '../../lib/runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
 import { IdempotencyStoreUnavailableError } from '../../lib/runtime/consuming/idempotency/idempotency-errors.ts';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';

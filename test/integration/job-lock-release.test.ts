@@ -1,7 +1,8 @@
 import { DeleteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { provisionJobLockTable, provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionJobLockTable } from '../../lib/local/store-provisioner.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { DynamoDbJobLock } from '../../lib/runtime/consuming/polling/dynamodb-job-lock.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';

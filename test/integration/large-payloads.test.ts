@@ -1,7 +1,8 @@
 import { DeleteObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
-import { provisionPayloadBucket, provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionPayloadBucket } from '../../lib/local/store-provisioner.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';

@@ -1,7 +1,8 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, type TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { DeleteTopicCommand } from '@aws-sdk/client-sns';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { provisionOutboxTable, provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';
+import { provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';
+import { provisionOutboxTable } from '../../lib/local/store-provisioner.ts';
 import { replaySendDeadLetters } from '../../lib/operations/send-dead-letter-replay.ts';
 import { DynamoDbOutboxStore } from '../../lib/runtime/publishing/outbox/dynamodb-outbox-store.ts';
 import { Outbox } from '../../lib/runtime/publishing/outbox/outbox.ts';

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
-import { provisionJobLockTable } from '../../lib/local/provisioner.ts';
+import { provisionJobLockTable } from '../../lib/local/store-provisioner.ts';
 import { childOf, type Envelope } from '../../lib/messages/envelope.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { DynamoDbJobLock } from '../../lib/runtime/consuming/polling/dynamodb-job-lock.ts';

@@ -1,6 +1,7 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
-import { provisionPayloadBucket, provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { provisionPayloadBucket } from '../../lib/local/store-provisioner.ts';
 import { readPayloadPointer } from '../../lib/messages/payload-pointer.ts';
 import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';

@@ -1,20 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { lambdaEsbuildOptions } from '../../lib/infra/lambda-bundling.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The example's idempotent handler bundled as LambdaConsumer bundles it: minified ESM, the AWS SDK left to the runtime. */
 async function bundleOf(entry: string): Promise<string> {
   const result = await build({
+    ...lambdaEsbuildOptions,
+    mainFields: [...lambdaEsbuildOptions.mainFields],
+    external: [...lambdaEsbuildOptions.external],
     entryPoints: [`${root}/${entry}`],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    external: ['@aws-sdk/*'],
     write: false,
     logLevel: 'silent',
     tsconfig: `${root}/tsconfig.json`,

@@ -1,4 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import pLimit from 'p-limit';
@@ -21,11 +20,10 @@ import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topo
 import { createAwsClients } from '../aws-clients.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { BatchSender } from './batch-sender.ts';
-import { DestinationAddresses, locationProblems, type Routes } from './destination-addresses.ts';
+import { DestinationAddresses, locationProblems } from './destination-addresses.ts';
 import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
 import { keepUnsent } from './outbox/keep-unsent.ts';
 import { outboxRecordOf, type OutboxRecord } from './outbox/outbox-record.ts';
-import type { SendDeadLetter } from './outbox/outbox-store.ts';
 import type { PublishedMessage } from './batch-sender.ts';
 import {
   chunk,
@@ -43,6 +41,8 @@ import {
 
 export type { PublishedMessage } from './batch-sender.ts';
 export type { PublishOptions, SendOptions } from './publish-requests.ts';
+export type { BatchEntry, OutboxEntry, PublisherOptions, PublishReport } from './publisher-options.ts';
+import type { BatchEntry, OutboxEntry, PublisherOptions, PublishReport } from './publisher-options.ts';
 
 /** SNS's limit on a message, and on the sum of a PublishBatch. */
 export const SNS_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
@@ -50,76 +50,6 @@ export const SNS_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 export const SQS_MAX_BATCH_BYTES = 1_048_576;
 /** SQS's limit on a message's delay: 15 minutes. */
 export const SQS_MAX_DELAY_SECONDS = 900;
-
-export interface PublishReport {
-  readonly results: readonly PublishedMessage[];
-  readonly sent: number;
-  readonly failed: number;
-  /** API calls made, retries included. */
-  readonly calls: number;
-  /** Failed messages kept in the send dead-letter (`sendDeadLetter`), to be replayed. */
-  readonly deadLettered: number;
-}
-
-export interface PublisherOptions {
-  /** Stage the topology is resolved for. @default POSTBOX_STAGE */
-  readonly stage?: string;
-  /** CloudEvents `source` of everything this publisher sends (`orders-service`). */
-  readonly source: string;
-  /**
-   * Topic ARNs by topic name, and queue URLs by queue id, for destinations outside the naming scheme.
-   * @default made from each one's physical name, account and region (at a local endpoint, looked up by name once)
-   */
-  readonly routes?: Routes;
-  /**
-   * AWS account of the topics and queues.
-   * @default POSTBOX_ACCOUNT_ID (set by MessagingStack on its functions and tasks), else the account the credentials name
-   */
-  readonly account?: string;
-  /** Region of the topics and queues, and of the default clients. @default the clients' region (AWS_REGION) */
-  readonly region?: string;
-  /** @default clients for AWS_ENDPOINT_URL and the region */
-  readonly sns?: SNSClient;
-  readonly sqs?: SQSClient;
-  /**
-   * Bucket that a message over its destination's limit (256 KiB on a topic, the queue's maxMessageSizeBytes for a
-   * command) is stored in, under `payloads/`, and sent as a pointer to (claim check; see docs/large-payloads.md).
-   * @default POSTBOX_PAYLOAD_BUCKET (set by MessagingStack on its functions and tasks), else none: such a message is refused
-   */
-  readonly payloadBucket?: string;
-  /** Stores the payloads in the payload bucket. @default a client for AWS_ENDPOINT_URL and the region, made on the first payload */
-  readonly s3?: S3Client;
-  /** Batch calls in flight at once. @default 8 */
-  readonly concurrency?: number;
-  /** Tries per entry that SNS/SQS failed on their side. @default 3 */
-  readonly maxAttempts?: number;
-  /** First retry delay in ms, doubling, with full jitter. @default 100 */
-  readonly retryBaseMs?: number;
-  /**
-   * Publish the events of external topics too, to those topics, standing in for their publisher (the test system
-   * does, so that a subscriber's tests need not run the publishing service). Off, publishing such an event is
-   * refused: only its own service publishes it.
-   * @default false
-   */
-  readonly standInForPublishers?: boolean;
-  /**
-   * Where `publishMany` and `sendMany` keep the messages that still failed after their retries, with the reason,
-   * for `postbox outbox replay`: a `DynamoDbOutboxStore` or a `JsonLinesSendDeadLetter`.
-   * @default none: failures are only in the report
-   */
-  readonly sendDeadLetter?: SendDeadLetter;
-}
-
-/** One message of a batch: its type, and data typed by that type's schema. */
-export type BatchEntry<T extends AnyTopology, K extends MessageTypeName<T>> = {
-  readonly [P in K]: { readonly type: P; readonly data: MessageInput<T, P>; readonly options?: SendOptions };
-}[K];
-
-/** One message of an outbox write: an event or a command, and the aggregate key that orders it. */
-export type OutboxEntry<T extends AnyTopology, K extends MessageTypeName<T> = MessageTypeName<T>> = BatchEntry<T, K> & {
-  /** Messages of one key are relayed in the order written. @default the message id (no order) */
-  readonly aggregateKey?: string;
-};
 
 /**
  * Publishes events to their topic and sends commands to their queue, typed by
