@@ -64,6 +64,7 @@ export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWork
 export type { UniqueJobs } from './runtime/consuming/polling/unique-jobs.ts';
 export { runWorkerProcess, type WorkerProcessEnvironment } from './runtime/consuming/polling/worker-process.ts';
 export { createLogger, type Logger, type LogLevel } from './runtime/observability/logger.ts';
+export type { TraceContext } from './runtime/observability/trace-context.ts';
 export { PayloadFetchError, PayloadMissingError, PayloadStoreError } from './runtime/payloads/payload-errors.ts';
 export {
   BatchValidationError,

@@ -43,11 +43,12 @@ export const EXTERNAL_SOURCE = 'urn:postbox:external';
 
 /**
  * The body SNS and SQS accept for any valid data (U+FFFE and U+FFFF escaped, see sqsJson), and its size:
- * both count a message's attributes (name, data type, value) in it.
+ * both count a message's attributes (name, data type, value) in it. `extraAttributes` go with `type` and `kind`
+ * (the trace context's).
  */
-export function encodeMessage(envelope: Envelope): EncodedMessage {
+export function encodeMessage(envelope: Envelope, extraAttributes?: Readonly<Record<string, string>>): EncodedMessage {
   const body = sqsJson(envelope);
-  const attributes = { [MESSAGE_TYPE_ATTRIBUTE]: envelope.type, [MESSAGE_KIND_ATTRIBUTE]: envelope.kind };
+  const attributes = { [MESSAGE_TYPE_ATTRIBUTE]: envelope.type, [MESSAGE_KIND_ATTRIBUTE]: envelope.kind, ...extraAttributes };
   let sizeBytes = Buffer.byteLength(body);
   for (const [name, value] of Object.entries(attributes)) {
     sizeBytes += Buffer.byteLength(name) + 'String'.length + Buffer.byteLength(value);

@@ -9,6 +9,18 @@ export const MESSAGE_TYPE_ATTRIBUTE = 'type';
 /** The message attribute that says whether a message is an `event` or a `command`. */
 export const MESSAGE_KIND_ATTRIBUTE = 'kind';
 
+/**
+ * The message attributes of a message's W3C trace context, named as W3C and OpenTelemetry's SQS/SNS propagation name
+ * them, so a producer instrumented with OpenTelemetry continues the same trace. `tracestate` only when the trace has one.
+ */
+export const TRACE_ATTRIBUTES = { traceparent: 'traceparent', tracestate: 'tracestate' } as const;
+
+/**
+ * The most message attributes Postbox sets on a message it sends: `type`, `kind`, `traceparent`, `tracestate`, and
+ * `ExtendedPayloadSize` on a pointer to a payload in S3. Of SNS's and SQS's 10, the rest are the producer's.
+ */
+export const POSTBOX_MESSAGE_ATTRIBUTES = 5;
+
 /** Every attribute Postbox owns starts with this; a producer's never should. */
 export const POSTBOX_ATTRIBUTE_PREFIX = 'postbox.';
 

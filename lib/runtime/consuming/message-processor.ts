@@ -11,6 +11,8 @@ import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
 import { fetchPayload } from './fetch-payload.ts';
 import type { Logger } from '../observability/logger.ts';
+import { withHandlerSpans } from '../observability/handler-spans.ts';
+import { continueTrace, traceContextOf, type TraceContext } from '../observability/trace-context.ts';
 import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
@@ -42,6 +44,11 @@ export interface HandlerContext {
   readonly signal?: AbortSignal;
   /** The message's idempotency record, when its queue declares `idempotency`: write with it exactly once. */
   readonly idempotency?: IdempotencyContext;
+  /**
+   * The W3C trace context of this handling, in the message's trace (a new trace when it came without a valid one):
+   * publish follow-ups with `{ traceContext: context.traceContext }` so they join it.
+   */
+  readonly traceContext: TraceContext;
 }
 
 /** Where a handler's abort signal comes from; read only if the handler asks for it. */
@@ -123,6 +130,7 @@ export class MessageProcessor {
             .map((type) => `the handler of '${type}' is idempotent(), but the queue declares no idempotency in the topology; add \`idempotency: {}\` to it, which provisions its table`)),
     ];
     if (problems.length > 0) throw new HandlerConfigurationError(queue.id, problems);
+    this.handlers = withHandlerSpans(queue.id, handlers); // tracing hook: a consumer span per handling when an OpenTelemetry SDK is registered
     if (queue.idempotency) {
       if (!idempotencyStore) throw new HandlerConfigurationError(queue.id, ['it declares idempotency, but its consumer was given no idempotency store']);
       this.guard = new IdempotencyGuard(queue.id, queue.idempotency, idempotencyStore, idempotentOptions, logger);
@@ -253,6 +261,22 @@ class MessageContext implements HandlerContext {
 
   get signal(): AbortSignal | undefined {
     return this.abort?.signal;
+  }
+
+  // Tracing hook (see handler-spans.ts): made on first use, or set to the consumer span's when there is one.
+  private handlingTrace: TraceContext | undefined;
+
+  get receivedTraceContext(): TraceContext | undefined {
+    return traceContextOf(this.message.attributes);
+  }
+
+  get traceContext(): TraceContext {
+    this.handlingTrace ??= continueTrace(this.receivedTraceContext);
+    return this.handlingTrace;
+  }
+
+  set traceContext(context: TraceContext) {
+    this.handlingTrace = context;
   }
 }
 

@@ -4,6 +4,7 @@ import { messageSizeBytes, stringAttributes as typedStringAttributes } from '../
 import { describeError } from '../../messages/message-errors.ts';
 import { payloadPointerBody, payloadSizeAttribute, payloadSizeAttributeOf, type PayloadPointer } from '../../messages/payload-pointer.ts';
 import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../aws-errors.ts';
+import type { TraceContext } from '../observability/trace-context.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
 
 export interface PublishOptions {
@@ -24,6 +25,12 @@ export interface PublishOptions {
    * id and time), so SNS's hash of it would let a publish of the same id again through
    */
   readonly deduplicationId?: string;
+  /**
+   * The W3C trace context the message continues, such as a handler's `context.traceContext` for its follow-ups:
+   * the message then belongs to that trace. @default the active OpenTelemetry span's, when an SDK is registered;
+   * else a new trace
+   */
+  readonly traceContext?: TraceContext;
 }
 
 export interface SendOptions extends PublishOptions {

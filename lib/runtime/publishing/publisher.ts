@@ -18,6 +18,8 @@ import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName
 import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT, PAYLOAD_KEY_PREFIX } from '../../messages/wire-contract.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { createAwsClients } from '../aws-clients.ts';
+import { activeTraceContext, startMessageSpan } from '../observability/otel-spans.ts';
+import { continueTrace, traceAttributes, type TraceContext } from '../observability/trace-context.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { BatchSender } from './batch-sender.ts';
 import { DestinationAddresses, locationProblems } from './destination-addresses.ts';
@@ -219,7 +221,7 @@ export class Publisher<T extends AnyTopology> {
       ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
       ...(options.causationId !== undefined && { causationId: options.causationId }),
     });
-    const encoded = encodeMessage(envelope);
+    const encoded = encodeMessage(envelope, traceAttributes(this.traceContextOf(destination, envelope.id, type, options.traceContext)));
     const prepared = { index, envelope, encoded, destination, options };
     switch (deliveryForm(encoded.sizeBytes, destination.maxMessageBytes, this.payloadBucket !== undefined)) {
       case 'inline':
@@ -229,6 +231,24 @@ export class Publisher<T extends AnyTopology> {
       case 'too-large':
         throw new MessageTooLargeError(id, type, encoded.sizeBytes, destination.maxMessageBytes, `${destination.kind} ${destination.name}`);
     }
+  }
+
+  /**
+   * The trace context a message carries: a new span in the trace of `parent`, else of the active OpenTelemetry span,
+   * else of a new trace. With an SDK registered, that span is a recorded producer span.
+   */
+  private traceContextOf(destination: Destination, id: string, type: string, parent: TraceContext | undefined): TraceContext {
+    const from = parent ?? activeTraceContext();
+    const span = startMessageSpan(`create ${destination.name}`, 'producer', from, {
+      'messaging.system': destination.kind === 'topic' ? 'aws_sns' : 'aws_sqs',
+      'messaging.operation.type': 'create',
+      'messaging.destination.name': destination.name,
+      'messaging.message.id': id,
+      'postbox.message.type': type,
+    });
+    if (span === undefined) return continueTrace(from);
+    span.end();
+    return span.traceContext;
   }
 
   /** Stores an offloaded message's payload, before its pointer is sent; nothing for a message sent whole. */
