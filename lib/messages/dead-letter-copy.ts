@@ -10,11 +10,12 @@ import {
   MESSAGE_KIND_ATTRIBUTE,
   MESSAGE_TYPE_ATTRIBUTE,
   POSTBOX_ATTRIBUTE_PREFIX,
+  TRACE_ATTRIBUTES,
 } from './wire-contract.ts';
 
 /**
  * The attributes of a message's dead-letter copy: the producer's attributes
- * exactly as they came (data types, binary values), `type` and `kind` first,
+ * exactly as they came (data types, binary values), `type`, `kind` and the trace context first,
  * and the failure record. The record takes one attribute per field when they
  * fit within SQS's 10, else the one JSON attribute `postbox.failure`; when the
  * producer's own leave no room even for that, the ones that do not fit travel
@@ -22,7 +23,7 @@ import {
  */
 export function deadLetterAttributes(original: MessageAttributes, record: FailureRecord): Record<string, MessageAttribute> {
   const producer = Object.entries(restoreProducerAttributes(original));
-  const first = [MESSAGE_TYPE_ATTRIBUTE, MESSAGE_KIND_ATTRIBUTE];
+  const first = [MESSAGE_TYPE_ATTRIBUTE, MESSAGE_KIND_ATTRIBUTE, TRACE_ATTRIBUTES.traceparent, TRACE_ATTRIBUTES.tracestate];
   const ordered = [
     ...first.flatMap((name) => producer.filter(([candidate]) => candidate === name)),
     ...producer.filter(([name]) => !first.includes(name)),
