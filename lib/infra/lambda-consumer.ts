@@ -59,6 +59,13 @@ export interface LambdaConsumerProps {
    * @default none
    */
   readonly description?: string;
+  /**
+   * AWS X-Ray active tracing (`Tracing.ACTIVE`), its role granted xray:PutTraceSegments and
+   * xray:PutTelemetryRecords as CDK grants them: Lambda then continues the `AWSTraceHeader` that SQS gives a
+   * message sent with X-Ray tracing on.
+   * @default false: no X-Ray tracing
+   */
+  readonly activeTracing?: boolean;
 }
 
 /**
@@ -100,6 +107,7 @@ export class LambdaConsumer extends Construct {
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: lambdaBundling,
+      ...(props.activeTracing && { tracing: lambda.Tracing.ACTIVE }),
     });
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? 10,

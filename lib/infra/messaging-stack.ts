@@ -190,6 +190,7 @@ export class MessagingStack extends Stack {
           batchSize: handler.batchSize,
           maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
           maxConcurrency: handler.maxConcurrency,
+          activeTracing: handler.activeTracing,
           environment: {
             [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
             [DEPLOYED_ENVIRONMENT.accountId]: this.account,

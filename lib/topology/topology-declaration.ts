@@ -71,6 +71,11 @@ export const lambdaHandlerSchema = z.object({
   maxBatchingWindowSeconds: z._default(seconds(300), 0),
   /** Most concurrent invocations the event source starts for this queue (2 to 1000). */
   maxConcurrency: z._default(integer(2, 1000), 10),
+  /**
+   * AWS X-Ray active tracing of the function: Lambda then continues the `AWSTraceHeader` that SQS gives a message
+   * sent with X-Ray tracing on. Postbox's own trace context (`traceparent`) crosses either way.
+   */
+  activeTracing: z._default(z.boolean(), false),
 });
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */

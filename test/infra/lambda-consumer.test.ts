@@ -3,10 +3,10 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
-import { LambdaConsumer } from '../../lib/infra/lambda-consumer.ts';
+import { LambdaConsumer, type LambdaConsumerProps } from '../../lib/infra/lambda-consumer.ts';
 import { emptyStack } from '../helpers/cdk.ts';
 
-function build() {
+function build(more: Partial<LambdaConsumerProps> = {}) {
   const stack = emptyStack();
   const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(3) });
   const consumer = new LambdaConsumer(stack, 'Billing', {
@@ -16,11 +16,26 @@ function build() {
     batchSize: 25,
     maxBatchingWindow: Duration.seconds(2),
     maxConcurrency: 5,
+    ...more,
   });
   return { stack, consumer, template: Template.fromStack(stack) };
 }
 
 describe('LambdaConsumer', () => {
+  it('has no X-Ray tracing unless asked, and neither the grant of it', () => {
+    const { template } = build();
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: Match.absent() });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain('xray:');
+  });
+
+  it('traces actively with X-Ray when asked, its role granted to send the traces', () => {
+    const { template } = build({ activeTracing: true });
+    template.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }]) },
+    });
+  });
+
   it('runs on Node.js 24 on arm64 with source maps enabled', () => {
     build().template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
