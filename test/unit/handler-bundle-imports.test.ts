@@ -26,4 +26,10 @@ describe('a Lambda handler bundle', () => {
     expect(code.match(/(?:from|import)\s*"@aws-sdk\/[a-z0-9-]+"/g) ?? []).toEqual([]);
     expect(code).toContain('import("@aws-sdk/client-dynamodb")');
   });
+
+  it('carries the OpenTelemetry API and no SDK: spans come from the SDK the application registers', async () => {
+    const code = await bundleOf('functions/notifications.ts');
+    expect(code).toContain('opentelemetry.js.api');
+    expect(code).not.toMatch(/BasicTracerProvider|SimpleSpanProcessor|BatchSpanProcessor|@opentelemetry\/sdk/);
+  });
 });
