@@ -92,6 +92,7 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
       ...(system.MessageGroupId && { MessageGroupId: system.MessageGroupId }),
       ...(system.MessageDeduplicationId && { MessageDeduplicationId: system.MessageDeduplicationId }),
       ...(system.SequenceNumber && { SequenceNumber: system.SequenceNumber }),
+      ...(system.AWSTraceHeader && { AWSTraceHeader: system.AWSTraceHeader }),
     },
     messageAttributes,
     md5OfBody: message.MD5OfBody ?? '',
