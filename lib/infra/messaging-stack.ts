@@ -187,10 +187,10 @@ export class MessagingStack extends Stack {
           queue: queue.queue,
           timeout: Duration.seconds(handler.timeoutSeconds),
           memorySize: handler.memoryMb,
+          activeTracing: handler.activeTracing,
           batchSize: handler.batchSize,
           maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
           maxConcurrency: handler.maxConcurrency,
-          activeTracing: handler.activeTracing,
           environment: {
             [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
             [DEPLOYED_ENVIRONMENT.accountId]: this.account,

@@ -65,17 +65,17 @@ export const lambdaHandlerSchema = z.object({
   timeoutSeconds: z._default(integer(1, 900), 30),
   /** Lambda memory in MiB. */
   memoryMb: z._default(integer(128, 10_240), 256),
+  /**
+   * AWS X-Ray active tracing of the function: Lambda then continues the `AWSTraceHeader` that SQS gives a message
+   * sent with X-Ray tracing on. Postbox's own trace context (`traceparent`) crosses either way.
+   */
+  activeTracing: z._default(z.boolean(), false),
   /** Records per invocation. Standard queues allow up to 10,000 with a batching window; FIFO up to 10. */
   batchSize: z._default(integer(1, 10_000), 10),
   /** Seconds the event source may wait to fill a batch. Not supported on FIFO queues. */
   maxBatchingWindowSeconds: z._default(seconds(300), 0),
   /** Most concurrent invocations the event source starts for this queue (2 to 1000). */
   maxConcurrency: z._default(integer(2, 1000), 10),
-  /**
-   * AWS X-Ray active tracing of the function: Lambda then continues the `AWSTraceHeader` that SQS gives a message
-   * sent with X-Ray tracing on. Postbox's own trace context (`traceparent`) crosses either way.
-   */
-  activeTracing: z._default(z.boolean(), false),
 });
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
