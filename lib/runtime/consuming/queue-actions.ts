@@ -87,7 +87,8 @@ export class QueueActions {
   /**
    * Sends a copy of the message to the dead-letter queue: its body, the
    * producer's attributes exactly, and the failure record (see
-   * `deadLetterAttributes`), which names the message on its source queue.
+   * `deadLetterAttributes`), which names the message on its source queue,
+   * and its message group (on a standard queue, a fair queue's tenant, when it has one).
    * The caller deletes the original only after this resolves, so a crash in
    * between duplicates at worst and never loses the message; on FIFO queues the
    * source message id is the deduplication id, so SQS drops such a duplicate.
@@ -117,7 +118,9 @@ export class QueueActions {
           QueueUrl: queueUrl,
           MessageBody: message.body,
           MessageAttributes: withDataTypes(attributes),
-          ...(this.queue.fifo && { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }),
+          ...(this.queue.fifo
+            ? { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }
+            : message.groupId !== undefined && { MessageGroupId: message.groupId }),
         }),
       );
     } catch (error) {
