@@ -125,6 +125,7 @@ export class MessagingStack extends Stack {
         topicName: resolved.name,
         fifo: resolved.fifo,
         contentBasedDeduplication: resolved.contentBasedDeduplication,
+        fifoThroughputScope: resolved.fifoThroughputScope,
         maxMessageSizeBytes: resolved.maxMessageSizeBytes,
         masterKey: topicKey,
         allowSubscribers: resolved.allowSubscribers,
@@ -189,7 +190,7 @@ export class MessagingStack extends Stack {
           memorySize: handler.memoryMb,
           batchSize: handler.batchSize,
           maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
-          maxConcurrency: handler.maxConcurrency,
+          ...(handler.provisionedPollers ? { provisionedPollers: handler.provisionedPollers } : { maxConcurrency: handler.maxConcurrency }),
           environment: {
             [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
             [DEPLOYED_ENVIRONMENT.accountId]: this.account,

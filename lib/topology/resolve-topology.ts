@@ -55,6 +55,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
     name: physicalName(prefix, id, topic.fifo),
     fifo: topic.fifo,
     contentBasedDeduplication: topic.contentBasedDeduplication,
+    ...(topic.fifoThroughputScope && { fifoThroughputScope: topic.fifoThroughputScope }),
     maxMessageSizeBytes: topic.maxMessageSizeBytes,
     events: topic.events,
     allowSubscribers: topic.allowSubscribers,
@@ -90,7 +91,12 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
       problems.push(`command '${commandType}' has no handler; add one under commandHandlers`);
     }
   }
-  for (const queue of queues) checkQueue(queue, problems);
+  // What was written, not what defaults made: only a declared maxConcurrency conflicts with provisioned pollers.
+  type Declared = Record<string, { handler?: { maxConcurrency?: unknown } } | undefined> | undefined;
+  for (const queue of queues) {
+    const declared = queue.role === 'subscriber' ? (declaration.subscribers as Declared)?.[queue.id] : (declaration.commandHandlers as Declared)?.[queue.messageTypes[0]!];
+    checkQueue(queue, problems, declared?.handler?.maxConcurrency !== undefined);
+  }
   checkNames(topics, queues, problems);
 
   const resolved: ResolvedTopology = { app: topology.app, stage: options.stage, prefix, events: topology.events, commands: topology.commands, topics, externalTopics, queues };

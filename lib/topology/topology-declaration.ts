@@ -69,8 +69,10 @@ export const lambdaHandlerSchema = z.object({
   batchSize: z._default(integer(1, 10_000), 10),
   /** Seconds the event source may wait to fill a batch. Not supported on FIFO queues. */
   maxBatchingWindowSeconds: z._default(seconds(300), 0),
-  /** Most concurrent invocations the event source starts for this queue (2 to 1000). */
+  /** Most concurrent invocations the event source starts for this queue (2 to 1000); on-demand mode only. */
   maxConcurrency: z._default(integer(2, 1000), 10),
+  /** Provisioned mode of the event source: event pollers kept ready (2 to 200) and the most it scales to (2 to 2000). */
+  provisionedPollers: z.optional(z.object({ minimum: z._default(integer(2, 200), 2), maximum: z._default(integer(2, 2000), 200) })),
 });
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
@@ -111,6 +113,8 @@ export const topicSchema = z.object({
   fifo: z._default(z.boolean(), false),
   /** FIFO topics only: SNS deduplicates by a hash of the message body when a publish carries no deduplication id. */
   contentBasedDeduplication: z._default(z.boolean(), false),
+  /** FIFO topics only: SNS's `FifoThroughputScope`; `MessageGroup` cannot be changed back to `Topic`. */
+  fifoThroughputScope: z.optional(z.enum(['Topic', 'MessageGroup'])),
   /** Largest message the topic accepts, in bytes (SNS's `MaximumMessageSize`): 256 KiB, or up to 1 MiB for SQS and Lambda subscribers. */
   maxMessageSizeBytes: z._default(integer(1024, MAX_QUEUE_MESSAGE_BYTES), DEFAULT_MAX_MESSAGE_BYTES),
   /** Accounts and organizations whose SQS queues may subscribe from another account. */
@@ -176,6 +180,7 @@ export type LambdaHandler = z.output<typeof lambdaHandlerSchema>;
 export type WorkerHandler = z.output<typeof workerHandlerSchema>;
 export type Handler = z.output<typeof handlerSchema>;
 export type HandlerInput = z.input<typeof handlerSchema>;
+export type ProvisionedPollers = NonNullable<LambdaHandler['provisionedPollers']>;
 export type MessageTypeInput = z.input<typeof messageTypeSchema>;
 export type MessageType = z.output<typeof messageTypeSchema>;
 export type NormalizedTopology = z.output<typeof topologySchema>;
