@@ -110,9 +110,9 @@ export class LambdaConsumer extends Construct {
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? 10,
       ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 && { maxBatchingWindow: props.maxBatchingWindow }),
-      ...(props.provisionedPollers
-        ? { provisionedPollerConfig: { minimumPollers: props.provisionedPollers.minimum, maximumPollers: props.provisionedPollers.maximum }, ...(props.maxConcurrency !== undefined && { maxConcurrency: props.maxConcurrency }) }
-        : { maxConcurrency: props.maxConcurrency ?? 10 }),
+      // Both given: the CDK refuses them, as Lambda does.
+      ...(props.provisionedPollers && { provisionedPollerConfig: { minimumPollers: props.provisionedPollers.minimum, maximumPollers: props.provisionedPollers.maximum } }),
+      ...((props.maxConcurrency !== undefined || !props.provisionedPollers) && { maxConcurrency: props.maxConcurrency ?? 10 }),
       reportBatchItemFailures: true,
     });
     this.function.addEventSource(this.eventSource);

@@ -180,7 +180,6 @@ export type LambdaHandler = z.output<typeof lambdaHandlerSchema>;
 export type WorkerHandler = z.output<typeof workerHandlerSchema>;
 export type Handler = z.output<typeof handlerSchema>;
 export type HandlerInput = z.input<typeof handlerSchema>;
-export type ProvisionedPollers = NonNullable<LambdaHandler['provisionedPollers']>;
 export type MessageTypeInput = z.input<typeof messageTypeSchema>;
 export type MessageType = z.output<typeof messageTypeSchema>;
 export type NormalizedTopology = z.output<typeof topologySchema>;
