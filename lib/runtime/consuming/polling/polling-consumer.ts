@@ -144,7 +144,9 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     while (!this.stopping) {
       let free = this.concurrency + this.prefetch - this.tasks.slotsInUse - this.requested;
       if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
-      if (free <= 0 || (this.receiveBackoff.failing && receives.size > 0)) {
+      // With work read ahead, a receive waits until it can ask for a full batch: fewer requests, and no slot starves meanwhile.
+      const batchOnly = this.prefetch > 0 && this.tasks.waiting > 0 && free < Math.min(10, this.prefetch);
+      if (free <= 0 || batchOnly || (this.receiveBackoff.failing && receives.size > 0)) {
         await this.changes.next();
         continue;
       }
