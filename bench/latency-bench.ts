@@ -58,19 +58,16 @@ export async function benchLatency(runs: ReadonlyArray<{ rate: number; messages:
   const note = (subscriber: Subscriber, n: number) => void (started[subscriber].has(n) || started[subscriber].set(n, performance.now()));
   const queues = local.provisioned.queues;
   // Two pollers per Lambda queue, as `postbox dev` runs them.
-  const lambdaPollers = Array.from({ length: 2 }, () => new LocalEventSource({
+  const lambdaHandler = createSqsHandler(latencyTopology, {
+    stage,
+    queue: 'reactor',
     sqs: clients.sqs,
-    queueUrl: queues.get('reactor')!.url,
-    waitTimeSeconds: 1,
-    handler: createSqsHandler(latencyTopology, {
-      stage,
-      queue: 'reactor',
-      sqs: clients.sqs,
-      logger: silent,
-      writeMetrics: () => undefined,
-      handlers: { 'tick.sent': ({ data }) => note('Lambda subscriber', data.n) },
-    }),
-  }));
+    logger: silent,
+    writeMetrics: () => undefined,
+    handlers: { 'tick.sent': ({ data }) => note('Lambda subscriber', data.n) },
+  });
+  // Two pollers per Lambda queue, as `postbox dev` runs them.
+  const lambdaPollers = [1, 2].map(() => new LocalEventSource({ sqs: clients.sqs, queueUrl: queues.get('reactor')!.url, waitTimeSeconds: 1, handler: lambdaHandler }));
   const worker = new PollingConsumer(latencyTopology, {
     stage,
     queue: 'cruncher',
