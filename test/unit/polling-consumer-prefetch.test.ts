@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { workerOptionsOf } from '../../lib/runtime/consuming/polling/define-workers.ts';
 import { HandlerSlots } from '../../lib/runtime/consuming/polling/handler-slots.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 import { InvalidPrefetchError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
@@ -11,6 +12,11 @@ describe('prefetch option', () => {
   it.each([-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('refuses prefetch %s with a typed error naming the queue', (prefetch) => {
     expect(() => consumerWith(prefetch)).toThrow(InvalidPrefetchError);
     expect(() => consumerWith(prefetch)).toThrow(/archive.*whole number of 0 or more/);
+  });
+
+  it('goes from a worker definition to runWorkers, per queue', () => {
+    const workers = { topology: paymentsTopology, queues: { archive: { handlers: { 'payment.received': () => undefined }, prefetch: 20 } } };
+    expect(workerOptionsOf(workers).prefetch).toEqual({ archive: 20 });
   });
 
   it('accepts 0 and whole numbers', () => {
