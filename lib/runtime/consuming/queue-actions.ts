@@ -76,6 +76,21 @@ export class QueueActions {
     return Failed.map((entry) => ({ receiptHandle: receiptHandles[Number(entry.Id)]!, reason: `${entry.Code}: ${entry.Message ?? 'no message'}` }));
   }
 
+  /**
+   * Sets the visibility of up to 10 messages in one request. Resolves to the
+   * entries SQS did not change, each with its reason.
+   */
+  async changeVisibilityBatch(receiptHandles: readonly string[], seconds: number): Promise<Array<{ receiptHandle: string; reason: string }>> {
+    const { sdk, client } = await this.client();
+    const { Failed = [] } = await client.send(
+      new sdk.ChangeMessageVisibilityBatchCommand({
+        QueueUrl: await this.mainUrl(),
+        Entries: receiptHandles.map((receiptHandle, index) => ({ Id: String(index), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds })),
+      }),
+    );
+    return Failed.map((entry) => ({ receiptHandle: receiptHandles[Number(entry.Id)]!, reason: `${entry.Code}: ${entry.Message ?? 'no message'}` }));
+  }
+
   /** Hides the message for `seconds`: it comes back then, as the next attempt. */
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
     const { sdk, client } = await this.client();
