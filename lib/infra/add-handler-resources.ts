@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
@@ -68,7 +68,7 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
     // Another service's topic: the subscription and the queue policy that lets exactly that topic send (with the
     // SNS principal of its region) are this stack's, as are the queue, its DLQs and alarms.
     subscription = new EventSubscription(scope, `${label}Subscription`, {
-      topic: context.topicOf(topicId, external),
+      topic: topicIn(scope, topicId, context.topicOf(topicId, external), context.compact),
       // With a shared policy, a reference: CDK would otherwise add a policy of its own to the queue for the topic.
       queue: policy
         ? sqs.Queue.fromQueueAttributes(scope, `${label}QueueRef`, { queueArn: queue.queue.queueArn, queueUrl: queue.queue.queueUrl, fifo: resolved.fifo })
@@ -107,6 +107,17 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
   if (resolved.idempotency) context.idempotency!.grantRecords(consumer.function);
   context.monitoring.monitorFunction(resolved.id, consumer);
   return { queue, ...(subscription && { subscription }), consumer };
+}
+
+/**
+ * The topic as the scope may subscribe to it: in a stack group, a reference to the parent's topic by ARN (one per
+ * topic and group), since CDK would otherwise make the nested stack depend on its parent, which CloudFormation
+ * cannot do; the ARN reaches the nested stack as a parameter.
+ */
+function topicIn(scope: Construct, topicId: string, topic: sns.ITopic, compact: boolean): sns.ITopic {
+  if (!compact || Stack.of(topic) === Stack.of(scope) || !(topic instanceof sns.Topic)) return topic;
+  const id = `${constructId(topicId)}TopicRef`;
+  return (scope.node.tryFindChild(id) as sns.ITopic | undefined) ?? sns.Topic.fromTopicArn(scope, id, topic.topicArn);
 }
 
 /** `invoice-generate` → `InvoiceGenerate`: a stable construct id for a logical name. */

@@ -1,6 +1,5 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { Lazy } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 
 /**
@@ -16,7 +15,6 @@ import { Construct } from 'constructs';
 export class SharedQueuePolicy extends Construct {
   readonly document = new iam.PolicyDocument();
   readonly policy: sqs.CfnQueuePolicy;
-  private readonly queueUrls: string[] = [];
   private readonly denyInsecure = new iam.PolicyStatement({
     effect: iam.Effect.DENY,
     principals: [new iam.AnyPrincipal()],
@@ -29,13 +27,14 @@ export class SharedQueuePolicy extends Construct {
     this.document.addStatements(this.denyInsecure);
     this.policy = new sqs.CfnQueuePolicy(this, 'Resource', {
       policyDocument: this.document,
-      queues: Lazy.list({ produce: () => this.queueUrls }),
+      queues: [],
     });
   }
 
   /** Puts the queue under this policy, which refuses it plain HTTP. */
   addQueue(queue: sqs.IQueue): void {
-    this.queueUrls.push(queue.queueUrl);
+    // A plain list, not a lazy one: cdk-nag reads the queues of a policy to find the queue's TLS-only statement.
+    this.policy.queues = [...this.policy.queues, queue.queueUrl];
     this.denyInsecure.addResources(queue.queueArn);
   }
 
