@@ -3,6 +3,7 @@ import { benchConsumers, HANDLER_MS, ROUND_TRIP_MS } from './consumer-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
+import { benchSynth } from './synth-bench.ts';
 
 /**
  * `npm run bench`: every figure measured side by side in this one run, each
@@ -85,6 +86,8 @@ compare('idempotent handling, first delivery', idempotency.firstDelivery[ourIdem
 compare('idempotent handling, redelivery', idempotency.redelivery[ourIdempotent]!, 'Powertools idempotency', idempotency.redelivery[theirIdempotent]!, 'rec/s', { ratio: 1, higherIsBetter: true });
 // functions/notifications.ts is the idempotent handler (its queue declares idempotency): the same bundle, against Powertools with its idempotency utility.
 compare('idempotent handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+idempotency+logger+metrics', bundles.bytes.powertoolsIdempotent! / 1024, 'KiB', { ratio: 1, higherIsBetter: false });
+
+benchSynth(compare);
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
