@@ -130,3 +130,16 @@ describe('the example topology in stack groups', () => {
     }
   });
 });
+
+describe('Lambda handlers sharing an entry file', () => {
+  it('are bundled into one asset, which every one of them deploys, across stack groups', () => {
+    const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'postbox-shared-entry-')) });
+    const stack = new MessagingStack(app, 'big-dev', { topology: aBigTopology({ subscribers: 3 }), stage: 'dev', env, stackGroups: 32 });
+    const assembly = app.synth();
+    expect(stack.groups.size).toBe(3);
+    const bundles = readdirSync(assembly.directory).filter((name) => name.startsWith('asset.') && readdirSync(path.join(assembly.directory, name)).includes('index.mjs'));
+    expect(bundles).toHaveLength(1);
+    const keys = [...stack.groups.values()].flatMap((group) => Object.values<Json>(Template.fromStack(group).findResources('AWS::Lambda::Function')).map((fn) => fn.Properties.Code.S3Key));
+    expect(keys).toEqual([`${bundles[0]!.slice('asset.'.length)}.zip`, `${bundles[0]!.slice('asset.'.length)}.zip`, `${bundles[0]!.slice('asset.'.length)}.zip`]);
+  });
+});
