@@ -84,6 +84,12 @@ describe('a topology of 300 Lambda subscribers and 100 command handlers in stack
     expect(stack.groups.get('payments')?.node.findChild('Subscriber0001Queue')).toBeDefined();
   });
 
+  it('refuses a stackGroup that is no resource name, naming the handler', () => {
+    const topology = aBigTopology({ subscribers: 1 });
+    const subscribers = { 'subscriber-0000': { ...topology.subscribers!['subscriber-0000']!, stackGroup: 'Payments!' } };
+    expect(() => synthesize({ ...topology, subscribers }, STACK_GROUPS)).toThrow(/subscribers\.subscriber-0000\.stackGroup: use lower-case letters/);
+  });
+
   it('gives each group a dashboard of its own within CloudWatch limits', () => {
     for (const template of [before.parent, ...before.groups.values()]) {
       for (const dashboard of Object.values<Json>(template.Resources).filter((resource) => resource.Type === 'AWS::CloudWatch::Dashboard')) {
