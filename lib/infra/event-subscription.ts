@@ -65,6 +65,9 @@ export class EventSubscription extends Construct {
         sns.SubscriptionFilter.stringFilter({ allowlist: values }),
       ]),
     );
+    // CDK's policies name `sns.amazonaws.com` for the delivery DLQ, and for the queue a regional principal only in
+    // the regions its table knows; across regions with an opt-in one SNS delivers as `sns.<region>.amazonaws.com`
+    // and drops, silently, what a policy without it refuses. Each queue names every principal SNS may use here.
     const queueRegion = Stack.of(props.queue).region;
     const topicRegion = regionOfTopic(props.topic);
     const principals = topicRegion === undefined ? ['sns.amazonaws.com'] : snsDeliveryPrincipals(topicRegion, Token.isUnresolved(queueRegion) ? undefined : queueRegion);
@@ -89,9 +92,6 @@ export class EventSubscription extends Construct {
       return;
     }
     this.subscription = this.subscribe(props, filterPolicy, this.deliveryDeadLetterQueue);
-    // CDK's policies name `sns.amazonaws.com` for the delivery DLQ, and for the queue a regional principal only in
-    // the regions its table knows; across regions with an opt-in one SNS delivers as `sns.<region>.amazonaws.com`
-    // and drops, silently, what a policy without it refuses. Each queue names every principal SNS may use here.
     if (topicRegion !== undefined) {
       for (const queue of [props.queue, this.deliveryDeadLetterQueue]) queue.addToResourcePolicy(deliveryStatement([queue.queueArn]));
     }

@@ -85,7 +85,9 @@ export interface MessagingStackProps extends StackProps {
  * with their filter policies, a Lambda consumer per Lambda handler, and the
  * alarms and dashboard that watch them, for worker handlers a Fargate
  * service with the lock table of their unique jobs, and with `outbox` the
- * transactional outbox's table and stream relay.
+ * transactional outbox's table and stream relay. With `stackGroups`, the
+ * subscribers' and command handlers' resources go to nested stacks, one per
+ * group (see README, "Big topologies").
  */
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;
