@@ -5,6 +5,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { MAX_DASHBOARD_WIDGETS } from '../../lib/infra/messaging-monitoring.ts';
@@ -99,6 +100,40 @@ describe('a topology of 300 Lambda subscribers and 100 command handlers in stack
         expect(body.length).toBeLessThan(100_000);
       }
     }
+  });
+});
+
+describe("a grouped subscriber of another service's topic in an opt-in region", () => {
+  it('has one queue policy for its three queues: TLS only on all, and that topic alone, as SNS of its region, sending to the queue and its delivery DLQ', () => {
+    const topicArn = 'arn:aws:sns:ap-east-1:333333333333:partner-prod-orders';
+    const topology: TopologyDeclaration = {
+      app: 'billing',
+      events: { 'order.placed': { schema: z.object({ orderId: z.string() }) } },
+      topics: {},
+      externalTopics: { asia: { arn: topicArn, events: ['order.placed'] } },
+      subscribers: { asian: { topic: 'asia', events: ['order.placed'], handler: { kind: 'lambda', entry: 'functions/notifications.ts' } } },
+    };
+    const { stack, groups } = synthesize(topology, STACK_GROUPS);
+    const [group] = stack.groups.values();
+    const template = groups.get(group!.group)!;
+    const arnOf = (queue: { node: { defaultChild?: unknown } }) => ({ 'Fn::GetAtt': [group!.getLogicalId(queue.node.defaultChild as never), 'Arn'] });
+    const refOf = (queue: { node: { defaultChild?: unknown } }) => ({ Ref: group!.getLogicalId(queue.node.defaultChild as never) });
+    const queues = stack.queues.get('asian')!;
+    const deliveryDlq = stack.subscriptions.get('asian')!.deliveryDeadLetterQueue;
+    const policies = Object.values<Json>(template.Resources).filter((resource) => resource.Type === 'AWS::SQS::QueuePolicy');
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    expect(policy!.Properties.Queues).toEqual([refOf(queues.queue), refOf(queues.deadLetterQueue), refOf(deliveryDlq)]);
+    expect(policy!.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Deny', Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: [arnOf(queues.queue), arnOf(queues.deadLetterQueue), arnOf(deliveryDlq)] }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Principal: { Service: 'sns.ap-east-1.amazonaws.com' },
+        Condition: { ArnEquals: { 'aws:SourceArn': topicArn } },
+        Resource: [arnOf(queues.queue), arnOf(deliveryDlq)],
+      }),
+    ]);
   });
 });
 
