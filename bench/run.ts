@@ -4,6 +4,7 @@ import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
 import { benchPipeline } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
+import { benchSynth } from './synth-bench.ts';
 
 /**
  * `npm run bench`: every figure measured side by side in this one run, each
@@ -25,7 +26,7 @@ function compare(what: string, ours: number, peerName: string, peer: number, uni
 
 console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
 
-console.log('1/6 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
+console.log('1/7 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
 const pipeline = await benchPipeline();
 const r = pipeline.recordsPerSecond;
 const postbox = r['Postbox pipeline']!;
@@ -36,7 +37,7 @@ for (const [name, value] of Object.entries(r)) console.log(`   ${name.padEnd(48)
 compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Powertools (zod in handler)' : 'Powertools (parser)', fasterPowertools, 'rec/s', { ratio: 1.5, higherIsBetter: true });
 compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
 
-console.log('2/6 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
+console.log('2/7 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
 const bundles = await benchBundles({
   postbox: 'functions/notifications.ts',
   powertools: 'bench/fixtures/powertools-handler.ts',
@@ -45,12 +46,12 @@ const bundles = await benchBundles({
 compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
 compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
 
-console.log('3/6 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
+console.log('3/7 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
 const publish = await benchPublish();
 console.log(`   API calls: publishMany ${publish.calls.publishMany}, one publish per message ${publish.calls['one publish per message']}`);
 compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publish per message', publish.messagesPerSecond['one publish per message']!, 'msg/s', { ratio: 8, higherIsBetter: true });
 
-console.log(`4/6 polling consumers: a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms, 5 interleaved rounds; then one process at concurrency 200…`);
+console.log(`4/7 polling consumers: a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms, 5 interleaved rounds; then one process at concurrency 200…`);
 const range = (values: number[], digits = 0) => `median ${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
 for (const [name, { setting, runs }] of Object.entries(await benchConsumers())) {
   const rate = (contender: Contender) => runs[contender].map((run) => run.messagesPerSecond);
@@ -83,7 +84,7 @@ rows.push([`consumer CPU per 1,000 msg (concurrency ${load.concurrency})`, `${fm
 compare(`consumer heap after ${fmt(load.messages)} msg`, load.memory.end.heapMb, `after ${fmt(load.early)}`, load.memory.early.heapMb, 'MiB', { ratio: 1.05, higherIsBetter: false });
 compare(`consumer RSS after ${fmt(load.messages)} msg`, load.memory.end.rssMb, `after ${fmt(load.early)}`, load.memory.early.rssMb, 'MiB', { ratio: 1.05, higherIsBetter: false });
 
-console.log('5/6 idempotent handling: 500 order.placed records in batches of 10, DynamoDB on the embedded emulator, first deliveries then the same again, median of 3 rounds…');
+console.log('5/7 idempotent handling: 500 order.placed records in batches of 10, DynamoDB on the embedded emulator, first deliveries then the same again, median of 3 rounds…');
 const idempotency = await benchIdempotency();
 for (const [name, value] of Object.entries(idempotency.firstDelivery)) {
   console.log(`   ${name.padEnd(44)} first delivery ${fmt(value).padStart(6)} records/s, redelivery ${fmt(idempotency.redelivery[name]!).padStart(6)} records/s`);
@@ -95,7 +96,7 @@ compare('idempotent handling, redelivery', idempotency.redelivery[ourIdempotent]
 // functions/notifications.ts is the idempotent handler (its queue declares idempotency): the same bundle, against Powertools with its idempotency utility.
 compare('idempotent handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+idempotency+logger+metrics', bundles.bytes.powertoolsIdempotent! / 1024, 'KiB', { ratio: 1, higherIsBetter: false });
 
-console.log('6/6 end-to-end latency, publish call → handler start, through SNS and SQS on the embedded emulator: 100 messages at 10 msg/s, then 2,500 at 500 msg/s…');
+console.log('6/7 end-to-end latency, publish call → handler start, through SNS and SQS on the embedded emulator: 100 messages at 10 msg/s, then 2,500 at 500 msg/s…');
 const latency = await benchLatency();
 for (const run of latency.figures) {
   console.log(`   ${run.rate} msg/s (publishes kept ${fmt(run.publishedRate)} msg/s), ${latency.emulator}:`);
@@ -106,6 +107,7 @@ for (const run of latency.figures) {
     compare(`latency p99, ${subscriber}, ${run.rate} msg/s`, run.p99[subscriber], 'target', 1000, 'ms', { ratio: 1, higherIsBetter: false });
   }
 }
+benchSynth(compare);
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

@@ -75,7 +75,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
         filterPolicy: filterPolicyFor(subscriber.events),
         deliveryDeadLetterQueueName: physicalName(prefix, `${id}-delivery-dlq`, fifo),
       });
-      return withIdempotency(queue, subscriber.idempotency);
+      return withStackGroup(withIdempotency(queue, subscriber.idempotency), subscriber.stackGroup);
     }),
     ...Object.entries(topology.commandHandlers).map(([commandType, commandHandler]) => {
       if (!(commandType in topology.commands)) {
@@ -83,7 +83,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
       }
       const fifo = commandHandler.queue.fifo ?? false;
       const queue = resolveQueue(prefix, commandQueueId(commandType), 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo);
-      return withIdempotency(queue, commandHandler.idempotency);
+      return withStackGroup(withIdempotency(queue, commandHandler.idempotency), commandHandler.stackGroup);
     }),
   ];
   for (const commandType of Object.keys(topology.commands)) {
@@ -137,6 +137,10 @@ function resolveQueue(
     maxMessageSizeBytes: settings.maxMessageSizeBytes,
     ...(subscription && { subscription }),
   };
+}
+
+function withStackGroup(queue: ResolvedQueue, stackGroup: string | undefined): ResolvedQueue {
+  return stackGroup === undefined ? queue : { ...queue, stackGroup };
 }
 
 /** The queue with its idempotency, if declared: an attempt holds its record for the handler's time limit. */

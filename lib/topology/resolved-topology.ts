@@ -77,6 +77,8 @@ export interface ResolvedQueue {
   readonly backoff: BackoffSettings;
   readonly maxMessageSizeBytes: number;
   readonly subscription?: ResolvedSubscription;
+  /** The stack group the subscriber or command handler names; absent: its name's hash bucket (see MessagingStack `stackGroups`). */
+  readonly stackGroup?: string;
   /** Absent unless the queue's handlers run once per message. */
   readonly idempotency?: ResolvedIdempotency;
 }

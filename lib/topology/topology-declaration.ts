@@ -150,12 +150,22 @@ export const subscriberSchema = z.object({
   handler: handlerSchema,
   queue: z.prefault(queueSettingsSchema, {}),
   idempotency: z.optional(idempotencySchema),
+  /**
+   * The nested stack this handler's resources go to when the MessagingStack splits into groups (`stackGroups`).
+   * @default a stable hash bucket of its name
+   */
+  stackGroup: z.optional(z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'))),
 });
 
 export const commandHandlerSchema = z.object({
   handler: handlerSchema,
   queue: z.prefault(queueSettingsSchema, {}),
   idempotency: z.optional(idempotencySchema),
+  /**
+   * The nested stack this handler's resources go to when the MessagingStack splits into groups (`stackGroups`).
+   * @default a stable hash bucket of its name
+   */
+  stackGroup: z.optional(z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'))),
 });
 
 /** Message types such as `order.placed`: lower-case words joined by dots, hyphens or underscores. */
@@ -207,6 +217,12 @@ export interface SubscriberDeclaration<EventName extends string, TopicName exten
    * @default none: at-least-once delivery reaches the handler as it comes
    */
   readonly idempotency?: IdempotencyInput;
+  /**
+   * The nested stack its resources go to when the MessagingStack splits into groups (its `stackGroups` prop):
+   * name one to keep related handlers together or to move one out of a full group.
+   * @default a stable hash bucket of its name, which adding or removing other handlers never changes
+   */
+  readonly stackGroup?: string;
 }
 
 /** The handler, and so the queue, of one command type. */
@@ -224,6 +240,12 @@ export interface CommandHandlerDeclaration {
    * @default none: at-least-once delivery reaches the handler as it comes
    */
   readonly idempotency?: IdempotencyInput;
+  /**
+   * The nested stack its resources go to when the MessagingStack splits into groups (its `stackGroups` prop):
+   * name one to keep related handlers together or to move one out of a full group.
+   * @default a stable hash bucket of its name, which adding or removing other handlers never changes
+   */
+  readonly stackGroup?: string;
 }
 
 /** Subscribers keyed by name. */
