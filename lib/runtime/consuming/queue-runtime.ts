@@ -13,7 +13,7 @@ import { DynamoDbIdempotencyStore } from './idempotency/dynamodb-idempotency-sto
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
 import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
-import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ReceivedMessage } from './message-processor.ts';
+import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ProcessingScope, type ReceivedMessage } from './message-processor.ts';
 import { QueueActions } from './queue-actions.ts';
 
 export interface QueueRuntimeOptions<T extends AnyTopology> {
@@ -114,22 +114,23 @@ export class QueueRuntime {
   /**
    * Acts on a failed message: a retry delays it by its backoff; a dead-letter
    * copies it to the DLQ. Resolves to true when the message is to leave its
-   * queue (the caller deletes it, or lets Lambda do so).
+   * queue (the caller deletes it, or lets Lambda do so). `scope`: the invocation's metrics and logger.
    */
-  async settleFailure(message: ReceivedMessage, outcome: Exclude<ProcessingOutcome, { status: 'processed' }>): Promise<boolean> {
+  async settleFailure(message: ReceivedMessage, outcome: Exclude<ProcessingOutcome, { status: 'processed' }>, scope?: ProcessingScope): Promise<boolean> {
+    const metrics = scope?.metrics ?? this.metrics;
     if (outcome.action === 'retry') {
-      this.metrics.count(outcome.messageType, 'Retried');
-      await this.delay(message, outcome.delaySeconds);
+      metrics.count(outcome.messageType, 'Retried');
+      await this.delay(message, outcome.delaySeconds, scope);
       this.settled(message, outcome, false);
       return false;
     }
     let left: boolean;
     try {
       await this.actions.deadLetter(message, { error: outcome.error, handler: outcome.handler, attempt: message.receiveCount });
-      this.metrics.count(outcome.messageType, 'DeadLettered');
+      metrics.count(outcome.messageType, 'DeadLettered');
       left = true;
     } catch (error) {
-      this.logger.error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
+      (scope?.logger ?? this.logger).error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
       left = false;
     }
     this.settled(message, outcome, left);
@@ -153,10 +154,10 @@ export class QueueRuntime {
    * Hides a message for `seconds`, cut to what is left of the 12 hours SQS allows from its receipt;
    * on failure it returns after its current visibility timeout anyway.
    */
-  async delay(message: ReceivedMessage, seconds: number): Promise<void> {
+  async delay(message: ReceivedMessage, seconds: number, scope?: ProcessingScope): Promise<void> {
     const allowed = message.receivedAt === undefined ? seconds : capVisibilitySeconds(seconds, message.receivedAt, Date.now());
     await this.actions.changeVisibility(message.receiptHandle, allowed).catch((error: unknown) => {
-      this.logger.warn('could not change the visibility of a message; it returns after its current visibility timeout', {
+      (scope?.logger ?? this.logger).warn('could not change the visibility of a message; it returns after its current visibility timeout', {
         messageId: message.messageId,
         error,
       });
