@@ -6,7 +6,7 @@ import type { AnyTopology } from '../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { PostboxError } from '../../postbox-error.ts';
 import { idempotencyTableName } from '../../topology/naming.ts';
-import { queueById, resolveTopology, type ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { resolveQueueOf, type ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { DynamoDbIdempotencyStore } from './idempotency/dynamodb-idempotency-store.ts';
@@ -88,11 +88,12 @@ export class QueueRuntime {
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
     const stage = options.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage];
     if (!stage) throw new HandlerSetupError(`The consumer of queue '${options.queue}' has no stage: pass 'stage' or set ${DEPLOYED_ENVIRONMENT.stage}.`);
-    const resolved = resolveTopology(topology, { stage });
-    const queue = queueById(resolved, options.queue);
+    // Only this queue is resolved: a cold start pays for no other queue's checks (the topology was validated at synthesis).
+    const resolved = resolveQueueOf(topology, { stage, queue: options.queue });
+    const { queue } = resolved;
     if (!queue) {
       throw new HandlerSetupError(
-        `Queue '${options.queue}' is not in topology '${resolved.app}'; its queues are ${resolved.queues.map((q) => `'${q.id}'`).join(', ')}.`,
+        `Queue '${options.queue}' is not in topology '${resolved.app}'; its queues are ${resolved.queueIds().map((id) => `'${id}'`).join(', ')}.`,
       );
     }
     this.queue = queue;
