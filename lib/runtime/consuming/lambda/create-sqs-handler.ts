@@ -175,7 +175,8 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
     }
     const failures: SQSBatchItemFailure[] = [];
     left.forEach((leaves, index) => leaves || failures.push({ itemIdentifier: messages[index]!.messageId }));
-    invocation.logger.debug('batch done', { records: messages.length, failed: failures.length });
+    // The handler's logger with the request named, not the invocation's: that one is made only for lines written.
+    logger.debug('batch done', { requestId: invocation.requestId, records: messages.length, failed: failures.length });
     return { batchItemFailures: failures };
   }
 
