@@ -227,12 +227,13 @@ function isRfc3339Timestamp(time: string): boolean {
 
 /** The kind is the catalog's; an envelope or a `kind` attribute that says otherwise contradicts the type. */
 function checkKind(messageId: string, entry: CatalogEntry, envelopeKind: string | undefined, kindAttribute: string | undefined): void {
-  const declared = `'${entry.type}' is declared as ${entry.kind === 'event' ? 'an event' : 'a command'}`;
+  // Made only for a refusal: this runs for every record.
+  const declared = () => `'${entry.type}' is declared as ${entry.kind === 'event' ? 'an event' : 'a command'}`;
   if (envelopeKind !== undefined && envelopeKind !== entry.kind) {
-    throw new MalformedMessageError(messageId, `its envelope says it is ${envelopeKind === 'event' ? 'an event' : 'a command'}, but ${declared}`);
+    throw new MalformedMessageError(messageId, `its envelope says it is ${envelopeKind === 'event' ? 'an event' : 'a command'}, but ${declared()}`);
   }
   if (kindAttribute !== undefined && kindAttribute !== entry.kind) {
-    throw new MalformedMessageError(messageId, `its '${MESSAGE_KIND_ATTRIBUTE}' message attribute says ${JSON.stringify(kindAttribute)}, but ${declared}`);
+    throw new MalformedMessageError(messageId, `its '${MESSAGE_KIND_ATTRIBUTE}' message attribute says ${JSON.stringify(kindAttribute)}, but ${declared()}`);
   }
 }
 

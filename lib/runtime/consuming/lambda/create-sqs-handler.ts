@@ -95,13 +95,14 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
 
   /** Every record at once; synchronous when every handler is, so fast handlers pay for no promise per record. */
   function settleAtOnce(messages: ReceivedMessage[], left: boolean[], invocation: Invocation): void | Promise<unknown> {
-    const pending: Array<Promise<void>> = [];
-    messages.forEach((message, index) => {
+    let pending: Array<Promise<void>> | undefined;
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]!;
       const outcome = processor.process(message, invocation);
       const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left, invocation)) : settle(message, outcome, index, left, invocation);
-      if (settled) pending.push(settled);
-    });
-    return pending.length > 0 ? Promise.all(pending) : undefined;
+      if (settled) (pending ??= []).push(settled);
+    }
+    return pending && Promise.all(pending);
   }
 
   /**
@@ -164,8 +165,13 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
   async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
     const receivedAt = Date.now() - receiveLeadMs;
     // Any event may arrive (a function subscribed to a topic, a test invoke): refuse, saying what came, rather than crash on a field.
-    const messages = sqsRecordsOf(event, runtime.queue.name).map((record) => fromSqsRecord(record, receivedAt));
-    const left = messages.map(() => false);
+    const records = sqsRecordsOf(event, runtime.queue.name);
+    const messages: ReceivedMessage[] = new Array(records.length);
+    const left: boolean[] = new Array(records.length);
+    for (let index = 0; index < records.length; index++) {
+      messages[index] = fromSqsRecord(records[index]!, receivedAt);
+      left[index] = false;
+    }
     const invocation = new Invocation(logger, metrics, context?.awsRequestId);
     try {
       const work = runtime.queue.fifo ? settleInOrder(messages, left, invocation) : settleAtOnce(messages, left, invocation);
@@ -174,7 +180,7 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
       invocation.metrics.flush();
     }
     const failures: SQSBatchItemFailure[] = [];
-    left.forEach((leaves, index) => leaves || failures.push({ itemIdentifier: messages[index]!.messageId }));
+    for (let index = 0; index < left.length; index++) if (!left[index]) failures.push({ itemIdentifier: messages[index]!.messageId });
     // The handler's logger with the request named, not the invocation's: that one is made only for lines written.
     logger.debug('batch done', { requestId: invocation.requestId, records: messages.length, failed: failures.length });
     return { batchItemFailures: failures };
