@@ -156,7 +156,6 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
       .catch((error: unknown) => invocation.logger.error('a record still running at the timeout failed to settle', { error }))
       .finally(() => invocation.metrics.flush());
     invocation.logger.warn('the batch ran out of time; records still running are reported failed and return to the queue', {
-      requestId: context?.awsRequestId,
       records,
       remainingMs,
     });
