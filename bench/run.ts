@@ -1,8 +1,8 @@
-import { benchBundles } from './bundle-bench.ts';
+import { benchBundles, initRatio } from './bundle-bench.ts';
 import { benchConsumers, benchLoad, HANDLER_MS, median, ROUND_TRIP_MS, type Contender } from './consumer-bench.ts';
 import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
-import { benchPipeline } from './pipeline-bench.ts';
+import { benchPipeline, type Spread } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
 import { benchSynth } from './synth-bench.ts';
 
@@ -13,38 +13,49 @@ import { benchSynth } from './synth-bench.ts';
 const rows: string[][] = [];
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** A row of the summary; without a target the ratio is shown for information. */
-function compare(what: string, ours: number, peerName: string, peer: number, unit: string, target?: { ratio: number; higherIsBetter: boolean }) {
-  const ratio = ours / peer;
+/**
+ * A row of the summary; without a target the ratio is shown for information. With `spread`, the ratio is the
+ * median of ratios taken round by round, shown with their range.
+ */
+function compare(what: string, ours: number, peerName: string, peer: number, unit: string, target?: { ratio: number; higherIsBetter: boolean }, spread?: Spread) {
+  const ratio = spread?.median ?? ours / peer;
   let verdict = 'none (for information)';
   if (target) {
     const met = target.higherIsBetter ? ratio >= target.ratio : ratio <= target.ratio;
     verdict = `${target.higherIsBetter ? '≥' : '≤'} ${fmt(target.ratio, 2)}× ${met ? 'met' : 'NOT met'}`;
   }
-  rows.push([what, `${fmt(ours)} ${unit}`, peerName, `${fmt(peer)} ${unit}`, `${fmt(ratio, 2)}×`, verdict]);
+  const shown = `${fmt(ratio, 2)}×${spread ? ` (${fmt(spread.min, 2)}–${fmt(spread.max, 2)})` : ''}`;
+  rows.push([what, `${fmt(ours)} ${unit}`, peerName, `${fmt(peer)} ${unit}`, shown, verdict]);
 }
 
 console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
 
-console.log('1/7 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
+console.log('1/7 pipeline: 10,000 order.placed records in batches of 10, same zod schema, 7 interleaved rounds (median ratio, min–max)…');
 const pipeline = await benchPipeline();
 const r = pipeline.recordsPerSecond;
 const postbox = r['Postbox pipeline']!;
-const powertoolsZod = r['Powertools BatchProcessor, zod in handler']!;
-const powertoolsParser = r['Powertools BatchProcessor, parser innerSchema']!;
-const fasterPowertools = Math.max(powertoolsZod, powertoolsParser);
-for (const [name, value] of Object.entries(r)) console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s`);
-compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Powertools (zod in handler)' : 'Powertools (parser)', fasterPowertools, 'rec/s', { ratio: 1.5, higherIsBetter: true });
-compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
+const powertoolsZod = 'Powertools BatchProcessor, zod in handler';
+const bareLoop = 'bare loop (JSON.parse + zod parse)';
+for (const [name, value] of Object.entries(r)) {
+  const ratio = pipeline.ratios[name];
+  const shown = ratio ? `   Postbox ${fmt(ratio.median, 2)}× (${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)})` : '';
+  console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s${shown}`);
+}
+compare('pipeline throughput', postbox, 'Powertools (zod in handler)', r[powertoolsZod]!, 'rec/s', { ratio: 1.5, higherIsBetter: true }, pipeline.ratios[powertoolsZod]);
+compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r[bareLoop]!, 'rec/s', { ratio: 0.8, higherIsBetter: true }, pipeline.ratios[bareLoop]);
 
-console.log('2/7 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
+console.log('2/7 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, 9 interleaved cold loads in fresh processes (median ratio, min–max)…');
 const bundles = await benchBundles({
   postbox: 'functions/notifications.ts',
   powertools: 'bench/fixtures/powertools-handler.ts',
   powertoolsIdempotent: 'bench/fixtures/powertools-idempotent-handler.ts',
 });
+const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
+for (const [name, parts] of Object.entries(bundles.parts)) {
+  console.log(`   ${name.padEnd(22)} ${kib(bundles.bytes[name]!).padStart(10)}: ${Object.entries(parts).map(([part, bytes]) => `${part} ${kib(bytes)}`).join(', ')}`);
+}
 compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
-compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
+compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 0.33, higherIsBetter: false }, initRatio(bundles, 'postbox', 'powertools'));
 
 console.log('3/7 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
 const publish = await benchPublish();
