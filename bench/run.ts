@@ -1,8 +1,10 @@
-import { benchBundles } from './bundle-bench.ts';
-import { benchConsumers, HANDLER_MS, ROUND_TRIP_MS } from './consumer-bench.ts';
+import { benchBundles, initRatio } from './bundle-bench.ts';
+import { benchConsumers, benchLoad, HANDLER_MS, median, ROUND_TRIP_MS, type Contender } from './consumer-bench.ts';
+import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
-import { benchPipeline } from './pipeline-bench.ts';
+import { benchPipeline, type Spread } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
+import { benchSynth } from './synth-bench.ts';
 
 /**
  * `npm run bench`: every figure measured side by side in this one run, each
@@ -11,70 +13,89 @@ import { benchPublish } from './publish-bench.ts';
 const rows: string[][] = [];
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-/** A row of the summary; without a target the ratio is shown for information. */
-function compare(what: string, ours: number, peerName: string, peer: number, unit: string, target?: { ratio: number; higherIsBetter: boolean }) {
-  const ratio = ours / peer;
+/**
+ * A row of the summary; without a target the ratio is shown for information. With `spread`, the ratio is the
+ * median of ratios taken round by round, shown with their range.
+ */
+function compare(what: string, ours: number, peerName: string, peer: number, unit: string, target?: { ratio: number; higherIsBetter: boolean }, spread?: Spread) {
+  const ratio = spread?.median ?? ours / peer;
   let verdict = 'none (for information)';
   if (target) {
     const met = target.higherIsBetter ? ratio >= target.ratio : ratio <= target.ratio;
     verdict = `${target.higherIsBetter ? '≥' : '≤'} ${fmt(target.ratio, 2)}× ${met ? 'met' : 'NOT met'}`;
   }
-  rows.push([what, `${fmt(ours)} ${unit}`, peerName, `${fmt(peer)} ${unit}`, `${fmt(ratio, 2)}×`, verdict]);
+  const shown = `${fmt(ratio, 2)}×${spread ? ` (${fmt(spread.min, 2)}–${fmt(spread.max, 2)})` : ''}`;
+  rows.push([what, `${fmt(ours)} ${unit}`, peerName, `${fmt(peer)} ${unit}`, shown, verdict]);
 }
 
 console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
 
-console.log('1/5 pipeline: 10,000 order.placed records in batches of 10, same zod schema, median of 5 rounds…');
+console.log('1/7 pipeline: 10,000 order.placed records in batches of 10, same zod schema, 7 interleaved rounds (median ratio, min–max)…');
 const pipeline = await benchPipeline();
 const r = pipeline.recordsPerSecond;
 const postbox = r['Postbox pipeline']!;
-const powertoolsZod = r['Powertools BatchProcessor, zod in handler']!;
-const powertoolsParser = r['Powertools BatchProcessor, parser innerSchema']!;
-const fasterPowertools = Math.max(powertoolsZod, powertoolsParser);
-for (const [name, value] of Object.entries(r)) console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s`);
-compare('pipeline throughput', postbox, powertoolsZod >= powertoolsParser ? 'Powertools (zod in handler)' : 'Powertools (parser)', fasterPowertools, 'rec/s', { ratio: 1.5, higherIsBetter: true });
-compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r['bare loop (JSON.parse + zod parse)']!, 'rec/s', { ratio: 0.8, higherIsBetter: true });
+const powertoolsZod = 'Powertools BatchProcessor, zod in handler';
+const bareLoop = 'bare loop (JSON.parse + zod parse)';
+for (const [name, value] of Object.entries(r)) {
+  const ratio = pipeline.ratios[name];
+  const shown = ratio ? `   Postbox ${fmt(ratio.median, 2)}× (${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)})` : '';
+  console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s${shown}`);
+}
+compare('pipeline throughput', postbox, 'Powertools (zod in handler)', r[powertoolsZod]!, 'rec/s', { ratio: 1.5, higherIsBetter: true }, pipeline.ratios[powertoolsZod]);
+compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r[bareLoop]!, 'rec/s', { ratio: 0.8, higherIsBetter: true }, pipeline.ratios[bareLoop]);
 
-console.log('2/5 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, median of 7 fresh processes…');
+console.log('2/7 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, 9 interleaved cold loads in fresh processes (median ratio, min–max)…');
 const bundles = await benchBundles({
   postbox: 'functions/notifications.ts',
   powertools: 'bench/fixtures/powertools-handler.ts',
   powertoolsIdempotent: 'bench/fixtures/powertools-idempotent-handler.ts',
 });
+const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
+for (const [name, parts] of Object.entries(bundles.parts)) {
+  console.log(`   ${name.padEnd(22)} ${kib(bundles.bytes[name]!).padStart(10)}: ${Object.entries(parts).map(([part, bytes]) => `${part} ${kib(bytes)}`).join(', ')}`);
+}
 compare('handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+parser+logger+metrics', bundles.bytes.powertools! / 1024, 'KiB', { ratio: 1 / 3, higherIsBetter: false });
-compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 1 / 3, higherIsBetter: false });
+compare('handler module init', bundles.initMs.postbox!, 'Powertools batch+parser+logger+metrics', bundles.initMs.powertools!, 'ms', { ratio: 0.33, higherIsBetter: false }, initRatio(bundles, 'postbox', 'powertools'));
 
-console.log('3/5 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
+console.log('3/7 publishing 1,000 events at concurrency 8 to a local SNS endpoint that answers after 20 ms…');
 const publish = await benchPublish();
 console.log(`   API calls: publishMany ${publish.calls.publishMany}, one publish per message ${publish.calls['one publish per message']}`);
 compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publish per message', publish.messagesPerSecond['one publish per message']!, 'msg/s', { ratio: 8, higherIsBetter: true });
 
-console.log(`4/5 polling consumers: 1,000 messages, a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms; then the embedded emulator…`);
-const consumers = await benchConsumers();
-for (const [name, race] of Object.entries(consumers)) {
-  const ours = race.messagesPerSecond.PollingConsumer!;
-  const theirs = race.messagesPerSecond['sqs-consumer']!;
-  const peer = race.setting.theirInstances === 1 ? 'sqs-consumer' : `${race.setting.theirInstances} sqs-consumers`;
-  console.log(
-    `   ${name}: PollingConsumer at ${race.setting.ours} ${fmt(ours)} msg/s, idle ${fmt(race.idleMsPer100.PollingConsumer!)} ms per 100; ` +
-      `${peer} (batches of 10) ${fmt(theirs)} msg/s, idle ${fmt(race.idleMsPer100['sqs-consumer']!)} ms per 100`,
-  );
-  if (race.requestsPer100) {
-    console.log(`     SQS requests per 100 messages: PollingConsumer ${fmt(race.requestsPer100.PollingConsumer!)}, ${peer} ${fmt(race.requestsPer100['sqs-consumer']!)}`);
-  }
-  if (race.roundTripMs === undefined) continue;
-  if (race.setting.ours === race.setting.theirInstances * 10) {
-    // A consumer that never receives more than it can start refills a slot one round trip after it frees:
-    // at best concurrency / (handler + round trip) messages a second.
-    const ceiling = race.setting.ours / ((HANDLER_MS + race.roundTripMs) / 1000);
-    console.log(`     ceiling at this concurrency without reading ahead: ${fmt(ceiling)} msg/s = ${fmt(ceiling / theirs, 2)}× ${peer}`);
-    compare(`consumer throughput (${name})`, ours, peer, theirs, 'msg/s', { ratio: 2, higherIsBetter: true });
-  } else {
-    compare(`consumer throughput (${name})`, ours, peer, theirs, 'msg/s');
-  }
+console.log(`4/7 polling consumers: a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms, 5 interleaved rounds; then one process at concurrency 200…`);
+const range = (values: number[], digits = 0) => `median ${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+for (const [name, { setting, runs }] of Object.entries(await benchConsumers())) {
+  const rate = (contender: Contender) => runs[contender].map((run) => run.messagesPerSecond);
+  const requests = (contender: Contender) => runs[contender].map((run) => run.requestsPer100);
+  const peer = setting.concurrency === 10 ? 'sqs-consumer' : `${setting.concurrency / 10} sqs-consumers`;
+  const physical = setting.concurrency / (HANDLER_MS / 1000);
+  // Without read-ahead a slot is refilled one round trip after it frees: at best concurrency / (handler + round trip).
+  const ceiling = setting.concurrency / ((HANDLER_MS + ROUND_TRIP_MS) / 1000);
+  const perRound = runs['PollingConsumer, prefetch'].map((run, i) => run.messagesPerSecond / runs['sqs-consumer'][i]!.messagesPerSecond);
+  console.log(`   ${name}, ${setting.messages} messages a run (msg/s, SQS requests per 100 messages):`);
+  console.log(`     PollingConsumer, prefetch ${setting.prefetch}: ${range(rate('PollingConsumer, prefetch'))} msg/s, ${range(requests('PollingConsumer, prefetch'), 1)} requests`);
+  console.log(`     PollingConsumer, no read-ahead: ${range(rate('PollingConsumer'))} msg/s, ${range(requests('PollingConsumer'), 1)} requests`);
+  console.log(`     ${peer} (batches of 10): ${range(rate('sqs-consumer'))} msg/s, ${range(requests('sqs-consumer'), 1)} requests`);
+  console.log(`     physical limit ${fmt(physical)} msg/s; no-read-ahead ceiling ${fmt(ceiling)} msg/s; prefetch / ${peer} per round: ${range(perRound, 2)}×`);
+  const ours = median(rate('PollingConsumer, prefetch'));
+  compare(`consumer, prefetch ${setting.prefetch} (${name}, median)`, ours, 'physical limit concurrency / handler', physical, 'msg/s', { ratio: 0.9, higherIsBetter: true });
+  compare(`consumer, prefetch ${setting.prefetch} (${name}, median)`, ours, peer, median(rate('sqs-consumer')), 'msg/s', { ratio: 2, higherIsBetter: true });
+  compare(`consumer, no read-ahead (${name}, median)`, median(rate('PollingConsumer')), 'no-read-ahead ceiling', ceiling, 'msg/s', { ratio: 0.9, higherIsBetter: true });
+  compare(`consumer SQS requests per 100 msg (${name}, prefetch)`, median(requests('PollingConsumer, prefetch')), peer, median(requests('sqs-consumer')), 'req', { ratio: 1 / 3, higherIsBetter: false });
 }
+const load = await benchLoad();
+const loadLimit = load.concurrency / (HANDLER_MS / 1000);
+console.log(
+  `   one process, concurrency ${load.concurrency}, prefetch ${load.prefetch}, ${fmt(load.messages)} messages: ${fmt(load.messagesPerSecond)} msg/s, ${fmt(load.cpuMsPer1000)} ms CPU per 1,000 messages; ` +
+    `after ${fmt(load.early)}: heap ${fmt(load.memory.early.heapMb, 1)} MiB, RSS ${fmt(load.memory.early.rssMb)} MiB; after ${fmt(load.messages)}: heap ${fmt(load.memory.end.heapMb, 1)} MiB, RSS ${fmt(load.memory.end.rssMb)} MiB`,
+);
+compare(`consumer at concurrency ${load.concurrency}`, load.messagesPerSecond, 'physical limit concurrency / handler', loadLimit, 'msg/s', { ratio: 0.9, higherIsBetter: true });
+rows.push([`consumer CPU per 1,000 msg (concurrency ${load.concurrency})`, `${fmt(load.cpuMsPer1000)} ms`, '', '', '', 'none (for information)']);
+// "No higher": 5 % is left for what a full GC does not settle (allocator pages, JIT code).
+compare(`consumer heap after ${fmt(load.messages)} msg`, load.memory.end.heapMb, `after ${fmt(load.early)}`, load.memory.early.heapMb, 'MiB', { ratio: 1.05, higherIsBetter: false });
+compare(`consumer RSS after ${fmt(load.messages)} msg`, load.memory.end.rssMb, `after ${fmt(load.early)}`, load.memory.early.rssMb, 'MiB', { ratio: 1.05, higherIsBetter: false });
 
-console.log('5/5 idempotent handling: 500 order.placed records in batches of 10, DynamoDB on the embedded emulator, first deliveries then the same again, median of 3 rounds…');
+console.log('5/7 idempotent handling: 500 order.placed records in batches of 10, DynamoDB on the embedded emulator, first deliveries then the same again, median of 3 rounds…');
 const idempotency = await benchIdempotency();
 for (const [name, value] of Object.entries(idempotency.firstDelivery)) {
   console.log(`   ${name.padEnd(44)} first delivery ${fmt(value).padStart(6)} records/s, redelivery ${fmt(idempotency.redelivery[name]!).padStart(6)} records/s`);
@@ -85,6 +106,19 @@ compare('idempotent handling, first delivery', idempotency.firstDelivery[ourIdem
 compare('idempotent handling, redelivery', idempotency.redelivery[ourIdempotent]!, 'Powertools idempotency', idempotency.redelivery[theirIdempotent]!, 'rec/s', { ratio: 1, higherIsBetter: true });
 // functions/notifications.ts is the idempotent handler (its queue declares idempotency): the same bundle, against Powertools with its idempotency utility.
 compare('idempotent handler bundle size', bundles.bytes.postbox! / 1024, 'Powertools batch+idempotency+logger+metrics', bundles.bytes.powertoolsIdempotent! / 1024, 'KiB', { ratio: 1, higherIsBetter: false });
+
+console.log('6/7 end-to-end latency, publish call → handler start, through SNS and SQS on the embedded emulator: 100 messages at 10 msg/s, then 2,500 at 500 msg/s…');
+const latency = await benchLatency();
+for (const run of latency.figures) {
+  console.log(`   ${run.rate} msg/s (publishes kept ${fmt(run.publishedRate)} msg/s), ${latency.emulator}:`);
+  for (const subscriber of ['Lambda subscriber', 'worker'] as const) {
+    console.log(`     ${subscriber.padEnd(17)} p50 ${fmt(run.p50[subscriber], 1).padStart(8)} ms, p99 ${fmt(run.p99[subscriber], 1).padStart(8)} ms`);
+    // Targets of this bench: p50 within 50 ms, p99 within the local system's 1 s long poll (beyond it, messages queued behind a backlog).
+    compare(`latency p50, ${subscriber}, ${run.rate} msg/s`, run.p50[subscriber], 'target', 50, 'ms', { ratio: 1, higherIsBetter: false });
+    compare(`latency p99, ${subscriber}, ${run.rate} msg/s`, run.p99[subscriber], 'target', 1000, 'ms', { ratio: 1, higherIsBetter: false });
+  }
+}
+benchSynth(compare);
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

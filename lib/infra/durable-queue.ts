@@ -3,6 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { SharedQueuePolicy } from './shared-queue-policy.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 
 export interface DurableQueueProps {
@@ -43,6 +44,11 @@ export interface DurableQueueProps {
    * @default Duration.days(14)
    */
   readonly deadLetterRetentionPeriod?: Duration;
+  /**
+   * A policy shared with the handler's other queues, which takes both queues (one resource instead of two).
+   * @default each queue its own policy, refusing plain HTTP
+   */
+  readonly policy?: SharedQueuePolicy;
 }
 
 /**
@@ -69,7 +75,7 @@ export class DurableQueue extends Construct {
       queueName: props.deadLetterQueueName,
       fifo: fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      enforceSSL: props.policy === undefined,
       retentionPeriod: props.deadLetterRetentionPeriod ?? Duration.seconds(MAX_RETENTION_SECONDS),
       // SQS's largest, whatever the main queue's: the copy Postbox dead-letters itself adds the failure record's attributes.
       maxMessageSizeBytes: DEAD_LETTER_MAX_MESSAGE_BYTES,
@@ -82,12 +88,14 @@ export class DurableQueue extends Construct {
       queueName: props.queueName,
       fifo: fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      enforceSSL: props.policy === undefined,
       visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
       retentionPeriod: props.retentionPeriod ?? Duration.seconds(DEFAULT_RETENTION_SECONDS),
       maxMessageSizeBytes: props.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
     });
+    props.policy?.addQueue(this.queue);
+    props.policy?.addQueue(this.deadLetterQueue);
   }
 
   /** Lets the grantee receive, delete and change the visibility of messages of the main queue. */

@@ -6,6 +6,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import type { FilterPolicy } from '../topology/filter-policy.ts';
+import type { SharedQueuePolicy } from './shared-queue-policy.ts';
 import { snsDeliveryPrincipals } from './sns-delivery-principals.ts';
 
 export interface EventSubscriptionProps {
@@ -27,6 +28,13 @@ export interface EventSubscriptionProps {
    * @default true
    */
   readonly rawMessageDelivery?: boolean;
+  /**
+   * The policy of the handler's queues, which then takes the delivery dead-letter queue too and holds the one
+   * statement that lets the topic deliver to both (see SharedQueuePolicy); `queue` must be a reference without a
+   * policy of its own then (`sqs.Queue.fromQueueAttributes`).
+   * @default CDK's policy per queue, each with its own delivery statement
+   */
+  readonly policy?: SharedQueuePolicy;
 }
 
 /**
@@ -44,7 +52,7 @@ export class EventSubscription extends Construct {
       queueName: props.deliveryDeadLetterQueueName,
       fifo: props.fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+      enforceSSL: props.policy === undefined,
       retentionPeriod: Duration.seconds(MAX_RETENTION_SECONDS),
     });
     Validations.of(this.deliveryDeadLetterQueue).acknowledge({
@@ -57,31 +65,42 @@ export class EventSubscription extends Construct {
         sns.SubscriptionFilter.stringFilter({ allowlist: values }),
       ]),
     );
-    this.subscription = props.topic.addSubscription(
-      new snsSubscriptions.SqsSubscription(props.queue, {
-        rawMessageDelivery: props.rawMessageDelivery ?? true,
-        filterPolicy,
-        deadLetterQueue: this.deliveryDeadLetterQueue,
-      }),
-    );
     // CDK's policies name `sns.amazonaws.com` for the delivery DLQ, and for the queue a regional principal only in
     // the regions its table knows; across regions with an opt-in one SNS delivers as `sns.<region>.amazonaws.com`
     // and drops, silently, what a policy without it refuses. Each queue names every principal SNS may use here.
+    const queueRegion = Stack.of(props.queue).region;
     const topicRegion = regionOfTopic(props.topic);
-    if (topicRegion !== undefined) {
-      const queueRegion = Stack.of(props.queue).region;
-      const principals = snsDeliveryPrincipals(topicRegion, Token.isUnresolved(queueRegion) ? undefined : queueRegion);
-      for (const queue of [props.queue, this.deliveryDeadLetterQueue]) {
-        queue.addToResourcePolicy(
-          new iam.PolicyStatement({
-            principals: principals.map((principal) => iam.ServicePrincipal.fromStaticServicePrincipleName(principal)),
-            actions: ['sqs:SendMessage'],
-            resources: [queue.queueArn],
-            conditions: { ArnEquals: { 'aws:SourceArn': props.topic.topicArn } },
-          }),
-        );
-      }
+    const principals = topicRegion === undefined ? ['sns.amazonaws.com'] : snsDeliveryPrincipals(topicRegion, Token.isUnresolved(queueRegion) ? undefined : queueRegion);
+    const deliveryStatement = (resources: string[]) =>
+      new iam.PolicyStatement({
+        principals: principals.map((principal) => iam.ServicePrincipal.fromStaticServicePrincipleName(principal)),
+        actions: ['sqs:SendMessage'],
+        resources,
+        conditions: { ArnEquals: { 'aws:SourceArn': props.topic.topicArn } },
+      });
+    if (props.policy) {
+      // A reference: the real queue's policy is the shared one, not one CDK would add for the subscription.
+      const deliveryDeadLetters = sqs.Queue.fromQueueAttributes(this, 'DeliveryDeadLetterQueueRef', {
+        queueArn: this.deliveryDeadLetterQueue.queueArn,
+        queueUrl: this.deliveryDeadLetterQueue.queueUrl,
+        fifo: props.fifo ?? false,
+      });
+      props.policy.addQueue(this.deliveryDeadLetterQueue);
+      props.policy.addStatement(deliveryStatement([props.queue.queueArn, this.deliveryDeadLetterQueue.queueArn]));
+      this.subscription = this.subscribe(props, filterPolicy, deliveryDeadLetters);
+      this.subscription.node.addDependency(props.policy);
+      return;
     }
+    this.subscription = this.subscribe(props, filterPolicy, this.deliveryDeadLetterQueue);
+    if (topicRegion !== undefined) {
+      for (const queue of [props.queue, this.deliveryDeadLetterQueue]) queue.addToResourcePolicy(deliveryStatement([queue.queueArn]));
+    }
+  }
+
+  private subscribe(props: EventSubscriptionProps, filterPolicy: Record<string, sns.SubscriptionFilter>, deadLetterQueue: sqs.IQueue): sns.Subscription {
+    return props.topic.addSubscription(
+      new snsSubscriptions.SqsSubscription(props.queue, { rawMessageDelivery: props.rawMessageDelivery ?? true, filterPolicy, deadLetterQueue }),
+    );
   }
 }
 

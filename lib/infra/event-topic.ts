@@ -19,6 +19,12 @@ export interface EventTopicProps {
    */
   readonly contentBasedDeduplication?: boolean;
   /**
+   * FIFO topics only: SNS's `FifoThroughputScope`. `'MessageGroup'` (high throughput) deduplicates within each message
+   * group only and takes the regional quota; SNS does not let a topic go back from it to `'Topic'`.
+   * @default SNS's default, `'Topic'` (the attribute is left out)
+   */
+  readonly fifoThroughputScope?: 'Topic' | 'MessageGroup';
+  /**
    * Largest message the topic accepts, in bytes (`MaximumMessageSize`, 1,024 to 1,048,576). Above 256 KiB SNS takes
    * at most 100 subscriptions, of SQS, Lambda and Firehose only.
    * @default 262144 (SNS's default; the property is left out)
@@ -57,6 +63,7 @@ export class EventTopic extends Construct {
       topicName: props.topicName,
       fifo: props.fifo ?? false,
       ...(props.contentBasedDeduplication && { contentBasedDeduplication: true }),
+      ...(props.fifoThroughputScope && { fifoThroughputScope: props.fifoThroughputScope === 'MessageGroup' ? sns.FifoThroughputScope.MESSAGE_GROUP : sns.FifoThroughputScope.TOPIC }),
       masterKey: this.masterKey,
       enforceSSL: true,
     });

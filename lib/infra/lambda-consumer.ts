@@ -35,10 +35,16 @@ export interface LambdaConsumerProps {
    */
   readonly maxBatchingWindow?: Duration;
   /**
-   * Most concurrent invocations the event source starts (2 to 1000).
-   * @default 10
+   * Most concurrent invocations the event source starts (2 to 1000), in on-demand mode.
+   * @default 10, unless provisionedPollers is given (Lambda takes one or the other)
    */
   readonly maxConcurrency?: number;
+  /**
+   * Provisioned mode of the event source: `minimum` event pollers (2 to 200) always kept ready, and billed whether
+   * busy or not, scaling to `maximum` (2 to 2000). Not with maxConcurrency.
+   * @default on-demand mode (Lambda scales the pollers, bounded by maxConcurrency)
+   */
+  readonly provisionedPollers?: { readonly minimum: number; readonly maximum: number };
   /**
    * Environment variables of the function.
    * @default none besides NODE_OPTIONS=--enable-source-maps
@@ -112,7 +118,9 @@ export class LambdaConsumer extends Construct {
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? 10,
       ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 && { maxBatchingWindow: props.maxBatchingWindow }),
-      maxConcurrency: props.maxConcurrency ?? 10,
+      // Both given: the CDK refuses them, as Lambda does.
+      ...(props.provisionedPollers && { provisionedPollerConfig: { minimumPollers: props.provisionedPollers.minimum, maximumPollers: props.provisionedPollers.maximum } }),
+      ...((props.maxConcurrency !== undefined || !props.provisionedPollers) && { maxConcurrency: props.maxConcurrency ?? 10 }),
       reportBatchItemFailures: true,
     });
     this.function.addEventSource(this.eventSource);

@@ -27,7 +27,22 @@ export interface MessagingMonitoringProps {
    * @default Duration.minutes(15)
    */
   readonly oldestMessageAgeThreshold?: Duration;
+  /**
+   * The topic every alarm notifies, when it is another monitoring's (a stack group's alarms notify the stack's).
+   * @default a topic of its own, encrypted, that only this account's CloudWatch may publish to
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Fewer alarms per handler, for big topologies: one dead-letter alarm per queue over its dead-letter queue and
+   * its SNS delivery dead-letter queue (metric math), and one failure alarm per function over its errors and
+   * throttles. Their descriptions name every condition they watch.
+   * @default false: an alarm per condition
+   */
+  readonly compactAlarms?: boolean;
 }
+
+/** CloudWatch's most widgets on one dashboard. */
+export const MAX_DASHBOARD_WIDGETS = 500;
 
 /**
  * Watches a messaging application: every alarm notifies one encrypted alarm
@@ -42,15 +57,29 @@ export interface MessagingMonitoringProps {
  * by its stream, or failed whole.
  */
 export class MessagingMonitoring extends Construct {
-  readonly alarmTopic: sns.Topic;
+  readonly alarmTopic: sns.ITopic;
+  /** The first dashboard; a row that would take it past CloudWatch's 500 widgets starts the next one. */
   readonly dashboard: cloudwatch.Dashboard;
+  readonly dashboards: cloudwatch.Dashboard[] = [];
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly alarmAction: cloudwatch.IAlarmAction;
   private readonly oldestMessageAgeThreshold: Duration;
+  private readonly compactAlarms: boolean;
+  private readonly dashboardName: string;
+  private widgetsOnLastDashboard = 0;
 
   constructor(scope: Construct, id: string, props: MessagingMonitoringProps) {
     super(scope, id);
     this.oldestMessageAgeThreshold = props.oldestMessageAgeThreshold ?? Duration.minutes(15);
+    this.compactAlarms = props.compactAlarms ?? false;
+    this.dashboardName = props.dashboardName;
+    this.alarmTopic = props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmail);
+    this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
+    this.dashboards.push(this.dashboard);
+  }
+
+  private ownAlarmTopic(alarmEmail: string | undefined): sns.Topic {
     // CloudWatch acts for any account: only alarms of this stack's account may notify.
     const cloudwatchOfThisAccount = {
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
@@ -59,16 +88,11 @@ export class MessagingMonitoring extends Construct {
     const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
     // CloudWatch publishes alarms to the encrypted topic with this key.
     key.addToResourcePolicy(new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
+    const alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
     // A topic policy replaces SNS's default one, so CloudWatch needs its own allow besides the TLS-only deny.
-    this.alarmTopic.addToResourcePolicy(
-      new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['sns:Publish'], resources: [this.alarmTopic.topicArn] }),
-    );
-    if (props.alarmEmail) {
-      this.alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(props.alarmEmail));
-    }
-    this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
+    alarmTopic.addToResourcePolicy(new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['sns:Publish'], resources: [alarmTopic.topicArn] }));
+    if (alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(alarmEmail));
+    return alarmTopic;
   }
 
   /**
@@ -77,7 +101,7 @@ export class MessagingMonitoring extends Construct {
    *   in-flight messages and messages waiting out a backoff in the age, so the alarm allows
    *   every attempt and every backoff (`healthyMessageAgeSeconds`) before the wait for a consumer.
    */
-  monitorQueue(label: string, queue: DurableQueue, healthyMessageAge: Duration): void {
+  monitorQueue(label: string, queue: DurableQueue, healthyMessageAge: Duration, subscription?: EventSubscription): void {
     const threshold = healthyMessageAge.plus(this.oldestMessageAgeThreshold);
     this.addAlarm(`${label}OldestMessage`, {
       metric: queue.metricOldestMessageAge(),
@@ -86,8 +110,25 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 3,
       alarmDescription: `Queue ${label}: oldest message older than ${threshold.toHumanString()} (its attempts and backoffs take up to ${healthyMessageAge.toHumanString()}); its consumer is stuck or too slow.`,
     });
-    this.addDeadLetterAlarm(`${label}DeadLetters`, label, queue.metricDeadLetterMessages());
-    this.dashboard.addWidgets(
+    if (this.compactAlarms && subscription) {
+      const deliveryDeadLetters = deliveryDeadLetterMessages(subscription);
+      this.addAlarm(`${label}DeadLetters`, {
+        metric: new cloudwatch.MathExpression({
+          expression: 'MAX([FILL(dlq, 0), FILL(delivery, 0)])',
+          usingMetrics: { dlq: queue.metricDeadLetterMessages(), delivery: deliveryDeadLetters },
+          period: Duration.minutes(1),
+          label: 'dead letters',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: `Queue ${label}: messages in its dead-letter queue, or in its SNS delivery dead-letter queue (SNS could not deliver). Inspect with 'postbox dlq show', then redrive.`,
+      });
+    } else {
+      this.addDeadLetterAlarm(`${label}DeadLetters`, label, queue.metricDeadLetterMessages());
+      if (subscription) this.addDeadLetterAlarm(`${label}DeliveryDeadLetters`, `${label} (SNS delivery)`, deliveryDeadLetterMessages(subscription));
+    }
+    this.addWidgets(
       this.graph(`${label}: messages waiting`, queue.metricVisibleMessages()),
       this.graph(`${label}: in flight`, queue.metricInFlightMessages()),
       this.graph(`${label}: oldest message (s)`, queue.metricOldestMessageAge()),
@@ -95,17 +136,33 @@ export class MessagingMonitoring extends Construct {
     );
   }
 
-  /** Alarms when SNS could not deliver to the subscription's queue. */
-  monitorSubscription(label: string, subscription: EventSubscription): void {
-    this.addDeadLetterAlarm(
-      `${label}DeliveryDeadLetters`,
-      `${label} (SNS delivery)`,
-      subscription.deliveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+  /** Alarms on the function's errors and throttles, and adds its row to the dashboard. */
+  monitorFunction(label: string, consumer: LambdaConsumer): void {
+    if (this.compactAlarms) {
+      this.addAlarm(`${label}Failures`, {
+        metric: new cloudwatch.MathExpression({
+          expression: 'FILL(errors, 0) + FILL(throttles, 0)',
+          usingMetrics: { errors: consumer.metricErrors(), throttles: consumer.metricThrottles() },
+          period: Duration.minutes(5),
+          label: 'errors + throttles',
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        alarmDescription: `Function ${label}: invocations failed as a whole (not single records; see its log group) or were throttled (raise its concurrency or lower the event source's maxConcurrency); its dashboard row shows which.`,
+      });
+    } else {
+      this.addFunctionAlarms(label, consumer);
+    }
+    this.addWidgets(
+      this.graph(`${label}: invocations`, consumer.metricInvocations()),
+      this.graph(`${label}: errors`, consumer.metricErrors()),
+      this.graph(`${label}: throttles`, consumer.metricThrottles()),
+      this.graph(`${label}: duration p99 (ms)`, consumer.metricDuration()),
     );
   }
 
-  /** Alarms on the function's errors and throttles, and adds its row to the dashboard. */
-  monitorFunction(label: string, consumer: LambdaConsumer): void {
+  private addFunctionAlarms(label: string, consumer: LambdaConsumer): void {
     this.addAlarm(`${label}Errors`, {
       metric: consumer.metricErrors(),
       threshold: 1,
@@ -120,12 +177,6 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Function ${label}: invocations throttled; raise its concurrency or lower the event source's maxConcurrency.`,
     });
-    this.dashboard.addWidgets(
-      this.graph(`${label}: invocations`, consumer.metricInvocations()),
-      this.graph(`${label}: errors`, consumer.metricErrors()),
-      this.graph(`${label}: throttles`, consumer.metricThrottles()),
-      this.graph(`${label}: duration p99 (ms)`, consumer.metricDuration()),
-    );
   }
 
   /**
@@ -148,7 +199,7 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: publishes without message attributes reached no subscriber (every filter matches the 'type' attribute); publish with a 'type' message attribute naming the event.`,
     });
-    this.dashboard.addWidgets(
+    this.addWidgets(
       this.graph(`${label}: published`, topic.metricNumberOfMessagesPublished()),
       this.graph(`${label}: failed deliveries`, topic.metricNumberOfNotificationsFailed()),
       this.graph(`${label}: published without attributes (reached no one)`, topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes()),
@@ -181,7 +232,7 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `${label}: relay invocations failed as a whole; see its log group.`,
     });
-    this.dashboard.addWidgets(
+    this.addWidgets(
       this.graph(`${label}: sent`, outbox.metricSent()),
       this.graph(`${label}: send dead-letters`, outbox.metricDeadLettered()),
       this.graph(`${label}: relay behind stream (ms)`, outbox.metricIteratorAge()),
@@ -206,7 +257,22 @@ export class MessagingMonitoring extends Construct {
     this.alarms.push(alarm);
   }
 
+  /** Adds a row, on a new dashboard (`<name>-2`, ...) when it would take the last one past CloudWatch's limit. */
+  private addWidgets(...widgets: cloudwatch.IWidget[]): void {
+    if (this.widgetsOnLastDashboard + widgets.length > MAX_DASHBOARD_WIDGETS) {
+      const number = this.dashboards.length + 1;
+      this.dashboards.push(new cloudwatch.Dashboard(this, `Dashboard${number}`, { dashboardName: `${this.dashboardName}-${number}` }));
+      this.widgetsOnLastDashboard = 0;
+    }
+    this.dashboards.at(-1)!.addWidgets(...widgets);
+    this.widgetsOnLastDashboard += widgets.length;
+  }
+
   private graph(title: string, metric: cloudwatch.IMetric): cloudwatch.GraphWidget {
     return new cloudwatch.GraphWidget({ title, left: [metric], width: 6, height: 5 });
   }
+}
+
+function deliveryDeadLetterMessages(subscription: EventSubscription): cloudwatch.Metric {
+  return subscription.deliveryDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' });
 }

@@ -11,17 +11,20 @@ import { externalTopicArn, idempotencyTableName, jobLockTableName, outboxTableNa
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
-import { DurableQueue } from './durable-queue.ts';
-import { EventSubscription } from './event-subscription.ts';
+import { addHandlerResources, constructId, type HandlerResourcesContext } from './add-handler-resources.ts';
+import type { DurableQueue } from './durable-queue.ts';
+import type { EventSubscription } from './event-subscription.ts';
 import { EventTopic } from './event-topic.ts';
-import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import { IdempotencyTable } from './idempotency-table.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { lockFileOf } from './lock-file-of.ts';
-import { LambdaConsumer } from './lambda-consumer.ts';
+import type { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
+import { QueueGroupStack } from './queue-group-stack.ts';
+import { checkResourceLimit } from './resource-limit.ts';
+import { stackGroupOf } from './stack-group-of.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
 
@@ -62,6 +65,18 @@ export interface MessagingStackProps extends StackProps {
    * @default false
    */
   readonly outbox?: boolean;
+  /**
+   * Splits the subscribers' and command handlers' resources into this many nested stacks (QueueGroupStack),
+   * for topologies past what one stack holds (CloudFormation's 500 resources: about 28 Lambda subscribers). Each
+   * handler goes to its declared `stackGroup`, else to a bucket of a hash of its name, so adding a handler changes
+   * its own group's stack only and no resource moves; pick a count once, with room (about 15 handlers a group),
+   * as changing it moves most handlers. Grouped handlers get one queue policy each and compact alarms.
+   *
+   * Switching an existing single stack to groups replaces its queues (new logical ids in new stacks, same
+   * names): deploy it as a new stage or app instead, or stay single.
+   * @default none: every resource in this stack, as before
+   */
+  readonly stackGroups?: number;
 }
 
 /**
@@ -70,7 +85,9 @@ export interface MessagingStackProps extends StackProps {
  * with their filter policies, a Lambda consumer per Lambda handler, and the
  * alarms and dashboard that watch them, for worker handlers a Fargate
  * service with the lock table of their unique jobs, and with `outbox` the
- * transactional outbox's table and stream relay.
+ * transactional outbox's table and stream relay. With `stackGroups`, the
+ * subscribers' and command handlers' resources go to nested stacks, one per
+ * group (see README, "Big topologies").
  */
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;
@@ -80,6 +97,8 @@ export class MessagingStack extends Stack {
   readonly queues = new Map<string, DurableQueue>();
   readonly subscriptions = new Map<string, EventSubscription>();
   readonly consumers = new Map<string, LambdaConsumer>();
+  /** The nested stacks of the handlers with the `stackGroups` prop, by group name. */
+  readonly groups = new Map<string, QueueGroupStack>();
   readonly monitoring: MessagingMonitoring;
   /** The key that encrypts every topic: publishers need it to publish. */
   readonly topicKey: kms.Key;
@@ -96,6 +115,10 @@ export class MessagingStack extends Stack {
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
+    if (props.stackGroups !== undefined && !(Number.isInteger(props.stackGroups) && props.stackGroups >= 1)) {
+      throw new ConfigError('CONFIG_INVALID', `stack ${id}: stackGroups is ${props.stackGroups}; give a whole number of groups, 1 or more (about one per 15 handlers)`);
+    }
+    checkResourceLimit(this);
     // The publishers' contracts are checked here, at synthesis, and not by every resolveTopology (handlers run it);
     // their problems come in the same TopologyError as the declaration's.
     let warnings: readonly string[] = [];
@@ -125,6 +148,7 @@ export class MessagingStack extends Stack {
         topicName: resolved.name,
         fifo: resolved.fifo,
         contentBasedDeduplication: resolved.contentBasedDeduplication,
+        fifoThroughputScope: resolved.fifoThroughputScope,
         maxMessageSizeBytes: resolved.maxMessageSizeBytes,
         masterKey: topicKey,
         allowSubscribers: resolved.allowSubscribers,
@@ -146,67 +170,23 @@ export class MessagingStack extends Stack {
     const outboxEnvironment: Record<string, string> = props.outbox ? { [DEPLOYED_ENVIRONMENT.outboxTable]: outboxTableName(prefix) } : {};
     const idempotencyEnvironment: Record<string, string> = idempotency ? { [DEPLOYED_ENVIRONMENT.idempotencyTable]: idempotency.table.tableName } : {};
 
+    const context: Omit<HandlerResourcesContext, 'monitoring' | 'compact'> = {
+      stage: this.topology.stage,
+      projectRoot,
+      topicOf: (topicId, external) => (external ? this.externalTopics.get(topicId)! : this.topics.get(topicId)!.topic),
+      ...(payloads && { payloads }),
+      ...(idempotency && { idempotency }),
+      environment: { ...payloadEnvironment, ...outboxEnvironment },
+      idempotencyEnvironment,
+    };
     for (const resolved of this.topology.queues) {
-      const label = constructId(resolved.id);
-      const queue = new DurableQueue(this, `${label}Queue`, {
-        queueName: resolved.name,
-        deadLetterQueueName: resolved.deadLetterQueueName,
-        fifo: resolved.fifo,
-        visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
-        maxReceiveCount: resolved.redriveReceiveCount,
-        retentionPeriod: Duration.seconds(resolved.retentionSeconds),
-        maxMessageSizeBytes: resolved.maxMessageSizeBytes,
-        deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),
-      });
-      this.queues.set(resolved.id, queue);
-      this.monitoring.monitorQueue(resolved.id, queue, Duration.seconds(healthyMessageAgeSeconds(resolved)));
-      new CfnOutput(this, `${label}QueueUrl`, { value: queue.queue.queueUrl });
-
-      if (resolved.subscription) {
-        const { topicId, external } = resolved.subscription;
-        // Another service's topic: the subscription and the queue policy that lets exactly that topic send (with the
-        // SNS principal of its region) are this stack's, as are the queue, its DLQs and alarms.
-        const topic = external ? this.externalTopics.get(topicId)! : this.topics.get(topicId)!.topic;
-        const subscription = new EventSubscription(this, `${label}Subscription`, {
-          topic,
-          queue: queue.queue,
-          filterPolicy: resolved.subscription.filterPolicy,
-          deliveryDeadLetterQueueName: resolved.subscription.deliveryDeadLetterQueueName,
-          fifo: resolved.fifo,
-        });
-        this.subscriptions.set(resolved.id, subscription);
-        this.monitoring.monitorSubscription(resolved.id, subscription);
-      }
-
-      if (resolved.handler.kind === 'lambda') {
-        const { handler } = resolved;
-        const consumer = new LambdaConsumer(this, `${label}Consumer`, {
-          entry: path.resolve(projectRoot, handler.entry),
-          depsLockFilePath: lockFileOf(projectRoot),
-          description: `Handles ${resolved.messageTypes.join(', ')} from ${resolved.name}`,
-          queue: queue.queue,
-          timeout: Duration.seconds(handler.timeoutSeconds),
-          memorySize: handler.memoryMb,
-          activeTracing: handler.activeTracing,
-          batchSize: handler.batchSize,
-          maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
-          maxConcurrency: handler.maxConcurrency,
-          environment: {
-            [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
-            [DEPLOYED_ENVIRONMENT.accountId]: this.account,
-            [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
-            [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
-            ...(resolved.idempotency && idempotencyEnvironment),
-            ...payloadEnvironment,
-            ...outboxEnvironment,
-          },
-        });
-        queue.grantDeadLetterAccess(consumer.function);
-        payloads?.grantReadPayloads(consumer.function);
-        if (resolved.idempotency) idempotency!.grantRecords(consumer.function);
-        this.consumers.set(resolved.id, consumer);
-        this.monitoring.monitorFunction(resolved.id, consumer);
-      }
+      const group = props.stackGroups === undefined ? undefined : this.groupStack(stackGroupOf(resolved, props.stackGroups));
+      const made = group
+        ? addHandlerResources(group, resolved, { ...context, monitoring: group.monitoring, compact: true })
+        : addHandlerResources(this, resolved, { ...context, monitoring: this.monitoring, compact: false });
+      this.queues.set(resolved.id, made.queue);
+      if (made.subscription) this.subscriptions.set(resolved.id, made.subscription);
+      if (made.consumer) this.consumers.set(resolved.id, made.consumer);
     }
 
     const workerQueues = this.topology.queues.filter((queue) => queue.handler.kind === 'worker');
@@ -247,6 +227,21 @@ export class MessagingStack extends Stack {
       this.monitoring.monitorOutbox('Outbox', this.outbox);
       new CfnOutput(this, 'OutboxTableName', { value: this.outbox.table.tableName });
     }
+  }
+
+  /** The nested stack of a group, made on its first handler. */
+  private groupStack(group: string): QueueGroupStack {
+    let stack = this.groups.get(group);
+    if (!stack) {
+      stack = new QueueGroupStack(this, `${constructId(group)}Stack`, {
+        group,
+        dashboardName: `${this.topology.prefix}-${group}`,
+        alarmTopic: this.monitoring.alarmTopic,
+      });
+      checkResourceLimit(stack);
+      this.groups.set(group, stack);
+    }
+    return stack;
   }
 
   /**
@@ -300,11 +295,3 @@ export class MessagingStack extends Stack {
   }
 }
 
-/** `invoice-generate` → `InvoiceGenerate`: a stable construct id for a logical name. */
-function constructId(name: string): string {
-  return name
-    .split(/[^a-zA-Z0-9]+/)
-    .filter(Boolean)
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join('');
-}

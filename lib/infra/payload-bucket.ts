@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, type IConstruct } from 'constructs';
@@ -93,8 +93,11 @@ export class PayloadBucket extends Construct {
 
   /** The objects of one prefix can only be named with a wildcard: cdk-nag's IAM5 is told so on the grantee's policy. */
   private acknowledgePrefix(grantee: iam.IGrantable): void {
+    const bucket = this.bucket.node.defaultChild as s3.CfnBucket;
+    // In a nested stack (a stack group's consumer) the ARN is the parameter CDK names after the bucket's path.
+    const arn = Stack.of(grantee.grantPrincipal as unknown as IConstruct) === Stack.of(this) ? `${Stack.of(this).getLogicalId(bucket)}.Arn` : `referenceto${Names.uniqueId(bucket)}Arn`;
     Validations.of(grantee.grantPrincipal as unknown as IConstruct).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/${this.keyPrefix}/*]`,
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::<${arn}>/${this.keyPrefix}/*]`,
       reason: `Payloads are keyed by message (${this.keyPrefix}/<message id>/<unique id>); the grant is limited to that prefix of the stack's own payload bucket.`,
     });
   }

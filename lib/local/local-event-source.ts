@@ -55,28 +55,41 @@ export class LocalEventSource {
 
   constructor(private readonly options: LocalEventSourceOptions) {}
 
-  /** Polls and invokes until stopped; `onPoll` sees every result, `onError` every failed poll. */
+  /**
+   * Polls and invokes until stopped; `onPoll` sees every result, `onError` every failed poll. The next receive
+   * goes out while the batch before is being deleted, as Lambda's poller does, so a delete's round trip adds
+   * nothing to the next messages' wait; invocations stay one at a time.
+   */
   start(onPoll: (result: PollResult) => void = () => undefined, onError: (error: unknown) => void = () => undefined): void {
     this.loop ??= (async () => {
+      const deleting = new Set<Promise<void>>();
       while (!this.stopping) {
         try {
-          onPoll(await this.pollOnce());
+          const settle = (await this.receiveAndInvoke()).settled.then(onPoll, onError);
+          deleting.add(settle);
+          void settle.finally(() => deleting.delete(settle));
         } catch (error) {
           onError(error);
           await new Promise((resolve) => setTimeout(resolve, 1000));
         }
       }
+      await Promise.all(deleting);
     })();
   }
 
-  /** Stops polling; the invocation under way finishes and settles its batch first. */
+  /** Stops polling; the invocation under way finishes, and every batch is settled first. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
   }
 
-  /** One receive and one invocation; nothing is invoked when the queue is empty. */
+  /** One receive and one invocation, and the deletes of its batch; nothing is invoked when the queue is empty. */
   async pollOnce(): Promise<PollResult> {
+    return (await this.receiveAndInvoke()).settled;
+  }
+
+  /** Receives and invokes; resolves once the handler has returned, with the settling of the batch (its deletes) under way. */
+  private async receiveAndInvoke(): Promise<{ settled: Promise<PollResult> }> {
     const { sqs, queueUrl } = this.options;
     // Looked up before receiving, so a failed look-up leaves every message visible.
     const { arn, visibilityTimeoutSeconds } = await this.queueAttributes();
@@ -90,7 +103,7 @@ export class LocalEventSource {
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    if (Messages.length === 0) return { received: 0, deleted: 0, failed: 0, notDeleted: [] };
+    if (Messages.length === 0) return { settled: Promise.resolve({ received: 0, deleted: 0, failed: 0, notDeleted: [] }) };
     const region = this.options.region ?? 'us-east-1';
     const event: SQSEvent = { Records: Messages.map((message) => toSqsRecord(message, arn, region)) };
     let failedIds: Set<string>;
@@ -98,12 +111,15 @@ export class LocalEventSource {
       const response = await this.options.handler(event, this.context());
       failedIds = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
     } catch {
-      return { received: Messages.length, deleted: 0, failed: Messages.length, notDeleted: [] };
+      return { settled: Promise.resolve({ received: Messages.length, deleted: 0, failed: Messages.length, notDeleted: [] }) };
     }
     const done = Messages.filter((message) => !failedIds.has(message.MessageId!));
-    const notDeleted = done.length > 0 ? await this.delete(done, hiddenUntil) : [];
-    const deleted = done.length - notDeleted.length;
-    return { received: Messages.length, deleted, failed: Messages.length - deleted, notDeleted };
+    const settled = (async () => {
+      const notDeleted = done.length > 0 ? await this.delete(done, hiddenUntil) : [];
+      const deleted = done.length - notDeleted.length;
+      return { received: Messages.length, deleted, failed: Messages.length - deleted, notDeleted };
+    })();
+    return { settled };
   }
 
   /**

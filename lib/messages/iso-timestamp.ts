@@ -4,6 +4,9 @@ const YEAR_10000_MS = 253_402_300_800_000;
 
 let cachedDay = Number.NaN;
 let cachedDayPrefix = '';
+/** The last time asked for: records of one batch often share their SentTimestamp. */
+let lastMs = Number.NaN;
+let lastIso = '';
 
 const twoDigits = (n: number) => (n < 10 ? `0${n}` : `${n}`);
 const threeDigits = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
@@ -15,6 +18,7 @@ const threeDigits = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n
  * The date part is cached per day; the time of day is plain arithmetic.
  */
 export function isoTimestamp(epochMs: number): string {
+  if (epochMs === lastMs) return lastIso;
   if (!Number.isInteger(epochMs) || epochMs < 0 || epochMs >= YEAR_10000_MS) return new Date(epochMs).toISOString();
   const day = Math.floor(epochMs / MS_PER_DAY);
   if (day !== cachedDay) {
@@ -27,5 +31,7 @@ export function isoTimestamp(epochMs: number): string {
   const minutes = Math.floor(rest / 60_000);
   rest -= minutes * 60_000;
   const seconds = Math.floor(rest / 1000);
-  return `${cachedDayPrefix}${twoDigits(hours)}:${twoDigits(minutes)}:${twoDigits(seconds)}.${threeDigits(rest - seconds * 1000)}Z`;
+  lastIso = `${cachedDayPrefix}${twoDigits(hours)}:${twoDigits(minutes)}:${twoDigits(seconds)}.${threeDigits(rest - seconds * 1000)}Z`;
+  lastMs = epochMs;
+  return lastIso;
 }

@@ -226,14 +226,16 @@ function isRfc3339Timestamp(time: string): boolean {
   return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
 
+/** Made only for a refusal, by a plain function: checkKind runs for every record. */
+const declaredKind = (entry: CatalogEntry) => `'${entry.type}' is declared as ${entry.kind === 'event' ? 'an event' : 'a command'}`;
+
 /** The kind is the catalog's; an envelope or a `kind` attribute that says otherwise contradicts the type. */
 function checkKind(messageId: string, entry: CatalogEntry, envelopeKind: string | undefined, kindAttribute: string | undefined): void {
-  const declared = `'${entry.type}' is declared as ${entry.kind === 'event' ? 'an event' : 'a command'}`;
   if (envelopeKind !== undefined && envelopeKind !== entry.kind) {
-    throw new MalformedMessageError(messageId, `its envelope says it is ${envelopeKind === 'event' ? 'an event' : 'a command'}, but ${declared}`);
+    throw new MalformedMessageError(messageId, `its envelope says it is ${envelopeKind === 'event' ? 'an event' : 'a command'}, but ${declaredKind(entry)}`);
   }
   if (kindAttribute !== undefined && kindAttribute !== entry.kind) {
-    throw new MalformedMessageError(messageId, `its '${MESSAGE_KIND_ATTRIBUTE}' message attribute says ${JSON.stringify(kindAttribute)}, but ${declared}`);
+    throw new MalformedMessageError(messageId, `its '${MESSAGE_KIND_ATTRIBUTE}' message attribute says ${JSON.stringify(kindAttribute)}, but ${declaredKind(entry)}`);
   }
 }
 

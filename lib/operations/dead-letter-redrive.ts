@@ -155,10 +155,11 @@ export async function deleteDuplicateCopies(
 /**
  * Moves the selected dead letters back to their source queue one by one, as
  * they are received: each is sent with its body and attributes (less Postbox's
- * failure record; FIFO: its message group and a fresh deduplication id) and
- * only then deleted from the DLQ, so a crash in between duplicates at worst and
- * never loses. A further copy of a source message already moved in this run
- * is deleted, not moved again. Moving as it receives lets a FIFO DLQ hand out
+ * failure record; its message group, which on a standard queue is a fair
+ * queue's tenant; FIFO: a fresh deduplication id) and only then deleted from
+ * the DLQ, so a crash in between duplicates at worst and never loses. A
+ * further copy of a source message already moved in this run is deleted, not
+ * moved again. Moving as it receives lets a FIFO DLQ hand out
  * each group's next messages, in order. What is not selected is left in the
  * DLQ, hidden during the run and given back at its end — except on a FIFO DLQ,
  * where holding a message would hide the rest of its group: there each group is
@@ -218,10 +219,9 @@ export async function redriveClientSide(
             QueueUrl: address.url,
             MessageBody: message.Body!,
             MessageAttributes: withDataTypes(restoreProducerAttributes(message.MessageAttributes ?? {})),
-            ...(address.queue.fifo && {
-              MessageGroupId: message.Attributes?.MessageGroupId ?? message.MessageId!,
-              MessageDeduplicationId: randomUUID(),
-            }),
+            ...(address.queue.fifo
+              ? { MessageGroupId: message.Attributes?.MessageGroupId ?? message.MessageId!, MessageDeduplicationId: randomUUID() }
+              : message.Attributes?.MessageGroupId !== undefined && { MessageGroupId: message.Attributes.MessageGroupId }),
           }),
         ));
       } catch (error) {

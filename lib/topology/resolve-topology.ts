@@ -4,9 +4,12 @@ import type { ResolvedExternalTopic, ResolvedQueue, ResolvedSubscription, Resolv
 import { commandQueueId, FIFO_SUFFIX, parseTopicArn, physicalName, resourcePrefix } from './naming.ts';
 import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import {
+  commandHandlerSchema,
   resourceNamePattern,
+  subscriberSchema,
   topologySchema,
   type Handler,
+  type MessageTypeInput,
   type QueueSettings,
   type TopologyDeclaration,
 } from './topology-declaration.ts';
@@ -55,14 +58,12 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
     name: physicalName(prefix, id, topic.fifo),
     fifo: topic.fifo,
     contentBasedDeduplication: topic.contentBasedDeduplication,
+    ...(topic.fifoThroughputScope && { fifoThroughputScope: topic.fifoThroughputScope }),
     maxMessageSizeBytes: topic.maxMessageSizeBytes,
     events: topic.events,
     allowSubscribers: topic.allowSubscribers,
   }));
-  const externalTopics = Object.entries(topology.externalTopics).map(([id, topic]): ResolvedExternalTopic => {
-    const name = topic.arn ? parseTopicArn(topic.arn).name : physicalName(resourcePrefix(topic.service ?? '', topic.stage ?? options.stage), topic.topic ?? id, topic.fifo ?? false);
-    return { id, service: topic.arn ? undefined : topic.service, name, arn: topic.arn, fifo: topic.fifo ?? name.endsWith(FIFO_SUFFIX), events: topic.events };
-  });
+  const externalTopics = Object.entries(topology.externalTopics).map(([id, topic]) => resolveExternalTopic(id, topic, options.stage));
   const queues = [
     ...Object.entries(topology.subscribers).map(([id, subscriber]) => {
       const external = externalTopics.find((topic) => topic.id === subscriber.topic);
@@ -74,7 +75,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
         filterPolicy: filterPolicyFor(subscriber.events),
         deliveryDeadLetterQueueName: physicalName(prefix, `${id}-delivery-dlq`, fifo),
       });
-      return withIdempotency(queue, subscriber.idempotency);
+      return withStackGroup(withIdempotency(queue, subscriber.idempotency), subscriber.stackGroup);
     }),
     ...Object.entries(topology.commandHandlers).map(([commandType, commandHandler]) => {
       if (!(commandType in topology.commands)) {
@@ -82,7 +83,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
       }
       const fifo = commandHandler.queue.fifo ?? false;
       const queue = resolveQueue(prefix, commandQueueId(commandType), 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo);
-      return withIdempotency(queue, commandHandler.idempotency);
+      return withStackGroup(withIdempotency(queue, commandHandler.idempotency), commandHandler.stackGroup);
     }),
   ];
   for (const commandType of Object.keys(topology.commands)) {
@@ -90,13 +91,95 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
       problems.push(`command '${commandType}' has no handler; add one under commandHandlers`);
     }
   }
-  for (const queue of queues) checkQueue(queue, problems);
+  // What was written, not what defaults made: only a declared maxConcurrency conflicts with provisioned pollers.
+  type Declared = Record<string, { handler?: { maxConcurrency?: unknown } } | undefined> | undefined;
+  for (const queue of queues) {
+    const declared = queue.role === 'subscriber' ? (declaration.subscribers as Declared)?.[queue.id] : (declaration.commandHandlers as Declared)?.[queue.messageTypes[0]!];
+    checkQueue(queue, problems, declared?.handler?.maxConcurrency !== undefined);
+  }
   checkNames(topics, queues, problems);
 
   const resolved: ResolvedTopology = { app: topology.app, stage: options.stage, prefix, events: topology.events, commands: topology.commands, topics, externalTopics, queues };
   if (options.moreChecks && !refused) problems.push(...options.moreChecks(resolved));
   if (problems.length > 0) throw new TopologyError(topology.app, problems);
   return resolved;
+}
+
+/** One queue of a topology as its consumer needs it, with the message types it may be sent. */
+export interface ResolvedQueueOf extends Pick<ResolvedTopology, 'app' | 'stage' | 'prefix' | 'events' | 'commands'> {
+  /** Undefined when the topology has no such queue. */
+  readonly queue: ResolvedQueue | undefined;
+  /** The ids of every queue of the topology, for saying which exist. */
+  queueIds(): string[];
+}
+
+/**
+ * One queue of a topology, resolved as {@link resolveTopology} resolves it, for a consumer's cold start: only that
+ * queue's declaration is parsed (for its defaults), nothing of the rest is checked. The whole topology was
+ * validated when it was synthesized or provisioned; a handler of one queue need not pay for every queue's checks.
+ *
+ * @throws TopologyError when the queue's own declaration or the stage is not valid
+ */
+export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, any, any, any>, options: ResolveOptions & { readonly queue: string }): ResolvedQueueOf {
+  const { stage, queue: id } = options;
+  const app: string = declaration.app;
+  if (!resourceNamePattern.test(stage)) throw new TopologyError(app, [`stage '${stage}' must use lower-case letters, digits and hyphens, starting with a letter`]);
+  const prefix = resourcePrefix(app, stage);
+  const subscribers: Record<string, unknown> = declaration.subscribers ?? {};
+  const commandHandlers: Record<string, unknown> = declaration.commandHandlers ?? {};
+  const withVersions = (types: Record<string, MessageTypeInput> | undefined) =>
+    Object.fromEntries(Object.entries(types ?? {}).map(([type, declared]) => [type, { ...declared, version: declared.version ?? 1 }]));
+  const parse = <T>(schema: z.ZodMiniType<T>, value: unknown, where: string): T => {
+    const parsed = schema.safeParse(value, { jitless: true });
+    if (!parsed.success) throw new TopologyError(app, parsed.error.issues.map((issue) => describeIssue({ ...issue, path: [where, ...issue.path] })));
+    return parsed.data;
+  };
+  let queue: ResolvedQueue | undefined;
+  if (Object.hasOwn(subscribers, id)) {
+    const subscriber = parse(subscriberSchema, subscribers[id], `subscribers.${id}`);
+    const externalDeclaration = declaration.externalTopics?.[subscriber.topic];
+    const external = externalDeclaration && resolveExternalTopic(subscriber.topic, externalDeclaration, stage);
+    const fifo = external?.fifo ?? declaration.topics?.[subscriber.topic]?.fifo ?? false;
+    queue = withIdempotency(
+      resolveQueue(prefix, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
+        topicId: subscriber.topic,
+        external: external !== undefined,
+        filterPolicy: filterPolicyFor(subscriber.events),
+        deliveryDeadLetterQueueName: physicalName(prefix, `${id}-delivery-dlq`, fifo),
+      }),
+      subscriber.idempotency,
+    );
+  } else {
+    const commandType = Object.keys(commandHandlers).find((type) => commandQueueId(type) === id);
+    if (commandType !== undefined) {
+      const commandHandler = parse(commandHandlerSchema, commandHandlers[commandType], `commandHandlers.${commandType}`);
+      const fifo = commandHandler.queue.fifo ?? false;
+      queue = withIdempotency(resolveQueue(prefix, id, 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo), commandHandler.idempotency);
+    }
+  }
+  return {
+    app,
+    stage,
+    prefix,
+    events: withVersions(declaration.events),
+    commands: withVersions(declaration.commands),
+    queue,
+    queueIds: () => [...Object.keys(subscribers), ...Object.keys(commandHandlers).map(commandQueueId)],
+  };
+}
+
+interface ExternalTopicFields {
+  readonly service?: string | undefined;
+  readonly topic?: string | undefined;
+  readonly arn?: string | undefined;
+  readonly stage?: string | undefined;
+  readonly fifo?: boolean | undefined;
+  readonly events: readonly string[];
+}
+
+function resolveExternalTopic(id: string, topic: ExternalTopicFields, stage: string): ResolvedExternalTopic {
+  const name = topic.arn ? parseTopicArn(topic.arn).name : physicalName(resourcePrefix(topic.service ?? '', topic.stage ?? stage), topic.topic ?? id, topic.fifo ?? false);
+  return { id, service: topic.arn ? undefined : topic.service, name, arn: topic.arn, fifo: topic.fifo ?? name.endsWith(FIFO_SUFFIX), events: topic.events };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -131,6 +214,10 @@ function resolveQueue(
     maxMessageSizeBytes: settings.maxMessageSizeBytes,
     ...(subscription && { subscription }),
   };
+}
+
+function withStackGroup(queue: ResolvedQueue, stackGroup: string | undefined): ResolvedQueue {
+  return stackGroup === undefined ? queue : { ...queue, stackGroup };
 }
 
 /** The queue with its idempotency, if declared: an attempt holds its record for the handler's time limit. */

@@ -10,6 +10,8 @@ export interface ResolvedTopic {
   readonly fifo: boolean;
   /** SNS deduplicates publishes without a deduplication id by their body (FIFO only). */
   readonly contentBasedDeduplication: boolean;
+  /** FIFO only: SNS's `FifoThroughputScope`; absent leaves SNS's default (`Topic`). */
+  readonly fifoThroughputScope?: 'Topic' | 'MessageGroup';
   /** Largest message the topic accepts (SNS's `MaximumMessageSize`). */
   readonly maxMessageSizeBytes: number;
   readonly events: readonly string[];
@@ -75,6 +77,8 @@ export interface ResolvedQueue {
   readonly backoff: BackoffSettings;
   readonly maxMessageSizeBytes: number;
   readonly subscription?: ResolvedSubscription;
+  /** The stack group the subscriber or command handler names; absent: its name's hash bucket (see MessagingStack `stackGroups`). */
+  readonly stackGroup?: string;
   /** Absent unless the queue's handlers run once per message. */
   readonly idempotency?: ResolvedIdempotency;
 }

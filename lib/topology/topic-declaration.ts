@@ -18,6 +18,15 @@ export interface TopicDeclaration<EventName extends string> {
    */
   readonly contentBasedDeduplication?: boolean;
   /**
+   * FIFO topics only (an error on a standard topic): SNS's `FifoThroughputScope`. `'MessageGroup'` is high-throughput
+   * mode: the regional throughput quota instead of 3,000 messages per second per topic, with deduplication within
+   * each message group only (Postbox's default group and deduplication ids are both the message id, so a publish of
+   * the same id again is still dropped). SNS does not let a topic go back from `'MessageGroup'` to `'Topic'`: choose
+   * it when the topic is made; replacing the topic is the only way back.
+   * @default 'Topic' (SNS's default; the attribute is left out)
+   */
+  readonly fifoThroughputScope?: 'Topic' | 'MessageGroup';
+  /**
    * Largest message the topic accepts, in bytes (SNS's `MaximumMessageSize`, 1,024 to 1,048,576). Above 256 KiB, SNS
    * allows at most 100 subscriptions and only SQS, Lambda and Firehose ones, and every subscriber's queue must accept
    * as much (`queue.maxMessageSizeBytes`): both are checked. A larger event still goes through the payload bucket.

@@ -31,6 +31,9 @@ export function checkTopics(topology: NormalizedTopology, problems: string[], ev
     if (topic.contentBasedDeduplication && !topic.fifo) {
       problems.push(`topic '${id}' has contentBasedDeduplication, which only FIFO topics have; add fifo: true or remove it`);
     }
+    if (topic.fifoThroughputScope !== undefined && !topic.fifo) {
+      problems.push(`topic '${id}' has fifoThroughputScope, which only FIFO topics have; add fifo: true or remove it`);
+    }
     if (topic.maxMessageSizeBytes > DEFAULT_MAX_MESSAGE_BYTES) checkLargeMessageTopic(id, topic.maxMessageSizeBytes, topology, problems);
     for (const event of topic.events) {
       if (!(event in topology.events)) {
@@ -135,9 +138,19 @@ function describeQueue(queue: ResolvedQueue): string {
   return queue.role === 'subscriber' ? `subscriber '${queue.id}'` : `command handler of '${queue.messageTypes[0]}'`;
 }
 
-export function checkQueue(queue: ResolvedQueue, problems: string[]): void {
+/** `declaresMaxConcurrency`: the declaration names the handler's maxConcurrency (its default cannot conflict). */
+export function checkQueue(queue: ResolvedQueue, problems: string[], declaresMaxConcurrency = false): void {
   const what = describeQueue(queue);
   const { handler, backoff } = queue;
+  if (handler.kind === 'lambda' && handler.provisionedPollers !== undefined) {
+    const { minimum, maximum } = handler.provisionedPollers;
+    if (minimum > maximum) {
+      problems.push(`${what}: provisionedPollers keeps ${minimum} pollers ready but may scale to only ${maximum}; raise maximum to at least ${minimum} or lower minimum`);
+    }
+    if (declaresMaxConcurrency) {
+      problems.push(`${what}: maxConcurrency and provisionedPollers cannot go together (Lambda's event source takes one or the other); remove maxConcurrency, as provisionedPollers.maximum bounds the pollers`);
+    }
+  }
   if (queue.visibilityTimeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
     problems.push(
       `${what}: visibility timeout ${queue.visibilityTimeoutSeconds} s exceeds the SQS maximum of ${MAX_VISIBILITY_TIMEOUT_SECONDS} s; lower the handler timeout`,

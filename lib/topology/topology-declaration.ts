@@ -74,8 +74,10 @@ export const lambdaHandlerSchema = z.object({
   batchSize: z._default(integer(1, 10_000), 10),
   /** Seconds the event source may wait to fill a batch. Not supported on FIFO queues. */
   maxBatchingWindowSeconds: z._default(seconds(300), 0),
-  /** Most concurrent invocations the event source starts for this queue (2 to 1000). */
+  /** Most concurrent invocations the event source starts for this queue (2 to 1000); on-demand mode only. */
   maxConcurrency: z._default(integer(2, 1000), 10),
+  /** Provisioned mode of the event source: event pollers kept ready (2 to 200) and the most it scales to (2 to 2000). */
+  provisionedPollers: z.optional(z.object({ minimum: z._default(integer(2, 200), 2), maximum: z._default(integer(2, 2000), 200) })),
 });
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
@@ -116,6 +118,8 @@ export const topicSchema = z.object({
   fifo: z._default(z.boolean(), false),
   /** FIFO topics only: SNS deduplicates by a hash of the message body when a publish carries no deduplication id. */
   contentBasedDeduplication: z._default(z.boolean(), false),
+  /** FIFO topics only: SNS's `FifoThroughputScope`; `MessageGroup` cannot be changed back to `Topic`. */
+  fifoThroughputScope: z.optional(z.enum(['Topic', 'MessageGroup'])),
   /** Largest message the topic accepts, in bytes (SNS's `MaximumMessageSize`): 256 KiB, or up to 1 MiB for SQS and Lambda subscribers. */
   maxMessageSizeBytes: z._default(integer(1024, MAX_QUEUE_MESSAGE_BYTES), DEFAULT_MAX_MESSAGE_BYTES),
   /** Accounts and organizations whose SQS queues may subscribe from another account. */
@@ -151,12 +155,22 @@ export const subscriberSchema = z.object({
   handler: handlerSchema,
   queue: z.prefault(queueSettingsSchema, {}),
   idempotency: z.optional(idempotencySchema),
+  /**
+   * The nested stack this handler's resources go to when the MessagingStack splits into groups (`stackGroups`).
+   * @default a stable hash bucket of its name
+   */
+  stackGroup: z.optional(z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'))),
 });
 
 export const commandHandlerSchema = z.object({
   handler: handlerSchema,
   queue: z.prefault(queueSettingsSchema, {}),
   idempotency: z.optional(idempotencySchema),
+  /**
+   * The nested stack this handler's resources go to when the MessagingStack splits into groups (`stackGroups`).
+   * @default a stable hash bucket of its name
+   */
+  stackGroup: z.optional(z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter'))),
 });
 
 /** Message types such as `order.placed`: lower-case words joined by dots, hyphens or underscores. */
@@ -208,6 +222,12 @@ export interface SubscriberDeclaration<EventName extends string, TopicName exten
    * @default none: at-least-once delivery reaches the handler as it comes
    */
   readonly idempotency?: IdempotencyInput;
+  /**
+   * The nested stack its resources go to when the MessagingStack splits into groups (its `stackGroups` prop):
+   * name one to keep related handlers together or to move one out of a full group.
+   * @default a stable hash bucket of its name, which adding or removing other handlers never changes
+   */
+  readonly stackGroup?: string;
 }
 
 /** The handler, and so the queue, of one command type. */
@@ -225,6 +245,12 @@ export interface CommandHandlerDeclaration {
    * @default none: at-least-once delivery reaches the handler as it comes
    */
   readonly idempotency?: IdempotencyInput;
+  /**
+   * The nested stack its resources go to when the MessagingStack splits into groups (its `stackGroups` prop):
+   * name one to keep related handlers together or to move one out of a full group.
+   * @default a stable hash bucket of its name, which adding or removing other handlers never changes
+   */
+  readonly stackGroup?: string;
 }
 
 /** Subscribers keyed by name. */

@@ -17,3 +17,29 @@ export function aTopology(overrides: Partial<TopologyDeclaration> = {}): Topolog
     ...overrides,
   };
 }
+
+/**
+ * A topology of `subscribers` Lambda subscribers over ten topics and `commands` Lambda command handlers, all with
+ * one shared entry file: the size the big-topology test and the synth bench build. Names are numbered, so the
+ * topology with one more subscriber holds every handler of the one before.
+ */
+export function aBigTopology({ subscribers, commands = 0 }: { subscribers: number; commands?: number }): TopologyDeclaration {
+  const number = (index: number) => String(index).padStart(4, '0');
+  const topicNames = Array.from({ length: 10 }, (_, index) => `topic-${index}`);
+  const eventOf = (topic: string) => `${topic.replace('-', '.')}.happened`;
+  return {
+    app: 'big',
+    events: Object.fromEntries(topicNames.map((topic) => [eventOf(topic), { schema: Data }])),
+    commands: Object.fromEntries(Array.from({ length: commands }, (_, index) => [`job.run-${number(index)}`, { schema: Data }])),
+    topics: Object.fromEntries(topicNames.map((topic) => [topic, { events: [eventOf(topic)] }])),
+    subscribers: Object.fromEntries(
+      Array.from({ length: subscribers }, (_, index) => {
+        const topic = topicNames[index % topicNames.length]!;
+        return [`subscriber-${number(index)}`, { topic, events: [eventOf(topic)], handler: { kind: 'lambda', entry: 'functions/notifications.ts' } }];
+      }),
+    ),
+    commandHandlers: Object.fromEntries(
+      Array.from({ length: commands }, (_, index) => [`job.run-${number(index)}`, { handler: { kind: 'lambda', entry: 'functions/notifications.ts' } }]),
+    ),
+  };
+}

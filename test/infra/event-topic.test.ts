@@ -37,6 +37,16 @@ describe('EventTopic', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::SNS::Topic', { FifoTopic: true, ContentBasedDeduplication: true });
   });
 
+  it('sets the FIFO throughput scope when given, and leaves it to SNS otherwise', () => {
+    const stack = emptyStack();
+    new EventTopic(stack, 'Prices', { topicName: 'app-dev-prices.fifo', fifo: true, fifoThroughputScope: 'MessageGroup' });
+    new EventTopic(stack, 'Orders', { topicName: 'app-dev-orders.fifo', fifo: true });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SNS::Topic', { TopicName: 'app-dev-prices.fifo', FifoThroughputScope: 'MessageGroup' });
+    const orders = Object.values(template.findResources('AWS::SNS::Topic')).find((topic) => topic.Properties.TopicName === 'app-dev-orders.fifo')!;
+    expect(orders.Properties.FifoThroughputScope).toBeUndefined();
+  });
+
   it('sets MaximumMessageSize only for a topic that opts out of the 256 KiB default', () => {
     const stack = emptyStack();
     new EventTopic(stack, 'Bulletins', { topicName: 'app-dev-bulletins', maxMessageSizeBytes: 1_048_576 });

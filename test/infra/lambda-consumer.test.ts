@@ -55,6 +55,14 @@ describe('LambdaConsumer', () => {
     });
   });
 
+  it('runs its event source in provisioned mode with the pollers it was given, and then sets no maximum concurrency', () => {
+    const stack = emptyStack();
+    const queue = new sqs.Queue(stack, 'Queue', { visibilityTimeout: Duration.minutes(3) });
+    new LambdaConsumer(stack, 'Billing', { entry: path.resolve('functions/notifications.ts'), queue, provisionedPollers: { minimum: 4, maximum: 40 } });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { ProvisionedPollerConfig: { MinimumPollers: 4, MaximumPollers: 40 }, ScalingConfig: Match.absent() });
+  });
+
   it('logs to its own log group kept one month, and may write to no other', () => {
     const { template, stack, consumer } = build();
     const logGroupId = stack.getLogicalId(consumer.logGroup.node.defaultChild as never);

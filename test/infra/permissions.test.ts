@@ -1,224 +1,233 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { awsCalls, type AwsCall, type CallPrincipal, type CallResource } from '../../lib/infra/permissions/aws-calls.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
+import { mergedTemplate } from '../helpers/merged-template.ts';
 import { TemplatePolicies, type SimulatedRequest } from '../helpers/template-policies.ts';
 
 const env = { account: '111111111111', region: 'eu-west-1' };
 const otherAccount = '222222222222';
 
-// The example stack, with a producer's role granted the documented way.
-const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true });
-// A publisher granted the documented way: the simulation proves that these grants are enough.
-const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
-stack.grantPublish(publisher);
-stack.grantSend(publisher);
-stack.outbox!.grantWrite(publisher);
-const policies = new TemplatePolicies(Template.fromStack(stack).toJSON() as never, env);
+// The same calls allowed and refused with every handler in the one stack, and with the handlers in stack groups
+// (nested stacks, one queue policy per handler, references across stacks).
+describe.each([
+  ['in one stack', undefined],
+  ['in stack groups', 5],
+] as const)('the example stack %s', (_, stackGroups) => {
+  // The example stack, with a producer's role granted the documented way.
+  const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true, ...(stackGroups && { stackGroups }) });
+  // A publisher granted the documented way: the simulation proves that these grants are enough.
+  const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
+  stack.grantPublish(publisher);
+  stack.grantSend(publisher);
+  stack.outbox!.grantWrite(publisher);
+  // With stack groups, the parent's and the groups' templates as one: the simulation follows policies across them.
+  const merged = mergedTemplate(stack);
+  const policies = new TemplatePolicies(merged.template, env);
 
-const idOf = (construct: { node: { defaultChild?: unknown } } | undefined): string => {
-  if (!construct) throw new Error('The stack has no such construct.');
-  return stack.getLogicalId(construct.node.defaultChild as never);
-};
-const must = <T>(value: T | undefined, what: string): T => {
-  if (value === undefined) throw new Error(`The stack has no ${what}.`);
-  return value;
-};
-
-/** The VPC flow log's role and log group, found by the flow log that names them. */
-function flowLog(): { role: string; logGroup: string } {
-  const [[, resource] = []] = policies.ofType('AWS::EC2::FlowLog');
-  const props = must(resource, 'VPC flow log').Properties!;
-  return { role: props.DeliverLogsPermissionArn['Fn::GetAtt'][0], logGroup: props.LogGroupName.Ref };
-}
-
-function roleOf(principal: Exclude<CallPrincipal, { kind: 'service' | 'subscriber-account' }>): string {
-  switch (principal.kind) {
-    case 'publisher':
-      return idOf(publisher);
-    case 'lambda-consumer':
-      return idOf(must(stack.consumers.get(principal.queue), `Lambda consumer of ${principal.queue}`).role);
-    case 'worker-task':
-      return idOf(must(stack.workers, 'worker service').taskDefinition.taskRole);
-    case 'worker-execution':
-      return idOf(must(stack.workers, 'worker service').taskDefinition.obtainExecutionRole());
-    case 'flow-logs':
-      return flowLog().role;
-    case 'outbox-relay':
-      return idOf(must(stack.outbox, 'outbox').relayRole);
-  }
-}
-
-/** The resource's ARN, and the logical id of the resource that holds its resource or key policy. */
-function resourceOf(resource: CallResource): { arn: string; policyHolder?: string } {
-  const holding = (logicalId: string) => ({ arn: policies.arnOf(logicalId), policyHolder: logicalId });
-  const queues = (id: string) => must(stack.queues.get(id), `queue ${id}`);
-  const logStream = (logicalId: string) => ({ arn: policies.arnOf(logicalId).replace(/:\*$/, ':log-stream:a-stream') });
-  switch (resource.kind) {
-    case 'topic':
-      return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).topic));
-    case 'topic-key':
-      return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).masterKey));
-    case 'queue':
-      return holding(idOf(queues(resource.queue).queue));
-    case 'dead-letter-queue':
-      return holding(idOf(queues(resource.queue).deadLetterQueue));
-    case 'delivery-dead-letter-queue':
-      return holding(idOf(must(stack.subscriptions.get(resource.queue), `subscription ${resource.queue}`).deliveryDeadLetterQueue));
-    case 'alarm-topic':
-      return holding(idOf(stack.monitoring.alarmTopic));
-    case 'alarm-topic-key':
-      return holding(idOf(stack.monitoring.alarmTopic.masterKey));
-    case 'log-stream':
-      if (resource.logGroup === 'lambda-consumer') return logStream(idOf(must(stack.consumers.get(resource.queue!), `consumer ${resource.queue}`).logGroup));
-      if (resource.logGroup === 'worker') return logStream(idOf(must(stack.workers, 'worker service').logGroup));
-      if (resource.logGroup === 'outbox-relay') return logStream(idOf(must(stack.outbox, 'outbox').logGroup));
-      return logStream(flowLog().logGroup);
-    case 'log-group':
-      return { arn: policies.arnOf(flowLog().logGroup) };
-    case 'job-lock-table':
-      return { arn: policies.arnOf(idOf(must(stack.jobLocks, 'job lock table').table)) };
-    case 'idempotency-table':
-      return { arn: policies.arnOf(idOf(must(stack.idempotency, 'idempotency table').table)) };
-    case 'payload-bucket':
-      return holding(idOf(must(stack.payloads, 'payload bucket').bucket));
-    case 'payload-object':
-      return { ...holding(idOf(must(stack.payloads, 'payload bucket').bucket)), arn: `${policies.arnOf(idOf(stack.payloads!.bucket))}/payloads/e-1/u-1` };
-    case 'outbox-table':
-      return { arn: policies.arnOf(idOf(must(stack.outbox, 'outbox').table)) };
-    case 'outbox-stream':
-      return { arn: policies.resolve({ 'Fn::GetAtt': [idOf(must(stack.outbox, 'outbox').table), 'StreamArn'] }) };
-    case 'outbox-relay-failures':
-      return holding(idOf(must(stack.outbox, 'outbox').failureQueue));
-    case 'worker-image-repository':
-      return { arn: workerImageRepositoryArn() };
-    case 'any':
-      return { arn: '*' };
-    case 'external-topic':
-      throw new Error('The example stack subscribes to no external topic (test/infra/permissions-cross-account.test.ts does).');
-  }
-}
-
-/** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` of the worker container, as its repository's ARN. */
-function workerImageRepositoryArn(): string {
-  const [[, taskDefinition] = []] = policies.ofType('AWS::ECS::TaskDefinition');
-  const image: string = policies.resolve(must(taskDefinition, 'worker task definition').Properties!.ContainerDefinitions[0].Image);
-  const [, account, region, repository] = must(/^(\d+)\.dkr\.ecr\.([^.]+)\.amazonaws\.com\/([^:@]+)/.exec(image) ?? undefined, `ECR image in ${image}`);
-  return `arn:aws:ecr:${region}:${account}:repository/${repository}`;
-}
-
-/** The request of a listed call, as AWS would see it: over TLS, from this account, with the call's own context. */
-function requestOf(call: AwsCall, context: Record<string, string> = {}): SimulatedRequest {
-  const { arn, policyHolder } = resourceOf(call.resource);
-  const known: Record<string, string> = { 'aws:SecureTransport': 'true' };
-  if (call.context?.sourceArn) known['aws:SourceArn'] = resourceOf(call.context.sourceArn).arn;
-  if (call.context?.sourceAccount) known['aws:SourceAccount'] = env.account;
-  if (call.context?.viaService) known['kms:ViaService'] = `${call.context.viaService}.${env.region}.amazonaws.com`;
-  if (call.context?.s3Prefix) known['s3:prefix'] = call.context.s3Prefix;
-  return {
-    principal: principalOf(call.principal),
-    action: call.action,
-    resourceArn: arn,
-    ...(policyHolder && { policyHolder }),
-    context: { ...known, ...context },
+  const idOf = (construct: { node: { defaultChild?: unknown } } | undefined): string => {
+    if (!construct) throw new Error('The stack has no such construct.');
+    return merged.idOf(construct.node.defaultChild as never);
   };
-}
+  const must = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`The stack has no ${what}.`);
+    return value;
+  };
 
-function principalOf(principal: CallPrincipal): SimulatedRequest['principal'] {
-  if (principal.kind === 'service') return { service: principal.service };
-  if (principal.kind === 'subscriber-account') throw new Error('The example stack allows no subscribers of other accounts (test/infra/permissions-cross-account.test.ts does).');
-  return { role: roleOf(principal) };
-}
+  /** The VPC flow log's role and log group, found by the flow log that names them. */
+  function flowLog(): { role: string; logGroup: string } {
+    const [[, resource] = []] = policies.ofType('AWS::EC2::FlowLog');
+    const props = must(resource, 'VPC flow log').Properties!;
+    return { role: props.DeliverLogsPermissionArn['Fn::GetAtt'][0], logGroup: props.LogGroupName.Ref };
+  }
 
-const describeCall = (call: AwsCall): string => {
-  const who = call.principal.kind === 'service' ? call.principal.service : Object.values(call.principal).join(' ');
-  return `${who}: ${call.action} on ${Object.values(call.resource).join(' ')} (${call.purpose})`;
-};
+  function roleOf(principal: Exclude<CallPrincipal, { kind: 'service' | 'subscriber-account' }>): string {
+    switch (principal.kind) {
+      case 'publisher':
+        return idOf(publisher);
+      case 'lambda-consumer':
+        return idOf(must(stack.consumers.get(principal.queue), `Lambda consumer of ${principal.queue}`).role);
+      case 'worker-task':
+        return idOf(must(stack.workers, 'worker service').taskDefinition.taskRole);
+      case 'worker-execution':
+        return idOf(must(stack.workers, 'worker service').taskDefinition.obtainExecutionRole());
+      case 'flow-logs':
+        return flowLog().role;
+      case 'outbox-relay':
+        return idOf(must(stack.outbox, 'outbox').relayRole);
+    }
+  }
 
-const calls = awsCalls(stack.topology, { outbox: true });
+  /** The resource's ARN, and the logical id of the resource that holds its resource or key policy. */
+  function resourceOf(resource: CallResource): { arn: string; policyHolder?: string } {
+    const holding = (logicalId: string) => ({ arn: policies.arnOf(logicalId), policyHolder: logicalId });
+    const queues = (id: string) => must(stack.queues.get(id), `queue ${id}`);
+    const logStream = (logicalId: string) => ({ arn: policies.arnOf(logicalId).replace(/:\*$/, ':log-stream:a-stream') });
+    switch (resource.kind) {
+      case 'topic':
+        return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).topic));
+      case 'topic-key':
+        return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).masterKey));
+      case 'queue':
+        return holding(idOf(queues(resource.queue).queue));
+      case 'dead-letter-queue':
+        return holding(idOf(queues(resource.queue).deadLetterQueue));
+      case 'delivery-dead-letter-queue':
+        return holding(idOf(must(stack.subscriptions.get(resource.queue), `subscription ${resource.queue}`).deliveryDeadLetterQueue));
+      case 'alarm-topic':
+        return holding(idOf(stack.monitoring.alarmTopic));
+      case 'alarm-topic-key':
+        return holding(idOf(stack.monitoring.alarmTopic.masterKey));
+      case 'log-stream':
+        if (resource.logGroup === 'lambda-consumer') return logStream(idOf(must(stack.consumers.get(resource.queue!), `consumer ${resource.queue}`).logGroup));
+        if (resource.logGroup === 'worker') return logStream(idOf(must(stack.workers, 'worker service').logGroup));
+        if (resource.logGroup === 'outbox-relay') return logStream(idOf(must(stack.outbox, 'outbox').logGroup));
+        return logStream(flowLog().logGroup);
+      case 'log-group':
+        return { arn: policies.arnOf(flowLog().logGroup) };
+      case 'job-lock-table':
+        return { arn: policies.arnOf(idOf(must(stack.jobLocks, 'job lock table').table)) };
+      case 'idempotency-table':
+        return { arn: policies.arnOf(idOf(must(stack.idempotency, 'idempotency table').table)) };
+      case 'payload-bucket':
+        return holding(idOf(must(stack.payloads, 'payload bucket').bucket));
+      case 'payload-object':
+        return { ...holding(idOf(must(stack.payloads, 'payload bucket').bucket)), arn: `${policies.arnOf(idOf(stack.payloads!.bucket))}/payloads/e-1/u-1` };
+      case 'outbox-table':
+        return { arn: policies.arnOf(idOf(must(stack.outbox, 'outbox').table)) };
+      case 'outbox-stream':
+        return { arn: policies.resolve({ 'Fn::GetAtt': [idOf(must(stack.outbox, 'outbox').table), 'StreamArn'] }) };
+      case 'outbox-relay-failures':
+        return holding(idOf(must(stack.outbox, 'outbox').failureQueue));
+      case 'worker-image-repository':
+        return { arn: workerImageRepositoryArn() };
+      case 'any':
+        return { arn: '*' };
+      case 'external-topic':
+        throw new Error('The example stack subscribes to no external topic (test/infra/permissions-cross-account.test.ts does).');
+    }
+  }
 
-describe('the permissions of the example stack, simulated', () => {
-  it('lists calls for every role, topic and queue of the template', () => {
-    const roles = new Set(calls.flatMap((call) => (call.principal.kind === 'service' || call.principal.kind === 'subscriber-account' ? [] : [roleOf(call.principal)])));
-    const resources = new Set(calls.flatMap((call) => [call.resource, call.context?.sourceArn].flatMap((r) => (r ? [resourceOf(r).policyHolder] : []))));
-    const idsOf = (type: string) => policies.ofType(type).map(([id]) => id);
-    expect(idsOf('AWS::IAM::Role').filter((id) => !roles.has(id))).toEqual([]);
-    expect([...idsOf('AWS::SNS::Topic'), ...idsOf('AWS::SQS::Queue'), ...idsOf('AWS::S3::Bucket')].filter((id) => !resources.has(id))).toEqual([]);
+  /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` of the worker container, as its repository's ARN. */
+  function workerImageRepositoryArn(): string {
+    const [[, taskDefinition] = []] = policies.ofType('AWS::ECS::TaskDefinition');
+    const image: string = policies.resolve(must(taskDefinition, 'worker task definition').Properties!.ContainerDefinitions[0].Image);
+    const [, account, region, repository] = must(/^(\d+)\.dkr\.ecr\.([^.]+)\.amazonaws\.com\/([^:@]+)/.exec(image) ?? undefined, `ECR image in ${image}`);
+    return `arn:aws:ecr:${region}:${account}:repository/${repository}`;
+  }
+
+  /** The request of a listed call, as AWS would see it: over TLS, from this account, with the call's own context. */
+  function requestOf(call: AwsCall, context: Record<string, string> = {}): SimulatedRequest {
+    const { arn, policyHolder } = resourceOf(call.resource);
+    const known: Record<string, string> = { 'aws:SecureTransport': 'true' };
+    if (call.context?.sourceArn) known['aws:SourceArn'] = resourceOf(call.context.sourceArn).arn;
+    if (call.context?.sourceAccount) known['aws:SourceAccount'] = env.account;
+    if (call.context?.viaService) known['kms:ViaService'] = `${call.context.viaService}.${env.region}.amazonaws.com`;
+    if (call.context?.s3Prefix) known['s3:prefix'] = call.context.s3Prefix;
+    return {
+      principal: principalOf(call.principal),
+      action: call.action,
+      resourceArn: arn,
+      ...(policyHolder && { policyHolder }),
+      context: { ...known, ...context },
+    };
+  }
+
+  function principalOf(principal: CallPrincipal): SimulatedRequest['principal'] {
+    if (principal.kind === 'service') return { service: principal.service };
+    if (principal.kind === 'subscriber-account') throw new Error('The example stack allows no subscribers of other accounts (test/infra/permissions-cross-account.test.ts does).');
+    return { role: roleOf(principal) };
+  }
+
+  const describeCall = (call: AwsCall): string => {
+    const who = call.principal.kind === 'service' ? call.principal.service : Object.values(call.principal).join(' ');
+    return `${who}: ${call.action} on ${Object.values(call.resource).join(' ')} (${call.purpose})`;
+  };
+
+  const calls = awsCalls(stack.topology, { outbox: true });
+
+  describe('the permissions of the example stack, simulated', () => {
+    it('lists calls for every role, topic and queue of the template', () => {
+      const roles = new Set(calls.flatMap((call) => (call.principal.kind === 'service' || call.principal.kind === 'subscriber-account' ? [] : [roleOf(call.principal)])));
+      const resources = new Set(calls.flatMap((call) => [call.resource, call.context?.sourceArn].flatMap((r) => (r ? [resourceOf(r).policyHolder] : []))));
+      const idsOf = (type: string) => policies.ofType(type).map(([id]) => id);
+      expect(idsOf('AWS::IAM::Role').filter((id) => !roles.has(id))).toEqual([]);
+      expect([...idsOf('AWS::SNS::Topic'), ...idsOf('AWS::SQS::Queue'), ...idsOf('AWS::S3::Bucket')].filter((id) => !resources.has(id))).toEqual([]);
+    });
+
+    it.each(calls.map((call) => [describeCall(call), call] as const))('allows %s', async (_, call) => {
+      expect(await policies.simulate(requestOf(call))).toBe('Allowed');
+    });
   });
 
-  it.each(calls.map((call) => [describeCall(call), call] as const))('allows %s', async (_, call) => {
-    expect(await policies.simulate(requestOf(call))).toBe('Allowed');
-  });
-});
+  describe('the permissions of the example stack refuse', () => {
+    const find = (predicate: (call: AwsCall) => boolean): AwsCall => must(calls.find(predicate), 'such call in the list');
+    const workerReceive = find((call) => call.principal.kind === 'worker-task' && call.action === 'sqs:ReceiveMessage');
+    const notificationsDelete = find((call) => call.principal.kind === 'lambda-consumer' && call.principal.queue === 'notifications' && call.action === 'sqs:DeleteMessage');
+    const publish = find((call) => call.principal.kind === 'publisher' && call.action === 'sns:Publish');
+    const alarm = find((call) => call.resource.kind === 'alarm-topic');
+    const alarmKey = find((call) => call.resource.kind === 'alarm-topic-key');
+    const delivery = find((call) => call.principal.kind === 'service' && call.resource.kind === 'queue' && call.resource.queue === 'notifications');
 
-describe('the permissions of the example stack refuse', () => {
-  const find = (predicate: (call: AwsCall) => boolean): AwsCall => must(calls.find(predicate), 'such call in the list');
-  const workerReceive = find((call) => call.principal.kind === 'worker-task' && call.action === 'sqs:ReceiveMessage');
-  const notificationsDelete = find((call) => call.principal.kind === 'lambda-consumer' && call.principal.queue === 'notifications' && call.action === 'sqs:DeleteMessage');
-  const publish = find((call) => call.principal.kind === 'publisher' && call.action === 'sns:Publish');
-  const alarm = find((call) => call.resource.kind === 'alarm-topic');
-  const alarmKey = find((call) => call.resource.kind === 'alarm-topic-key');
-  const delivery = find((call) => call.principal.kind === 'service' && call.resource.kind === 'queue' && call.resource.queue === 'notifications');
+    const consumerRead = find((call) => call.principal.kind === 'lambda-consumer' && call.action === 's3:GetObject');
+    const publisherPut = find((call) => call.principal.kind === 'publisher' && call.action === 's3:PutObject');
+    const consumerList = find((call) => call.principal.kind === 'lambda-consumer' && call.action === 's3:ListBucket');
 
-  const consumerRead = find((call) => call.principal.kind === 'lambda-consumer' && call.action === 's3:GetObject');
-  const publisherPut = find((call) => call.principal.kind === 'publisher' && call.action === 's3:PutObject');
-  const consumerList = find((call) => call.principal.kind === 'lambda-consumer' && call.action === 's3:ListBucket');
+    it('a consumer storing or deleting payloads, or reading outside the payload prefix', async () => {
+      expect(await policies.simulate(requestOf({ ...consumerRead, action: 's3:PutObject' }))).toBe('ImplicitlyDenied');
+      expect(await policies.simulate(requestOf({ ...consumerRead, action: 's3:DeleteObject' }))).toBe('ImplicitlyDenied');
+      const outside = { ...requestOf(consumerRead), resourceArn: requestOf(consumerRead).resourceArn.replace('/payloads/', '/elsewhere/') };
+      expect(await policies.simulate(outside)).toBe('ImplicitlyDenied');
+      expect(await policies.simulate(requestOf(consumerList, { 's3:prefix': 'elsewhere/' }))).toBe('ImplicitlyDenied');
+    });
 
-  it('a consumer storing or deleting payloads, or reading outside the payload prefix', async () => {
-    expect(await policies.simulate(requestOf({ ...consumerRead, action: 's3:PutObject' }))).toBe('ImplicitlyDenied');
-    expect(await policies.simulate(requestOf({ ...consumerRead, action: 's3:DeleteObject' }))).toBe('ImplicitlyDenied');
-    const outside = { ...requestOf(consumerRead), resourceArn: requestOf(consumerRead).resourceArn.replace('/payloads/', '/elsewhere/') };
-    expect(await policies.simulate(outside)).toBe('ImplicitlyDenied');
-    expect(await policies.simulate(requestOf(consumerList, { 's3:prefix': 'elsewhere/' }))).toBe('ImplicitlyDenied');
-  });
+    it('a publisher reading payloads, and anyone storing or reading them over plain HTTP or TLS 1.1', async () => {
+      expect(await policies.simulate(requestOf({ ...publisherPut, action: 's3:GetObject' }))).toBe('ImplicitlyDenied');
+      expect(await policies.simulate(requestOf(publisherPut, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+      expect(await policies.simulate(requestOf(consumerRead, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+      expect(await policies.simulate(requestOf(consumerRead, { 's3:TlsVersion': '1.1' }))).toBe('ExplicitlyDenied');
+    });
 
-  it('a publisher reading payloads, and anyone storing or reading them over plain HTTP or TLS 1.1', async () => {
-    expect(await policies.simulate(requestOf({ ...publisherPut, action: 's3:GetObject' }))).toBe('ImplicitlyDenied');
-    expect(await policies.simulate(requestOf(publisherPut, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
-    expect(await policies.simulate(requestOf(consumerRead, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
-    expect(await policies.simulate(requestOf(consumerRead, { 's3:TlsVersion': '1.1' }))).toBe('ExplicitlyDenied');
-  });
+    it('a worker sending to a queue of another service', async () => {
+      const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'notifications' } };
+      expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
+    });
 
-  it('a worker sending to a queue of another service', async () => {
-    const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'notifications' } };
-    expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
-  });
+    it('a consumer whose queue declares no idempotency touching the idempotency table, or an idempotent one scanning it', async () => {
+      const claim = find((call) => call.resource.kind === 'idempotency-table' && call.action === 'dynamodb:PutItem');
+      expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'lambda-consumer', queue: 'invoice-generate' } }))).toBe('ImplicitlyDenied');
+      expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'worker-task' } }))).toBe('ImplicitlyDenied');
+      expect(await policies.simulate(requestOf({ ...claim, action: 'dynamodb:Scan' }))).toBe('ImplicitlyDenied');
+    });
 
-  it('a consumer whose queue declares no idempotency touching the idempotency table, or an idempotent one scanning it', async () => {
-    const claim = find((call) => call.resource.kind === 'idempotency-table' && call.action === 'dynamodb:PutItem');
-    expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'lambda-consumer', queue: 'invoice-generate' } }))).toBe('ImplicitlyDenied');
-    expect(await policies.simulate(requestOf({ ...claim, principal: { kind: 'worker-task' } }))).toBe('ImplicitlyDenied');
-    expect(await policies.simulate(requestOf({ ...claim, action: 'dynamodb:Scan' }))).toBe('ImplicitlyDenied');
-  });
+    it('the outbox relay deleting from a table not its own, or sending to a queue of the stack not a command', async () => {
+      const relayDelete = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'dynamodb:DeleteItem');
+      expect(await policies.simulate(requestOf({ ...relayDelete, resource: { kind: 'job-lock-table' } }))).toBe('ImplicitlyDenied');
+      const relaySend = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'sqs:SendMessage' && call.resource.kind === 'queue');
+      expect(await policies.simulate(requestOf({ ...relaySend, resource: { kind: 'queue', queue: 'notifications' } }))).toBe('ImplicitlyDenied');
+    });
 
-  it('the outbox relay deleting from a table not its own, or sending to a queue of the stack not a command', async () => {
-    const relayDelete = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'dynamodb:DeleteItem');
-    expect(await policies.simulate(requestOf({ ...relayDelete, resource: { kind: 'job-lock-table' } }))).toBe('ImplicitlyDenied');
-    const relaySend = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'sqs:SendMessage' && call.resource.kind === 'queue');
-    expect(await policies.simulate(requestOf({ ...relaySend, resource: { kind: 'queue', queue: 'notifications' } }))).toBe('ImplicitlyDenied');
-  });
+    it('a Lambda consumer deleting from a queue not its own', async () => {
+      const call: AwsCall = { ...notificationsDelete, resource: { kind: 'queue', queue: 'invoice-generate' } };
+      expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
+    });
 
-  it('a Lambda consumer deleting from a queue not its own', async () => {
-    const call: AwsCall = { ...notificationsDelete, resource: { kind: 'queue', queue: 'invoice-generate' } };
-    expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
-  });
+    it('publishing, notifying or receiving over plain HTTP', async () => {
+      expect(await policies.simulate(requestOf(publish, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+      expect(await policies.simulate(requestOf(alarm, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+      expect(await policies.simulate(requestOf(workerReceive, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
+    });
 
-  it('publishing, notifying or receiving over plain HTTP', async () => {
-    expect(await policies.simulate(requestOf(publish, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
-    expect(await policies.simulate(requestOf(alarm, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
-    expect(await policies.simulate(requestOf(workerReceive, { 'aws:SecureTransport': 'false' }))).toBe('ExplicitlyDenied');
-  });
+    it('CloudWatch publishing alarms for another account', async () => {
+      expect(await policies.simulate(requestOf(alarm, { 'aws:SourceAccount': otherAccount }))).not.toBe('Allowed');
+      expect(await policies.simulate(requestOf(alarmKey, { 'aws:SourceAccount': otherAccount }))).not.toBe('Allowed');
+    });
 
-  it('CloudWatch publishing alarms for another account', async () => {
-    expect(await policies.simulate(requestOf(alarm, { 'aws:SourceAccount': otherAccount }))).not.toBe('Allowed');
-    expect(await policies.simulate(requestOf(alarmKey, { 'aws:SourceAccount': otherAccount }))).not.toBe('Allowed');
-  });
-
-  it('SNS delivering a topic of another account to a queue', async () => {
-    const otherTopic = `arn:aws:sns:${env.region}:${otherAccount}:orders-dev-orders`;
-    expect(await policies.simulate(requestOf(delivery, { 'aws:SourceArn': otherTopic }))).not.toBe('Allowed');
+    it('SNS delivering a topic of another account to a queue', async () => {
+      const otherTopic = `arn:aws:sns:${env.region}:${otherAccount}:orders-dev-orders`;
+      expect(await policies.simulate(requestOf(delivery, { 'aws:SourceArn': otherTopic }))).not.toBe('Allowed');
+    });
   });
 });

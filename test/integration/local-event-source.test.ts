@@ -89,4 +89,47 @@ describe('the local event source', () => {
       blackHole.close();
     }
   }, 40_000);
+
+  it('receives and invokes the next batch while the batch before is still being deleted', async () => {
+    const queueUrl = await aQueueWith(['{"n":1}']);
+    let held = false;
+    let firstDeleteSent = false;
+    const sqs = faultInjectingSqs(clients.sqs, async (command) => {
+      if (!(command instanceof DeleteMessageBatchCommand) || held) return;
+      held = true;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      firstDeleteSent = true;
+    });
+    const handled: Array<{ body: string; whileFirstDeleteHeld: boolean }> = [];
+    const source = new LocalEventSource({
+      sqs,
+      queueUrl,
+      waitTimeSeconds: 1,
+      handler: async (event) => {
+        for (const record of event.Records) handled.push({ body: record.body, whileFirstDeleteHeld: !firstDeleteSent });
+        return { batchItemFailures: [] };
+      },
+    });
+    source.start();
+    try {
+      const until = async (condition: () => boolean) => {
+        const deadline = Date.now() + 10_000;
+        while (!condition()) {
+          if (Date.now() > deadline) throw new Error('condition not met in time');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      await until(() => handled.length === 1);
+      await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"n":2}' }));
+      await until(() => handled.length === 2);
+      expect(handled).toEqual([
+        { body: '{"n":1}', whileFirstDeleteHeld: true },
+        { body: '{"n":2}', whileFirstDeleteHeld: true },
+      ]);
+    } finally {
+      await source.stop();
+    }
+    // stop() waited for the held delete: nothing is left to come back.
+    expect(await queueDepth(clients.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0 });
+  });
 });

@@ -6,7 +6,7 @@ import type { PollingConsumer } from '../../lib/runtime/consuming/polling/pollin
 /** A consumer as the health server sees it: only its health report. */
 const reporting = (health: Partial<ConsumerHealth>) =>
   ({
-    health: (): ConsumerHealth => ({ status: 'polling', queue: 'jobs', inFlight: 0, handled: 0, failed: 0, lastPollAt: 0, startedAt: Date.now(), ...health }),
+    health: (): ConsumerHealth => ({ status: 'polling', queue: 'jobs', inFlight: 0, waiting: 0, handled: 0, failed: 0, lastPollAt: 0, startedAt: Date.now(), ...health }),
   }) as unknown as PollingConsumer;
 
 let server: HealthServer | undefined;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { itemOf, recordOf } from '../../lib/runtime/publishing/outbox/outbox-item.ts';
 import { deadLettered, outboxRecordOf, sendableOf, type OutboxRecord } from '../../lib/runtime/publishing/outbox/outbox-record.ts';
-import type { Prepared } from '../../lib/runtime/publishing/publish-requests.ts';
+import { snsEntry, type Prepared } from '../../lib/runtime/publishing/publish-requests.ts';
 
 const prepared = {
   index: 3,
@@ -18,6 +18,13 @@ describe('outbox records', () => {
     expect(record).toMatchObject({ id: 'm-1', aggregateKey: 'account-7', position: '2026-12-04T21:00:00.000Z#0003#m-1', status: 'pending', attempts: 0, groupId: 'account-7' });
     const sendable = sendableOf(record, 0);
     expect(sendable).toEqual({ index: 0, envelope: prepared.envelope, encoded: prepared.encoded, destination: prepared.destination, options: { groupId: 'account-7' } });
+  });
+
+  it("keep a standard topic's tenant (groupId), which the relay and a replay send as its MessageGroupId", () => {
+    const standard = { ...prepared, destination: { ...prepared.destination, id: 'payments', name: 'pay-dev-payments', fifo: false }, options: { groupId: 'tenant-a' } } as Prepared;
+    const entry = snsEntry(sendableOf(outboxRecordOf(standard, undefined, writtenAt, 0), 0));
+    expect(entry).toMatchObject({ MessageGroupId: 'tenant-a' });
+    expect(entry).not.toHaveProperty('MessageDeduplicationId');
   });
 
   it('order the writes of one key by time, then by index within a write', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEnvelope } from '../../lib/messages/envelope.ts';
-import { chunk, snsEntry, type Destination, type Prepared } from '../../lib/runtime/publishing/publish-requests.ts';
+import { chunk, snsEntry, sqsEntry, type Destination, type Prepared } from '../../lib/runtime/publishing/publish-requests.ts';
 import type { SendOptions } from '../../lib/runtime/publishing/publisher.ts';
 
 const standardTopic: Destination = { kind: 'topic', id: 'items', name: 'shop-dev-items', fifo: false, maxMessageBytes: 262_144, maxBatchBytes: 262_144 };
@@ -27,6 +27,20 @@ describe('FIFO fields of a publish', () => {
     expect(first).toMatchObject({ MessageGroupId: 'g-1', MessageDeduplicationId: 'm-b' });
     expect(again.MessageDeduplicationId).toBe(first.MessageDeduplicationId);
     expect(snsEntry(prepared(contentDedupTopic, { options: { deduplicationId: 'd-1' } }))).toMatchObject({ MessageDeduplicationId: 'd-1' });
+  });
+});
+
+describe('the tenant of a publish to a standard destination (SQS fair queues)', () => {
+  it('send the given group id alone, with no deduplication id, to a standard topic and queue', () => {
+    expect(snsEntry(prepared(standardTopic, { options: { groupId: 'tenant-1' } }))).toMatchObject({ MessageGroupId: 'tenant-1' });
+    const entry = sqsEntry(prepared(queue, { options: { groupId: 'tenant-1' } }));
+    expect(entry).toMatchObject({ MessageGroupId: 'tenant-1' });
+    expect(entry).not.toHaveProperty('MessageDeduplicationId');
+  });
+
+  it('send no group id to a standard destination when none is given: the message id does not stand in for a tenant', () => {
+    expect(snsEntry(prepared(standardTopic))).not.toHaveProperty('MessageGroupId');
+    expect(sqsEntry(prepared(queue))).not.toHaveProperty('MessageGroupId');
   });
 });
 

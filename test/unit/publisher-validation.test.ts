@@ -119,9 +119,9 @@ describe('Publisher validation', () => {
     );
   });
 
-  it('refuses groupId and deduplicationId for a standard destination instead of ignoring them', async () => {
-    await expect(publisher.publish('payment.received', { paymentId: 'p', amountCents: 1 }, { id: 'e-9', groupId: 'g', deduplicationId: 'd' })).rejects.toThrowError(
-      "Message e-9 of type 'payment.received' was not sent: groupId applies to FIFO destinations only, and topic pay-dev-payments is standard; " +
+  it('refuses deduplicationId for a standard destination instead of ignoring it, and a tenant (groupId) SNS would refuse', async () => {
+    await expect(publisher.publish('payment.received', { paymentId: 'p', amountCents: 1 }, { id: 'e-9', groupId: 'tenant 1', deduplicationId: 'd' })).rejects.toThrowError(
+      "Message e-9 of type 'payment.received' was not sent: groupId must be 1 to 128 letters, digits or punctuation (no spaces) for topic pay-dev-payments; " +
         'deduplicationId applies to FIFO destinations only, and topic pay-dev-payments is standard.',
     );
   });

@@ -205,6 +205,41 @@ describe('resolveTopology', () => {
     ]);
   });
 
+  it('carries a FIFO topic\'s throughput scope, leaves it out by default, and refuses it on a standard topic', () => {
+    const fifo = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], fifo: true, fifoThroughputScope: 'MessageGroup' } } });
+    expect(resolveTopology(fifo, { stage: 'dev' }).topics[0]).toMatchObject({ fifoThroughputScope: 'MessageGroup' });
+    expect(resolveTopology(aTopology(), { stage: 'dev' }).topics[0]).not.toHaveProperty('fifoThroughputScope');
+    const standard = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], fifoThroughputScope: 'MessageGroup' } } });
+    expect(problemsOf(() => resolveTopology(standard, { stage: 'dev' }))).toEqual([
+      "topic 'items' has fifoThroughputScope, which only FIFO topics have; add fifo: true or remove it",
+    ]);
+    const unknown = aTopology({ topics: { items: { events: ['item.added', 'item.removed'], fifo: true, fifoThroughputScope: 'Group' as 'Topic' } } });
+    expect(problemsOf(() => resolveTopology(unknown, { stage: 'dev' }))[0]).toMatch(/^topics\.items\.fifoThroughputScope: .*"Topic"\|"MessageGroup"/);
+  });
+
+  it('takes provisioned pollers for a Lambda handler, with the event source\'s defaults, and refuses what Lambda would', () => {
+    const handler = { kind: 'lambda', entry: 'x.ts', provisionedPollers: {} } as const;
+    const resolved = resolveTopology(aTopology({ commandHandlers: { 'stock.count': { handler } } }), { stage: 'dev' });
+    expect(resolved.queues.find((queue) => queue.role === 'command')!.handler).toMatchObject({ provisionedPollers: { minimum: 2, maximum: 200 } });
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          subscribers: {
+            ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'lambda', entry: 'x.ts', maxConcurrency: 20, provisionedPollers: { minimum: 50, maximum: 10 } } },
+          },
+          commandHandlers: { 'stock.count': { handler: { kind: 'lambda', entry: 'x.ts', provisionedPollers: { minimum: 1, maximum: 3000 } } } },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^commandHandlers\.stock\.count\.handler\.provisionedPollers\.minimum: .*2/),
+      expect.stringMatching(/^commandHandlers\.stock\.count\.handler\.provisionedPollers\.maximum: .*2000/),
+      "subscriber 'ledger': provisionedPollers keeps 50 pollers ready but may scale to only 10; raise maximum to at least 50 or lower minimum",
+      "subscriber 'ledger': maxConcurrency and provisionedPollers cannot go together (Lambda's event source takes one or the other); remove maxConcurrency, as provisionedPollers.maximum bounds the pollers",
+    ]);
+  });
+
   it('refuses Lambda batching settings that SQS event sources reject', () => {
     const problems = problemsOf(() =>
       resolveTopology(

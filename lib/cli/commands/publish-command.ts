@@ -11,7 +11,7 @@ export function registerPublish(program: Command, context: () => Promise<CliCont
       .command(`${kind === 'event' ? 'publish' : 'send'} <type> <json>`)
       .description(`validate a${kind === 'event' ? 'n event' : ' command'} against its schema and ${kind === 'event' ? 'publish it to its topic' : 'send it to its queue'} (<json> or @file)`)
       .option('--correlation-id <id>', 'id of the flow it belongs to')
-      .option('--group-id <id>', 'FIFO message group');
+      .option('--group-id <id>', 'message group: the order group on a FIFO destination, the tenant on a standard one (SQS fair queues)');
     if (kind === 'command') {
       command.addOption(new Option('--delay <seconds>', 'seconds before it becomes visible (0-900)').argParser(integerOption({ min: 0, max: 900, unit: 'seconds' })));
     }

@@ -51,9 +51,18 @@ export interface HandlerContext {
   readonly traceContext: TraceContext;
 }
 
-/** Where a handler's abort signal comes from; read only if the handler asks for it. */
-export interface AbortSource {
-  readonly signal: AbortSignal;
+/**
+ * What one invocation (a Lambda batch) or one task lends the messages it processes. Lambda Managed Instances run
+ * several invocations at once through one processor, so nothing of an invocation is kept on the processor.
+ * Each part is read only when needed (a getter may make it then).
+ */
+export interface ProcessingScope {
+  /** Aborted when the consumer gives up on the task. */
+  readonly signal?: AbortSignal;
+  /** Where this invocation's metrics go. @default the processor's */
+  readonly metrics?: EmfMetrics;
+  /** This invocation's logger. @default the processor's */
+  readonly logger?: Logger;
 }
 
 export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
@@ -141,10 +150,10 @@ export class MessageProcessor {
    * Synchronous when the handler is, so a batch of fast handlers does not pay
    * for a promise per record (see `npm run bench`).
    */
-  process(message: ReceivedMessage, abort?: AbortSource): ProcessingOutcome | Promise<ProcessingOutcome> {
+  process(message: ReceivedMessage, scope?: ProcessingScope): ProcessingOutcome | Promise<ProcessingOutcome> {
     // A pointer to a payload in S3 (claim check) is fetched first, before decoding; any other message stays synchronous.
     const fetched = fetchPayload(message, this.payloadStore);
-    if (fetched) return fetched.then((full) => this.process(full, abort), (error: unknown) => this.failed(message, undefined, error, performance.now()));
+    if (fetched) return fetched.then((full) => this.process(full, scope), (error: unknown) => this.failed(message, undefined, error, performance.now(), scope));
     const started = performance.now();
     let envelope: Envelope | undefined;
     try {
@@ -154,41 +163,49 @@ export class MessageProcessor {
         // Its last attempt never reported (the consumer crashed or timed out): dead-letter it with that reason, unrun.
         throw new RetriesExhaustedError(message.messageId, message.receiveCount - 1, new AttemptsWithoutResultError(message.receiveCount));
       }
-      const context = new MessageContext(this, message, decoded, abort);
+      const context = new MessageContext(this, message, decoded, scope);
       if (this.guard) {
         return this.guard.run(message.messageId, decoded, (idempotency) => {
           context.idempotency = idempotency;
           return this.handlers[decoded.type]!(decoded, context);
         }).then(
-          (run) => (run.ran ? this.succeeded(decoded, started) : this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started)),
-          (error: unknown) => this.failed(message, decoded, error, started),
+          (run) => (run.ran ? this.succeeded(decoded, started, scope) : this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started, scope)),
+          (error: unknown) => this.failed(message, decoded, error, started, scope),
         );
       }
       const result = this.handlers[decoded.type]!(decoded, context);
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
-          () => this.succeeded(decoded, started),
-          (error: unknown) => this.failed(message, decoded, error, started),
+          () => this.succeeded(decoded, started, scope),
+          (error: unknown) => this.failed(message, decoded, error, started, scope),
         );
       }
-      return this.succeeded(decoded, started);
+      return this.succeeded(decoded, started, scope);
     } catch (error) {
-      return this.failed(message, envelope, error, started);
+      return this.failed(message, envelope, error, started, scope);
     }
   }
 
   private readonly payloadStore = (): PayloadStore => (this.payloads ??= new S3PayloadStore());
 
-  private succeeded(envelope: Envelope, started: number): ProcessingOutcome {
-    this.metrics.record(envelope.type, 'Processed', performance.now() - started);
+  private succeeded(envelope: Envelope, started: number, scope: ProcessingScope | undefined): ProcessingOutcome {
+    (scope?.metrics ?? this.metrics).record(envelope.type, 'Processed', performance.now() - started);
     return { status: 'processed', envelope };
   }
 
   /** A message an earlier delivery handled: acknowledged unrun, and logged with what the handler returned then. */
-  private acknowledgedDuplicate(message: ReceivedMessage, envelope: Envelope, key: string, storedResult: unknown, started: number): ProcessingOutcome {
-    this.metrics.record(envelope.type, 'Processed', performance.now() - started);
-    this.metrics.count(envelope.type, 'Duplicate');
-    this.logger.info('handled before; acknowledged without calling its handler', {
+  private acknowledgedDuplicate(
+    message: ReceivedMessage,
+    envelope: Envelope,
+    key: string,
+    storedResult: unknown,
+    started: number,
+    scope: ProcessingScope | undefined,
+  ): ProcessingOutcome {
+    const metrics = scope?.metrics ?? this.metrics;
+    metrics.record(envelope.type, 'Processed', performance.now() - started);
+    metrics.count(envelope.type, 'Duplicate');
+    (scope?.logger ?? this.logger).info('handled before; acknowledged without calling its handler', {
       ...this.messageFields(message, envelope),
       idempotencyKey: key,
       ...(storedResult !== undefined && { storedResult }),
@@ -197,13 +214,13 @@ export class MessageProcessor {
   }
 
   /** The outcome of a message whose handling failed with `error`, logged and counted. */
-  failed(message: ReceivedMessage, envelope: Envelope | undefined, error: unknown, started: number): ProcessingOutcome {
+  failed(message: ReceivedMessage, envelope: Envelope | undefined, error: unknown, started: number, scope?: ProcessingScope): ProcessingOutcome {
     const decision = decideOnFailure(error, message.messageId, message.receiveCount, this.queue, this.random);
     // Names metrics: a type the topology does not declare is untrusted input, and each would make a new metric.
     const readType = envelope?.type ?? (error as { messageType?: string }).messageType;
     const type = readType !== undefined && this.catalog.get(readType) ? readType : 'unknown';
-    this.metrics.record(type, 'Failed', performance.now() - started);
-    this.logger.warn(decision.action === 'retry' ? 'message failed; will retry' : 'message failed; dead-lettering it', {
+    (scope?.metrics ?? this.metrics).record(type, 'Failed', performance.now() - started);
+    (scope?.logger ?? this.logger).warn(decision.action === 'retry' ? 'message failed; will retry' : 'message failed; dead-lettering it', {
       ...this.messageFields(message, envelope),
       errorCode: errorCode(decision.error),
       error: describeError(decision.error),
@@ -213,8 +230,8 @@ export class MessageProcessor {
   }
 
   /** A logger that adds the message's id, type, correlation id and attempt to every line. */
-  loggerFor(message: ReceivedMessage, envelope: Envelope): Logger {
-    return this.logger.child(this.messageFields(message, envelope));
+  loggerFor(message: ReceivedMessage, envelope: Envelope, scope?: ProcessingScope): Logger {
+    return (scope?.logger ?? this.logger).child(this.messageFields(message, envelope));
   }
 
   private messageFields(message: ReceivedMessage, envelope: Envelope | undefined): Record<string, unknown> {
@@ -239,7 +256,7 @@ class MessageContext implements HandlerContext {
     private readonly processor: MessageProcessor,
     private readonly message: ReceivedMessage,
     private readonly envelope: Envelope,
-    private readonly abort?: AbortSource,
+    private readonly scope?: ProcessingScope,
   ) {}
 
   get messageId(): string {
@@ -255,12 +272,12 @@ class MessageContext implements HandlerContext {
   }
 
   get logger(): Logger {
-    this.childLogger ??= this.processor.loggerFor(this.message, this.envelope);
+    this.childLogger ??= this.processor.loggerFor(this.message, this.envelope, this.scope);
     return this.childLogger;
   }
 
   get signal(): AbortSignal | undefined {
-    return this.abort?.signal;
+    return this.scope?.signal;
   }
 
   // Tracing hook (see handler-spans.ts): made on first use, or set to the consumer span's when there is one.

@@ -76,6 +76,21 @@ export class QueueActions {
     return Failed.map((entry) => ({ receiptHandle: receiptHandles[Number(entry.Id)]!, reason: `${entry.Code}: ${entry.Message ?? 'no message'}` }));
   }
 
+  /**
+   * Sets the visibility of up to 10 messages in one request. Resolves to the
+   * entries SQS did not change, each with its reason.
+   */
+  async changeVisibilityBatch(receiptHandles: readonly string[], seconds: number): Promise<Array<{ receiptHandle: string; reason: string }>> {
+    const { sdk, client } = await this.client();
+    const { Failed = [] } = await client.send(
+      new sdk.ChangeMessageVisibilityBatchCommand({
+        QueueUrl: await this.mainUrl(),
+        Entries: receiptHandles.map((receiptHandle, index) => ({ Id: String(index), ReceiptHandle: receiptHandle, VisibilityTimeout: seconds })),
+      }),
+    );
+    return Failed.map((entry) => ({ receiptHandle: receiptHandles[Number(entry.Id)]!, reason: `${entry.Code}: ${entry.Message ?? 'no message'}` }));
+  }
+
   /** Hides the message for `seconds`: it comes back then, as the next attempt. */
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
     const { sdk, client } = await this.client();
@@ -87,7 +102,8 @@ export class QueueActions {
   /**
    * Sends a copy of the message to the dead-letter queue: its body, the
    * producer's attributes exactly, and the failure record (see
-   * `deadLetterAttributes`), which names the message on its source queue.
+   * `deadLetterAttributes`), which names the message on its source queue,
+   * and its message group (on a standard queue, a fair queue's tenant, when it has one).
    * The caller deletes the original only after this resolves, so a crash in
    * between duplicates at worst and never loses the message; on FIFO queues the
    * source message id is the deduplication id, so SQS drops such a duplicate.
@@ -117,7 +133,9 @@ export class QueueActions {
           QueueUrl: queueUrl,
           MessageBody: message.body,
           MessageAttributes: withDataTypes(attributes),
-          ...(this.queue.fifo && { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }),
+          ...(this.queue.fifo
+            ? { MessageGroupId: message.groupId ?? message.messageId, MessageDeduplicationId: message.messageId }
+            : message.groupId !== undefined && { MessageGroupId: message.groupId }),
         }),
       );
     } catch (error) {

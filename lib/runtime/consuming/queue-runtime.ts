@@ -6,14 +6,14 @@ import type { AnyTopology } from '../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { PostboxError } from '../../postbox-error.ts';
 import { idempotencyTableName } from '../../topology/naming.ts';
-import { queueById, resolveTopology, type ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { resolveQueueOf, type ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { DynamoDbIdempotencyStore } from './idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
 import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
-import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ReceivedMessage } from './message-processor.ts';
+import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ProcessingScope, type ReceivedMessage } from './message-processor.ts';
 import { QueueActions } from './queue-actions.ts';
 
 export interface QueueRuntimeOptions<T extends AnyTopology> {
@@ -88,11 +88,12 @@ export class QueueRuntime {
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
     const stage = options.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage];
     if (!stage) throw new HandlerSetupError(`The consumer of queue '${options.queue}' has no stage: pass 'stage' or set ${DEPLOYED_ENVIRONMENT.stage}.`);
-    const resolved = resolveTopology(topology, { stage });
-    const queue = queueById(resolved, options.queue);
+    // Only this queue is resolved: a cold start pays for no other queue's checks (the topology was validated at synthesis).
+    const resolved = resolveQueueOf(topology, { stage, queue: options.queue });
+    const { queue } = resolved;
     if (!queue) {
       throw new HandlerSetupError(
-        `Queue '${options.queue}' is not in topology '${resolved.app}'; its queues are ${resolved.queues.map((q) => `'${q.id}'`).join(', ')}.`,
+        `Queue '${options.queue}' is not in topology '${resolved.app}'; its queues are ${resolved.queueIds().map((id) => `'${id}'`).join(', ')}.`,
       );
     }
     this.queue = queue;
@@ -114,22 +115,23 @@ export class QueueRuntime {
   /**
    * Acts on a failed message: a retry delays it by its backoff; a dead-letter
    * copies it to the DLQ. Resolves to true when the message is to leave its
-   * queue (the caller deletes it, or lets Lambda do so).
+   * queue (the caller deletes it, or lets Lambda do so). `scope`: the invocation's metrics and logger.
    */
-  async settleFailure(message: ReceivedMessage, outcome: Exclude<ProcessingOutcome, { status: 'processed' }>): Promise<boolean> {
+  async settleFailure(message: ReceivedMessage, outcome: Exclude<ProcessingOutcome, { status: 'processed' }>, scope?: ProcessingScope): Promise<boolean> {
+    const metrics = scope?.metrics ?? this.metrics;
     if (outcome.action === 'retry') {
-      this.metrics.count(outcome.messageType, 'Retried');
-      await this.delay(message, outcome.delaySeconds);
+      metrics.count(outcome.messageType, 'Retried');
+      await this.delay(message, outcome.delaySeconds, scope);
       this.settled(message, outcome, false);
       return false;
     }
     let left: boolean;
     try {
       await this.actions.deadLetter(message, { error: outcome.error, handler: outcome.handler, attempt: message.receiveCount });
-      this.metrics.count(outcome.messageType, 'DeadLettered');
+      metrics.count(outcome.messageType, 'DeadLettered');
       left = true;
     } catch (error) {
-      this.logger.error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
+      (scope?.logger ?? this.logger).error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
       left = false;
     }
     this.settled(message, outcome, left);
@@ -153,10 +155,10 @@ export class QueueRuntime {
    * Hides a message for `seconds`, cut to what is left of the 12 hours SQS allows from its receipt;
    * on failure it returns after its current visibility timeout anyway.
    */
-  async delay(message: ReceivedMessage, seconds: number): Promise<void> {
+  async delay(message: ReceivedMessage, seconds: number, scope?: ProcessingScope): Promise<void> {
     const allowed = message.receivedAt === undefined ? seconds : capVisibilitySeconds(seconds, message.receivedAt, Date.now());
     await this.actions.changeVisibility(message.receiptHandle, allowed).catch((error: unknown) => {
-      this.logger.warn('could not change the visibility of a message; it returns after its current visibility timeout', {
+      (scope?.logger ?? this.logger).warn('could not change the visibility of a message; it returns after its current visibility timeout', {
         messageId: message.messageId,
         error,
       });

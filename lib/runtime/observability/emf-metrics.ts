@@ -24,8 +24,10 @@ interface TypeMetrics {
 export class EmfMetrics {
   private byType = new Map<string, TypeMetrics>();
 
-  private readonly namespaceJson: string;
-  private readonly queueJson: string;
+  private namespaceJson: string;
+  private queueJson: string;
+  /** `,"requestId":"…"` in the documents of one invocation's metrics, else empty. */
+  private requestIdJson = '';
 
   constructor(
     namespace: string,
@@ -36,6 +38,18 @@ export class EmfMetrics {
     this.queueJson = JSON.stringify(queue);
   }
 
+  /**
+   * New, empty metrics of the same namespace and queue for one invocation, whose documents name its request:
+   * invocations that run at once (Lambda Managed Instances) each count and write their own.
+   */
+  forInvocation(requestId: string | undefined): EmfMetrics {
+    const metrics = new EmfMetrics('', '', this.write);
+    metrics.namespaceJson = this.namespaceJson;
+    metrics.queueJson = this.queueJson;
+    if (requestId !== undefined) metrics.requestIdJson = `,"requestId":${JSON.stringify(requestId)}`;
+    return metrics;
+  }
+
   count(messageType: string, metric: MessageMetric): void {
     this.of(messageType).counts[metric] += 1;
   }
@@ -44,7 +58,8 @@ export class EmfMetrics {
   record(messageType: string, metric: 'Processed' | 'Failed', milliseconds: number): void {
     const metrics = this.of(messageType);
     metrics.counts[metric] += 1;
-    metrics.durations.push(milliseconds);
+    // To the microsecond: a double's shortest digits are the costliest part of writing a document (see `npm run bench`).
+    metrics.durations.push(Math.round(milliseconds * 1000) / 1000);
   }
 
   /**
@@ -57,13 +72,13 @@ export class EmfMetrics {
     const timestamp = Date.now();
     for (const [messageType, { counts, durations }] of this.byType) {
       const head = `{"_aws":{"Timestamp":${timestamp},"CloudWatchMetrics":[{"Namespace":${this.namespaceJson},"Dimensions":[["Queue","MessageType"]],"Metrics":`;
-      const dimensions = `"Queue":${this.queueJson},"MessageType":${JSON.stringify(messageType)}`;
+      const properties = `"Queue":${this.queueJson},"MessageType":${JSON.stringify(messageType)}${this.requestIdJson}`;
       this.write(
-        `${head}${METRIC_DEFINITIONS}}]},${dimensions},"Processed":${counts.Processed},"Failed":${counts.Failed},` +
+        `${head}${METRIC_DEFINITIONS}}]},${properties},"Processed":${counts.Processed},"Failed":${counts.Failed},` +
           `"Retried":${counts.Retried},"DeadLettered":${counts.DeadLettered},"Duplicate":${counts.Duplicate},"Duration":[${durations.slice(0, EMF_MAX_VALUES_PER_METRIC).join(',')}]}`,
       );
       for (let start = EMF_MAX_VALUES_PER_METRIC; start < durations.length; start += EMF_MAX_VALUES_PER_METRIC) {
-        this.write(`${head}${DURATION_DEFINITION}}]},${dimensions},"Duration":[${durations.slice(start, start + EMF_MAX_VALUES_PER_METRIC).join(',')}]}`);
+        this.write(`${head}${DURATION_DEFINITION}}]},${properties},"Duration":[${durations.slice(start, start + EMF_MAX_VALUES_PER_METRIC).join(',')}]}`);
       }
     }
     this.byType = new Map();

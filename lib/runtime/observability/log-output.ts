@@ -1,4 +1,3 @@
-import { openSync, writeSync } from 'node:fs';
 import { USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 
 let file: number | undefined;
@@ -6,7 +5,8 @@ let file: number | undefined;
 /**
  * Where log and metric lines go: stdout (what Lambda and containers collect),
  * or the file named by POSTBOX_LOG_FILE (what `npm start` uses so that its
- * live view stays readable).
+ * live view stays readable). `node:fs` is taken only for a file: importing it
+ * costs every Lambda cold start, where the lines go to stdout (see `npm run bench`).
  */
 export function writeLogLine(line: string): void {
   const path = process.env[USER_ENVIRONMENT.logFile];
@@ -14,6 +14,7 @@ export function writeLogLine(line: string): void {
     process.stdout.write(`${line}\n`);
     return;
   }
-  file ??= openSync(path, 'a');
-  writeSync(file, `${line}\n`);
+  const fs = process.getBuiltinModule('node:fs');
+  file ??= fs.openSync(path, 'a');
+  fs.writeSync(file, `${line}\n`);
 }

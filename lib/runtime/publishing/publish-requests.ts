@@ -15,12 +15,14 @@ export interface PublishOptions {
   /** Not empty. @default none */
   readonly causationId?: string;
   /**
-   * FIFO destinations only (refused on a standard one): messages of one group are delivered in order.
-   * 1 to 128 printable ASCII characters, no spaces. @default the message id (no ordering across messages)
+   * The message group, 1 to 128 printable ASCII characters, no spaces. On a FIFO destination, messages of one group
+   * are delivered in order. On a standard one it names the tenant for SQS fair queues: SQS keeps one tenant's backlog
+   * from delaying the others' messages, with no ordering, and a standard topic forwards it to its SQS subscribers only.
+   * @default FIFO: the message id (no ordering across messages); standard: none (no fairness)
    */
   readonly groupId?: string;
   /**
-   * FIFO destinations only, as groupId; unique within a batch.
+   * FIFO destinations only (refused on a standard one); 1 to 128 printable ASCII characters, no spaces; unique within a batch.
    * @default the message id, to a topic with contentBasedDeduplication too: every envelope's body is unique (its
    * id and time), so SNS's hash of it would let a publish of the same id again through
    */
@@ -112,8 +114,9 @@ function wireAttributes(message: Sendable & Pick<Partial<Prepared>, 'payload'>) 
   return { ...stringAttributes(message.encoded.attributes), ...pointer };
 }
 
+/** FIFO: the group and deduplication ids. Standard: the tenant's group id for fair queues, when given. */
 export function fifoFields({ destination, envelope, options }: Sendable): { MessageGroupId?: string; MessageDeduplicationId?: string } {
-  if (!destination.fifo) return {};
+  if (!destination.fifo) return options.groupId === undefined ? {} : { MessageGroupId: options.groupId };
   return { MessageGroupId: options.groupId ?? envelope.id, MessageDeduplicationId: options.deduplicationId ?? envelope.id };
 }
 
@@ -134,8 +137,9 @@ export function optionProblems(destination: Destination, id: string, options: Se
   for (const field of ['groupId', 'deduplicationId'] as const) {
     const value = options[field];
     if (value === undefined) continue;
-    if (!destination.fifo) problems.push(`${field} applies to FIFO destinations only, and ${where} is standard`);
-    else if (!FIFO_ID.test(value)) problems.push(`${field} must be 1 to 128 letters, digits or punctuation (no spaces) for FIFO ${where}`);
+    // A standard destination takes a group id (a fair queue's tenant) but deduplicates nothing.
+    if (!destination.fifo && field === 'deduplicationId') problems.push(`${field} applies to FIFO destinations only, and ${where} is standard`);
+    else if (!FIFO_ID.test(value)) problems.push(`${field} must be 1 to 128 letters, digits or punctuation (no spaces) for ${destination.fifo ? 'FIFO ' : ''}${where}`);
   }
   const idStandsIn = options.groupId === undefined || options.deduplicationId === undefined;
   if (destination.fifo && id !== '' && !FIFO_ID.test(id) && idStandsIn) {

@@ -3,10 +3,11 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'a
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import type { QueueId } from '../../../topology/queue-types.ts';
 import { MessageGroups } from '../message-groups.ts';
-import type { AbortSource, ProcessingOutcome, QueueHandlers, ReceivedMessage } from '../message-processor.ts';
+import type { EmfMetrics } from '../../observability/emf-metrics.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { ProcessingOutcome, ProcessingScope, QueueHandlers, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
-import { metricsFlushMiddleware } from './metrics-flush-middleware.ts';
 import { sqsRecordsOf } from './sqs-event.ts';
 import { fromSqsRecord } from './sqs-record.ts';
 
@@ -25,10 +26,29 @@ const RECEIVE_MARGIN_SECONDS = 60;
 /** Kept back from the Lambda timeout to return the partial batch response in time. */
 const RESPONSE_MARGIN_MS = 500;
 
-/** An AbortController made only when a handler asks for its signal: making one costs more than handling a record. */
-class LazyAbort implements AbortSource {
+/**
+ * What belongs to one invocation: its abort signal, metrics and logger (which names its request). Lambda Managed
+ * Instances run several invocations at once through one handler, so none of this lives at module level.
+ * The AbortController and the logger are made only when asked for: making them costs more than handling a record.
+ */
+class Invocation implements ProcessingScope {
   private controller: AbortController | undefined;
+  private requestLogger: Logger | undefined;
   aborted = false;
+  readonly metrics: EmfMetrics;
+
+  constructor(
+    private readonly handlerLogger: Logger,
+    handlerMetrics: EmfMetrics,
+    readonly requestId: string | undefined,
+  ) {
+    this.metrics = handlerMetrics.forInvocation(requestId);
+  }
+
+  get logger(): Logger {
+    this.requestLogger ??= this.requestId === undefined ? this.handlerLogger : this.handlerLogger.child({ requestId: this.requestId });
+    return this.requestLogger;
+  }
 
   get signal(): AbortSignal {
     this.controller ??= new AbortController();
@@ -64,31 +84,32 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
   const receiveLeadMs = ((handler.kind === 'lambda' ? handler.maxBatchingWindowSeconds : 0) + RECEIVE_MARGIN_SECONDS) * 1000;
 
   /** Records in `left` that the message leaves its queue: processed, or dead-lettered. */
-  function settle(message: ReceivedMessage, outcome: ProcessingOutcome, index: number, left: boolean[]): void | Promise<void> {
+  function settle(message: ReceivedMessage, outcome: ProcessingOutcome, index: number, left: boolean[], invocation: Invocation): void | Promise<void> {
     if (outcome.status === 'processed') {
       left[index] = true;
       runtime.settled(message, outcome, true);
       return undefined;
     }
-    return runtime.settleFailure(message, outcome).then((leaves) => void (left[index] = leaves));
+    return runtime.settleFailure(message, outcome, invocation).then((leaves) => void (left[index] = leaves));
   }
 
   /** Every record at once; synchronous when every handler is, so fast handlers pay for no promise per record. */
-  function settleAtOnce(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): void | Promise<unknown> {
-    const pending: Array<Promise<void>> = [];
-    messages.forEach((message, index) => {
-      const outcome = processor.process(message, abort);
-      const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left)) : settle(message, outcome, index, left);
-      if (settled) pending.push(settled);
-    });
-    return pending.length > 0 ? Promise.all(pending) : undefined;
+  function settleAtOnce(messages: ReceivedMessage[], left: boolean[], invocation: Invocation): void | Promise<unknown> {
+    let pending: Array<Promise<void>> | undefined;
+    for (let index = 0; index < messages.length; index++) {
+      const message = messages[index]!;
+      const outcome = processor.process(message, invocation);
+      const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left, invocation)) : settle(message, outcome, index, left, invocation);
+      if (settled) (pending ??= []).push(settled);
+    }
+    return pending && Promise.all(pending);
   }
 
   /**
    * One record after the other. After a failure, the rest of its group is released unprocessed:
    * SQS holds a FIFO group back while its failed message is invisible, then delivers them in order.
    */
-  async function settleInOrder(messages: ReceivedMessage[], left: boolean[], abort: LazyAbort): Promise<void> {
+  async function settleInOrder(messages: ReceivedMessage[], left: boolean[], invocation: Invocation): Promise<void> {
     const groups = new MessageGroups();
     // Every record is queued at once, so a group's failure holds the rest of it back; each waits for the one before.
     let previous: Promise<unknown> = Promise.resolve();
@@ -99,13 +120,13 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
         async () => {
           await before;
           // Out of time: the rest goes back unprocessed, still in order.
-          if (abort.aborted) return false;
-          await settle(message, await processor.process(message, abort), index, left);
+          if (invocation.aborted) return false;
+          await settle(message, await processor.process(message, invocation), index, left, invocation);
           return left[index]!;
         },
         async () => {
           await before;
-          if (!abort.aborted) await runtime.delay(message, 0);
+          if (!invocation.aborted) await runtime.delay(message, 0, invocation);
         },
       );
       previous = turn.catch(() => undefined);
@@ -115,7 +136,7 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
   }
 
   /** Waits for `work` until shortly before the function's timeout; then aborts what still runs. */
-  async function withinDeadline(work: Promise<unknown>, context: Context | undefined, abort: LazyAbort, records: number): Promise<void> {
+  async function withinDeadline(work: Promise<unknown>, context: Context | undefined, invocation: Invocation, records: number): Promise<void> {
     const remainingMs = context?.getRemainingTimeInMillis?.();
     if (remainingMs === undefined) {
       await work;
@@ -128,11 +149,13 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
     } finally {
       clearTimeout(timer);
     }
-    abort.abort();
-    // What still runs settles on its own or returns after its visibility timeout; its error must not fail a later invocation.
-    work.catch((error: unknown) => logger.error('a record still running at the timeout failed to settle', { error }));
-    logger.warn('the batch ran out of time; records still running are reported failed and return to the queue', {
-      requestId: context?.awsRequestId,
+    invocation.abort();
+    // What still runs settles on its own or returns after its visibility timeout; its error must not fail a later
+    // invocation, and its metrics are written when it ends.
+    work
+      .catch((error: unknown) => invocation.logger.error('a record still running at the timeout failed to settle', { error }))
+      .finally(() => invocation.metrics.flush());
+    invocation.logger.warn('the batch ran out of time; records still running are reported failed and return to the queue', {
       records,
       remainingMs,
     });
@@ -141,20 +164,29 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
   async function processBatch(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
     const receivedAt = Date.now() - receiveLeadMs;
     // Any event may arrive (a function subscribed to a topic, a test invoke): refuse, saying what came, rather than crash on a field.
-    const messages = sqsRecordsOf(event, runtime.queue.name).map((record) => fromSqsRecord(record, receivedAt));
-    const left = messages.map(() => false);
-    const abort = new LazyAbort();
-    const work = runtime.queue.fifo ? settleInOrder(messages, left, abort) : settleAtOnce(messages, left, abort);
-    if (work) await withinDeadline(work, context, abort, messages.length);
+    const records = sqsRecordsOf(event, runtime.queue.name);
+    const messages: ReceivedMessage[] = new Array(records.length);
+    const left: boolean[] = new Array(records.length);
+    for (let index = 0; index < records.length; index++) {
+      messages[index] = fromSqsRecord(records[index]!, receivedAt);
+      left[index] = false;
+    }
+    const invocation = new Invocation(logger, metrics, context?.awsRequestId);
+    try {
+      const work = runtime.queue.fifo ? settleInOrder(messages, left, invocation) : settleAtOnce(messages, left, invocation);
+      if (work) await withinDeadline(work, context, invocation, messages.length);
+    } finally {
+      invocation.metrics.flush();
+    }
     const failures: SQSBatchItemFailure[] = [];
-    left.forEach((leaves, index) => leaves || failures.push({ itemIdentifier: messages[index]!.messageId }));
-    logger.debug('batch done', { records: messages.length, failed: failures.length });
+    for (let index = 0; index < left.length; index++) if (!left[index]) failures.push({ itemIdentifier: messages[index]!.messageId });
+    // The handler's logger with the request named, not the invocation's: that one is made only for lines written.
+    logger.debug('batch done', { requestId: invocation.requestId, records: messages.length, failed: failures.length });
     return { batchItemFailures: failures };
   }
 
   // Middy's own early timeout would fail the whole batch; processBatch answers in time instead.
   return middy<SQSEvent, SQSBatchResponse, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(invocationLoggingMiddleware(logger))
-    .use(metricsFlushMiddleware(metrics))
     .handler(processBatch);
 }

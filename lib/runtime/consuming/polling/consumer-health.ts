@@ -1,7 +1,10 @@
 export interface ConsumerHealth {
   readonly status: 'starting' | 'polling' | 'stopping' | 'stopped';
   readonly queue: string;
+  /** Messages held (received) and not yet finished, running or waiting. */
   readonly inFlight: number;
+  /** Of those, the ones whose handler has not started: read ahead, or behind their FIFO group. */
+  readonly waiting: number;
   readonly handled: number;
   readonly failed: number;
   /** When the last receive returned (epoch ms); 0 before the first. */

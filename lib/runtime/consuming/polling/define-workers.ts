@@ -8,6 +8,8 @@ export interface WorkerQueueDefinition<Handlers> {
   readonly handlers: Handlers;
   /** @default none: every message runs */
   readonly uniqueJobs?: UniqueJobs;
+  /** Messages read ahead while every handler slot is busy (see PollingConsumerOptions.prefetch). @default 0 */
+  readonly prefetch?: number;
 }
 
 /** Every worker queue of a topology, and no other queue, each with exactly its handlers. */
@@ -31,13 +33,14 @@ export function defineWorkers<T extends AnyTopology>(topology: T, queues: Worker
   return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
 }
 
-/** The handlers and unique jobs of `workers`, by queue id, as runWorkers takes them. */
+/** The handlers, unique jobs and read-ahead of `workers`, by queue id, as runWorkers takes them. */
 export function workerOptionsOf<T extends AnyTopology>(
   workers: WorkerDefinitions<T> | undefined,
-): { handlers: Record<string, MessageHandlers<T>>; uniqueJobs: Record<string, UniqueJobs> } {
+): { handlers: Record<string, MessageHandlers<T>>; uniqueJobs: Record<string, UniqueJobs>; prefetch: Record<string, number> } {
   const queues = Object.entries(workers?.queues ?? {});
   return {
     handlers: Object.fromEntries(queues.map(([queue, definition]) => [queue, definition.handlers])),
     uniqueJobs: Object.fromEntries(queues.flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
+    prefetch: Object.fromEntries(queues.flatMap(([queue, definition]) => (definition.prefetch !== undefined ? [[queue, definition.prefetch]] : []))),
   };
 }

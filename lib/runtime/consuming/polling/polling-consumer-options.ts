@@ -7,6 +7,17 @@ import type { UniqueJobs } from './unique-jobs.ts';
 export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRuntimeOptions<T> {
   /** Messages handled at once. @default the worker handler's concurrency in the topology */
   readonly concurrency?: number;
+  /**
+   * Read-ahead: messages received while every handler slot is busy, so one is
+   * ready the moment a slot frees instead of a receive round trip later. They
+   * count against this number (at most `concurrency + prefetch` held), their
+   * visibility is extended like running ones', they run in the order received
+   * (a FIFO group's never overtake), and stop() releases them at once. Costs:
+   * up to `prefetch` messages held invisible from other consumers, and one
+   * visibility extension each per third of the timeout while they wait.
+   * @default 0 (nothing read ahead)
+   */
+  readonly prefetch?: number;
   /** Long-poll wait of each receive. @default 20 */
   readonly waitTimeSeconds?: number;
   /** Visibility a received message starts with, extended by the heartbeat while it runs. @default the queue's */

@@ -10,7 +10,10 @@ import { heartbeatFields, type ConsumerHealth } from './consumer-health.ts';
 import { describeStop, startLimitTimers, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
 import { DeleteBatcher } from './delete-batcher.ts';
 import { drainTasks } from './drain-tasks.ts';
+import { HandlerSlots } from './handler-slots.ts';
+import { InvalidPrefetchError } from './polling-errors.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
+import { releaseMessages } from './release-messages.ts';
 import { runWithTimeLimit } from './run-with-time-limit.ts';
 import { PollingTask, TaskRegistry } from './task-registry.ts';
 import type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
@@ -26,7 +29,8 @@ export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-co
  * Consumes one queue of the topology in a long-running process, for work that
  * does not fit in Lambda. It shares the Lambda pipeline's decoding, dispatch,
  * backoff, dead-lettering and FIFO group order, and adds what a long task needs:
- * - long polling, up to `concurrency` messages in flight, never receiving more than it can start;
+ * - long polling, up to `concurrency` messages in flight, never receiving more than it can start,
+ *   or, with `prefetch`, up to that many more received ahead, waiting for a slot;
  * - a visibility heartbeat, so a task of an hour is not delivered twice; a time limit per task,
  *   whose slot stays taken until its handler returns; a message id runs once at a time;
  * - graceful stop: no receive after stop() begins; running tasks get a grace period, the rest are released;
@@ -39,6 +43,8 @@ export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-co
 export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventEmitter<PollingConsumerEvents> {
   readonly runtime: QueueRuntime;
   private readonly concurrency: number;
+  private readonly prefetch: number;
+  private readonly slots: HandlerSlots;
   private readonly waitTimeSeconds: number;
   private readonly visibilityTimeoutSeconds: number;
   private readonly taskTimeoutSeconds: number;
@@ -72,6 +78,10 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.runtime = new QueueRuntime(topology, { ...options, handlers });
     const { handler, fifo } = this.runtime.queue;
     this.concurrency = options.concurrency ?? (handler.kind === 'worker' ? handler.concurrency : 10);
+    const prefetch = options.prefetch ?? 0;
+    if (!Number.isInteger(prefetch) || prefetch < 0) throw new InvalidPrefetchError(this.runtime.queue.name, options.prefetch);
+    this.prefetch = prefetch;
+    this.slots = new HandlerSlots(this.concurrency);
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
     this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
@@ -90,8 +100,8 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.timers = startLimitTimers(limits, (reason) => void this.stop(reason));
     const heartbeatMs = (this.options.heartbeatIntervalSeconds ?? 30) * 1000;
     this.timers.push(setInterval(() => this.runtime.logger.info('heartbeat', heartbeatFields(this.health())), heartbeatMs));
-    const { concurrency, visibilityTimeoutSeconds, taskTimeoutSeconds } = this;
-    this.runtime.logger.info('consumer started', { concurrency, visibilityTimeoutSeconds, taskTimeoutSeconds, ...limits });
+    const { concurrency, prefetch, visibilityTimeoutSeconds, taskTimeoutSeconds } = this;
+    this.runtime.logger.info('consumer started', { concurrency, prefetch, visibilityTimeoutSeconds, taskTimeoutSeconds, ...limits });
     this.emit('started');
     this.loop = this.poll();
   }
@@ -113,6 +123,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       status: this.status,
       queue: this.runtime.queue.id,
       inFlight: this.tasks.slotsInUse,
+      waiting: this.tasks.waiting,
       handled: this.handled,
       failed: this.failedCount,
       lastPollAt: this.lastPollAt,
@@ -121,19 +132,21 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   }
 
   /**
-   * Keeps the handler slots full: whenever slots are free and not already
-   * asked for, another receive goes out for them (at most 10 each), so
-   * receives overlap with running handlers; never more is asked for than the
-   * free slots, so nothing received waits for a slot. While receives fail,
-   * one goes out at a time.
+   * Keeps the handler slots full: whenever slots (plus the read-ahead) are
+   * free and not already asked for, another receive goes out for them (at
+   * most 10 each), so receives overlap with running handlers; never more is
+   * asked for than that, so without read-ahead nothing received waits for a
+   * slot. While receives fail, one goes out at a time.
    */
   private async poll(): Promise<void> {
     const { maxMessages } = this.limits;
     const receives = new Set<Promise<void>>();
     while (!this.stopping) {
-      let free = this.concurrency - this.tasks.slotsInUse - this.requested;
+      let free = this.concurrency + this.prefetch - this.tasks.slotsInUse - this.requested;
       if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
-      if (free <= 0 || (this.receiveBackoff.failing && receives.size > 0)) {
+      // With work read ahead, a receive waits until it can ask for a full batch: fewer requests, and no slot starves meanwhile.
+      const batchOnly = this.prefetch > 0 && this.tasks.waiting > 0 && free < Math.min(10, this.prefetch);
+      if (free <= 0 || batchOnly || (this.receiveBackoff.failing && receives.size > 0)) {
         await this.changes.next();
         continue;
       }
@@ -165,7 +178,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       return;
     }
     if (this.stopping) {
-      await Promise.all(messages.map((message) => this.runtime.delay(message, 0)));
+      await this.releaseAll(messages);
       return;
     }
     for (const message of messages) this.startTask(message);
@@ -199,13 +212,21 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
 
   /** Runs the task's handler and settles its message; resolves to whether the message left its queue. */
   private async run(task: PollingTask): Promise<boolean> {
+    if (task.letGo || !(await this.slots.take(task.abort.signal))) {
+      this.handlerReturned(task);
+      return false;
+    }
     if (task.letGo) {
+      this.slots.free();
       this.handlerReturned(task);
       return false;
     }
     task.started = true;
     const { outcome: outcomeOf, finished } = runWithTimeLimit(this.runtime, task.message, task.abort, this.taskTimeoutSeconds);
-    void finished.then(() => this.handlerReturned(task));
+    void finished.then(() => {
+      this.slots.free();
+      this.handlerReturned(task);
+    });
     const outcome = await outcomeOf;
     if (task.abort.signal.aborted) this.abandoned.add(task);
     if (!(await task.finish())) return false;
@@ -258,6 +279,26 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     task.settleDone();
   }
 
+  /**
+   * At stop, gives back at once the messages whose handler has not started
+   * (read ahead, or behind their FIFO group), in batches of 10, so another
+   * consumer gets them now rather than after the grace period.
+   */
+  private async releaseWaiting(): Promise<void> {
+    const waiting = this.tasks.all().filter((task) => !task.started && !task.letGo);
+    const letGo = (await Promise.all(waiting.map(async (task) => ((await task.letGoOf()) ? task : undefined)))).filter((task) => task !== undefined);
+    for (const task of letGo) this.handlerReturned(task);
+    await this.releaseAll(letGo.map((task) => task.message));
+    for (const task of letGo) {
+      this.emit('message_released', task.message);
+      task.settleDone();
+    }
+  }
+
+  private releaseAll(messages: readonly ReceivedMessage[]): Promise<void> {
+    return releaseMessages(this.runtime.actions, this.runtime.logger, this.runtime.queue.name, messages);
+  }
+
   /** The message's visibility is lost: SQS hands it out again, so this process lets it go without settling it. */
   private async giveUp(task: PollingTask, error: unknown): Promise<void> {
     this.runtime.logger.error('could not extend the visibility of a running task before it expired; abandoning it, SQS hands it out again', {
@@ -274,6 +315,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.runtime.logger.info(`stopping: ${describeStop(reason, this.limits)}`, { reason, inFlight: this.tasks.slotsInUse, handled: this.handled });
     this.stopSignal.abort();
     this.changes.notify();
+    await this.releaseWaiting();
     await this.loop;
     await drainTasks({
       tasks: this.tasks,

@@ -70,3 +70,18 @@ export class VisibilityLostError extends PostboxError {
     );
   }
 }
+
+/** The consumer's `prefetch` option is not a whole number of messages of 0 or more. */
+export class InvalidPrefetchError extends PostboxError {
+  readonly code = 'INVALID_PREFETCH';
+
+  constructor(
+    readonly queue: string,
+    readonly prefetch: unknown,
+  ) {
+    super(
+      `The polling consumer of queue ${queue} was given prefetch ${JSON.stringify(prefetch) ?? String(prefetch)}; ` +
+        'it must be a whole number of 0 or more (0, the default, reads nothing ahead). Fix the option where the consumer or worker is defined.',
+    );
+  }
+}

@@ -21,6 +21,8 @@ export interface RunWorkersOptions<T extends AnyTopology> {
   readonly handlers: Readonly<Record<string, MessageHandlers<T>>>;
   /** Unique jobs of worker queues, by queue id. @default none */
   readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  /** Messages read ahead per worker queue, by queue id (see PollingConsumerOptions.prefetch). @default 0 for each */
+  readonly prefetch?: Readonly<Record<string, number>>;
   /**
    * DynamoDB table (the `JobLockTable` construct) that makes unique jobs unique
    * across every worker: a unique-jobs entry without a lock of its own gets a
@@ -68,7 +70,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
   const resolved = resolveTopology(topology, { stage: options.stage });
   const workerQueues = resolved.queues.filter((queue) => queue.handler.kind === 'worker').map((queue) => queue.id);
   const missing = workerQueues.filter((id) => !options.handlers[id]);
-  const unknown = [...new Set([...Object.keys(options.handlers), ...Object.keys(options.uniqueJobs ?? {})])].filter((id) => !workerQueues.includes(id));
+  const unknown = [...new Set([...Object.keys(options.handlers), ...Object.keys(options.uniqueJobs ?? {}), ...Object.keys(options.prefetch ?? {})])].filter((id) => !workerQueues.includes(id));
   if (missing.length > 0 || unknown.length > 0) {
     throw new WorkerConfigurationError(
       `Worker handlers do not match topology '${resolved.app}': ` +
@@ -96,6 +98,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
       queue,
       handlers: options.handlers[queue]!,
       ...(uniqueJobs && { uniqueJobs }),
+      ...(options.prefetch?.[queue] !== undefined && { prefetch: options.prefetch[queue] }),
       ...(idempotencyStore && { idempotencyStore }),
       ...(options.sqs && { sqs: options.sqs }),
       ...(options.limits && { limits: options.limits }),

@@ -92,6 +92,13 @@ export class TaskRegistry {
     return used;
   }
 
+  /** Messages held whose handler has not started: read ahead, or behind their FIFO group. */
+  get waiting(): number {
+    let count = 0;
+    for (const task of this.byId.values()) if (!task.started && !task.letGo) count += 1;
+    return count;
+  }
+
   all(): PollingTask[] {
     return [...this.byId.values()];
   }

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
+import type { ResolvedQueue } from '../topology/resolved-topology.ts';
+import { DurableQueue } from './durable-queue.ts';
+import { EventSubscription } from './event-subscription.ts';
+import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
+import type { IdempotencyTable } from './idempotency-table.ts';
+import { LambdaConsumer } from './lambda-consumer.ts';
+import { lockFileOf } from './lock-file-of.ts';
+import type { MessagingMonitoring } from './messaging-monitoring.ts';
+import type { PayloadBucket } from './payload-bucket.ts';
+import { SharedQueuePolicy } from './shared-queue-policy.ts';
+
+/** What every handler's resources share: the stack's topics, stores, monitoring and environment. */
+export interface HandlerResourcesContext {
+  readonly stage: string;
+  readonly projectRoot: string;
+  /** The topic a subscription names: an own topic by id, or another service's. */
+  readonly topicOf: (topicId: string, external: boolean) => sns.ITopic;
+  readonly monitoring: MessagingMonitoring;
+  readonly payloads?: PayloadBucket;
+  readonly idempotency?: IdempotencyTable;
+  /** Environment of every function besides its own queue's (payload bucket, outbox table). */
+  readonly environment: Record<string, string>;
+  readonly idempotencyEnvironment: Record<string, string>;
+  /**
+   * One queue policy per handler and no stack output per queue (a stack group's resources, see
+   * MessagingStack `stackGroups`); otherwise CDK's policy per queue and an output of each queue's URL, as
+   * a single stack has always had.
+   */
+  readonly compact: boolean;
+}
+
+export interface HandlerResources {
+  readonly queue: DurableQueue;
+  readonly subscription?: EventSubscription;
+  readonly consumer?: LambdaConsumer;
+}
+
+/**
+ * The resources of one subscriber or command handler in `scope`: its durable queue, its subscription, its Lambda
+ * consumer and their monitoring. Construct ids are the handler's name, so its logical ids do not depend on which
+ * other handlers the scope holds.
+ */
+export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, context: HandlerResourcesContext): HandlerResources {
+  const label = constructId(resolved.id);
+  const policy = context.compact ? new SharedQueuePolicy(scope, `${label}QueuePolicy`) : undefined;
+  const queue = new DurableQueue(scope, `${label}Queue`, {
+    queueName: resolved.name,
+    deadLetterQueueName: resolved.deadLetterQueueName,
+    fifo: resolved.fifo,
+    visibilityTimeout: Duration.seconds(resolved.visibilityTimeoutSeconds),
+    maxReceiveCount: resolved.redriveReceiveCount,
+    retentionPeriod: Duration.seconds(resolved.retentionSeconds),
+    maxMessageSizeBytes: resolved.maxMessageSizeBytes,
+    deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),
+    ...(policy && { policy }),
+  });
+  if (!context.compact) new CfnOutput(scope, `${label}QueueUrl`, { value: queue.queue.queueUrl });
+
+  let subscription: EventSubscription | undefined;
+  if (resolved.subscription) {
+    const { topicId, external } = resolved.subscription;
+    // Another service's topic: the subscription and the queue policy that lets exactly that topic send (with the
+    // SNS principal of its region) are this stack's, as are the queue, its DLQs and alarms.
+    subscription = new EventSubscription(scope, `${label}Subscription`, {
+      topic: topicIn(scope, topicId, context.topicOf(topicId, external), context.compact),
+      // With a shared policy, a reference: CDK would otherwise add a policy of its own to the queue for the topic.
+      queue: policy
+        ? sqs.Queue.fromQueueAttributes(scope, `${label}QueueRef`, { queueArn: queue.queue.queueArn, queueUrl: queue.queue.queueUrl, fifo: resolved.fifo })
+        : queue.queue,
+      filterPolicy: resolved.subscription.filterPolicy,
+      deliveryDeadLetterQueueName: resolved.subscription.deliveryDeadLetterQueueName,
+      fifo: resolved.fifo,
+      ...(policy && { policy }),
+    });
+  }
+  context.monitoring.monitorQueue(resolved.id, queue, Duration.seconds(healthyMessageAgeSeconds(resolved)), subscription);
+
+  if (resolved.handler.kind !== 'lambda') return { queue, ...(subscription && { subscription }) };
+  const { handler } = resolved;
+  const consumer = new LambdaConsumer(scope, `${label}Consumer`, {
+    entry: path.resolve(context.projectRoot, handler.entry),
+    depsLockFilePath: lockFileOf(context.projectRoot),
+    description: `Handles ${resolved.messageTypes.join(', ')} from ${resolved.name}`,
+    queue: queue.queue,
+    timeout: Duration.seconds(handler.timeoutSeconds),
+    memorySize: handler.memoryMb,
+    activeTracing: handler.activeTracing,
+    batchSize: handler.batchSize,
+    maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
+    ...(handler.provisionedPollers ? { provisionedPollers: handler.provisionedPollers } : { maxConcurrency: handler.maxConcurrency }),
+    environment: {
+      [DEPLOYED_ENVIRONMENT.stage]: context.stage,
+      [DEPLOYED_ENVIRONMENT.accountId]: Stack.of(scope).account,
+      [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
+      [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
+      ...(resolved.idempotency && context.idempotencyEnvironment),
+      ...context.environment,
+    },
+  });
+  queue.grantDeadLetterAccess(consumer.function);
+  context.payloads?.grantReadPayloads(consumer.function);
+  if (resolved.idempotency) context.idempotency!.grantRecords(consumer.function);
+  context.monitoring.monitorFunction(resolved.id, consumer);
+  return { queue, ...(subscription && { subscription }), consumer };
+}
+
+/**
+ * The topic as the scope may subscribe to it: in a stack group, a reference to the parent's topic by ARN (one per
+ * topic and group), since CDK would otherwise make the nested stack depend on its parent, which CloudFormation
+ * cannot do; the ARN reaches the nested stack as a parameter.
+ */
+function topicIn(scope: Construct, topicId: string, topic: sns.ITopic, compact: boolean): sns.ITopic {
+  if (!compact || Stack.of(topic) === Stack.of(scope) || !(topic instanceof sns.Topic)) return topic;
+  const id = `${constructId(topicId)}TopicRef`;
+  return (scope.node.tryFindChild(id) as sns.ITopic | undefined) ?? sns.Topic.fromTopicArn(scope, id, topic.topicArn);
+}
+
+/** `invoice-generate` → `InvoiceGenerate`: a stable construct id for a logical name. */
+export function constructId(name: string): string {
+  return name
+    .split(/[^a-zA-Z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0]!.toUpperCase() + part.slice(1))
+    .join('');
+}
