@@ -9,6 +9,8 @@ export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from 
 export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/messaging-monitoring.ts';
 export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
 export { PayloadBucket, type PayloadBucketProps } from './infra/payload-bucket.ts';
+export { QueueGroupStack, type QueueGroupStackProps } from './infra/queue-group-stack.ts';
+export { SharedQueuePolicy } from './infra/shared-queue-policy.ts';
 export { OutboxTable, type OutboxTableProps } from './infra/outbox-table.ts';
 export { stackEnvironment, StackEnvironmentError } from './infra/stack-environment.ts';
 export { WorkerBundleError, writeWorkerImage, type WorkerImageOptions } from './infra/worker-image.ts';

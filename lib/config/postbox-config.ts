@@ -51,6 +51,14 @@ export const postboxConfigSchema = z.strictObject({
    * @default false
    */
   outbox: z.boolean().default(false),
+  /**
+   * Split the handlers' resources into this many nested stacks (README "Big topologies"): each handler goes to its
+   * `stackGroup`, or to a stable hash bucket of its name, so adding one changes only its group. Choose it once: changing
+   * it moves handlers between groups, which replaces their queues. Needed past about 25 Lambda handlers, where one
+   * stack reaches CloudFormation's 500 resources.
+   * @default none: one stack
+   */
+  stackGroups: z.int().min(1, 'expected at least 1 stack group').optional(),
   /** What `postbox dev` runs besides the handlers. */
   dev: z
     .strictObject({

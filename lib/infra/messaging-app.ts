@@ -44,6 +44,7 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
   const alarmEmail = (app.node.tryGetContext('alarmEmail') as string | undefined) ?? config.alarmEmail;
   const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
     ...(config.outbox && { outbox: true }),
+    ...(config.stackGroups !== undefined && { stackGroups: config.stackGroups }),
     ...options.stack,
     topology: config.topology,
     stage,

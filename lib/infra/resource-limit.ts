@@ -19,7 +19,7 @@ export function checkResourceLimit(stack: Stack): void {
       if (count <= MAX_STACK_RESOURCES) return [];
       return [
         `stack ${stack.node.path} has ${count} resources, more than CloudFormation's ${MAX_STACK_RESOURCES}: ` +
-          'split the handlers into nested stacks with the MessagingStack prop stackGroups, give this group more room with a larger stackGroups ' +
+          'split the handlers into nested stacks with stackGroups (in postbox.config.ts, or the MessagingStack prop), give this group more room with a larger stackGroups ' +
           '(a new deployment: it moves handlers), or move handlers out of a named group with their stackGroup',
       ];
     },

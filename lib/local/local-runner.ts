@@ -4,10 +4,9 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { AwsClients } from '../runtime/aws-clients.ts';
-import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
+import type { WorkerOptions } from '../runtime/consuming/polling/define-workers.ts';
 import { runWorkers, type RunningWorkers } from '../runtime/consuming/polling/run-workers.ts';
 import type { StopReason } from '../runtime/consuming/polling/polling-consumer.ts';
-import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
 import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbox-store.ts';
 import { OutboxPoller } from '../runtime/publishing/outbox/outbox-poller.ts';
@@ -25,7 +24,7 @@ export interface LocalRunnerOptions {
   /** Where the Lambda handlers' `entry` paths start. */
   readonly root: string;
   /** The workers module's handlers and unique jobs, by queue id. @default none */
-  readonly workers?: { readonly handlers: Readonly<Record<string, MessageHandlers<AnyTopology>>>; readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>> };
+  readonly workers?: WorkerOptions;
   /** The job lock table of the workers. @default none: unique jobs are locked within this process */
   readonly jobLockTable?: string;
   /** The payload bucket the Lambda handlers' publishers store large payloads in. @default none: such messages are refused */
@@ -115,6 +114,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         stage: topology.stage,
         handlers: options.workers?.handlers ?? {},
         ...(options.workers?.uniqueJobs && { uniqueJobs: options.workers.uniqueJobs }),
+        ...(options.workers?.prefetch && { prefetch: options.workers.prefetch }),
         ...(options.jobLockTable && { jobLockTable: options.jobLockTable }),
         sqs: clients.sqs,
         dynamodb: options.dynamodb,

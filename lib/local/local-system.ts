@@ -5,8 +5,7 @@ import { QueueDirectory } from '../operations/queue-directory.ts';
 import { awsClientConfig } from '../runtime/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../runtime/aws-clients.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
-import type { MessageHandlers } from '../runtime/consuming/message-processor.ts';
-import type { UniqueJobs } from '../runtime/consuming/polling/unique-jobs.ts';
+import type { WorkerOptions } from '../runtime/consuming/polling/define-workers.ts';
 import { endpointClientOptions } from '../runtime/local-endpoint.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
@@ -32,10 +31,8 @@ export interface LocalSystemOptions<T extends AnyTopology> {
   readonly endpoint?: string;
   /** Create the topology's resources at the endpoint. @default true */
   readonly provision?: boolean;
-  /** Handlers of the worker queues, by queue id. */
-  readonly workerHandlers: Readonly<Record<string, MessageHandlers<T>>>;
-  /** Unique jobs of the worker queues, by queue id, locked in the emulator's job lock table. @default none */
-  readonly workerUniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  /** What runs the worker queues (handlers, unique jobs locked in the emulator's job lock table, read-ahead), by queue id. */
+  readonly workers: WorkerOptions<T>;
   /** Where the Lambda handlers' `entry` paths start. */
   readonly projectRoot: string;
   /** Port of the console; 0 picks a free one; false runs none. */
@@ -58,8 +55,7 @@ export interface LocalService {
   readonly topology: ResolvedTopology;
   /** Where its Lambda handlers' `entry` paths start. */
   readonly root: string;
-  readonly workerHandlers: Readonly<Record<string, MessageHandlers<AnyTopology>>>;
-  readonly workerUniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  readonly workers: WorkerOptions;
   /** Its outbox is relayed (its config's `outbox`). @default false */
   readonly outbox?: boolean;
 }
@@ -92,8 +88,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       declaration,
       topology,
       root: options.projectRoot,
-      workerHandlers: options.workerHandlers as Record<string, MessageHandlers<AnyTopology>>,
-      ...(options.workerUniqueJobs && { workerUniqueJobs: options.workerUniqueJobs }),
+      workers: options.workers as WorkerOptions,
       ...(options.outbox && { outbox: true }),
     },
     ...(options.with ?? []),
@@ -152,7 +147,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
           topology: service.topology,
           provisioned: own?.provisioned ?? { topicArns: new Map(), queues: await addressesOf(service.topology, new QueueDirectory(service.topology, clients.sqs, endpoint)) },
           root: service.root,
-          workers: { handlers: service.workerHandlers, ...(service.workerUniqueJobs && { uniqueJobs: service.workerUniqueJobs }) },
+          workers: service.workers,
           ...(own?.jobLockTable && { jobLockTable: own.jobLockTable }),
           ...(payloadBuckets.has(service.topology) && { payloadBucket: payloadBuckets.get(service.topology)! }),
           ...(outboxTable && { outboxTable }),

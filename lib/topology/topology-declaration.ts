@@ -57,7 +57,8 @@ export const queueSettingsSchema = z.object({
 });
 
 /** A handler that runs as an AWS Lambda function fed by an SQS event source. */
-export const lambdaHandlerSchema = z.object({
+// Strict: a key of the other kind (activeTracing on a worker, concurrency on a Lambda handler) or a misspelt one is refused, not dropped.
+export const lambdaHandlerSchema = z.strictObject({
   kind: z.literal('lambda'),
   /** Path of the function's entry file, relative to the project root (bundled with esbuild). */
   entry: z.string().check(z.minLength(1)),
@@ -77,11 +78,11 @@ export const lambdaHandlerSchema = z.object({
   /** Most concurrent invocations the event source starts for this queue (2 to 1000); on-demand mode only. */
   maxConcurrency: z._default(integer(2, 1000), 10),
   /** Provisioned mode of the event source: event pollers kept ready (2 to 200) and the most it scales to (2 to 2000). */
-  provisionedPollers: z.optional(z.object({ minimum: z._default(integer(2, 200), 2), maximum: z._default(integer(2, 2000), 200) })),
+  provisionedPollers: z.optional(z.strictObject({ minimum: z._default(integer(2, 200), 2), maximum: z._default(integer(2, 2000), 200) })),
 });
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
-export const workerHandlerSchema = z.object({
+export const workerHandlerSchema = z.strictObject({
   kind: z.literal('worker'),
   /** Time limit of one task in seconds; the visibility heartbeat keeps the message while it runs. */
   timeoutSeconds: z._default(integer(1, 86_400), 900),

@@ -7,6 +7,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
+import { postboxConfigSchema } from '../../lib/config/postbox-config.ts';
+import { createMessagingApp } from '../../lib/infra/messaging-app.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { MAX_DASHBOARD_WIDGETS } from '../../lib/infra/messaging-monitoring.ts';
 import { MAX_STACK_RESOURCES } from '../../lib/infra/resource-limit.ts';
@@ -137,11 +139,25 @@ describe("a grouped subscriber of another service's topic in an opt-in region", 
   });
 });
 
+describe('stackGroups in postbox.config.ts', () => {
+  it('splits the stack into that many nested stacks, and a config without it keeps one stack', async () => {
+    const app = (file: string) => createMessagingApp({ file: `test/fixtures/payments-service/${file}`, app: appWithoutBundling(), stack: { env: { account: '111111111111', region: 'eu-west-1' } } });
+    const grouped = (await app('postbox.groups.config.ts')).stack;
+    expect(grouped.groups.size).toBeGreaterThan(0);
+    expect(grouped.groups.size).toBeLessThanOrEqual(2);
+    expect((await app('postbox.config.ts')).stack.groups.size).toBe(0);
+  });
+
+  it('is refused below 1 when the config is loaded', () => {
+    expect(postboxConfigSchema.safeParse({ topology: './t.ts', stackGroups: 0 }).error?.issues[0]?.message).toMatch(/at least 1 stack group/);
+  });
+});
+
 describe('a single stack', () => {
   it('fails synthesis, naming stackGroups, when its handlers take it past 500 resources', () => {
     const app = appWithoutBundling();
     new MessagingStack(app, 'big-dev', { topology: aBigTopology({ subscribers: 40 }), stage: 'dev', env });
-    expect(() => app.synth()).toThrow(/has \d+ resources, more than CloudFormation's 500: split the handlers into nested stacks with the MessagingStack prop stackGroups/);
+    expect(() => app.synth()).toThrow(/has \d+ resources, more than CloudFormation's 500: split the handlers into nested stacks with stackGroups \(in postbox.config.ts, or the MessagingStack prop\)/);
   });
 
   it('starts a second dashboard rather than pass 500 widgets on one', () => {

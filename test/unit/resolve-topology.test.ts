@@ -240,6 +240,22 @@ describe('resolveTopology', () => {
     ]);
   });
 
+  it("refuses a handler setting of the other kind, or a misspelt one, naming the key, instead of dropping it", () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          subscribers: { ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'worker', activeTracing: true } as never } },
+          commandHandlers: { 'stock.count': { handler: { kind: 'lambda', entry: 'x.ts', concurency: 5 } as never } },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^subscribers\.ledger\.handler: Unrecognized key: "activeTracing"/),
+      expect.stringMatching(/^commandHandlers\.stock\.count\.handler: Unrecognized key: "concurency"/),
+    ]);
+  });
+
   it('refuses Lambda batching settings that SQS event sources reject', () => {
     const problems = problemsOf(() =>
       resolveTopology(

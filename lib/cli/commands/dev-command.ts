@@ -65,13 +65,11 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
     others
       .filter((other) => other.file !== project.file)
       .map(async (other) => {
-        const workers = workerOptionsOf(await loadWorkers(other));
         return {
           declaration: other.topology,
           topology: resolveTopology(other.topology, { stage }),
           root: other.root,
-          workerHandlers: workers.handlers,
-          workerUniqueJobs: workers.uniqueJobs,
+          workers: workerOptionsOf(await loadWorkers(other)),
           outbox: other.outbox,
         };
       }),
@@ -92,8 +90,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
     topology,
     ...(options.endpoint && { endpoint: options.endpoint }),
     provision: options.provision,
-    workerHandlers: workerOptions.handlers,
-    workerUniqueJobs: workerOptions.uniqueJobs,
+    workers: workerOptions,
     projectRoot: project.root,
     consolePort: options.consolePort ?? project.dev.consolePort,
     outbox: project.outbox,

@@ -33,10 +33,17 @@ export function defineWorkers<T extends AnyTopology>(topology: T, queues: Worker
   return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
 }
 
+/** The handlers, unique jobs and read-ahead of the worker queues, each by queue id: the one shape runWorkers and the local runners take. */
+export interface WorkerOptions<T extends AnyTopology = AnyTopology> {
+  readonly handlers: Readonly<Record<string, MessageHandlers<T>>>;
+  /** @default none */
+  readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>>;
+  /** @default 0 for each queue */
+  readonly prefetch?: Readonly<Record<string, number>>;
+}
+
 /** The handlers, unique jobs and read-ahead of `workers`, by queue id, as runWorkers takes them. */
-export function workerOptionsOf<T extends AnyTopology>(
-  workers: WorkerDefinitions<T> | undefined,
-): { handlers: Record<string, MessageHandlers<T>>; uniqueJobs: Record<string, UniqueJobs>; prefetch: Record<string, number> } {
+export function workerOptionsOf<T extends AnyTopology>(workers: WorkerDefinitions<T> | undefined): Required<WorkerOptions<T>> {
   const queues = Object.entries(workers?.queues ?? {});
   return {
     handlers: Object.fromEntries(queues.map(([queue, definition]) => [queue, definition.handlers])),
