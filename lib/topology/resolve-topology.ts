@@ -41,7 +41,7 @@ export interface ResolveOptions {
  */
 export function resolveTopology(declaration: TopologyDeclaration<any, any, any, any, any, any>, options: ResolveOptions): ResolvedTopology {
   // Parsed once per process: compiling zod's fast path for each object schema would cost more than it saves (module init, `npm run bench`).
-  const parsed = topologySchema.safeParse(declaration, { jitless: true });
+  const parsed = topologySchema().safeParse(declaration, { jitless: true });
   // A refused shape still gets its cross-checks, on what parses, so that one round shows every problem.
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map(describeIssue);
   if (!resourceNamePattern.test(options.stage)) {
@@ -136,7 +136,7 @@ export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, a
   };
   let queue: ResolvedQueue | undefined;
   if (Object.hasOwn(subscribers, id)) {
-    const subscriber = parse(subscriberSchema, subscribers[id], `subscribers.${id}`);
+    const subscriber = parse(subscriberSchema(), subscribers[id], `subscribers.${id}`);
     const externalDeclaration = declaration.externalTopics?.[subscriber.topic];
     const external = externalDeclaration && resolveExternalTopic(subscriber.topic, externalDeclaration, stage);
     const fifo = external?.fifo ?? declaration.topics?.[subscriber.topic]?.fifo ?? false;
@@ -152,7 +152,7 @@ export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, a
   } else {
     const commandType = Object.keys(commandHandlers).find((type) => commandQueueId(type) === id);
     if (commandType !== undefined) {
-      const commandHandler = parse(commandHandlerSchema, commandHandlers[commandType], `commandHandlers.${commandType}`);
+      const commandHandler = parse(commandHandlerSchema(), commandHandlers[commandType], `commandHandlers.${commandType}`);
       const fifo = commandHandler.queue.fifo ?? false;
       queue = withIdempotency(resolveQueue(prefix, id, 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo), commandHandler.idempotency);
     }

@@ -25,14 +25,14 @@ export interface SalvagedTopology {
  */
 export function salvageTopology(declaration: unknown): SalvagedTopology {
   const source = isRecord(declaration) ? declaration : {};
-  const topics = validEntries(source.topics, topicSchema);
-  const externalTopics = validEntries(source.externalTopics, externalTopicSchema);
+  const topics = validEntries(source.topics, topicSchema());
+  const externalTopics = validEntries(source.externalTopics, externalTopicSchema());
   const refusedTopics = new Set([
     ...Object.keys(recordOf(source.topics)).filter((id) => !(id in topics)),
     ...Object.keys(recordOf(source.externalTopics)).filter((id) => !(id in externalTopics)),
   ]);
   const subscribers = Object.fromEntries(
-    Object.entries(validEntries(source.subscribers, subscriberSchema)).filter(([, subscriber]) => !refusedTopics.has(subscriber.topic)),
+    Object.entries(validEntries(source.subscribers, subscriberSchema())).filter(([, subscriber]) => !refusedTopics.has(subscriber.topic)),
   );
   const topology = {
     app: typeof source.app === 'string' ? source.app : '(unnamed)',
@@ -41,7 +41,7 @@ export function salvageTopology(declaration: unknown): SalvagedTopology {
     topics,
     externalTopics,
     subscribers,
-    commandHandlers: validEntries(source.commandHandlers, commandHandlerSchema),
+    commandHandlers: validEntries(source.commandHandlers, commandHandlerSchema()),
   };
   const refusedCommandHandlers = Object.keys(recordOf(source.commandHandlers)).filter((type) => !(type in topology.commandHandlers));
   return { topology, refused: { topics: refusedTopics, commandHandlers: new Set(refusedCommandHandlers) } };
@@ -58,7 +58,7 @@ function validEntries<Schema extends z.ZodMiniType>(record: unknown, schema: Sch
 
 // Named only: the cross-checks ask whether a type exists, never for its schema.
 function namesOnly(record: unknown): Record<string, MessageType> {
-  const placeholder = messageTypeSchema.parse({ schema: z.unknown() }, { jitless: true });
+  const placeholder = messageTypeSchema().parse({ schema: z.unknown() }, { jitless: true });
   return Object.fromEntries(Object.keys(recordOf(record)).map((type) => [type, placeholder]));
 }
 
