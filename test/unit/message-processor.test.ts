@@ -55,6 +55,25 @@ describe('MessageProcessor', () => {
     expect((outcome as { error: Error }).error.message).toMatch(/received 4 times.*ended without a result/);
   });
 
+  it("names the message's trace id on the lines it logs, so a failure is found from its trace", async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const { processor, logs } = setUp({
+      'payment.received': (_message, context) => {
+        context.logger.info('charging');
+        throw new Error('boom');
+      },
+      'payment.refunded': () => undefined,
+    });
+    const message = received({ paymentId: 'p', amountCents: 5 });
+    await processor.process({ ...message, attributes: { ...message.attributes, traceparent } });
+    expect(logs.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ message: 'charging', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }),
+      expect.objectContaining({ message: 'message failed; will retry', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' }),
+    ]);
+    await processor.process(received({ paymentId: '', amountCents: 5 }));
+    expect(JSON.parse(logs[2]!)).not.toHaveProperty('traceId');
+  });
+
   it('decides to retry a thrown error with the backoff of its attempt, and logs it with the message fields', async () => {
     const { processor, logs } = setUp({ 'payment.received': () => Promise.reject(new Error('boom')), 'payment.refunded': () => undefined });
     const outcome = await processor.process(received({ paymentId: 'p', amountCents: 5 }));

@@ -12,7 +12,8 @@ import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
 import { fetchPayload } from './fetch-payload.ts';
 import type { Logger } from '../observability/logger.ts';
 import { withHandlerSpans } from '../observability/handler-spans.ts';
-import { continueTrace, traceContextOf, type TraceContext } from '../observability/trace-context.ts';
+import { continueTrace, parseTraceparent, traceContextOf, type TraceContext } from '../observability/trace-context.ts';
+import { TRACE_ATTRIBUTES } from '../../messages/wire-contract.ts';
 import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
@@ -234,10 +235,13 @@ export class MessageProcessor {
     return (scope?.logger ?? this.logger).child(this.messageFields(message, envelope));
   }
 
+  /** Made only for a line that is logged: a failure, a duplicate, or a handler's own logger. */
   private messageFields(message: ReceivedMessage, envelope: Envelope | undefined): Record<string, unknown> {
+    const traceId = parseTraceparent(message.attributes[TRACE_ATTRIBUTES.traceparent])?.traceId;
     return {
       messageId: message.messageId,
       ...(envelope && { messageType: envelope.type, envelopeId: envelope.id, correlationId: envelope.correlationid }),
+      ...(traceId !== undefined && { traceId }),
       attempt: message.receiveCount,
       queue: this.queue.id,
     };
