@@ -74,6 +74,18 @@ describe('DynamoDbJobLock', () => {
     expect(await timedOut.tryAcquire('job', 'message-2')).toBe(true);
   });
 
+  it('keeps the key held while a redelivery in the same process still runs, when the earlier attempt finishes first', async () => {
+    const tableName = await lockTable();
+    const lock = new DynamoDbJobLock({ tableName, dynamodb });
+    const other = new DynamoDbJobLock({ tableName, dynamodb });
+    await lock.tryAcquire('job', 'message-1');
+    await lock.tryAcquire('job', 'message-1');
+    await lock.release('job', 'message-1');
+    expect(await other.tryAcquire('job', 'message-2')).toBe(false);
+    await lock.release('job', 'message-1');
+    expect(await other.tryAcquire('job', 'message-2')).toBe(true);
+  });
+
   it('says which table it could not use, as a retryable error', async () => {
     const lock = new DynamoDbJobLock({ tableName: 'pay-nowhere-job-locks', dynamodb });
     const error = await lock.tryAcquire('job', 'm-1').catch((caught: unknown) => caught);

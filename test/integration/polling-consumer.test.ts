@@ -20,20 +20,27 @@ const { setUp, running } = archiveConsumers();
 /** The job key of a payment id: what comes before `#`. */
 const jobKey = (message: Envelope) => (message.data as { paymentId: string }).paymentId.split('#')[0];
 
-/** Jobs that take 800 ms each and note whether two of one key ever ran at once. */
+/**
+ * Jobs that take 800 ms each and note whether two different messages of one key
+ * ever ran at once. The redelivery of a message whose visibility lapsed (a
+ * loaded machine can hold up a heartbeat) takes its own lock back and runs, as
+ * `UniqueJobs` documents: that is at-least-once delivery, not two jobs.
+ */
 function keyedJobs() {
-  const running = new Map<string, number>();
-  const done: string[] = [];
+  const running = new Map<string, string[]>();
+  const done = new Set<string>();
   let overlap = false;
   const run = async ({ data }: Envelope<{ paymentId: string }>) => {
     const key = data.paymentId.split('#')[0]!;
-    running.set(key, (running.get(key) ?? 0) + 1);
-    if (running.get(key)! > 1) overlap = true;
+    const ofKey = running.get(key) ?? [];
+    running.set(key, ofKey);
+    if (ofKey.some((id) => id !== data.paymentId)) overlap = true;
+    ofKey.push(data.paymentId);
     await sleep(800);
-    running.set(key, running.get(key)! - 1);
-    done.push(data.paymentId);
+    ofKey.splice(ofKey.indexOf(data.paymentId), 1);
+    done.add(data.paymentId);
   };
-  return { run, done, overlapped: () => overlap };
+  return { run, done: () => [...done].sort(), overlapped: () => overlap };
 }
 
 describe('PollingConsumer', () => {
@@ -165,9 +172,9 @@ describe('PollingConsumer', () => {
     const worker = consumer(jobs.run, { uniqueJobs: { key: jobKey, policy: 'wait' } });
     await Promise.all(['job#1', 'job#2', 'other#1'].map(send));
     worker.start();
-    await until(() => jobs.done.length === 3, 25_000);
+    await until(() => jobs.done().length === 3, 25_000);
     expect(jobs.overlapped()).toBe(false);
-    expect(jobs.done.sort()).toEqual(['job#1', 'job#2', 'other#1']);
+    expect(jobs.done()).toEqual(['job#1', 'job#2', 'other#1']);
   }, 30_000);
 
   it('never runs two jobs with the same key at once across two workers sharing the DynamoDB lock', async () => {
@@ -178,9 +185,9 @@ describe('PollingConsumer', () => {
     const workers = [consumer(jobs.run, { uniqueJobs: uniqueJobs(), concurrency: 2 }), consumer(jobs.run, { uniqueJobs: uniqueJobs(), concurrency: 2 })];
     await Promise.all(['job#1', 'job#2', 'job#3', 'other#1'].map(send));
     for (const worker of workers) worker.start();
-    await until(() => jobs.done.length === 4, 25_000);
+    await until(() => jobs.done().length === 4, 25_000);
     expect(jobs.overlapped()).toBe(false);
-    expect(jobs.done.sort()).toEqual(['job#1', 'job#2', 'job#3', 'other#1']);
+    expect(jobs.done()).toEqual(['job#1', 'job#2', 'job#3', 'other#1']);
   }, 30_000);
 
   it('runs a delayed child task after its delay, in the flow of the job that enqueued it', async () => {

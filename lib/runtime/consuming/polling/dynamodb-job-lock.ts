@@ -35,8 +35,12 @@ export class DynamoDbJobLock implements JobLock {
   private readonly dynamodb: DynamoDBClient;
   private readonly leaseSeconds: number;
   private readonly now: () => number;
-  /** The token of each key and owner this process holds: only that acquisition may release it. */
-  private readonly tokens = new Map<string, string>();
+  /**
+   * The newest token of each key and owner this process holds, and how many of
+   * its attempts hold it (a redelivery may reach the process still running the
+   * earlier attempt): the key is freed when the last of them releases it.
+   */
+  private readonly held = new Map<string, { token: string; holds: number }>();
 
   constructor(private readonly options: DynamoDbJobLockOptions) {
     this.dynamodb = options.dynamodb ?? new DynamoDBClient(awsClientConfig());
@@ -61,7 +65,8 @@ export class DynamoDbJobLock implements JobLock {
       if (translateAwsError(error, { table: this.options.tableName }) instanceof ConditionFailedError) return false;
       throw new JobLockUnavailableError(key, this.options.tableName, error);
     }
-    this.tokens.set(tokenKey(key, owner), token);
+    const current = this.held.get(tokenKey(key, owner));
+    this.held.set(tokenKey(key, owner), { token, holds: (current?.holds ?? 0) + 1 });
     return true;
   }
 
@@ -72,9 +77,11 @@ export class DynamoDbJobLock implements JobLock {
    * same token, until the table answers or the lease would have run out anyway.
    */
   async release(key: string, owner: string): Promise<void> {
-    const token = this.tokens.get(tokenKey(key, owner));
-    if (token === undefined) return;
-    this.tokens.delete(tokenKey(key, owner));
+    const current = this.held.get(tokenKey(key, owner));
+    if (current === undefined) return;
+    if (--current.holds > 0) return;
+    this.held.delete(tokenKey(key, owner));
+    const { token } = current;
     for (let attempt = 1; ; attempt++) {
       try {
         await this.deleteHeld(key, token);
