@@ -23,6 +23,7 @@ import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
 import { QueueGroupStack } from './queue-group-stack.ts';
+import { constructIdClashes } from './construct-id-clashes.ts';
 import { checkResourceLimit } from './resource-limit.ts';
 import { stackGroupOf } from './stack-group-of.ts';
 import { writeWorkerImage } from './worker-image.ts';
@@ -127,7 +128,7 @@ export class MessagingStack extends Stack {
       moreChecks: (resolved) => {
         const contracts = checkContracts(props.topology, resolved, Token.isUnresolved(this.account) ? {} : { account: this.account });
         warnings = contracts.warnings;
-        return contracts.problems;
+        return [...contracts.problems, ...constructIdClashes(resolved, props.stackGroups)];
       },
     });
     for (const warning of warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
