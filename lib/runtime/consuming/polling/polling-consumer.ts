@@ -305,8 +305,11 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       messageId: task.message.messageId,
       error,
     });
+    // A message still waiting (read ahead, or behind its FIFO group) has no handler to abandon: its slot frees now.
+    const waiting = !task.started;
     await task.letGoOf();
-    this.abandoned.add(task);
+    if (waiting) this.handlerReturned(task);
+    else this.abandoned.add(task);
     task.settleDone();
   }
 
