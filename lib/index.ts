@@ -35,9 +35,9 @@ export type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } f
 export { idempotent, type IdempotentOptions } from './runtime/consuming/idempotency/idempotent-handler.ts';
 export { InMemoryIdempotencyStore } from './runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 export { HandlerSetupError } from './runtime/consuming/queue-runtime.ts';
-export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/polling/define-workers.ts';
-export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/polling/dynamodb-job-lock.ts';
-export { InMemoryJobLock, type JobLock } from './runtime/consuming/polling/job-lock.ts';
+export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/workers/define-workers.ts';
+export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/workers/dynamodb-job-lock.ts';
+export { InMemoryJobLock, type JobLock } from './runtime/consuming/workers/job-lock.ts';
 export {
   PollingConsumer,
   type ConsumerHealth,
@@ -58,11 +58,11 @@ export {
   ResourceAlreadyExistsError,
   ThrottledError,
   type AwsCallContext,
-} from './runtime/aws-errors.ts';
+} from './aws/aws-errors.ts';
 export { DeleteFailedError, JobLockedError, JobLockUnavailableError, TaskTimeoutError, VisibilityLostError } from './runtime/consuming/polling/polling-errors.ts';
-export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/polling/run-workers.ts';
-export type { UniqueJobs } from './runtime/consuming/polling/unique-jobs.ts';
-export { runWorkerProcess, type WorkerProcessEnvironment } from './runtime/consuming/polling/worker-process.ts';
+export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/workers/run-workers.ts';
+export type { UniqueJobs } from './runtime/consuming/workers/unique-jobs.ts';
+export { runWorkerProcess, type WorkerProcessEnvironment } from './runtime/consuming/workers/worker-process.ts';
 export { createLogger, type Logger, type LogLevel } from './runtime/observability/logger.ts';
 export type { TraceContext } from './runtime/observability/trace-context.ts';
 export { PayloadFetchError, PayloadMissingError, PayloadStoreError } from './runtime/payloads/payload-errors.ts';

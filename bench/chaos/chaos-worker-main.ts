@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { analyticsUniqueJobs } from '../../examples/orders/orders-handlers.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import { runWorkers } from '../../lib/runtime/consuming/polling/run-workers.ts';
+import { runWorkers } from '../../lib/runtime/consuming/workers/run-workers.ts';
 import type { ChaosWorkerSettings } from './chaos-settings.ts';
 import { chaosHandlers } from './chaos-handlers.ts';
 import { chaosTopologyOf } from './chaos-topology.ts';

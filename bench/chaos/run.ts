@@ -10,7 +10,7 @@ import { startEmbeddedEmulator } from '../../lib/local/embedded-emulator.ts';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { provisionIdempotencyTable, provisionJobLockTable } from '../../lib/local/store-provisioner.ts';
-import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { createAwsClients } from '../../lib/aws/aws-clients.ts';
 import { DynamoDbIdempotencyStore } from '../../lib/runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';

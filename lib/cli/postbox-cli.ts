@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
 import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
-import { AwsCallError, translateAwsError } from '../runtime/aws-errors.ts';
+import { AwsCallError, translateAwsError } from '../aws/aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
 import { OutboxStoreUnavailableError, OutboxTableNotFoundError, SendDeadLetterFileInvalidError } from '../runtime/publishing/outbox/outbox-errors.ts';
 import { SendDeadLetterFileNotFoundError } from '../operations/send-dead-letter-source.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { USER_ENVIRONMENT } from '../messages/wire-contract.ts';
-import type { WorkerDefinitions } from '../runtime/consuming/polling/define-workers.ts';
+import type { WorkerDefinitions } from '../runtime/consuming/workers/define-workers.ts';
 import { ConfigError } from './config-error.ts';
 import { moduleLoadProblem } from './module-load-problem.ts';
 import { postboxConfigSchema, type PostboxConfig } from './postbox-config.ts';

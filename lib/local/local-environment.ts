@@ -1,8 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { awsClientConfig, type AwsClientOptions } from '../runtime/aws-client-config.ts';
-import { createAwsClients } from '../runtime/aws-clients.ts';
-import { endpointClientOptions } from '../runtime/local-endpoint.ts';
+import { awsClientConfig, type AwsClientOptions } from '../aws/aws-client-config.ts';
+import { createAwsClients } from '../aws/aws-clients.ts';
+import { endpointClientOptions } from '../aws/local-endpoint.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startEmbeddedEmulator, type EmulatorKind } from './embedded-emulator.ts';

@@ -1,7 +1,7 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { needsPayloadBucket } from '../messages/payload-pointer.ts';
-import { ResourceAlreadyExistsError, translateAwsError } from '../runtime/aws-errors.ts';
+import { ResourceAlreadyExistsError, translateAwsError } from '../aws/aws-errors.ts';
 import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import { idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';

@@ -11,7 +11,7 @@ import {
 import { restoreProducerAttributes } from '../messages/dead-letter-copy.ts';
 import { withDataTypes } from '../messages/message-attributes.ts';
 import { describeError } from '../messages/message-errors.ts';
-import { OperationUnsupportedError, translateAwsError } from '../runtime/aws-errors.ts';
+import { OperationUnsupportedError, translateAwsError } from '../aws/aws-errors.ts';
 import { describeDeadLetter, matches, type DeadLetterFilter } from './dead-letter-browser.ts';
 import { queueCounts, QueueListing } from './queue-listing.ts';
 import { requeueAtGroupTail } from './requeue-at-group-tail.ts';

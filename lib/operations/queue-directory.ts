@@ -1,6 +1,6 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PostboxError } from '../postbox-error.ts';
-import { QueueDoesNotExistError, translateAwsError } from '../runtime/aws-errors.ts';
+import { QueueDoesNotExistError, translateAwsError } from '../aws/aws-errors.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** A queue of the topology with its addresses at the endpoint. */

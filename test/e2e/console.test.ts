@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ListTopicsCommand, PublishCommand } from '@aws-sdk/client-sns';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { createAwsClients } from '../../lib/aws/aws-clients.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const artifacts = path.join(root, 'test-results');

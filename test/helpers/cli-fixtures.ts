@@ -1,6 +1,6 @@
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll } from 'vitest';
-import { startElasticMq } from '../../lib/local/elasticmq-server.ts';
+import { startElasticMq } from './elasticmq-server.ts';
 import { LocalEventSource } from '../../lib/local/local-event-source.ts';
 import type { RunningServer } from '../../lib/local/server-process.ts';
 import { provisionTopology, type ProvisionedTopology } from '../../lib/local/provisioner.ts';

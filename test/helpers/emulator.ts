@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { inject } from 'vitest';
-import { awsClientConfig } from '../../lib/runtime/aws-client-config.ts';
-import { createAwsClients, type AwsClients } from '../../lib/runtime/aws-clients.ts';
+import { awsClientConfig } from '../../lib/aws/aws-client-config.ts';
+import { createAwsClients, type AwsClients } from '../../lib/aws/aws-clients.ts';
 
 /** Clients bound to the emulator started by the global setup. */
 export function emulatorClients(): AwsClients {

@@ -1,7 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
-import { awsCalls, type AwsCall, type CallPrincipal, type CallResource } from '../../lib/infra/permissions/aws-calls.ts';
+import { awsCalls, type AwsCall, type CallPrincipal, type CallResource } from '../helpers/aws-calls.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
 import { mergedTemplate } from '../helpers/merged-template.ts';

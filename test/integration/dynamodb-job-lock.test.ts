@@ -1,7 +1,7 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { provisionJobLockTable } from '../../lib/local/store-provisioner.ts';
-import { DynamoDbJobLock } from '../../lib/runtime/consuming/polling/dynamodb-job-lock.ts';
+import { DynamoDbJobLock } from '../../lib/runtime/consuming/workers/dynamodb-job-lock.ts';
 import { JobLockUnavailableError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { uniqueStage } from '../helpers/emulator.ts';

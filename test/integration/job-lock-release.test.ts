@@ -4,7 +4,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { provisionJobLockTable } from '../../lib/local/store-provisioner.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import { DynamoDbJobLock } from '../../lib/runtime/consuming/polling/dynamodb-job-lock.ts';
+import { DynamoDbJobLock } from '../../lib/runtime/consuming/workers/dynamodb-job-lock.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';

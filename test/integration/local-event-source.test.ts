@@ -2,7 +2,7 @@ import { CreateQueueCommand, DeleteMessageBatchCommand, SendMessageCommand, type
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { createAwsClients } from '../../lib/aws/aws-clients.ts';
 import { LocalEventSource, type SqsLambdaHandler } from '../../lib/local/local-event-source.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { faultInjectingSqs, refusingUnknownReceiptHandles } from '../helpers/fault-injecting-sqs.ts';

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { CreateQueueCommand, GetQueueUrlCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { startFauxqsEmulator } from '../../lib/local/fauxqs-emulator.ts';
-import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
-import { endpointClientOptions } from '../../lib/runtime/local-endpoint.ts';
+import { createAwsClients } from '../../lib/aws/aws-clients.ts';
+import { endpointClientOptions } from '../../lib/aws/local-endpoint.ts';
 
 describe('fauxqs without moto (npm start before the test suite installed moto)', () => {
   it('serves SQS and SNS alone and says it has no DynamoDB', async () => {

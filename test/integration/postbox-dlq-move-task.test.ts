@@ -1,7 +1,7 @@
 import { ListMessageMoveTasksCommand, SendMessageCommand, StartMessageMoveTaskCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { redriveWithMoveTask } from '../../lib/operations/dead-letter-redrive.ts';
-import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { createAwsClients } from '../../lib/aws/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { elasticMqServer, queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
 import { postbox } from '../helpers/cli-runner.ts';

@@ -7,7 +7,7 @@ import { readFailureRecord } from '../../lib/messages/failure-record.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from '../../lib/runtime/consuming/dead-letter-errors.ts';
 import { QueueActions } from '../../lib/runtime/consuming/queue-actions.ts';
-import { QueueDoesNotExistError } from '../../lib/runtime/aws-errors.ts';
+import { QueueDoesNotExistError } from '../../lib/aws/aws-errors.ts';
 import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { refusingUnknownReceiptHandles } from '../helpers/fault-injecting-sqs.ts';

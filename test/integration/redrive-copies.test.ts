@@ -4,7 +4,7 @@ import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { failureRecord, failureRecordAttributes } from '../../lib/messages/failure-record.ts';
 import { FAILURE_ATTRIBUTES } from '../../lib/messages/wire-contract.ts';
 import { withDataTypes } from '../../lib/messages/message-attributes.ts';
-import { createAwsClients } from '../../lib/runtime/aws-clients.ts';
+import { createAwsClients } from '../../lib/aws/aws-clients.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { elasticMqServer, queueWithDeadLetterQueue } from '../helpers/cli-fixtures.ts';
 import { postbox } from '../helpers/cli-runner.ts';

@@ -12,7 +12,7 @@ import {
   ResourceAlreadyExistsError,
   ThrottledError,
   translateAwsError,
-} from '../../lib/runtime/aws-errors.ts';
+} from '../../lib/aws/aws-errors.ts';
 import { DeliveryError } from '../../lib/runtime/publishing/publish-errors.ts';
 
 /** An error shaped as the SDK throws it for a service's refusal. */

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsumerHealth } from '../../lib/runtime/consuming/polling/consumer-health.ts';
-import { startHealthServer, type HealthServer } from '../../lib/runtime/consuming/polling/health-server.ts';
+import { startHealthServer, type HealthServer } from '../../lib/runtime/consuming/workers/health-server.ts';
 import type { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 
 /** A consumer as the health server sees it: only its health report. */

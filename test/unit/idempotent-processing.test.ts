@@ -139,7 +139,7 @@ describe('idempotent handling', () => {
 
 describe('idempotent handlers of a worker with unique jobs', () => {
   it('keep their key inside the job lock', async () => {
-    const { withUniqueJobs } = await import('../../lib/runtime/consuming/polling/unique-jobs.ts');
+    const { withUniqueJobs } = await import('../../lib/runtime/consuming/workers/unique-jobs.ts');
     const { idempotentOptionsOf } = await import('../../lib/runtime/consuming/idempotency/idempotent-handler.ts');
     const key = (message: { data: { paymentId: string } }) => message.data.paymentId;
     const locked = withUniqueJobs({ 'payment.received': idempotent(() => undefined, { key }) } as never, { key: () => 'job', policy: 'skip' });

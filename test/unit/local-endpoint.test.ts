@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointClientOptions, isEmulatorEndpoint } from '../../lib/runtime/local-endpoint.ts';
+import { endpointClientOptions, isEmulatorEndpoint } from '../../lib/aws/local-endpoint.ts';
 
 describe('isEmulatorEndpoint', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideOnFailure } from '../../lib/runtime/consuming/failure-policy.ts';
-import { translateAwsError } from '../../lib/runtime/aws-errors.ts';
+import { translateAwsError } from '../../lib/aws/aws-errors.ts';
 import { PayloadFetchError, PayloadMissingError, PayloadStoreError } from '../../lib/runtime/payloads/payload-errors.ts';
 
 const pointer = { bucket: 'pay-dev-payloads-111111111111-eu-west-1', key: 'payloads/e-1/u-1' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerOptionsOf } from '../../lib/runtime/consuming/polling/define-workers.ts';
+import { workerOptionsOf } from '../../lib/runtime/consuming/workers/define-workers.ts';
 import { HandlerSlots } from '../../lib/runtime/consuming/polling/handler-slots.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 import { InvalidPrefetchError } from '../../lib/runtime/consuming/polling/polling-errors.ts';

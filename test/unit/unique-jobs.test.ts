@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import type { HandlerContext, MessageHandler } from '../../lib/runtime/consuming/message-processor.ts';
-import { InMemoryJobLock } from '../../lib/runtime/consuming/polling/job-lock.ts';
+import { InMemoryJobLock } from '../../lib/runtime/consuming/workers/job-lock.ts';
 import { JobLockedError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
-import { withUniqueJobs } from '../../lib/runtime/consuming/polling/unique-jobs.ts';
+import { withUniqueJobs } from '../../lib/runtime/consuming/workers/unique-jobs.ts';
 
 const envelope = (jobKey: string) => ({ type: 'job.run', data: { jobKey } }) as unknown as Envelope;
 const context = (messageId: string, attempt = 1): HandlerContext => ({

@@ -7,7 +7,7 @@ import type { StartDemo } from '../../local/demo-context.ts';
 import { startLocalSystem } from '../../local/local-system.ts';
 import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
 import { queueStatuses } from '../../operations/queue-status.ts';
-import { workerOptionsOf } from '../../runtime/consuming/polling/define-workers.ts';
+import { workerOptionsOf } from '../../runtime/consuming/workers/define-workers.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { Publisher } from '../../runtime/publishing/publisher.ts';

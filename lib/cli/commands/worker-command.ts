@@ -2,11 +2,11 @@ import type { Command } from 'commander';
 import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from '../../local/local-environment.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
-import { runWorkerProcess } from '../../runtime/consuming/polling/worker-process.ts';
+import { runWorkerProcess } from '../../runtime/consuming/workers/worker-process.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { jobLockTableName, resourcePrefix } from '../../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
-import { isEmulatorEndpoint } from '../../runtime/local-endpoint.ts';
+import { isEmulatorEndpoint } from '../../aws/local-endpoint.ts';
 import { defaultStage } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 

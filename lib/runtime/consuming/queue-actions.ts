@@ -5,8 +5,8 @@ import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribut
 import { describeError, errorCode } from '../../messages/message-errors.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
-import { awsClientConfig } from '../aws-client-config.ts';
-import { endpointOf, QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
+import { awsClientConfig } from '../../aws/aws-client-config.ts';
+import { endpointOf, QueueDoesNotExistError, translateAwsError } from '../../aws/aws-errors.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 

@@ -1,7 +1,7 @@
 import { MessageError } from '../../messages/message-errors.ts';
 import { payloadLocation, type PayloadPointer } from '../../messages/payload-pointer.ts';
 import { PostboxError } from '../../postbox-error.ts';
-import { AccessDeniedError, AwsCallError } from '../aws-errors.ts';
+import { AccessDeniedError, AwsCallError } from '../../aws/aws-errors.ts';
 
 /**
  * The payload a message points to is gone: deleted, or expired by the payload

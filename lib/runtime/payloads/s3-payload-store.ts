@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { payloadLocation, type PayloadPointer } from '../../messages/payload-pointer.ts';
-import { awsClientConfig, type AwsClientOptions } from '../aws-client-config.ts';
-import { endpointOf, ObjectDoesNotExistError, translateAwsError } from '../aws-errors.ts';
-import { isEmulatorEndpoint } from '../local-endpoint.ts';
+import { awsClientConfig, type AwsClientOptions } from '../../aws/aws-client-config.ts';
+import { endpointOf, ObjectDoesNotExistError, translateAwsError } from '../../aws/aws-errors.ts';
+import { isEmulatorEndpoint } from '../../aws/local-endpoint.ts';
 import { PayloadFetchError, PayloadMissingError, PayloadStoreError } from './payload-errors.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');

@@ -1,7 +1,7 @@
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { clientTarget, credentialsAccount } from '../aws-clients.ts';
-import { QueueDoesNotExistError, translateAwsError } from '../aws-errors.ts';
+import { clientTarget, credentialsAccount } from '../../aws/aws-clients.ts';
+import { QueueDoesNotExistError, translateAwsError } from '../../aws/aws-errors.ts';
 import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { DestinationAddressError, DestinationNotFoundError } from './publish-errors.ts';
 import type { Destination } from './publish-requests.ts';

@@ -3,7 +3,7 @@ import type { EncodedMessage } from '../../messages/message-codec.ts';
 import { messageSizeBytes, stringAttributes as typedStringAttributes } from '../../messages/message-attributes.ts';
 import { describeError } from '../../messages/message-errors.ts';
 import { payloadPointerBody, payloadSizeAttribute, payloadSizeAttributeOf, type PayloadPointer } from '../../messages/payload-pointer.ts';
-import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../aws-errors.ts';
+import { AwsCallError, EndpointUnreachableError, translateAwsError } from '../../aws/aws-errors.ts';
 import type { TraceContext } from '../observability/trace-context.ts';
 import { DeliveryError, DestinationNotFoundError, DuplicateMessageError } from './publish-errors.ts';
 

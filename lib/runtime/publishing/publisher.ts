@@ -17,7 +17,7 @@ import { deliveryForm, payloadObjectKey } from '../../messages/payload-pointer.t
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../../messages/message-types.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT, PAYLOAD_KEY_PREFIX } from '../../messages/wire-contract.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
-import { createAwsClients } from '../aws-clients.ts';
+import { createAwsClients } from '../../aws/aws-clients.ts';
 import { activeTraceContext, startMessageSpan } from '../observability/otel-spans.ts';
 import { continueTrace, traceAttributes, type TraceContext } from '../observability/trace-context.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';

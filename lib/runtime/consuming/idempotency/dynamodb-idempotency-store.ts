@@ -1,6 +1,6 @@
 import type { AttributeValue, DynamoDBClient, Update } from '@aws-sdk/client-dynamodb';
-import { awsClientConfig } from '../../aws-client-config.ts';
-import { ConditionFailedError, translateAwsError } from '../../aws-errors.ts';
+import { awsClientConfig } from '../../../aws/aws-client-config.ts';
+import { ConditionFailedError, translateAwsError } from '../../../aws/aws-errors.ts';
 import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
 
 export interface DynamoDbIdempotencyStoreOptions {

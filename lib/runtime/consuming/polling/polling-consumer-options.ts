@@ -2,7 +2,7 @@ import type { AnyTopology } from '../../../messages/message-types.ts';
 import type { ReceivedMessage } from '../message-processor.ts';
 import type { QueueRuntimeOptions } from '../queue-runtime.ts';
 import type { ConsumerLimits, StopReason } from './consumer-limits.ts';
-import type { UniqueJobs } from './unique-jobs.ts';
+import type { UniqueJobs } from '../workers/unique-jobs.ts';
 
 export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRuntimeOptions<T> {
   /** Messages handled at once. @default the worker handler's concurrency in the topology */

@@ -17,7 +17,7 @@ import { releaseMessages } from './release-messages.ts';
 import { runWithTimeLimit } from './run-with-time-limit.ts';
 import { PollingTask, TaskRegistry } from './task-registry.ts';
 import type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
-import { withUniqueJobs } from './unique-jobs.ts';
+import { withUniqueJobs } from '../workers/unique-jobs.ts';
 import { VisibilityHeartbeat } from './visibility-heartbeat.ts';
 
 export type { ConsumerHealth } from './consumer-health.ts';

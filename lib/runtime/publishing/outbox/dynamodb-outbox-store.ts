@@ -10,8 +10,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import pLimit from 'p-limit';
-import { awsClientConfig } from '../../aws-client-config.ts';
-import { translateAwsError } from '../../aws-errors.ts';
+import { awsClientConfig } from '../../../aws/aws-client-config.ts';
+import { translateAwsError } from '../../../aws/aws-errors.ts';
 import {
   OutboxConfigurationError,
   OutboxStoreUnavailableError,

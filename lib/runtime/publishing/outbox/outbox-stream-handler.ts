@@ -1,7 +1,7 @@
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
-import { createAwsClients } from '../../aws-clients.ts';
+import { createAwsClients } from '../../../aws/aws-clients.ts';
 import { createLogger, type Logger } from '../../observability/logger.ts';
 import { DynamoDbOutboxStore } from './dynamodb-outbox-store.ts';
 import { OutboxConfigurationError } from './outbox-errors.ts';

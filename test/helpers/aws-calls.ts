@@ -1,7 +1,7 @@
-import { needsPayloadBucket } from '../../messages/payload-pointer.ts';
-import { parseTopicArn } from '../../topology/naming.ts';
-import type { ResolvedQueue, ResolvedTopology } from '../../topology/resolve-topology.ts';
-import { GLOBAL_SNS_PRINCIPAL, snsDeliveryPrincipals } from '../sns-delivery-principals.ts';
+import { needsPayloadBucket } from '../../lib/messages/payload-pointer.ts';
+import { parseTopicArn } from '../../lib/topology/naming.ts';
+import type { ResolvedQueue, ResolvedTopology } from '../../lib/topology/resolve-topology.ts';
+import { GLOBAL_SNS_PRINCIPAL, snsDeliveryPrincipals } from '../../lib/infra/sns-delivery-principals.ts';
 
 /** Who makes a call: a role of the stack, a role granted with the publish helpers, or an AWS service principal. */
 export type CallPrincipal =

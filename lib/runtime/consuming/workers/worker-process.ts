@@ -1,10 +1,10 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
-import { awsClientConfig } from '../../aws-client-config.ts';
-import { createAwsClients } from '../../aws-clients.ts';
+import { awsClientConfig } from '../../../aws/aws-client-config.ts';
+import { createAwsClients } from '../../../aws/aws-clients.ts';
 import { createLogger } from '../../observability/logger.ts';
-import { exitCodeOf } from './consumer-limits.ts';
+import { exitCodeOf } from '../polling/consumer-limits.ts';
 import { workerOptionsOf, type WorkerDefinitions } from './define-workers.ts';
 import { runWorkers, type RunningWorkers } from './run-workers.ts';
 

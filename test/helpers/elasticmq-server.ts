@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmulatorNotInstalledError } from './local-errors.ts';
-import { startServerProcess, type RunningServer } from './server-process.ts';
+import { EmulatorNotInstalledError } from '../../lib/local/local-errors.ts';
+import { startServerProcess, type RunningServer } from '../../lib/local/server-process.ts';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 

@@ -3,7 +3,7 @@ import type { AnyTopology } from '../../../messages/message-types.ts';
 import type { MessageHandler, MessageHandlers } from '../message-processor.ts';
 import { idempotent, idempotentOptionsOf } from '../idempotency/idempotent-handler.ts';
 import { InMemoryJobLock, type JobLock } from './job-lock.ts';
-import { JobLockedError } from './polling-errors.ts';
+import { JobLockedError } from '../polling/polling-errors.ts';
 
 /** At most one message with the same job key runs at a time. */
 export interface UniqueJobs {

@@ -12,7 +12,7 @@ import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from '../idempotency/process-idempotency-store.ts';
 import { DynamoDbJobLock } from './dynamodb-job-lock.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
-import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from './polling-consumer.ts';
+import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from '../polling/polling-consumer.ts';
 import type { UniqueJobs } from './unique-jobs.ts';
 
 export interface RunWorkersOptions<T extends AnyTopology> {

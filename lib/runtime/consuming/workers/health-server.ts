@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { healthProblem } from './consumer-health.ts';
-import type { PollingConsumer } from './polling-consumer.ts';
+import { healthProblem } from '../polling/consumer-health.ts';
+import type { PollingConsumer } from '../polling/polling-consumer.ts';
 
 export interface HealthServer {
   readonly port: number;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { fullJitterDelayMs } from '../../../retry/backoff.ts';
-import { awsClientConfig } from '../../aws-client-config.ts';
-import { ConditionFailedError, translateAwsError } from '../../aws-errors.ts';
+import { awsClientConfig } from '../../../aws/aws-client-config.ts';
+import { ConditionFailedError, translateAwsError } from '../../../aws/aws-errors.ts';
 import type { JobLock } from './job-lock.ts';
-import { JobLockUnavailableError } from './polling-errors.ts';
+import { JobLockUnavailableError } from '../polling/polling-errors.ts';
 
 export interface DynamoDbJobLockOptions {
   /** Table with the string partition key `jobKey` and TTL on `expiresAt`, as the `JobLockTable` construct makes it. */
