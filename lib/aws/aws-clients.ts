@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { awsClientConfig, type AwsClientOptions } from './aws-client-config.ts';
+import { endpointUrl } from './aws-errors.ts';
 import { isEmulatorEndpoint } from './local-endpoint.ts';
 
 export type { AwsClientOptions } from './aws-client-config.ts';
@@ -29,7 +30,7 @@ export interface ClientTarget {
  */
 export async function clientTarget(client: SNSClient | SQSClient, service: 'SNS' | 'SQS'): Promise<ClientTarget> {
   const given = await client.config.endpoint?.();
-  const endpoint = given ? `${given.protocol}//${given.hostname}${given.port ? `:${given.port}` : ''}` : (process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL);
+  const endpoint = given ? endpointUrl(given) : (process.env[`AWS_ENDPOINT_URL_${service}`] ?? process.env.AWS_ENDPOINT_URL);
   return { region: await client.config.region(), ...(endpoint && isEmulatorEndpoint(endpoint) && { localEndpoint: endpoint }) };
 }
 

@@ -12,6 +12,8 @@ export interface AwsCallContext {
   readonly object?: string;
   /** The endpoint as a person recognises it (`http://127.0.0.1:4566`, `AWS`). @default 'AWS' */
   readonly endpoint?: string;
+  /** The stage whose resource it was, for the fix a message suggests. @default none */
+  readonly stage?: string;
 }
 
 /** The error an SDK call threw, as Postbox reads it: the SDK's own error stays its `cause`. */
@@ -35,7 +37,7 @@ export class QueueDoesNotExistError extends AwsCallError {
 
   constructor(context: AwsCallContext, cause: unknown) {
     super(
-      `queue ${context.queue ?? '(unnamed)'} does not exist at ${where(context)}; deploy the stack for this stage with cdk deploy, or create it at an emulator with postbox provision`,
+      `queue ${context.queue ?? '(unnamed)'} does not exist at ${where(context)}; deploy ${context.stage === undefined ? 'the stack for this stage' : `stage '${context.stage}'`} with cdk deploy, or create it at an emulator with postbox provision`,
       context,
       cause,
     );
@@ -48,7 +50,7 @@ export class ObjectDoesNotExistError extends AwsCallError {
   readonly retryable = false;
 
   constructor(context: AwsCallContext, cause: unknown) {
-    super(`${subject(context)} does not exist at ${where(context)} (${describe(cause)})`, context, cause);
+    super(`${subject(context)} does not exist at ${where(context)} (${describeSdkError(cause)})`, context, cause);
   }
 }
 
@@ -74,7 +76,7 @@ export class AccessDeniedError extends AwsCallError {
 
   constructor(context: AwsCallContext, cause: unknown) {
     super(
-      `${where(context)} denied access to ${subject(context)} (${describe(cause)}); check the credentials in use (AWS_PROFILE, the role) and that their policies allow the call`,
+      `${where(context)} denied access to ${subject(context)} (${describeSdkError(cause)}); check the credentials in use (AWS_PROFILE, the role) and that their policies allow the call`,
       context,
       cause,
     );
@@ -87,7 +89,7 @@ export class ThrottledError extends AwsCallError {
   readonly retryable = true;
 
   constructor(context: AwsCallContext, cause: unknown) {
-    super(`${where(context)} throttled a call on ${subject(context)} (${describe(cause)}); it may pass when retried later, or with a higher quota`, context, cause);
+    super(`${where(context)} throttled a call on ${subject(context)} (${describeSdkError(cause)}); it may pass when retried later, or with a higher quota`, context, cause);
   }
 }
 
@@ -97,7 +99,7 @@ export class ResourceAlreadyExistsError extends AwsCallError {
   readonly retryable = false;
 
   constructor(context: AwsCallContext, cause: unknown) {
-    super(`${subject(context)} already exists at ${where(context)} (${describe(cause)})`, context, cause);
+    super(`${subject(context)} already exists at ${where(context)} (${describeSdkError(cause)})`, context, cause);
   }
 }
 
@@ -107,7 +109,7 @@ export class ConditionFailedError extends AwsCallError {
   readonly retryable = false;
 
   constructor(context: AwsCallContext, cause: unknown) {
-    super(`a conditional write to ${subject(context)} found the item otherwise (${describe(cause)})`, context, cause);
+    super(`a conditional write to ${subject(context)} found the item otherwise (${describeSdkError(cause)})`, context, cause);
   }
 }
 
@@ -117,7 +119,7 @@ export class OperationUnsupportedError extends AwsCallError {
   readonly retryable = false;
 
   constructor(context: AwsCallContext, cause: unknown) {
-    super(`${where(context)} does not support this call (${describe(cause)}); use an endpoint that does, or AWS`, context, cause);
+    super(`${where(context)} does not support this call (${describeSdkError(cause)}); use an endpoint that does, or AWS`, context, cause);
   }
 }
 
@@ -129,7 +131,7 @@ export class AwsServiceError extends AwsCallError {
   readonly awsName: string;
 
   constructor(context: AwsCallContext, cause: unknown) {
-    super(`${where(context)} refused the call: ${describe(cause)}`, context, cause);
+    super(`${where(context)} refused the call: ${describeSdkError(cause)}`, context, cause);
     const { name = 'Error', $retryable, $fault } = (cause ?? {}) as SdkErrorShape;
     this.awsName = name;
     // The SDK marks server faults and the errors it would retry itself; anything else from a client is final. An
@@ -175,7 +177,11 @@ type EndpointProvider = () => Promise<{ protocol: string; hostname: string; port
 export async function endpointOf(client: { config: { endpoint?: EndpointProvider } }, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   // The SDK reads AWS_ENDPOINT_URL only when it sends, so a client given none may still call an emulator.
   if (!client.config.endpoint) return env.AWS_ENDPOINT_URL_SQS ?? env.AWS_ENDPOINT_URL ?? 'AWS';
-  const { protocol, hostname, port } = await client.config.endpoint();
+  return endpointUrl(await client.config.endpoint());
+}
+
+/** An SDK client's resolved endpoint as the URL a person wrote (`http://127.0.0.1:4566`). */
+export function endpointUrl({ protocol, hostname, port }: { protocol: string; hostname: string; port?: number }): string {
   return `${protocol}//${hostname}${port === undefined ? '' : `:${port}`}`;
 }
 
@@ -191,7 +197,8 @@ function subject(context: AwsCallContext): string {
   return 'the resource';
 }
 
-function describe(error: unknown): string {
+/** An SDK error as its name and message (`InvalidParameterValue: ...`), for the message of the error that wraps it. */
+export function describeSdkError(error: unknown): string {
   const { name = 'Error', message } = (error ?? {}) as SdkErrorShape;
   return message ? `${name}: ${message}` : name;
 }

@@ -1,8 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { MessageError } from '../messages/message-errors.ts';
 import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { QueueNotFoundError, UnknownQueueError } from '../operations/queue-directory.ts';
-import { AwsCallError, translateAwsError } from '../aws/aws-errors.ts';
+import { UnknownQueueError } from '../operations/queue-directory.ts';
+import { AwsCallError, QueueDoesNotExistError, translateAwsError } from '../aws/aws-errors.ts';
 import { DeliveryError, DestinationNotFoundError } from '../runtime/publishing/publish-errors.ts';
 import { OutboxStoreUnavailableError, OutboxTableNotFoundError, SendDeadLetterFileInvalidError } from '../runtime/publishing/outbox/outbox-errors.ts';
 import { SendDeadLetterFileNotFoundError } from '../operations/send-dead-letter-source.ts';
@@ -100,7 +100,7 @@ function requireSubcommand(group: Command): void {
 function describeFailure(error: unknown, options: GlobalOptions): { message: string; exitCode: number } {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof ConfigError) return { message: error.message, exitCode: ExitCode.invalidInput };
-  if (error instanceof UnknownQueueError || error instanceof QueueNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
+  if (error instanceof UnknownQueueError || error instanceof QueueDoesNotExistError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof TopologyError) return { message: error.message, exitCode: ExitCode.invalidInput };
   if (error instanceof OutboxTableNotFoundError || error instanceof SendDeadLetterFileNotFoundError) return { message: error.message, exitCode: ExitCode.notFound };
   if (error instanceof SendDeadLetterFileInvalidError) return { message: error.message, exitCode: ExitCode.invalidInput };

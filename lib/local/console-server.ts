@@ -7,7 +7,8 @@ import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { browse, describeDeadLetter, release } from '../operations/dead-letter-browser.ts';
 import { redriveClientSide } from '../operations/dead-letter-redrive.ts';
-import { QueueNotFoundError, UnknownQueueError, type QueueDirectory } from '../operations/queue-directory.ts';
+import { QueueDoesNotExistError } from '../aws/aws-errors.ts';
+import { UnknownQueueError, type QueueDirectory } from '../operations/queue-directory.ts';
 import { queueStatuses } from '../operations/queue-status.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { describeError } from '../messages/message-errors.ts';
@@ -90,7 +91,7 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
       }
       route[2](url.pathname.match(route[1])!, body).then(
         (result) => send(response, 200, result),
-        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueNotFoundError ? 404 : 500, { error: describeError(error) }),
+        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueDoesNotExistError ? 404 : 500, { error: describeError(error) }),
       );
     });
   });

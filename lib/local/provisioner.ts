@@ -7,6 +7,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { callAws } from '../aws/call-aws.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { parseTopicArn } from '../topology/naming.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
@@ -38,29 +39,35 @@ export interface ProvisionedTopology {
 export async function provisionTopology(topology: ResolvedTopology, clients: { sns: SNSClient; sqs: SQSClient }): Promise<ProvisionedTopology> {
   const topicArns = new Map<string, string>();
   for (const topic of topology.topics) {
-    const created = await clients.sns.send(
-      new CreateTopicCommand({
-        Name: topic.name,
-        Attributes: {
-          ...(topic.fifo && { FifoTopic: 'true', ...(topic.contentBasedDeduplication && { ContentBasedDeduplication: 'true' }) }),
-          ...(topic.maxMessageSizeBytes !== DEFAULT_MAX_MESSAGE_BYTES && { MaximumMessageSize: String(topic.maxMessageSizeBytes) }),
-        },
-      }),
+    const created = await callAws(
+      () =>
+        clients.sns.send(
+          new CreateTopicCommand({
+            Name: topic.name,
+            Attributes: {
+              ...(topic.fifo && { FifoTopic: 'true', ...(topic.contentBasedDeduplication && { ContentBasedDeduplication: 'true' }) }),
+              ...(topic.maxMessageSizeBytes !== DEFAULT_MAX_MESSAGE_BYTES && { MaximumMessageSize: String(topic.maxMessageSizeBytes) }),
+            },
+          }),
+        ),
+      { topic: topic.name },
     );
     topicArns.set(topic.id, created.TopicArn!);
   }
   // Another service's topic at the same endpoint: the one its own provisioning made (several services on one
   // machine), or else a stand-in of that name, so that a service tested alone can be sent its publishers' events.
   for (const topic of topology.externalTopics) {
-    topicArns.set(topic.id, (await findTopic(clients.sns, topic.name)) ?? (await clients.sns.send(new CreateTopicCommand({ Name: topic.name, Attributes: topic.fifo ? { FifoTopic: 'true' } : {} }))).TopicArn!);
+    const made = () => clients.sns.send(new CreateTopicCommand({ Name: topic.name, Attributes: topic.fifo ? { FifoTopic: 'true' } : {} }));
+    topicArns.set(topic.id, await callAws(async () => (await findTopic(clients.sns, topic.name)) ?? (await made()).TopicArn!, { topic: topic.name }));
   }
   const queues = new Map<string, ProvisionedQueue>();
   for (const queue of topology.queues) {
     if (queue.subscription?.external && !topicArns.has(queue.subscription.topicId)) {
       const external = topology.externalTopics.find((topic) => topic.id === queue.subscription!.topicId)!;
-      topicArns.set(external.id, await externalTopicAtEndpoint(external, clients.sns));
+      topicArns.set(external.id, await callAws(() => externalTopicAtEndpoint(external, clients.sns), { topic: external.name }));
     }
-    queues.set(queue.id, await provisionQueue(queue, topicArns, clients));
+    // Each SDK error comes back typed, naming the queue whose resources were being made.
+    queues.set(queue.id, await callAws(() => provisionQueue(queue, topicArns, clients), { queue: queue.name }));
   }
   return { topicArns, queues };
 }

@@ -44,7 +44,8 @@ async function provisionTable(tableName: string, partitionKey: string, dynamodb:
     );
     await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } }));
   } catch (error) {
-    if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
+    const translated = translateAwsError(error, { table: tableName });
+    if (!(translated instanceof ResourceAlreadyExistsError)) throw translated;
   }
   return tableName;
 }
@@ -102,7 +103,8 @@ export async function provisionOutboxTable(topology: Pick<ResolvedTopology, 'pre
     );
     await dynamodb.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: OUTBOX_TTL_ATTRIBUTE, Enabled: true } }));
   } catch (error) {
-    if (!(translateAwsError(error, { table: tableName }) instanceof ResourceAlreadyExistsError)) throw error;
+    const translated = translateAwsError(error, { table: tableName });
+    if (!(translated instanceof ResourceAlreadyExistsError)) throw translated;
   }
   return tableName;
 }

@@ -1,6 +1,6 @@
-import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { PostboxError } from '../postbox-error.ts';
-import { QueueDoesNotExistError, translateAwsError } from '../aws/aws-errors.ts';
+import { callAws, queueUrlOf } from '../aws/call-aws.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolve-topology.ts';
 
 /** A queue of the topology with its addresses at the endpoint. */
@@ -15,18 +15,6 @@ export interface QueueAddress {
 /** A queue name that the topology does not declare. */
 export class UnknownQueueError extends PostboxError {
   readonly code = 'UNKNOWN_QUEUE';
-}
-
-/** A queue the topology declares but the endpoint does not have (not deployed or provisioned). */
-export class QueueNotFoundError extends PostboxError {
-  readonly code = 'QUEUE_NOT_FOUND';
-
-  constructor(
-    readonly queueName: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /**
@@ -50,7 +38,7 @@ export class QueueDirectory {
     return queue;
   }
 
-  /** Looks up a queue's and its DLQ's URL and ARN at the endpoint. */
+  /** Looks up a queue's and its DLQ's URL and ARN at the endpoint; a QueueDoesNotExistError names one not there. */
   async address(name: string): Promise<QueueAddress> {
     const queue = this.queue(name);
     const [main, deadLetter] = await Promise.all([this.lookUp(queue.name), this.lookUp(queue.deadLetterQueueName)]);
@@ -58,19 +46,9 @@ export class QueueDirectory {
   }
 
   private async lookUp(name: string): Promise<{ url: string; arn: string }> {
-    let url: string;
-    try {
-      url = (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
-    } catch (error) {
-      if (translateAwsError(error, { queue: name, endpoint: this.where }) instanceof QueueDoesNotExistError) {
-        throw new QueueNotFoundError(
-          name,
-          `queue ${name} does not exist at ${this.where}; deploy stage '${this.topology.stage}' with cdk deploy, or create it at an emulator with postbox provision`,
-        );
-      }
-      throw error;
-    }
-    const { Attributes } = await this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+    const context = { endpoint: this.where, stage: this.topology.stage };
+    const url = await queueUrlOf(this.sqs, name, context);
+    const { Attributes } = await callAws(() => this.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] })), { ...context, queue: name });
     return { url, arn: Attributes!.QueueArn! };
   }
 }

@@ -6,7 +6,8 @@ import { describeError, errorCode } from '../../messages/message-errors.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
 import { awsClientConfig } from '../../aws/aws-client-config.ts';
-import { endpointOf, QueueDoesNotExistError, translateAwsError } from '../../aws/aws-errors.ts';
+import { endpointOf } from '../../aws/aws-errors.ts';
+import { queueUrlOf } from '../../aws/call-aws.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
@@ -177,14 +178,8 @@ export class QueueActions {
   }
 
   private async lookUp(name: string): Promise<string> {
-    const { sdk, client } = await this.client();
-    try {
-      const { QueueUrl } = await client.send(new sdk.GetQueueUrlCommand({ QueueName: name }));
-      return QueueUrl!;
-    } catch (error) {
-      const translated = translateAwsError(error, { queue: name, endpoint: await endpointOf(client) });
-      throw translated instanceof QueueDoesNotExistError ? translated : error;
-    }
+    const { client } = await this.client();
+    return queueUrlOf(client, name, { endpoint: await endpointOf(client) });
   }
 
   private async client(): Promise<{ sdk: SqsSdk; client: SQSClient }> {

@@ -1,7 +1,8 @@
 import { ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { clientTarget, credentialsAccount } from '../../aws/aws-clients.ts';
-import { QueueDoesNotExistError, translateAwsError } from '../../aws/aws-errors.ts';
+import { QueueDoesNotExistError } from '../../aws/aws-errors.ts';
+import { callAws, queueUrlOf } from '../../aws/call-aws.ts';
 import { DEPLOYED_ENVIRONMENT, USER_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { DestinationAddressError, DestinationNotFoundError } from './publish-errors.ts';
 import type { Destination } from './publish-requests.ts';
@@ -110,7 +111,7 @@ export class DestinationAddresses {
   private async findTopicArn(name: string): Promise<string> {
     let NextToken: string | undefined;
     do {
-      const page = await this.sns.send(new ListTopicsCommand({ NextToken }));
+      const page = await callAws(() => this.sns.send(new ListTopicsCommand({ NextToken })), { topic: name });
       const match = page.Topics?.find((topic) => topic.TopicArn?.endsWith(`:${name}`));
       if (match) return match.TopicArn!;
       NextToken = page.NextToken;
@@ -120,10 +121,10 @@ export class DestinationAddresses {
 
   private async findQueueUrl(name: string): Promise<string> {
     try {
-      return (await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+      return await queueUrlOf(this.sqs, name);
     } catch (error) {
-      if (translateAwsError(error, { queue: name }) instanceof QueueDoesNotExistError) {
-        throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls');
+      if (error instanceof QueueDoesNotExistError) {
+        throw new DestinationNotFoundError(`queue ${name}`, 'deploy the stack (or provision the topology locally) for this stage, or pass its URL in routes.queueUrls', error);
       }
       throw error;
     }

@@ -28,12 +28,15 @@ export class DeliveryError extends PostboxError {
   }
 }
 
-/** A destination of the topology could not be found where the publisher looked. */
+/**
+ * A destination of the topology (a topic or a queue) could not be found where the publisher looked; the AWS
+ * boundary's QueueDoesNotExistError is its cause when a queue lookup said so.
+ */
 export class DestinationNotFoundError extends PostboxError {
   readonly code = 'DESTINATION_NOT_FOUND';
 
-  constructor(readonly destination: string, hint: string) {
-    super(`${destination} does not exist at this endpoint; ${hint}.`);
+  constructor(readonly destination: string, hint: string, cause?: unknown) {
+    super(`${destination} does not exist at this endpoint; ${hint}.`, cause === undefined ? undefined : { cause });
   }
 }
 

@@ -18,6 +18,7 @@ import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName
 import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT, PAYLOAD_KEY_PREFIX } from '../../messages/wire-contract.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { createAwsClients } from '../../aws/aws-clients.ts';
+import { endpointUrl } from '../../aws/aws-errors.ts';
 import { activeTraceContext, startMessageSpan } from '../observability/otel-spans.ts';
 import { continueTrace, traceAttributes, type TraceContext } from '../observability/trace-context.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
@@ -98,7 +99,7 @@ export class Publisher<T extends AnyTopology> {
     const sns = this.sns;
     this.payloads = new S3PayloadStore(options.s3, { ...(options.region && { region: options.region }) }, async () => {
       const endpoint = await sns.config.endpoint?.();
-      return endpoint && `${endpoint.protocol}//${endpoint.hostname}${endpoint.port === undefined ? '' : `:${endpoint.port}`}`;
+      return endpoint && endpointUrl(endpoint);
     });
   }
 

@@ -11,7 +11,7 @@ import {
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import pLimit from 'p-limit';
 import { awsClientConfig } from '../../../aws/aws-client-config.ts';
-import { translateAwsError } from '../../../aws/aws-errors.ts';
+import { describeSdkError, translateAwsError } from '../../../aws/aws-errors.ts';
 import {
   OutboxConfigurationError,
   OutboxStoreUnavailableError,
@@ -154,15 +154,10 @@ export class DynamoDbOutboxStore implements OutboxStore {
     const described = reasons.flatMap((reason, index) =>
       reason === 'None' ? [] : [`${index < businessItems ? `item [${index}]` : `message [${index - businessItems}]`}: ${reason}`],
     );
-    return new OutboxTransactionFailedError(this.tableName, reasons, described.length > 0 ? described.join('; ') : describe(error), { cause: error });
+    return new OutboxTransactionFailedError(this.tableName, reasons, described.length > 0 ? described.join('; ') : describeSdkError(error), { cause: error });
   }
 }
 
 function byPosition(a: OutboxRecord, b: OutboxRecord): number {
   return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
-}
-
-function describe(error: unknown): string {
-  const { name = 'Error', message } = (error ?? {}) as { name?: string; message?: string };
-  return message ? `${name}: ${message}` : name;
 }

@@ -1,0 +1,36 @@
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { AwsServiceError, EndpointUnreachableError, QueueDoesNotExistError } from '../../lib/aws/aws-errors.ts';
+import { callAws, queueUrlOf } from '../../lib/aws/call-aws.ts';
+import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { paymentsTopology } from '../helpers/payments-topology.ts';
+
+// A loopback port nothing listens on: the SDK's own network error, without an emulator.
+const closed = { endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 };
+
+describe('callAws', () => {
+  it('throws what the SDK threw as a typed error naming what the call was about, the SDK error as its cause', async () => {
+    const sdkError = Object.assign(new Error('Value 99 for parameter MaxNumberOfMessages is invalid.'), { name: 'InvalidParameterValue', $fault: 'client' });
+    const error = await callAws(() => Promise.reject(sdkError), { queue: 'pay-dev-accounting' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AwsServiceError);
+    expect(error).toMatchObject({ code: 'AWS_CALL_FAILED', retryable: false, cause: sdkError });
+  });
+
+  it('says which queue does not exist and how to make it, for the stage when it is known', async () => {
+    const missing = Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' });
+    const sqs = { send: () => Promise.reject(missing) } as unknown as SQSClient;
+    const error = await queueUrlOf(sqs, 'pay-dev-archive', { endpoint: 'http://127.0.0.1:4566', stage: 'dev' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(QueueDoesNotExistError);
+    expect((error as Error).message).toBe("queue pay-dev-archive does not exist at http://127.0.0.1:4566; deploy stage 'dev' with cdk deploy, or create it at an emulator with postbox provision");
+  });
+
+  it('makes the provisioner throw a typed error naming the topic it was making when the endpoint is down', async () => {
+    const clients = { sns: new SNSClient(closed), sqs: new SQSClient(closed) };
+    const error = await provisionTopology(resolveTopology(paymentsTopology, { stage: 'dev' }), clients).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EndpointUnreachableError);
+    expect((error as Error).message).toMatch(/^cannot reach AWS \(ECONNREFUSED\)/);
+    expect((error as EndpointUnreachableError).context.topic).toBe('pay-dev-payments');
+  });
+});
