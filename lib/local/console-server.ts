@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { PurgeQueueCommand } from '@aws-sdk/client-sqs';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { browse, describeDeadLetter, release } from '../operations/dead-letter-browser.ts';
-import { redriveClientSide } from '../operations/dead-letter-redrive.ts';
+import { redriveDeadLetters } from '../operations/redrive-dead-letters.ts';
 import { QueueDoesNotExistError } from '../aws/aws-errors.ts';
 import { UnknownQueueError, type QueueDirectory } from '../operations/queue-directory.ts';
 import { queueStatuses } from '../operations/queue-status.ts';
@@ -54,7 +54,7 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
       /^\/api\/dlq\/([\w.-]+)\/redrive$/,
       async ([, queue], body) => {
         const ids = (body as { ids?: string[] } | undefined)?.ids;
-        return inTurn(queue!, async () => redriveClientSide(directory.sqs, await directory.address(queue!), ids && ids.length > 0 ? { ids } : {}, { max: 1000 }));
+        return inTurn(queue!, async () => redriveDeadLetters(directory.sqs, await directory.address(queue!), { filter: ids && ids.length > 0 ? { ids } : {}, max: 1000 }));
       },
     ],
     [

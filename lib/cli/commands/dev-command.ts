@@ -5,7 +5,7 @@ import { loadProjectConfig, loadWorkers, serviceConfigFile, type ProjectConfig }
 import { checkContracts } from '../../topology/contract-checks.ts';
 import type { StartDemo } from '../../local/demo-context.ts';
 import { startLocalSystem } from '../../local/local-system.ts';
-import { redriveClientSide } from '../../operations/dead-letter-redrive.ts';
+import { redriveDeadLetters } from '../../operations/redrive-dead-letters.ts';
 import { queueStatuses } from '../../operations/queue-status.ts';
 import { workerOptionsOf } from '../../runtime/consuming/workers/define-workers.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
@@ -127,7 +127,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
       sns: system.clients.sns,
       sqs: system.clients.sqs,
       topicArns: system.topicArns,
-      redrive: async (queue) => redriveClientSide(system.clients.sqs, await system.directory.address(queue), {}, { max: 100 }),
+      redrive: async (queue) => redriveDeadLetters(system.clients.sqs, await system.directory.address(queue), { filter: {}, max: 100 }),
       onError: (error) => logger.error('demo traffic failed', { error }),
     });
   }

@@ -2,7 +2,8 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { integerOption } from '../cli-option-parsers.ts';
-import { deleteDuplicateCopies, MoveTaskUnsupportedError, redriveClientSide, redriveWithMoveTask, type Progress, type RedriveSummary } from '../../operations/dead-letter-redrive.ts';
+import type { Progress } from '../../operations/dead-letter-redrive.ts';
+import { InvalidRedriveRequestError, redriveDeadLetters, triesMoveTask, type RedriveRequest, type RedriveResult } from '../../operations/redrive-dead-letters.ts';
 import { toFilter, withFilterOptions, type FilterOptions } from './dead-letter-options.ts';
 
 interface RedriveOptions extends FilterOptions {
@@ -26,41 +27,38 @@ export function registerDlqRedrive(dlq: Command, context: () => Promise<CliConte
   ).action(async (queueName: string, options: RedriveOptions, command: Command) => {
     const ctx = await context();
     const address = await ctx.directory.address(queueName);
-    const filter = toFilter(options);
-    // An explicit --max bounds the run, which a move task cannot: such a run moves one by one.
-    const bounded = command.getOptionValueSource('max') !== 'default';
-    const selective = Object.keys(filter).length > 0 || bounded;
-    if (options.rate !== undefined && address.queue.fifo) {
-      throw new CliError(`--rate applies to move tasks, and ${address.queue.deadLetterQueueName} is FIFO, which is moved one by one; drop --rate`, ExitCode.invalidInput);
-    }
+    const abort = new AbortController();
     const onProgress = progressBar(ctx);
-    let summary: RedriveSummary;
-    if (!selective && !options.dryRun && !options.clientSide && !address.queue.fifo) {
-      const abort = new AbortController();
-      const onInterrupt = () => {
-        ctx.io.err('cancelling the move task; what it moved stays moved');
-        abort.abort();
-      };
-      process.once('SIGINT', onInterrupt);
-      try {
-        // A move task moves every copy of a message: the extra copies go first.
-        const copies = await deleteDuplicateCopies(ctx.sqs, address, options.max);
-        const moved = await redriveWithMoveTask(ctx.sqs, address, { ...(options.rate !== undefined && { rate: options.rate }), onProgress, signal: abort.signal });
-        summary = { ...moved, duplicates: copies.duplicates, failed: moved.failed + copies.failures.length, failures: [...copies.failures, ...moved.failures] };
-      } catch (error) {
-        if (!(error instanceof MoveTaskUnsupportedError)) throw error;
-        ctx.io.err(`${ctx.where()} has no StartMessageMoveTask; moving the messages one by one instead${options.rate !== undefined ? ', without --rate' : ''}`);
-        summary = await redriveClientSide(ctx.sqs, address, filter, { max: options.max, onProgress });
-      } finally {
-        process.removeListener('SIGINT', onInterrupt);
-      }
-    } else {
-      summary = await redriveClientSide(ctx.sqs, address, filter, { max: options.max, onProgress, ...(options.dryRun && { dryRun: true }) });
+    const request: RedriveRequest = {
+      filter: toFilter(options),
+      max: options.max,
+      // An explicit --max bounds the run, which a move task cannot: such a run moves one by one.
+      bounded: command.getOptionValueSource('max') !== 'default',
+      ...(options.dryRun && { dryRun: true }),
+      ...(options.clientSide && { clientSide: true }),
+      ...(options.rate !== undefined && { rate: options.rate }),
+      ...(onProgress && { onProgress }),
+      signal: abort.signal,
+      onFallback: () => ctx.io.err(`${ctx.where()} has no StartMessageMoveTask; moving the messages one by one instead${options.rate !== undefined ? ', without --rate' : ''}`),
+    };
+    // Ctrl-C cancels a move task (what it moved stays moved); a run one by one stops as any command does.
+    const onInterrupt = () => {
+      ctx.io.err('cancelling the move task; what it moved stays moved');
+      abort.abort();
+    };
+    if (triesMoveTask(address, request)) process.once('SIGINT', onInterrupt);
+    let summary: RedriveResult;
+    try {
+      summary = await redriveDeadLetters(ctx.sqs, address, request);
+    } catch (error) {
+      if (error instanceof InvalidRedriveRequestError) throw new CliError(error.message, ExitCode.invalidInput);
+      throw error;
+    } finally {
+      process.removeListener('SIGINT', onInterrupt);
     }
+    const { incomplete } = summary;
     const from = address.queue.deadLetterQueueName;
-    // A whole redrive that ends with messages still there did not do what was asked (FIFO groups, messages in flight).
-    const incomplete = !selective && !options.dryRun && !summary.maxReached && summary.left > summary.failed + summary.returned;
-    ctx.print({ ...summary, incomplete }, () =>
+    ctx.print(summary, () =>
       [
         options.dryRun
           ? `dry run: would move ${summary.movedIds.length} message(s) from ${from} to ${address.queue.name}` +
