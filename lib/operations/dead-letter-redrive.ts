@@ -186,14 +186,15 @@ export async function redriveClientSide(
   const sentIds = new Set<string>();
   let skipped = 0;
   let duplicates = 0;
-  let returned = 0;
+  // The dead letters of messages this run moved that failed again: left in the DLQ, for the next run.
+  const returned = new Set<string>();
   try {
     for await (const message of listing.messages()) {
       if (requeued.has(message.MessageId!)) continue;
       const deadLetter = describeDeadLetter(message);
       if (sentIds.has(deadLetter.messageId) || sentIds.has(deadLetter.sourceMessageId)) {
         // Moving it again would go round for as long as its consumer runs.
-        returned++;
+        returned.add(deadLetter.messageId);
         continue;
       }
       seenIds.add(deadLetter.messageId);
@@ -244,19 +245,35 @@ export async function redriveClientSide(
     await listing.close();
   }
   const { visible, inFlight } = await queueCounts(sqs, address.deadLetterUrl);
+  // A message that failed again at once may have come back after the listing ended: counted above, it is told from
+  // what this run never moved by one more look, so that it is not reported as left over.
+  if (sentIds.size > 0 && visible > 0) await findReturned(sqs, address, sentIds, returned, visible);
   return {
     method: 'client-side',
     moved: options.dryRun ? 0 : movedIds.length,
     failed: failures.length,
     skipped,
     duplicates,
-    returned,
+    returned: returned.size,
     left: visible + inFlight,
     maxReached: !walk && listing.received >= options.max,
     notFound: (filter.ids ?? []).filter((id) => !seenIds.has(id)),
     movedIds,
     failures,
   };
+}
+
+/** Adds to `returned` the dead letters in the DLQ now that are of messages this run sent back; gives them all back. */
+async function findReturned(sqs: SQSClient, address: QueueAddress, sentIds: ReadonlySet<string>, returned: Set<string>, max: number): Promise<void> {
+  const listing = new QueueListing(sqs, address.deadLetterUrl, { max });
+  try {
+    for await (const message of listing.messages()) {
+      const deadLetter = describeDeadLetter(message);
+      if (sentIds.has(deadLetter.messageId) || sentIds.has(deadLetter.sourceMessageId)) returned.add(deadLetter.messageId);
+    }
+  } finally {
+    await listing.close();
+  }
 }
 
 /** Deletes a further copy of a message already moved; a failure leaves it in the DLQ and is reported. */
