@@ -6,12 +6,10 @@ export { ConfigError } from './config/config-error.ts';
 export { defineConfig, type PostboxConfig, type PostboxConfigInput } from './config/postbox-config.ts';
 export type { Envelope, MessageKind } from './messages/envelope.ts';
 export {
-  AttemptsWithoutResultError,
   InvalidDelayError,
   MalformedMessageError,
   MessageError,
   MessageTooLargeError,
-  RetriesExhaustedError,
   SchemaValidationError,
   UnknownMessageTypeError,
   UnrecoverableError,
@@ -20,7 +18,6 @@ export {
 export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, MessageTypeName } from './messages/message-types.ts';
 export { PostboxError } from './postbox-error.ts';
 export { createSqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
-export { DeadLetterFailedError, DeadLetterTooLargeError } from './runtime/consuming/dead-letter-errors.ts';
 export {
   HandlerConfigurationError,
   type HandlerContext,
@@ -59,10 +56,9 @@ export {
   ThrottledError,
   type AwsCallContext,
 } from './aws/aws-errors.ts';
-export { DeleteFailedError, JobLockedError, JobLockUnavailableError, TaskTimeoutError, VisibilityLostError } from './runtime/consuming/polling/polling-errors.ts';
+export { JobLockedError, JobLockUnavailableError } from './runtime/consuming/polling/polling-errors.ts';
 export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/workers/run-workers.ts';
 export type { UniqueJobs } from './runtime/consuming/workers/unique-jobs.ts';
-export { runWorkerProcess, type WorkerProcessEnvironment } from './runtime/consuming/workers/worker-process.ts';
 export { createLogger, type Logger, type LogLevel } from './runtime/observability/logger.ts';
 export type { TraceContext } from './runtime/observability/trace-context.ts';
 export { PayloadFetchError, PayloadMissingError, PayloadStoreError } from './runtime/payloads/payload-errors.ts';
@@ -91,7 +87,6 @@ export { OutboxPoller, type OutboxPollerOptions } from './runtime/publishing/out
 export type { OutboxRecord, OutboxSend, OutboxStatus } from './runtime/publishing/outbox/outbox-record.ts';
 export { OutboxRelay, type OutboxRelayOptions, type RelayReport } from './runtime/publishing/outbox/outbox-relay.ts';
 export type { OutboxStore, SendDeadLetter } from './runtime/publishing/outbox/outbox-store.ts';
-export { createOutboxStreamHandler, type OutboxStreamHandlerOptions } from './runtime/publishing/outbox/outbox-stream-handler.ts';
 export {
   Publisher,
   type BatchEntry,
@@ -102,15 +97,7 @@ export {
   type PublishReport,
   type SendOptions,
 } from './runtime/publishing/publisher.ts';
-export {
-  defineTopology,
-  resolveTopology,
-  TopologyError,
-  type ResolvedExternalTopic,
-  type ResolvedQueue,
-  type ResolvedTopic,
-  type ResolvedTopology,
-} from './topology/index.ts';
+export { defineTopology, TopologyError } from './topology/index.ts';
 export { contractOf, type ContractOptions, type ContractTopic, type ServiceContract } from './topology/service-contract.ts';
 export type { CommandQueueId, QueueId, QueueMessageType, WorkerQueueId } from './topology/queue-types.ts';
 export type * from './topology/topology-declaration.ts';

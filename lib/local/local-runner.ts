@@ -121,7 +121,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         consumer: { waitTimeSeconds: options.waitSeconds.worker },
         logger,
       });
-      for (const consumer of workers.consumers) consumer.on('message_received', () => options.onReceived?.(consumer.runtime.queue.id, 1));
+      for (const consumer of workers.consumers) consumer.on('message_received', () => options.onReceived?.(consumer.queueId, 1));
     }
   } catch (error) {
     await stop();

@@ -41,7 +41,7 @@ export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-co
  * (see `npm run bench`), and it has no per-task heartbeat or limits.
  */
 export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventEmitter<PollingConsumerEvents> {
-  readonly runtime: QueueRuntime;
+  private readonly runtime: QueueRuntime;
   private readonly concurrency: number;
   private readonly prefetch: number;
   private readonly slots: HandlerSlots;
@@ -90,6 +90,11 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.groups = fifo ? new MessageGroups() : undefined;
     this.receiveBackoff = new ReceiveBackoff(this.runtime.logger, options.random);
     this.deletes = new DeleteBatcher(this.runtime.actions, this.runtime.queue.name);
+  }
+
+  /** The id of the queue it consumes (`billing`, `invoice-generate`), as the topology names it. */
+  get queueId(): string {
+    return this.runtime.queue.id;
   }
 
   /** Starts polling; resolves at once. */
