@@ -18,8 +18,8 @@ export {
 export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, MessageTypeName } from './messages/message-types.ts';
 export { PostboxError } from './postbox-error.ts';
 export { createSqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
+export { HandlerConfigurationError } from './runtime/consuming/handler-configuration-error.ts';
 export {
-  HandlerConfigurationError,
   type HandlerContext,
   type MessageHandler,
   type MessageHandlers,
@@ -31,7 +31,6 @@ export { IdempotencyInProgressError, IdempotencyKeyError, IdempotencyStoreUnavai
 export type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, StoredResult } from './runtime/consuming/idempotency/idempotency-store.ts';
 export { idempotent, type IdempotentOptions } from './runtime/consuming/idempotency/idempotent-handler.ts';
 export { InMemoryIdempotencyStore } from './runtime/consuming/idempotency/in-memory-idempotency-store.ts';
-export { HandlerSetupError } from './runtime/consuming/queue-runtime.ts';
 export { defineWorkers, type WorkerDefinitions, type WorkerQueueDefinition } from './runtime/consuming/workers/define-workers.ts';
 export { DynamoDbJobLock, type DynamoDbJobLockOptions } from './runtime/consuming/workers/dynamodb-job-lock.ts';
 export { InMemoryJobLock, type JobLock } from './runtime/consuming/workers/job-lock.ts';
@@ -57,7 +56,7 @@ export {
   type AwsCallContext,
 } from './aws/aws-errors.ts';
 export { JobLockedError, JobLockUnavailableError } from './runtime/consuming/polling/polling-errors.ts';
-export { runWorkers, WorkerConfigurationError, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/workers/run-workers.ts';
+export { runWorkers, type RunningWorkers, type RunWorkersOptions } from './runtime/consuming/workers/run-workers.ts';
 export type { UniqueJobs } from './runtime/consuming/workers/unique-jobs.ts';
 export { createLogger, type Logger, type LogLevel } from './runtime/observability/logger.ts';
 export type { TraceContext } from './runtime/observability/trace-context.ts';

@@ -9,6 +9,7 @@ import { QueueDirectory } from '../operations/queue-directory.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { loadProjectConfig, type ProjectConfig } from '../config/load-project-config.ts';
 import { loadTopologyModule } from '../config/topology-module.ts';
+import { DEFAULT_STAGE } from '../topology/stage-of.ts';
 
 /** Where the CLI writes, and what it reads from the user. */
 export interface CliIo {
@@ -84,6 +85,6 @@ export class CliContext {
 /** The config's local stage at an emulator (loopback, or a host in POSTBOX_EMULATOR_HOSTS), its deployed stage elsewhere; `dev` without a config. */
 export function defaultStage(endpoint: string | undefined, config: ProjectConfig | undefined): string {
   const target = endpoint ?? process.env.AWS_ENDPOINT_URL;
-  if (!config) return 'dev';
+  if (!config) return DEFAULT_STAGE;
   return isEmulatorEndpoint(target) ? config.stages.local : config.stages.deployed;
 }

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { resourceNamePattern } from '../topology/topology-declaration.ts';
+import { DEFAULT_STAGE } from '../topology/stage-of.ts';
 
 const modulePath = z.string().min(1, 'expected the path of a module, relative to postbox.config.ts');
 const stageName = z.string().regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter');
@@ -32,7 +33,7 @@ export const postboxConfigSchema = z.strictObject({
        * address at AWS.
        * @default 'dev'
        */
-      deployed: stageName.default('dev'),
+      deployed: stageName.default(DEFAULT_STAGE),
     })
     .prefault({}),
   /**

@@ -12,7 +12,7 @@ const entries = {
 };
 
 describe('the public surface', () => {
-  it.each(Object.entries(entries))('%s exports exactly the names pinned here', async (entry, load) => {
+  it.each(Object.entries(entries))('%s exports exactly the names pinned here', async (_entry, load) => {
     expect(Object.keys(await load()).sort()).toMatchSnapshot();
   });
 });

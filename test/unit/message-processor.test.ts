@@ -5,7 +5,8 @@ import { PayloadMissingError } from '../../lib/runtime/payloads/payload-errors.t
 import type { PayloadStore } from '../../lib/runtime/payloads/s3-payload-store.ts';
 import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import { HandlerConfigurationError, MessageProcessor, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
+import { HandlerConfigurationError } from '../../lib/runtime/consuming/handler-configuration-error.ts';
+import { MessageProcessor, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
 import { queueById, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
@@ -32,9 +33,9 @@ const received = (body: unknown, type = 'payment.received', receiveCount = 1): R
 describe('MessageProcessor', () => {
   it('refuses handlers that do not match the queue, listing each mismatch', () => {
     expect(() => setUp({ 'payment.received': () => undefined, 'ledger.entry': () => undefined })).toThrowError(
-      new HandlerConfigurationError('accounting', ["no handler for 'payment.refunded'", "'ledger.entry' never arrives on this queue"]),
+      new HandlerConfigurationError("queue 'accounting'", ["no handler for 'payment.refunded'", "'ledger.entry' never arrives on this queue"]),
     );
-    expect(new HandlerConfigurationError('q', ['a', 'b']).message).toBe("The handlers of queue 'q' do not match the topology: a; b.");
+    expect(new HandlerConfigurationError("queue 'q'", ['a', 'b']).message).toBe("The handlers of queue 'q' do not match the topology: a; b.");
   });
 
   it('passes the validated envelope and a context with the attempt to the handler of its type', async () => {

@@ -35,8 +35,9 @@ describe('the wire contract', () => {
   });
 
   it('names only variables that the runtime reads, through the contract', () => {
-    const runtime = sources('runtime').map(({ text }) => text).join('\n');
-    for (const key of Object.keys(DEPLOYED_ENVIRONMENT)) expect(runtime, `DEPLOYED_ENVIRONMENT.${key}`).toMatch(new RegExp(`process\\.env\\[DEPLOYED_ENVIRONMENT\\.${key}\\]`));
+    // The stage is read in one place for the runtime (topology/stage-of.ts: stageOf, given the process's env).
+    const runtime = [...sources('runtime'), ...sources('topology')].map(({ text }) => text).join('\n');
+    for (const key of Object.keys(DEPLOYED_ENVIRONMENT)) expect(runtime, `DEPLOYED_ENVIRONMENT.${key}`).toMatch(new RegExp(`env\\[DEPLOYED_ENVIRONMENT\\.${key}\\]`));
   });
 
   it('is where the runtime and the stack take the variable names from: neither spells one itself', () => {

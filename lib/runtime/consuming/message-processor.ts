@@ -3,13 +3,13 @@ import type { MessageCatalog } from '../../messages/message-catalog.ts';
 import { decodeMessage, type IncomingMessage } from '../../messages/message-codec.ts';
 import { AttemptsWithoutResultError, describeError, errorCode, RetriesExhaustedError } from '../../messages/message-errors.ts';
 import type { AnyTopology, MessageData, MessageTypeName } from '../../messages/message-types.ts';
-import { PostboxError } from '../../postbox-error.ts';
 import type { QueueId, QueueMessageType } from '../../topology/queue-types.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { decideOnFailure, type FailureDecision } from './failure-policy.ts';
 import { fetchPayload } from './fetch-payload.ts';
+import { HandlerConfigurationError } from './handler-configuration-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import { withHandlerSpans } from '../observability/handler-spans.ts';
 import { continueTrace, parseTraceparent, traceContextOf, type TraceContext } from '../observability/trace-context.ts';
@@ -98,15 +98,6 @@ export type ProcessingOutcome =
       readonly handler: string;
     });
 
-/** A queue's handlers do not match the message types the topology sends it. */
-export class HandlerConfigurationError extends PostboxError {
-  readonly code = 'HANDLER_CONFIGURATION_INVALID';
-
-  constructor(queue: string, problems: readonly string[]) {
-    super(`The handlers of queue '${queue}' do not match the topology: ${problems.join('; ')}.`);
-  }
-}
-
 /**
  * Decodes, validates and dispatches one message to its handler, and says what
  * should become of it. Shared by the Lambda pipeline and the polling consumer,
@@ -139,10 +130,10 @@ export class MessageProcessor {
             .filter((type) => idempotentOptions[type])
             .map((type) => `the handler of '${type}' is idempotent(), but the queue declares no idempotency in the topology; add \`idempotency: {}\` to it, which provisions its table`)),
     ];
-    if (problems.length > 0) throw new HandlerConfigurationError(queue.id, problems);
+    if (problems.length > 0) throw new HandlerConfigurationError(`queue '${queue.id}'`, problems);
     this.handlers = withHandlerSpans(queue.id, handlers); // tracing hook: a consumer span per handling when an OpenTelemetry SDK is registered
     if (queue.idempotency) {
-      if (!idempotencyStore) throw new HandlerConfigurationError(queue.id, ['it declares idempotency, but its consumer was given no idempotency store']);
+      if (!idempotencyStore) throw new HandlerConfigurationError(`queue '${queue.id}'`, ['it declares idempotency, but its consumer was given no idempotency store']);
       this.guard = new IdempotencyGuard(queue.id, queue.idempotency, idempotencyStore, idempotentOptions, logger);
     }
   }

@@ -4,11 +4,12 @@ import { capVisibilitySeconds } from '../../retry/visibility-budget.ts';
 import { MessageCatalog } from '../../messages/message-catalog.ts';
 import type { AnyTopology } from '../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
-import { PostboxError } from '../../postbox-error.ts';
 import { idempotencyTableName } from '../../topology/naming.ts';
 import { resolveQueueOf, type ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { stageOf } from '../../topology/stage-of.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { HandlerConfigurationError } from './handler-configuration-error.ts';
 import { DynamoDbIdempotencyStore } from './idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
@@ -23,7 +24,7 @@ export interface QueueRuntimeOptions<T extends AnyTopology> {
   readonly handlers: MessageHandlers<T>;
   /**
    * Stage the topology is resolved for.
-   * @default POSTBOX_STAGE, set by MessagingStack
+   * @default POSTBOX_STAGE (set by MessagingStack), else `dev`: the one rule of `stageOf`
    */
   readonly stage?: string;
   /** @default a client for AWS_ENDPOINT_URL / AWS_REGION, made when first needed */
@@ -68,11 +69,6 @@ export function onMessageSettled(listener: (settled: SettledMessage) => void): (
   return () => void settledListeners.delete(listener);
 }
 
-/** The consumer was set up without what it needs to run. */
-export class HandlerSetupError extends PostboxError {
-  readonly code = 'HANDLER_SETUP_INVALID';
-}
-
 /**
  * What every consumer of a queue shares, Lambda or polling: the resolved
  * queue, its processor, logger, metrics, and the actions that settle a
@@ -86,15 +82,14 @@ export class QueueRuntime {
   readonly actions: QueueActions;
 
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
-    const stage = options.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage];
-    if (!stage) throw new HandlerSetupError(`The consumer of queue '${options.queue}' has no stage: pass 'stage' or set ${DEPLOYED_ENVIRONMENT.stage}.`);
+    const stage = stageOf(options.stage);
     // Only this queue is resolved: a cold start pays for no other queue's checks (the topology was validated at synthesis).
     const resolved = resolveQueueOf(topology, { stage, queue: options.queue });
     const { queue } = resolved;
     if (!queue) {
-      throw new HandlerSetupError(
-        `Queue '${options.queue}' is not in topology '${resolved.app}'; its queues are ${resolved.queueIds().map((id) => `'${id}'`).join(', ')}.`,
-      );
+      throw new HandlerConfigurationError(`queue '${options.queue}'`, [
+        `topology '${resolved.app}' has no such queue; its queues are ${resolved.queueIds().map((id) => `'${id}'`).join(', ')}`,
+      ]);
     }
     this.queue = queue;
     this.logger = options.logger ?? createLogger({ app: resolved.app, stage, queue: queue.id });

@@ -20,7 +20,7 @@ export interface PublishReport {
 }
 
 export interface PublisherOptions {
-  /** Stage the topology is resolved for. @default POSTBOX_STAGE */
+  /** Stage the topology is resolved for. @default POSTBOX_STAGE, else `dev`: the one rule of `stageOf` */
   readonly stage?: string;
   /** CloudEvents `source` of everything this publisher sends (`orders-service`). */
   readonly source: string;

@@ -17,6 +17,7 @@ import { deliveryForm, payloadObjectKey } from '../../messages/payload-pointer.t
 import type { AnyTopology, CommandType, EventType, MessageInput, MessageTypeName } from '../../messages/message-types.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEPLOYED_ENVIRONMENT, PAYLOAD_KEY_PREFIX } from '../../messages/wire-contract.ts';
 import { resolveTopology, topicOfEvent, type ResolvedTopology } from '../../topology/resolve-topology.ts';
+import { stageOf } from '../../topology/stage-of.ts';
 import { createAwsClients } from '../../aws/aws-clients.ts';
 import { endpointUrl } from '../../aws/aws-errors.ts';
 import { activeTraceContext, startMessageSpan } from '../observability/otel-spans.ts';
@@ -82,7 +83,7 @@ export class Publisher<T extends AnyTopology> {
     }
     const problems = locationProblems(options);
     if (problems.length > 0) throw new PublisherOptionsError(problems);
-    this.topology = resolveTopology(declaration, { stage: options.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage] ?? 'dev' });
+    this.topology = resolveTopology(declaration, { stage: stageOf(options.stage) });
     this.catalog = new MessageCatalog(this.topology);
     const clients = options.sns && options.sqs ? undefined : createAwsClients({ ...(options.region && { region: options.region }) });
     this.sns = options.sns ?? clients!.sns;

@@ -2,7 +2,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
-import { PostboxError } from '../../../postbox-error.ts';
 import { resolveTopology } from '../../../topology/resolve-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { MessageHandlers } from '../message-processor.ts';
@@ -12,6 +11,7 @@ import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from '../idempotency/process-idempotency-store.ts';
 import { DynamoDbJobLock } from './dynamodb-job-lock.ts';
 import { startHealthServer, type HealthServer } from './health-server.ts';
+import { HandlerConfigurationError } from '../handler-configuration-error.ts';
 import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from '../polling/polling-consumer.ts';
 import type { UniqueJobs } from './unique-jobs.ts';
 
@@ -56,11 +56,6 @@ export interface RunningWorkers {
   stop(reason: StopReason): Promise<void>;
 }
 
-/** The worker queues of the topology have no handlers, or handlers name queues that are not workers. */
-export class WorkerConfigurationError extends PostboxError {
-  readonly code = 'WORKER_CONFIGURATION_INVALID';
-}
-
 /**
  * Runs a PollingConsumer for every queue of the topology whose handler is a
  * worker (subscribers and command queues alike). When one stops (a limit, a
@@ -72,11 +67,10 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
   const missing = workerQueues.filter((id) => !options.handlers[id]);
   const unknown = [...new Set([...Object.keys(options.handlers), ...Object.keys(options.uniqueJobs ?? {}), ...Object.keys(options.prefetch ?? {})])].filter((id) => !workerQueues.includes(id));
   if (missing.length > 0 || unknown.length > 0) {
-    throw new WorkerConfigurationError(
-      `Worker handlers do not match topology '${resolved.app}': ` +
-        [...missing.map((id) => `no handlers for worker queue '${id}'`), ...unknown.map((id) => `'${id}' is not a worker queue`)].join('; ') +
-        '.',
-    );
+    throw new HandlerConfigurationError(`the workers of topology '${resolved.app}'`, [
+      ...missing.map((id) => `no handlers for worker queue '${id}'`),
+      ...unknown.map((id) => `'${id}' is not a worker queue`),
+    ]);
   }
   const jobLockTable = options.jobLockTable ?? process.env[DEPLOYED_ENVIRONMENT.jobLockTable];
   const uniqueJobsOf = (queue: string): UniqueJobs | undefined => {

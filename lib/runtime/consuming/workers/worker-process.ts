@@ -7,6 +7,7 @@ import { createLogger } from '../../observability/logger.ts';
 import { exitCodeOf } from '../polling/consumer-limits.ts';
 import { workerOptionsOf, type WorkerDefinitions } from './define-workers.ts';
 import { runWorkers, type RunningWorkers } from './run-workers.ts';
+import { DEFAULT_STAGE, stageOf } from '../../../topology/stage-of.ts';
 
 const positive = (value: string) => {
   const number = Number(value);
@@ -31,7 +32,7 @@ export interface WorkerProcessEnvironment {
 export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonly string[], environment: WorkerProcessEnvironment = {}): Promise<number> {
   const command = new Command('postbox worker')
     .description("Runs the topology's worker consumers: long polling, heartbeat, graceful shutdown, limits.")
-    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage})`)
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else ${DEFAULT_STAGE})`)
     .option('--endpoint <url>', 'AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--health-port <port>', 'port of the GET /health endpoint', positive)
@@ -59,11 +60,7 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
     grace: number;
     waitTime: number;
   }>();
-  const stage = options.stage ?? environment.stage ?? process.env[DEPLOYED_ENVIRONMENT.stage];
-  if (!stage) {
-    process.stderr.write(`postbox worker: no stage; pass --stage or set ${DEPLOYED_ENVIRONMENT.stage}\n`);
-    return 2;
-  }
+  const stage = stageOf(options.stage ?? environment.stage);
   const logger = createLogger({ service: 'postbox-worker', stage });
   const endpoint = options.endpoint ?? environment.endpoint;
   const region = options.region ?? environment.region;
