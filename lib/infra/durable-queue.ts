@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SharedQueuePolicy } from './shared-queue-policy.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
+import { TOPOLOGY_DEFAULTS } from '../topology/topology-defaults.ts';
 
 export interface DurableQueueProps {
   /** Physical name of the main queue; FIFO names end with `.fifo`. */
@@ -67,7 +68,7 @@ export class DurableQueue extends Construct {
   constructor(scope: Construct, id: string, props: DurableQueueProps) {
     super(scope, id);
     const fifo = props.fifo ?? false;
-    this.maxReceiveCount = props.maxReceiveCount ?? 5;
+    this.maxReceiveCount = props.maxReceiveCount ?? TOPOLOGY_DEFAULTS.queue.maxReceiveCount;
     // The main queue's ARN is built from its name: referencing the queue itself
     // would make the two queues depend on each other.
     const mainQueueArn = Stack.of(this).formatArn({ service: 'sqs', resource: props.queueName });

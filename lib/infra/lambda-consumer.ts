@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { lambdaBundling } from './lambda-bundling.ts';
+import { TOPOLOGY_DEFAULTS } from '../topology/topology-defaults.ts';
 
 export interface LambdaConsumerProps {
   /** Absolute path of the handler's entry file. */
@@ -108,7 +109,7 @@ export class LambdaConsumer extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
-      memorySize: props.memorySize ?? 256,
+      memorySize: props.memorySize ?? TOPOLOGY_DEFAULTS.lambda.memoryMb,
       role: this.role,
       logGroup: this.logGroup,
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
@@ -116,11 +117,11 @@ export class LambdaConsumer extends Construct {
       ...(props.activeTracing && { tracing: lambda.Tracing.ACTIVE }),
     });
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
-      batchSize: props.batchSize ?? 10,
+      batchSize: props.batchSize ?? TOPOLOGY_DEFAULTS.lambda.batchSize,
       ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 && { maxBatchingWindow: props.maxBatchingWindow }),
       // Both given: the CDK refuses them, as Lambda does.
       ...(props.provisionedPollers && { provisionedPollerConfig: { minimumPollers: props.provisionedPollers.minimum, maximumPollers: props.provisionedPollers.maximum } }),
-      ...((props.maxConcurrency !== undefined || !props.provisionedPollers) && { maxConcurrency: props.maxConcurrency ?? 10 }),
+      ...((props.maxConcurrency !== undefined || !props.provisionedPollers) && { maxConcurrency: props.maxConcurrency ?? TOPOLOGY_DEFAULTS.lambda.maxConcurrency }),
       reportBatchItemFailures: true,
     });
     this.function.addEventSource(this.eventSource);

@@ -41,9 +41,9 @@ const seconds = (max: number) => integer(0, max);
 export const backoffSchema = lazy(() =>
   z.object({
     /** Delay before the first retry, in seconds; doubles with each attempt. */
-    baseSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), 5),
+    baseSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), TOPOLOGY_DEFAULTS.queue.backoff.baseSeconds),
     /** Upper bound of any single delay, in seconds. */
-    capSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), 900),
+    capSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), TOPOLOGY_DEFAULTS.queue.backoff.capSeconds),
   }),
 );
 
@@ -51,7 +51,7 @@ export const backoffSchema = lazy(() =>
 export const queueSettingsSchema = lazy(() =>
   z.object({
     /** Receives before SQS moves a message to the dead-letter queue. */
-    maxReceiveCount: z._default(integer(1, 1000), 5),
+    maxReceiveCount: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.queue.maxReceiveCount),
     /**
      * Visibility timeout of the main queue, in seconds. When omitted it is
      * derived from the handler: 6 × the Lambda timeout plus the batching window
@@ -77,22 +77,27 @@ export const lambdaHandlerSchema = lazy(() =>
     /** Path of the function's entry file, relative to the project root (bundled with esbuild). */
     entry: z.string().check(z.minLength(1)),
     /** Lambda timeout in seconds. */
-    timeoutSeconds: z._default(integer(1, 900), 30),
+    timeoutSeconds: z._default(integer(1, 900), TOPOLOGY_DEFAULTS.lambda.timeoutSeconds),
     /** Lambda memory in MiB. */
-    memoryMb: z._default(integer(128, 10_240), 256),
+    memoryMb: z._default(integer(128, 10_240), TOPOLOGY_DEFAULTS.lambda.memoryMb),
     /**
      * AWS X-Ray active tracing of the function: Lambda then continues the `AWSTraceHeader` that SQS gives a message
      * sent with X-Ray tracing on. Postbox's own trace context (`traceparent`) crosses either way.
      */
     activeTracing: z._default(z.boolean(), false),
     /** Records per invocation. Standard queues allow up to 10,000 with a batching window; FIFO up to 10. */
-    batchSize: z._default(integer(1, 10_000), 10),
+    batchSize: z._default(integer(1, 10_000), TOPOLOGY_DEFAULTS.lambda.batchSize),
     /** Seconds the event source may wait to fill a batch. Not supported on FIFO queues. */
-    maxBatchingWindowSeconds: z._default(seconds(300), 0),
+    maxBatchingWindowSeconds: z._default(seconds(300), TOPOLOGY_DEFAULTS.lambda.maxBatchingWindowSeconds),
     /** Most concurrent invocations the event source starts for this queue (2 to 1000); on-demand mode only. */
-    maxConcurrency: z._default(integer(2, 1000), 10),
+    maxConcurrency: z._default(integer(2, 1000), TOPOLOGY_DEFAULTS.lambda.maxConcurrency),
     /** Provisioned mode of the event source: event pollers kept ready (2 to 200) and the most it scales to (2 to 2000). */
-    provisionedPollers: z.optional(z.strictObject({ minimum: z._default(integer(2, 200), 2), maximum: z._default(integer(2, 2000), 200) })),
+    provisionedPollers: z.optional(
+      z.strictObject({
+        minimum: z._default(integer(2, 200), TOPOLOGY_DEFAULTS.lambda.provisionedPollers.minimum),
+        maximum: z._default(integer(2, 2000), TOPOLOGY_DEFAULTS.lambda.provisionedPollers.maximum),
+      }),
+    ),
   }),
 );
 
@@ -101,9 +106,9 @@ export const workerHandlerSchema = lazy(() =>
   z.strictObject({
     kind: z.literal('worker'),
     /** Time limit of one task in seconds; the visibility heartbeat keeps the message while it runs. */
-    timeoutSeconds: z._default(integer(1, 86_400), 900),
+    timeoutSeconds: z._default(integer(1, 86_400), TOPOLOGY_DEFAULTS.worker.timeoutSeconds),
     /** Messages processed at once by one worker. */
-    concurrency: z._default(integer(1, 1000), 10),
+    concurrency: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.worker.concurrency),
   }),
 );
 
@@ -235,6 +240,7 @@ export type NormalizedTopology = z.output<ReturnType<typeof topologySchema>>;
 export type { ExternalTopicDeclaration } from './external-topic-declaration.ts';
 export type { TopicDeclaration } from './topic-declaration.ts';
 import type { TopicDeclaration } from './topic-declaration.ts';
+import { TOPOLOGY_DEFAULTS } from './topology-defaults.ts';
 export type ExternalTopic = z.output<ReturnType<typeof externalTopicSchema>>;
 
 /** A named consumer of some event types of one topic. */
