@@ -21,8 +21,12 @@ const ledger = new EffectLedger(settings.ledgerDirectory);
 
 const workers = await runWorkers(chaosTopologyOf(settings.idempotent), {
   stage: settings.stage,
-  handlers: { analytics: chaosHandlers('analytics', ['order.cancelled'], { seed: settings.seed, rates: settings.rates, ledger, idempotent: settings.idempotent, ...(settings.effectsTable && { effectsTable: settings.effectsTable }) }) },
-  uniqueJobs: { analytics: analyticsUniqueJobs },
+  queues: {
+    analytics: {
+      handlers: chaosHandlers('analytics', ['order.cancelled'], { seed: settings.seed, rates: settings.rates, ledger, idempotent: settings.idempotent, ...(settings.effectsTable && { effectsTable: settings.effectsTable }) }),
+      uniqueJobs: analyticsUniqueJobs,
+    },
+  },
   jobLockTable: settings.jobLockTable,
   sqs,
   dynamodb: new DynamoDBClient(client),

@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { AwsClients } from '../aws/aws-clients.ts';
-import type { WorkerOptions } from '../runtime/consuming/workers/define-workers.ts';
+import type { WorkerQueues } from '../runtime/consuming/workers/define-workers.ts';
 import { runWorkers, type RunningWorkers } from '../runtime/consuming/workers/run-workers.ts';
 import type { StopReason } from '../runtime/consuming/polling/polling-consumer.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
@@ -24,7 +24,7 @@ export interface LocalRunnerOptions {
   /** Where the Lambda handlers' `entry` paths start. */
   readonly root: string;
   /** The workers module's handlers and unique jobs, by queue id. @default none */
-  readonly workers?: WorkerOptions;
+  readonly workers?: WorkerQueues;
   /** The job lock table of the workers. @default none: unique jobs are locked within this process */
   readonly jobLockTable?: string;
   /** The payload bucket the Lambda handlers' publishers store large payloads in. @default none: such messages are refused */
@@ -112,9 +112,8 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
       workers = await runWorkers(options.declaration, {
         stage: topology.stage,
-        handlers: options.workers?.handlers ?? {},
-        ...(options.workers?.uniqueJobs && { uniqueJobs: options.workers.uniqueJobs }),
-        ...(options.workers?.prefetch && { prefetch: options.workers.prefetch }),
+        queues: options.workers ?? {},
+        resolved: topology,
         ...(options.jobLockTable && { jobLockTable: options.jobLockTable }),
         sqs: clients.sqs,
         dynamodb: options.dynamodb,

@@ -5,7 +5,7 @@ import { QueueDirectory } from '../operations/queue-directory.ts';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../aws/aws-clients.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
-import type { WorkerOptions } from '../runtime/consuming/workers/define-workers.ts';
+import type { WorkerQueues } from '../runtime/consuming/workers/define-workers.ts';
 import { endpointClientOptions } from '../aws/local-endpoint.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startConsoleServer, type ConsoleServer } from './console-server.ts';
@@ -32,7 +32,7 @@ export interface LocalSystemOptions<T extends AnyTopology> {
   /** Create the topology's resources at the endpoint. @default true */
   readonly provision?: boolean;
   /** What runs the worker queues (handlers, unique jobs locked in the emulator's job lock table, read-ahead), by queue id. */
-  readonly workers: WorkerOptions<T>;
+  readonly workers: WorkerQueues<T>;
   /** Where the Lambda handlers' `entry` paths start. */
   readonly projectRoot: string;
   /** Port of the console; 0 picks a free one; false runs none. */
@@ -55,7 +55,7 @@ export interface LocalService {
   readonly topology: ResolvedTopology;
   /** Where its Lambda handlers' `entry` paths start. */
   readonly root: string;
-  readonly workers: WorkerOptions;
+  readonly workers: WorkerQueues;
   /** Its outbox is relayed (its config's `outbox`). @default false */
   readonly outbox?: boolean;
 }
@@ -88,7 +88,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       declaration,
       topology,
       root: options.projectRoot,
-      workers: options.workers as WorkerOptions,
+      workers: options.workers as WorkerQueues,
       ...(options.outbox && { outbox: true }),
     },
     ...(options.with ?? []),

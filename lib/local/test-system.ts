@@ -4,7 +4,6 @@ import { loadProjectConfig, loadWorkers, serviceConfigFile } from '../config/loa
 import type { AnyTopology, CommandType, EventType, MessageInput } from '../messages/message-types.ts';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../aws/aws-clients.ts';
-import { workerOptionsOf } from '../runtime/consuming/workers/define-workers.ts';
 import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
@@ -177,7 +176,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         topology: service.topology,
         provisioned,
         root: service.project.root,
-        workers: workerOptionsOf(workers),
+        workers: workers?.queues ?? {},
         ...(jobLockTable && { jobLockTable }),
         ...(ownBucket && { payloadBucket: ownBucket }),
         ...(ownOutbox && { outboxTable: ownOutbox }),

@@ -15,7 +15,7 @@ describe('handlers that do not match the topology', () => {
   });
 
   it("are one error wherever they are given: runWorkers' map without a worker queue, or with a queue that is no worker's", async () => {
-    const error = await runWorkers(paymentsTopology, { stage: 'dev', handlers: { accounting: {} } as never }).catch((caught: unknown) => caught);
+    const error = await runWorkers(paymentsTopology, { stage: 'dev', queues: { accounting: { handlers: {} } } as never }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(HandlerConfigurationError);
     expect((error as HandlerConfigurationError).code).toBe('HANDLER_CONFIGURATION_INVALID');
     expect((error as Error).message).toBe(

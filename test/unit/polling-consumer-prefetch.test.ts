@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { workerOptionsOf } from '../../lib/runtime/consuming/workers/define-workers.ts';
 import { HandlerSlots } from '../../lib/runtime/consuming/polling/handler-slots.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 import { InvalidPrefetchError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
+import { runWorkers } from '../../lib/runtime/consuming/workers/run-workers.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
 
 const consumerWith = (prefetch: number) =>
@@ -14,9 +14,12 @@ describe('prefetch option', () => {
     expect(() => consumerWith(prefetch)).toThrow(/archive.*whole number of 0 or more/);
   });
 
-  it('goes from a worker definition to runWorkers, per queue', () => {
-    const workers = { topology: paymentsTopology, queues: { archive: { handlers: { 'payment.received': () => undefined }, prefetch: 20 } } };
-    expect(workerOptionsOf(workers).prefetch).toEqual({ archive: 20 });
+  it('goes from a worker definition through runWorkers to its queue\'s consumer', async () => {
+    const handlers = { 'payment.received': () => undefined };
+    const queues = { archive: { handlers, prefetch: -1 }, 'receipt-archive': { handlers: { 'receipt.archive': () => undefined } } };
+    const error = await runWorkers(paymentsTopology, { stage: 'unit', queues: queues as never }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidPrefetchError);
+    expect((error as Error).message).toMatch(/archive/);
   });
 
   it('accepts 0 and whole numbers', () => {

@@ -7,7 +7,6 @@ import type { StartDemo } from '../../local/demo-context.ts';
 import { startLocalSystem } from '../../local/local-system.ts';
 import { redriveDeadLetters } from '../../operations/redrive-dead-letters.ts';
 import { queueStatuses } from '../../operations/queue-status.ts';
-import { workerOptionsOf } from '../../runtime/consuming/workers/define-workers.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { Publisher } from '../../runtime/publishing/publisher.ts';
@@ -69,7 +68,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
           declaration: other.topology,
           topology: resolveTopology(other.topology, { stage }),
           root: other.root,
-          workers: workerOptionsOf(await loadWorkers(other)),
+          workers: (await loadWorkers(other))?.queues ?? {},
           outbox: other.outbox,
         };
       }),
@@ -81,7 +80,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
     if (problems.length > 0) throw new CliError(`${service.topology.app} does not match its publishers' contracts: ${problems.join('; ')}`, ExitCode.invalidInput);
   }
   if (options.demo && !project.dev.demoModule) throw new CliError(`${project.file} names no demo module; add dev: { demo: './demo.ts' } or leave out --demo`, ExitCode.invalidInput);
-  const workerOptions = workerOptionsOf(await loadWorkers(project));
+  const workerQueues = (await loadWorkers(project))?.queues ?? {};
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
   const logFile = path.join(project.root, '.postbox-local.log');
   if (!options.quiet) process.env[USER_ENVIRONMENT.logFile] = logFile;
@@ -90,7 +89,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
     topology,
     ...(options.endpoint && { endpoint: options.endpoint }),
     provision: options.provision,
-    workers: workerOptions,
+    workers: workerQueues,
     projectRoot: project.root,
     consolePort: options.consolePort ?? project.dev.consolePort,
     outbox: project.outbox,

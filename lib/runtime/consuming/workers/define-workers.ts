@@ -17,10 +17,13 @@ export type WorkerQueueDefinitions<T extends AnyTopology> = {
   readonly [Q in WorkerQueueId<T>]: WorkerQueueDefinition<QueueHandlers<T, Q>>;
 };
 
+/** What runs each worker queue, by queue id: the one shape from the config's `workers` module to each consumer. */
+export type WorkerQueues<T extends AnyTopology = AnyTopology> = Readonly<Record<string, WorkerQueueDefinition<MessageHandlers<T>>>>;
+
 /** The worker queues of a topology with what runs them: the default export of the config's `workers` module. */
 export interface WorkerDefinitions<T extends AnyTopology = AnyTopology> {
   readonly topology: T;
-  readonly queues: Readonly<Record<string, WorkerQueueDefinition<MessageHandlers<T>>>>;
+  readonly queues: WorkerQueues<T>;
 }
 
 /**
@@ -31,23 +34,4 @@ export interface WorkerDefinitions<T extends AnyTopology = AnyTopology> {
  */
 export function defineWorkers<T extends AnyTopology>(topology: T, queues: WorkerQueueDefinitions<T>): WorkerDefinitions<T> {
   return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
-}
-
-/** The handlers, unique jobs and read-ahead of the worker queues, each by queue id: the one shape runWorkers and the local runners take. */
-export interface WorkerOptions<T extends AnyTopology = AnyTopology> {
-  readonly handlers: Readonly<Record<string, MessageHandlers<T>>>;
-  /** @default none */
-  readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>>;
-  /** @default 0 for each queue */
-  readonly prefetch?: Readonly<Record<string, number>>;
-}
-
-/** The handlers, unique jobs and read-ahead of `workers`, by queue id, as runWorkers takes them. */
-export function workerOptionsOf<T extends AnyTopology>(workers: WorkerDefinitions<T> | undefined): Required<WorkerOptions<T>> {
-  const queues = Object.entries(workers?.queues ?? {});
-  return {
-    handlers: Object.fromEntries(queues.map(([queue, definition]) => [queue, definition.handlers])),
-    uniqueJobs: Object.fromEntries(queues.flatMap(([queue, definition]) => (definition.uniqueJobs ? [[queue, definition.uniqueJobs]] : []))),
-    prefetch: Object.fromEntries(queues.flatMap(([queue, definition]) => (definition.prefetch !== undefined ? [[queue, definition.prefetch]] : []))),
-  };
 }

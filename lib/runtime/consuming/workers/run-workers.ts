@@ -2,9 +2,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
-import { resolveTopology } from '../../../topology/resolve-topology.ts';
+import { resolveTopology, type ResolvedTopology } from '../../../topology/resolve-topology.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { MessageHandlers } from '../message-processor.ts';
 import { idempotencyTableName } from '../../../topology/naming.ts';
 import { DynamoDbIdempotencyStore } from '../idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
@@ -14,15 +13,14 @@ import { startHealthServer, type HealthServer } from './health-server.ts';
 import { HandlerConfigurationError } from '../handler-configuration-error.ts';
 import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from '../polling/polling-consumer.ts';
 import type { UniqueJobs } from './unique-jobs.ts';
+import type { WorkerQueues } from './define-workers.ts';
 
 export interface RunWorkersOptions<T extends AnyTopology> {
   readonly stage: string;
-  /** Handlers of every worker queue, by queue id. */
-  readonly handlers: Readonly<Record<string, MessageHandlers<T>>>;
-  /** Unique jobs of worker queues, by queue id. @default none */
-  readonly uniqueJobs?: Readonly<Record<string, UniqueJobs>>;
-  /** Messages read ahead per worker queue, by queue id (see PollingConsumerOptions.prefetch). @default 0 for each */
-  readonly prefetch?: Readonly<Record<string, number>>;
+  /** What runs every worker queue, by queue id: its handlers, unique jobs and read-ahead (`defineWorkers(...).queues`). */
+  readonly queues: WorkerQueues<T>;
+  /** The topology already resolved at this stage by the caller (the local system): not resolved again. @default resolved here */
+  readonly resolved?: ResolvedTopology;
   /**
    * DynamoDB table (the `JobLockTable` construct) that makes unique jobs unique
    * across every worker: a unique-jobs entry without a lock of its own gets a
@@ -62,10 +60,10 @@ export interface RunningWorkers {
  * signal), all stop, so the process can exit and be restarted whole.
  */
 export async function runWorkers<T extends AnyTopology>(topology: T, options: RunWorkersOptions<T>): Promise<RunningWorkers> {
-  const resolved = resolveTopology(topology, { stage: options.stage });
+  const resolved = options.resolved ?? resolveTopology(topology, { stage: options.stage });
   const workerQueues = resolved.queues.filter((queue) => queue.handler.kind === 'worker').map((queue) => queue.id);
-  const missing = workerQueues.filter((id) => !options.handlers[id]);
-  const unknown = [...new Set([...Object.keys(options.handlers), ...Object.keys(options.uniqueJobs ?? {}), ...Object.keys(options.prefetch ?? {})])].filter((id) => !workerQueues.includes(id));
+  const missing = workerQueues.filter((id) => !options.queues[id]?.handlers);
+  const unknown = Object.keys(options.queues).filter((id) => !workerQueues.includes(id));
   if (missing.length > 0 || unknown.length > 0) {
     throw new HandlerConfigurationError(`the workers of topology '${resolved.app}'`, [
       ...missing.map((id) => `no handlers for worker queue '${id}'`),
@@ -74,7 +72,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
   }
   const jobLockTable = options.jobLockTable ?? process.env[DEPLOYED_ENVIRONMENT.jobLockTable];
   const uniqueJobsOf = (queue: string): UniqueJobs | undefined => {
-    const unique = options.uniqueJobs?.[queue];
+    const unique = options.queues[queue]!.uniqueJobs;
     if (!unique || unique.lock || !jobLockTable) return unique;
     const { timeoutSeconds } = resolved.queues.find((candidate) => candidate.id === queue)!.handler;
     const lock = new DynamoDbJobLock({ tableName: jobLockTable, leaseSeconds: timeoutSeconds + 60, ...(options.dynamodb && { dynamodb: options.dynamodb }) });
@@ -90,9 +88,9 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
       ...options.consumer,
       stage: options.stage,
       queue,
-      handlers: options.handlers[queue]!,
+      handlers: options.queues[queue]!.handlers,
       ...(uniqueJobs && { uniqueJobs }),
-      ...(options.prefetch?.[queue] !== undefined && { prefetch: options.prefetch[queue] }),
+      ...(options.queues[queue]!.prefetch !== undefined && { prefetch: options.queues[queue]!.prefetch }),
       ...(idempotencyStore && { idempotencyStore }),
       ...(options.sqs && { sqs: options.sqs }),
       ...(options.limits && { limits: options.limits }),

@@ -5,7 +5,7 @@ import { awsClientConfig } from '../../../aws/aws-client-config.ts';
 import { createAwsClients } from '../../../aws/aws-clients.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { exitCodeOf } from '../polling/consumer-limits.ts';
-import { workerOptionsOf, type WorkerDefinitions } from './define-workers.ts';
+import type { WorkerDefinitions } from './define-workers.ts';
 import { runWorkers, type RunningWorkers } from './run-workers.ts';
 import { DEFAULT_STAGE, stageOf } from '../../../topology/stage-of.ts';
 
@@ -75,7 +75,7 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
   running = await runWorkers(workers.topology, {
     stage,
-    ...workerOptionsOf(workers),
+    queues: workers.queues,
     // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
     ...(environment.jobLockTable && { jobLockTable: environment.jobLockTable }),
     sqs: createAwsClients(target).sqs,
