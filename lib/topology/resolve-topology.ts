@@ -113,6 +113,11 @@ export interface ResolvedQueueOf extends Pick<ResolvedTopology, 'app' | 'stage' 
   queueIds(): string[];
 }
 
+/** One queue of a topology resolved whole already, in the form {@link resolveQueueOf} gives. */
+export function queueOfResolved(topology: ResolvedTopology, id: string): ResolvedQueueOf {
+  return { ...topology, queue: topology.queues.find((queue) => queue.id === id), queueIds: () => topology.queues.map((queue) => queue.id) };
+}
+
 /**
  * One queue of a topology, resolved as {@link resolveTopology} resolves it, for a consumer's cold start: only that
  * queue's declaration is parsed (for its defaults), nothing of the rest is checked. The whole topology was

@@ -5,7 +5,7 @@ import { MessageCatalog } from '../../messages/message-catalog.ts';
 import type { AnyTopology } from '../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { idempotencyTableName } from '../../topology/naming.ts';
-import { resolveQueueOf, type ResolvedQueue } from '../../topology/resolve-topology.ts';
+import { queueOfResolved, resolveQueueOf, type ResolvedQueue, type ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { stageOf } from '../../topology/stage-of.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -27,6 +27,11 @@ export interface QueueRuntimeOptions<T extends AnyTopology> {
    * @default POSTBOX_STAGE (set by MessagingStack), else `dev`: the one rule of `stageOf`
    */
   readonly stage?: string;
+  /**
+   * The whole topology, already resolved at this stage by whoever runs several consumers (`runWorkers`, the local
+   * system): its queue is taken from it instead of resolving the declaration again. @default this queue resolved alone
+   */
+  readonly resolved?: ResolvedTopology;
   /** @default a client for AWS_ENDPOINT_URL / AWS_REGION, made when first needed */
   readonly sqs?: SQSClient;
   /** Reads the payloads that pointer messages name (claim check). @default a client for AWS_ENDPOINT_URL / AWS_REGION, made on the first pointer */
@@ -82,9 +87,9 @@ export class QueueRuntime {
   readonly actions: QueueActions;
 
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
-    const stage = stageOf(options.stage);
+    const stage = options.resolved?.stage ?? stageOf(options.stage);
     // Only this queue is resolved: a cold start pays for no other queue's checks (the topology was validated at synthesis).
-    const resolved = resolveQueueOf(topology, { stage, queue: options.queue });
+    const resolved = options.resolved ? queueOfResolved(options.resolved, options.queue) : resolveQueueOf(topology, { stage, queue: options.queue });
     const { queue } = resolved;
     if (!queue) {
       throw new HandlerConfigurationError(`queue '${options.queue}'`, [

@@ -87,6 +87,7 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
     return new PollingConsumer(topology, {
       ...options.consumer,
       stage: options.stage,
+      resolved,
       queue,
       handlers: options.queues[queue]!.handlers,
       ...(uniqueJobs && { uniqueJobs }),
