@@ -17,7 +17,8 @@ export {
 } from './messages/message-errors.ts';
 export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, MessageTypeName } from './messages/message-types.ts';
 export { PostboxError } from './postbox-error.ts';
-export { createSqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
+export { createSqsHandler, type SqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
+export type { FailedMessage, MessageHooks, SettledMessage } from './runtime/consuming/message-hooks.ts';
 export { HandlerConfigurationError } from './runtime/consuming/handler-configuration-error.ts';
 export {
   type HandlerContext,

@@ -1,6 +1,6 @@
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import { UnknownQueueError } from '../operations/queue-directory.ts';
-import type { SettledMessage } from '../runtime/consuming/queue-runtime.ts';
+import type { SettledMessage } from '../runtime/consuming/message-hooks.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { WaitTimeoutError } from './test-system-errors.ts';
 
@@ -47,7 +47,7 @@ export class MessageOutcomeLog {
     this.queueIdsByName = new Map(topology.queues.map((queue) => [queue.name, queue.id]));
   }
 
-  /** The listener of onMessageSettled. Never throws: it runs inside the consumers. */
+  /** The `after` hook of every consumer of the test system. Never throws: it runs inside the consumers. */
   readonly record = ({ queue, message, outcome, left }: SettledMessage): void => {
     const queueId = this.queueIdsByName.get(queue.name);
     if (queueId === undefined) return;

@@ -4,7 +4,7 @@ import { loadProjectConfig, loadWorkers, serviceConfigFile } from '../config/loa
 import type { AnyTopology, CommandType, EventType, MessageInput } from '../messages/message-types.ts';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../aws/aws-clients.ts';
-import { onMessageSettled } from '../runtime/consuming/queue-runtime.ts';
+import { addProcessHooks } from '../runtime/consuming/message-hooks.ts';
 import { createLogger } from '../runtime/observability/logger.ts';
 import type { TransactWriteItem } from '@aws-sdk/client-dynamodb';
 import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbox-store.ts';
@@ -141,7 +141,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
     let payloadBucket: string | undefined;
     // One log over every service's queues: a message is followed from its publisher to each subscriber.
     const log = new MessageOutcomeLog({ ...topology, queues });
-    const unsubscribe = onMessageSettled(log.record);
+    const unsubscribe = addProcessHooks({ after: log.record });
     stops.push(async () => unsubscribe());
     const routes: Record<string, string> = {};
     let outboxTable: string | undefined;

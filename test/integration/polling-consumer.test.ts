@@ -166,6 +166,18 @@ describe('PollingConsumer', () => {
     );
   }, 30_000);
 
+  it('runs the same message hooks as the Lambda path: before each message and after it is settled', async () => {
+    const { consumer, send } = await setUp();
+    const seen: string[] = [];
+    const worker = consumer(() => undefined, {
+      hooks: [{ before: (_message, queue) => seen.push(`before ${queue.id}`), after: ({ outcome, left }) => seen.push(`after ${outcome.status} ${left}`) }],
+    });
+    await send('hooked');
+    worker.start();
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['before archive', 'after processed true']);
+  }, 30_000);
+
   it('never runs two jobs with the same key at once', async () => {
     const { consumer, send } = await setUp();
     const jobs = keyedJobs();

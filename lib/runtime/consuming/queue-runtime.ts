@@ -16,6 +16,7 @@ import { processIdempotencyStore } from './idempotency/process-idempotency-store
 import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
 import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ProcessingScope, type ReceivedMessage } from './message-processor.ts';
 import { QueueActions } from './queue-actions.ts';
+import { HookRunner, type MessageHooks } from './message-hooks.ts';
 
 export interface QueueRuntimeOptions<T extends AnyTopology> {
   /** Logical name of the queue: the subscriber's name, or the command queue id (`invoice-generate`). */
@@ -52,26 +53,8 @@ export interface QueueRuntimeOptions<T extends AnyTopology> {
    * MessagingStack), else `<app>-<stage>-idempotency`
    */
   readonly idempotencyStore?: IdempotencyStore;
-}
-
-/** What a consumer did with a message it received: the outcome of processing, and whether the message left its queue. */
-export interface SettledMessage {
-  readonly queue: ResolvedQueue;
-  readonly message: ReceivedMessage;
-  readonly outcome: ProcessingOutcome;
-  /** True when handled or dead-lettered; false when it comes back (a retry, or a dead-letter copy that failed). */
-  readonly left: boolean;
-}
-
-const settledListeners = new Set<(settled: SettledMessage) => void>();
-
-/**
- * Calls `listener` each time any consumer of this process settles a message (`postbox/testing` waits on
- * it); returns the function that removes it. Consumers pay one size check while nobody listens.
- */
-export function onMessageSettled(listener: (settled: SettledMessage) => void): () => void {
-  settledListeners.add(listener);
-  return () => void settledListeners.delete(listener);
+  /** Hooks around every message, before the process's own (see `addProcessHooks`). @default none */
+  readonly hooks?: readonly MessageHooks[];
 }
 
 /**
@@ -85,6 +68,7 @@ export class QueueRuntime {
   readonly metrics: EmfMetrics;
   readonly processor: MessageProcessor;
   readonly actions: QueueActions;
+  readonly hooks: HookRunner;
 
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
     const stage = options.resolved?.stage ?? stageOf(options.stage);
@@ -103,6 +87,7 @@ export class QueueRuntime {
       options.idempotencyStore ??
       processIdempotencyStore() ??
       (queue.idempotency && new DynamoDbIdempotencyStore({ tableName: process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix) }));
+    this.hooks = new HookRunner(options.hooks ?? [], this.logger);
     this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random, new S3PayloadStore(options.s3), idempotencyStore);
     const queueUrl = options.queueUrl ?? process.env[DEPLOYED_ENVIRONMENT.queueUrl];
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env[DEPLOYED_ENVIRONMENT.deadLetterQueueUrl];
@@ -118,6 +103,7 @@ export class QueueRuntime {
    * queue (the caller deletes it, or lets Lambda do so). `scope`: the invocation's metrics and logger.
    */
   async settleFailure(message: ReceivedMessage, outcome: Exclude<ProcessingOutcome, { status: 'processed' }>, scope?: ProcessingScope): Promise<boolean> {
+    this.hooks.onError({ queue: this.queue, message, outcome });
     const metrics = scope?.metrics ?? this.metrics;
     if (outcome.action === 'retry') {
       metrics.count(outcome.messageType, 'Retried');
@@ -138,17 +124,18 @@ export class QueueRuntime {
     return left;
   }
 
-  /** Tells the listeners of onMessageSettled what became of a message; the drivers call it for processed ones. */
+  /**
+   * Decodes, validates and handles one message (MessageProcessor.process), after the `before` hooks: what both
+   * drivers call for each message they receive.
+   */
+  process(message: ReceivedMessage, scope?: ProcessingScope): ProcessingOutcome | Promise<ProcessingOutcome> {
+    this.hooks.before(message, this.queue);
+    return this.processor.process(message, scope);
+  }
+
+  /** Tells the `after` hooks what became of a message; the drivers call it for processed ones. */
   settled(message: ReceivedMessage, outcome: ProcessingOutcome, left: boolean): void {
-    if (settledListeners.size === 0) return;
-    for (const listener of settledListeners) {
-      // A listener only watches: its failure must not change what becomes of the message.
-      try {
-        listener({ queue: this.queue, message, outcome, left });
-      } catch (error) {
-        this.logger.warn('an onMessageSettled listener failed; the message is settled all the same', { messageId: message.messageId, error });
-      }
-    }
+    this.hooks.after({ queue: this.queue, message, outcome, left });
   }
 
   /**

@@ -1,4 +1,4 @@
-import middy from '@middy/core';
+import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import type { QueueId } from '../../../topology/queue-types.ts';
@@ -19,6 +19,19 @@ export interface SqsHandlerOptions<T extends AnyTopology, Q extends QueueId<T> =
   // NoInfer: the queue alone names Q; a map made for another queue must not widen it.
   readonly handlers: QueueHandlers<T, NoInfer<Q>>;
 }
+
+/**
+ * The Lambda handler `createSqsHandler` returns: a middy handler, so `.use()` adds any middy middleware around the
+ * batch (Powertools' logger or tracer, a secrets loader), typed for an SQS event and a partial batch response.
+ * Postbox answers the batch itself; per-message work belongs in `hooks` (SqsHandlerOptions), which the polling
+ * consumer runs too.
+ *
+ * @example
+ * export const handler = createSqsHandler(topology, { queue: 'billing', handlers }).use({
+ *   before: (request) => void console.log('records', request.event.Records.length),
+ * });
+ */
+export type SqsHandler = MiddyfiedHandler<SQSEvent, SQSBatchResponse, Error, Context>;
 
 /** How long before an invocation its batch may have been received, past the batching window. */
 const RECEIVE_MARGIN_SECONDS = 60;
@@ -76,9 +89,9 @@ class Invocation implements ProcessingScope {
  * failed (their handlers' signal is aborted), so a slow record does not send
  * the whole batch back, and the others do not pay a receive for it.
  */
-export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<T>>(topology: T, options: SqsHandlerOptions<T, Q>) {
+export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<T>>(topology: T, options: SqsHandlerOptions<T, Q>): SqsHandler {
   const runtime = new QueueRuntime(topology, options);
-  const { processor, logger, metrics } = runtime;
+  const { logger, metrics } = runtime;
   const { handler } = runtime.queue;
   // Lambda's poller received a batch before the invocation, at most its batching window and a margin before.
   const receiveLeadMs = ((handler.kind === 'lambda' ? handler.maxBatchingWindowSeconds : 0) + RECEIVE_MARGIN_SECONDS) * 1000;
@@ -98,7 +111,7 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
     let pending: Array<Promise<void>> | undefined;
     for (let index = 0; index < messages.length; index++) {
       const message = messages[index]!;
-      const outcome = processor.process(message, invocation);
+      const outcome = runtime.process(message, invocation);
       const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left, invocation)) : settle(message, outcome, index, left, invocation);
       if (settled) (pending ??= []).push(settled);
     }
@@ -121,7 +134,7 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
           await before;
           // Out of time: the rest goes back unprocessed, still in order.
           if (invocation.aborted) return false;
-          await settle(message, await processor.process(message, invocation), index, left, invocation);
+          await settle(message, await runtime.process(message, invocation), index, left, invocation);
           return left[index]!;
         },
         async () => {

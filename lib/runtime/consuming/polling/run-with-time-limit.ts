@@ -16,7 +16,7 @@ export interface TimeLimitedRun {
  */
 export function runWithTimeLimit(runtime: QueueRuntime, message: ReceivedMessage, abort: AbortController, taskTimeoutSeconds: number): TimeLimitedRun {
   const started = performance.now();
-  const handler = Promise.resolve().then(() => runtime.processor.process(message, abort));
+  const handler = Promise.resolve().then(() => runtime.process(message, abort));
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<ProcessingOutcome>((resolve) => {
     timer = setTimeout(() => {
