@@ -42,6 +42,10 @@ describe('postbox outbox show and replay', () => {
     expect(shown.out).toContain(`1 send dead-letter(s) in outbox table pay-${stage}-outbox`);
     const json = JSON.parse((await postbox(stage, ['--json', 'outbox', 'show', '--id', id])).out);
     expect(json).toMatchObject({ shown: 1, deadLetters: [{ id, status: 'dead-lettered', attempts: 1, type: 'payment.refunded' }] });
+    const asked = await postbox(stage, ['outbox', 'show', '--id', id, 'nosuch']);
+    expect(asked.code).toBe(3);
+    expect(asked.out).toContain(id);
+    expect(asked.err).toBe(`postbox: 1 id(s) are not in outbox table pay-${stage}-outbox: nosuch; outbox show without --id lists what it holds`);
 
     const failedAgain = await postbox(stage, ['outbox', 'replay']);
     expect(failedAgain.code).toBe(1);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../cli-context.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
 import { sendDeadLetterSource } from '../../operations/send-dead-letter-source.ts';
 import { formatTable } from '../table-format.ts';
 import { withMaxOption } from './dead-letter-options.ts';
@@ -21,6 +22,8 @@ export function registerOutboxShow(outbox: Command, context: () => Promise<CliCo
           `${records.length} send dead-letter(s) in ${where}${records.length >= options.max ? `; stopped at --max ${options.max}, there may be more` : ''}; send them again with postbox outbox replay`,
         ].join('\n');
       });
+      const missing = (options.id ?? []).filter((id) => !records.some((record) => record.id === id));
+      if (missing.length > 0) throw new CliError(`${missing.length} id(s) are not in ${where}: ${missing.join(', ')}; outbox show without --id lists what it holds`, ExitCode.notFound);
     },
   );
 }
