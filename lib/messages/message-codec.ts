@@ -68,6 +68,18 @@ export function encodeMessage(envelope: Envelope, extraAttributes?: Readonly<Rec
  * @throws MalformedMessageError, UnknownMessageTypeError, UnsupportedDataVersionError, SchemaValidationError
  */
 export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog, acceptedTypes?: ReadonlySet<string>): Envelope {
+  return decodeIncoming(message, catalog, acceptedTypes).envelope;
+}
+
+/**
+ * {@link decodeMessage}, with the message attributes it read: the SQS message's own, or those of the SNS
+ * notification its body wraps (a subscription without raw delivery), where the trace context travels too.
+ */
+export function decodeIncoming(
+  message: IncomingMessage,
+  catalog: MessageCatalog,
+  acceptedTypes?: ReadonlySet<string>,
+): { readonly envelope: Envelope; readonly attributes: Readonly<Record<string, string>> } {
   let parsed = parseJson(message.messageId, message.body, 'body');
   let attributes = message.attributes;
   // SNS without raw delivery sets no SQS message attributes; with its own, the body is as published, whatever its shape.
@@ -119,7 +131,7 @@ export function decodeMessage(message: IncomingMessage, catalog: MessageCatalog,
   // Set only when sent: no undefined fields in what handlers see and log; assigned, not spread (see `npm run bench`).
   if (header?.dataschema !== undefined) envelope.dataschema = header.dataschema;
   if (header?.causationid !== undefined) envelope.causationid = header.causationid;
-  return envelope;
+  return { envelope, attributes };
 }
 
 function parseJson(messageId: string, text: string, what: string): unknown {

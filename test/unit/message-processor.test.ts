@@ -75,6 +75,28 @@ describe('MessageProcessor', () => {
     expect(JSON.parse(logs[2]!)).not.toHaveProperty('traceId');
   });
 
+  it('continues the trace of a message that SNS delivered without raw delivery, its attributes inside the body', async () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    let traceId: string | undefined;
+    const { processor, logs } = setUp({
+      'payment.received': (_message, context) => {
+        traceId = context.traceContext.traceparent.split('-')[1];
+        throw new Error('boom');
+      },
+      'payment.refunded': () => undefined,
+    });
+    const notification = {
+      Type: 'Notification',
+      MessageId: 'n-1',
+      TopicArn: 'arn:aws:sns:us-east-1:111111111111:pay-dev-payments',
+      Message: JSON.stringify({ paymentId: 'p', amountCents: 5 }),
+      MessageAttributes: { type: { Type: 'String', Value: 'payment.received' }, traceparent: { Type: 'String', Value: traceparent } },
+    };
+    await processor.process({ ...received(notification), attributes: {} });
+    expect(traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(JSON.parse(logs[0]!)).toMatchObject({ message: 'message failed; will retry', traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+  });
+
   it('decides to retry a thrown error with the backoff of its attempt, and logs it with the message fields', async () => {
     const { processor, logs } = setUp({ 'payment.received': () => Promise.reject(new Error('boom')), 'payment.refunded': () => undefined });
     const outcome = await processor.process(received({ paymentId: 'p', amountCents: 5 }));

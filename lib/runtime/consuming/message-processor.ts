@@ -1,6 +1,6 @@
 import type { Envelope } from '../../messages/envelope.ts';
 import type { MessageCatalog } from '../../messages/message-catalog.ts';
-import { decodeMessage, type IncomingMessage } from '../../messages/message-codec.ts';
+import { decodeIncoming, type IncomingMessage } from '../../messages/message-codec.ts';
 import { AttemptsWithoutResultError, describeError, errorCode, RetriesExhaustedError } from '../../messages/message-errors.ts';
 import type { AnyTopology, MessageData, MessageTypeName } from '../../messages/message-types.ts';
 import type { QueueId, QueueMessageType } from '../../topology/queue-types.ts';
@@ -149,8 +149,11 @@ export class MessageProcessor {
     const started = performance.now();
     let envelope: Envelope | undefined;
     try {
-      envelope = decodeMessage(message, this.catalog, this.acceptedTypes);
+      const incoming = decodeIncoming(message, this.catalog, this.acceptedTypes);
+      envelope = incoming.envelope;
       const decoded = envelope;
+      // SNS without raw delivery carries the attributes (the trace context among them) inside the body.
+      if (incoming.attributes !== message.attributes) message = { ...message, attributes: incoming.attributes };
       if (message.receiveCount > this.queue.maxReceiveCount) {
         // Its last attempt never reported (the consumer crashed or timed out): dead-letter it with that reason, unrun.
         throw new RetriesExhaustedError(message.messageId, message.receiveCount - 1, new AttemptsWithoutResultError(message.receiveCount));
