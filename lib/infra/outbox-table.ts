@@ -113,7 +113,7 @@ export class OutboxTable extends Construct {
       reason: 'dynamodb:ListStreams, which the stream event source needs, has no resource-level permissions.',
     });
     // The relay deletes what it sent and rewrites what it dead-lettered.
-    this.table.grant(this.relayRole, 'dynamodb:DeleteItem', 'dynamodb:PutItem');
+    this.table.grant(this.relayRole, 'dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem');
   }
 
   /**

@@ -262,6 +262,7 @@ function outboxCalls(topology: ResolvedTopology): AwsCall[] {
     { principal: relay, action: 'dynamodb:GetRecords', resource: stream, purpose: 'the event source mapping reads the outbox stream' },
     { principal: relay, action: 'dynamodb:ListStreams', resource: { kind: 'any' }, purpose: 'the event source mapping finds the table stream' },
     { principal: relay, action: 'sqs:SendMessage', resource: { kind: 'outbox-relay-failures' }, purpose: 'the event source mapping records a batch it gave up on' },
+    { principal: relay, action: 'dynamodb:BatchGetItem', resource: table, purpose: 'the stream handler skips the records of a retried batch that an earlier attempt sent' },
     { principal: relay, action: 'dynamodb:DeleteItem', resource: table, purpose: 'OutboxRelay deletes a record once sent' },
     { principal: relay, action: 'dynamodb:PutItem', resource: table, purpose: 'OutboxRelay keeps a record it could not send as a dead letter' },
     { principal: relay, action: 'logs:CreateLogStream', resource: logs, purpose: 'Lambda writes the log of the relay' },

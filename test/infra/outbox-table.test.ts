@@ -61,16 +61,16 @@ describe('MessagingStack with an outbox', () => {
     });
   });
 
-  it("grants the relay the topics and command queues as a publisher's, the table's deletes and puts, and nothing of other tables", () => {
+  it("grants the relay the topics and command queues as a publisher's, the table's batch reads, deletes and puts, and nothing of other tables", () => {
     const statements = statementsOf(outbox.relayRole);
     const resourcesOf = (action: string | string[]) =>
       statements.filter((statement: { Action: unknown }) => JSON.stringify(statement.Action) === JSON.stringify(action)).flatMap((statement: { Resource: unknown }) => [statement.Resource].flat());
     expect(resourcesOf('sns:Publish')).toEqual([...stack.topics.values()].map((topic) => stack.resolve(topic.topic.topicArn)));
     expect(resourcesOf(['kms:Decrypt', 'kms:GenerateDataKey*'])).toEqual([stack.resolve(stack.topicKey.keyArn)]);
     expect(resourcesOf('sqs:SendMessage')).toEqual([stack.resolve(stack.queues.get('invoice-generate')!.queue.queueArn)]);
-    expect(resourcesOf(['dynamodb:DeleteItem', 'dynamodb:PutItem'])).toEqual([{ 'Fn::GetAtt': [idOf(outbox.table), 'Arn'] }]);
+    expect(resourcesOf(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'])).toEqual([{ 'Fn::GetAtt': [idOf(outbox.table), 'Arn'] }]);
     const dynamodbActions = statements.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat()).filter((action: string) => action.startsWith('dynamodb:'));
-    expect(dynamodbActions.filter((action: string) => !/^dynamodb:(DeleteItem|PutItem|DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action))).toEqual([]);
+    expect(dynamodbActions.filter((action: string) => !/^dynamodb:(BatchGetItem|DeleteItem|PutItem|DescribeStream|GetRecords|GetShardIterator|ListStreams)$/.test(action))).toEqual([]);
   });
 
   it('grantWrite lets a service put outbox records and nothing else', () => {

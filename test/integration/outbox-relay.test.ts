@@ -57,6 +57,18 @@ describe('the outbox stream handler', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ Outbox: store.tableName, Sent: 2, SendsDeadLettered: 0, Unsettled: 0 });
   });
 
+  it('does not send again a record of a retried stream batch that an earlier attempt sent (the shard is retried from its first failure)', async () => {
+    const { store, outbox, provisioned } = await setUp();
+    await outbox.transactWrite([], [{ type: 'payment.received' as const, data: { paymentId: 'p-1', amountCents: 1 }, aggregateKey: 'p-1' }]);
+    const event = await insertsOf(store);
+    const handler = createOutboxStreamHandler({ ...clients, tableName: store.tableName, store, writeMetrics: () => undefined, retryBaseMs: 10 });
+    expect(await handler(event, { getRemainingTimeInMillis: () => 60_000 })).toEqual({ batchItemFailures: [] });
+    // Lambda hands the same records again after another record of the batch failed: this one is sent and gone from the table.
+    expect(await handler(event, { getRemainingTimeInMillis: () => 60_000 })).toEqual({ batchItemFailures: [] });
+    const received = await receiveAvailable(clients.sqs, provisioned.queues.get('accounting')!.url, { expected: 2, waitSeconds: 2 });
+    expect(received).toHaveLength(1);
+  });
+
   it('reports a record it could not settle and every later record of its key as failures, and sends the other keys', async () => {
     const { store, outbox, provisioned } = await setUp();
     const written = await outbox.transactWrite(

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
+  BatchGetItemCommand,
+  type BatchGetItemCommandOutput,
   DeleteItemCommand,
   DynamoDBClient,
   PutItemCommand,
@@ -100,6 +102,28 @@ export class DynamoDbOutboxStore implements OutboxStore {
     await this.each(records, 'keep dead letters', (record) => this.dynamodb.send(new PutItemCommand({ TableName: this.tableName, Item: itemOf(record, expiresAt) })));
   }
 
+  async stillPending(records: readonly OutboxRecord[]): Promise<OutboxRecord[]> {
+    const pending = new Set<string>();
+    const identity = (item: Record<string, AttributeValue>) => `${item.aggregateKey?.S}\u0000${item.position?.S}`;
+    try {
+      for (let start = 0; start < records.length; start += BATCH_GET_KEYS) {
+        let keys: Array<Record<string, AttributeValue>> | undefined = records.slice(start, start + BATCH_GET_KEYS).map(keyOf);
+        for (let attempt = 1; keys && keys.length > 0; attempt++) {
+          const page: BatchGetItemCommandOutput = await this.dynamodb.send(
+            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'aggregateKey, #position, #status', ExpressionAttributeNames: { '#position': 'position', '#status': 'status' } } } }),
+          );
+          for (const item of page.Responses?.[this.tableName] ?? []) if (item.status?.S === 'pending') pending.add(identity(item));
+          keys = page.UnprocessedKeys?.[this.tableName]?.Keys;
+          // DynamoDB hands back what it could not read at once (throughput): asked again after a pause.
+          if (keys && keys.length > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        }
+      }
+    } catch (error) {
+      throw new OutboxStoreUnavailableError(`outbox table ${this.tableName}`, 'read which records are still pending', translateAwsError(error, { table: this.tableName }));
+    }
+    return records.filter((record) => pending.has(identity(keyOf(record))));
+  }
+
   async markSent(records: readonly OutboxRecord[]): Promise<void> {
     await this.each(records, 'delete sent records', (record) => this.dynamodb.send(new DeleteItemCommand({ TableName: this.tableName, Key: keyOf(record) })));
   }
@@ -157,6 +181,9 @@ export class DynamoDbOutboxStore implements OutboxStore {
     return new OutboxTransactionFailedError(this.tableName, reasons, described.length > 0 ? described.join('; ') : describeSdkError(error), { cause: error });
   }
 }
+
+/** BatchGetItem's most keys a call. */
+const BATCH_GET_KEYS = 100;
 
 function byPosition(a: OutboxRecord, b: OutboxRecord): number {
   return a.position < b.position ? -1 : a.position > b.position ? 1 : 0;

@@ -27,4 +27,9 @@ export interface SendDeadLetter {
 export interface OutboxStore extends SendDeadLetter {
   /** Up to `max` pending records, oldest `position` first. */
   pending(max: number): Promise<OutboxRecord[]>;
+  /**
+   * Of these records, those the store still holds as pending, read consistently. A change stream hands a batch
+   * again when part of it failed; what an earlier attempt sent is skipped, not sent twice. @default all of them
+   */
+  stillPending?(records: readonly OutboxRecord[]): Promise<OutboxRecord[]>;
 }

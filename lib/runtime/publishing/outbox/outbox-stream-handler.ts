@@ -9,8 +9,11 @@ import { writeOutboxMetrics } from './outbox-metrics.ts';
 import { recordOf } from './outbox-item.ts';
 import type { OutboxRecord } from './outbox-record.ts';
 import { OutboxRelay, type OutboxRelayOptions } from './outbox-relay.ts';
+import type { OutboxStore, SendDeadLetter } from './outbox-store.ts';
 
-export interface OutboxStreamHandlerOptions extends Partial<OutboxRelayOptions> {
+export interface OutboxStreamHandlerOptions extends Partial<Omit<OutboxRelayOptions, 'store'>> {
+  /** The outbox the stream is of. @default a DynamoDbOutboxStore of `tableName` */
+  readonly store?: SendDeadLetter & Partial<Pick<OutboxStore, 'stillPending'>>;
   /** @default POSTBOX_OUTBOX_TABLE */
   readonly tableName?: string;
   /** Time kept back from the invocation's end: no record is handed out after it. @default 10000 */
@@ -31,12 +34,8 @@ export function createOutboxStreamHandler(options: OutboxStreamHandlerOptions = 
   const tableName = options.tableName ?? process.env[DEPLOYED_ENVIRONMENT.outboxTable];
   if (!tableName) throw new OutboxConfigurationError(`The outbox relay needs its table: set ${DEPLOYED_ENVIRONMENT.outboxTable} (the OutboxTable construct does), or pass tableName.`);
   const clients = options.sns && options.sqs ? undefined : createAwsClients();
-  const relay = new OutboxRelay({
-    ...options,
-    sns: options.sns ?? clients!.sns,
-    sqs: options.sqs ?? clients!.sqs,
-    store: options.store ?? new DynamoDbOutboxStore({ tableName }),
-  });
+  const store = options.store ?? new DynamoDbOutboxStore({ tableName });
+  const relay = new OutboxRelay({ ...options, sns: options.sns ?? clients!.sns, sqs: options.sqs ?? clients!.sqs, store });
   const logger = options.logger ?? createLogger({ outbox: tableName });
   return async (event, context) => {
     const records: OutboxRecord[] = [];
@@ -54,11 +53,21 @@ export function createOutboxStreamHandler(options: OutboxStreamHandlerOptions = 
       records.push(record);
       sequenceOf.set(record, sequence);
     }
+    // A batch handed again after a partial failure holds records an earlier attempt sent (and deleted): skip them.
+    let relayable = records;
+    if (store.stillPending && records.length > 0) {
+      try {
+        relayable = await store.stillPending(records);
+      } catch (error) {
+        logger.error('could not read which records are still pending; the batch is reported failed and retried', { error });
+        return { batchItemFailures: [...failures, ...records.map((record) => sequenceOf.get(record)!)].map((itemIdentifier) => ({ itemIdentifier })) };
+      }
+    }
     const controller = new AbortController();
     const remaining = context?.getRemainingTimeInMillis();
     const timer = remaining === undefined ? undefined : setTimeout(() => controller.abort(), Math.max(0, remaining - (options.reserveMs ?? 10_000)));
     try {
-      const report = await relay.relay(records, controller.signal);
+      const report = await relay.relay(relayable, controller.signal);
       for (const record of report.deadLettered) logger.warn('send dead-lettered', { id: record.id, type: record.type, reason: record.reason });
       for (const problem of report.problems) logger.error('outcome not recorded; reported failed', { problem });
       writeOutboxMetrics(tableName, report, options.writeMetrics);
