@@ -7,6 +7,7 @@ import {
   type SNSClient,
 } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { endpointOf } from '../aws/aws-errors.ts';
 import { callAws } from '../aws/call-aws.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { parseTopicArn } from '../topology/naming.ts';
@@ -38,6 +39,8 @@ export interface ProvisionedTopology {
  */
 export async function provisionTopology(topology: ResolvedTopology, clients: { sns: SNSClient; sqs: SQSClient }): Promise<ProvisionedTopology> {
   const topicArns = new Map<string, string>();
+  // The errors name the endpoint as the user gave it.
+  const endpoint = await endpointOf(clients.sqs);
   for (const topic of topology.topics) {
     const created = await callAws(
       () =>
@@ -50,7 +53,7 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
             },
           }),
         ),
-      { topic: topic.name },
+      { topic: topic.name, endpoint },
     );
     topicArns.set(topic.id, created.TopicArn!);
   }
@@ -58,16 +61,16 @@ export async function provisionTopology(topology: ResolvedTopology, clients: { s
   // machine), or else a stand-in of that name, so that a service tested alone can be sent its publishers' events.
   for (const topic of topology.externalTopics) {
     const made = () => clients.sns.send(new CreateTopicCommand({ Name: topic.name, Attributes: topic.fifo ? { FifoTopic: 'true' } : {} }));
-    topicArns.set(topic.id, await callAws(async () => (await findTopic(clients.sns, topic.name)) ?? (await made()).TopicArn!, { topic: topic.name }));
+    topicArns.set(topic.id, await callAws(async () => (await findTopic(clients.sns, topic.name)) ?? (await made()).TopicArn!, { topic: topic.name, endpoint }));
   }
   const queues = new Map<string, ProvisionedQueue>();
   for (const queue of topology.queues) {
     if (queue.subscription?.external && !topicArns.has(queue.subscription.topicId)) {
       const external = topology.externalTopics.find((topic) => topic.id === queue.subscription!.topicId)!;
-      topicArns.set(external.id, await callAws(() => externalTopicAtEndpoint(external, clients.sns), { topic: external.name }));
+      topicArns.set(external.id, await callAws(() => externalTopicAtEndpoint(external, clients.sns), { topic: external.name, endpoint }));
     }
     // Each SDK error comes back typed, naming the queue whose resources were being made.
-    queues.set(queue.id, await callAws(() => provisionQueue(queue, topicArns, clients), { queue: queue.name }));
+    queues.set(queue.id, await callAws(() => provisionQueue(queue, topicArns, clients), { queue: queue.name, endpoint }));
   }
   return { topicArns, queues };
 }

@@ -74,7 +74,7 @@ export async function provisionPayloadBucketWhereServed(topology: ResolvedTopolo
   try {
     return await provisionPayloadBucket(topology, s3);
   } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
+    if (!servesNot(error)) throw error;
     onNoS3();
     return undefined;
   }
@@ -139,8 +139,14 @@ async function whereServed<R>(provision: () => Promise<R | undefined>, onNoDynam
   try {
     return await provision();
   } catch (error) {
-    if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 501) throw error;
+    if (!servesNot(error)) throw error;
     onNoDynamoDb();
     return undefined;
   }
+}
+
+/** The endpoint answered 501 Not Implemented: it serves no such service. The SDK's error is the typed error's cause. */
+function servesNot(error: unknown): boolean {
+  const status = (candidate: unknown) => (candidate as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status(error) === 501 || status((error as { cause?: unknown } | undefined)?.cause) === 501;
 }

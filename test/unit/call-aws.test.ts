@@ -30,7 +30,7 @@ describe('callAws', () => {
     const clients = { sns: new SNSClient(closed), sqs: new SQSClient(closed) };
     const error = await provisionTopology(resolveTopology(paymentsTopology, { stage: 'dev' }), clients).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EndpointUnreachableError);
-    expect((error as Error).message).toMatch(/^cannot reach AWS \(ECONNREFUSED\)/);
+    expect((error as Error).message).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
     expect((error as EndpointUnreachableError).context.topic).toBe('pay-dev-payments');
   });
 });
