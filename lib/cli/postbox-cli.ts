@@ -43,7 +43,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
+    .configureOutput({
+      writeOut: (text) => io.out(text.trimEnd()),
+      writeErr: (text) => io.err(text.trimEnd()),
+      // Commander's usage errors in the voice of every other error: `postbox: ...`, one line.
+      outputError: (text, write) => write(`postbox: ${text.replace(/^error: /, '').trim()}`),
+    })
     .addHelpText('after', '\nExit codes: 0 ok, 1 partly failed, 2 invalid input, 3 not found, 4 endpoint unreachable or AWS error.');
   const config = () => loadProjectConfig(program.opts<GlobalOptions>().config ? { file: program.opts<GlobalOptions>().config! } : {});
   const context = () => CliContext.create(program.opts<GlobalOptions>(), io, config);

@@ -100,12 +100,13 @@ describe('postbox option validation', () => {
     expect(result.code).toBe(2);
     expect(result.out).toBe('');
     expect(result.err.split('\n')).toHaveLength(1);
+    expect(result.err).toMatch(/^postbox: /);
     expect(result.err).toContain(expected);
   });
 
   it('refuses an option given to the dlq command instead of its subcommand, and honours global options after the subcommand', async () => {
     const misplaced = await postbox('dev', ['dlq', '--max', '5', 'show', 'accounting']);
-    expect(misplaced).toMatchObject({ code: 2, out: '', err: "error: unknown option '--max'" });
+    expect(misplaced).toMatchObject({ code: 2, out: '', err: "postbox: unknown option '--max'" });
     const { stage, provisioned } = await provisionPayments();
     await deadLetterPoison(stage, provisioned, 1);
     const json = await postbox(stage, ['dlq', 'show', 'accounting', '--json']);
