@@ -167,7 +167,8 @@ export function translateAwsError(error: unknown, context: AwsCallContext = {}):
   if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) return new ThrottledError(context, error);
   if (ALREADY_EXISTS.has(name)) return new ResourceAlreadyExistsError(context, error);
   if (name === 'ConditionalCheckFailedException') return new ConditionFailedError(context, error);
-  if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name)) return new OperationUnsupportedError(context, error);
+  // 501 Not Implemented: an emulator that lacks the whole service (fauxqs without moto answers DynamoDB so).
+  if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name) || shape.$metadata?.httpStatusCode === 501) return new OperationUnsupportedError(context, error);
   return new AwsServiceError(context, error);
 }
 

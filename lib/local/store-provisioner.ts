@@ -1,7 +1,7 @@
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { needsPayloadBucket } from '../messages/payload-pointer.ts';
-import { ResourceAlreadyExistsError, translateAwsError } from '../aws/aws-errors.ts';
+import { OperationUnsupportedError, ResourceAlreadyExistsError, translateAwsError } from '../aws/aws-errors.ts';
 import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import { idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
@@ -74,7 +74,7 @@ export async function provisionPayloadBucketWhereServed(topology: ResolvedTopolo
   try {
     return await provisionPayloadBucket(topology, s3);
   } catch (error) {
-    if (!servesNot(error)) throw error;
+    if (!(translateAwsError(error) instanceof OperationUnsupportedError)) throw error;
     onNoS3();
     return undefined;
   }
@@ -139,14 +139,9 @@ async function whereServed<R>(provision: () => Promise<R | undefined>, onNoDynam
   try {
     return await provision();
   } catch (error) {
-    if (!servesNot(error)) throw error;
+    if (!(translateAwsError(error) instanceof OperationUnsupportedError)) throw error;
     onNoDynamoDb();
     return undefined;
   }
 }
 
-/** The endpoint answered 501 Not Implemented: it serves no such service. The SDK's error is the typed error's cause. */
-function servesNot(error: unknown): boolean {
-  const status = (candidate: unknown) => (candidate as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return status(error) === 501 || status((error as { cause?: unknown } | undefined)?.cause) === 501;
-}

@@ -1,7 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError, EndpointUnreachableError, QueueDoesNotExistError } from '../../lib/aws/aws-errors.ts';
+import { AwsServiceError, EndpointUnreachableError, OperationUnsupportedError, QueueDoesNotExistError } from '../../lib/aws/aws-errors.ts';
 import { callAws, queueUrlOf } from '../../lib/aws/call-aws.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
@@ -16,6 +16,13 @@ describe('callAws', () => {
     const error = await callAws(() => Promise.reject(sdkError), { queue: 'pay-dev-accounting' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AwsServiceError);
     expect(error).toMatchObject({ code: 'AWS_CALL_FAILED', retryable: false, cause: sdkError });
+  });
+
+  it('reads a 501 Not Implemented, whatever its name, as an endpoint that does not support the call (an emulator without the service)', async () => {
+    const notImplemented = Object.assign(new Error('Unknown'), { name: 'UnknownError', $metadata: { httpStatusCode: 501 } });
+    const error = await callAws(() => Promise.reject(notImplemented), { table: 'pay-dev-job-locks' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(OperationUnsupportedError);
+    expect(error).toMatchObject({ code: 'OPERATION_UNSUPPORTED', retryable: false });
   });
 
   it('says which queue does not exist and how to make it, for the stage when it is known', async () => {
