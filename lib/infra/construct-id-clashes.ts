@@ -21,7 +21,10 @@ export function constructIdClashes(topology: ResolvedTopology, stackGroups: numb
 
 function clashesOf(kind: string, names: readonly string[]): string[] {
   const byId = new Map<string, Set<string>>();
-  for (const name of names) byId.set(constructId(name), (byId.get(constructId(name)) ?? new Set()).add(name));
+  for (const name of names) {
+    const id = constructId(name);
+    byId.set(id, (byId.get(id) ?? new Set()).add(name));
+  }
   return [...byId]
     .filter(([, sharing]) => sharing.size > 1)
     .map(([id, sharing]) => `${kind} ${[...sharing].map((name) => `'${name}'`).join(' and ')} would share the construct id '${id}' (hyphens are dropped from it); rename one of them`);

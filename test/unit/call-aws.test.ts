@@ -1,8 +1,8 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
-import { AwsServiceError, EndpointUnreachableError, OperationUnsupportedError, QueueDoesNotExistError } from '../../lib/aws/aws-errors.ts';
-import { callAws, queueUrlOf } from '../../lib/aws/call-aws.ts';
+import { AwsServiceError, EndpointUnreachableError, OperationUnsupportedError } from '../../lib/aws/aws-errors.ts';
+import { callAws } from '../../lib/aws/call-aws.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { paymentsTopology } from '../helpers/payments-topology.ts';
@@ -23,14 +23,6 @@ describe('callAws', () => {
     const error = await callAws(() => Promise.reject(notImplemented), { table: 'pay-dev-job-locks' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OperationUnsupportedError);
     expect(error).toMatchObject({ code: 'OPERATION_UNSUPPORTED', retryable: false });
-  });
-
-  it('says which queue does not exist and how to make it, for the stage when it is known', async () => {
-    const missing = Object.assign(new Error('The specified queue does not exist.'), { name: 'QueueDoesNotExist' });
-    const sqs = { send: () => Promise.reject(missing) } as unknown as SQSClient;
-    const error = await queueUrlOf(sqs, 'pay-dev-archive', { endpoint: 'http://127.0.0.1:4566', stage: 'dev' }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(QueueDoesNotExistError);
-    expect((error as Error).message).toBe("queue pay-dev-archive does not exist at http://127.0.0.1:4566; deploy stage 'dev' with cdk deploy, or create it at an emulator with postbox provision");
   });
 
   it('makes the provisioner throw a typed error naming the topic it was making when the endpoint is down', async () => {

@@ -1,3 +1,4 @@
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
@@ -26,6 +27,10 @@ function accountingHandler(hooks: readonly MessageHooks[] = []) {
     },
     stage: 'dev',
     hooks,
+    // A loopback port nothing listens on: a dead-letter copy fails at once, without an emulator or the network.
+    sqs: new SQSClient({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 }),
+    queueUrl: 'http://127.0.0.1:9/000000000000/pay-dev-accounting',
+    deadLetterQueueUrl: 'http://127.0.0.1:9/000000000000/pay-dev-accounting-dlq',
     logger: createLogger({}, { write: (line) => logs.push(line) }),
     writeMetrics: () => undefined,
   });
@@ -50,7 +55,7 @@ describe('message hooks', () => {
     const failed: string[] = [];
     const { handler } = accountingHandler([{ onError: ({ message, outcome }) => failed.push(`${message.messageId}: ${outcome.action}`) }]);
     const poison = sqsRecord('p-1', 'payment.received', { paymentId: 'poison', amountCents: 100, currency: 'EUR' });
-    // The DLQ copy cannot be sent here (no queue): the failure is what the hook is told of.
+    // The DLQ copy fails here (nothing listens): the failure is what the hook is told of.
     await handler({ Records: [poison] }, context).catch(() => undefined);
     expect(failed).toEqual(['p-1: dead-letter']);
   });
