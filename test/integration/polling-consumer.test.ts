@@ -93,10 +93,14 @@ describe('PollingConsumer', () => {
     const finished: string[] = [];
     const receivedAt: number[] = [];
     const stopBegun = gate();
-    const worker = consumer(async ({ data }) => {
-      await stopBegun.opened;
-      finished.push(data.paymentId);
-    });
+    // Receives under way return rather than being aborted, so the message sent after stop stays visible.
+    const worker = consumer(
+      async ({ data }) => {
+        await stopBegun.opened;
+        finished.push(data.paymentId);
+      },
+      { abortReceiveOnStop: false },
+    );
     worker.on('message_received', () => receivedAt.push(Date.now()));
     await send('graceful');
     worker.start();
@@ -109,6 +113,23 @@ describe('PollingConsumer', () => {
     expect(finished).toEqual(['graceful']);
     expect(receivedAt.filter((at) => at >= stopBegan)).toEqual([]);
     expect(await queueDepth(clients.sqs, archive.url)).toEqual({ visible: 1, inFlight: 0 });
+  }, 30_000);
+
+  it('on stop, aborts a long poll under way instead of waiting it out; a message that poll took returns after its visibility timeout', async () => {
+    const { consumer, send } = await setUp();
+    const idle = consumer(() => undefined, { waitTimeSeconds: 20, visibilityTimeoutSeconds: 2 });
+    idle.start();
+    await until(() => idle.health().status === 'polling');
+    await sleep(300);
+    const stopped = idle.stop('signal').then(() => 'stopped');
+    expect(await Promise.race([stopped, sleep(5_000).then(() => 'still waiting on the long poll')])).toBe('stopped');
+
+    await send('sent-after-stop');
+    const handled: string[] = [];
+    const next = consumer(({ data }) => void handled.push(data.paymentId));
+    next.start();
+    await until(() => handled.length === 1);
+    expect(handled).toEqual(['sent-after-stop']);
   }, 30_000);
 
   it('releases a task unfinished at the end of the grace period, and a second consumer processes it', async () => {

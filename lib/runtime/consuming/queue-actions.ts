@@ -45,8 +45,8 @@ export class QueueActions {
     if (addresses.deadLetterQueueUrl) this.deadLetterQueueUrl = Promise.resolve(addresses.deadLetterQueueUrl);
   }
 
-  /** Long-polls for up to `max` messages (at most 10), with every attribute. */
-  async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number): Promise<ReceivedMessage[]> {
+  /** Long-polls for up to `max` messages (at most 10), with every attribute; `signal` aborts the request. */
+  async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number, signal?: AbortSignal): Promise<ReceivedMessage[]> {
     const { sdk, client } = await this.client();
     const askedAt = Date.now();
     const { Messages = [] } = await client.send(
@@ -58,6 +58,7 @@ export class QueueActions {
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
+      { abortSignal: signal },
     );
     return Messages.map((message) => fromSqsMessage(message, askedAt));
   }

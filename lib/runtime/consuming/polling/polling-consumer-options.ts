@@ -20,6 +20,15 @@ export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRunt
   readonly prefetch?: number;
   /** Long-poll wait of each receive. @default 20 */
   readonly waitTimeSeconds?: number;
+  /**
+   * Whether stop() aborts a long poll under way, so the consumer stops at once
+   * instead of waiting out `waitTimeSeconds`. SQS does not cancel a poll its
+   * client gave up: a message it hands to that poll in its remaining seconds
+   * stays hidden for `visibilityTimeoutSeconds`, then returns (nothing is
+   * lost). Set false to let every poll return and release what it brought.
+   * @default true
+   */
+  readonly abortReceiveOnStop?: boolean;
   /** Visibility a received message starts with, extended by the heartbeat while it runs. @default the queue's */
   readonly visibilityTimeoutSeconds?: number;
   /** Time limit of one task, after which it is abandoned and retried. @default the worker handler's timeout */

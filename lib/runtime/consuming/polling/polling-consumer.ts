@@ -67,6 +67,8 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private stopping: Promise<void> | undefined;
   /** Aborted when stop begins: cuts short a wait between failed receives. */
   private readonly stopSignal = new AbortController();
+  /** The stop signal, given to receives unless `abortReceiveOnStop` is false. */
+  private readonly receiveSignal: AbortSignal | undefined;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -83,6 +85,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.prefetch = prefetch;
     this.slots = new HandlerSlots(this.concurrency);
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
+    this.receiveSignal = options.abortReceiveOnStop === false ? undefined : this.stopSignal.signal;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
     this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
     this.limits = { ...options.limits, maxAbandonedHandlers: options.limits?.maxAbandonedHandlers ?? this.concurrency };
@@ -164,16 +167,14 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       });
       receives.add(receive);
     }
-    // Receives under way when stop began are left to return rather than aborted: SQS may already
-    // have handed them messages, which an aborted request would hide for their whole visibility
-    // timeout. What they bring goes straight back.
+    // Receives under way are aborted by stop (see abortReceiveOnStop) or, when not, what they bring goes straight back.
     await Promise.all(receives);
   }
 
   private async receiveInto(max: number): Promise<void> {
     let messages: ReceivedMessage[];
     try {
-      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.visibilityTimeoutSeconds);
+      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.visibilityTimeoutSeconds, this.receiveSignal);
       this.lastPollAt = Date.now();
       this.receiveBackoff.succeeded();
     } catch (error) {
@@ -321,6 +322,11 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private async shutDown(reason: StopReason): Promise<void> {
     this.status = 'stopping';
     this.runtime.logger.info(`stopping: ${describeStop(reason, this.limits)}`, { reason, inFlight: this.tasks.slotsInUse, handled: this.handled });
+    if (this.receiveSignal && this.requested > 0) {
+      this.runtime.logger.info('aborting the receive under way; a message SQS hands it in its remaining seconds returns after its visibility timeout', {
+        visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      });
+    }
     this.stopSignal.abort();
     this.changes.notify();
     await this.releaseWaiting();
