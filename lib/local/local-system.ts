@@ -122,7 +122,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
         setProcessIdempotencyStore(new InMemoryIdempotencyStore());
         options.logger.warn(
           'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives their tables',
-          { service: service.topology.app },
+          { app: service.topology.app },
         );
       });
       provisioned.set(service.topology, { provisioned: await provisionTopology(service.topology, clients), ...(jobLockTable && { jobLockTable }) });
@@ -130,7 +130,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     const payloadBuckets = new Map<ResolvedTopology, string>();
     for (const service of provision ? services : []) {
       const bucket = await provisionPayloadBucketWhereServed(service.topology, localS3Client(clientOptions), () =>
-        options.logger.warn("the emulator has no S3 (moto is not installed): a message over its destination's limit is refused, not sent through the payload bucket", { service: service.topology.app }),
+        options.logger.warn("the emulator has no S3 (moto is not installed): a message over its destination's limit is refused, not sent through the payload bucket", { app: service.topology.app }),
       );
       if (bucket) payloadBuckets.set(service.topology, bucket);
     }
@@ -157,7 +157,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
           // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
           pollersPerLambda: 2,
           onReceived: (queue, n) => handled.set(queue, (handled.get(queue) ?? 0) + n),
-          logger: options.logger,
+          logger: options.logger.child({ app: service.topology.app }),
         }),
       );
     }
@@ -213,7 +213,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
 async function outboxTableOf(topology: ResolvedTopology, provision: boolean, dynamodb: DynamoDBClient, logger: Logger): Promise<string | undefined> {
   if (!provision) return outboxTableName(topology.prefix);
   return provisionOutboxTableWhereServed(topology, dynamodb, () =>
-    logger.warn('the emulator has no DynamoDB (moto is not installed): the outbox is not relayed; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives the outbox table', { service: topology.app }),
+    logger.warn('the emulator has no DynamoDB (moto is not installed): the outbox is not relayed; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives the outbox table', { app: topology.app }),
   );
 }
 

@@ -41,6 +41,12 @@ describe('postbox-worker', () => {
     const messages = worker.lines().map((line) => line.message);
     expect(messages).toContain('cancellation added to the churn report');
     expect(messages).toContain('stopping: handled 1 messages (limit maxMessages); the supervisor starts a fresh process');
+    // One log shape with the Lambda handlers': app and stage on every line, the queue on a consumer's.
+    const logLines = worker.lines().filter((line) => 'level' in line);
+    expect(logLines.length).toBeGreaterThan(3);
+    for (const line of logLines) expect(line).toMatchObject({ app: 'orders', stage });
+    expect(worker.lines().find((line) => line.message === 'cancellation added to the churn report')).toMatchObject({ queue: 'analytics' });
+    expect(worker.lines().filter((line) => 'service' in line)).toEqual([]);
   }, 60_000);
 
   it('stops on SIGTERM and exits 0', async () => {

@@ -84,7 +84,7 @@ async function runDev(project: ProjectConfig, others: readonly ProjectConfig[], 
   // Handler logs would scroll the live view away: they go to a file unless --quiet.
   const logFile = path.join(project.root, '.postbox-local.log');
   if (!options.quiet) process.env[USER_ENVIRONMENT.logFile] = logFile;
-  const logger = createLogger({ service: 'postbox-dev' });
+  const logger = createLogger({ app: project.topology.app, stage: topology.stage });
   const system = await startLocalSystem(project.topology, {
     topology,
     ...(options.endpoint && { endpoint: options.endpoint }),

@@ -40,7 +40,7 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
         return exit(await runWorkerProcess(workers, args, { ...target, stage, ...(options.endpoint && { endpoint: options.endpoint }), ...(jobLockTable && { jobLockTable }) }));
       }
       const stage = options.stage ?? project.stages.local;
-      const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ service: 'postbox-worker', stage }) });
+      const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ app: project.topology.app, stage }) });
       try {
         // The worker process makes its clients from the environment, as in its container.
         exportEndpointEnvironment(local.endpoint);

@@ -61,7 +61,7 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
     waitTime: number;
   }>();
   const stage = stageOf(options.stage ?? environment.stage);
-  const logger = createLogger({ service: 'postbox-worker', stage });
+  const logger = createLogger({ app: workers.topology.app, stage });
   const endpoint = options.endpoint ?? environment.endpoint;
   const region = options.region ?? environment.region;
   const target = { ...(endpoint && { endpoint }), ...(region && { region }) };
