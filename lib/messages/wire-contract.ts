@@ -68,6 +68,8 @@ export const USER_ENVIRONMENT = {
   logLevel: 'POSTBOX_LOG_LEVEL',
   /** File that log and metric lines go to instead of stdout. */
   logFile: 'POSTBOX_LOG_FILE',
+  /** `off`: no CloudWatch embedded-metric lines (tests, local runs). */
+  metrics: 'POSTBOX_METRICS',
   /** The embedded emulator: fauxqs or moto. */
   emulator: 'POSTBOX_EMULATOR',
   /** Hosts, comma-separated, that are emulators though not loopback (LocalStack at http://localstack:4566). */

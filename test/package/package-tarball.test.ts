@@ -154,7 +154,10 @@ describe('the packed postbox package', () => {
   });
 
   it('the scaffold passes its own npm test', async () => {
-    expectSuccess(await run('npm', ['test'], service), 'npm test');
+    const tested = await run('npm', ['test'], service);
+    expectSuccess(tested, 'npm test');
+    // Its config logs at warn: no info lines, and no CloudWatch metric lines, for messages handled as they should be.
+    expect(`${tested.stdout}${tested.stderr}`).not.toMatch(/"_aws"|"level":"info"/);
   });
 
   it('the scaffold synthesizes with npx cdk synth, its worker image included, into a template cfn-lint passes', async () => {

@@ -1,4 +1,4 @@
-import { writeLogLine } from './log-output.ts';
+import { writeMetricLine } from './log-output.ts';
 
 /**
  * Per-message-type counters and durations, flushed as CloudWatch embedded
@@ -32,7 +32,7 @@ export class EmfMetrics {
   constructor(
     namespace: string,
     queue: string,
-    private readonly write: (line: string) => void = writeLogLine,
+    private readonly write: (line: string) => void = writeMetricLine,
   ) {
     this.namespaceJson = JSON.stringify(namespace);
     this.queueJson = JSON.stringify(queue);

@@ -18,3 +18,13 @@ export function writeLogLine(line: string): void {
   file ??= fs.openSync(path, 'a');
   fs.writeSync(file, `${line}\n`);
 }
+
+/**
+ * Writes a CloudWatch embedded-metric (EMF) line where log lines go, unless
+ * POSTBOX_METRICS is `off`: tests and local runs have no CloudWatch to read them,
+ * and a log level does not hide them, since a deployed service's alarms need them at any level.
+ */
+export function writeMetricLine(line: string): void {
+  if (process.env[USER_ENVIRONMENT.metrics] === 'off') return;
+  writeLogLine(line);
+}
