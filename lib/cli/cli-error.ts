@@ -9,7 +9,7 @@ export const ExitCode = {
   invalidInput: 2,
   /** An unknown queue or message type, or a queue missing at the endpoint. */
   notFound: 3,
-  /** The endpoint could not be reached, or AWS refused the call. */
+  /** The endpoint could not be reached, AWS refused the call, or this Node.js is too old to run Postbox. */
   unavailable: 4,
 } as const;
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { motoInstalled, startMotoEmulator, type RunningEmulator } from './moto-emulator.ts';
+import { unsupportedNodeReason } from '../config/supported-node.ts';
 import { NodeTooOldError } from './local-errors.ts';
 import { startServerProcess } from './server-process.ts';
 
@@ -60,8 +61,8 @@ export async function startFauxqsEmulator(options: FauxqsEmulatorOptions = {}): 
   }
 }
 
-/** fauxqs loads `node:sqlite`, which Node.js has from 22.5 on. */
+/** fauxqs loads `node:sqlite`: a test system started on an older Node.js says so in one line rather than failing there. */
 export function requireNodeForFauxqs(version: string = process.versions.node): void {
-  const [major = 0, minor = 0] = version.split('.').map(Number);
-  if (major < 22 || (major === 22 && minor < 5)) throw new NodeTooOldError(version);
+  const reason = unsupportedNodeReason(version);
+  if (reason) throw new NodeTooOldError(version, reason);
 }

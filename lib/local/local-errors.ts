@@ -9,15 +9,15 @@ export class EmulatorNotInstalledError extends PostboxError {
   }
 }
 
-/** fauxqs needs a newer Node.js than the one running. */
+/** The running Node.js is older than Postbox supports. */
 export class NodeTooOldError extends PostboxError {
   readonly code = 'NODE_TOO_OLD';
 
-  constructor(readonly version: string) {
-    super(
-      `The embedded emulator (fauxqs) needs Node.js 22.5 or later, and this is ${version}. Run 'export PATH="$(bash scripts/node-path.sh):$PATH"' ` +
-        "(it takes Node.js 24 from the npm registry), or use moto with POSTBOX_EMULATOR=moto.",
-    );
+  constructor(
+    readonly version: string,
+    reason: string,
+  ) {
+    super(reason);
   }
 }
 

@@ -19,9 +19,9 @@ interface Run {
   readonly stderr: string;
 }
 
-function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
+function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = npmEnv): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { cwd, env: npmEnv, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(command, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });
@@ -48,6 +48,7 @@ let packedFiles: string[];
 let consumer: string;
 let service: string;
 let devServer: ChildProcess | undefined;
+let installOutput: string;
 
 beforeAll(async () => {
   temporary = mkdtempSync(path.join(os.tmpdir(), 'postbox-package-'));
@@ -63,7 +64,9 @@ beforeAll(async () => {
   mkdirSync(consumer);
   writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   const tools = ['typescript', '@types/node', 'zod'].map((name) => `${name}@${pinned[name]}`);
-  expectSuccess(await run('npm', ['install', tarball, ...tools], consumer), 'npm install of the tarball');
+  const installed = await run('npm', ['install', tarball, ...tools], consumer);
+  expectSuccess(installed, 'npm install of the tarball');
+  installOutput = `${installed.stdout}${installed.stderr}`;
   service = path.join(consumer, 'svc');
 });
 
@@ -99,6 +102,13 @@ describe('the packed postbox package', () => {
     expect(
       packedFiles.filter((file) => !/^(dist|templates|docs)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md', 'scripts/install-emulator.sh'].includes(file)),
     ).toEqual([]);
+  });
+
+  it('installs without asking anyone to approve a build: the packed manifest has no prepare script, the repository keeps it', () => {
+    expect(installOutput).not.toMatch(/postbox@[^ ]* \(prepare/);
+    const packedManifest = JSON.parse(readFileSync(path.join(consumer, 'node_modules/postbox/package.json'), 'utf8'));
+    expect(packedManifest.scripts.prepare).toBeUndefined();
+    expect(JSON.parse(readFileSync(path.join(repository, 'package.json'), 'utf8')).scripts.prepare).toBe('npm run build');
   });
 
   it.each([
@@ -158,6 +168,24 @@ describe('the packed postbox package', () => {
     expectSuccess(tested, 'npm test');
     // Its config logs at warn: no info lines, and no CloudWatch metric lines, for messages handled as they should be.
     expect(`${tested.stdout}${tested.stderr}`).not.toMatch(/"_aws"|"level":"info"/);
+  });
+
+  it("on the oldest Node.js its engines claim the scaffold passes its npm test; on the release before, postbox says in one line what to install", async () => {
+    const engines = JSON.parse(readFileSync(path.join(service, 'node_modules/postbox/package.json'), 'utf8')).engines.node as string;
+    const oldest = `${/^>=(\d+\.\d+)$/.exec(engines)![1]}.0`;
+    // The 22.x release just before the oldest claimed; refused, it proves the claim is not looser than the check.
+    const before = '22.17.1';
+    const onNode = async (version: string) => {
+      const nodeBin = (await run('bash', [path.join(repository, 'scripts/node-path.sh'), '--exact', version], repository)).stdout.trim();
+      return { ...npmEnv, PATH: `${nodeBin}${path.delimiter}${process.env.PATH}` };
+    };
+    const onOldest = await onNode(oldest);
+    expect((await run('node', ['--version'], service, onOldest)).stdout.trim()).toBe(`v${oldest}`);
+    expectSuccess(await run('npm', ['test'], service, onOldest), `npm test on Node.js ${oldest}`);
+
+    const refused = await run('npx', ['postbox', '--version'], service, await onNode(before));
+    expect(refused.code).toBe(4);
+    expect(errorLines(refused)).toEqual([`postbox: Postbox needs Node.js ${oldest.replace(/\.0$/, '')} or later, and this is ${before}; install Node.js 24 (what Postbox is tested on), e.g. 'nvm install 24'`]);
   });
 
   it('the scaffold synthesizes with npx cdk synth, its worker image included, into a template cfn-lint passes', async () => {
