@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createMessagingApp } from 'postbox/cdk';
+import { messagingAppMain } from 'postbox/cdk';
 
 // The CDK app of postbox.config.ts: `cdk synth -c stage=prod`, `-c alarmEmail=`, `-c account=`, `-c region=`.
-await createMessagingApp();
+await messagingAppMain();

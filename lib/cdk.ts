@@ -5,7 +5,7 @@ export { EventTopic, type EventTopicProps } from './infra/event-topic.ts';
 export { IdempotencyTable, type IdempotencyTableProps } from './infra/idempotency-table.ts';
 export { JobLockTable, type JobLockTableProps } from './infra/job-lock-table.ts';
 export { LambdaConsumer, type LambdaConsumerProps } from './infra/lambda-consumer.ts';
-export { createMessagingApp, type MessagingApp, type MessagingAppOptions } from './infra/messaging-app.ts';
+export { createMessagingApp, messagingAppMain, type MessagingApp, type MessagingAppOptions } from './infra/messaging-app.ts';
 export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/messaging-monitoring.ts';
 export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
 export { PayloadBucket, type PayloadBucketProps } from './infra/payload-bucket.ts';

@@ -4,6 +4,8 @@ import { DEFAULT_STAGE } from '../topology/stage-of.ts';
 
 const modulePath = z.string().min(1, 'expected the path of a module, relative to postbox.config.ts');
 const stageName = z.string().regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter');
+/** An alarm e-mail address, in the config and in `-c alarmEmail=...` alike. */
+export const alarmEmailSchema = z.email();
 
 /**
  * What `postbox.config.ts` declares: one file that every entry point reads (`cdk synth` and `cdk deploy`,
@@ -40,7 +42,7 @@ export const postboxConfigSchema = z.strictObject({
    * E-mail address the deployed stack's alarms go to (`-c alarmEmail=...` overrides).
    * @default none: subscribe to the alarm topic yourself
    */
-  alarmEmail: z.email().optional(),
+  alarmEmail: alarmEmailSchema.optional(),
   /**
    * Run cdk-nag's AwsSolutions checks on every synthesis, failing it on an unacknowledged finding.
    * @default true

@@ -1,6 +1,8 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { alarmEmailOfContext } from '../config/cdk-context.ts';
 import { loadProjectConfig, type LoadProjectConfigOptions, type ProjectConfig } from '../config/load-project-config.ts';
+import { PostboxError } from '../postbox-error.ts';
 import { MessagingStack, type MessagingStackProps } from './messaging-stack.ts';
 import { stackEnvironment } from './stack-environment.ts';
 
@@ -41,7 +43,7 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
   const config = options.config ?? (await loadProjectConfig(options));
   const app = options.app ?? new App(options.appProps);
   const stage = String(app.node.tryGetContext('stage') ?? config.stages.deployed);
-  const alarmEmail = (app.node.tryGetContext('alarmEmail') as string | undefined) ?? config.alarmEmail;
+  const alarmEmail = alarmEmailOfContext(app.node.tryGetContext('alarmEmail')) ?? config.alarmEmail;
   const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
     ...(config.outbox && { outbox: true }),
     ...(config.stackGroups !== undefined && { stackGroups: config.stackGroups }),
@@ -55,4 +57,24 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
   });
   if (config.cdkNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack, config, stage };
+}
+
+/**
+ * The CDK app's entry, a service's `bin/app.ts`: createMessagingApp, with a problem of the config or of a `-c` value
+ * said on stderr as `postbox: ...` and exit code 2, rather than inside a stack trace. Anything else is thrown as is.
+ *
+ * @example
+ * // bin/app.ts
+ * import { messagingAppMain } from 'postbox/cdk';
+ * await messagingAppMain();
+ */
+export async function messagingAppMain(options: MessagingAppOptions = {}): Promise<MessagingApp> {
+  try {
+    return await createMessagingApp(options);
+  } catch (error) {
+    if (!(error instanceof PostboxError)) throw error;
+    process.stderr.write(`postbox: ${error.message}\n`);
+    // At once: the half-built app would otherwise be synthesized as the process ends.
+    process.exit(2);
+  }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { createMessagingApp } from 'postbox/cdk';
+import { messagingAppMain } from 'postbox/cdk';
 
 // The CDK app of postbox.config.ts: `npx cdk synth`, `npx cdk deploy -c stage=prod -c alarmEmail=ops@example.com`.
-await createMessagingApp();
+await messagingAppMain();

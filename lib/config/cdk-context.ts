@@ -1,0 +1,12 @@
+import { ConfigError } from './config-error.ts';
+import { alarmEmailSchema } from './postbox-config.ts';
+
+/** `-c alarmEmail=...` of `cdk synth` and `cdk deploy`, checked as the config's own address is; undefined when not given. */
+export function alarmEmailOfContext(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && alarmEmailSchema.safeParse(value).success) return value;
+  throw new ConfigError(
+    'CONFIG_INVALID',
+    `context 'alarmEmail' is '${String(value)}', not an e-mail address; pass -c alarmEmail=ops@example.com, or leave it out to use the config's`,
+  );
+}
