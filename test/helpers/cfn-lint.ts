@@ -57,6 +57,12 @@ export const POSTBOX_FALSE_POSITIVES: ReadonlyArray<{ ruleId: string; why: strin
     },
   },
   {
+    ruleId: 'WS1004',
+    why: "CDK's own provider of the custom resource that locks the worker VPC's default security group (the recommended flag @aws-cdk/aws-ec2:restrictDefaultSecurityGroup): CDK offers no log settings for it, and it runs only during deploys",
+    applies: (template, logicalId) =>
+      template.Resources?.[logicalId]?.Type === 'AWS::Lambda::Function' && logicalId.startsWith('CustomVpcRestrictDefaultSGCustomResourceProviderHandler'),
+  },
+  {
     ruleId: 'WS1000',
     why: "Postbox writes no X-Ray segments (its observability is structured logs and EMF metrics); active tracing would record only Lambda's own segments, at a cost, with a role allowed xray:Put* on every resource",
     applies: (template, logicalId) => template.Resources?.[logicalId]?.Type === 'AWS::Lambda::Function',

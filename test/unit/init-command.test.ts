@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CURRENTLY_RECOMMENDED_FLAGS } from 'aws-cdk-lib/cx-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../lib/cli/postbox-cli.ts';
 
@@ -76,6 +77,13 @@ describe('postbox init', () => {
       expect(json.devDependencies[tool], tool).toBe(pinned[tool]);
     }
     expect(readFileSync(path.join(directory, 'src/service-topology.ts'), 'utf8')).toContain("app: 'payments'");
+  });
+
+  it("writes a cdk.json that sets every feature flag its aws-cdk-lib recommends, as cdk init does, so synth has none to report", async () => {
+    const directory = path.join(emptyDirectory(), 'svc');
+    expect((await init(['svc', '--dir', directory, '--no-install'])).code).toBe(0);
+    const { context } = JSON.parse(readFileSync(path.join(directory, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    expect(context).toMatchObject(CURRENTLY_RECOMMENDED_FLAGS);
   });
 
   it('writes nothing that imports a path under lib/ or keeps a placeholder', async () => {
