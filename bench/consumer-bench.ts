@@ -104,8 +104,10 @@ async function runOnce(contender: Contender, setting: RaceSetting): Promise<RunF
       }),
     );
     for (const consumer of consumers) consumer.on('error', () => undefined);
-    consumers.forEach((consumer) => consumer.start());
-    stop = () => consumers.forEach((consumer) => consumer.stop({ abort: true }));
+    for (const consumer of consumers) consumer.start();
+    stop = () => {
+      for (const consumer of consumers) consumer.stop({ abort: true });
+    };
   } else {
     const consumer = pollingConsumer(sqs, server.queueUrl, setting.concurrency, contender === 'PollingConsumer' ? 0 : setting.prefetch, handle);
     consumer.start();

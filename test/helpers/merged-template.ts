@@ -1,4 +1,4 @@
-import { CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
+import { type CfnElement, NestedStack, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 
 type Json = any;

@@ -69,7 +69,7 @@ function deliveryRequest(call: AwsCall, sourceArn?: string): SimulatedRequest {
   if (call.principal.kind !== 'service' || (call.resource.kind !== 'queue' && call.resource.kind !== 'delivery-dead-letter-queue')) throw new Error('not a delivery');
   const holder =
     call.resource.kind === 'queue' ? idOf(billing, billing.queues.get(call.resource.queue)!.queue) : idOf(billing, billing.subscriptions.get(call.resource.queue)!.deliveryDeadLetterQueue);
-  const external = billing.topology.externalTopics.find((topic) => topic.id === (call.context?.sourceArn as { topic: string }).topic)!;
+  const external = billing.topology.externalTopics.find((topic) => topic.id === (call.context!.sourceArn as { topic: string }).topic)!;
   return {
     principal: { service: call.principal.service },
     action: call.action,

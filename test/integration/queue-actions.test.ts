@@ -1,4 +1,4 @@
-import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, inject, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { DeleteBatcher } from '../../lib/runtime/consuming/polling/delete-batcher.ts';

@@ -15,7 +15,7 @@ describe('attributeText', () => {
   it('cuts by UTF-8 bytes on a character boundary, never inside one', () => {
     const cut = attributeText('€'.repeat(400), 1024);
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(1024);
-    expect(cut).toBe('€'.repeat(340) + '…');
+    expect(cut).toBe(`${'€'.repeat(340)}…`);
     const emoji = attributeText('😀'.repeat(10), 10);
     expect(emoji).toBe('😀…');
   });

@@ -149,7 +149,10 @@ describe('Publisher on AWS', () => {
     const sent: unknown[] = [];
     for (const client of [sns, sqs]) {
       const send = client.send as (command: { input: object }) => Promise<unknown>;
-      client.send = ((command: { input: object }) => (sent.push(command.input), send(command))) as never;
+      client.send = ((command: { input: object }) => {
+        sent.push(command.input);
+        return send(command);
+      }) as never;
     }
     const publisher = new Publisher(paymentsTopology, { stage: 'dev', source: 'test', sns, sqs, account: '111111111111', region: 'eu-west-1' });
     await publisher.publish('payment.received', { paymentId: 'p', amountCents: 1 });

@@ -256,7 +256,11 @@ describe('more checks of the resolved form (the contracts, at synthesis)', () =>
   it('do not run on a declaration whose shape is refused, whose message types are then names only', () => {
     let ran = false;
     const refused = { ...billing({}), app: 'Billing' } as never;
-    expect(problemsOf(() => resolveTopology(refused, { stage: 'dev', moreChecks: () => ((ran = true), []) }))).toHaveLength(1);
+    const moreChecks = () => {
+      ran = true;
+      return [];
+    };
+    expect(problemsOf(() => resolveTopology(refused, { stage: 'dev', moreChecks }))).toHaveLength(1);
     expect(ran).toBe(false);
   });
 });

@@ -158,7 +158,7 @@ describe('a message whose record an attempt that crashed still holds', () => {
     let calls = 0;
     const { processor } = setUp({ 'payment.received': () => void calls++, 'payment.refunded': () => undefined }, store);
     for (let receive = 1; receive <= accounting.maxReceiveCount; receive++) {
-      now = Date.now() > now ? Date.now() : now;
+      now = Math.max(Date.now(), now);
       const outcome = await processor.process(delivery('e-9', data, 'sqs-e-9', receive));
       if (outcome.status === 'processed') break;
       expect(outcome).toMatchObject({ status: 'failed', action: 'retry' });

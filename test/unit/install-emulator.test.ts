@@ -19,7 +19,7 @@ function sandbox() {
     chmodSync(path.join(bin, name), 0o755);
   };
   // `python3 -m venv DIR` makes a venv whose pip installs a moto_server.
-  tool('python3', 'if [ "$1" = -m ]; then mkdir -p "$3/bin"; printf "#!/usr/bin/env bash\\necho pip >> ' + log + '\\ntouch $3/bin/moto_server; chmod +x $3/bin/moto_server\\n" > "$3/bin/pip"; chmod +x "$3/bin/pip"; fi');
+  tool('python3', `if [ "$1" = -m ]; then mkdir -p "$3/bin"; printf "#!/usr/bin/env bash\\necho pip >> ${log}\\ntouch $3/bin/moto_server; chmod +x $3/bin/moto_server\\n" > "$3/bin/pip"; chmod +x "$3/bin/pip"; fi`);
   tool('mvn', 'exit 0');
   const run = (command: string, env: Record<string, string> = {}) => {
     const { POSTBOX_EMULATOR: _emulator, ...base } = process.env;

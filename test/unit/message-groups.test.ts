@@ -11,7 +11,10 @@ describe('MessageGroups', () => {
     const job = (name: string) => () =>
       new Promise<boolean>((resolve) => {
         events.push(`start ${name}`);
-        finish.set(name, () => (events.push(`end ${name}`), resolve(true)));
+        finish.set(name, () => {
+          events.push(`end ${name}`);
+          resolve(true);
+        });
       });
     const release = async () => undefined;
     const all = Promise.all([groups.run('a', job('a1'), release), groups.run('a', job('a2'), release), groups.run('b', job('b1'), release)]);
@@ -28,7 +31,10 @@ describe('MessageGroups', () => {
   it('after a message of a group fails, releases the rest of the group and runs the others', async () => {
     const groups = new MessageGroups();
     const events: string[] = [];
-    const job = (name: string, leaves: boolean) => async () => (events.push(`run ${name}`), leaves);
+    const job = (name: string, leaves: boolean) => async () => {
+      events.push(`run ${name}`);
+      return leaves;
+    };
     const release = (name: string) => async () => void events.push(`release ${name}`);
     await Promise.all([
       groups.run('a', job('a1', false), release('a1')),

@@ -23,7 +23,10 @@ function openJobs() {
     runs.push(`${message.data.jobKey}:${messageId}`);
     return new Promise<void>((resolve) => finishers.push(resolve));
   };
-  return { runs, handler, finishAll: () => finishers.splice(0).forEach((finish) => finish()) };
+  const finishAll = () => {
+    for (const finish of finishers.splice(0)) finish();
+  };
+  return { runs, handler, finishAll };
 }
 
 describe('InMemoryJobLock', () => {

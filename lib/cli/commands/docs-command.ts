@@ -70,7 +70,7 @@ function writeJsonSchemas(ctx: CliContext, out: string | undefined): void {
   const files = schemas.map((event) => ({ type: event.type, version: event.version, id: event.id, file: path.join(out, event.fileName) }));
   write(out, () => {
     mkdirSync(out, { recursive: true });
-    schemas.forEach((event, index) => writeFileSync(files[index]!.file, `${JSON.stringify(event.schema, null, 2)}\n`));
+    for (const [index, event] of schemas.entries()) writeFileSync(files[index]!.file, `${JSON.stringify(event.schema, null, 2)}\n`);
   });
   ctx.print(files, () => files.map((file) => `wrote ${file.file} (${file.id})`).join('\n') || `${ctx.topology.app} has no topic, so no event to write`);
 }

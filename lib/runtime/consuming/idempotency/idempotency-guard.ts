@@ -8,7 +8,7 @@ import {
   IdempotencyKeyError,
   IdempotencyStoreUnavailableError,
 } from './idempotency-errors.ts';
-import type { IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
+import type { ClaimOutcome, IdempotencyClaim, IdempotencyStore, RecordEffect, StoredResult } from './idempotency-store.ts';
 import type { IdempotentOptions } from './idempotent-handler.ts';
 
 /** What a handler of an idempotent queue sees of its message's record (`context.idempotency`). */
@@ -56,7 +56,7 @@ export class IdempotencyGuard {
 
   async run(messageId: string, envelope: Envelope, handle: (idempotency: IdempotencyContext) => unknown): Promise<GuardedRun> {
     const key = this.keyOf(messageId, envelope);
-    let claimed;
+    let claimed: ClaimOutcome;
     try {
       claimed = await this.store.claim(key, this.settings.leaseSeconds);
     } catch (error) {
