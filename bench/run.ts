@@ -1,4 +1,5 @@
 import { benchBundles, initRatio } from './bundle-bench.ts';
+import { benchIdleCost } from './cost-bench.ts';
 import { benchConsumers, benchLoad, HANDLER_MS, median, ROUND_TRIP_MS, type Contender } from './consumer-bench.ts';
 import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
@@ -119,6 +120,11 @@ for (const run of latency.figures) {
   }
 }
 benchSynth(compare);
+
+console.log("cost: the example's dev stage doing nothing, as postbox cost prices it…");
+const idle = await benchIdleCost();
+for (const item of idle.items) console.log(`   ${item.item.padEnd(60)} $${fmt(item.monthly, 2)}`);
+compare(`idle month of ${idle.stage}`, idle.monthly, 'target (a development stage, #22)', 5, '$', { ratio: 1, higherIsBetter: false });
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

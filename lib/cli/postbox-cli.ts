@@ -13,6 +13,7 @@ import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, ExitCode } from './cli-error.ts';
 import { endpointOption } from './cli-option-parsers.ts';
 import { registerDev } from './commands/dev-command.ts';
+import { registerCost } from './commands/cost-command.ts';
 import { registerDocs } from './commands/docs-command.ts';
 import { registerDlqExport } from './commands/dlq-export-command.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
@@ -59,6 +60,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerWorker(program, config, (code) => (commandExitCode = code));
   registerProvision(program, config, io);
   registerStatus(program, context);
+  registerCost(program, config, io);
   const dlq = program.command('dlq').description('inspect, redrive, export and purge dead-letter queues');
   registerDlqShow(dlq, context);
   registerDlqRedrive(dlq, context);

@@ -1,0 +1,62 @@
+import { Option, type Command } from 'commander';
+import type { ProjectConfig } from '../../config/load-project-config.ts';
+import { AWS_PRICES } from '../../cost/aws-prices.ts';
+import type { CloudFormationTemplate } from '../../cost/cloudformation-template.ts';
+import { fixedMonthlyCost, type CostItem } from '../../cost/fixed-monthly-cost.ts';
+import { idlePollingCost, messagePathCosts } from '../../cost/message-path-cost.ts';
+import { resolveTopology } from '../../topology/resolve-topology.ts';
+import type { CliIo, GlobalOptions } from '../cli-context.ts';
+import { integerOption } from '../cli-option-parsers.ts';
+import { formatTable } from '../table-format.ts';
+
+interface CostOptions {
+  readonly messages: number;
+  readonly lambdaMs: number;
+}
+
+const dollars = (amount: number) => `$${amount.toFixed(2)}`;
+
+/**
+ * `postbox cost`: what a deployed stage costs a month doing nothing, item by item from its synthesized template,
+ * and what a million messages cost on each path, at the dated list prices of lib/cost/aws-prices.ts.
+ */
+export function registerCost(program: Command, config: () => Promise<ProjectConfig>, io: CliIo): void {
+  program
+    .command('cost')
+    .description(`what a stage costs a month idle, item by item, and per million messages on each path (${AWS_PRICES.region} list prices of ${AWS_PRICES.asOf})`)
+    .addOption(new Option('--messages <n>', 'also the month at this many messages on each path (0-10000000000)').default(0).argParser(integerOption({ min: 0, max: 10_000_000_000, unit: 'messages' })))
+    .addOption(new Option('--lambda-ms <ms>', "how long a Lambda handler's full batch runs, in ms (1-900000)").default(100).argParser(integerOption({ min: 1, max: 900_000, unit: 'milliseconds' })))
+    .action(async (options: CostOptions) => {
+      const global = program.opts<GlobalOptions>();
+      const project = await config();
+      const stage = global.stage ?? project.stages.deployed;
+      // Loaded only here: no other command pays for the CDK.
+      const { synthesizedStageTemplates } = await import('../../infra/stage-templates.ts');
+      const templates = (await synthesizedStageTemplates(project, stage)) as CloudFormationTemplate[];
+      const topology = resolveTopology(project.topology, { stage });
+      const fixed = fixedMonthlyCost(templates);
+      const workerTasks = fixed.filter((item) => item.item.startsWith('Fargate task')).reduce((sum, item) => sum + item.count, 0);
+      const items: CostItem[] = [...fixed, idlePollingCost(topology, workerTasks)];
+      const idle = round(items.reduce((sum, item) => sum + item.monthly, 0));
+      const paths = messagePathCosts(topology, { lambdaBatchMilliseconds: options.lambdaMs });
+      const traffic = round(paths.reduce((sum, path) => sum + (path.perMillion * options.messages) / 1_000_000, 0));
+      const report = { stage: topology.prefix, prices: { region: AWS_PRICES.region, asOf: AWS_PRICES.asOf }, idleMonthly: idle, items, paths, messages: options.messages, monthly: round(idle + traffic) };
+      if (global.json) {
+        io.out(JSON.stringify(report, null, 2));
+        return;
+      }
+      io.out(`${topology.prefix}: ${dollars(idle)} a month idle (${AWS_PRICES.region} list prices of ${AWS_PRICES.asOf}, before free tiers)\n`);
+      io.out(formatTable(['item', 'count', 'each', 'monthly', 'note'], items.map((item) => [item.item, String(item.count), dollars(item.unitPrice), dollars(item.monthly), item.note ?? ''])));
+      io.out(`\nper million messages on each path (full batches; Lambda batches of ${options.lambdaMs} ms):\n`);
+      io.out(
+        formatTable(
+          ['path', 'SNS', 'SQS requests', 'Lambda', 'DynamoDB writes', 'per million'],
+          paths.map((path) => [path.path, figure(path.perMessage.snsPublishes), figure(path.perMessage.sqsRequests), figure(path.perMessage.lambdaInvocations), figure(path.perMessage.dynamodbWrites), dollars(path.perMillion)]),
+        ),
+      );
+      if (options.messages > 0) io.out(`\nwith ${options.messages.toLocaleString('en-US')} messages a month on each path: ${dollars(report.monthly)} a month`);
+    });
+}
+
+const round = (amount: number) => Math.round(amount * 100) / 100;
+const figure = (perMessage: number) => (perMessage === 0 ? '-' : String(Math.round(perMessage * 1000) / 1000));

@@ -1,0 +1,84 @@
+import type { ResolvedQueue, ResolvedTopology } from '../topology/resolved-topology.ts';
+import { AWS_PRICES, HOURS_PER_MONTH } from './aws-prices.ts';
+import type { CostItem } from './fixed-monthly-cost.ts';
+
+/** What one path of messages costs: the requests one message makes on it, and a million messages' price. */
+export interface MessagePathCost {
+  /** `order.placed → notifications (lambda)`. */
+  readonly path: string;
+  /** Billed requests per message: SNS publishes, SQS requests, Lambda invocations, DynamoDB write units. */
+  readonly perMessage: { readonly snsPublishes: number; readonly sqsRequests: number; readonly lambdaInvocations: number; readonly dynamodbWrites: number };
+  /** Dollars per million messages through this path. */
+  readonly perMillion: number;
+}
+
+export interface PathAssumptions {
+  /** How long a Lambda invocation of a full batch runs. Measure yours (CloudWatch Duration) and pass it. */
+  readonly lambdaBatchMilliseconds: number;
+}
+
+/** A long poll waits 20 s when the queue is empty: three receives a minute for each poll kept open. */
+const EMPTY_RECEIVES_PER_MONTH = 3 * 60 * HOURS_PER_MONTH;
+/**
+ * Long polls Lambda keeps open on an idle queue in on-demand mode. AWS does not publish the figure; five is the
+ * number of pollers it starts with and the usual reading of an idle event source's SQS bill.
+ */
+export const LAMBDA_IDLE_POLLERS = 5;
+
+/**
+ * The cost of each path a message takes, per million messages, as the runtime makes its requests: a publish to
+ * SNS (deliveries to SQS are free for SNS but each is an SQS request), or a send to SQS; then the consumer's
+ * receives and deletes per batch (Lambda's event source and the polling worker both take up to 10 per receive and
+ * delete a batch at once), Lambda's invocations and GB-seconds per batch, and an idempotent queue's two DynamoDB
+ * writes (claim, then the result). Batches are assumed full; retries and dead-letters are not counted.
+ */
+export function messagePathCosts(topology: ResolvedTopology, assumptions: PathAssumptions): MessagePathCost[] {
+  const paths: MessagePathCost[] = [];
+  for (const queue of topology.queues) {
+    for (const type of queue.messageTypes) {
+      const published = queue.role === 'subscriber';
+      paths.push(pathCost(`${type} → ${queue.id} (${queue.handler.kind})`, queue, published, assumptions));
+    }
+  }
+  return paths;
+}
+
+function pathCost(path: string, queue: ResolvedQueue, published: boolean, assumptions: PathAssumptions): MessagePathCost {
+  const handler = queue.handler;
+  const batch = handler.kind === 'lambda' ? Math.min(handler.batchSize, 10) : Math.min(handler.concurrency, 10);
+  // Sent (by SNS or the publisher), then one receive and one delete per batch.
+  const sqsRequests = 1 + 2 / batch;
+  const lambdaInvocations = handler.kind === 'lambda' ? 1 / handler.batchSize : 0;
+  const gbSeconds = handler.kind === 'lambda' ? ((handler.memoryMb / 1024) * (assumptions.lambdaBatchMilliseconds / 1000)) / handler.batchSize : 0;
+  const dynamodbWrites = queue.idempotency ? 2 : 0;
+  const snsPublishes = published ? 1 : 0;
+  const sqsPrice = queue.fifo ? AWS_PRICES.sqsPerMillion.fifo : AWS_PRICES.sqsPerMillion.standard;
+  const perMillion =
+    snsPublishes * AWS_PRICES.snsPublishPerMillion +
+    sqsRequests * sqsPrice +
+    lambdaInvocations * AWS_PRICES.lambda.requestsPerMillion +
+    gbSeconds * 1_000_000 * AWS_PRICES.lambda.perGbSecond.arm64 +
+    dynamodbWrites * AWS_PRICES.dynamodbOnDemand.writesPerMillion;
+  return { path, perMessage: { snsPublishes, sqsRequests, lambdaInvocations, dynamodbWrites }, perMillion: Math.round(perMillion * 100) / 100 };
+}
+
+/**
+ * The receives an idle stage still pays for: Lambda's pollers on each Lambda queue, and each worker task's long
+ * polls (one per 10 messages of a queue's concurrency).
+ */
+export function idlePollingCost(topology: ResolvedTopology, workerTasks: number): CostItem {
+  let polls = 0;
+  for (const queue of topology.queues) {
+    if (queue.handler.kind === 'lambda') polls += queue.handler.provisionedPollers?.minimum ?? LAMBDA_IDLE_POLLERS;
+    else polls += workerTasks * Math.ceil(queue.handler.concurrency / 10);
+  }
+  const receives = polls * EMPTY_RECEIVES_PER_MONTH;
+  const unitPrice = (EMPTY_RECEIVES_PER_MONTH * AWS_PRICES.sqsPerMillion.standard) / 1_000_000;
+  return {
+    item: `empty long polls (${polls} open at a time, ${(receives / 1_000_000).toFixed(1)} M receives)`,
+    count: polls,
+    unitPrice: Math.round(unitPrice * 100) / 100,
+    monthly: Math.round(polls * unitPrice * 100) / 100,
+    note: `the first million SQS requests of an account are free; ${LAMBDA_IDLE_POLLERS} pollers assumed per Lambda queue`,
+  };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../lib/cli/postbox-cli.ts';
+
+async function cost(...args: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(['cost', ...args], { out: (text) => out.push(text), err: (text) => err.push(text), interactive: false });
+  return { code, out: out.join('\n'), err };
+}
+
+describe('postbox cost', () => {
+  it("prices the example's stage from its synthesized template: idle items, each path per million, and a month at --messages", async () => {
+    const { code, out } = await cost('--json', '--stage', 'prod', '--messages', '2000000');
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.stage).toBe('orders-prod');
+    expect(report.items.map((item: { item: string; count: number }) => [item.item, item.count])).toEqual([
+      ['NAT gateway', 1],
+      ['Fargate task (0.5 vCPU, 1 GB, ARM64), always running', 1],
+      ['public IPv4 address', 1],
+      ['CloudWatch alarm metric (16 alarms)', 20],
+      ['CloudWatch dashboard', 1],
+      ['KMS customer-managed key', 2],
+      ['empty long polls (11 open at a time, 1.4 M receives)', 11],
+    ]);
+    expect(report.idleMonthly).toBe(58.5);
+    expect(report.paths).toHaveLength(4);
+    const perMillion = report.paths.reduce((sum: number, path: { perMillion: number }) => sum + path.perMillion, 0);
+    expect(report.monthly).toBeCloseTo(58.5 + 2 * perMillion, 2);
+  });
+
+  it('prints the tables with the prices named and dated', async () => {
+    const { code, out } = await cost();
+    expect(code).toBe(0);
+    expect(out).toMatch(/^orders-dev: \$58\.50 a month idle \(us-east-1 list prices of \d{4}-\d{2}-\d{2}, before free tiers\)/);
+    expect(out).toContain('per million messages on each path');
+  });
+
+  it('refuses a bad option value with one line and exit 2', async () => {
+    expect(await cost('--messages', 'many')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--messages/)] });
+    expect(await cost('--lambda-ms', '0')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--lambda-ms/)] });
+  });
+});
