@@ -25,6 +25,7 @@ const alias = [
   { find: /^postbox\/cdk$/, replacement: self('./lib/cdk.ts') },
   { find: /^postbox\/testing$/, replacement: self('./lib/testing.ts') },
   { find: /^postbox\/cli$/, replacement: self('./lib/cli.ts') },
+  { find: /^postbox\/worker$/, replacement: self('./lib/worker.ts') },
 ];
 
 export default defineConfig({

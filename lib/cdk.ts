@@ -1,4 +1,5 @@
 /** `postbox/cdk`: the CDK constructs of a topology, the stack that composes them, and the app that postbox.config.ts describes. */
+export { OwnedPropertyError, type HandlerOverrides, type MessagingOverrides } from './infra/cdk-overrides.ts';
 export { DurableQueue, type DurableQueueProps } from './infra/durable-queue.ts';
 export { EventSubscription, type EventSubscriptionProps } from './infra/event-subscription.ts';
 export { EventTopic, type EventTopicProps } from './infra/event-topic.ts';

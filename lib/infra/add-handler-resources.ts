@@ -5,6 +5,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { ResolvedQueue } from '../topology/resolved-topology.ts';
+import { handlerOverrides, type MessagingOverrides } from './cdk-overrides.ts';
 import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
 import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
@@ -33,6 +34,8 @@ export interface HandlerResourcesContext {
    * a single stack has always had.
    */
   readonly compact: boolean;
+  /** The CDK props merged over Postbox's (MessagingStack `overrides`). */
+  readonly overrides?: MessagingOverrides;
 }
 
 export interface HandlerResources {
@@ -49,6 +52,7 @@ export interface HandlerResources {
 export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, context: HandlerResourcesContext): HandlerResources {
   const label = constructId(resolved.id);
   const policy = context.compact ? new SharedQueuePolicy(scope, `${label}QueuePolicy`) : undefined;
+  const overrides = handlerOverrides(context.overrides, resolved.id);
   const queue = new DurableQueue(scope, `${label}Queue`, {
     queueName: resolved.name,
     deadLetterQueueName: resolved.deadLetterQueueName,
@@ -59,6 +63,8 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
     maxMessageSizeBytes: resolved.maxMessageSizeBytes,
     deadLetterRetentionPeriod: Duration.seconds(resolved.deadLetterRetentionSeconds),
     ...(policy && { policy }),
+    ...(overrides.queueProps && { queueProps: overrides.queueProps }),
+    ...(overrides.deadLetterQueueProps && { deadLetterQueueProps: overrides.deadLetterQueueProps }),
   });
   if (!context.compact) new CfnOutput(scope, `${label}QueueUrl`, { value: queue.queue.queueUrl });
 
@@ -102,6 +108,7 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
       ...(resolved.idempotency && context.idempotencyEnvironment),
       ...context.environment,
     },
+    ...(overrides.functionProps && { functionProps: overrides.functionProps }),
   });
   queue.grantDeadLetterAccess(consumer.function);
   context.payloads?.grantReadPayloads(consumer.function);

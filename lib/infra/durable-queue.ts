@@ -3,6 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { mergeDeadLetterQueueProps, mergeQueueProps } from './cdk-overrides.ts';
 import type { SharedQueuePolicy } from './shared-queue-policy.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import { TOPOLOGY_DEFAULTS } from '../topology/topology-defaults.ts';
@@ -50,6 +51,17 @@ export interface DurableQueueProps {
    * @default each queue its own policy, refusing plain HTTP
    */
   readonly policy?: SharedQueuePolicy;
+  /**
+   * The CDK's queue props merged over the main queue's; a property Postbox owns (name, encryption, TLS, redrive,
+   * what the topology declares) is refused with an OwnedPropertyError.
+   * @default none
+   */
+  readonly queueProps?: Partial<sqs.QueueProps>;
+  /**
+   * The CDK's queue props merged over the dead-letter queue's, owned properties refused as for `queueProps`.
+   * @default none
+   */
+  readonly deadLetterQueueProps?: Partial<sqs.QueueProps>;
 }
 
 /**
@@ -72,7 +84,7 @@ export class DurableQueue extends Construct {
     // The main queue's ARN is built from its name: referencing the queue itself
     // would make the two queues depend on each other.
     const mainQueueArn = Stack.of(this).formatArn({ service: 'sqs', resource: props.queueName });
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', mergeDeadLetterQueueProps(props.queueName, {
       queueName: props.deadLetterQueueName,
       fifo: fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -84,8 +96,8 @@ export class DurableQueue extends Construct {
         redrivePermission: sqs.RedrivePermission.BY_QUEUE,
         sourceQueues: [sqs.Queue.fromQueueArn(this, 'SourceQueueRef', mainQueueArn)],
       },
-    });
-    this.queue = new sqs.Queue(this, 'Queue', {
+    }, props.deadLetterQueueProps));
+    this.queue = new sqs.Queue(this, 'Queue', mergeQueueProps(props.queueName, {
       queueName: props.queueName,
       fifo: fifo || undefined,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -94,7 +106,7 @@ export class DurableQueue extends Construct {
       retentionPeriod: props.retentionPeriod ?? Duration.seconds(DEFAULT_RETENTION_SECONDS),
       maxMessageSizeBytes: props.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: this.maxReceiveCount },
-    });
+    }, props.queueProps));
     props.policy?.addQueue(this.queue);
     props.policy?.addQueue(this.deadLetterQueue);
   }

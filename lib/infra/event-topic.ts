@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { mergeTopicProps } from './cdk-overrides.ts';
 
 export interface EventTopicProps {
   /** Physical name of the topic; FIFO names end with `.fifo`. */
@@ -42,6 +43,12 @@ export interface EventTopicProps {
    * @default none: subscribers of this account only
    */
   readonly allowSubscribers?: readonly string[];
+  /**
+   * The CDK's topic props merged over Postbox's; a property Postbox owns (name, FIFO settings, key, TLS) is refused
+   * with an OwnedPropertyError.
+   * @default none
+   */
+  readonly topicProps?: Partial<sns.TopicProps>;
 }
 
 /** SNS's `MaximumMessageSize` of a topic that sets none: 256 KiB. */
@@ -59,14 +66,14 @@ export class EventTopic extends Construct {
   constructor(scope: Construct, id: string, props: EventTopicProps) {
     super(scope, id);
     this.masterKey = props.masterKey ?? new kms.Key(this, 'Key', { enableKeyRotation: true, description: `Encrypts SNS topic ${props.topicName}` });
-    this.topic = new sns.Topic(this, 'Topic', {
+    this.topic = new sns.Topic(this, 'Topic', mergeTopicProps(props.topicName, {
       topicName: props.topicName,
       fifo: props.fifo ?? false,
       ...(props.contentBasedDeduplication && { contentBasedDeduplication: true }),
       ...(props.fifoThroughputScope && { fifoThroughputScope: props.fifoThroughputScope === 'MessageGroup' ? sns.FifoThroughputScope.MESSAGE_GROUP : sns.FifoThroughputScope.TOPIC }),
       masterKey: this.masterKey,
       enforceSSL: true,
-    });
+    }, props.topicProps));
     if (props.maxMessageSizeBytes !== undefined && props.maxMessageSizeBytes !== SNS_DEFAULT_MAX_MESSAGE_BYTES) {
       (this.topic.node.defaultChild as sns.CfnTopic).maximumMessageSize = props.maxMessageSizeBytes;
     }

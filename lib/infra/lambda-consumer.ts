@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { mergeFunctionProps } from './cdk-overrides.ts';
 import { lambdaBundling } from './lambda-bundling.ts';
 import { TOPOLOGY_DEFAULTS } from '../topology/topology-defaults.ts';
 
@@ -73,6 +74,13 @@ export interface LambdaConsumerProps {
    * @default false: no X-Ray tracing
    */
   readonly activeTracing?: boolean;
+  /**
+   * The CDK's function props merged over Postbox's (e.g. `reservedConcurrentExecutions`, `vpc`, `layers`); its
+   * `environment` is added to Postbox's. A property Postbox owns (entry, runtime, what the topology declares, role,
+   * log group, bundling, POSTBOX_ variables) is refused with an OwnedPropertyError.
+   * @default none
+   */
+  readonly functionProps?: Partial<nodejs.NodejsFunctionProps>;
 }
 
 /**
@@ -102,7 +110,7 @@ export class LambdaConsumer extends Construct {
         resources: [this.logGroup.logGroupArn],
       }),
     );
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
+    this.function = new nodejs.NodejsFunction(this, 'Function', mergeFunctionProps(this.node.path, {
       entry: props.entry,
       ...(props.depsLockFilePath && { depsLockFilePath: props.depsLockFilePath }),
       ...(props.description && { description: props.description }),
@@ -115,7 +123,7 @@ export class LambdaConsumer extends Construct {
       environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
       bundling: lambdaBundling,
       ...(props.activeTracing && { tracing: lambda.Tracing.ACTIVE }),
-    });
+    }, props.functionProps));
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? TOPOLOGY_DEFAULTS.lambda.batchSize,
       ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 && { maxBatchingWindow: props.maxBatchingWindow }),

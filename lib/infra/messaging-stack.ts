@@ -23,6 +23,7 @@ import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
 import { QueueGroupStack } from './queue-group-stack.ts';
+import { checkHandlerOverrides, type MessagingOverrides } from './cdk-overrides.ts';
 import { constructIdClashes } from './construct-id-clashes.ts';
 import { checkResourceLimit } from './resource-limit.ts';
 import { stackGroupOf } from './stack-group-of.ts';
@@ -78,6 +79,13 @@ export interface MessagingStackProps extends StackProps {
    * @default none: every resource in this stack, as before
    */
   readonly stackGroups?: number;
+  /**
+   * The CDK's own props merged over Postbox's, for every topic, queue, dead-letter queue and Lambda function, and
+   * per handler by its name (`handlers: { billing: { functionProps: { reservedConcurrentExecutions: 5 } } }`). What
+   * Postbox owns (names, encryption, TLS, redrive, what the topology declares) is refused with an OwnedPropertyError.
+   * @default none
+   */
+  readonly overrides?: MessagingOverrides;
 }
 
 /**
@@ -153,6 +161,7 @@ export class MessagingStack extends Stack {
         maxMessageSizeBytes: resolved.maxMessageSizeBytes,
         masterKey: topicKey,
         allowSubscribers: resolved.allowSubscribers,
+        ...(props.overrides?.topicProps && { topicProps: props.overrides.topicProps }),
       });
       this.topics.set(resolved.id, topic);
       this.monitoring.monitorTopic(resolved.id, topic);
@@ -179,7 +188,9 @@ export class MessagingStack extends Stack {
       ...(idempotency && { idempotency }),
       environment: { ...payloadEnvironment, ...outboxEnvironment },
       idempotencyEnvironment,
+      ...(props.overrides && { overrides: props.overrides }),
     };
+    checkHandlerOverrides(props.overrides, this.topology.queues);
     for (const resolved of this.topology.queues) {
       const group = props.stackGroups === undefined ? undefined : this.groupStack(stackGroupOf(resolved, props.stackGroups));
       const made = group

@@ -69,7 +69,7 @@ function bundle(workersModule: string, projectRoot: string) {
     stdin: {
       contents: [
         `import workers from ${JSON.stringify(workersModule.split(path.sep).join('/'))};`,
-        `import { runWorkerProcess } from 'postbox/cli';`,
+        `import { runWorkerProcess } from 'postbox/worker';`,
         `process.exit(await runWorkerProcess(workers, process.argv.slice(2)));`,
       ].join('\n'),
       resolveDir: projectRoot,

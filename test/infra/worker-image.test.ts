@@ -36,6 +36,8 @@ describe('the worker image', () => {
     expect(sources).toContain('parcels-workers.ts');
     expect(sources.filter((source) => source.includes('examples/orders'))).toEqual([]);
     expect(image.read('postbox-worker.mjs')).toContain('label printed');
+    // The workers and their runtime only: not the command line, nor the CDK that `postbox cost` loads.
+    expect(sources.filter((source) => /aws-cdk-lib|lib\/cli\/|lib\/infra\/|lib\/local\//.test(source))).toEqual([]);
   });
 
   it("bundles the example's workers for the example's stack", () => {

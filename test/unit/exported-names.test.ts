@@ -9,6 +9,7 @@ const entries = {
   'postbox/cdk': () => import('../../lib/cdk.ts'),
   'postbox/testing': () => import('../../lib/testing.ts'),
   'postbox/cli': () => import('../../lib/cli.ts'),
+  'postbox/worker': () => import('../../lib/worker.ts'),
 };
 
 describe('the public surface', () => {

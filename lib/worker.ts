@@ -1,0 +1,5 @@
+/**
+ * `postbox/worker`: the worker process's entry, what the worker image runs. Apart from `postbox/cli`, so that the
+ * image's bundle holds the workers and their runtime only, not the command line (nor the CDK that `postbox cost` loads).
+ */
+export { runWorkerProcess, type WorkerProcessEnvironment } from './runtime/consuming/workers/worker-process.ts';
