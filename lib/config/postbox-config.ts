@@ -55,7 +55,7 @@ export const postboxConfigSchema = z.strictObject({
    */
   outbox: z.boolean().default(false),
   /**
-   * Split the handlers' resources into this many nested stacks (README "Big topologies"): each handler goes to its
+   * Split the handlers' resources into this many nested stacks (docs/big-topologies.md): each handler goes to its
    * `stackGroup`, or to a stable hash bucket of its name, so adding one changes only its group. Choose it once: changing
    * it moves handlers between groups, which replaces their queues. Needed past about 25 Lambda handlers, where one
    * stack reaches CloudFormation's 500 resources.
@@ -90,7 +90,20 @@ export type PostboxConfigInput = z.input<typeof postboxConfigSchema>;
 /** `postbox.config.ts` with its defaults applied. */
 export type PostboxConfig = z.output<typeof postboxConfigSchema>;
 
-/** Declares a project's `postbox.config.ts` (its default export), typed; `loadProjectConfig` validates it. */
+/**
+ * Declares a project's `postbox.config.ts` (its default export), typed; `loadProjectConfig` validates it.
+ *
+ * @example
+ * // postbox.config.ts
+ * import { defineConfig } from 'postbox';
+ *
+ * export default defineConfig({
+ *   topology: './src/shop-topology.ts',
+ *   workers: './src/shop-workers.ts',
+ *   stages: { local: 'local', deployed: 'dev' },
+ *   alarmEmail: 'ops@example.com',
+ * });
+ */
 export function defineConfig(config: PostboxConfigInput): PostboxConfigInput {
   return config;
 }

@@ -96,7 +96,7 @@ export interface MessagingStackProps extends StackProps {
  * service with the lock table of their unique jobs, and with `outbox` the
  * transactional outbox's table and stream relay. With `stackGroups`, the
  * subscribers' and command handlers' resources go to nested stacks, one per
- * group (see README, "Big topologies").
+ * group (see docs/big-topologies.md).
  */
 export class MessagingStack extends Stack {
   readonly topology: ResolvedTopology;

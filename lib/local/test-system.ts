@@ -89,6 +89,20 @@ let sharedEndpoint: { endpoint: string; systems: number } | undefined;
  * Starts a service for its integration tests: the embedded emulator (or `endpoint`) with the config's topology
  * provisioned under a fresh stage, its Lambda handlers (the topology's `entry` files) behind local event sources,
  * and its workers (the config's `workers` module), all in this process.
+ *
+ * @example
+ * import { afterAll, beforeAll, expect, it } from 'vitest';
+ * import { startTestSystem, type TestSystem } from 'postbox/testing';
+ * import type { shopTopology } from '../src/shop-topology.ts';
+ *
+ * let system: TestSystem<typeof shopTopology>;
+ * beforeAll(async () => (system = await startTestSystem()));
+ * afterAll(() => system.stop());
+ *
+ * it('notifies the customer of an order', async () => {
+ *   const { id } = await system.publish('order.placed', { orderId: 'o-1' });
+ *   expect(await system.waitFor(id)).toMatchObject([{ queue: 'notifications', status: 'handled' }]);
+ * });
  */
 export function startTestSystem<T extends AnyTopology = AnyTopology>(options: TestSystemOptions = {}): Promise<TestSystem<T>> {
   const started = starting.then(() => start<T>(options));

@@ -62,7 +62,7 @@ export function encodeMessage(envelope: Envelope, extraAttributes?: Readonly<Rec
  * body is the data and whose `type` attribute names it, or either of them
  * still wrapped in SNS's notification JSON (subscriptions without raw delivery).
  * Every refusal is non-retryable: the message goes straight to the DLQ.
- * The README's decoding table states each decision.
+ * docs/publishing-and-handling.md's decoding table states each decision.
  *
  * @param acceptedTypes the types the consuming queue handles; others are refused
  * @throws MalformedMessageError, UnknownMessageTypeError, UnsupportedDataVersionError, SchemaValidationError

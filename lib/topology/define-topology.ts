@@ -11,6 +11,21 @@ import type {
  * queue's message types and handler kind, so that createSqsHandler and
  * defineWorkers check a handler map against its queue. It only types the
  * declaration; {@link resolveTopology} validates it for a stage.
+ *
+ * @example
+ * import * as z from 'zod';
+ * import { defineTopology } from 'postbox';
+ *
+ * export const shopTopology = defineTopology({
+ *   app: 'shop',
+ *   events: { 'order.placed': { schema: z.object({ orderId: z.string() }) } },
+ *   commands: { 'invoice.generate': { schema: z.object({ orderId: z.string() }) } },
+ *   topics: { orders: { events: ['order.placed'] } },
+ *   subscribers: {
+ *     notifications: { topic: 'orders', events: ['order.placed'], handler: { kind: 'lambda', entry: 'functions/notifications.ts' } },
+ *   },
+ *   commandHandlers: { 'invoice.generate': { handler: { kind: 'worker', timeoutSeconds: 600 } } },
+ * });
  */
 export function defineTopology<
   const Events extends Record<string, MessageTypeInput>,

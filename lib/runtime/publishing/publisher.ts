@@ -60,6 +60,14 @@ export const SQS_MAX_DELAY_SECONDS = 900;
  * the topology. Every message is validated and serialized before anything is
  * sent; batches go 10 entries at a time, concurrently, and only the entries
  * SNS/SQS failed on their side, or did not answer for, are retried.
+ *
+ * @example
+ * import { Publisher } from 'postbox';
+ * import { shopTopology } from './shop-topology.ts';
+ *
+ * const publisher = new Publisher(shopTopology, { source: 'checkout' }); // the stage from POSTBOX_STAGE
+ * await publisher.publish('order.placed', { orderId: 'o-1' });           // to the orders topic
+ * await publisher.send('invoice.generate', { orderId: 'o-1' });          // to the command's queue
  */
 export class Publisher<T extends AnyTopology> {
   readonly topology: ResolvedTopology;

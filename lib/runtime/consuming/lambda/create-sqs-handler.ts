@@ -88,6 +88,18 @@ class Invocation implements ProcessingScope {
  * answers with what is finished: the records still running are reported
  * failed (their handlers' signal is aborted), so a slow record does not send
  * the whole batch back, and the others do not pay a receive for it.
+ *
+ * @example
+ * // functions/notifications.ts: the topology's `entry` of the notifications subscriber
+ * import { createSqsHandler } from 'postbox';
+ * import { shopTopology } from '../src/shop-topology.ts';
+ *
+ * export const handler = createSqsHandler(shopTopology, {
+ *   queue: 'notifications',
+ *   handlers: {
+ *     'order.placed': async ({ data }, { logger }) => logger.info('order placed', { orderId: data.orderId }),
+ *   },
+ * });
  */
 export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<T>>(topology: T, options: SqsHandlerOptions<T, Q>): SqsHandler {
   const runtime = new QueueRuntime(topology, options);

@@ -31,6 +31,15 @@ export interface WorkerDefinitions<T extends AnyTopology = AnyTopology> {
  * command's queue id, `invoice-generate`). A missing worker queue, a queue that is not a worker, and a
  * handler map that does not match its queue fail type-checking; `runWorkers` checks the same when it starts.
  * The worker image bundles the module that exports it (`workers` in postbox.config.ts).
+ *
+ * @example
+ * // src/shop-workers.ts: the config's `workers` module
+ * import { defineWorkers } from 'postbox';
+ * import { shopTopology } from './shop-topology.ts';
+ *
+ * export default defineWorkers(shopTopology, {
+ *   'invoice-generate': { handlers: { 'invoice.generate': async ({ data }, { signal }) => renderInvoice(data.orderId, signal) } },
+ * });
  */
 export function defineWorkers<T extends AnyTopology>(topology: T, queues: WorkerQueueDefinitions<T>): WorkerDefinitions<T> {
   return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
