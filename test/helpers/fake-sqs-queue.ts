@@ -11,7 +11,7 @@ interface StoredMessage {
 
 /**
  * An SQS queue in memory, for the polling consumer's unit tests under fake timers: the commands the consumer sends
- * (receive with a long poll that its abort signal cuts short, delete, change visibility, send to the DLQ), each
+ * (receive with a long poll that its abort signal cuts short for the client only, as SQS's, delete, change visibility, send to the DLQ), each
  * recorded. Time is the faked Date.now; a long poll waits on the faked setTimeout.
  */
 export class FakeSqsQueue {
@@ -73,6 +73,21 @@ export class FakeSqsQueue {
     const record = { max, aborted: false };
     this.receives.push(record);
     this.onReceive(max);
+    // As SQS does, the poll lives on when its client gives it up: what it takes then stays hidden.
+    const served = this.serve(max, waitSeconds, visibilitySeconds);
+    if (!signal) return served;
+    return Promise.race([
+      served,
+      new Promise<never>((_resolve, reject) =>
+        signal.addEventListener('abort', () => {
+          record.aborted = true;
+          reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+        }, { once: true }),
+      ),
+    ]);
+  }
+
+  private async serve(max: number, waitSeconds: number, visibilitySeconds: number) {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       const visible = this.messages.filter((message) => message.visibleAt <= Date.now()).slice(0, max);
@@ -92,14 +107,7 @@ export class FakeSqsQueue {
           }),
         };
       }
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, 100);
-        signal?.addEventListener('abort', () => {
-          clearTimeout(timer);
-          record.aborted = true;
-          reject(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
-        }, { once: true });
-      });
+      await new Promise<void>((resolve) => setTimeout(resolve, 100));
     }
   }
 

@@ -112,6 +112,29 @@ describe('the polling consumer loop, under faked time', () => {
     expect(queue.receives).toEqual([{ max: 4, aborted: true }]);
   });
 
+  it('hides a message that the aborted poll takes for 30 s at most, though the queue keeps a running task an hour', async () => {
+    const idle = consumer(() => undefined, { waitTimeSeconds: 20, visibilityTimeoutSeconds: 3600 });
+    await begin(idle);
+    await idle.stop();
+    queue.add('after-stop', message('p-after'));
+    // The abandoned poll takes it, as SQS's does, with the visibility the receive asked for.
+    await vi.advanceTimersByTimeAsync(200);
+    expect(queue.visibleIds()).toEqual([]);
+    const takenAt = Date.now();
+    await until(() => queue.visibleIds().includes('after-stop'), 60_000);
+    expect(Date.now() - takenAt).toBeLessThanOrEqual(30_000);
+  });
+
+  it('extends a running task to the queue’s visibility a third of the way into the 30 s a receive asks for', async () => {
+    queue.add('long', message('p-long'));
+    const blocked = blockers();
+    await begin(consumer(({ data }) => blocked.wait(data.paymentId), { visibilityTimeoutSeconds: 3600, taskTimeoutSeconds: 60 }));
+    await until(() => queue.visibilityChanges.length === 1, 11_000);
+    expect(queue.visibilityChanges).toEqual([{ id: 'long', seconds: 3600 }]);
+    blocked.release('p-long');
+    await until(() => queue.deleted.length === 1);
+  });
+
   it('with abortReceiveOnStop false, lets the long poll return and gives back what it brought at once', async () => {
     const idle = consumer(() => undefined, { waitTimeSeconds: 20, abortReceiveOnStop: false });
     await begin(idle);

@@ -24,12 +24,14 @@ export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRunt
    * Whether stop() aborts a long poll under way, so the consumer stops at once
    * instead of waiting out `waitTimeSeconds`. SQS does not cancel a poll its
    * client gave up: a message it hands to that poll in its remaining seconds
-   * stays hidden for `visibilityTimeoutSeconds`, then returns (nothing is
-   * lost). Set false to let every poll return and release what it brought.
+   * stays hidden, then returns (nothing is lost). So that this is short, a
+   * receive then asks for at most 30 s of visibility, and the heartbeat extends
+   * a message's to `visibilityTimeoutSeconds` a third of the way in. Set false
+   * to let every poll return and release what it brought.
    * @default true
    */
   readonly abortReceiveOnStop?: boolean;
-  /** Visibility a received message starts with, extended by the heartbeat while it runs. @default the queue's */
+  /** Visibility the heartbeat keeps a running message at (a receive asks for at most 30 s of it, see abortReceiveOnStop). @default the queue's */
   readonly visibilityTimeoutSeconds?: number;
   /** Time limit of one task, after which it is abandoned and retried. @default the worker handler's timeout */
   readonly taskTimeoutSeconds?: number;

@@ -25,6 +25,9 @@ export type { ConsumerLimits, StopReason } from './consumer-limits.ts';
 
 export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
 
+/** The most a receive hides a message for when stop may abort it (see receiveVisibilitySeconds). */
+const ABORTED_POLL_VISIBILITY_SECONDS = 30;
+
 /**
  * Consumes one queue of the topology in a long-running process, for work that
  * does not fit in Lambda. It shares the Lambda pipeline's decoding, dispatch,
@@ -69,6 +72,8 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private readonly stopSignal = new AbortController();
   /** The stop signal, given to receives unless `abortReceiveOnStop` is false. */
   private readonly receiveSignal: AbortSignal | undefined;
+  /** The visibility a receive asks for; the heartbeat extends a message's to visibilityTimeoutSeconds. */
+  private readonly receiveVisibilitySeconds: number;
   private timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -87,6 +92,9 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
     this.receiveSignal = options.abortReceiveOnStop === false ? undefined : this.stopSignal.signal;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
+    // A poll that stop aborts lives on in SQS, and a message it takes stays hidden for what the receive asked: short,
+    // so that it comes back soon, whatever the queue's visibility (an hour for a long task).
+    this.receiveVisibilitySeconds = this.receiveSignal ? Math.min(this.visibilityTimeoutSeconds, ABORTED_POLL_VISIBILITY_SECONDS) : this.visibilityTimeoutSeconds;
     this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
     this.limits = { ...options.limits, maxAbandonedHandlers: options.limits?.maxAbandonedHandlers ?? this.concurrency };
     this.abandoned = new AbandonedHandlers(this.limits.maxAbandonedHandlers!, () => void this.stop('abandoned-handlers'));
@@ -174,7 +182,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private async receiveInto(max: number): Promise<void> {
     let messages: ReceivedMessage[];
     try {
-      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.visibilityTimeoutSeconds, this.receiveSignal);
+      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.receiveVisibilitySeconds, this.receiveSignal);
       this.lastPollAt = Date.now();
       this.receiveBackoff.succeeded();
     } catch (error) {
@@ -204,6 +212,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       messageId: message.messageId,
       receiptHandle: message.receiptHandle,
       receivedAt: message.receivedAt ?? Date.now(),
+      receivedWithSeconds: this.receiveVisibilitySeconds,
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
       onLost: (error) => void this.giveUp(task, error),
       onRetry: (error) => this.runtime.logger.warn('could not extend the visibility of a running task; retrying', { messageId: message.messageId, error }),
@@ -323,8 +332,8 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.status = 'stopping';
     this.runtime.logger.info(`stopping: ${describeStop(reason, this.limits)}`, { reason, inFlight: this.tasks.slotsInUse, handled: this.handled });
     if (this.receiveSignal && this.requested > 0) {
-      this.runtime.logger.info('aborting the receive under way; a message SQS hands it in its remaining seconds returns after its visibility timeout', {
-        visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
+      this.runtime.logger.info('aborting the receive under way; a message SQS hands it in its remaining seconds returns after the visibility it asked for', {
+        receiveVisibilitySeconds: this.receiveVisibilitySeconds,
       });
     }
     this.stopSignal.abort();

@@ -10,8 +10,10 @@ export interface HeartbeatOptions {
   readonly receiptHandle: string;
   /** When SQS first handed the message out (epoch ms): no visibility may end 12 h after it. */
   readonly receivedAt: number;
-  /** Visibility the message was received with, and each extension asks for. */
+  /** Visibility each extension asks for. */
   readonly visibilityTimeoutSeconds: number;
+  /** Visibility the message was received with. @default visibilityTimeoutSeconds */
+  readonly receivedWithSeconds?: number;
   /** Called once when the visibility cannot be extended before it expires: SQS hands the message out again. */
   readonly onLost: (error: VisibilityLostError) => void;
   /** Called for a failed extension that can still be retried in time. */
@@ -36,14 +38,15 @@ export class VisibilityHeartbeat {
     private readonly options: HeartbeatOptions,
   ) {
     this.receiptHandle = options.receiptHandle;
-    this.visibleUntil = Date.now() + options.visibilityTimeoutSeconds * 1000;
-    this.schedule(options.visibilityTimeoutSeconds);
+    const receivedWith = options.receivedWithSeconds ?? options.visibilityTimeoutSeconds;
+    this.visibleUntil = Date.now() + receivedWith * 1000;
+    this.schedule(receivedWith);
   }
 
   /** SQS handed the message out again to this process: only the newest receipt handle counts. */
   adopt(receiptHandle: string): void {
     this.receiptHandle = receiptHandle;
-    this.visibleUntil = Date.now() + this.options.visibilityTimeoutSeconds * 1000;
+    this.visibleUntil = Date.now() + (this.options.receivedWithSeconds ?? this.options.visibilityTimeoutSeconds) * 1000;
   }
 
   /** Stops extending; resolves once an extension under way has returned, so none lands after. */
