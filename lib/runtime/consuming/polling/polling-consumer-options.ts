@@ -26,8 +26,10 @@ export interface PollingConsumerOptions<T extends AnyTopology> extends QueueRunt
    * client gave up: a message it hands to that poll in its remaining seconds
    * stays hidden, then returns (nothing is lost). So that this is short, a
    * receive then asks for at most 30 s of visibility, and the heartbeat extends
-   * a message's to `visibilityTimeoutSeconds` a third of the way in. Set false
-   * to let every poll return and release what it brought.
+   * a message's to `visibilityTimeoutSeconds` a third of the way in: a handler
+   * that blocks the event loop (synchronous CPU work) for over 20 s then lets
+   * its message show again. Set false to let every poll return and release what
+   * it brought, receiving with the whole visibility.
    * @default true
    */
   readonly abortReceiveOnStop?: boolean;
