@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { USER_ENVIRONMENT } from '../../lib/messages/wire-contract.ts';
+import { heartbeatFields } from '../../lib/runtime/consuming/polling/consumer-health.ts';
 import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
 import { writeLogLine } from '../../lib/runtime/observability/log-output.ts';
 
@@ -47,5 +48,12 @@ describe('writeMetricLine', () => {
   it('writes none when POSTBOX_METRICS is off, as in tests with no CloudWatch to read them', () => {
     process.env[USER_ENVIRONMENT.metrics] = 'off';
     expect(metricLinesWritten()).toEqual([]);
+  });
+
+  it("leaves the embedded metrics out of the worker's heartbeat log line when POSTBOX_METRICS is off", () => {
+    const health = { status: 'polling', queue: 'billing', inFlight: 2, waiting: 0, handled: 5, failed: 0, lastPollAt: 0, startedAt: 0 } as const;
+    expect(heartbeatFields(health)).toHaveProperty('_aws');
+    process.env[USER_ENVIRONMENT.metrics] = 'off';
+    expect(heartbeatFields(health)).toEqual({ Queue: 'billing', Heartbeat: 1, InFlight: 2, handled: 5, failed: 0, status: 'polling' });
   });
 });

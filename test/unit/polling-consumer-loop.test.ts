@@ -200,4 +200,22 @@ describe('the polling consumer loop, under faked time', () => {
     // Nothing settled it: once its visibility runs out, SQS hands it out again, to another consumer.
     await until(() => queue.visibleIds().includes('lost'), 5_000);
   });
+  it('receives again a message it gave up, under maxMessages: what was let go unhandled does not count towards the limit', async () => {
+    queue.add('again', message('p-again'));
+    // Failed extensions lose the first attempt's 2 s visibility; the second attempt's succeed.
+    queue.failVisibilityChanges = Number.POSITIVE_INFINITY;
+    let attempts = 0;
+    const worker = consumer(() => {
+      attempts += 1;
+      // The first attempt outlives its visibility, ignoring its signal; the second returns at once.
+      return attempts === 1 ? new Promise((resolve) => setTimeout(resolve, 3_000)) : undefined;
+    }, { concurrency: 2, limits: { maxMessages: 1 } });
+    const stops: string[] = [];
+    worker.on('stopped', (reason) => stops.push(reason));
+    await begin(worker);
+    await until(() => logs.some((line) => String(line.message).startsWith('could not extend the visibility of a running task before it expired')), 5_000);
+    queue.failVisibilityChanges = 0;
+    await until(() => stops.length === 1, 60_000);
+    expect({ stops, attempts, deleted: queue.deleted }).toEqual({ stops: ['max-messages'], attempts: 2, deleted: ['again'] });
+  });
 });

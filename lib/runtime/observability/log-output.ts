@@ -25,6 +25,11 @@ export function writeLogLine(line: string): void {
  * and a log level does not hide them, since a deployed service's alarms need them at any level.
  */
 export function writeMetricLine(line: string): void {
-  if (process.env[USER_ENVIRONMENT.metrics] === 'off') return;
+  if (metricsOff()) return;
   writeLogLine(line);
+}
+
+/** Whether POSTBOX_METRICS turns CloudWatch's embedded metrics off, in metric lines and in log lines that carry them. */
+export function metricsOff(): boolean {
+  return process.env[USER_ENVIRONMENT.metrics] === 'off';
 }

@@ -1,3 +1,5 @@
+import { metricsOff } from '../../observability/log-output.ts';
+
 export interface ConsumerHealth {
   readonly status: 'starting' | 'polling' | 'stopping' | 'stopped';
   readonly queue: string;
@@ -41,6 +43,8 @@ export function healthProblem(health: ConsumerHealth, now: number, staleAfterSec
 
 /** Fields of the heartbeat log line, which is also an EMF document: CloudWatch sees the consumer alive and how busy it is. */
 export function heartbeatFields(health: ConsumerHealth): Record<string, unknown> {
+  const fields = { Queue: health.queue, Heartbeat: 1, InFlight: health.inFlight, handled: health.handled, failed: health.failed, status: health.status };
+  if (metricsOff()) return fields;
   return {
     _aws: {
       Timestamp: Date.now(),
@@ -55,11 +59,6 @@ export function heartbeatFields(health: ConsumerHealth): Record<string, unknown>
         },
       ],
     },
-    Queue: health.queue,
-    Heartbeat: 1,
-    InFlight: health.inFlight,
-    handled: health.handled,
-    failed: health.failed,
-    status: health.status,
+    ...fields,
   };
 }

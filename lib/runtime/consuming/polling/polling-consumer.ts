@@ -255,6 +255,12 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     }
   }
 
+  /** A message let go unhandled returns to the queue: it no longer counts towards `maxMessages`, which may receive it again. */
+  private returnedUnhandled(): void {
+    this.received -= 1;
+    this.changes.notify();
+  }
+
   /** The slot frees as soon as the handler is done; acknowledging goes on beside the next task. */
   private handlerReturned(task: PollingTask): void {
     task.handlerReturned();
@@ -287,6 +293,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   /** Gives the message back to the queue at once (visibility 0), unprocessed or unfinished. */
   private async release(task: PollingTask): Promise<void> {
     if (!(await task.letGoOf())) return;
+    this.returnedUnhandled();
     // A task released before its turn never runs: its slot frees now.
     if (!task.started) this.handlerReturned(task);
     await this.runtime.delay(task.message, 0);
@@ -323,6 +330,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     // A message still waiting (read ahead, or behind its FIFO group) has no handler to abandon: its slot frees now.
     const waiting = !task.started;
     await task.letGoOf();
+    this.returnedUnhandled();
     if (waiting) this.handlerReturned(task);
     else this.abandoned.add(task);
     task.settleDone();
