@@ -1,0 +1,55 @@
+import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { describe, expect, it } from 'vitest';
+import { emulatorClients } from '../helpers/emulator.ts';
+import { archiveConsumers, gate, sleep, until } from '../helpers/polling-fixtures.ts';
+import { queueDepth } from '../helpers/queue-probe.ts';
+
+const clients = emulatorClients();
+const { setUp } = archiveConsumers();
+
+/**
+ * A client of its own whose ReceiveMessage responses, once their headers are in (SQS has handed the messages to
+ * this request), wait for `hold` before their body is read: a large batch, or a slow link, takes that long.
+ */
+function slowBodySqs(hold: (arrived: () => void) => Promise<void>): SQSClient {
+  const sqs = emulatorClients().sqs;
+  sqs.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      if (context.commandName === 'ReceiveMessageCommand') {
+        const length = Number((result.response as { headers: Record<string, string> }).headers['content-length'] ?? 0);
+        // An empty long poll's answer is short; one carrying a message is not.
+        if (length > 200) await hold(() => undefined);
+      }
+      return result;
+    },
+    { step: 'deserialize', priority: 'low', name: 'slowBody' },
+  );
+  return sqs;
+}
+
+describe('faults review 3', () => {
+  it('FAULT: stop aborts a receive whose response (messages in hand) has already arrived: the message is hidden for its whole visibility timeout instead of released', async () => {
+    const { consumer, send, archive } = await setUp();
+    const arrived = gate();
+    const stopBegun = gate();
+    const sqs = slowBodySqs(async () => {
+      arrived.open();
+      await stopBegun.opened;
+      await sleep(50);
+    });
+    const handled: string[] = [];
+    const worker = consumer(({ data }) => void handled.push(data.paymentId), { sqs, waitTimeSeconds: 20, visibilityTimeoutSeconds: 60 });
+    worker.start();
+    await sleep(300);
+    await send('in-hand');
+    await arrived.opened;
+    const stopped = worker.stop('signal');
+    stopBegun.open();
+    await stopped;
+    // The consumer held the message's response: it should have released it (visibility 0), as it does with what a
+    // receive brings after stop began. Instead the aborted request's message stays in flight for 60 s.
+    await sleep(500);
+    expect(await queueDepth(clients.sqs, archive.url)).toEqual({ visible: 1, inFlight: 0 });
+  }, 30_000);
+});
