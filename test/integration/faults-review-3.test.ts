@@ -1,5 +1,6 @@
-import { ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { describe, expect, it } from 'vitest';
+import { ChangeMessageVisibilityCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { faultInjectingSqs } from '../helpers/fault-injecting-sqs.ts';
 import { emulatorClients } from '../helpers/emulator.ts';
 import { archiveConsumers, gate, sleep, until } from '../helpers/polling-fixtures.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
@@ -52,4 +53,46 @@ describe('faults review 3', () => {
     await sleep(500);
     expect(await queueDepth(clients.sqs, archive.url)).toEqual({ visible: 1, inFlight: 0 });
   }, 30_000);
+
+  it('FAULT: a consumer with maxMessages whose last message it gave up (visibility lost) never stops, nor receives again: stuck, the message left on the queue', async () => {
+    const { consumer, send } = await setUp();
+    // Every heartbeat extension fails: the running task's visibility (2 s) runs out, and the consumer gives the message up.
+    const sqs = faultInjectingSqs(clients.sqs, (command) => (command instanceof ChangeMessageVisibilityCommand ? new Error('injected: extension refused') : undefined));
+    const done = gate();
+    const worker = consumer(
+      async () => {
+        await sleep(4000);
+        done.open();
+      },
+      { sqs, limits: { maxMessages: 1 }, visibilityTimeoutSeconds: 2 },
+    );
+    const stopped = new Promise((resolve) => worker.once('stopped', resolve));
+    await send('given-up');
+    worker.start();
+    await done.opened;
+    // Handled nothing, yet received its limit: it neither asks for the message (visible again) nor stops.
+    // (Expected: it stops at the limit it can no longer reach, or receives the message again and handles it.)
+    const outcome = await Promise.race([stopped.then(() => 'stopped'), sleep(8000).then(() => 'still polling, asking for nothing')]);
+    expect({ outcome, status: worker.health().status, handled: worker.health().handled, inFlight: worker.health().inFlight }).toEqual({
+      outcome: 'stopped',
+      status: 'stopped',
+      handled: 0,
+      inFlight: 0,
+    });
+  }, 30_000);
+
+  describe('POSTBOX_METRICS=off', () => {
+    afterEach(() => vi.unstubAllEnvs());
+
+    it('FAULT: the polling consumer still writes its heartbeat, an EMF document (Postbox/Worker Heartbeat, InFlight), with POSTBOX_METRICS=off', async () => {
+      vi.stubEnv('POSTBOX_METRICS', 'off');
+      const { consumer, logs } = await setUp();
+      const worker = consumer(() => undefined, { heartbeatIntervalSeconds: 0.2 });
+      worker.start();
+      await until(() => logs.some((line) => line.message === 'heartbeat'));
+      await worker.stop();
+      const metricLines = logs.filter((line) => '_aws' in line);
+      expect(metricLines.map((line) => line.message)).toEqual([]);
+    }, 30_000);
+  });
 });
