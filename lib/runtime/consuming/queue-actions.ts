@@ -45,22 +45,28 @@ export class QueueActions {
     if (addresses.deadLetterQueueUrl) this.deadLetterQueueUrl = Promise.resolve(addresses.deadLetterQueueUrl);
   }
 
-  /** Long-polls for up to `max` messages (at most 10), with every attribute; `signal` aborts the request. */
-  async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number, signal?: AbortSignal): Promise<ReceivedMessage[]> {
+  /**
+   * Long-polls for up to `max` messages (at most 10), with every attribute. `stop` aborts the poll while it waits,
+   * not once SQS has answered: messages in hand are returned, for the caller to release.
+   */
+  async receive(max: number, waitTimeSeconds: number, visibilityTimeoutSeconds: number, stop?: AbortSignal): Promise<ReceivedMessage[]> {
     const { sdk, client } = await this.client();
     const askedAt = Date.now();
-    const { Messages = [] } = await client.send(
-      new sdk.ReceiveMessageCommand({
-        QueueUrl: await this.mainUrl(),
-        MaxNumberOfMessages: Math.min(max, 10),
-        WaitTimeSeconds: waitTimeSeconds,
-        VisibilityTimeout: visibilityTimeoutSeconds,
-        MessageAttributeNames: ['All'],
-        MessageSystemAttributeNames: ['All'],
-      }),
-      { abortSignal: signal },
-    );
-    return Messages.map((message) => fromSqsMessage(message, askedAt));
+    const command = new sdk.ReceiveMessageCommand({
+      QueueUrl: await this.mainUrl(),
+      MaxNumberOfMessages: Math.min(max, 10),
+      WaitTimeSeconds: waitTimeSeconds,
+      VisibilityTimeout: visibilityTimeoutSeconds,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['All'],
+    });
+    const poll = stop && abortableUntilAnswered(command, stop);
+    try {
+      const { Messages = [] } = await client.send(command, poll && { abortSignal: poll.signal });
+      return Messages.map((message) => fromSqsMessage(message, askedAt));
+    } finally {
+      poll?.dispose();
+    }
   }
 
   /**
@@ -216,4 +222,28 @@ export function fromSqsMessage(message: Message, receivedAt: number): ReceivedMe
     sentTimestamp: system.SentTimestamp === undefined ? undefined : Number(system.SentTimestamp),
     receivedAt,
   };
+}
+
+/**
+ * A signal for one request that `stop` aborts only until the response arrives: once SQS has answered, its messages
+ * are this process's, and reading the rest of the body is better than hiding them for their visibility timeout.
+ */
+function abortableUntilAnswered(command: { middlewareStack: { add: (...args: any[]) => void } }, stop: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  let answered = false;
+  command.middlewareStack.add(
+    (next: (args: unknown) => Promise<{ response: { statusCode?: number } }>) => async (args: unknown) => {
+      const result = await next(args);
+      answered = (result.response.statusCode ?? 0) < 300;
+      return result;
+    },
+    // Closest to the transport: it sees the response as its headers arrive, before the body is read.
+    { step: 'deserialize', priority: 'low', name: 'postboxAnswered' },
+  );
+  const abort = () => {
+    if (!answered) controller.abort();
+  };
+  if (stop.aborted) abort();
+  else stop.addEventListener('abort', abort, { once: true });
+  return { signal: controller.signal, dispose: () => stop.removeEventListener('abort', abort) };
 }
