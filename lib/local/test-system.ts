@@ -169,7 +169,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         setProcessIdempotencyStore(new InMemoryIdempotencyStore());
         const idempotent = service.topology.queues.filter((queue) => queue.idempotency).map((queue) => queue.id);
         if (idempotent.length > 0) {
-          createLogger({ service: 'postbox-testing', app: service.topology.app, stage }).warn(
+          createLogger({ app: service.topology.app, stage }).warn(
             'the emulator has no DynamoDB (moto is not installed): idempotency records are kept in this process, and writeWithRecord fails; npm run emulator:install gives the table',
             { queues: idempotent },
           );
@@ -197,7 +197,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         clients,
         dynamodb,
         waitSeconds: { lambda: WAIT_SECONDS, worker: WAIT_SECONDS },
-        logger: createLogger({ service: 'postbox-testing', app: service.topology.app, stage }),
+        logger: createLogger({ app: service.topology.app, stage }),
       });
       stops.push(() => runner.stop());
     }
