@@ -1,6 +1,6 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { alarmEmailOfContext } from '../config/cdk-context.ts';
+import { alarmEmailOfContext, stageOfContext } from '../config/cdk-context.ts';
 import { loadProjectConfig, type LoadProjectConfigOptions, type ProjectConfig } from '../config/load-project-config.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { MessagingStack, type MessagingStackProps } from './messaging-stack.ts';
@@ -42,7 +42,7 @@ export interface MessagingApp {
 export async function createMessagingApp(options: MessagingAppOptions = {}): Promise<MessagingApp> {
   const config = options.config ?? (await loadProjectConfig(options));
   const app = options.app ?? new App(options.appProps);
-  const stage = String(app.node.tryGetContext('stage') ?? config.stages.deployed);
+  const stage = stageOfContext(app.node.tryGetContext('stage'), config.stages.deployed);
   const alarmEmail = alarmEmailOfContext(app.node.tryGetContext('alarmEmail')) ?? config.alarmEmail;
   const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
     ...(config.outbox && { outbox: true }),

@@ -23,6 +23,7 @@ import { MessagingMonitoring } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
 import { QueueGroupStack } from './queue-group-stack.ts';
+import { missingEntries } from '../config/missing-entries.ts';
 import { checkHandlerOverrides, type MessagingOverrides } from './cdk-overrides.ts';
 import { constructIdClashes } from './construct-id-clashes.ts';
 import { checkResourceLimit } from './resource-limit.ts';
@@ -131,16 +132,16 @@ export class MessagingStack extends Stack {
     // The publishers' contracts are checked here, at synthesis, and not by every resolveTopology (handlers run it);
     // their problems come in the same TopologyError as the declaration's.
     let warnings: readonly string[] = [];
+    const projectRoot = props.projectRoot ?? process.cwd();
     this.topology = resolveTopology(props.topology, {
       stage: props.stage,
       moreChecks: (resolved) => {
         const contracts = checkContracts(props.topology, resolved, Token.isUnresolved(this.account) ? {} : { account: this.account });
         warnings = contracts.warnings;
-        return [...contracts.problems, ...constructIdClashes(resolved, props.stackGroups)];
+        return [...contracts.problems, ...constructIdClashes(resolved, props.stackGroups), ...missingEntries(resolved, projectRoot)];
       },
     });
     for (const warning of warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
-    const projectRoot = props.projectRoot ?? process.cwd();
     const { prefix } = this.topology;
 
     this.monitoring = new MessagingMonitoring(this, 'Monitoring', {

@@ -2,6 +2,8 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AnyTopology } from '../messages/message-types.ts';
+import { missingEntries } from '../config/missing-entries.ts';
+import { TopologyError } from '../topology/topology-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { AwsClients } from '../aws/aws-clients.ts';
 import type { WorkerQueues } from '../runtime/consuming/workers/define-workers.ts';
@@ -77,6 +79,8 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
       });
       outbox.start();
     }
+    const missing = missingEntries(topology, options.root);
+    if (missing.length > 0) throw new TopologyError(topology.app, missing);
     for (const queue of topology.queues) {
       if (queue.handler.kind !== 'lambda') continue;
       const { url, deadLetterUrl } = provisioned.queues.get(queue.id)!;

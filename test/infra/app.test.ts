@@ -84,6 +84,13 @@ describe('the CDK app', () => {
     ]);
   });
 
+  it('checks -c stage= as a stage name, in one line with exit 2', async () => {
+    expect(await refusal({ stage: 'Prod_1' })).toEqual({
+      code: 2,
+      lines: ["postbox: context 'stage' is 'Prod_1', not a stage name: use lower-case letters, digits and hyphens, starting with a letter (-c stage=prod)"],
+    });
+  });
+
   it('says a missing config in one line, with exit 2, rather than in a stack trace', async () => {
     const { code, lines } = await refusal({}, { POSTBOX_CONFIG: 'no-such.config.ts' });
     expect(code).toBe(2);
