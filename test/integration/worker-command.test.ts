@@ -37,3 +37,19 @@ it('postbox worker signs its calls with the credentials of --profile, as every o
   expect(keys.length).toBeGreaterThan(0);
   expect(new Set(keys)).toEqual(new Set(['STAGINGKEY']));
 }, 60_000);
+
+it('postbox worker --local refuses a bad option in one line, exit 2, before it starts the emulator', async () => {
+  const worker = spawn(process.execPath, ['--import', 'tsx', 'bin/postbox.ts', 'worker', '--local', '--grace', 'abc'], {
+    env: { ...process.env, NODE_NO_WARNINGS: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  worker.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+  worker.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+  const code = await new Promise<number | null>((resolve) => worker.on('exit', resolve));
+  expect(code).toBe(2);
+  expect(stderr.trim().split('\n')).toEqual(["postbox: option '--grace <seconds>' argument 'abc' is invalid. expected a positive number"]);
+  // Nothing started: no emulator, no provisioning lines.
+  expect(stdout).toBe('');
+}, 60_000);

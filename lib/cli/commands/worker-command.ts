@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
 import { exportEndpointEnvironment, startLocalEnvironment } from '../../local/local-environment.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
-import { runWorkerProcess } from '../../runtime/consuming/workers/worker-process.ts';
+import { parseWorkerArgs, runWorkerProcess } from '../../runtime/consuming/workers/worker-process.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { jobLockTableName, resourcePrefix } from '../../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
@@ -39,6 +39,9 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
         const jobLockTable = workerJobLockTable(project.topology.app, stage, options.endpoint);
         return exit(await runWorkerProcess(workers, args, { ...target, stage, ...(options.endpoint && { endpoint: options.endpoint }), ...(jobLockTable && { jobLockTable }) }));
       }
+      // Its own options are checked before the emulator starts: a bad one is said at once, with nothing started.
+      const parsed = parseWorkerArgs(args);
+      if ('exitCode' in parsed) return exit(parsed.exitCode);
       const stage = options.stage ?? project.stages.local;
       const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ app: project.topology.app, stage }) });
       try {

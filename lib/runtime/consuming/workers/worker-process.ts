@@ -23,16 +23,26 @@ export interface WorkerProcessEnvironment {
   readonly jobLockTable?: string;
 }
 
+interface WorkerOptions {
+  readonly stage?: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly healthPort?: number;
+  readonly maxMessages?: number;
+  readonly maxRuntime?: number;
+  readonly maxMemoryMb?: number;
+  readonly grace: number;
+  readonly waitTime: number;
+}
+
 /**
- * The worker process: runs the worker consumers of `workers` until a signal or a limit stops them, and
- * resolves to the exit code: 0 then, so its supervisor (ECS, systemd) simply starts a fresh one; 70 when
- * handlers stuck past their time limit hold its slots (limit maxAbandonedHandlers); 2 on invalid options.
- * The worker image's entry and `postbox worker` both run it.
+ * The worker's options from its arguments, or the exit code when they were refused (2, said in one line on stderr)
+ * or asked for help (0). `postbox worker --local` checks them so before it starts the emulator.
  */
-export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonly string[], environment: WorkerProcessEnvironment = {}): Promise<number> {
+export function parseWorkerArgs(argv: readonly string[]): { readonly options: WorkerOptions } | { readonly exitCode: number } {
   const command = new Command('postbox worker')
     .description("Runs the topology's worker consumers: long polling, heartbeat, graceful shutdown, limits.")
-    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else ${DEFAULT_STAGE})`)
+    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else ${DEFAULT_STAGE}; with --local, the config's local stage)`)
     .option('--endpoint <url>', 'AWS-compatible endpoint (default: AWS_ENDPOINT_URL, else AWS)')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--health-port <port>', 'port of the GET /health endpoint', positive)
@@ -41,25 +51,32 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
     .option('--max-memory-mb <mib>', 'stop when resident memory passes this', positive)
     .option('--grace <seconds>', 'how long running tasks may finish on stop', positive, 30)
     .option('--wait-time <seconds>', 'long-poll wait of each receive (at most 20)', positive, 20)
+    .addHelpText('after', '\n`postbox worker --local` runs them against the embedded emulator, which it starts and provisions.')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      // In the voice of every other command: `postbox: ...`, one line.
+      outputError: (text, write) => write(`postbox: ${text.replace(/^error: /, '').trim()}\n`),
+    });
   try {
     command.parse(argv, { from: 'user' });
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    if (error instanceof CommanderError) return { exitCode: error.exitCode === 0 ? 0 : 2 };
     throw error;
   }
-  const options = command.opts<{
-    stage?: string;
-    endpoint?: string;
-    region?: string;
-    healthPort?: number;
-    maxMessages?: number;
-    maxRuntime?: number;
-    maxMemoryMb?: number;
-    grace: number;
-    waitTime: number;
-  }>();
+  return { options: command.opts<WorkerOptions>() };
+}
+
+/**
+ * The worker process: runs the worker consumers of `workers` until a signal or a limit stops them, and
+ * resolves to the exit code: 0 then, so its supervisor (ECS, systemd) simply starts a fresh one; 70 when
+ * handlers stuck past their time limit hold its slots (limit maxAbandonedHandlers); 2 on invalid options.
+ * The worker image's entry and `postbox worker` both run it.
+ */
+export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonly string[], environment: WorkerProcessEnvironment = {}): Promise<number> {
+  const parsed = parseWorkerArgs(argv);
+  if ('exitCode' in parsed) return parsed.exitCode;
+  const { options } = parsed;
   const stage = stageOf(options.stage ?? environment.stage);
   const logger = createLogger({ app: workers.topology.app, stage });
   const endpoint = options.endpoint ?? environment.endpoint;
