@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { resourceNamePattern } from '../topology/topology-declaration.ts';
 
 /**
  * Parsers for commander's `Option.argParser`: a bad value becomes commander's
@@ -35,5 +36,11 @@ export function endpointOption(value: string): string {
   if (!url || !/^https?:$/.test(url.protocol) || !url.hostname) {
     throw new InvalidArgumentError('expected an http:// or https:// URL such as http://127.0.0.1:4566.');
   }
+  return value;
+}
+
+/** A stage name, as every resource name takes it: checked here, so that a bad `--stage` is blamed on the option. */
+export function stageOption(value: string): string {
+  if (!resourceNamePattern.test(value)) throw new InvalidArgumentError('use lower-case letters, digits and hyphens, starting with a letter (e.g. prod).');
   return value;
 }

@@ -11,7 +11,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { loadProjectConfig } from '../config/load-project-config.ts';
 import { CliContext, type CliIo, type GlobalOptions } from './cli-context.ts';
 import { CliError, ExitCode } from './cli-error.ts';
-import { endpointOption } from './cli-option-parsers.ts';
+import { endpointOption, stageOption } from './cli-option-parsers.ts';
 import { registerDev } from './commands/dev-command.ts';
 import { registerCost } from './commands/cost-command.ts';
 import { registerDocs } from './commands/docs-command.ts';
@@ -40,7 +40,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--region <region>', 'AWS region (default: AWS_REGION or the profile)')
     .option('--profile <name>', 'AWS profile (default: AWS_PROFILE)')
     .option('--config <file>', `the project config (default: ${USER_ENVIRONMENT.config}, else postbox.config.ts here)`)
-    .option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at an emulator: a loopback endpoint, or a host in ${USER_ENVIRONMENT.emulatorHosts}; its deployed stage elsewhere)`, process.env[DEPLOYED_ENVIRONMENT.stage])
+    .addOption(
+      new Option('--stage <stage>', `stage of the topology (default: ${DEPLOYED_ENVIRONMENT.stage}, else the config's local stage at an emulator: a loopback endpoint, or a host in ${USER_ENVIRONMENT.emulatorHosts}; its deployed stage elsewhere)`)
+        .default(process.env[DEPLOYED_ENVIRONMENT.stage])
+        .argParser(stageOption),
+    )
     .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()

@@ -95,6 +95,8 @@ describe('postbox option validation', () => {
     [['dlq', 'redrive', 'accounting', '--rate', '5', '--type', 'payment.received'], "option '--rate <n>' cannot be used with option '--type <type>'"],
     [['dlq', 'redrive', 'accounting', '--rate', '5', '--max', '10'], "option '--rate <n>' cannot be used with option '--max <n>'"],
     [['--endpoint', 'not-a-url', 'status'], "--endpoint <url>' argument 'not-a-url' is invalid. expected an http:// or https:// URL"],
+    [['--stage', '', 'status'], "--stage <stage>' argument '' is invalid. use lower-case letters, digits and hyphens, starting with a letter (e.g. prod)."],
+    [['--stage', 'Prod_1', 'status'], "--stage <stage>' argument 'Prod_1' is invalid."],
   ])('refuses %j with exit 2 and one line naming the option and what it accepts', async (args, expected) => {
     const result = await postbox('dev', args);
     expect(result.code).toBe(2);
