@@ -123,6 +123,21 @@ export class OperationUnsupportedError extends AwsCallError {
   }
 }
 
+/** The SDK found no region or no credentials to sign with: nothing was sent. */
+export class AwsConfigurationMissingError extends AwsCallError {
+  readonly code = 'AWS_CONFIGURATION_MISSING';
+  readonly retryable = false;
+
+  constructor(context: AwsCallContext, cause: unknown) {
+    super(
+      `no AWS region or credentials to call ${where(context)} with (${describeSdkError(cause)}); pass --region and --profile ` +
+        '(or set AWS_REGION and AWS_PROFILE), or --endpoint with the URL of an emulator, such as the one npm start prints',
+      context,
+      cause,
+    );
+  }
+}
+
 /** Any other refusal: the SDK's error name and message are kept. */
 export class AwsServiceError extends AwsCallError {
   readonly code = 'AWS_CALL_FAILED';
@@ -166,6 +181,7 @@ export function translateAwsError(error: unknown, context: AwsCallContext = {}):
   if (OBJECT_DOES_NOT_EXIST.has(name)) return new ObjectDoesNotExistError(context, error);
   if (/Throttl|TooManyRequests|RequestLimitExceeded|SlowDown/i.test(name)) return new ThrottledError(context, error);
   if (ALREADY_EXISTS.has(name)) return new ResourceAlreadyExistsError(context, error);
+  if (name === 'CredentialsProviderError' || /^Region is missing/.test(shape.message ?? '')) return new AwsConfigurationMissingError(context, error);
   if (name === 'ConditionalCheckFailedException') return new ConditionFailedError(context, error);
   // 501 Not Implemented: an emulator that lacks the whole service (fauxqs without moto answers DynamoDB so).
   if (/InvalidAction|UnknownOperation|UnsupportedOperation|NotImplemented/i.test(name) || shape.$metadata?.httpStatusCode === 501) return new OperationUnsupportedError(context, error);

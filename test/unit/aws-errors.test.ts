@@ -2,6 +2,7 @@ import { QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import {
   AccessDeniedError,
+  AwsConfigurationMissingError,
   AwsServiceError,
   ConditionFailedError,
   endpointOf,
@@ -78,6 +79,16 @@ describe('translateAwsError', () => {
     expect(translateAwsError(sdkError('ConditionalCheckFailedException', 'The conditional request failed'), { table: 'pay-dev-job-locks' })).toBeInstanceOf(ConditionFailedError);
     expect(translateAwsError(sdkError('InvalidAction', 'StartMessageMoveTask is not valid'))).toBeInstanceOf(OperationUnsupportedError);
     expect(translateAwsError(Object.assign(new SyntaxError('bad json'), { $metadata: { httpStatusCode: 200 } }))).toBeInstanceOf(AwsServiceError);
+  });
+
+  it('makes a missing region or missing credentials an AwsConfigurationMissingError saying which options give them', () => {
+    const noRegion = translateAwsError(new Error('Region is missing'));
+    expect(noRegion).toBeInstanceOf(AwsConfigurationMissingError);
+    expect(noRegion.message).toBe(
+      'no AWS region or credentials to call AWS with (Error: Region is missing); pass --region and --profile (or set AWS_REGION and AWS_PROFILE), or --endpoint with the URL of an emulator, such as the one npm start prints',
+    );
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    expect(translateAwsError(noCredentials)).toMatchObject({ code: 'AWS_CONFIGURATION_MISSING', retryable: false });
   });
 
   it('keeps any other refusal as an AwsServiceError with its name, retryable for server faults and what the SDK marks retryable only', () => {
