@@ -120,8 +120,11 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       if (!provision || provisioned.has(service.topology)) continue;
       const { jobLockTable } = await provisionTablesWhereServed(service.topology, dynamodb, () => {
         setProcessIdempotencyStore(new InMemoryIdempotencyStore());
+        // Said only to a service that has something to keep there.
+        const needsTables = service.topology.queues.some((queue) => queue.idempotency) || Object.values(service.workers ?? {}).some((queue) => queue?.uniqueJobs);
+        if (!needsTables) return;
         options.logger.warn(
-          'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives their tables',
+          'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; npm run emulator:install (or POSTBOX_EMULATOR=moto) gives their tables',
           { app: service.topology.app },
         );
       });

@@ -217,6 +217,8 @@ describe('the packed postbox package', () => {
     });
 
     expect((await fetch(consoleUrl)).status).toBe(200);
+    // The scaffold keeps nothing in DynamoDB (no idempotency, no unique jobs): no warning that the emulator lacks it.
+    expect(output).not.toContain('the emulator has no DynamoDB');
 
     process.kill(-server.pid!, 'SIGINT');
     await exited;
