@@ -95,12 +95,14 @@ describe('the packed postbox package', () => {
       'docs/idempotency.md',
       'docs/outbox.md',
       'docs/large-payloads.md',
+      // The picture the README shows.
+      'lib/local/console/screenshot.png',
       'scripts/install-emulator.sh',
     ]) {
       expect(packedFiles, file).toContain(file);
     }
     expect(
-      packedFiles.filter((file) => !/^(dist|templates|docs)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md', 'CHANGELOG.md', 'scripts/install-emulator.sh'].includes(file)),
+      packedFiles.filter((file) => !/^(dist|templates|docs)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md', 'CHANGELOG.md', 'lib/local/console/screenshot.png', 'scripts/install-emulator.sh'].includes(file)),
     ).toEqual([]);
   });
 
