@@ -1,3 +1,4 @@
+import type { WorkerQueues } from '../runtime/consuming/workers/define-workers.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { awsClientConfig, type AwsClientOptions } from '../aws/aws-client-config.ts';
@@ -24,6 +25,22 @@ export interface LocalEnvironmentOptions {
   readonly logger: Logger;
   /** @default POSTBOX_EMULATOR, else fauxqs */
   readonly emulator?: EmulatorKind;
+  /** Whether a worker queue locks unique jobs (its `uniqueJobs` in the workers module). @default false */
+  readonly uniqueJobs?: boolean;
+}
+
+/** Whether any worker queue of a service locks unique jobs. */
+export function usesUniqueJobs(workers: WorkerQueues | undefined): boolean {
+  return Object.values(workers ?? {}).some((queue) => (queue as { uniqueJobs?: unknown } | undefined)?.uniqueJobs !== undefined);
+}
+
+/** Says, to a service that keeps something there, that the emulator has no DynamoDB and how to get it. */
+export function warnNoDynamoDb(logger: Logger, topology: Pick<ResolvedTopology, 'app' | 'queues'>, uniqueJobs: boolean): void {
+  if (!uniqueJobs && !topology.queues.some((queue) => queue.idempotency)) return;
+  logger.warn(
+    'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; npm run emulator:install (or POSTBOX_EMULATOR=moto) gives their tables',
+    { app: topology.app },
+  );
 }
 
 /**
@@ -39,12 +56,7 @@ export async function startLocalEnvironment(topology: ResolvedTopology, options:
     const jobLockTable = emulator.dynamodb ? await provisionJobLockTable(topology, dynamodb) : undefined;
     if (emulator.dynamodb) await provisionIdempotencyTable(topology, dynamodb);
     else setProcessIdempotencyStore(new InMemoryIdempotencyStore());
-    if (!emulator.dynamodb && topology.queues.some((queue) => queue.handler.kind === 'worker' || queue.idempotency)) {
-      options.logger.warn(
-        'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; POSTBOX_EMULATOR=moto, or moto installed beside fauxqs, gives their tables',
-        {},
-      );
-    }
+    if (!emulator.dynamodb) warnNoDynamoDb(options.logger, topology, options.uniqueJobs ?? false);
     options.logger.info('local emulator ready, topology provisioned', {
       endpoint: emulator.endpoint,
       stage: topology.stage,

@@ -12,7 +12,7 @@ import { startConsoleServer, type ConsoleServer } from './console-server.ts';
 import { ConsolePortInUseError } from './local-errors.ts';
 import { startLocalRunner, type LocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
-import { exportEndpointEnvironment, localS3Client, startLocalEnvironment } from './local-environment.ts';
+import { exportEndpointEnvironment, localS3Client, startLocalEnvironment, usesUniqueJobs, warnNoDynamoDb } from './local-environment.ts';
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
 import { provisionTopology, type ProvisionedQueue, type ProvisionedTopology } from './provisioner.ts';
@@ -103,7 +103,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     endpoint = options.endpoint;
   } else {
     // The emulator comes up with the first service (a publisher) provisioned; the others follow below.
-    const local = await startLocalEnvironment(services[0]!.topology, { logger: options.logger });
+    const local = await startLocalEnvironment(services[0]!.topology, { logger: options.logger, uniqueJobs: usesUniqueJobs(services[0]!.workers) });
     endpoint = local.endpoint;
     provisioned.set(services[0]!.topology, { provisioned: local.provisioned, ...(local.jobLockTable && { jobLockTable: local.jobLockTable }) });
     stopEmulator = local.stop;
@@ -120,13 +120,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
       if (!provision || provisioned.has(service.topology)) continue;
       const { jobLockTable } = await provisionTablesWhereServed(service.topology, dynamodb, () => {
         setProcessIdempotencyStore(new InMemoryIdempotencyStore());
-        // Said only to a service that has something to keep there.
-        const needsTables = service.topology.queues.some((queue) => queue.idempotency) || Object.values(service.workers ?? {}).some((queue) => queue?.uniqueJobs);
-        if (!needsTables) return;
-        options.logger.warn(
-          'the emulator has no DynamoDB (moto is not installed): unique jobs are locked and idempotency records kept in this process only; npm run emulator:install (or POSTBOX_EMULATOR=moto) gives their tables',
-          { app: service.topology.app },
-        );
+        warnNoDynamoDb(options.logger, service.topology, usesUniqueJobs(service.workers));
       });
       provisioned.set(service.topology, { provisioned: await provisionTopology(service.topology, clients), ...(jobLockTable && { jobLockTable }) });
     }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadWorkers, type ProjectConfig } from '../../config/load-project-config.ts';
-import { exportEndpointEnvironment, startLocalEnvironment } from '../../local/local-environment.ts';
+import { exportEndpointEnvironment, startLocalEnvironment, usesUniqueJobs } from '../../local/local-environment.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { parseWorkerArgs, runWorkerProcess } from '../../runtime/consuming/workers/worker-process.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
@@ -43,7 +43,10 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
       const parsed = parseWorkerArgs(args);
       if ('exitCode' in parsed) return exit(parsed.exitCode);
       const stage = options.stage ?? project.stages.local;
-      const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), { logger: createLogger({ app: project.topology.app, stage }) });
+      const local = await startLocalEnvironment(resolveTopology(project.topology, { stage }), {
+        logger: createLogger({ app: project.topology.app, stage }),
+        uniqueJobs: usesUniqueJobs(workers.queues),
+      });
       try {
         // The worker process makes its clients from the environment, as in its container.
         exportEndpointEnvironment(local.endpoint);
