@@ -1,6 +1,7 @@
 import type { ResolvedQueue, ResolvedTopology } from '../topology/resolved-topology.ts';
 import { AWS_PRICES, HOURS_PER_MONTH } from './aws-prices.ts';
-import type { CostItem } from './fixed-monthly-cost.ts';
+import type { CloudFormationTemplate } from './cloudformation-template.ts';
+import { fixedMonthlyCost, type CostItem } from './fixed-monthly-cost.ts';
 
 /** What one path of messages costs: the requests one message makes on it, and a million messages' price. */
 export interface MessagePathCost {
@@ -81,4 +82,12 @@ export function idlePollingCost(topology: ResolvedTopology, workerTasks: number)
     monthly: Math.round(polls * unitPrice * 100) / 100,
     note: `the first million SQS requests of an account are free; ${LAMBDA_IDLE_POLLERS} pollers assumed per Lambda queue`,
   };
+}
+
+/** A stage's idle month, item by item, and its total: what its templates bill by the hour, and its empty long polls. */
+export function idleMonthlyCost(templates: readonly CloudFormationTemplate[], topology: ResolvedTopology): { items: CostItem[]; monthly: number } {
+  const fixed = fixedMonthlyCost(templates);
+  const workerTasks = fixed.filter((item) => item.item.startsWith('Fargate task')).reduce((sum, item) => sum + item.count, 0);
+  const items = [...fixed, idlePollingCost(topology, workerTasks)];
+  return { items, monthly: Math.round(items.reduce((sum, item) => sum + item.monthly, 0) * 100) / 100 };
 }
