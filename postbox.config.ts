@@ -4,7 +4,7 @@ import { defineConfig } from 'postbox';
 export default defineConfig({
   topology: './examples/orders/orders-topology.ts',
   workers: './examples/orders/orders-workers.ts',
-  stages: { local: 'local', deployed: 'dev' },
+  stages: { local: 'local', deployed: 'dev', profiles: { prod: 'production' } },
   // Billing, a service of its own subscribed to orders' topic, runs beside it in `npm start`.
   dev: { consolePort: 8787, demo: './examples/orders/orders-demo.ts', with: ['./examples/billing'] },
 });

@@ -1,5 +1,6 @@
 import { benchBundles, initRatio } from './bundle-bench.ts';
 import { benchIdleCost } from './cost-bench.ts';
+import { benchLambdaPathRequests, workerModelPer1000 } from './sqs-requests-bench.ts';
 import { benchConsumers, benchLoad, HANDLER_MS, median, ROUND_TRIP_MS, type Contender } from './consumer-bench.ts';
 import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
@@ -65,10 +66,13 @@ compare('publish throughput', publish.messagesPerSecond.publishMany!, 'one Publi
 
 console.log(`4/7 polling consumers: a handler that awaits ${HANDLER_MS} ms, local SQS endpoint answering after ${ROUND_TRIP_MS} ms, 5 interleaved rounds; then one process at concurrency 200…`);
 const range = (values: number[], digits = 0) => `median ${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+/** SQS requests per 1,000 messages at concurrency 10, by contender (medians), for the cost section. */
+const requestsPer1000AtTen = new Map<Contender, number>();
 for (const [name, { setting, runs }] of Object.entries(await benchConsumers())) {
   const rate = (contender: Contender) => runs[contender].map((run) => run.messagesPerSecond);
   const requests = (contender: Contender) => runs[contender].map((run) => run.requestsPer100);
   const peer = setting.concurrency === 10 ? 'sqs-consumer' : `${setting.concurrency / 10} sqs-consumers`;
+  if (setting.concurrency === 10) for (const contender of Object.keys(runs) as Contender[]) requestsPer1000AtTen.set(contender, median(requests(contender)) * 10);
   const physical = setting.concurrency / (HANDLER_MS / 1000);
   // Without read-ahead a slot is refilled one round trip after it frees: at best concurrency / (handler + round trip).
   const ceiling = setting.concurrency / ((HANDLER_MS + ROUND_TRIP_MS) / 1000);
@@ -121,10 +125,20 @@ for (const run of latency.figures) {
 }
 benchSynth(compare);
 
-console.log("cost: the example's dev stage doing nothing, as postbox cost prices it…");
-const idle = await benchIdleCost();
+console.log("cost: SQS requests per 1,000 messages handled, measured, against postbox cost's figures…");
+const lambdaPath = await benchLambdaPathRequests();
+console.log(`   Lambda path (received and deleted as Lambda's poller does, batches of 10): ${fmt(lambdaPath.measuredPer1000)} requests`);
+for (const [contender, requests] of requestsPer1000AtTen) console.log(`   ${contender} (concurrency 10): ${fmt(requests)} requests`);
+compare('SQS requests per 1,000 msg, Lambda path', lambdaPath.measuredPer1000, "postbox cost's figure", lambdaPath.modelPer1000, 'req', { ratio: 1.1, higherIsBetter: false });
+compare('SQS requests per 1,000 msg, PollingConsumer (concurrency 10)', requestsPer1000AtTen.get('PollingConsumer')!, "postbox cost's figure", workerModelPer1000(10), 'req', { ratio: 1.1, higherIsBetter: false });
+compare('SQS requests per 1,000 msg, PollingConsumer (concurrency 10)', requestsPer1000AtTen.get('PollingConsumer')!, 'sqs-consumer', requestsPer1000AtTen.get('sqs-consumer')!, 'req');
+
+console.log("cost: the example's dev stage doing nothing, under each profile, as postbox cost prices it…");
+const idle = await benchIdleCost('dev', 'development');
+const idleProduction = await benchIdleCost('dev', 'production');
 for (const item of idle.items) console.log(`   ${item.item.padEnd(60)} $${fmt(item.monthly, 2)}`);
-compare(`idle month of ${idle.stage}`, idle.monthly, 'target (a development stage, #22)', 5, '$', { ratio: 1, higherIsBetter: false });
+compare(`idle month of ${idle.stage}, development profile`, idle.monthly, 'production profile', idleProduction.monthly, '$');
+compare(`idle month of ${idle.stage}, development profile`, idle.monthly, 'target (a development stage, #22)', 5, '$', { ratio: 1, higherIsBetter: false });
 
 const header = ['figure', 'Postbox', 'peer', 'peer figure', 'ratio', 'target'];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));

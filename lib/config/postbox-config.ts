@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { resourceNamePattern } from '../topology/topology-declaration.ts';
 import { DEFAULT_STAGE } from '../topology/stage-of.ts';
+import { STAGE_PROFILES } from './stage-profile.ts';
 
 const modulePath = z.string().min(1, 'expected the path of a module, relative to postbox.config.ts');
 const stageName = z.string().regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter');
@@ -36,6 +37,12 @@ export const postboxConfigSchema = z.strictObject({
        * @default 'dev'
        */
       deployed: stageName.default(DEFAULT_STAGE),
+      /**
+       * The cost profile of each deployed stage (docs/deploying.md): `production` keeps every alarm, customer-managed
+       * keys and workers always ready; `development` idles near zero. A stage not named here is `development`.
+       * @default {}: every stage development
+       */
+      profiles: z.record(stageName, z.enum(STAGE_PROFILES)).default({}),
     })
     .prefault({}),
   /**

@@ -44,11 +44,20 @@ export function messagePathCosts(topology: ResolvedTopology, assumptions: PathAs
   return paths;
 }
 
+/**
+ * The SQS requests a consumer makes per message it receives and settles, batches full: one receive and one
+ * delete per batch of up to 10 (Lambda's event source with its batch size, the polling worker with its concurrency).
+ * `npm run bench` measures both paths against this figure.
+ */
+export function consumerSqsRequestsPerMessage(handler: ResolvedQueue['handler']): number {
+  const batch = handler.kind === 'lambda' ? Math.min(handler.batchSize, 10) : Math.min(handler.concurrency, 10);
+  return 2 / batch;
+}
+
 function pathCost(path: string, queue: ResolvedQueue, published: boolean, assumptions: PathAssumptions): MessagePathCost {
   const handler = queue.handler;
-  const batch = handler.kind === 'lambda' ? Math.min(handler.batchSize, 10) : Math.min(handler.concurrency, 10);
-  // Sent (by SNS or the publisher), then one receive and one delete per batch.
-  const sqsRequests = 1 + 2 / batch;
+  // Sent (by SNS or the publisher), then what the consumer asks of SQS.
+  const sqsRequests = 1 + consumerSqsRequestsPerMessage(handler);
   const lambdaInvocations = handler.kind === 'lambda' ? 1 / handler.batchSize : 0;
   const gbSeconds = handler.kind === 'lambda' ? ((handler.memoryMb / 1024) * (assumptions.lambdaBatchMilliseconds / 1000)) / handler.batchSize : 0;
   const dynamodbWrites = queue.idempotency ? 2 : 0;

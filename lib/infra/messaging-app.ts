@@ -1,7 +1,8 @@
-import { App, Validations, type AppProps } from 'aws-cdk-lib';
+import { Annotations, App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { alarmEmailOfContext, stageOfContext } from '../config/cdk-context.ts';
 import { loadProjectConfig, type LoadProjectConfigOptions, type ProjectConfig } from '../config/load-project-config.ts';
+import { implicitDevelopmentWarning, stageProfileOf, type StageProfile } from '../config/stage-profile.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { MessagingStack, type MessagingStackProps } from './messaging-stack.ts';
 import { stackEnvironment } from './stack-environment.ts';
@@ -20,6 +21,11 @@ export interface MessagingAppOptions extends LoadProjectConfigOptions {
   /** Props of the app, when it is made here. @default none */
   readonly appProps?: AppProps;
   /**
+   * The stage's cost profile, over the config's (what `postbox cost` prices the other profile with).
+   * @default the config's `stages.profiles` entry of the stage, else `development`
+   */
+  readonly profile?: StageProfile;
+  /**
    * Further props of the stack (its workers' sizing, tags, a termination protection).
    * @default none
    */
@@ -31,11 +37,12 @@ export interface MessagingApp {
   readonly stack: MessagingStack;
   readonly config: ProjectConfig;
   readonly stage: string;
+  readonly profile: StageProfile;
 }
 
 /**
  * The CDK app of a project, as postbox.config.ts describes it: one MessagingStack named `<app>-<stage>`
- * for the stage of `-c stage=...` (default: the config's deployed stage), alarms to `-c alarmEmail=...`
+ * for the stage of `-c stage=...` (default: the config's deployed stage) with the stage's cost profile, alarms to `-c alarmEmail=...`
  * or the config's, the account and region of `-c account=` and `-c region=` (default: any), the outbox if the config has it, and cdk-nag's
  * AwsSolutions checks on every synthesis unless the config turns them off.
  */
@@ -44,7 +51,9 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
   const app = options.app ?? new App(options.appProps);
   const stage = stageOfContext(app.node.tryGetContext('stage'), config.stages.deployed);
   const alarmEmail = alarmEmailOfContext(app.node.tryGetContext('alarmEmail')) ?? config.alarmEmail;
+  const profile = options.profile ?? stageProfileOf(config.stages.profiles, stage);
   const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
+    profile,
     ...(config.outbox && { outbox: true }),
     ...(config.stackGroups !== undefined && { stackGroups: config.stackGroups }),
     ...options.stack,
@@ -55,8 +64,10 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
     ...(alarmEmail && { alarmEmail }),
     env: options.stack?.env ?? stackEnvironment({ account: app.node.tryGetContext('account'), region: app.node.tryGetContext('region') }),
   });
+  const implicitDevelopment = options.profile === undefined ? implicitDevelopmentWarning(config.stages.profiles, stage) : undefined;
+  if (implicitDevelopment) Annotations.of(stack).addWarningV2('postbox:implicit-development-profile', implicitDevelopment);
   if (config.cdkNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack, config, stage };
+  return { app, stack, config, stage, profile };
 }
 
 /**

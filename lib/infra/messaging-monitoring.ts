@@ -39,6 +39,17 @@ export interface MessagingMonitoringProps {
    * @default false: an alarm per condition
    */
   readonly compactAlarms?: boolean;
+  /**
+   * Which conditions alarm: `all`, or `dead-letters` only (a queue's dead-letter queue, its SNS delivery dead-letter
+   * queue, the outbox's send dead-letters), where a development stage's money goes no further.
+   * @default 'all'
+   */
+  readonly alarms?: 'all' | 'dead-letters';
+  /**
+   * Build the dashboard (CloudWatch bills $3 a month for each past an account's first 3).
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
 
 /** CloudWatch's most widgets on one dashboard. */
@@ -58,13 +69,14 @@ export const MAX_DASHBOARD_WIDGETS = 500;
  */
 export class MessagingMonitoring extends Construct {
   readonly alarmTopic: sns.ITopic;
-  /** The first dashboard; a row that would take it past CloudWatch's 500 widgets starts the next one. */
-  readonly dashboard: cloudwatch.Dashboard;
+  /** The first dashboard, unless `dashboard` is false; a row that would take it past CloudWatch's 500 widgets starts the next one. */
+  readonly dashboard?: cloudwatch.Dashboard;
   readonly dashboards: cloudwatch.Dashboard[] = [];
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly alarmAction: cloudwatch.IAlarmAction;
   private readonly oldestMessageAgeThreshold: Duration;
   private readonly compactAlarms: boolean;
+  private readonly deadLettersOnly: boolean;
   private readonly dashboardName: string;
   private widgetsOnLastDashboard = 0;
 
@@ -72,11 +84,14 @@ export class MessagingMonitoring extends Construct {
     super(scope, id);
     this.oldestMessageAgeThreshold = props.oldestMessageAgeThreshold ?? Duration.minutes(15);
     this.compactAlarms = props.compactAlarms ?? false;
+    this.deadLettersOnly = props.alarms === 'dead-letters';
     this.dashboardName = props.dashboardName;
     this.alarmTopic = props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmail);
     this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
-    this.dashboards.push(this.dashboard);
+    if (props.dashboard ?? true) {
+      this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
+      this.dashboards.push(this.dashboard);
+    }
   }
 
   private ownAlarmTopic(alarmEmail: string | undefined): sns.Topic {
@@ -103,7 +118,7 @@ export class MessagingMonitoring extends Construct {
    */
   monitorQueue(label: string, queue: DurableQueue, healthyMessageAge: Duration, subscription?: EventSubscription): void {
     const threshold = healthyMessageAge.plus(this.oldestMessageAgeThreshold);
-    this.addAlarm(`${label}OldestMessage`, {
+    this.addOperationalAlarm(`${label}OldestMessage`, {
       metric: queue.metricOldestMessageAge(),
       threshold: threshold.toSeconds(),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -139,7 +154,7 @@ export class MessagingMonitoring extends Construct {
   /** Alarms on the function's errors and throttles, and adds its row to the dashboard. */
   monitorFunction(label: string, consumer: LambdaConsumer): void {
     if (this.compactAlarms) {
-      this.addAlarm(`${label}Failures`, {
+      this.addOperationalAlarm(`${label}Failures`, {
         metric: new cloudwatch.MathExpression({
           expression: 'FILL(errors, 0) + FILL(throttles, 0)',
           usingMetrics: { errors: consumer.metricErrors(), throttles: consumer.metricThrottles() },
@@ -163,14 +178,14 @@ export class MessagingMonitoring extends Construct {
   }
 
   private addFunctionAlarms(label: string, consumer: LambdaConsumer): void {
-    this.addAlarm(`${label}Errors`, {
+    this.addOperationalAlarm(`${label}Errors`, {
       metric: consumer.metricErrors(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       alarmDescription: `Function ${label}: invocations failed as a whole (not single records); see its log group.`,
     });
-    this.addAlarm(`${label}Throttles`, {
+    this.addOperationalAlarm(`${label}Throttles`, {
       metric: consumer.metricThrottles(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -185,14 +200,14 @@ export class MessagingMonitoring extends Construct {
    * `Publish`) reaches no subscriber and SNS drops it without an error. Adds the topic's row to the dashboard.
    */
   monitorTopic(label: string, topic: EventTopic): void {
-    this.addAlarm(`${label}FailedNotifications`, {
+    this.addOperationalAlarm(`${label}FailedNotifications`, {
       metric: topic.metricNumberOfNotificationsFailed(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: SNS failed to deliver notifications; look in the subscriptions' delivery dead-letter queues.`,
     });
-    this.addAlarm(`${label}UntypedPublishes`, {
+    this.addOperationalAlarm(`${label}UntypedPublishes`, {
       metric: topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -218,14 +233,14 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `${label}: messages could not be sent and are in the send dead-letter. Inspect with 'postbox outbox show', fix the cause, then 'postbox outbox replay'.`,
     });
-    this.addAlarm(`${label}AbandonedBatches`, {
+    this.addOperationalAlarm(`${label}AbandonedBatches`, {
       metric: outbox.metricAbandonedBatches(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
       alarmDescription: `${label}: Lambda gave up on stream batches after its retries; their records are still pending in the table. See the relay's log and docs/outbox.md.`,
     });
-    this.addAlarm(`${label}RelayErrors`, {
+    this.addOperationalAlarm(`${label}RelayErrors`, {
       metric: outbox.metricRelayErrors(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -250,6 +265,11 @@ export class MessagingMonitoring extends Construct {
     });
   }
 
+  /** An alarm on anything but dead letters: left out with `alarms: 'dead-letters'`. */
+  private addOperationalAlarm(id: string, props: Omit<cloudwatch.AlarmProps, 'treatMissingData'>): void {
+    if (!this.deadLettersOnly) this.addAlarm(id, props);
+  }
+
   private addAlarm(id: string, props: Omit<cloudwatch.AlarmProps, 'treatMissingData'>): void {
     const alarm = new cloudwatch.Alarm(this, id, { ...props, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING });
     alarm.addAlarmAction(this.alarmAction);
@@ -259,6 +279,7 @@ export class MessagingMonitoring extends Construct {
 
   /** Adds a row, on a new dashboard (`<name>-2`, ...) when it would take the last one past CloudWatch's limit. */
   private addWidgets(...widgets: cloudwatch.IWidget[]): void {
+    if (this.dashboards.length === 0) return;
     if (this.widgetsOnLastDashboard + widgets.length > MAX_DASHBOARD_WIDGETS) {
       const number = this.dashboards.length + 1;
       this.dashboards.push(new cloudwatch.Dashboard(this, `Dashboard${number}`, { dashboardName: `${this.dashboardName}-${number}` }));

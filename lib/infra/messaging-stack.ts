@@ -5,6 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
+import type { StageProfile } from '../config/stage-profile.ts';
 import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { externalTopicArn, idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
@@ -19,7 +20,7 @@ import { IdempotencyTable } from './idempotency-table.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { lockFileOf } from './lock-file-of.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
-import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { MessagingMonitoring, type MessagingMonitoringProps } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
 import { QueueGroupStack } from './queue-group-stack.ts';
@@ -36,6 +37,14 @@ export interface MessagingStackProps extends StackProps {
   readonly topology: TopologyDeclaration<any, any, any, any, any, any>;
   /** Stage such as `dev` or `prod`; part of every resource name. */
   readonly stage: string;
+  /**
+   * What the stage is for, which decides what it pays for while idle (docs/deploying.md). `development`: alarms on
+   * dead letters only and no dashboard; the AWS-managed key `alias/aws/sns` on topics no other account subscribes to;
+   * workers from zero tasks, in public subnets with no NAT gateway, without Container Insights. `workers` props
+   * given here win over the profile's.
+   * @default 'production' (createMessagingApp passes the config's profile of the stage, `development` unless named)
+   */
+  readonly profile?: StageProfile;
   /**
    * E-mail address that receives the alarms.
    * @default none: subscribe to the alarm topic yourself
@@ -110,8 +119,11 @@ export class MessagingStack extends Stack {
   /** The nested stacks of the handlers with the `stackGroups` prop, by group name. */
   readonly groups = new Map<string, QueueGroupStack>();
   readonly monitoring: MessagingMonitoring;
-  /** The key that encrypts every topic: publishers need it to publish. */
-  readonly topicKey: kms.Key;
+  /**
+   * The customer-managed key of the topics, which publishers are granted. In the development profile only topics
+   * that other accounts subscribe to have it (made only then); the others use the AWS-managed `alias/aws/sns`.
+   */
+  readonly topicKey?: kms.Key;
   /** The Fargate service of the worker handlers, if the topology has any. */
   readonly workers?: WorkerService;
   /** The lock table of the workers' unique jobs, if the topology has worker handlers. */
@@ -122,6 +134,8 @@ export class MessagingStack extends Stack {
   readonly payloads?: PayloadBucket;
   /** The outbox table and its relay, with the `outbox` prop. */
   readonly outbox?: OutboxTable;
+  /** The profile's alarms and dashboard, for this stack's monitoring and its groups'. */
+  private readonly profileMonitoring: Pick<MessagingMonitoringProps, 'alarms' | 'dashboard'>;
 
   constructor(scope: Construct, id: string, props: MessagingStackProps) {
     super(scope, id, props);
@@ -144,14 +158,22 @@ export class MessagingStack extends Stack {
     for (const warning of warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
     const { prefix } = this.topology;
 
+    const development = props.profile === 'development';
+    this.profileMonitoring = development ? { alarms: 'dead-letters', dashboard: false } : {};
     this.monitoring = new MessagingMonitoring(this, 'Monitoring', {
       dashboardName: prefix,
       ...(props.alarmEmail && { alarmEmail: props.alarmEmail }),
+      ...this.profileMonitoring,
     });
     // Claim check: the bucket's name goes to every function and task, whose Publisher stores payloads there, and its consumers may read them.
     const payloads = (this.payloads = this.payloadBucket());
     const payloadEnvironment: Record<string, string> = payloads ? { [DEPLOYED_ENVIRONMENT.payloadBucket]: payloads.bucket.bucketName } : {};
-    const topicKey = (this.topicKey = new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` }));
+    // SNS delivers to other accounts' queues only under a key whose policy lets it, which the AWS-managed one cannot get.
+    const needsOwnKey = (topic: { allowSubscribers: readonly string[] }) => !development || topic.allowSubscribers.length > 0;
+    const topicKey = (this.topicKey = this.topology.topics.some(needsOwnKey)
+      ? new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` })
+      : undefined);
+    const awsManagedKey = this.topology.topics.every(needsOwnKey) ? undefined : kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
 
     for (const resolved of this.topology.topics) {
       const topic = new EventTopic(this, `${constructId(resolved.id)}Topic`, {
@@ -160,7 +182,7 @@ export class MessagingStack extends Stack {
         contentBasedDeduplication: resolved.contentBasedDeduplication,
         fifoThroughputScope: resolved.fifoThroughputScope,
         maxMessageSizeBytes: resolved.maxMessageSizeBytes,
-        masterKey: topicKey,
+        masterKey: needsOwnKey(resolved) ? topicKey! : awsManagedKey!,
         allowSubscribers: resolved.allowSubscribers,
         ...(props.overrides?.topicProps && { topicProps: props.overrides.topicProps }),
       });
@@ -206,6 +228,7 @@ export class MessagingStack extends Stack {
     if (workerQueues.length > 0) {
       this.jobLocks = new JobLockTable(this, 'JobLocks', { tableName: jobLockTableName(this.topology.prefix) });
       this.workers = new WorkerService(this, 'Workers', {
+        ...(development && { minTasks: 0, networking: 'public', containerInsights: false }),
         ...props.workers,
         jobLocks: this.jobLocks,
         queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
@@ -250,6 +273,7 @@ export class MessagingStack extends Stack {
         group,
         dashboardName: `${this.topology.prefix}-${group}`,
         alarmTopic: this.monitoring.alarmTopic,
+        monitoring: this.profileMonitoring,
       });
       checkResourceLimit(stack);
       this.groups.set(group, stack);
@@ -284,15 +308,15 @@ export class MessagingStack extends Stack {
 
   /**
    * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included),
-   * kms:GenerateDataKey* and kms:Decrypt on the topics' key, which SNS uses on the publisher's behalf, and
+   * kms:GenerateDataKey* and kms:Decrypt on the topics' customer-managed key if they have one, which SNS uses on the publisher's behalf, and
    * s3:PutObject of payloads over the limit into the payload bucket. Nothing else: a `Publisher` makes topic ARNs
    * from their names, without listing topics.
    */
   grantPublish(grantee: iam.IGrantable): iam.Grant {
     const topicArns = [...this.topics.values()].map((topic) => topic.topic.topicArn);
-    const grant = iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns }).combine(
-      this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'),
-    );
+    let grant = iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: topicArns });
+    // The AWS-managed key's own policy lets any principal of the account publish through SNS: no grant to add.
+    if (this.topicKey) grant = grant.combine(this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'));
     return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
   }
 

@@ -1,7 +1,7 @@
 import { NestedStack } from 'aws-cdk-lib';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { MessagingMonitoring } from './messaging-monitoring.ts';
+import { MessagingMonitoring, type MessagingMonitoringProps } from './messaging-monitoring.ts';
 
 export interface QueueGroupStackProps {
   /** The group's name (`group-07`, or a handler's `stackGroup`). */
@@ -10,11 +10,16 @@ export interface QueueGroupStackProps {
   readonly dashboardName: string;
   /** The messaging stack's alarm topic, which the group's alarms notify. */
   readonly alarmTopic: sns.ITopic;
+  /**
+   * The group's alarms and dashboard, as the messaging stack's (MessagingMonitoringProps).
+   * @default every alarm, and a dashboard
+   */
+  readonly monitoring?: Pick<MessagingMonitoringProps, 'alarms' | 'dashboard'>;
 }
 
 /**
  * A nested stack holding the handlers of one stack group: their queues, subscriptions, Lambda consumers, their
- * compact alarms and a dashboard of their own. The topics, keys, stores and workers stay in the parent, which
+ * compact alarms and a dashboard of their own (as the parent's profile has them). The topics, keys, stores and workers stay in the parent, which
  * passes what the group uses as nested-stack parameters.
  */
 export class QueueGroupStack extends NestedStack {
@@ -28,6 +33,7 @@ export class QueueGroupStack extends NestedStack {
       dashboardName: props.dashboardName,
       alarmTopic: props.alarmTopic,
       compactAlarms: true,
+      ...props.monitoring,
     });
   }
 }

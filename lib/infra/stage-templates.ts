@@ -3,17 +3,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import type { ProjectConfig } from '../config/load-project-config.ts';
+import type { StageProfile } from '../config/stage-profile.ts';
 import { createMessagingApp } from './messaging-app.ts';
 
 /**
  * The CloudFormation templates of a project's stage, the stack and its nested stacks, as `cdk synth` writes them
  * but without bundling the functions or building the worker image (what `postbox cost` reads). The synthesis goes
- * to a temporary directory, removed before this returns.
+ * to a temporary directory, removed before this returns. `profile`: the cost profile, over the config's.
  */
-export async function synthesizedStageTemplates(config: ProjectConfig, stage: string): Promise<unknown[]> {
+export async function synthesizedStageTemplates(config: ProjectConfig, stage: string, profile?: StageProfile): Promise<unknown[]> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'postbox-synth-'));
   try {
-    const { app } = await createMessagingApp({ config, app: new App({ outdir, context: { stage, 'aws:cdk:bundling-stacks': [] } }) });
+    const { app } = await createMessagingApp({
+      config,
+      app: new App({ outdir, context: { stage, 'aws:cdk:bundling-stacks': [] } }),
+      ...(profile && { profile }),
+    });
     app.synth();
     return readdirSync(outdir)
       .filter((file) => file.endsWith('.template.json'))

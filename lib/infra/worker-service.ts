@@ -36,10 +36,23 @@ export interface WorkerServiceProps {
    */
   readonly jobLocks?: JobLockTable;
   /**
-   * VPC of the service; tasks run in its private subnets.
-   * @default a new VPC of 2 AZs with one NAT gateway and flow logs
+   * VPC of the service (an existing one, `ec2.Vpc.fromLookup`, in any profile); tasks run in its subnets of `networking`.
+   * @default a new VPC of 2 AZs with flow logs: with one NAT gateway for `private` networking, none for `public`
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * Where the tasks run: `private` subnets reaching AWS through a NAT gateway (about $33 a month), or `public` subnets
+   * with a public IP per running task and no NAT gateway (no inbound traffic either way: the security group allows none).
+   * @default 'private'
+   */
+  readonly networking?: 'private' | 'public';
+  /**
+   * Container Insights on the cluster. The scaling reads its running-task count to keep the backlog per task at
+   * `backlogPerTaskTarget`; without it the service scales on the queues' backlog alone (one task per
+   * `backlogPerTaskTarget` messages), and scales in as soon as the backlog shrinks.
+   * @default true
+   */
+  readonly containerInsights?: boolean;
   /**
    * vCPU units of a task (256 = 0.25 vCPU).
    * @default 512
@@ -86,8 +99,9 @@ export interface WorkerServiceProps {
  * and dead-letter into their DLQs and nothing else, a container health check
  * on the worker's heartbeat endpoint, a stop timeout that covers the graceful
  * shutdown, and scaling on the load per task (messages waiting or in flight
- * divided by running tasks), down to zero tasks if asked. The service starts
- * only once its private subnets' NAT routes exist.
+ * divided by running tasks; without Container Insights, the backlog alone),
+ * down to zero tasks if asked. The service starts only once its subnets'
+ * routes out (NAT or internet gateway) exist.
  */
 export class WorkerService extends Construct {
   readonly cluster: ecs.Cluster;
@@ -95,7 +109,10 @@ export class WorkerService extends Construct {
   readonly service: ecs.FargateService;
   readonly logGroup: logs.LogGroup;
   readonly scaling: ecs.ScalableTaskCount;
-  /** Messages of the worker queues, waiting or in flight, per running task. */
+  /**
+   * What the scaling reads: messages of the worker queues, waiting or in flight, per running task (with Container
+   * Insights), else in all.
+   */
   readonly backlogPerTask: cloudwatch.MathExpression;
 
   constructor(scope: Construct, id: string, props: WorkerServiceProps) {
@@ -107,8 +124,16 @@ export class WorkerService extends Construct {
         `WorkerService ${id}: a shutdown grace of ${grace.toSeconds()} s needs a stop timeout of ${stopTimeoutSeconds} s, over Fargate's ${MAX_STOP_TIMEOUT_SECONDS} s; use at most ${MAX_STOP_TIMEOUT_SECONDS - LONG_POLL_SECONDS - 10} s.`,
       );
     }
-    const vpc = props.vpc ?? new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1, flowLogs: { FlowLogs: {} } });
-    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const publicNetworking = props.networking === 'public';
+    const containerInsights = props.containerInsights ?? true;
+    const vpc = props.vpc ?? this.ownVpc(publicNetworking);
+    this.cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: containerInsights ? ecs.ContainerInsights.ENABLED : ecs.ContainerInsights.DISABLED });
+    if (!containerInsights) {
+      Validations.of(this.cluster).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-ECS4',
+        reason: 'Container Insights is off by choice (containerInsights: false, the development profile): its metrics are billed while nothing runs.',
+      });
+    }
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -147,21 +172,29 @@ export class WorkerService extends Construct {
     }
     props.jobLocks?.grantLocking(this.taskDefinition.taskRole);
     const minTasks = props.minTasks ?? 1;
-    const privateSubnets: ec2.SubnetSelection = { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const subnets: ec2.SubnetSelection = { subnetType: publicNetworking ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
       desiredCount: minTasks,
       minHealthyPercent: 100,
       circuitBreaker: { rollback: true },
-      vpcSubnets: privateSubnets,
+      vpcSubnets: subnets,
+      assignPublicIp: publicNetworking,
     });
-    // Tasks started before the NAT routes exist cannot pull their image, and the circuit breaker would roll the stack back.
-    this.service.node.addDependency(vpc.selectSubnets(privateSubnets).internetConnectivityEstablished);
+    // Tasks started before the routes out (NAT or internet gateway) exist cannot pull their image, and the circuit
+    // breaker would roll the stack back.
+    this.service.node.addDependency(vpc.selectSubnets(subnets).internetConnectivityEstablished);
 
     const target = props.backlogPerTaskTarget ?? 10;
-    this.backlogPerTask = this.backlogExpression(props.queues, target);
-    this.scaling = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: props.maxTasks ?? 10 });
+    const maxTasks = props.maxTasks ?? 10;
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: minTasks, maxCapacity: maxTasks });
+    if (!containerInsights) {
+      this.backlogPerTask = this.backlogExpression(props.queues, target, false);
+      this.scaleOnBacklog(target, maxTasks);
+      return;
+    }
+    this.backlogPerTask = this.backlogExpression(props.queues, target, true);
     // In-flight messages count: a task busy with hour-long jobs while nothing waits is not idle. Without
     // scale-in protection ECS may stop any task, so the service sheds a task only when no message is left at all.
     this.scaling.scaleOnMetric('BacklogPerTask', {
@@ -179,34 +212,67 @@ export class WorkerService extends Construct {
   }
 
   /**
-   * Messages of all queues, waiting or in flight, over running tasks. With no
-   * task running, any message reads as the target, so zero tasks scale to one.
+   * Without a running-task count: as many tasks as the backlog needs at `target` messages each, up to `maxTasks`
+   * (exact counts, so the policy needs no count of what runs), and none for an empty backlog. The first message
+   * wakes the first task: the upper alarm's step from 1 message sets the count to 1. A task stopped as the backlog
+   * shrinks finishes within its grace or releases its messages, which return to the queue.
    */
-  private backlogExpression(queues: readonly DurableQueue[], target: number): cloudwatch.MathExpression {
-    const usingMetrics: Record<string, cloudwatch.IMetric> = {
-      running: new cloudwatch.Metric({
-        namespace: 'ECS/ContainerInsights',
-        metricName: 'RunningTaskCount',
-        dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
-        statistic: 'Average',
-        period: Duration.minutes(1),
-      }),
-    };
+  private scaleOnBacklog(target: number, maxTasks: number): void {
+    const steps: appscaling.ScalingInterval[] = [{ upper: 0, change: 0 }];
+    // Application Auto Scaling takes at most 20 steps: past them the last one asks for maxTasks.
+    const stepCount = Math.min(maxTasks, 19);
+    for (let tasks = 1; tasks <= stepCount; tasks++) steps.push({ lower: (tasks - 1) * target + 1, change: tasks === stepCount ? maxTasks : tasks });
+    this.scaling.scaleOnMetric('Backlog', {
+      metric: this.backlogPerTask,
+      adjustmentType: appscaling.AdjustmentType.EXACT_CAPACITY,
+      scalingSteps: steps,
+      cooldown: Duration.minutes(1),
+      evaluationPeriods: 1,
+    });
+  }
+
+  /**
+   * Messages of all queues, waiting or in flight; per running task when `perTask`. With no task running, any
+   * message reads as the target, so zero tasks scale to one; a running-task count that has no data reads as zero.
+   */
+  private backlogExpression(queues: readonly DurableQueue[], target: number, perTask: boolean): cloudwatch.MathExpression {
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     queues.forEach((queue, index) => {
       usingMetrics[`visible${index}`] = queue.metricVisibleMessages();
       usingMetrics[`inflight${index}`] = queue.metricInFlightMessages();
     });
-    const messages = queues.map((_, index) => `visible${index} + inflight${index}`).join(' + ') || '0';
+    const messages = queues.map((_, index) => `FILL(visible${index}, 0) + FILL(inflight${index}, 0)`).join(' + ') || '0';
+    if (!perTask) {
+      return new cloudwatch.MathExpression({ expression: messages, usingMetrics, label: 'Messages waiting or in flight', period: Duration.minutes(1) });
+    }
+    usingMetrics.running = new cloudwatch.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      dimensionsMap: { ClusterName: this.cluster.clusterName, ServiceName: this.service.serviceName },
+      statistic: 'Average',
+      period: Duration.minutes(1),
+    });
     return new cloudwatch.MathExpression({
-      expression: `IF(running > 0, (${messages}) / running, IF((${messages}) > 0, ${target}, 0))`,
+      expression: `IF(FILL(running, 0) > 0, (${messages}) / running, IF((${messages}) > 0, ${target}, 0))`,
       usingMetrics,
       label: 'Messages waiting or in flight per running task',
       period: Duration.minutes(1),
     });
   }
 
-  /** Running tasks. */
-  metricRunningTasks(): cloudwatch.IMetric {
-    return this.backlogPerTask.usingMetrics.running!;
+  /** A VPC of 2 AZs with flow logs: public subnets only with `public` networking, else private ones behind one NAT gateway. */
+  private ownVpc(publicNetworking: boolean): ec2.Vpc {
+    if (!publicNetworking) return new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1, flowLogs: { FlowLogs: {} } });
+    return new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }],
+      flowLogs: { FlowLogs: {} },
+    });
+  }
+
+  /** Running tasks, with Container Insights. */
+  metricRunningTasks(): cloudwatch.IMetric | undefined {
+    return this.backlogPerTask.usingMetrics.running;
   }
 }

@@ -4,5 +4,6 @@ import { defineConfig } from 'postbox';
 export default defineConfig({
   topology: './src/service-topology.ts',
   workers: './src/service-workers.ts',
-  stages: { local: 'local', deployed: 'dev' },
+  // Every stage idles near zero (the development profile) unless named production here: see `postbox cost`.
+  stages: { local: 'local', deployed: 'dev', profiles: { prod: 'production' } },
 });

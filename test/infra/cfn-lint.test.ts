@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import type { StageProfile } from '../../lib/config/stage-profile.ts';
 import { createMessagingApp } from '../../lib/infra/messaging-app.ts';
 import { lintTemplate } from '../helpers/cfn-lint.ts';
 
@@ -11,15 +12,15 @@ import { lintTemplate } from '../helpers/cfn-lint.ts';
 // destination), WS1004 (the rule misses LoggingConfig log groups), WS1000 (Postbox writes no X-Ray segments).
 
 /** The root project's stack (the orders example, with cdk-nag and the outbox), synthesized as `cdk synth` does, less the bundling. */
-async function synthesizeExample(): Promise<string> {
+async function synthesizeExample(profile: StageProfile): Promise<string> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'postbox-cfn-lint-'));
-  const { app, stack } = await createMessagingApp({ app: new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }), stack: { outbox: true } });
+  const { app, stack } = await createMessagingApp({ app: new App({ outdir, context: { 'aws:cdk:bundling-stacks': [] } }), stack: { outbox: true }, profile });
   return app.synth().getStackByName(stack.stackName).templateFullPath;
 }
 
 describe('cfn-lint with its serverless rules', () => {
-  it("finds no error and no serverless warning in the example's template, beyond the false positives named for Postbox", async () => {
-    const { findings, blocking } = await lintTemplate(await synthesizeExample());
+  it.each(['production', 'development'] as const)("finds no error and no serverless warning in the example's template under the %s profile, beyond the false positives named for Postbox", async (profile) => {
+    const { findings, blocking } = await lintTemplate(await synthesizeExample(profile));
     expect(findings.length).toBeGreaterThan(0);
     expect(blocking).toEqual([]);
   });

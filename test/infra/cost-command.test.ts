@@ -14,6 +14,8 @@ describe('postbox cost', () => {
     expect(code).toBe(0);
     const report = JSON.parse(out);
     expect(report.stage).toBe('orders-prod');
+    // The example's config names prod a production stage.
+    expect(report.profile).toBe('production');
     expect(report.items.map((item: { item: string; count: number }) => [item.item, item.count])).toEqual([
       ['NAT gateway', 1],
       ['Fargate task (0.5 vCPU, 1 GB, ARM64), always running', 1],
@@ -24,20 +26,43 @@ describe('postbox cost', () => {
       ['empty long polls (11 open at a time, 1.4 M receives)', 11],
     ]);
     expect(report.idleMonthly).toBe(58.5);
+    expect(report.otherProfile).toEqual({ profile: 'development', idleMonthly: 2.43 });
     expect(report.paths).toHaveLength(4);
     const perMillion = report.paths.reduce((sum: number, path: { perMillion: number }) => sum + path.perMillion, 0);
     expect(report.monthly).toBeCloseTo(58.5 + 2 * perMillion, 2);
   });
 
-  it('prints the tables with the prices named and dated', async () => {
+  it("prices the example's development stage at $5 a month or less idle: no NAT gateway, no task running, dead-letter alarms, one key", async () => {
+    const { code, out } = await cost('--json', '--stage', 'dev');
+    expect(code).toBe(0);
+    const report = JSON.parse(out);
+    expect(report.profile).toBe('development');
+    expect(report.items.map((item: { item: string; count: number }) => [item.item, item.count])).toEqual([
+      ['CloudWatch alarm metric (7 alarms)', 9],
+      ['KMS customer-managed key', 1],
+      ['empty long polls (10 open at a time, 1.3 M receives)', 10],
+    ]);
+    expect(report.idleMonthly).toBeLessThanOrEqual(5);
+    expect(report.otherProfile).toEqual({ profile: 'production', idleMonthly: 58.5 });
+  });
+
+  it('prints the tables with the profile, the prices named and dated, and the other profile beside them', async () => {
     const { code, out } = await cost();
     expect(code).toBe(0);
-    expect(out).toMatch(/^orders-dev: \$58\.50 a month idle \(us-east-1 list prices of \d{4}-\d{2}-\d{2}, before free tiers\)/);
+    expect(out).toMatch(/^orders-dev \(development profile\): \$2\.43 a month idle \(us-east-1 list prices of \d{4}-\d{2}-\d{2}, before free tiers\)/);
+    expect(out).toContain('under the production profile: $58.50 a month idle');
     expect(out).toContain('per million messages on each path');
+  });
+
+  it('itemizes the stage under the profile --stage-profile names', async () => {
+    const { code, out } = await cost('--json', '--stage-profile', 'production');
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ stage: 'orders-dev', profile: 'production', idleMonthly: 58.5 });
   });
 
   it('refuses a bad option value with one line and exit 2', async () => {
     expect(await cost('--messages', 'many')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--messages/)] });
     expect(await cost('--lambda-ms', '0')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--lambda-ms/)] });
+    expect(await cost('--stage-profile', 'staging')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--stage-profile/)] });
   });
 });

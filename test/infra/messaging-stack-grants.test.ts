@@ -28,7 +28,7 @@ describe('MessagingStack grants', () => {
     const { stack, statements } = producerStatements((stack, producer) => stack.grantPublish(producer));
     expect(statements).toEqual([
       { Effect: 'Allow', Action: 'sns:Publish', Resource: [...stack.topics.values()].map((topic) => stack.resolve(topic.topic.topicArn)) },
-      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: stack.resolve(stack.topicKey.keyArn) },
+      { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: stack.resolve(stack.topicKey!.keyArn) },
       putPayloads(stack),
     ]);
     expect(stack.topics.size).toBe(2);

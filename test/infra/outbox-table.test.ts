@@ -66,7 +66,7 @@ describe('MessagingStack with an outbox', () => {
     const resourcesOf = (action: string | string[]) =>
       statements.filter((statement: { Action: unknown }) => JSON.stringify(statement.Action) === JSON.stringify(action)).flatMap((statement: { Resource: unknown }) => [statement.Resource].flat());
     expect(resourcesOf('sns:Publish')).toEqual([...stack.topics.values()].map((topic) => stack.resolve(topic.topic.topicArn)));
-    expect(resourcesOf(['kms:Decrypt', 'kms:GenerateDataKey*'])).toEqual([stack.resolve(stack.topicKey.keyArn)]);
+    expect(resourcesOf(['kms:Decrypt', 'kms:GenerateDataKey*'])).toEqual([stack.resolve(stack.topicKey!.keyArn)]);
     expect(resourcesOf('sqs:SendMessage')).toEqual([stack.resolve(stack.queues.get('invoice-generate')!.queue.queueArn)]);
     expect(resourcesOf(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'])).toEqual([{ 'Fn::GetAtt': [idOf(outbox.table), 'Arn'] }]);
     const dynamodbActions = statements.flatMap((statement: { Action: string | string[] }) => [statement.Action].flat()).filter((action: string) => action.startsWith('dynamodb:'));

@@ -12,12 +12,31 @@ const otherAccount = '222222222222';
 
 // The same calls allowed and refused with every handler in the one stack, and with the handlers in stack groups
 // (nested stacks, one queue policy per handler, references across stacks).
+// The development profile's topics use the AWS-managed key alias/aws/sns, whose key policy AWS sets (the template
+// holds none): the simulation gives it that documented policy.
+const AWS_MANAGED_SNS_KEY = 'AwsManagedSnsKey';
+const awsManagedSnsKeyPolicy = {
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'Allow access through SNS for all principals in the account that are authorized to use SNS',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:CreateGrant', 'kms:DescribeKey'],
+      Resource: '*',
+      Condition: { StringEquals: { 'kms:CallerAccount': env.account, 'kms:ViaService': `sns.${env.region}.amazonaws.com` } },
+    },
+  ],
+};
+
 describe.each([
-  ['in one stack', undefined],
-  ['in stack groups', 5],
-] as const)('the example stack %s', (_, stackGroups) => {
+  ['in one stack', undefined, 'production'],
+  ['in stack groups', 5, 'production'],
+  ['in one stack, development profile', undefined, 'development'],
+  ['in stack groups, development profile', 5, 'development'],
+] as const)('the example stack %s', (_, stackGroups, profile) => {
   // The example stack, with a producer's role granted the documented way.
-  const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true, ...(stackGroups && { stackGroups }) });
+  const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true, profile, ...(stackGroups && { stackGroups }) });
   // A publisher granted the documented way: the simulation proves that these grants are enough.
   const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
   stack.grantPublish(publisher);
@@ -25,6 +44,7 @@ describe.each([
   stack.outbox!.grantWrite(publisher);
   // With stack groups, the parent's and the groups' templates as one: the simulation follows policies across them.
   const merged = mergedTemplate(stack);
+  merged.template.Resources[AWS_MANAGED_SNS_KEY] = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: awsManagedSnsKeyPolicy } };
   const policies = new TemplatePolicies(merged.template, env);
 
   const idOf = (construct: { node: { defaultChild?: unknown } } | undefined): string => {
@@ -68,8 +88,10 @@ describe.each([
     switch (resource.kind) {
       case 'topic':
         return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).topic));
-      case 'topic-key':
-        return holding(idOf(must(stack.topics.get(resource.topic), `topic ${resource.topic}`).masterKey));
+      case 'topic-key': {
+        const key = must(stack.topics.get(resource.topic), `topic ${resource.topic}`).masterKey;
+        return holding(key.node.defaultChild ? idOf(key) : AWS_MANAGED_SNS_KEY);
+      }
       case 'queue':
         return holding(idOf(queues(resource.queue).queue));
       case 'dead-letter-queue':
@@ -124,7 +146,10 @@ describe.each([
     const known: Record<string, string> = { 'aws:SecureTransport': 'true' };
     if (call.context?.sourceArn) known['aws:SourceArn'] = resourceOf(call.context.sourceArn).arn;
     if (call.context?.sourceAccount) known['aws:SourceAccount'] = env.account;
-    if (call.context?.viaService) known['kms:ViaService'] = `${call.context.viaService}.${env.region}.amazonaws.com`;
+    if (call.context?.viaService) {
+      known['kms:ViaService'] = `${call.context.viaService}.${env.region}.amazonaws.com`;
+      known['kms:CallerAccount'] = env.account;
+    }
     if (call.context?.s3Prefix) known['s3:prefix'] = call.context.s3Prefix;
     return {
       principal: principalOf(call.principal),

@@ -76,7 +76,8 @@ describe('WorkerService', () => {
     const inFlight = queueMetric('ApproximateNumberOfMessagesNotVisible');
     expect(visible && inFlight).toBeTruthy();
     const expression = metrics.find((metric) => metric.Expression)!.Expression;
-    expect(expression).toBe(`IF(running > 0, (${visible!.Id} + ${inFlight!.Id}) / running, IF((${visible!.Id} + ${inFlight!.Id}) > 0, 20, 0))`);
+    const messages = `FILL(${visible!.Id}, 0) + FILL(${inFlight!.Id}, 0)`;
+    expect(expression).toBe(`IF(FILL(running, 0) > 0, (${messages}) / running, IF((${messages}) > 0, 20, 0))`);
     const thresholds = alarms.map((alarm) => [alarm.Properties.ComparisonOperator, alarm.Properties.Threshold]);
     expect(thresholds).toEqual(
       expect.arrayContaining([
@@ -93,6 +94,61 @@ describe('WorkerService', () => {
     expect(natRoutes).toHaveLength(2);
     const [service] = Object.values(template.findResources('AWS::ECS::Service'));
     expect(service!.DependsOn).toEqual(expect.arrayContaining(natRoutes));
+  });
+
+  it('runs in public subnets with a public IP and no NAT gateway with public networking, starting once the internet routes exist', () => {
+    const { template } = build({ networking: 'public' });
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::EIP', 0);
+    expect(Object.keys(template.findResources('AWS::EC2::Subnet', { Properties: { MapPublicIpOnLaunch: false } }))).toEqual([]);
+    template.hasResourceProperties('AWS::ECS::Service', { NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) } });
+    const internetRoutes = Object.keys(template.findResources('AWS::EC2::Route', { Properties: { GatewayId: Match.anyValue() } }));
+    expect(internetRoutes).toHaveLength(2);
+    const [service] = Object.values(template.findResources('AWS::ECS::Service'));
+    expect(service!.DependsOn).toEqual(expect.arrayContaining(internetRoutes));
+  });
+
+  it('keeps tasks in private subnets without a public IP by default', () => {
+    const { template } = build();
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.hasResourceProperties('AWS::ECS::Service', { NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'DISABLED' }) } });
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+  });
+
+  it('without Container Insights, wakes the first task from zero on one message and sets one task per backlogPerTaskTarget messages', () => {
+    const { template, stack, queue } = build({ minTasks: 0, maxTasks: 3, backlogPerTaskTarget: 10, containerInsights: false });
+    template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 3 });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    // The backlog alone: messages waiting or in flight in the worker queues, no running-task count.
+    for (const alarm of alarms) {
+      const metrics = alarm.Properties.Metrics as Array<{ Id: string; Expression?: string; MetricStat?: any }>;
+      expect(metrics.filter((metric) => metric.MetricStat).map((metric) => [metric.MetricStat.Metric.MetricName, metric.MetricStat.Metric.Dimensions[0].Value['Fn::GetAtt'][0]])).toEqual(
+        expect.arrayContaining([
+          ['ApproximateNumberOfMessagesVisible', idOf(stack, queue.queue)],
+          ['ApproximateNumberOfMessagesNotVisible', idOf(stack, queue.queue)],
+        ]),
+      );
+      expect(metrics.some((metric) => metric.MetricStat?.Metric.MetricName === 'RunningTaskCount')).toBe(false);
+    }
+    const wake = alarms.find((alarm) => alarm.Properties.ComparisonOperator === 'GreaterThanOrEqualToThreshold')!;
+    expect(wake.Properties.Threshold).toBe(1);
+    const sleep = alarms.find((alarm) => alarm.Properties.ComparisonOperator === 'LessThanOrEqualToThreshold')!;
+    expect(sleep.Properties.Threshold).toBe(0);
+    const policies = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((policy) => policy.Properties.StepScalingPolicyConfiguration);
+    expect(policies.every((policy) => policy.AdjustmentType === 'ExactCapacity')).toBe(true);
+    // Bounds are relative to the alarm's threshold: from 1 message one task, from 11 two, from 21 three; none at 0.
+    const steps = policies.flatMap((policy) => policy.StepAdjustments).map((step: any) => [step.MetricIntervalLowerBound, step.MetricIntervalUpperBound, step.ScalingAdjustment]);
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        [undefined, 0, 0],
+        [0, 10, 1],
+        [10, 20, 2],
+        [20, undefined, 3],
+      ]),
+    );
+    expect(steps).toHaveLength(4);
   });
 
   it('scales to zero tasks when asked', () => {
