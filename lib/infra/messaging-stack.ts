@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { Annotations, CfnOutput, Duration, Stack, Stage, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -8,7 +7,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { StageProfile } from '../config/stage-profile.ts';
 import { needsPayloadBucket, payloadExpiryDays } from '../messages/payload-pointer.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
-import { externalTopicArn, idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
+import { externalTopicArn, idempotencyTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
@@ -17,7 +16,7 @@ import type { DurableQueue } from './durable-queue.ts';
 import type { EventSubscription } from './event-subscription.ts';
 import { EventTopic } from './event-topic.ts';
 import { IdempotencyTable } from './idempotency-table.ts';
-import { JobLockTable } from './job-lock-table.ts';
+import type { JobLockTable } from './job-lock-table.ts';
 import { lockFileOf } from './lock-file-of.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
 import { MessagingMonitoring, type MessagingMonitoringProps } from './messaging-monitoring.ts';
@@ -29,8 +28,8 @@ import { checkHandlerOverrides, type MessagingOverrides } from './cdk-overrides.
 import { constructIdClashes } from './construct-id-clashes.ts';
 import { checkResourceLimit } from './resource-limit.ts';
 import { stackGroupOf } from './stack-group-of.ts';
-import { writeWorkerImage } from './worker-image.ts';
-import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
+import type { WorkerService, WorkerServiceProps } from './worker-service.ts';
+import { addWorkerResources } from './add-worker-resources.ts';
 
 export interface MessagingStackProps extends StackProps {
   /** The application's topology: every topic, queue and handler is built from it. */
@@ -224,26 +223,18 @@ export class MessagingStack extends Stack {
       if (made.consumer) this.consumers.set(resolved.id, made.consumer);
     }
 
-    const workerQueues = this.topology.queues.filter((queue) => queue.handler.kind === 'worker');
-    if (workerQueues.length > 0) {
-      this.jobLocks = new JobLockTable(this, 'JobLocks', { tableName: jobLockTableName(this.topology.prefix) });
-      this.workers = new WorkerService(this, 'Workers', {
-        ...(development && { minTasks: 0, networking: 'public', containerInsights: false }),
-        ...props.workers,
-        jobLocks: this.jobLocks,
-        queues: workerQueues.map((queue) => this.queues.get(queue.id)!),
-        imageDirectory: this.workerImage(workerQueues.map((queue) => queue.id), projectRoot, props.workersModule),
-        environment: {
-          [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage,
-          [DEPLOYED_ENVIRONMENT.accountId]: this.account,
-          ...payloadEnvironment,
-          ...outboxEnvironment,
-          ...(workerQueues.some((queue) => queue.idempotency) && idempotencyEnvironment),
-        },
-      });
-      payloads?.grantReadPayloads(this.workers.taskDefinition.taskRole);
-      if (workerQueues.some((queue) => queue.idempotency)) idempotency!.grantRecords(this.workers.taskDefinition.taskRole);
-    }
+    const workerResources = addWorkerResources(this, this.topology, {
+      projectRoot,
+      ...(props.workersModule && { workersModule: props.workersModule }),
+      queues: this.queues,
+      settings: { ...(development && { minTasks: 0, networking: 'public', containerInsights: false }), ...props.workers },
+      environment: { ...payloadEnvironment, ...outboxEnvironment },
+      idempotencyEnvironment,
+      ...(payloads && { payloads }),
+      ...(idempotency && { idempotency }),
+    });
+    this.jobLocks = workerResources?.jobLocks;
+    this.workers = workerResources?.workers;
 
     if (props.outbox) {
       this.outbox = new OutboxTable(this, 'Outbox', {
@@ -291,20 +282,6 @@ export class MessagingStack extends Stack {
     return new PayloadBucket(this, 'Payloads', { bucketName, expiration: Duration.days(payloadExpiryDays(this.topology.queues)) });
   }
 
-
-  /** Writes the build context of the worker image into the cloud assembly's directory; returns its path. */
-  private workerImage(queueIds: readonly string[], projectRoot: string, workersModule: string | undefined): string {
-    const directory = path.join(Stage.of(this)!.outdir, `${this.artifactId}.worker-image`);
-    if (!this.bundlingRequired) return writeWorkerImage(directory, { projectRoot });
-    if (workersModule === undefined) {
-      throw new ConfigError(
-        'CONFIG_INVALID',
-        `stack ${this.stackName}: topology '${this.topology.app}' has worker queues (${queueIds.join(', ')}) but no workers module for its worker image; ` +
-          'set `workers` in postbox.config.ts (MessagingStack prop workersModule) to the module that exports default defineWorkers(topology, { ... })',
-      );
-    }
-    return writeWorkerImage(directory, { projectRoot, workersModule });
-  }
 
   /**
    * Lets the grantee publish the topology's events: sns:Publish on every topic (PublishBatch included),
