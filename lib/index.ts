@@ -70,8 +70,11 @@ export {
   DuplicateMessageError,
   InvalidPublishOptionsError,
   PublisherOptionsError,
+  SchedulingNotConfiguredError,
   SendDeadLetterError,
 } from './runtime/publishing/publish-errors.ts';
+export { EventBridgeMessageScheduler, type EventBridgeSchedulerSettings } from './runtime/publishing/scheduling/eventbridge-message-scheduler.ts';
+export type { MessageScheduler, ScheduledCall, ScheduledDelivery } from './runtime/publishing/scheduling/message-scheduler.ts';
 export { DynamoDbOutboxStore, MAX_TRANSACTION_ITEMS, type DynamoDbOutboxStoreOptions } from './runtime/publishing/outbox/dynamodb-outbox-store.ts';
 export { JsonLinesSendDeadLetter } from './runtime/publishing/outbox/json-lines-send-dead-letter.ts';
 export { Outbox } from './runtime/publishing/outbox/outbox.ts';

@@ -62,6 +62,13 @@ export const postboxConfigSchema = z.strictObject({
    */
   outbox: z.boolean().default(false),
   /**
+   * Messages for later than SQS delays (`at`, or a delay past 15 minutes; docs/scheduling.md): `cdk deploy` builds an
+   * EventBridge Scheduler group, the role its schedules deliver with and their dead-letter queue. `postbox dev` and
+   * `postbox/testing` deliver them on the local system's clock either way.
+   * @default false
+   */
+  schedules: z.boolean().default(false),
+  /**
    * Split the handlers' resources into this many nested stacks (docs/big-topologies.md): each handler goes to its
    * `stackGroup`, or to a stable hash bucket of its name, so adding one changes only its group. Choose it once: changing
    * it moves handlers between groups, which replaces their queues. Needed past about 25 Lambda handlers, where one

@@ -55,6 +55,7 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
   const stack = new MessagingStack(app, `${config.topology.app}-${stage}`, {
     profile,
     ...(config.outbox && { outbox: true }),
+    ...(config.schedules && { schedules: true }),
     ...(config.stackGroups !== undefined && { stackGroups: config.stackGroups }),
     ...options.stack,
     topology: config.topology,

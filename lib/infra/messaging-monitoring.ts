@@ -10,6 +10,7 @@ import type { DurableQueue } from './durable-queue.ts';
 import type { EventTopic } from './event-topic.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
 import type { EventSubscription } from './event-subscription.ts';
+import type { MessageSchedules } from './message-schedules.ts';
 import type { OutboxTable } from './outbox-table.ts';
 
 export interface MessagingMonitoringProps {
@@ -253,6 +254,18 @@ export class MessagingMonitoring extends Construct {
       this.graph(`${label}: relay behind stream (ms)`, outbox.metricIteratorAge()),
       this.graph(`${label}: abandoned stream batches`, outbox.metricAbandonedBatches()),
     );
+  }
+
+  /** Alarms on the schedules' dead-letter queue (what a schedule could not deliver), and adds its graph. */
+  monitorSchedules(label: string, schedules: MessageSchedules): void {
+    this.addAlarm(`${label}DeadLetters`, {
+      metric: schedules.metricDeadLetters(),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      alarmDescription: `${label}: scheduled messages EventBridge Scheduler could not deliver after a day of retries are in queue ${schedules.groupName}-scheduler-dlq; each holds the message and the error. Fix the cause, then send them again.`,
+    });
+    this.addWidgets(this.graph(`${label}: undeliverable scheduled messages`, schedules.metricDeadLetters()));
   }
 
   private addDeadLetterAlarm(id: string, label: string, metric: cloudwatch.IMetric): void {

@@ -19,6 +19,7 @@ import { IdempotencyTable } from './idempotency-table.ts';
 import type { JobLockTable } from './job-lock-table.ts';
 import { lockFileOf } from './lock-file-of.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
+import { MessageSchedules } from './message-schedules.ts';
 import { MessagingMonitoring, type MessagingMonitoringProps } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
@@ -77,6 +78,14 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly outbox?: boolean;
   /**
+   * Builds what messages for later than SQS delays need (`at`, or a delay past 15 minutes; docs/scheduling.md): an
+   * EventBridge Scheduler group `<app>-<stage>`, the role its schedules deliver with, and their dead-letter queue,
+   * watched by an alarm; functions and tasks find them in POSTBOX_SCHEDULE_GROUP and the like. Grant publishers
+   * with `grantSchedule`.
+   * @default false
+   */
+  readonly schedules?: boolean;
+  /**
    * Splits the subscribers' and command handlers' resources into this many nested stacks (QueueGroupStack),
    * for topologies past what one stack holds (CloudFormation's 500 resources: about 28 Lambda subscribers). Each
    * handler goes to its declared `stackGroup`, else to a bucket of a hash of its name, so adding a handler changes
@@ -133,6 +142,8 @@ export class MessagingStack extends Stack {
   readonly payloads?: PayloadBucket;
   /** The outbox table and its relay, with the `outbox` prop. */
   readonly outbox?: OutboxTable;
+  /** The schedule group, delivery role and dead-letter queue of messages for later, with the `schedules` prop. */
+  readonly schedules?: MessageSchedules;
   /** The profile's alarms and dashboard, for this stack's monitoring and its groups'. */
   private readonly profileMonitoring: Pick<MessagingMonitoringProps, 'alarms' | 'dashboard'>;
 
@@ -200,6 +211,11 @@ export class MessagingStack extends Stack {
       : undefined;
     // The outbox table's name is known before the table is made (below, after the queues): every function and task may write it.
     const outboxEnvironment: Record<string, string> = props.outbox ? { [DEPLOYED_ENVIRONMENT.outboxTable]: outboxTableName(prefix) } : {};
+    const schedules = props.schedules
+      ? (this.schedules = new MessageSchedules(this, 'Schedules', { groupName: prefix, topics: [...this.topics.values()].map((topic) => topic.topic), ...(this.topicKey && { topicKey: this.topicKey }) }))
+      : undefined;
+    if (schedules) this.monitoring.monitorSchedules('Schedules', schedules);
+    const schedulesEnvironment = schedules?.environment ?? {};
     const idempotencyEnvironment: Record<string, string> = idempotency ? { [DEPLOYED_ENVIRONMENT.idempotencyTable]: idempotency.table.tableName } : {};
 
     const context: Omit<HandlerResourcesContext, 'monitoring' | 'compact'> = {
@@ -208,7 +224,7 @@ export class MessagingStack extends Stack {
       topicOf: (topicId, external) => (external ? this.externalTopics.get(topicId)! : this.topics.get(topicId)!.topic),
       ...(payloads && { payloads }),
       ...(idempotency && { idempotency }),
-      environment: { ...payloadEnvironment, ...outboxEnvironment },
+      environment: { ...payloadEnvironment, ...outboxEnvironment, ...schedulesEnvironment },
       idempotencyEnvironment,
       ...(props.overrides && { overrides: props.overrides }),
     };
@@ -228,13 +244,15 @@ export class MessagingStack extends Stack {
       ...(props.workersModule && { workersModule: props.workersModule }),
       queues: this.queues,
       settings: { ...(development && { minTasks: 0, networking: 'public', containerInsights: false }), ...props.workers },
-      environment: { ...payloadEnvironment, ...outboxEnvironment },
+      environment: { ...payloadEnvironment, ...outboxEnvironment, ...schedulesEnvironment },
       idempotencyEnvironment,
       ...(payloads && { payloads }),
       ...(idempotency && { idempotency }),
     });
     this.jobLocks = workerResources?.jobLocks;
     this.workers = workerResources?.workers;
+
+    schedules?.allowSendingTo(this.topology.queues.filter((queue) => queue.role === 'command').map((queue) => this.queues.get(queue.id)!.queue));
 
     if (props.outbox) {
       this.outbox = new OutboxTable(this, 'Outbox', {
@@ -295,6 +313,15 @@ export class MessagingStack extends Stack {
     // The AWS-managed key's own policy lets any principal of the account publish through SNS: no grant to add.
     if (this.topicKey) grant = grant.combine(this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'));
     return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
+  }
+
+  /**
+   * Lets the grantee schedule messages for later and cancel them (MessageSchedules.grantSchedule), with the `schedules`
+   * prop; grant publishing or sending besides, for what the publisher sends at once.
+   */
+  grantSchedule(grantee: iam.IGrantable): iam.Grant {
+    if (!this.schedules) throw new ConfigError('CONFIG_INVALID', `stack ${this.stackName} has no schedules to grant: set \`schedules: true\` in postbox.config.ts (MessagingStack prop schedules)`);
+    return this.schedules.grantSchedule(grantee);
   }
 
   /**

@@ -4,6 +4,8 @@ import type { AnyTopology } from '../messages/message-types.ts';
 import { QueueDirectory } from '../operations/queue-directory.ts';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../aws/aws-clients.ts';
+import { setProcessScheduler } from '../runtime/publishing/scheduling/message-scheduler.ts';
+import { LocalMessageScheduler } from './local-message-scheduler.ts';
 import type { Logger } from '../runtime/observability/logger.ts';
 import type { WorkerQueues } from '../runtime/consuming/workers/define-workers.ts';
 import { endpointClientOptions } from '../aws/local-endpoint.ts';
@@ -69,6 +71,8 @@ export interface LocalSystem {
   readonly console?: ConsoleServer;
   /** Topic ARNs by topic id, of every service, where this run provisioned them. */
   readonly topicArns: ReadonlyMap<string, string>;
+  /** The schedules of messages published or sent for later, which this system delivers when due. */
+  readonly schedules: LocalMessageScheduler;
   /** Messages handled per second per queue, over the last interval. */
   rates(): Record<string, number>;
   /** Stops receiving, lets running handlers finish and settle, then stops the console, and the emulator last. */
@@ -111,6 +115,13 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   // Requests time out shortly after the longest long poll here (the workers'), so a stalled endpoint cannot hold up stop().
   const clientOptions = endpointClientOptions({ endpoint });
   const clients = createAwsClients({ ...clientOptions, longPollSeconds: WORKER_WAIT_SECONDS });
+  // The emulators fire no schedules: every Publisher of this process schedules on the local system's clock.
+  const schedules = new LocalMessageScheduler({ sns: clients.sns, sqs: clients.sqs, onError: (name, error) => options.logger.warn('a scheduled message could not be delivered; trying again', { schedule: name, error }) });
+  const unsetScheduler = setProcessScheduler(schedules);
+  const stopSchedules = () => {
+    schedules.stop();
+    unsetScheduler();
+  };
   const dynamodb = new DynamoDBClient(awsClientConfig(clientOptions));
   const runners: LocalRunner[] = [];
   const handled = new Map<string, number>();
@@ -160,6 +171,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     }
   } catch (error) {
     await Promise.all(runners.map((runner) => runner.stop('signal')));
+    stopSchedules();
     await stopEmulator();
     throw error;
   }
@@ -181,6 +193,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   };
   const stopAll = async () => {
     await Promise.all(runners.map((runner) => runner.stop('signal')));
+    stopSchedules();
     await consoleServer?.close();
     await stopEmulator();
   };
@@ -201,6 +214,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     cloudwatch,
     ...(consoleServer && { console: consoleServer }),
     topicArns,
+    schedules,
     rates,
     stop: stopAll,
   };

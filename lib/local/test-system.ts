@@ -16,6 +16,8 @@ import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startLocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
+import { LocalMessageScheduler } from './local-message-scheduler.ts';
+import { setProcessScheduler } from '../runtime/publishing/scheduling/message-scheduler.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
 import { InMemoryIdempotencyStore } from '../runtime/consuming/idempotency/in-memory-idempotency-store.ts';
 import { setProcessIdempotencyStore } from '../runtime/consuming/idempotency/process-idempotency-store.ts';
@@ -76,6 +78,14 @@ export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDi
    * naming the queues still waiting and what they did so far.
    */
   waitFor(id: string, options?: WaitForOptions): Promise<MessageOutcome[]>;
+  /**
+   * The schedules of messages published or sent for later (`at`, or a delay past 15 minutes), by this system's
+   * publisher and by every Publisher of this process: `advance(seconds)` moves their clock ahead and delivers what
+   * is due, `pending()` lists what waits.
+   */
+  readonly schedules: Pick<LocalMessageScheduler, 'advance' | 'pending' | 'now'>;
+  /** Cancels a message scheduled for later, as `Publisher.cancelScheduled` does: false when none was waiting. */
+  cancelScheduled(id: string): Promise<boolean>;
   /** Stops receiving, lets running handlers settle, and lets go of the emulator. */
   stop(): Promise<void>;
 }
@@ -150,6 +160,13 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
   });
   try {
     const clients = createAwsClients({ endpoint, longPollSeconds: WAIT_SECONDS });
+    // Every Publisher of this process schedules on this system's clock, as it would on EventBridge Scheduler.
+    const schedules = new LocalMessageScheduler({ sns: clients.sns, sqs: clients.sqs });
+    const unsetScheduler = setProcessScheduler(schedules);
+    stops.push(async () => {
+      schedules.stop();
+      unsetScheduler();
+    });
     const dynamodb = new DynamoDBClient(awsClientConfig({ endpoint }));
     const s3 = localS3Client({ endpoint });
     let payloadBucket: string | undefined;
@@ -237,6 +254,8 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
         return records;
       },
       waitFor: (id, waitOptions) => log.waitFor(id, waitOptions),
+      schedules,
+      cancelScheduled: (id) => publisher.cancelScheduled(id),
       stop,
       [Symbol.asyncDispose]: stop,
     };

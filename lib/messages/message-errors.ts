@@ -102,7 +102,7 @@ export class MessageTooLargeError extends MessageError {
   }
 }
 
-/** A delay SQS cannot apply. */
+/** A delay or a delivery time that neither SQS nor a schedule can apply. */
 export class InvalidDelayError extends MessageError {
   readonly code = 'INVALID_DELAY';
   readonly retryable = false;

@@ -56,6 +56,12 @@ export const DEPLOYED_ENVIRONMENT = {
   payloadBucket: 'POSTBOX_PAYLOAD_BUCKET',
   /** The outbox table whose stream the outbox relay reads. */
   outboxTable: 'POSTBOX_OUTBOX_TABLE',
+  /** The EventBridge Scheduler group a Publisher schedules later messages in (MessagingStack `schedules`). */
+  scheduleGroup: 'POSTBOX_SCHEDULE_GROUP',
+  /** The role EventBridge Scheduler delivers scheduled messages with. */
+  schedulerRoleArn: 'POSTBOX_SCHEDULER_ROLE_ARN',
+  /** The queue of the scheduled messages EventBridge Scheduler could not deliver. */
+  schedulerDeadLetterArn: 'POSTBOX_SCHEDULER_DLQ_ARN',
 } as const;
 
 /** The environment variables a person (or `postbox dev`) sets; Postbox reads them. */

@@ -17,6 +17,8 @@ export type CallPrincipal =
   | { readonly kind: 'outbox-relay' }
   /** The role VPC flow logs write with. */
   | { readonly kind: 'flow-logs' }
+  /** The role EventBridge Scheduler delivers scheduled messages with (`MessagingStack` prop `schedules`). */
+  | { readonly kind: 'scheduler' }
   /** A role of another account that the topic's `allowSubscribers` names (or of an organization it names). */
   | { readonly kind: 'subscriber-account'; readonly account: string; readonly organization?: string }
   /** An AWS service acting on the stack's behalf, with no role of ours; SNS across regions with an opt-in one as `sns.<region>.amazonaws.com`. */
@@ -49,6 +51,12 @@ export type CallResource =
   | { readonly kind: 'outbox-stream' }
   /** The queue that the outbox stream's event source records the batches it gave up on in. */
   | { readonly kind: 'outbox-relay-failures' }
+  /** A schedule of the stack's schedule group. */
+  | { readonly kind: 'schedule' }
+  /** The role the schedules deliver with, as a publisher passes it. */
+  | { readonly kind: 'scheduler-role' }
+  /** The queue of what a schedule could not deliver. */
+  | { readonly kind: 'scheduler-dead-letter-queue' }
   /** The CDK bootstrap repository that holds the worker image. */
   | { readonly kind: 'worker-image-repository' }
   /** An action with no resource-level permissions. */
@@ -66,6 +74,8 @@ export interface CallContext {
   readonly protocol?: 'sqs';
   /** `s3:prefix`: the key prefix a listing asks for. */
   readonly s3Prefix?: string;
+  /** `iam:PassedToService`: the service a role is passed to. */
+  readonly passedToService?: 'scheduler.amazonaws.com';
 }
 
 /** One request that must be allowed for Postbox to work. Every call is made over TLS (`aws:SecureTransport`). */
@@ -87,6 +97,8 @@ export interface AwsCallsOptions {
   readonly region?: string;
   /** The stack has the transactional outbox (`MessagingStack` prop `outbox`). @default false */
   readonly outbox?: boolean;
+  /** The stack has messages for later (`MessagingStack` prop `schedules`). @default false */
+  readonly schedules?: boolean;
 }
 
 /**
@@ -117,6 +129,7 @@ export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = 
   if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
   if (needsPayloadBucket(topology)) calls.push(...payloadCalls(topology));
   if (options.outbox) calls.push(...outboxCalls(topology));
+  if (options.schedules) calls.push(...scheduleCalls(topology));
   calls.push(...alarmCalls());
   return calls;
 }
@@ -246,6 +259,25 @@ function payloadCalls(topology: ResolvedTopology): AwsCall[] {
       { principal, action: 's3:GetObject', resource: object, purpose: 'MessageProcessor fetches the payload a pointer names, before decoding' },
       { principal, action: 's3:ListBucket', resource: { kind: 'payload-bucket' }, context: { s3Prefix: 'payloads/' }, purpose: 'lets S3 answer a read of a gone payload with 404, which dead-letters it as PAYLOAD_MISSING' },
     ]),
+  ];
+}
+
+/** Messages for later: a publisher granted with `grantSchedule` making and deleting schedules, and the schedules delivering. */
+function scheduleCalls(topology: ResolvedTopology): AwsCall[] {
+  const publisher = { kind: 'publisher' } as const;
+  const scheduler = { kind: 'scheduler' } as const;
+  return [
+    { principal: publisher, action: 'scheduler:CreateSchedule', resource: { kind: 'schedule' }, purpose: 'Publisher.publish and send with `at`, or a delay past 15 minutes' },
+    { principal: publisher, action: 'scheduler:DeleteSchedule', resource: { kind: 'schedule' }, purpose: 'Publisher.cancelScheduled' },
+    { principal: publisher, action: 'iam:PassRole', resource: { kind: 'scheduler-role' }, context: { passedToService: 'scheduler.amazonaws.com' }, purpose: 'CreateSchedule names the role the schedule delivers with' },
+    ...topology.topics.flatMap((topic): AwsCall[] => [
+      { principal: scheduler, action: 'sns:Publish', resource: { kind: 'topic', topic: topic.id }, purpose: 'a schedule publishes its event (universal target sns:publish)' },
+      { principal: scheduler, action: 'kms:GenerateDataKey', resource: { kind: 'topic-key', topic: topic.id }, context: { viaService: 'sns' }, purpose: 'SNS encrypts the scheduled event with the topic key' },
+    ]),
+    ...topology.queues
+      .filter((queue) => queue.role === 'command')
+      .map((queue): AwsCall => ({ principal: scheduler, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: queue.id }, purpose: 'a schedule sends its command (universal target sqs:sendMessage)' })),
+    { principal: scheduler, action: 'sqs:SendMessage', resource: { kind: 'scheduler-dead-letter-queue' }, purpose: 'a schedule keeps what it could not deliver in its dead-letter queue' },
   ];
 }
 

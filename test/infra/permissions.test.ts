@@ -36,12 +36,13 @@ describe.each([
   ['in stack groups, development profile', 5, 'development'],
 ] as const)('the example stack %s', (_, stackGroups, profile) => {
   // The example stack, with a producer's role granted the documented way.
-  const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true, profile, ...(stackGroups && { stackGroups }) });
+  const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true, schedules: true, profile, ...(stackGroups && { stackGroups }) });
   // A publisher granted the documented way: the simulation proves that these grants are enough.
   const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
   stack.grantPublish(publisher);
   stack.grantSend(publisher);
   stack.outbox!.grantWrite(publisher);
+  stack.grantSchedule(publisher);
   // With stack groups, the parent's and the groups' templates as one: the simulation follows policies across them.
   const merged = mergedTemplate(stack);
   merged.template.Resources[AWS_MANAGED_SNS_KEY] = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: awsManagedSnsKeyPolicy } };
@@ -77,6 +78,8 @@ describe.each([
         return flowLog().role;
       case 'outbox-relay':
         return idOf(must(stack.outbox, 'outbox').relayRole);
+      case 'scheduler':
+        return idOf(must(stack.schedules, 'schedules').role);
     }
   }
 
@@ -125,6 +128,12 @@ describe.each([
         return holding(idOf(must(stack.outbox, 'outbox').failureQueue));
       case 'worker-image-repository':
         return { arn: workerImageRepositoryArn() };
+      case 'schedule':
+        return { arn: `arn:aws:scheduler:${env.region}:${env.account}:schedule/orders-dev/postbox-m-1` };
+      case 'scheduler-role':
+        return { arn: policies.arnOf(idOf(must(stack.schedules, 'schedules').role)) };
+      case 'scheduler-dead-letter-queue':
+        return holding(idOf(must(stack.schedules, 'schedules').deadLetterQueue));
       case 'any':
         return { arn: '*' };
       case 'external-topic':
@@ -151,6 +160,7 @@ describe.each([
       known['kms:CallerAccount'] = env.account;
     }
     if (call.context?.s3Prefix) known['s3:prefix'] = call.context.s3Prefix;
+    if (call.context?.passedToService) known['iam:PassedToService'] = call.context.passedToService;
     return {
       principal: principalOf(call.principal),
       action: call.action,
@@ -171,7 +181,7 @@ describe.each([
     return `${who}: ${call.action} on ${Object.values(call.resource).join(' ')} (${call.purpose})`;
   };
 
-  const calls = awsCalls(stack.topology, { outbox: true });
+  const calls = awsCalls(stack.topology, { outbox: true, schedules: true });
 
   describe('the permissions of the example stack, simulated', () => {
     it('lists calls for every role, topic and queue of the template', () => {
@@ -232,6 +242,16 @@ describe.each([
       expect(await policies.simulate(requestOf({ ...relayDelete, resource: { kind: 'job-lock-table' } }))).toBe('ImplicitlyDenied');
       const relaySend = find((call) => call.principal.kind === 'outbox-relay' && call.action === 'sqs:SendMessage' && call.resource.kind === 'queue');
       expect(await policies.simulate(requestOf({ ...relaySend, resource: { kind: 'queue', queue: 'notifications' } }))).toBe('ImplicitlyDenied');
+    });
+
+    it('the schedules sending to a subscriber\'s queue, and a publisher passing their role to another service', async () => {
+      const scheduledSend = find((call) => call.principal.kind === 'scheduler' && call.action === 'sqs:SendMessage' && call.resource.kind === 'queue');
+      expect(await policies.simulate(requestOf({ ...scheduledSend, resource: { kind: 'queue', queue: 'notifications' } }))).toBe('ImplicitlyDenied');
+      const pass = find((call) => call.action === 'iam:PassRole');
+      expect(await policies.simulate(requestOf(pass, { 'iam:PassedToService': 'lambda.amazonaws.com' }))).toBe('ImplicitlyDenied');
+      const create = find((call) => call.action === 'scheduler:CreateSchedule');
+      const otherGroup = { ...requestOf(create), resourceArn: `arn:aws:scheduler:${env.region}:${env.account}:schedule/billing-dev/postbox-m-1` };
+      expect(await policies.simulate(otherGroup)).toBe('ImplicitlyDenied');
     });
 
     it('a Lambda consumer deleting from a queue not its own', async () => {

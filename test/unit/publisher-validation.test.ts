@@ -1,6 +1,7 @@
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
+import { SchedulingNotConfiguredError } from '../../lib/runtime/publishing/publish-errors.ts';
 import { InvalidDelayError, MessageTooLargeError, SchemaValidationError, UnknownMessageTypeError } from '../../lib/messages/message-errors.ts';
 import {
   BatchValidationError,
@@ -58,11 +59,23 @@ describe('Publisher validation', () => {
     expect((error as Error).message).toMatch(/^Message e-6 of type 'payment.received' is 300\d{3} bytes, over the 262144-byte limit of topic pay-dev-payments/);
   });
 
-  it('rejects delays SQS cannot apply', async () => {
-    await expect(publisher.send('report.build', { month: '2026-11' }, { delaySeconds: 901 })).rejects.toThrowError(
-      new InvalidDelayError('report.build', 901, 'SQS delays by whole seconds from 0 to 900 (15 minutes); schedule longer delays elsewhere (EventBridge Scheduler)'),
+  it('rejects delays neither SQS nor a schedule can apply', async () => {
+    await expect(publisher.send('report.build', { month: '2026-11' }, { delaySeconds: 1.5 })).rejects.toThrowError(
+      new InvalidDelayError('report.build', 1.5, 'a delay is a whole number of seconds, 0 or more'),
     );
-    await expect(publisher.send('report.build', { month: '2026-11' }, { delaySeconds: 1.5 })).rejects.toBeInstanceOf(InvalidDelayError);
+    await expect(publisher.send('report.build', { month: '2026-11' }, { at: new Date(Date.now() - 60_000) })).rejects.toThrowError(/is in the past/);
+  });
+
+  it('says how to turn scheduling on when a message for later has no scheduler (no stack settings, no local system)', async () => {
+    const error = await publisher.send('report.build', { month: '2026-11' }, { delaySeconds: 3600 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SchedulingNotConfiguredError);
+    expect((error as Error).message).toMatch(/^Cannot schedule a message for later: this publisher has no scheduler\. Turn on `schedules: true`/);
+  });
+
+  it('refuses a message for later in a batch, sending none of it', async () => {
+    const error = await publisher.sendMany([{ type: 'report.build', data: { month: '2026-11' }, options: { delaySeconds: 3600 } }]).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BatchValidationError);
+    expect((error as Error).message).toContain('a batch or an outbox write schedules nothing; schedule it alone with publish or send');
   });
 
   it('sends nothing of a batch with an invalid message, and names each bad one', async () => {

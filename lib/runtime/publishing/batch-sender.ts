@@ -9,7 +9,10 @@ export interface PublishedMessage {
   /** The envelope id. */
   readonly id: string;
   readonly type: string;
-  readonly status: 'sent' | 'failed';
+  /** `scheduled`: handed to the scheduler, to be delivered at `scheduledAt` (publish and send only). */
+  readonly status: 'sent' | 'failed' | 'scheduled';
+  /** When a schedule delivers it. */
+  readonly scheduledAt?: Date;
   /** The id SNS or SQS gave it. */
   readonly messageId?: string;
   readonly error?: DeliveryError;

@@ -106,3 +106,16 @@ export class SendDeadLetterError extends PostboxError {
     );
   }
 }
+
+/** A message was to be delivered later, but this publisher has nothing to schedule it with. */
+export class SchedulingNotConfiguredError extends PostboxError {
+  readonly code = 'SCHEDULING_NOT_CONFIGURED';
+
+  constructor() {
+    super(
+      'Cannot schedule a message for later: this publisher has no scheduler. Turn on `schedules: true` in postbox.config.ts ' +
+        '(MessagingStack prop `schedules`), which gives functions and tasks POSTBOX_SCHEDULE_GROUP, POSTBOX_SCHEDULER_ROLE_ARN and ' +
+        'POSTBOX_SCHEDULER_DLQ_ARN, and grant the publisher with `stack.grantSchedule(role)`; or give the Publisher a `scheduler`. Nothing was sent.',
+    );
+  }
+}

@@ -33,12 +33,18 @@ export interface PublishOptions {
    * else a new trace
    */
   readonly traceContext?: TraceContext;
+  /**
+   * Seconds before the message is delivered (standard destinations only, at most a year): a command within 900 s
+   * by SQS's own delay; an event, or a command past 900 s, by a one-time EventBridge Scheduler schedule
+   * (docs/scheduling.md), which `cancelScheduled(id)` deletes. @default 0
+   */
+  readonly delaySeconds?: number;
+  /** When the message is delivered, as `delaySeconds` from now; not both. @default now */
+  readonly at?: Date;
 }
 
-export interface SendOptions extends PublishOptions {
-  /** Seconds before the command becomes visible, 0 to 900 (standard queues only). @default 0 */
-  readonly delaySeconds?: number;
-}
+/** A command's options: the same as an event's. */
+export type SendOptions = PublishOptions;
 
 /** SNS's and SQS's most entries in one batch call. */
 const MAX_BATCH_ENTRIES = 10;
@@ -53,6 +59,8 @@ export interface Prepared {
   readonly options: SendOptions;
   /** The serialized message and where it is stored, when it is over its destination's limit (claim check). */
   readonly payload?: { readonly pointer: PayloadPointer; readonly body: string };
+  /** When a schedule delivers it, for a message scheduled rather than sent now. */
+  readonly scheduledAt?: Date;
 }
 
 /** The message sent in place of one over its destination's limit: a pointer to its payload, with the message's own attributes. */

@@ -6,6 +6,7 @@ import type { PublishedMessage } from './batch-sender.ts';
 import type { Routes } from './destination-addresses.ts';
 import type { SendDeadLetter } from './outbox/outbox-store.ts';
 import type { SendOptions } from './publish-requests.ts';
+import type { MessageScheduler } from './scheduling/message-scheduler.ts';
 
 /** What a Publisher is made with, and the shapes its batch calls take and give. */
 
@@ -66,6 +67,12 @@ export interface PublisherOptions {
    * @default none: failures are only in the report
    */
   readonly sendDeadLetter?: SendDeadLetter;
+  /**
+   * What delivers messages published or sent for later (`at`, or a delay past SQS's 15 minutes).
+   * @default the local system's in `postbox dev` and `postbox/testing`; else EventBridge Scheduler with the group, role
+   * and dead-letter queue MessagingStack `schedules` gives functions and tasks (POSTBOX_SCHEDULE_GROUP, ...)
+   */
+  readonly scheduler?: MessageScheduler;
 }
 
 /** One message of a batch: its type, and data typed by that type's schema. */

@@ -24,6 +24,8 @@ import { activeTraceContext, startMessageSpan } from '../observability/otel-span
 import { continueTrace, traceAttributes, type TraceContext } from '../observability/trace-context.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
 import { BatchSender } from './batch-sender.ts';
+import { PublisherScheduling } from './scheduling/publisher-scheduling.ts';
+import { deliveryTiming } from './scheduling/schedule-timing.ts';
 import { DestinationAddresses, locationProblems } from './destination-addresses.ts';
 import { BatchValidationError, InvalidPublishOptionsError, PublisherOptionsError } from './publish-errors.ts';
 import { keepUnsent } from './outbox/keep-unsent.ts';
@@ -52,8 +54,7 @@ import type { BatchEntry, OutboxEntry, PublisherOptions, PublishReport } from '.
 export const SNS_MAX_MESSAGE_BYTES = DEFAULT_MAX_MESSAGE_BYTES;
 /** SQS's limit on the sum of a SendMessageBatch. */
 export const SQS_MAX_BATCH_BYTES = 1_048_576;
-/** SQS's limit on a message's delay: 15 minutes. */
-export const SQS_MAX_DELAY_SECONDS = 900;
+export { SQS_MAX_DELAY_SECONDS } from './scheduling/schedule-timing.ts';
 
 /**
  * Publishes events to their topic and sends commands to their queue, typed by
@@ -79,6 +80,7 @@ export class Publisher<T extends AnyTopology> {
   private readonly batches: BatchSender;
   private readonly payloadBucket: string | undefined;
   private readonly payloads: PayloadStore;
+  private readonly scheduling: PublisherScheduling;
 
   constructor(
     declaration: T,
@@ -103,6 +105,7 @@ export class Publisher<T extends AnyTopology> {
     });
     this.limit = pLimit(options.concurrency ?? 8);
     this.batches = new BatchSender(this.sns, this.sqs, this.addresses, { maxAttempts: options.maxAttempts ?? 3, retryBaseMs: options.retryBaseMs ?? 100 });
+    this.scheduling = new PublisherScheduling(options.scheduler, options.region);
     this.payloadBucket = options.payloadBucket ?? (process.env[DEPLOYED_ENVIRONMENT.payloadBucket] || undefined);
     // Payloads go where the messages go: to the endpoint of the SNS client the Publisher was given (an emulator's).
     const sns = this.sns;
@@ -120,6 +123,14 @@ export class Publisher<T extends AnyTopology> {
   /** Sends one command to its queue. Throws the validation error, or a DeliveryError. */
   async send<K extends CommandType<T>>(type: K, data: MessageInput<T, K>, options: SendOptions = {}): Promise<PublishedMessage> {
     return this.sendOne(this.prepare(0, 'command', type, data, options));
+  }
+
+  /**
+   * Deletes the schedule of a message published or sent for later (`at`, or a delay past what SQS delays); true if
+   * it was still waiting, false if it was delivered already, cancelled, or never scheduled.
+   */
+  async cancelScheduled(id: string): Promise<boolean> {
+    return this.scheduling.cancel(id);
   }
 
   /** Publishes events in batches. Throws BatchValidationError, sending nothing, if any is invalid. */
@@ -151,7 +162,9 @@ export class Publisher<T extends AnyTopology> {
     const invalid: Array<{ index: number; error: MessageError }> = [];
     entries.forEach((entry, index) => {
       try {
-        prepared.push(this.prepare(index, kind ?? this.catalog.get(entry.type)?.kind ?? 'event', entry.type, entry.data, entry.options ?? {}));
+        const message = this.prepare(index, kind ?? this.catalog.get(entry.type)?.kind ?? 'event', entry.type, entry.data, entry.options ?? {});
+        if (message.scheduledAt) throw new InvalidDelayError(entry.type, entry.options?.delaySeconds ?? Math.ceil((message.scheduledAt.getTime() - Date.now()) / 1000), 'a batch or an outbox write schedules nothing; schedule it alone with publish or send');
+        prepared.push(message);
       } catch (error) {
         if (!(error instanceof MessageError)) throw error;
         invalid.push({ index, error });
@@ -211,14 +224,10 @@ export class Publisher<T extends AnyTopology> {
     const destination = this.destinationOf(kind, type);
     const problems = optionProblems(destination, id, options);
     if (problems.length > 0) throw new InvalidPublishOptionsError(id, type, problems);
-    if (options.delaySeconds !== undefined) {
-      const { delaySeconds } = options;
-      if (kind !== 'command') throw new InvalidDelayError(type, delaySeconds, 'only commands can be delayed; SNS has no delay');
-      if (!Number.isInteger(delaySeconds) || delaySeconds < 0 || delaySeconds > SQS_MAX_DELAY_SECONDS) {
-        throw new InvalidDelayError(type, delaySeconds, `SQS delays by whole seconds from 0 to ${SQS_MAX_DELAY_SECONDS} (15 minutes); schedule longer delays elsewhere (EventBridge Scheduler)`);
-      }
-      if (destination.fifo && delaySeconds > 0) throw new InvalidDelayError(type, delaySeconds, `${destination.name} is a FIFO queue, which has no per-message delay`);
-    }
+    const timing = deliveryTiming({ messageType: type, kind, fifo: destination.fifo, delaySeconds: options.delaySeconds, at: options.at }, Date.now());
+    // What is sent carries SQS's delay only when SQS applies it; a schedule holds the message itself.
+    const { at: _, delaySeconds: __, ...sendNow } = options;
+    const sendOptions: SendOptions = timing.kind === 'sqs-delay' ? { ...sendNow, delaySeconds: timing.seconds } : sendNow;
     const dataSchema = dataSchemaUriOf(this.topology, type);
     const envelope = createEnvelope({
       id,
@@ -232,7 +241,7 @@ export class Publisher<T extends AnyTopology> {
       ...(options.causationId !== undefined && { causationId: options.causationId }),
     });
     const encoded = encodeMessage(envelope, traceAttributes(this.traceContextOf(destination, envelope.id, type, options.traceContext)));
-    const prepared = { index, envelope, encoded, destination, options };
+    const prepared = { index, envelope, encoded, destination, options: sendOptions, ...(timing.kind === 'scheduled' && { scheduledAt: timing.at }) };
     switch (deliveryForm(encoded.sizeBytes, destination.maxMessageBytes, this.payloadBucket !== undefined)) {
       case 'inline':
         return prepared;
@@ -279,8 +288,11 @@ export class Publisher<T extends AnyTopology> {
   }
 
   private async sendOne(message: Prepared): Promise<PublishedMessage> {
+    // Before anything is stored: a publisher that cannot schedule says so, as it is, not as a failed delivery.
+    if (message.scheduledAt) this.scheduling.scheduler();
     try {
       await this.storePayload(message);
+      if (message.scheduledAt) return await this.scheduling.schedule(message, await this.addresses.of(message.destination), message.scheduledAt);
       const address = await this.addresses.of(message.destination);
       const messageId =
         message.destination.kind === 'topic'
