@@ -15,7 +15,7 @@ export {
   UnrecoverableError,
   UnsupportedDataVersionError,
 } from './messages/message-errors.ts';
-export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, MessageTypeName } from './messages/message-types.ts';
+export type { AnyTopology, CommandType, EventType, MessageData, MessageInput, MessageTypeName, ReplyData, ReplyInput, RequestType } from './messages/message-types.ts';
 export { PostboxError } from './postbox-error.ts';
 export { createSqsHandler, type SqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
 export type { FailedMessage, MessageHooks, SettledMessage } from './runtime/consuming/message-hooks.ts';
@@ -73,6 +73,12 @@ export {
   SchedulingNotConfiguredError,
   SendDeadLetterError,
 } from './runtime/publishing/publish-errors.ts';
+export { Requester, type RequesterOptions, type RequestOptions } from './runtime/publishing/request-reply/requester.ts';
+export { RequesterNotRunningError, RequestFailedError, RequestTimeoutError } from './runtime/publishing/request-reply/request-errors.ts';
+export { ReplyInvalidError } from './runtime/consuming/request-reply.ts';
+export { httpEndpointHandler, verifySignature, type HttpEndpointHandler, type HttpEndpointOptions } from './runtime/consuming/http-delivery/http-endpoint-handler.ts';
+export { EndpointRejectedError, EndpointUnavailableError } from './runtime/consuming/http-delivery/http-delivery-outcome.ts';
+export type { CircuitBreaker, CircuitBreakerSettings } from './runtime/consuming/http-delivery/circuit-breaker.ts';
 export { EventBridgeMessageScheduler, type EventBridgeSchedulerSettings } from './runtime/publishing/scheduling/eventbridge-message-scheduler.ts';
 export type { MessageScheduler, ScheduledCall, ScheduledDelivery } from './runtime/publishing/scheduling/message-scheduler.ts';
 export { DynamoDbOutboxStore, MAX_TRANSACTION_ITEMS, type DynamoDbOutboxStoreOptions } from './runtime/publishing/outbox/dynamodb-outbox-store.ts';

@@ -14,6 +14,7 @@ import { LambdaConsumer } from './lambda-consumer.ts';
 import { lockFileOf } from './lock-file-of.ts';
 import type { MessagingMonitoring } from './messaging-monitoring.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
+import { grantReplying } from './reply-queue-grants.ts';
 import { SharedQueuePolicy } from './shared-queue-policy.ts';
 
 /** What every handler's resources share: the stack's topics, stores, monitoring and environment. */
@@ -36,6 +37,15 @@ export interface HandlerResourcesContext {
   readonly compact: boolean;
   /** The CDK props merged over Postbox's (MessagingStack `overrides`). */
   readonly overrides?: MessagingOverrides;
+  /** The stage's reply queues and the commands that reply, when any does: their handlers may send replies. */
+  readonly replies?: Replies;
+}
+
+/** Where the handlers of replying commands send their replies (reply-queue-grants.ts). */
+export interface Replies {
+  /** The stage's prefix, `<app>-<stage>`, of the reply queues `<prefix>-replies-*`. */
+  readonly prefix: string;
+  readonly commands: ReadonlySet<string>;
 }
 
 export interface HandlerResources {
@@ -113,8 +123,14 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
   queue.grantDeadLetterAccess(consumer.function);
   context.payloads?.grantReadPayloads(consumer.function);
   if (resolved.idempotency) context.idempotency!.grantRecords(consumer.function);
+  if (repliesTo(resolved, context.replies)) grantReplying(consumer.role, context.replies!.prefix);
   context.monitoring.monitorFunction(resolved.id, consumer);
   return { queue, ...(subscription && { subscription }), consumer };
+}
+
+/** Whether the handler of this queue replies to requesters: a command queue of a command that declares a reply. */
+export function repliesTo(resolved: ResolvedQueue, replies: Replies | undefined): boolean {
+  return replies !== undefined && resolved.role === 'command' && resolved.messageTypes.some((type) => replies.commands.has(type));
 }
 
 /**

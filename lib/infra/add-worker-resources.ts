@@ -6,7 +6,9 @@ import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolved-topology.ts';
 import type { DurableQueue } from './durable-queue.ts';
 import type { IdempotencyTable } from './idempotency-table.ts';
+import { repliesTo, type Replies } from './add-handler-resources.ts';
 import { JobLockTable } from './job-lock-table.ts';
+import { grantReplying } from './reply-queue-grants.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
@@ -25,6 +27,8 @@ export interface WorkerResourcesContext {
   readonly idempotencyEnvironment: Record<string, string>;
   readonly payloads?: PayloadBucket;
   readonly idempotency?: IdempotencyTable;
+  /** The stage's reply queues and the commands that reply, when any does. */
+  readonly replies?: Replies;
 }
 
 export interface WorkerResources {
@@ -55,6 +59,7 @@ export function addWorkerResources(stack: Stack, topology: ResolvedTopology, con
   });
   context.payloads?.grantReadPayloads(workers.taskDefinition.taskRole);
   if (idempotent) context.idempotency!.grantRecords(workers.taskDefinition.taskRole);
+  if (workerQueues.some((queue) => repliesTo(queue, context.replies))) grantReplying(workers.taskDefinition.taskRole, context.replies!.prefix);
   return { jobLocks, workers };
 }
 

@@ -20,6 +20,7 @@ import type { JobLockTable } from './job-lock-table.ts';
 import { lockFileOf } from './lock-file-of.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
 import { MessageSchedules } from './message-schedules.ts';
+import { grantRequesting, replyingCommands } from './reply-queue-grants.ts';
 import { MessagingMonitoring, type MessagingMonitoringProps } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
 import { OutboxTable } from './outbox-table.ts';
@@ -218,6 +219,8 @@ export class MessagingStack extends Stack {
     const schedulesEnvironment = schedules?.environment ?? {};
     const idempotencyEnvironment: Record<string, string> = idempotency ? { [DEPLOYED_ENVIRONMENT.idempotencyTable]: idempotency.table.tableName } : {};
 
+    const replyingCommandTypes = replyingCommands(this.topology);
+    const replies = replyingCommandTypes.size > 0 ? { prefix, commands: replyingCommandTypes } : undefined;
     const context: Omit<HandlerResourcesContext, 'monitoring' | 'compact'> = {
       stage: this.topology.stage,
       projectRoot,
@@ -227,6 +230,7 @@ export class MessagingStack extends Stack {
       environment: { ...payloadEnvironment, ...outboxEnvironment, ...schedulesEnvironment },
       idempotencyEnvironment,
       ...(props.overrides && { overrides: props.overrides }),
+      ...(replies && { replies }),
     };
     checkHandlerOverrides(props.overrides, this.topology.queues);
     for (const resolved of this.topology.queues) {
@@ -248,6 +252,7 @@ export class MessagingStack extends Stack {
       idempotencyEnvironment,
       ...(payloads && { payloads }),
       ...(idempotency && { idempotency }),
+      ...(replies && { replies }),
     });
     this.jobLocks = workerResources?.jobLocks;
     this.workers = workerResources?.workers;
@@ -313,6 +318,14 @@ export class MessagingStack extends Stack {
     // The AWS-managed key's own policy lets any principal of the account publish through SNS: no grant to add.
     if (this.topicKey) grant = grant.combine(this.topicKey.grant(grantee, 'kms:Decrypt', 'kms:GenerateDataKey*'));
     return this.payloads ? grant.combine(this.payloads.grantWritePayloads(grantee)) : grant;
+  }
+
+  /**
+   * Lets the grantee make requests with a Requester: make, read and delete its reply queue (`<app>-<stage>-replies-*`)
+   * and send the topology's commands (grantSend).
+   */
+  grantRequest(grantee: iam.IGrantable): iam.Grant {
+    return grantRequesting(grantee, this, this.topology.prefix).combine(this.grantSend(grantee));
   }
 
   /**

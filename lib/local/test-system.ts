@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { loadProjectConfig, loadWorkers, serviceConfigFile } from '../config/load-project-config.ts';
-import type { AnyTopology, CommandType, EventType, MessageInput } from '../messages/message-types.ts';
+import type { AnyTopology, CommandType, EventType, MessageInput, ReplyData, RequestType } from '../messages/message-types.ts';
 import { awsClientConfig } from '../aws/aws-client-config.ts';
 import { createAwsClients, type AwsClients } from '../aws/aws-clients.ts';
 import { addProcessHooks } from '../runtime/consuming/message-hooks.ts';
@@ -16,6 +16,7 @@ import { checkContracts } from '../topology/contract-checks.ts';
 import { resolveTopology, type ResolvedTopology } from '../topology/resolve-topology.ts';
 import { startLocalRunner } from './local-runner.ts';
 import { publishersFirst } from './publishers-first.ts';
+import { Requester, type RequestOptions } from '../runtime/publishing/request-reply/requester.ts';
 import { LocalMessageScheduler } from './local-message-scheduler.ts';
 import { setProcessScheduler } from '../runtime/publishing/scheduling/message-scheduler.ts';
 import { MessageOutcomeLog, type MessageOutcome, type WaitForOptions } from './message-outcome-log.ts';
@@ -84,6 +85,11 @@ export interface TestSystem<T extends AnyTopology = AnyTopology> extends AsyncDi
    * is due, `pending()` lists what waits.
    */
   readonly schedules: Pick<LocalMessageScheduler, 'advance' | 'pending' | 'now'>;
+  /**
+   * Sends a command that declares a `reply` and resolves with its handler's reply, as `Requester.request` does (the
+   * test system's requester, with a reply queue of its own, made on the first request).
+   */
+  request<K extends RequestType<T>>(type: K, data: MessageInput<T, K>, options?: RequestOptions): Promise<ReplyData<T, K>>;
   /** Cancels a message scheduled for later, as `Publisher.cancelScheduled` does: false when none was waiting. */
   cancelScheduled(id: string): Promise<boolean>;
   /** Stops receiving, lets running handlers settle, and lets go of the emulator. */
@@ -229,6 +235,14 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       ...(payloadBucket && { payloadBucket, s3 }),
     });
     const outbox = outboxTable === undefined ? undefined : new Outbox(publisher, new DynamoDbOutboxStore({ tableName: outboxTable, dynamodb }));
+    let requester: Promise<Requester<AnyTopology>> | undefined;
+    const startedRequester = () =>
+      (requester ??= (async () => {
+        const made = new Requester<AnyTopology>(project.topology, { stage, source: 'postbox-testing', sns: clients.sns, sqs: clients.sqs, waitTimeSeconds: WAIT_SECONDS, logger: createLogger({ app: topology.app, stage }) });
+        await made.start();
+        stops.push(() => made.stop());
+        return made;
+      })());
     let stopping: Promise<void> | undefined;
     const stop = () => (stopping ??= stopAll());
     return {
@@ -255,6 +269,7 @@ async function start<T extends AnyTopology>(options: TestSystemOptions): Promise
       },
       waitFor: (id, waitOptions) => log.waitFor(id, waitOptions),
       schedules,
+      request: async (type, data, requestOptions) => (await startedRequester()).request(type as never, data as never, requestOptions) as never,
       cancelScheduled: (id) => publisher.cancelScheduled(id),
       stop,
       [Symbol.asyncDispose]: stop,

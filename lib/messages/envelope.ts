@@ -28,6 +28,11 @@ export interface Envelope<Data = unknown> {
   readonly causationid?: string;
   /** Version of the data's schema. */
   readonly dataversion: number;
+  /**
+   * The queue URL a command's reply goes to, when a Requester sent it (a CloudEvents extension in the body: it stays
+   * with the message through retries, dead-lettering and redrive, and takes none of the 10 message attributes).
+   */
+  readonly replyto?: string;
 }
 
 export interface EnvelopeInput<Data> {
@@ -48,6 +53,8 @@ export interface EnvelopeInput<Data> {
   readonly correlationId?: string;
   /** @default none */
   readonly causationId?: string;
+  /** The queue URL of the reply (`Requester`). @default none: no reply is asked for */
+  readonly replyTo?: string;
 }
 
 export function createEnvelope<Data>(input: EnvelopeInput<Data>): Envelope<Data> {
@@ -65,6 +72,7 @@ export function createEnvelope<Data>(input: EnvelopeInput<Data>): Envelope<Data>
     correlationid: input.correlationId ?? id,
     ...(input.causationId !== undefined && { causationid: input.causationId }),
     dataversion: input.version ?? 1,
+    ...(input.replyTo !== undefined && { replyto: input.replyTo }),
   };
 }
 

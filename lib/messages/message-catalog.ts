@@ -8,6 +8,8 @@ export interface CatalogEntry {
   readonly kind: MessageKind;
   readonly schema: MessageSchema;
   readonly version: number;
+  /** A command's reply schema, when it declares one. */
+  readonly reply?: MessageSchema;
 }
 
 /** Every message type of a topology with its kind, schema and version. */
@@ -17,7 +19,7 @@ export class MessageCatalog {
   constructor(topology: Pick<ResolvedTopology, 'events' | 'commands'>) {
     for (const [kind, types] of [['event', topology.events], ['command', topology.commands]] as const) {
       for (const [type, declared] of Object.entries(types)) {
-        this.entries.set(type, { type, kind, schema: declared.schema, version: declared.version });
+        this.entries.set(type, { type, kind, schema: declared.schema, version: declared.version, ...(declared.reply && { reply: declared.reply }) });
       }
     }
   }

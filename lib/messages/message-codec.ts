@@ -131,6 +131,7 @@ export function decodeIncoming(
   // Set only when sent: no undefined fields in what handlers see and log; assigned, not spread (see `npm run bench`).
   if (header?.dataschema !== undefined) envelope.dataschema = header.dataschema;
   if (header?.causationid !== undefined) envelope.causationid = header.causationid;
+  if (header?.replyto !== undefined) envelope.replyto = header.replyto;
   return { envelope, attributes };
 }
 
@@ -188,6 +189,7 @@ interface EnvelopeHeader extends CloudEventData {
   readonly type: string;
   readonly time?: string;
   readonly dataschema?: string;
+  readonly replyto?: string;
   readonly kind?: Envelope['kind'];
   readonly correlationid?: string;
   readonly causationid?: string;
@@ -204,7 +206,7 @@ function checkEnvelope(messageId: string, value: Record<string, unknown>): Envel
   for (const field of ['id', 'source', 'type'] as const) {
     if (typeof value[field] !== 'string' || value[field] === '') problems.push(`${field} must be a non-empty string`);
   }
-  for (const field of ['time', 'correlationid', 'causationid', 'dataschema'] as const) {
+  for (const field of ['time', 'correlationid', 'causationid', 'dataschema', 'replyto'] as const) {
     if (value[field] !== undefined && typeof value[field] !== 'string') problems.push(`${field} must be a string`);
   }
   if (value.data != null && value.data_base64 != null) problems.push('data and data_base64 are both present; send one');

@@ -18,3 +18,18 @@ type SchemaOf<T extends AnyTopology, K extends MessageTypeName<T>> = Declared<T>
 export type MessageInput<T extends AnyTopology, K extends MessageTypeName<T>> = z.input<SchemaOf<T, K>>;
 /** The data a handler receives for message type K (after validation). */
 export type MessageData<T extends AnyTopology, K extends MessageTypeName<T>> = z.output<SchemaOf<T, K>>;
+
+/** A command whose declaration has a `reply` schema. */
+export type RequestType<T extends AnyTopology> = {
+  [K in CommandType<T>]: NonNullable<T['commands']>[K] extends { readonly reply: z.core.$ZodType } ? K : never;
+}[CommandType<T>];
+
+/** The data a command's handler replies with, as the requester receives it (after validation). */
+export type ReplyData<T extends AnyTopology, K extends CommandType<T>> = NonNullable<T['commands']>[K] extends { readonly reply: infer R extends z.core.$ZodType }
+  ? z.output<R>
+  : never;
+
+/** The data a command's handler replies with, as it returns or passes it to `context.reply`. */
+export type ReplyInput<T extends AnyTopology, K extends CommandType<T>> = NonNullable<T['commands']>[K] extends { readonly reply: infer R extends z.core.$ZodType }
+  ? z.input<R>
+  : never;

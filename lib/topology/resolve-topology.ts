@@ -49,6 +49,9 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
   }
   const { topology, refused } = parsed.success ? { topology: parsed.data, refused: undefined } : salvageTopology(declaration);
   checkMessageTypes(topology, problems);
+  for (const [type, declared] of Object.entries(topology.events)) {
+    if (declared.reply !== undefined) problems.push(`events.${type}.reply: only a command has a reply (a Requester sends commands); declare '${type}' under commands, or drop its reply`);
+  }
   checkTopics(topology, problems, !refused?.topics.size);
   checkExternalTopics(topology, problems);
 

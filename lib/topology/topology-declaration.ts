@@ -134,6 +134,8 @@ export const messageTypeSchema = lazy(() =>
     version: z._default(z.int().check(z.minimum(1)), 1),
     /** What the message means, for people. */
     description: z.optional(z.string()),
+    /** Commands only: the schema of the data its handler replies with to a `Requester` (docs/request-reply.md). */
+    reply: z.optional(messageSchemaSchema()),
   }),
 );
 

@@ -57,6 +57,8 @@ export type CallResource =
   | { readonly kind: 'scheduler-role' }
   /** The queue of what a schedule could not deliver. */
   | { readonly kind: 'scheduler-dead-letter-queue' }
+  /** A Requester instance's reply queue, `<app>-<stage>-replies-<instance>`, which it makes and deletes itself. */
+  | { readonly kind: 'reply-queue' }
   /** The CDK bootstrap repository that holds the worker image. */
   | { readonly kind: 'worker-image-repository' }
   /** An action with no resource-level permissions. */
@@ -130,6 +132,7 @@ export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = 
   if (needsPayloadBucket(topology)) calls.push(...payloadCalls(topology));
   if (options.outbox) calls.push(...outboxCalls(topology));
   if (options.schedules) calls.push(...scheduleCalls(topology));
+  calls.push(...requestReplyCalls(topology));
   calls.push(...alarmCalls());
   return calls;
 }
@@ -259,6 +262,27 @@ function payloadCalls(topology: ResolvedTopology): AwsCall[] {
       { principal, action: 's3:GetObject', resource: object, purpose: 'MessageProcessor fetches the payload a pointer names, before decoding' },
       { principal, action: 's3:ListBucket', resource: { kind: 'payload-bucket' }, context: { s3Prefix: 'payloads/' }, purpose: 'lets S3 answer a read of a gone payload with 404, which dead-letters it as PAYLOAD_MISSING' },
     ]),
+  ];
+}
+
+/** Request-reply, when a command declares a reply: a requester granted with `grantRequest`, and the handlers replying. */
+function requestReplyCalls(topology: ResolvedTopology): AwsCall[] {
+  const replying = topology.queues.filter((queue) => queue.role === 'command' && queue.messageTypes.some((type) => topology.commands[type]?.reply));
+  if (replying.length === 0) return [];
+  const publisher = { kind: 'publisher' } as const;
+  const replyQueue = { kind: 'reply-queue' } as const;
+  return [
+    ...['sqs:CreateQueue', 'sqs:SetQueueAttributes', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:DeleteQueue'].map(
+      (action): AwsCall => ({ principal: publisher, action, resource: replyQueue, purpose: 'Requester.start, its reply loop, and stop' }),
+    ),
+    ...replying.map(
+      (queue): AwsCall => ({
+        principal: queue.handler.kind === 'lambda' ? { kind: 'lambda-consumer', queue: queue.id } : { kind: 'worker-task' },
+        action: 'sqs:SendMessage',
+        resource: replyQueue,
+        purpose: "a replying command's handler sends its reply to the requester's reply queue",
+      }),
+    ),
   ];
 }
 

@@ -1,6 +1,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
+import { reportsTopology } from '../fixtures/reports-service/reports-topology.ts';
 import { awsCalls, type AwsCall, type CallPrincipal, type CallResource } from '../helpers/aws-calls.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
@@ -30,19 +31,32 @@ const awsManagedSnsKeyPolicy = {
 };
 
 describe.each([
-  ['in one stack', undefined, 'production'],
-  ['in stack groups', 5, 'production'],
-  ['in one stack, development profile', undefined, 'development'],
-  ['in stack groups, development profile', 5, 'development'],
-] as const)('the example stack %s', (_, stackGroups, profile) => {
-  // The example stack, with a producer's role granted the documented way.
-  const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env, outbox: true, schedules: true, profile, ...(stackGroups && { stackGroups }) });
+  ['the example stack in one stack', undefined, 'production', ordersTopology],
+  ['the example stack in stack groups', 5, 'production', ordersTopology],
+  ['the example stack in one stack, development profile', undefined, 'development', ordersTopology],
+  ['the example stack in stack groups, development profile', 5, 'development', ordersTopology],
+  // Commands that reply to a Requester, handled by a Lambda function and by a worker.
+  ['a stack of replying commands', undefined, 'production', reportsTopology],
+] as const)('%s', (_, stackGroups, profile, topology) => {
+  const example = topology === ordersTopology;
+  // The stack, with a producer's role granted the documented way.
+  const stack = new MessagingStack(appWithoutBundling(), `${topology.app}-dev`, {
+    topology,
+    stage: 'dev',
+    env,
+    outbox: example,
+    schedules: true,
+    profile,
+    projectRoot: example ? process.cwd() : 'test/fixtures/reports-service',
+    ...(stackGroups && { stackGroups }),
+  });
   // A publisher granted the documented way: the simulation proves that these grants are enough.
   const publisher = new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() });
-  stack.grantPublish(publisher);
+  if (stack.topics.size > 0) stack.grantPublish(publisher);
   stack.grantSend(publisher);
-  stack.outbox!.grantWrite(publisher);
+  stack.outbox?.grantWrite(publisher);
   stack.grantSchedule(publisher);
+  stack.grantRequest(publisher);
   // With stack groups, the parent's and the groups' templates as one: the simulation follows policies across them.
   const merged = mergedTemplate(stack);
   merged.template.Resources[AWS_MANAGED_SNS_KEY] = { Type: 'AWS::KMS::Key', Properties: { KeyPolicy: awsManagedSnsKeyPolicy } };
@@ -129,9 +143,11 @@ describe.each([
       case 'worker-image-repository':
         return { arn: workerImageRepositoryArn() };
       case 'schedule':
-        return { arn: `arn:aws:scheduler:${env.region}:${env.account}:schedule/orders-dev/postbox-m-1` };
+        return { arn: `arn:aws:scheduler:${env.region}:${env.account}:schedule/${stack.topology.prefix}/postbox-m-1` };
       case 'scheduler-role':
         return { arn: policies.arnOf(idOf(must(stack.schedules, 'schedules').role)) };
+      case 'reply-queue':
+        return { arn: `arn:aws:sqs:${env.region}:${env.account}:${stack.topology.prefix}-replies-0a1b2c3d` };
       case 'scheduler-dead-letter-queue':
         return holding(idOf(must(stack.schedules, 'schedules').deadLetterQueue));
       case 'any':
@@ -181,7 +197,7 @@ describe.each([
     return `${who}: ${call.action} on ${Object.values(call.resource).join(' ')} (${call.purpose})`;
   };
 
-  const calls = awsCalls(stack.topology, { outbox: true, schedules: true });
+  const calls = awsCalls(stack.topology, { outbox: example, schedules: true });
 
   describe('the permissions of the example stack, simulated', () => {
     it('lists calls for every role, topic and queue of the template', () => {
@@ -197,7 +213,7 @@ describe.each([
     });
   });
 
-  describe('the permissions of the example stack refuse', () => {
+  if (example) describe('the permissions of the example stack refuse', () => {
     const find = (predicate: (call: AwsCall) => boolean): AwsCall => must(calls.find(predicate), 'such call in the list');
     const workerReceive = find((call) => call.principal.kind === 'worker-task' && call.action === 'sqs:ReceiveMessage');
     const notificationsDelete = find((call) => call.principal.kind === 'lambda-consumer' && call.principal.queue === 'notifications' && call.action === 'sqs:DeleteMessage');

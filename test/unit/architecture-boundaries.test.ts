@@ -19,7 +19,7 @@ const rules: Record<string, { rooms: readonly string[]; packages: readonly strin
   'runtime/observability': { rooms: pure, packages: ['@opentelemetry/'] },
   'runtime/payloads': { rooms: [...pure, 'aws'], packages: ['@aws-sdk/'] },
   'runtime/publishing': { rooms: [...pure, 'aws', 'runtime/payloads', 'runtime/observability'], packages: ['@aws-sdk/', 'aws-lambda'] },
-  'runtime/consuming': { rooms: [...pure, 'aws', ...runtime], packages: ['@aws-sdk/', '@middy/', 'aws-lambda'] },
+  'runtime/consuming': { rooms: [...pure, 'aws', ...runtime], packages: ['@aws-sdk/', '@middy/', 'aws-lambda', 'standardwebhooks'] },
   operations: { rooms: [...pure, 'aws', ...runtime], packages: ['@aws-sdk/'] },
   infra: { rooms: [...pure, 'config'], packages: ['aws-cdk-lib', 'constructs', 'cdk-nag', 'esbuild'] },
   local: { rooms: [...pure, 'aws', 'config', 'operations', ...runtime], packages: ['@aws-sdk/', 'aws-lambda'] },

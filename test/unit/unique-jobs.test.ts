@@ -13,6 +13,7 @@ const context = (messageId: string, attempt = 1): HandlerContext => ({
   queue: 'jobs',
   logger: createLogger({}, { write: () => undefined }),
   traceContext: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+  reply: async () => undefined,
 });
 
 /** A handler whose runs stay open until finished by hand, and which notes each run. */

@@ -17,6 +17,7 @@ import { TRACE_ATTRIBUTES } from '../../messages/wire-contract.ts';
 import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
+import { RequestReply, type ReplySender } from './request-reply.ts';
 
 /** A message received from a queue, with what SQS says about its delivery. */
 export interface ReceivedMessage extends IncomingMessage {
@@ -50,6 +51,12 @@ export interface HandlerContext {
    * publish follow-ups with `{ traceContext: context.traceContext }` so they join it.
    */
   readonly traceContext: TraceContext;
+  /**
+   * Replies to the Requester that sent this command (its command declares a `reply` schema): validated, sent once.
+   * A handler that returns its reply need not call it; a long task calls it when the result is ready, and may go on.
+   * Nothing is sent when no one asked (a plain `send`).
+   */
+  reply(data: unknown): Promise<void>;
 }
 
 /**
@@ -118,6 +125,8 @@ export class MessageProcessor {
     /** Where the payloads of pointer messages are read. @default S3, through a client made on the first pointer */
     private payloads?: PayloadStore,
     idempotencyStore?: IdempotencyStore,
+    /** Where replies to Requesters go. @default none: a request is handled, and its reply not sent */
+    private readonly replies?: ReplySender,
   ) {
     this.acceptedTypes = new Set(queue.messageTypes);
     const idempotentOptions = Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, idempotentOptionsOf(handler)]));
@@ -159,16 +168,21 @@ export class MessageProcessor {
         throw new RetriesExhaustedError(message.messageId, message.receiveCount - 1, new AttemptsWithoutResultError(message.receiveCount));
       }
       const context = new MessageContext(this, message, decoded, scope);
+      // A request (a Requester's command) replies when its handler is done: the handling is the handler and the reply.
+      const requestReply = decoded.replyto !== undefined && this.replies ? RequestReply.of(this.replies, decoded, this.catalog.get(decoded.type)?.reply) : undefined;
+      const handler = this.handlers[decoded.type]!;
+      const run = requestReply ? () => requestReply.around(() => handler(decoded, context)) : () => handler(decoded, context);
+      if (requestReply) context.requestReply = requestReply;
       if (this.guard) {
         return this.guard.run(message.messageId, decoded, (idempotency) => {
           context.idempotency = idempotency;
-          return this.handlers[decoded.type]!(decoded, context);
+          return run();
         }).then(
           (run) => (run.ran ? this.succeeded(decoded, started, scope) : this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started, scope)),
           (error: unknown) => this.failed(message, decoded, error, started, scope),
         );
       }
-      const result = this.handlers[decoded.type]!(decoded, context);
+      const result = run();
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
           () => this.succeeded(decoded, started, scope),
@@ -249,6 +263,7 @@ export class MessageProcessor {
 class MessageContext implements HandlerContext {
   private childLogger: Logger | undefined;
   idempotency: IdempotencyContext | undefined;
+  requestReply: RequestReply | undefined;
 
   constructor(
     private readonly processor: MessageProcessor,
@@ -276,6 +291,10 @@ class MessageContext implements HandlerContext {
 
   get signal(): AbortSignal | undefined {
     return this.scope?.signal;
+  }
+
+  reply(data: unknown): Promise<void> {
+    return this.requestReply ? this.requestReply.reply(data) : Promise.resolve();
   }
 
   // Tracing hook (see handler-spans.ts): made on first use, or set to the consumer span's when there is one.

@@ -7,7 +7,7 @@ import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
 import { awsClientConfig } from '../../aws/aws-client-config.ts';
 import { endpointOf } from '../../aws/aws-errors.ts';
-import { queueUrlOf } from '../../aws/call-aws.ts';
+import { callAws, queueUrlOf } from '../../aws/call-aws.ts';
 import { DeadLetterFailedError, DeadLetterTooLargeError } from './dead-letter-errors.ts';
 import type { ReceivedMessage } from './message-processor.ts';
 
@@ -149,6 +149,12 @@ export class QueueActions {
     } catch (error) {
       throw new DeadLetterFailedError(message.messageId, this.queue.name, deadLetterQueueName, error);
     }
+  }
+
+  /** Sends a reply to a requester's reply queue (a URL the request carried). */
+  async sendReply(queueUrl: string, body: string): Promise<void> {
+    const { sdk, client } = await this.client();
+    await callAws(() => client.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body })), { queue: queueUrl.slice(queueUrl.lastIndexOf('/') + 1) });
   }
 
   /**

@@ -16,6 +16,7 @@ import { processIdempotencyStore } from './idempotency/process-idempotency-store
 import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
 import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ProcessingScope, type ReceivedMessage } from './message-processor.ts';
 import { QueueActions } from './queue-actions.ts';
+import { replyDeadLettered } from './request-reply.ts';
 import { HookRunner, type MessageHooks } from './message-hooks.ts';
 
 export interface QueueRuntimeOptions<T extends AnyTopology> {
@@ -69,6 +70,7 @@ export class QueueRuntime {
   readonly processor: MessageProcessor;
   readonly actions: QueueActions;
   readonly hooks: HookRunner;
+  private readonly catalog: MessageCatalog;
 
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
     const stage = options.resolved?.stage ?? stageOf(options.stage);
@@ -88,13 +90,14 @@ export class QueueRuntime {
       processIdempotencyStore() ??
       (queue.idempotency && new DynamoDbIdempotencyStore({ tableName: process.env[DEPLOYED_ENVIRONMENT.idempotencyTable] ?? idempotencyTableName(resolved.prefix) }));
     this.hooks = new HookRunner(options.hooks ?? [], this.logger);
-    this.processor = new MessageProcessor(queue, new MessageCatalog(resolved), options.handlers, this.logger, this.metrics, options.random, new S3PayloadStore(options.s3), idempotencyStore);
     const queueUrl = options.queueUrl ?? process.env[DEPLOYED_ENVIRONMENT.queueUrl];
     const deadLetterQueueUrl = options.deadLetterQueueUrl ?? process.env[DEPLOYED_ENVIRONMENT.deadLetterQueueUrl];
     this.actions = new QueueActions(options.sqs, queue, {
       ...(queueUrl && { queueUrl }),
       ...(deadLetterQueueUrl && { deadLetterQueueUrl }),
     });
+    this.catalog = new MessageCatalog(resolved);
+    this.processor = new MessageProcessor(queue, this.catalog, options.handlers, this.logger, this.metrics, options.random, new S3PayloadStore(options.s3), idempotencyStore, this.actions);
   }
 
   /**
@@ -116,6 +119,10 @@ export class QueueRuntime {
       await this.actions.deadLetter(message, { error: outcome.error, handler: outcome.handler, attempt: message.receiveCount });
       metrics.count(outcome.messageType, 'DeadLettered');
       left = true;
+      // A Requester waiting for this command fails at once with the reason, rather than at its timeout.
+      await replyDeadLettered(this.actions, outcome.envelope, this.catalog.get(outcome.messageType)?.reply !== undefined, outcome.error).catch((error: unknown) =>
+        (scope?.logger ?? this.logger).warn('could not tell the requester its request was dead-lettered; it times out instead', { messageId: message.messageId, error }),
+      );
     } catch (error) {
       (scope?.logger ?? this.logger).error('could not send the message to the dead-letter queue; it stays on its queue', { messageId: message.messageId, error });
       left = false;

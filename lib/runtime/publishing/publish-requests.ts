@@ -41,6 +41,11 @@ export interface PublishOptions {
   readonly delaySeconds?: number;
   /** When the message is delivered, as `delaySeconds` from now; not both. @default now */
   readonly at?: Date;
+  /**
+   * Commands only: the queue URL its handler replies to (the envelope's `replyto`). A `Requester` sets it; a plain
+   * `send` asks for no reply. @default none
+   */
+  readonly replyTo?: string;
 }
 
 /** A command's options: the same as an event's. */
@@ -142,6 +147,9 @@ export function optionProblems(destination: Destination, id: string, options: Se
   if (options.correlationId === '') problems.push('correlationId is empty; omit it to start a flow');
   if (options.causationId === '') problems.push('causationId is empty; omit it for none');
   const where = `${destination.kind} ${destination.name}`;
+  if (options.replyTo !== undefined && (destination.kind === 'topic' || options.replyTo === '')) {
+    problems.push(destination.kind === 'topic' ? `replyTo applies to commands only, and ${where} carries events` : 'replyTo is empty; omit it for no reply');
+  }
   for (const field of ['groupId', 'deduplicationId'] as const) {
     const value = options[field];
     if (value === undefined) continue;

@@ -239,6 +239,7 @@ export class Publisher<T extends AnyTopology> {
       ...(dataSchema !== undefined && { dataSchema }),
       ...(options.correlationId !== undefined && { correlationId: options.correlationId }),
       ...(options.causationId !== undefined && { causationId: options.causationId }),
+      ...(options.replyTo !== undefined && { replyTo: options.replyTo }),
     });
     const encoded = encodeMessage(envelope, traceAttributes(this.traceContextOf(destination, envelope.id, type, options.traceContext)));
     const prepared = { index, envelope, encoded, destination, options: sendOptions, ...(timing.kind === 'scheduled' && { scheduledAt: timing.at }) };

@@ -1,0 +1,123 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { httpEndpointHandler, verifySignature } from '../../lib/runtime/consuming/http-delivery/http-endpoint-handler.ts';
+import type { Envelope } from '../../lib/messages/envelope.ts';
+import { emulatorClients } from '../helpers/emulator.ts';
+import { archiveConsumers } from '../helpers/polling-fixtures.ts';
+import { receiveAvailable } from '../helpers/queue-probe.ts';
+
+const clients = emulatorClients();
+const { setUp } = archiveConsumers();
+const secret = `whsec_${Buffer.from('the endpoint secret, 32 bytes ok').toString('base64')}`;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Received {
+  readonly at: number;
+  readonly envelope: Envelope<{ paymentId: string }>;
+}
+
+/**
+ * The application's internal endpoint: it checks each request's signature (a bad one is a 401), notes it, and
+ * answers what `answer` says for it.
+ */
+async function endpoint(answer: (received: Received, count: number) => { status: number; headers?: Record<string, string>; body?: string }) {
+  const received: Received[] = [];
+  let refused = 0;
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk));
+    request.on('end', () => {
+      let envelope: Envelope<{ paymentId: string }>;
+      try {
+        envelope = verifySignature({ headers: request.headers, body }, secret) as Envelope<{ paymentId: string }>;
+      } catch {
+        refused += 1;
+        return response.writeHead(401).end('bad signature');
+      }
+      const entry = { at: Date.now(), envelope };
+      received.push(entry);
+      const { status, headers, body: answerBody } = answer(entry, received.length);
+      response.writeHead(status, headers).end(answerBody ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+  return { url, received, refused: () => refused, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await sleep(50);
+  }
+}
+
+describe('delivery to a service\'s HTTP endpoint', () => {
+  it('POSTs each message as a signed CloudEvent, and a 2xx handles it', async () => {
+    const server = await endpoint(() => ({ status: 204 }));
+    const { consumer, send, archive } = await setUp();
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': httpEndpointHandler({ url: server.url, secret }) } });
+    await send('p-1');
+    worker.start();
+    await until(() => server.received.length === 1);
+    expect(server.received[0]!.envelope).toMatchObject({ specversion: '1.0', type: 'payment.received', data: { paymentId: 'p-1' } });
+    await until(async () => (await receiveAvailable(clients.sqs, archive.url)).length === 0);
+    expect(server.refused()).toBe(0);
+    await server.close();
+  }, 30_000);
+
+  it('retries a 503 no sooner than its Retry-After asks, then handles it', async () => {
+    const server = await endpoint((_, count) => (count === 1 ? { status: 503, headers: { 'retry-after': '3' } } : { status: 200 }));
+    const { consumer, send } = await setUp();
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': httpEndpointHandler({ url: server.url, secret }) } });
+    await send('p-2');
+    worker.start();
+    await until(() => server.received.length === 2);
+    expect(server.received[1]!.at - server.received[0]!.at).toBeGreaterThanOrEqual(2900);
+    await server.close();
+  }, 30_000);
+
+  it('dead-letters a 422 at once, with the status and the start of the answer as the reason', async () => {
+    const server = await endpoint(() => ({ status: 422, body: '{"error": "amountCents must be positive"}' }));
+    const { consumer, send, archive } = await setUp();
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': httpEndpointHandler({ url: server.url, secret }) } });
+    await send('p-3');
+    worker.start();
+    let deadLetters: Awaited<ReturnType<typeof receiveAvailable>> = [];
+    await until(async () => (deadLetters = await receiveAvailable(clients.sqs, archive.deadLetterUrl)).length === 1);
+    expect(server.received).toHaveLength(1);
+    expect(deadLetters[0]!.MessageAttributes?.['postbox.errorCode']?.StringValue).toBe('ENDPOINT_REJECTED');
+    expect(deadLetters[0]!.MessageAttributes?.['postbox.errorMessage']?.StringValue).toContain('with HTTP 422: {"error": "amountCents must be positive"}');
+    await server.close();
+  }, 30_000);
+
+  it('stops receiving while the endpoint is down, spends no message on it, and delivers everything once it is back', async () => {
+    let down = true;
+    const delivered = new Set<string>();
+    const server = await endpoint(({ envelope }) => {
+      if (down) return { status: 503 };
+      delivered.add(envelope.data.paymentId);
+      return { status: 200 };
+    });
+    const { consumer, send, archive } = await setUp();
+    const handler = httpEndpointHandler({ url: server.url, secret, breaker: { failuresToOpen: 2, openSeconds: 2 } });
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': handler }, concurrency: 2 });
+    const ids = ['p-10', 'p-11', 'p-12', 'p-13', 'p-14', 'p-15'];
+    for (const id of ids) await send(id);
+    worker.start();
+    await until(() => handler.breaker.state !== 'closed');
+    const whenOpened = server.received.length;
+    // Open for 4 s: only the probes reach the endpoint (one each 2 s), and nothing is dead-lettered.
+    await sleep(4000);
+    expect(server.received.length - whenOpened).toBeLessThanOrEqual(3);
+    expect(await receiveAvailable(clients.sqs, archive.deadLetterUrl)).toEqual([]);
+    down = false;
+    await until(() => delivered.size === ids.length);
+    expect([...delivered].sort()).toEqual(ids);
+    await until(async () => (await receiveAvailable(clients.sqs, archive.url)).length === 0);
+    expect(await receiveAvailable(clients.sqs, archive.deadLetterUrl)).toEqual([]);
+    await server.close();
+  }, 60_000);
+});
