@@ -1,6 +1,6 @@
-import { Annotations, CfnOutput, Duration, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Duration, Stack, Token, type StackProps } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../config/config-error.ts';
@@ -14,16 +14,17 @@ import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 import { addHandlerResources, constructId, type HandlerResourcesContext } from './add-handler-resources.ts';
 import type { DurableQueue } from './durable-queue.ts';
 import type { EventSubscription } from './event-subscription.ts';
-import { EventTopic } from './event-topic.ts';
+import type { EventTopic } from './event-topic.ts';
+import { addTopicResources } from './add-topic-resources.ts';
 import { IdempotencyTable } from './idempotency-table.ts';
 import type { JobLockTable } from './job-lock-table.ts';
-import { lockFileOf } from './lock-file-of.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
 import { MessageSchedules } from './message-schedules.ts';
 import { grantRequesting, replyingCommands } from './reply-queue-grants.ts';
 import { MessagingMonitoring, type MessagingMonitoringProps } from './messaging-monitoring.ts';
 import { PayloadBucket } from './payload-bucket.ts';
-import { OutboxTable } from './outbox-table.ts';
+import type { OutboxTable } from './outbox-table.ts';
+import { addOutboxResources } from './add-outbox-resources.ts';
 import { QueueGroupStack } from './queue-group-stack.ts';
 import { missingEntries } from '../config/missing-entries.ts';
 import { checkHandlerOverrides, type MessagingOverrides } from './cdk-overrides.ts';
@@ -179,28 +180,9 @@ export class MessagingStack extends Stack {
     // Claim check: the bucket's name goes to every function and task, whose Publisher stores payloads there, and its consumers may read them.
     const payloads = (this.payloads = this.payloadBucket());
     const payloadEnvironment: Record<string, string> = payloads ? { [DEPLOYED_ENVIRONMENT.payloadBucket]: payloads.bucket.bucketName } : {};
-    // SNS delivers to other accounts' queues only under a key whose policy lets it, which the AWS-managed one cannot get.
-    const needsOwnKey = (topic: { allowSubscribers: readonly string[] }) => !development || topic.allowSubscribers.length > 0;
-    const topicKey = (this.topicKey = this.topology.topics.some(needsOwnKey)
-      ? new kms.Key(this, 'TopicKey', { enableKeyRotation: true, description: `Encrypts the SNS topics of ${prefix}` })
-      : undefined);
-    const awsManagedKey = this.topology.topics.every(needsOwnKey) ? undefined : kms.Alias.fromAliasName(this, 'SnsManagedKey', 'alias/aws/sns');
-
-    for (const resolved of this.topology.topics) {
-      const topic = new EventTopic(this, `${constructId(resolved.id)}Topic`, {
-        topicName: resolved.name,
-        fifo: resolved.fifo,
-        contentBasedDeduplication: resolved.contentBasedDeduplication,
-        fifoThroughputScope: resolved.fifoThroughputScope,
-        maxMessageSizeBytes: resolved.maxMessageSizeBytes,
-        masterKey: needsOwnKey(resolved) ? topicKey! : awsManagedKey!,
-        allowSubscribers: resolved.allowSubscribers,
-        ...(props.overrides?.topicProps && { topicProps: props.overrides.topicProps }),
-      });
-      this.topics.set(resolved.id, topic);
-      this.monitoring.monitorTopic(resolved.id, topic);
-      new CfnOutput(this, `${constructId(resolved.id)}TopicArn`, { value: topic.topic.topicArn });
-    }
+    const topicResources = addTopicResources(this, this.topology, { development, monitoring: this.monitoring, ...(props.overrides && { overrides: props.overrides }) });
+    for (const [id, topic] of topicResources.topics) this.topics.set(id, topic);
+    this.topicKey = topicResources.topicKey;
 
     for (const external of this.topology.externalTopics) {
       const arn = externalTopicArn(external, { partition: this.partition, region: this.region, account: this.account });
@@ -259,24 +241,7 @@ export class MessagingStack extends Stack {
 
     schedules?.allowSendingTo(this.topology.queues.filter((queue) => queue.role === 'command').map((queue) => this.queues.get(queue.id)!.queue));
 
-    if (props.outbox) {
-      this.outbox = new OutboxTable(this, 'Outbox', {
-        tableName: outboxTableName(prefix),
-        depsLockFilePath: lockFileOf(projectRoot),
-        environment: { [DEPLOYED_ENVIRONMENT.stage]: this.topology.stage, [DEPLOYED_ENVIRONMENT.accountId]: this.account },
-      });
-      // The relay sends what the outbox holds: any event of the topology's topics, any of its commands.
-      if (this.topics.size > 0) {
-        this.grantPublish(this.outbox.relayRole);
-        Validations.of(this.outbox.relayRole).acknowledge({
-          id: 'AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-          reason: "SNS asks for a data key of the topics' own key on the publisher's behalf; the wildcard is the GenerateDataKey family on that one key.",
-        });
-      }
-      if (this.topology.queues.some((queue) => queue.role === 'command')) this.grantSend(this.outbox.relayRole);
-      this.monitoring.monitorOutbox('Outbox', this.outbox);
-      new CfnOutput(this, 'OutboxTableName', { value: this.outbox.table.tableName });
-    }
+    if (props.outbox) this.outbox = addOutboxResources(this, projectRoot);
   }
 
   /** The nested stack of a group, made on its first handler. */
