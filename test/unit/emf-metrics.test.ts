@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
+import { EmfMetrics, millisecondsText } from '../../lib/runtime/observability/emf-metrics.ts';
 
 /** CloudWatch takes at most 100 values per metric in one EMF document. */
 const MAX_VALUES = 100;
@@ -42,5 +42,18 @@ describe('EmfMetrics', () => {
       ['payment.received', 100, 6],
       ['payment.refunded', 0, 6],
     ]);
+  });
+
+  it('writes each duration as the shortest digits of its milliseconds rounded to the microsecond, as String does', () => {
+    const microseconds = [
+      ...Array.from({ length: 20_000 }, (_, i) => i),
+      ...[100_000, 999_999, 1_000_001, 123_456_789, 86_400_000_000, 4_000_000_000_000_001],
+      ...Array.from({ length: 2000 }, (_, i) => Math.floor((i * 7919 + 13) ** 2.7 % 4e15)),
+    ];
+    for (const value of microseconds) expect(millisecondsText(value), String(value)).toBe(String(value / 1000));
+    const [document] = flushed((metrics) => {
+      for (const ms of [0.0004, 0.0005, 1.23449, 2, 17.1, 0.010_000_1]) metrics.record('payment.received', 'Processed', ms);
+    });
+    expect(document.Duration).toEqual([0, 0.001, 1.234, 2, 17.1, 0.01]);
   });
 });
