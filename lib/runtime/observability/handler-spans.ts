@@ -1,5 +1,5 @@
 import type { Envelope } from '../../messages/envelope.ts';
-import { startMessageSpan } from './otel-spans.ts';
+import { sdkRegistered, startMessageSpan } from './otel-spans.ts';
 import type { TraceContext } from './trace-context.ts';
 
 type Handler = (message: Envelope<any>, context: any) => unknown;
@@ -25,8 +25,11 @@ export function withHandlerSpans<H extends Readonly<Record<string, Handler | und
 }
 
 function tracedHandler(queue: string, type: string, handler: Handler): Handler {
+  const name = `process ${queue}`;
   return (message: Envelope, context: TracedHandlerContext) => {
-    const span = startMessageSpan(`process ${queue}`, 'consumer', context.receivedTraceContext, {
+    // Checked before the span's attributes and parent are made: without an SDK, that is all a message pays.
+    if (!sdkRegistered()) return handler(message, context);
+    const span = startMessageSpan(name, 'consumer', context.receivedTraceContext, {
       'messaging.system': 'aws_sqs',
       'messaging.operation.type': 'process',
       'messaging.destination.name': queue,

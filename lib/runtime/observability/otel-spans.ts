@@ -37,7 +37,8 @@ export function activeTraceContext(): TraceContext | undefined {
   return span && traceContextOfSpan(span);
 }
 
-function sdkRegistered(): boolean {
+/** Whether an application registered an OpenTelemetry SDK: otherwise no span is made. */
+export function sdkRegistered(): boolean {
   const provider = trace.getTracerProvider();
   return provider !== unregistered || !(provider instanceof ProxyTracerProvider) || provider.getDelegate() !== noopProvider;
 }
