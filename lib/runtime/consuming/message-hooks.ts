@@ -50,16 +50,21 @@ export class HookRunner {
     private readonly logger: Logger,
   ) {}
 
+  /** Whether any hook would run: a consumer's own, or one of the process's. */
+  get active(): boolean {
+    return this.own.length > 0 || processHooks.size > 0;
+  }
+
   before(message: ReceivedMessage, queue: ResolvedQueue): void {
-    if (this.own.length > 0 || processHooks.size > 0) this.each('before', message.messageId, (hooks) => hooks.before?.(message, queue));
+    if (this.active) this.each('before', message.messageId, (hooks) => hooks.before?.(message, queue));
   }
 
   onError(failed: FailedMessage): void {
-    if (this.own.length > 0 || processHooks.size > 0) this.each('onError', failed.message.messageId, (hooks) => hooks.onError?.(failed));
+    if (this.active) this.each('onError', failed.message.messageId, (hooks) => hooks.onError?.(failed));
   }
 
   after(settled: SettledMessage): void {
-    if (this.own.length > 0 || processHooks.size > 0) this.each('after', settled.message.messageId, (hooks) => hooks.after?.(settled));
+    if (this.active) this.each('after', settled.message.messageId, (hooks) => hooks.after?.(settled));
   }
 
   private each(kind: string, messageId: string, call: (hooks: MessageHooks) => void): void {

@@ -133,11 +133,11 @@ export class QueueRuntime {
 
   /**
    * Decodes, validates and handles one message (MessageProcessor.process), after the `before` hooks: what both
-   * drivers call for each message they receive.
+   * drivers call for each message they receive. `started`: see MessageProcessor.finishedAt.
    */
-  process(message: ReceivedMessage, scope?: ProcessingScope): ProcessingOutcome | Promise<ProcessingOutcome> {
+  process(message: ReceivedMessage, scope?: ProcessingScope, started?: number): ProcessingOutcome | Promise<ProcessingOutcome> {
     this.hooks.before(message, this.queue);
-    return this.processor.process(message, scope);
+    return this.processor.process(message, scope, started);
   }
 
   /** Tells the `after` hooks what became of a message; the drivers call it for processed ones. */

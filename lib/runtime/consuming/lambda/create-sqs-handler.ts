@@ -121,11 +121,16 @@ export function createSqsHandler<T extends AnyTopology, const Q extends QueueId<
   /** Every record at once; synchronous when every handler is, so fast handlers pay for no promise per record. */
   function settleAtOnce(messages: ReceivedMessage[], left: boolean[], invocation: Invocation): void | Promise<unknown> {
     let pending: Array<Promise<void>> | undefined;
+    // A record processed synchronously ends when the next starts, so one clock read times both. Not when a hook or a
+    // failure's settling runs in between: that is no part of the next record's time.
+    let started: number | undefined;
     for (let index = 0; index < messages.length; index++) {
       const message = messages[index]!;
-      const outcome = runtime.process(message, invocation);
+      const outcome = runtime.process(message, invocation, started);
+      started = undefined;
       const settled = outcome instanceof Promise ? outcome.then((done) => settle(message, done, index, left, invocation)) : settle(message, outcome, index, left, invocation);
       if (settled) (pending ??= []).push(settled);
+      else if (!runtime.hooks.active) started = runtime.processor.finishedAt;
     }
     return pending && Promise.all(pending);
   }
