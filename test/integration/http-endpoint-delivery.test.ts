@@ -27,10 +27,10 @@ async function endpoint(answer: (received: Received, count: number) => { status:
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk));
-    request.on('end', () => {
+    request.on('end', async () => {
       let envelope: Envelope<{ paymentId: string }>;
       try {
-        envelope = verifySignature({ headers: request.headers, body }, secret) as Envelope<{ paymentId: string }>;
+        envelope = (await verifySignature({ headers: request.headers, body }, secret)) as Envelope<{ paymentId: string }>;
       } catch {
         refused += 1;
         return response.writeHead(401).end('bad signature');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
-import { idlePollingCost, messagePathCosts } from '../../lib/cost/message-path-cost.ts';
+import { consumerSqsRequestsPerMessage, idlePollingCost, messagePathCosts, WORKER_SQS_REQUESTS_PER_MESSAGE } from '../../lib/cost/message-path-cost.ts';
 import type { ResolvedTopology } from '../../lib/topology/resolved-topology.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 
@@ -24,7 +24,15 @@ describe('the cost of a path of messages', () => {
   it("prices a FIFO queue's requests at FIFO's price", () => {
     const queue = { id: 'ledger', role: 'command', fifo: true, messageTypes: ['entry.post'], handler: { kind: 'worker', concurrency: 10, timeoutSeconds: 60 } };
     const [path] = messagePathCosts({ queues: [queue] } as unknown as ResolvedTopology, { lambdaBatchMilliseconds: 100 });
-    expect(path).toEqual({ path: 'entry.post → ledger (worker)', perMessage: { snsPublishes: 0, sqsRequests: 1.2, lambdaInvocations: 0, dynamodbWrites: 0 }, perMillion: 0.6 });
+    expect(path).toEqual({ path: 'entry.post → ledger (worker)', perMessage: { snsPublishes: 0, sqsRequests: 1.31, lambdaInvocations: 0, dynamodbWrites: 0 }, perMillion: 0.66 });
+  });
+
+  it("counts a worker's requests as the bench measured them, and a small worker's by its smaller batches", () => {
+    const worker = (concurrency: number) => ({ kind: 'worker', concurrency, timeoutSeconds: 60 }) as never;
+    expect(consumerSqsRequestsPerMessage(worker(10))).toBe(WORKER_SQS_REQUESTS_PER_MESSAGE);
+    expect(consumerSqsRequestsPerMessage(worker(50))).toBe(WORKER_SQS_REQUESTS_PER_MESSAGE);
+    expect(consumerSqsRequestsPerMessage(worker(2))).toBe(1);
+    expect(consumerSqsRequestsPerMessage({ kind: 'lambda', batchSize: 10 } as never)).toBe(0.2);
   });
 
   it("counts an idle stage's open long polls: Lambda's pollers on each Lambda queue, and each worker task's", () => {

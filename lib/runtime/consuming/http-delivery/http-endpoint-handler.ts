@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { Webhook } from 'standardwebhooks';
+import type { Webhook } from 'standardwebhooks';
 import type { Envelope } from '../../../messages/envelope.ts';
 import type { HandlerContext, MessageHandler } from '../message-processor.ts';
 import { CircuitBreaker, type CircuitBreakerSettings } from './circuit-breaker.ts';
@@ -42,7 +42,7 @@ export function httpEndpointHandler(options: HttpEndpointOptions): HttpEndpointH
   const breaker = new CircuitBreaker({ failuresToOpen: options.breaker?.failuresToOpen ?? 5, openSeconds: options.breaker?.openSeconds ?? 30 });
   const limit = pLimit(options.concurrency ?? 10);
   let signer: Promise<Webhook> | undefined;
-  const signerOf = () => (signer ??= (async () => new Webhook(typeof options.secret === 'string' ? options.secret : await options.secret()))());
+  const signerOf = () => (signer ??= (async () => new (await webhooks()).Webhook(typeof options.secret === 'string' ? options.secret : await options.secret()))());
   const endpoint = new URL(options.url).origin + new URL(options.url).pathname;
 
   const deliver = async (message: Envelope, context: HandlerContext): Promise<void> => {
@@ -95,10 +95,13 @@ export function httpEndpointHandler(options: HttpEndpointOptions): HttpEndpointH
 
 /**
  * Checks a request an endpoint received from `httpEndpointHandler`: its Standard Webhooks signature over the body, id
- * and timestamp with `secret`, and a timestamp within 5 minutes of now. Returns the envelope; throws when the
+ * and timestamp with `secret`, and a timestamp within 5 minutes of now. Resolves to the envelope; rejects when the
  * signature is wrong or stale (answer 401 then: the message is dead-lettered, not retried).
  */
-export function verifySignature(request: { readonly headers: Record<string, string | string[] | undefined> | Headers; readonly body: string }, secret: string): Envelope {
+export async function verifySignature(request: { readonly headers: Record<string, string | string[] | undefined> | Headers; readonly body: string }, secret: string): Promise<Envelope> {
   const headers = request.headers instanceof Headers ? Object.fromEntries(request.headers) : Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]));
-  return new Webhook(secret).verify(request.body, headers) as Envelope;
+  return new (await webhooks()).Webhook(secret).verify(request.body, headers) as Envelope;
 }
+
+/** Loaded on first use: a CommonJS module esbuild cannot shake out of the bundles of handlers that never sign. */
+const webhooks = () => import('standardwebhooks');
