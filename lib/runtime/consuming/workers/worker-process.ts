@@ -83,34 +83,44 @@ export async function runWorkerProcess(workers: WorkerDefinitions, argv: readonl
   const region = options.region ?? environment.region;
   const target = { ...(endpoint && { endpoint }), ...(region && { region }) };
   // Taken care of before the consumers start (and say so): a signal that comes in between is kept, not fatal.
+  // Listened to until the process exits, not once: a second signal (npm forwards Ctrl-C's SIGINT to its child, which
+  // the terminal signals too; a supervisor may repeat its SIGTERM) would otherwise kill the process mid-job, its running
+  // messages cut short and hidden until their visibility runs out. The grace period bounds the stop already.
   let running: RunningWorkers | undefined;
   let signalled = false;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) {
+      logger.info('already stopping; running tasks have until the end of the grace period', { signal, graceSeconds: options.grace });
+      return;
+    }
     signalled = true;
     void running?.stop('signal');
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
-  running = await runWorkers(workers.topology, {
-    stage,
-    queues: workers.queues,
-    // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
-    ...(environment.jobLockTable && { jobLockTable: environment.jobLockTable }),
-    sqs: createAwsClients(target).sqs,
-    dynamodb: new DynamoDBClient(awsClientConfig(target)),
-    logger,
-    ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
-    limits: {
-      ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
-      ...(options.maxRuntime !== undefined && { maxRuntimeSeconds: options.maxRuntime }),
-      ...(options.maxMemoryMb !== undefined && { maxMemoryMb: options.maxMemoryMb }),
-    },
-    consumer: { shutdownGraceSeconds: options.grace, waitTimeSeconds: options.waitTime },
-  });
-  if (running.health) logger.info('health endpoint listening', { url: `http://127.0.0.1:${running.health.port}/health` });
-  if (signalled) void running.stop('signal');
-  const reason = await running.stopped;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, onSignal);
-  const exitCode = exitCodeOf(reason);
-  logger.info('worker exiting', { reason, exitCode });
-  return exitCode;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, onSignal);
+  try {
+    running = await runWorkers(workers.topology, {
+      stage,
+      queues: workers.queues,
+      // Locally the emulator's table; deployed, POSTBOX_JOB_LOCK_TABLE set by WorkerService.
+      ...(environment.jobLockTable && { jobLockTable: environment.jobLockTable }),
+      sqs: createAwsClients(target).sqs,
+      dynamodb: new DynamoDBClient(awsClientConfig(target)),
+      logger,
+      ...(options.healthPort !== undefined && { healthPort: options.healthPort }),
+      limits: {
+        ...(options.maxMessages !== undefined && { maxMessages: options.maxMessages }),
+        ...(options.maxRuntime !== undefined && { maxRuntimeSeconds: options.maxRuntime }),
+        ...(options.maxMemoryMb !== undefined && { maxMemoryMb: options.maxMemoryMb }),
+      },
+      consumer: { shutdownGraceSeconds: options.grace, waitTimeSeconds: options.waitTime },
+    });
+    if (running.health) logger.info('health endpoint listening', { url: `http://127.0.0.1:${running.health.port}/health` });
+    if (signalled) void running.stop('signal');
+    const reason = await running.stopped;
+    const exitCode = exitCodeOf(reason);
+    logger.info('worker exiting', { reason, exitCode });
+    return exitCode;
+  } finally {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, onSignal);
+  }
 }
