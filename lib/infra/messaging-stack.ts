@@ -42,8 +42,8 @@ export interface MessagingStackProps extends StackProps {
   /**
    * What the stage is for, which decides what it pays for while idle (docs/deploying.md). `development`: alarms on
    * dead letters only and no dashboard; the AWS-managed key `alias/aws/sns` on topics no other account subscribes to;
-   * workers from zero tasks, in public subnets with no NAT gateway, without Container Insights. `workers` props
-   * given here win over the profile's.
+   * workers from zero tasks to one, in public subnets with no NAT gateway, without Container Insights. `workers`
+   * props given here win over the profile's.
    * @default 'production' (createMessagingApp passes the config's profile of the stage, `development` unless named)
    */
   readonly profile?: StageProfile;
@@ -229,7 +229,9 @@ export class MessagingStack extends Stack {
       projectRoot,
       ...(props.workersModule && { workersModule: props.workersModule }),
       queues: this.queues,
-      settings: { ...(development && { minTasks: 0, networking: 'public', containerInsights: false }), ...props.workers },
+      // One task at most: without a running-task count the service would scale in as the backlog shrinks, stopping tasks
+      // mid-job (each stop costs the job one of its receives); 1 → 0 happens only when no message waits or runs.
+      settings: { ...(development && { minTasks: 0, maxTasks: 1, networking: 'public', containerInsights: false }), ...props.workers },
       environment: { ...payloadEnvironment, ...outboxEnvironment, ...schedulesEnvironment },
       idempotencyEnvironment,
       ...(payloads && { payloads }),

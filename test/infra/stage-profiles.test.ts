@@ -78,10 +78,15 @@ describe('the development profile', () => {
     expect(statements.flatMap((statement) => [statement.Action].flat()).filter((action) => action.startsWith('kms:'))).toEqual([]);
   });
 
-  it('runs the workers from zero tasks in public subnets, with no NAT gateway and no Container Insights', () => {
+  it('runs the workers from zero tasks to one, in public subnets, with no NAT gateway and no Container Insights', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 0);
     template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 0, NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ AssignPublicIp: 'ENABLED' }) } });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0 });
+    // One task at most: the service scales in only from 1 to 0, when nothing waits or runs, never mid-job.
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 0, MaxCapacity: 1 });
+    const steps = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).flatMap((policy) =>
+      policy.Properties.StepScalingPolicyConfiguration.StepAdjustments.map((step: { ScalingAdjustment: number }) => step.ScalingAdjustment),
+    );
+    expect(steps.sort()).toEqual([0, 1]);
     template.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
   });
 
@@ -94,7 +99,7 @@ describe('the development profile', () => {
     const [policyRef] = wake!.Properties.AlarmActions as [{ Ref: string }];
     const policy = template.toJSON().Resources[policyRef.Ref].Properties.StepScalingPolicyConfiguration;
     expect(policy.AdjustmentType).toBe('ExactCapacity');
-    expect(policy.StepAdjustments).toEqual(expect.arrayContaining([{ MetricIntervalLowerBound: 0, MetricIntervalUpperBound: 10, ScalingAdjustment: 1 }]));
+    expect(policy.StepAdjustments).toEqual([{ MetricIntervalLowerBound: 0, ScalingAdjustment: 1 }]);
   });
 
   it("keeps a customer-managed key for a topic other accounts subscribe to: SNS delivers there only under a key whose policy lets it", () => {
