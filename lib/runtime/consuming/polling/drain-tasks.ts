@@ -27,9 +27,20 @@ export async function drainTasks({ tasks, graceMs, settleTimeoutMs, release, log
     settleTimeoutSeconds: settleTimeoutMs / 1000,
   });
   await Promise.all(unfinished.map(release));
+  const settleEnds = Date.now() + settleTimeoutMs;
   if ((await within(settledAll(), settleTimeoutMs)) === 'timed-out') {
     logger.error('finished tasks did not settle in time; their messages return after their visibility timeout and run again', {
       settleTimeoutSeconds: settleTimeoutMs / 1000,
+    });
+    return;
+  }
+  // The released handlers were signalled: one that honours its signal returns now, and what it does on its way out
+  // (a unique job's lock release) must land before the process exits, or other workers skip the job's key until its
+  // lease runs out. Within the same settle time; a handler that ignores its signal is not waited for longer.
+  const returned = Promise.all(unfinished.map((task) => task.handlerFinished));
+  if ((await within(returned, Math.max(0, settleEnds - Date.now()))) === 'timed-out') {
+    logger.warn('released handlers still running at exit; what they hold (a unique job lock) is freed when its lease runs out', {
+      running: unfinished.filter((task) => !task.handlerDone).length,
     });
   }
 }
