@@ -2,7 +2,7 @@
  * What a deployed stage is for, which decides what it pays for while idle:
  * - `production`: alarms on every condition and a dashboard, customer-managed KMS keys, workers always ready behind a
  *   NAT gateway, with Container Insights;
- * - `development`: idles near zero (docs/deploying.md has both bills): dead-letter alarms only and no dashboard, the
+ * - `development`: idles near zero (docs/deploying.md has both bills): alarms only where messages are lost (dead letters, publishes that reach no one) and no dashboard, the
  *   AWS-managed SNS key, workers that scale to zero in public subnets with no NAT gateway, no Container Insights.
  */
 export type StageProfile = 'production' | 'development';
@@ -24,7 +24,7 @@ export function stageProfileOf(profiles: Readonly<Record<string, StageProfile>>,
 export function implicitDevelopmentWarning(profiles: Readonly<Record<string, StageProfile>>, stage: string): string | undefined {
   if (profiles[stage] !== undefined || !PRODUCTION_LIKE.test(stage)) return undefined;
   return (
-    `stage '${stage}' is deployed with the development profile (dead-letter alarms only, workers scaling to zero, no NAT gateway), ` +
+    `stage '${stage}' is deployed with the development profile (alarms only on lost messages, workers scaling to zero, no NAT gateway), ` +
     `as the config gives it no profile; if it is production, add \`stages: { profiles: { '${stage}': 'production' } }\` to postbox.config.ts`
   );
 }

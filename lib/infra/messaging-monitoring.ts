@@ -42,7 +42,8 @@ export interface MessagingMonitoringProps {
   readonly compactAlarms?: boolean;
   /**
    * Which conditions alarm: `all`, or `dead-letters` only (a queue's dead-letter queue, its SNS delivery dead-letter
-   * queue, the outbox's send dead-letters), where a development stage's money goes no further.
+   * queue, the outbox's send dead-letters, and publishes without attributes, which reach no one), where a development
+   * stage's money goes no further.
    * @default 'all'
    */
   readonly alarms?: 'all' | 'dead-letters';
@@ -208,7 +209,8 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: SNS failed to deliver notifications; look in the subscriptions' delivery dead-letter queues.`,
     });
-    this.addOperationalAlarm(`${label}UntypedPublishes`, {
+    // Kept in every profile: such a publish is lost as surely as a dead letter, and reaches no dead-letter queue.
+    this.addAlarm(`${label}UntypedPublishes`, {
       metric: topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -41,7 +41,7 @@ export interface MessagingStackProps extends StackProps {
   readonly stage: string;
   /**
    * What the stage is for, which decides what it pays for while idle (docs/deploying.md). `development`: alarms on
-   * dead letters only and no dashboard; the AWS-managed key `alias/aws/sns` on topics no other account subscribes to;
+   * lost messages only (dead letters, untyped publishes) and no dashboard; the AWS-managed key `alias/aws/sns` on topics no other account subscribes to;
    * workers from zero tasks to one, in public subnets with no NAT gateway, without Container Insights. `workers`
    * props given here win over the profile's.
    * @default 'production' (createMessagingApp passes the config's profile of the stage, `development` unless named)

@@ -26,7 +26,7 @@ describe('postbox cost', () => {
       ['empty long polls (11 open at a time, 1.4 M receives)', 11],
     ]);
     expect(report.idleMonthly).toBe(58.5);
-    expect(report.otherProfile).toEqual({ profile: 'development', idleMonthly: 2.43 });
+    expect(report.otherProfile).toEqual({ profile: 'development', idleMonthly: 2.53 });
     expect(report.paths).toHaveLength(4);
     const perMillion = report.paths.reduce((sum: number, path: { perMillion: number }) => sum + path.perMillion, 0);
     expect(report.monthly).toBeCloseTo(58.5 + 2 * perMillion, 2);
@@ -38,7 +38,7 @@ describe('postbox cost', () => {
     const report = JSON.parse(out);
     expect(report.profile).toBe('development');
     expect(report.items.map((item: { item: string; count: number }) => [item.item, item.count])).toEqual([
-      ['CloudWatch alarm metric (7 alarms)', 9],
+      ['CloudWatch alarm metric (8 alarms)', 10],
       ['KMS customer-managed key', 1],
       ['empty long polls (10 open at a time, 1.3 M receives)', 10],
     ]);
@@ -49,7 +49,7 @@ describe('postbox cost', () => {
   it('prints the tables with the profile, the prices named and dated, and the other profile beside them', async () => {
     const { code, out } = await cost();
     expect(code).toBe(0);
-    expect(out).toMatch(/^orders-dev \(development profile\): \$2\.43 a month idle \(us-east-1 list prices of \d{4}-\d{2}-\d{2}, before free tiers\)/);
+    expect(out).toMatch(/^orders-dev \(development profile\): \$2\.53 a month idle \(us-east-1 list prices of \d{4}-\d{2}-\d{2}, before free tiers\)/);
     expect(out).toContain('under the production profile: $58.50 a month idle');
     expect(out).toContain('per million messages on each path');
   });

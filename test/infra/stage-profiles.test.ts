@@ -52,11 +52,13 @@ describe('the production profile', () => {
 describe('the development profile', () => {
   const { stack, template } = exampleStack('development');
 
-  it('alarms on dead letters only (queues, SNS deliveries, the outbox sends) and builds no dashboard', () => {
+  it('alarms only where messages are lost (dead letters of queues, SNS deliveries and outbox sends; untyped publishes) and builds no dashboard', () => {
     const alarms = monitoringAlarms(stack);
     expect(alarms.length).toBeGreaterThan(0);
-    expect(alarms.filter((id) => !/DeadLetters$/.test(id))).toEqual([]);
-    expect(alarms).toEqual(expect.arrayContaining(['notificationsDeadLetters', 'notificationsDeliveryDeadLetters', 'invoice-generateDeadLetters', 'OutboxSendDeadLetters']));
+    expect(alarms.filter((id) => !/(DeadLetters|UntypedPublishes)$/.test(id))).toEqual([]);
+    expect(alarms).toEqual(
+      expect.arrayContaining(['notificationsDeadLetters', 'notificationsDeliveryDeadLetters', 'invoice-generateDeadLetters', 'OutboxSendDeadLetters', 'ordersUntypedPublishes']),
+    );
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
     expect(stack.monitoring.dashboards).toEqual([]);
   });
