@@ -88,7 +88,7 @@ export type QueueHandlers<T extends AnyTopology, Q extends QueueId<T>> = {
   readonly [K in MessageTypeName<T>]?: K extends QueueMessageType<T, Q> ? MessageHandler<MessageData<T, K>> : never;
 } & { readonly [K in QueueMessageType<T, Q>]: unknown };
 
-export type ProcessingOutcome =
+export type ProcessingOutcome = (
   | {
       readonly status: 'processed';
       readonly envelope: Envelope;
@@ -103,7 +103,11 @@ export type ProcessingOutcome =
       readonly messageType: string;
       /** `<queue>/<message type>`: who failed. */
       readonly handler: string;
-    });
+    })
+) & {
+  /** How long its processing took, in ms: what its metric records (the local console charts it too). */
+  readonly durationMs: number;
+};
 
 /**
  * Decodes, validates and dispatches one message to its handler, and says what
@@ -206,8 +210,9 @@ export class MessageProcessor {
 
   private succeeded(envelope: Envelope, started: number, scope: ProcessingScope | undefined): ProcessingOutcome {
     this.finishedAt = performance.now();
-    (scope?.metrics ?? this.metrics).record(envelope.type, 'Processed', this.finishedAt - started);
-    return { status: 'processed', envelope };
+    const durationMs = this.finishedAt - started;
+    (scope?.metrics ?? this.metrics).record(envelope.type, 'Processed', durationMs);
+    return { status: 'processed', envelope, durationMs };
   }
 
   /** A message an earlier delivery handled: acknowledged unrun, and logged with what the handler returned then. */
@@ -220,14 +225,15 @@ export class MessageProcessor {
     scope: ProcessingScope | undefined,
   ): ProcessingOutcome {
     const metrics = scope?.metrics ?? this.metrics;
-    metrics.record(envelope.type, 'Processed', performance.now() - started);
+    const durationMs = performance.now() - started;
+    metrics.record(envelope.type, 'Processed', durationMs);
     metrics.count(envelope.type, 'Duplicate');
     (scope?.logger ?? this.logger).info('handled before; acknowledged without calling its handler', {
       ...this.messageFields(message, envelope),
       idempotencyKey: key,
       ...(storedResult !== undefined && { storedResult }),
     });
-    return { status: 'processed', envelope, duplicate: true };
+    return { status: 'processed', envelope, duplicate: true, durationMs };
   }
 
   /** The outcome of a message whose handling failed with `error`, logged and counted. */
@@ -236,14 +242,15 @@ export class MessageProcessor {
     // Names metrics: a type the topology does not declare is untrusted input, and each would make a new metric.
     const readType = envelope?.type ?? (error as { messageType?: string }).messageType;
     const type = readType !== undefined && this.catalog.get(readType) ? readType : 'unknown';
-    (scope?.metrics ?? this.metrics).record(type, 'Failed', performance.now() - started);
+    const durationMs = performance.now() - started;
+    (scope?.metrics ?? this.metrics).record(type, 'Failed', durationMs);
     (scope?.logger ?? this.logger).warn(decision.action === 'retry' ? 'message failed; will retry' : 'message failed; dead-lettering it', {
       ...this.messageFields(message, envelope),
       errorCode: errorCode(decision.error),
       error: describeError(decision.error),
       ...(decision.action === 'retry' && { retryInSeconds: decision.delaySeconds }),
     });
-    return { status: 'failed', ...decision, ...(envelope && { envelope }), messageType: type, handler: `${this.queue.id}/${type}` };
+    return { status: 'failed', ...decision, ...(envelope && { envelope }), messageType: type, handler: `${this.queue.id}/${type}`, durationMs };
   }
 
   /** A logger that adds the message's id, type, correlation id and attempt to every line. */
