@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,8 +14,28 @@ import { queueStatuses } from '../operations/queue-status.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { describeError } from '../messages/message-errors.ts';
 import { ConsoleGuard, createConsoleToken } from './console-guard.ts';
+import type { SeriesSnapshot } from './series-store.ts';
 
 const page = path.join(path.dirname(fileURLToPath(import.meta.url)), 'console', 'console.html');
+
+/**
+ * uPlot, which draws the charts, served from the installed package (a dependency of Postbox): the page works
+ * offline, and from the packed tarball, with no copy of it to keep up to date here.
+ */
+function chartAssets(): Record<string, { file: string; type: string }> {
+  const resolve = createRequire(import.meta.url).resolve;
+  return {
+    '/uplot.js': { file: resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
+    '/uplot.css': { file: resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
+  };
+}
+
+/** What the console reads of the system over time (the SystemSampler). */
+export interface ConsoleFigures {
+  /** Messages handled per second per queue, over the last step. */
+  rates(): Record<string, number>;
+  snapshot(): SeriesSnapshot;
+}
 
 export interface ConsoleServer {
   /** Where to open the console, with its per-run token: `http://127.0.0.1:8787/?token=…`. */
@@ -23,11 +44,12 @@ export interface ConsoleServer {
 }
 
 /**
- * The local console: one static page and a small JSON API over the same code
- * operations as the CLI (status, dlq show, redrive, purge). Listens on 127.0.0.1 only and
+ * The local console: one static page, its chart library, and a small JSON API over the same code
+ * operations as the CLI (status, dlq show, redrive, purge) and the system's figures over time. Listens on 127.0.0.1 only and
  * answers only its own page (see ConsoleGuard).
  */
-export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, rates: () => Record<string, number>): Promise<ConsoleServer> {
+export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, figures: ConsoleFigures): Promise<ConsoleServer> {
+  const assets = chartAssets();
   // A listing hides the dead letters it reads until it gives them back, so a redrive or purge running beside it
   // would miss them: the operations on one DLQ take turns.
   const turns = new Map<string, Promise<unknown>>();
@@ -37,7 +59,8 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
     return result;
   };
   const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown) => Promise<unknown>]> = [
-    ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(directory.topology), status: await queueStatuses(directory, cloudwatch), rates: rates() })],
+    ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(directory.topology), status: await queueStatuses(directory, cloudwatch), rates: figures.rates() })],
+    ['GET', /^\/api\/series$/, async () => figures.snapshot()],
     [
       'GET',
       /^\/api\/dlq\/([\w.-]+)$/,
@@ -78,6 +101,8 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
     if (request.method === 'GET' && url.pathname === '/') {
       return send(response, 200, readFileSync(page), 'text/html; charset=utf-8');
     }
+    const asset = request.method === 'GET' ? assets[url.pathname] : undefined;
+    if (asset) return send(response, 200, readFileSync(asset.file), asset.type);
     const route = routes.find(([method, pattern]) => method === request.method && pattern.test(url.pathname));
     if (!route) return send(response, 404, { error: `no ${request.method} ${url.pathname}` });
     let raw = '';

@@ -39,8 +39,6 @@ export interface LocalRunnerOptions {
   readonly waitSeconds: { readonly lambda: number; readonly worker: number };
   /** Local event sources per Lambda queue, at most its maxConcurrency. @default 1 */
   readonly pollersPerLambda?: number;
-  /** Called with the messages a queue received. */
-  readonly onReceived?: (queue: string, count: number) => void;
   readonly logger: Logger;
 }
 
@@ -103,7 +101,6 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         });
         source.start(
           (result) => {
-            options.onReceived?.(queue.id, result.received);
             if (result.notDeleted.length > 0) {
               logger.warn('handled messages were not deleted; they come back after their visibility timeout and are handled again', { queue: queue.id, notDeleted: result.notDeleted });
             }
@@ -124,7 +121,6 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         consumer: { waitTimeSeconds: options.waitSeconds.worker },
         logger,
       });
-      for (const consumer of workers.consumers) consumer.on('message_received', () => options.onReceived?.(consumer.queueId, 1));
     }
   } catch (error) {
     await stop();

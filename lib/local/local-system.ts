@@ -21,6 +21,7 @@ import { provisionTopology, type ProvisionedQueue, type ProvisionedTopology } fr
 import { provisionTablesWhereServed, provisionOutboxTableWhereServed, provisionPayloadBucketWhereServed } from './store-provisioner.ts';
 import { outboxTableName } from '../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
+import { SystemSampler } from './system-sampler.ts';
 
 /** Long-poll waits of the local workers and, shorter, of the local event sources. */
 const WORKER_WAIT_SECONDS = 2;
@@ -73,7 +74,7 @@ export interface LocalSystem {
   readonly topicArns: ReadonlyMap<string, string>;
   /** The schedules of messages published or sent for later, which this system delivers when due. */
   readonly schedules: LocalMessageScheduler;
-  /** Messages handled per second per queue, over the last interval. */
+  /** Messages handled per second per queue, over the last sample's step. */
   rates(): Record<string, number>;
   /** Stops receiving, lets running handlers finish and settle, then stops the console, and the emulator last. */
   stop(): Promise<void>;
@@ -124,7 +125,6 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   };
   const dynamodb = new DynamoDBClient(awsClientConfig(clientOptions));
   const runners: LocalRunner[] = [];
-  const handled = new Map<string, number>();
   try {
     const provision = !options.endpoint || (options.provision ?? true);
     for (const service of services) {
@@ -164,7 +164,6 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
           waitSeconds: { lambda: LAMBDA_WAIT_SECONDS, worker: WORKER_WAIT_SECONDS },
           // Lambda runs up to maxConcurrency batches at once; two pollers show the same on one laptop.
           pollersPerLambda: 2,
-          onReceived: (queue, n) => handled.set(queue, (handled.get(queue) ?? 0) + n),
           logger: options.logger.child({ app: service.topology.app }),
         }),
       );
@@ -179,27 +178,17 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   const cloudwatch = new CloudWatchClient(awsClientConfig(clientOptions));
   const topicArns = new Map([...provisioned.values()].flatMap((entry) => [...entry.provisioned.topicArns]));
 
-  let lastCounts = new Map<string, number>();
-  let lastAt = Date.now();
-  let lastRates: Record<string, number> = {};
-  const rates = () => {
-    const now = Date.now();
-    if (now - lastAt >= 1000) {
-      lastRates = Object.fromEntries(queues.map((q) => [q.id, ((handled.get(q.id) ?? 0) - (lastCounts.get(q.id) ?? 0)) / ((now - lastAt) / 1000)]));
-      lastCounts = new Map(handled);
-      lastAt = now;
-    }
-    return lastRates;
-  };
+  const sampler = new SystemSampler({ directory, cloudwatch, endpoint, workers: () => runners.flatMap((runner) => runner.workers?.consumers ?? []) });
   const stopAll = async () => {
     await Promise.all(runners.map((runner) => runner.stop('signal')));
+    sampler.stop();
     stopSchedules();
     await consoleServer?.close();
     await stopEmulator();
   };
   let consoleServer: ConsoleServer | undefined;
   try {
-    consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, rates);
+    consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, sampler);
   } catch (error) {
     // What started must not keep the process alive after a failed start.
     await stopAll();
@@ -215,7 +204,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     ...(consoleServer && { console: consoleServer }),
     topicArns,
     schedules,
-    rates,
+    rates: () => sampler.rates(),
     stop: stopAll,
   };
 }

@@ -2,6 +2,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/aws/aws-clients.ts';
+import { SeriesStore } from '../../lib/local/series-store.ts';
 import { startConsoleServer } from '../../lib/local/console-server.ts';
 import { QueueDirectory } from '../../lib/operations/queue-directory.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
@@ -19,7 +20,10 @@ describe('the console redrives with the same strategy as the CLI', () => {
     const topology = resolveTopology(paymentsTopology, { stage });
     const { url, deadLetterUrl } = await queueWithDeadLetterQueue(sqs, topology.queues.find((queue) => queue.id === 'report-build')!);
     for (const month of ['2026-09', '2026-10']) await sqs.send(new SendMessageCommand({ QueueUrl: deadLetterUrl, MessageBody: JSON.stringify({ month }) }));
-    const server = await startConsoleServer(new QueueDirectory(topology, sqs, elasticmq.endpoint), new CloudWatchClient({ endpoint: elasticmq.endpoint }), 0, () => ({}));
+    const server = await startConsoleServer(new QueueDirectory(topology, sqs, elasticmq.endpoint), new CloudWatchClient({ endpoint: elasticmq.endpoint }), 0, {
+      rates: () => ({}),
+      snapshot: () => new SeriesStore(60_000, 2_000).snapshot(),
+    });
     try {
       const page = new URL(server.url);
       const answer = await fetch(new URL('/api/dlq/report-build/redrive', page), {

@@ -5,6 +5,7 @@ import { inject } from 'vitest';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { startConsoleServer, type ConsoleServer } from '../../lib/local/console-server.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
+import { SeriesStore } from '../../lib/local/series-store.ts';
 import { QueueDirectory } from '../../lib/operations/queue-directory.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
@@ -17,6 +18,8 @@ let server: ConsoleServer;
 let port: number;
 let token: string;
 let deadLetterUrl: string;
+const series = new SeriesStore(60_000, 2_000);
+series.push(1_000, { 'queue:ledger': { waiting: 3 } });
 
 interface Answer {
   readonly status: number;
@@ -52,7 +55,7 @@ beforeAll(async () => {
   const provisioned = await provisionTopology(topology, clients);
   deadLetterUrl = provisioned.queues.get('ledger')!.deadLetterUrl;
   const endpoint = inject('awsEndpoint');
-  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, () => ({}));
+  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, { rates: () => ({ ledger: 1.5 }), snapshot: () => series.snapshot() });
   const url = new URL(server.url);
   port = Number(url.port);
   token = url.searchParams.get('token') ?? '';
@@ -132,6 +135,18 @@ describe('the local console server', () => {
     expect(JSON.parse(overview.body).topology.queues.map((queue: { id: string }) => queue.id)).toContain('ledger');
     expect((await call('POST', '/api/dlq/ledger/purge', own)).status).toBe(200);
     await expect.poll(async () => (await queueDepth(clients.sqs, deadLetterUrl)).visible, { timeout: 5_000 }).toBe(0);
+  });
+
+  it("serves the charts' library from the installed package, and the figures over time to its own page", async () => {
+    const library = await call('GET', '/uplot.js');
+    expect(library.status).toBe(200);
+    expect(library.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(library.body).toContain('uPlot');
+    expect((await call('GET', '/uplot.css')).status).toBe(200);
+    reasonOf(await call('GET', '/api/series'));
+    const answer = await call('GET', '/api/series', { 'x-postbox-token': token });
+    expect(JSON.parse(answer.body)).toEqual({ stepMs: 2_000, windowMs: 60_000, times: [1_000], charts: { 'queue:ledger': { waiting: [3] } } });
+    expect(JSON.parse((await call('GET', '/api/overview', { 'x-postbox-token': token })).body).rates).toEqual({ ledger: 1.5 });
   });
 
   it('answers a malformed JSON body with 400 and keeps serving', async () => {
