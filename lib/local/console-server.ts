@@ -164,6 +164,7 @@ function describeTopology(topology: ResolvedTopology) {
       topic: queue.subscription?.topicId ?? null,
       filter: queue.subscription?.filterPolicy ?? null,
       handler: queue.handler.kind === 'lambda' ? `λ ${queue.handler.entry}` : `worker (concurrency ${queue.handler.concurrency})`,
+      handlerKind: queue.handler.kind,
     })),
   };
 }

@@ -219,6 +219,9 @@ describe('the packed postbox package', () => {
     });
 
     expect((await fetch(consoleUrl)).status).toBe(200);
+    // The charts' library comes from the installed dependency, not from the network.
+    const library = await fetch(new URL('/uplot.js', consoleUrl));
+    expect([library.status, library.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     // The scaffold keeps nothing in DynamoDB (no idempotency, no unique jobs): no warning that the emulator lacks it.
     expect(output).not.toContain('the emulator has no DynamoDB');
 
