@@ -21,10 +21,10 @@ for (const entry of readdirSync(dist, { recursive: true, withFileTypes: true }))
   writeFileSync(file, readFileSync(file, 'utf8').replace(relativeTsSpecifier, '$1$2.js$3'));
 }
 // Every file of lib/ that runs or is served as it is: plain JavaScript processes (the emulator's entry, the leash)
-// and the console page.
+// and the console page with its scripts (console-*.js).
 const lib = path.join(root, 'lib');
 for (const entry of readdirSync(lib, { recursive: true, withFileTypes: true })) {
-  if (!entry.isFile() || !/\.(mjs|html)$/.test(entry.name)) continue;
+  if (!entry.isFile() || !/\.(mjs|html)$|^console-[\w-]+\.js$/.test(entry.name)) continue;
   const asset = path.relative(lib, path.join(entry.parentPath, entry.name));
   cpSync(path.join(lib, asset), path.join(dist, asset));
 }

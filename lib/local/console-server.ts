@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +16,8 @@ import { describeError } from '../messages/message-errors.ts';
 import { ConsoleGuard, createConsoleToken } from './console-guard.ts';
 import type { SeriesSnapshot } from './series-store.ts';
 
-const page = path.join(path.dirname(fileURLToPath(import.meta.url)), 'console', 'console.html');
+const pageDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), 'console');
+const page = path.join(pageDirectory, 'console.html');
 
 /**
  * uPlot, which draws the charts, served from the installed package (a dependency of Postbox): the page works
@@ -28,6 +29,13 @@ function chartAssets(): Record<string, { file: string; type: string }> {
     '/uplot.js': { file: resolve('uplot/dist/uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
     '/uplot.css': { file: resolve('uplot/dist/uPlot.min.css'), type: 'text/css; charset=utf-8' },
   };
+}
+
+/** The page's own scripts, `/console-*.js`, each a plain script beside the page. */
+function pageScript(pathname: string): { file: string; type: string } | undefined {
+  const name = /^\/(console-[\w-]+\.js)$/.exec(pathname)?.[1];
+  const file = name && path.join(pageDirectory, name);
+  return file && existsSync(file) ? { file, type: 'text/javascript; charset=utf-8' } : undefined;
 }
 
 /** What the console reads of the system over time (the SystemSampler). */
@@ -101,7 +109,7 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
     if (request.method === 'GET' && url.pathname === '/') {
       return send(response, 200, readFileSync(page), 'text/html; charset=utf-8');
     }
-    const asset = request.method === 'GET' ? assets[url.pathname] : undefined;
+    const asset = request.method === 'GET' ? (assets[url.pathname] ?? pageScript(url.pathname)) : undefined;
     if (asset) return send(response, 200, readFileSync(asset.file), asset.type);
     const route = routes.find(([method, pattern]) => method === request.method && pattern.test(url.pathname));
     if (!route) return send(response, 404, { error: `no ${request.method} ${url.pathname}` });

@@ -89,6 +89,7 @@ describe('the packed postbox package', () => {
       'dist/local/fauxqs-main.mjs',
       'dist/runtime/publishing/outbox/outbox-relay-entry.js',
       'dist/local/console/console.html',
+      'dist/local/console/console-page.js',
       'bin/postbox.mjs',
       'templates/service/postbox.config.ts',
       // The guides the README links, and the emulator installer the scaffold's emulator:install runs.
@@ -219,9 +220,11 @@ describe('the packed postbox package', () => {
     });
 
     expect((await fetch(consoleUrl)).status).toBe(200);
-    // The charts' library comes from the installed dependency, not from the network.
-    const library = await fetch(new URL('/uplot.js', consoleUrl));
-    expect([library.status, library.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
+    // The page's script is in the package; the charts' library comes from the installed dependency, not from the network.
+    for (const script of ['/console-page.js', '/uplot.js']) {
+      const served = await fetch(new URL(script, consoleUrl));
+      expect([script, served.status, served.headers.get('content-type')]).toEqual([script, 200, 'text/javascript; charset=utf-8']);
+    }
     // The scaffold keeps nothing in DynamoDB (no idempotency, no unique jobs): no warning that the emulator lacks it.
     expect(output).not.toContain('the emulator has no DynamoDB');
 
