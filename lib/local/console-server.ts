@@ -15,6 +15,8 @@ import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { describeError } from '../messages/message-errors.ts';
 import { ConsoleGuard, createConsoleToken } from './console-guard.ts';
 import type { SeriesSnapshot } from './series-store.ts';
+import { JOURNEY_CAPACITY, type MessageJourneys } from './message-journeys.ts';
+import { JourneyNotFoundError } from './local-errors.ts';
 
 const pageDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), 'console');
 const page = path.join(pageDirectory, 'console.html');
@@ -56,7 +58,7 @@ export interface ConsoleServer {
  * operations as the CLI (status, dlq show, redrive, purge) and the system's figures over time. Listens on 127.0.0.1 only and
  * answers only its own page (see ConsoleGuard).
  */
-export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, figures: ConsoleFigures): Promise<ConsoleServer> {
+export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, figures: ConsoleFigures, journeys: MessageJourneys): Promise<ConsoleServer> {
   const assets = chartAssets();
   // A listing hides the dead letters it reads until it gives them back, so a redrive or purge running beside it
   // would miss them: the operations on one DLQ take turns.
@@ -66,9 +68,18 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
     turns.set(queue, result.catch(() => undefined));
     return result;
   };
-  const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown) => Promise<unknown>]> = [
+  const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown, query: URLSearchParams) => Promise<unknown>]> = [
     ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(directory.topology), status: await queueStatuses(directory, cloudwatch), rates: figures.rates() })],
     ['GET', /^\/api\/series$/, async () => figures.snapshot()],
+    ['GET', /^\/api\/journeys$/, async (_, __, query) => ({ capacity: JOURNEY_CAPACITY, matches: journeys.search(query.get('q') ?? '') })],
+    [
+      'GET',
+      /^\/api\/journeys\/([^/]+)$/,
+      async ([, encoded]) => {
+        const id = decodeURIComponent(encoded!);
+        return journeys.journeyOf(id) ?? Promise.reject(new JourneyNotFoundError(id, JOURNEY_CAPACITY));
+      },
+    ],
     [
       'GET',
       /^\/api\/dlq\/([\w.-]+)$/,
@@ -122,9 +133,9 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
       } catch (error) {
         return send(response, 400, { error: `the body of ${request.method} ${url.pathname} is not JSON (${describeError(error)}); send JSON or nothing` });
       }
-      route[2](url.pathname.match(route[1])!, body).then(
+      route[2](url.pathname.match(route[1])!, body, url.searchParams).then(
         (result) => send(response, 200, result),
-        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueDoesNotExistError ? 404 : 500, { error: describeError(error) }),
+        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueDoesNotExistError || error instanceof JourneyNotFoundError ? 404 : 500, { error: describeError(error) }),
       );
     });
   });

@@ -54,3 +54,15 @@ export class ConsolePortInUseError extends PostboxError {
     super(`port ${port} of the console is in use (another postbox dev?); pass --console-port 0 for any free port, set dev.consolePort in postbox.config.ts, or stop the other one`, { cause });
   }
 }
+
+/** The console was asked for the journey of a message the local system has not seen, or has forgotten. */
+export class JourneyNotFoundError extends PostboxError {
+  readonly code = 'JOURNEY_NOT_FOUND';
+
+  constructor(
+    readonly messageId: string,
+    capacity: number,
+  ) {
+    super(`No journey of message ${messageId}: it is not among the last ${capacity} messages this local system saw. Search by its type or a text in its data to find it.`);
+  }
+}

@@ -22,6 +22,8 @@ import { provisionTablesWhereServed, provisionOutboxTableWhereServed, provisionP
 import { outboxTableName } from '../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { SystemSampler } from './system-sampler.ts';
+import { MessageJourneys } from './message-journeys.ts';
+import { addProcessHooks } from '../runtime/consuming/message-hooks.ts';
 
 /** Long-poll waits of the local workers and, shorter, of the local event sources. */
 const WORKER_WAIT_SECONDS = 2;
@@ -74,6 +76,8 @@ export interface LocalSystem {
   readonly topicArns: ReadonlyMap<string, string>;
   /** The schedules of messages published or sent for later, which this system delivers when due. */
   readonly schedules: LocalMessageScheduler;
+  /** Where each message went, hop by hop: the console's journey view. */
+  readonly journeys: MessageJourneys;
   /** Messages handled per second per queue, over the last sample's step. */
   rates(): Record<string, number>;
   /** Stops receiving, lets running handlers finish and settle, then stops the console, and the emulator last. */
@@ -124,6 +128,8 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     unsetScheduler();
   };
   const dynamodb = new DynamoDBClient(awsClientConfig(clientOptions));
+  const journeys = new MessageJourneys(queues);
+  const stopJourneys = addProcessHooks({ after: journeys.record });
   const runners: LocalRunner[] = [];
   try {
     const provision = !options.endpoint || (options.provision ?? true);
@@ -171,6 +177,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
   } catch (error) {
     await Promise.all(runners.map((runner) => runner.stop('signal')));
     stopSchedules();
+    stopJourneys();
     await stopEmulator();
     throw error;
   }
@@ -183,12 +190,13 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     await Promise.all(runners.map((runner) => runner.stop('signal')));
     sampler.stop();
     stopSchedules();
+    stopJourneys();
     await consoleServer?.close();
     await stopEmulator();
   };
   let consoleServer: ConsoleServer | undefined;
   try {
-    consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, sampler);
+    consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, sampler, journeys);
   } catch (error) {
     // What started must not keep the process alive after a failed start.
     await stopAll();
@@ -204,6 +212,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     ...(consoleServer && { console: consoleServer }),
     topicArns,
     schedules,
+    journeys,
     rates: () => sampler.rates(),
     stop: stopAll,
   };

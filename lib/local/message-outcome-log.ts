@@ -150,7 +150,7 @@ export class MessageOutcomeLog {
 }
 
 /** The id of a CloudEvents envelope that could not be decoded whole (its data failed its schema), if it has one. */
-function envelopeIdOfBody(body: string): string | undefined {
+export function envelopeIdOfBody(body: string): string | undefined {
   try {
     const parsed = JSON.parse(body) as { specversion?: unknown; id?: unknown } | null;
     return parsed?.specversion !== undefined && typeof parsed.id === 'string' && parsed.id !== '' ? parsed.id : undefined;

@@ -6,6 +6,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { startConsoleServer, type ConsoleServer } from '../../lib/local/console-server.ts';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { SeriesStore } from '../../lib/local/series-store.ts';
+import { MessageJourneys } from '../../lib/local/message-journeys.ts';
 import { QueueDirectory } from '../../lib/operations/queue-directory.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
@@ -18,6 +19,7 @@ let server: ConsoleServer;
 let port: number;
 let token: string;
 let deadLetterUrl: string;
+let journeys: MessageJourneys;
 const series = new SeriesStore(60_000, 2_000);
 series.push(1_000, { 'queue:ledger': { waiting: 3 } });
 
@@ -54,8 +56,17 @@ beforeAll(async () => {
   const topology = resolveTopology(declaration, { stage });
   const provisioned = await provisionTopology(topology, clients);
   deadLetterUrl = provisioned.queues.get('ledger')!.deadLetterUrl;
+  journeys = new MessageJourneys(topology.queues);
+  const ledger = topology.queues.find((queue) => queue.id === 'ledger')!;
+  const envelope = { id: 'm-42', type: 'item.added', source: 'shop', time: new Date().toISOString(), correlationid: 'm-42', data: { sku: 'Blue Mug' } };
+  journeys.record({
+    queue: ledger,
+    message: { messageId: 'sqs-42', body: JSON.stringify(envelope), attributes: {}, receiptHandle: 'r', receiveCount: 1 },
+    outcome: { status: 'processed', envelope: envelope as never, durationMs: 2 },
+    left: true,
+  });
   const endpoint = inject('awsEndpoint');
-  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, { rates: () => ({ ledger: 1.5 }), snapshot: () => series.snapshot() });
+  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, { rates: () => ({ ledger: 1.5 }), snapshot: () => series.snapshot() }, journeys);
   const url = new URL(server.url);
   port = Number(url.port);
   token = url.searchParams.get('token') ?? '';
@@ -147,6 +158,16 @@ describe('the local console server', () => {
     const answer = await call('GET', '/api/series', { 'x-postbox-token': token });
     expect(JSON.parse(answer.body)).toEqual({ stepMs: 2_000, windowMs: 60_000, times: [1_000], charts: { 'queue:ledger': { waiting: [3] } } });
     expect(JSON.parse((await call('GET', '/api/overview', { 'x-postbox-token': token })).body).rates).toEqual({ ledger: 1.5 });
+  });
+
+  it('finds a message by a text in its data and answers its journey; an unknown id is a 404 that says what to do', async () => {
+    reasonOf(await call('GET', '/api/journeys?q=mug'));
+    const found = JSON.parse((await call('GET', '/api/journeys?q=blue%20mug', { 'x-postbox-token': token })).body);
+    expect(found).toMatchObject({ capacity: 5_000, matches: [{ id: 'm-42', type: 'item.added', status: { ledger: 'handled' } }] });
+    const journey = JSON.parse((await call('GET', '/api/journeys/m-42', { 'x-postbox-token': token })).body);
+    expect(journey.timeline.map((hop: { kind: string }) => hop.kind)).toEqual(['published', 'routed', 'attempt']);
+    const unknown = await call('GET', '/api/journeys/nope', { 'x-postbox-token': token });
+    expect([unknown.status, JSON.parse(unknown.body).error]).toEqual([404, expect.stringMatching(/^No journey of message nope: .* Search by its type/)]);
   });
 
   it('answers a malformed JSON body with 400 and keeps serving', async () => {

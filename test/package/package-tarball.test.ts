@@ -90,6 +90,7 @@ describe('the packed postbox package', () => {
       'dist/runtime/publishing/outbox/outbox-relay-entry.js',
       'dist/local/console/console.html',
       'dist/local/console/console-page.js',
+      'dist/local/console/console-journey.js',
       'bin/postbox.mjs',
       'templates/service/postbox.config.ts',
       // The guides the README links, and the emulator installer the scaffold's emulator:install runs.
@@ -98,12 +99,13 @@ describe('the packed postbox package', () => {
       'docs/large-payloads.md',
       // The picture the README shows.
       'lib/local/console/screenshot.png',
+      'lib/local/console/journey.png',
       'scripts/install-emulator.sh',
     ]) {
       expect(packedFiles, file).toContain(file);
     }
     expect(
-      packedFiles.filter((file) => !/^(dist|templates|docs)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md', 'CHANGELOG.md', 'lib/local/console/screenshot.png', 'scripts/install-emulator.sh'].includes(file)),
+      packedFiles.filter((file) => !/^(dist|templates|docs)\//.test(file) && !['bin/postbox.mjs', 'package.json', 'README.md', 'CHANGELOG.md', 'lib/local/console/screenshot.png', 'lib/local/console/journey.png', 'scripts/install-emulator.sh'].includes(file)),
     ).toEqual([]);
   });
 

@@ -147,7 +147,8 @@ async function showDlq(queue, announce = true) {
       <td><code>${text(d.messageId)}</code></td><td>${text(d.type)}</td><td>${text(d.failedAt)}</td><td>${text(d.attempts)}</td>
       <td data-testid="reason">${text(d.errorCode ? `${d.errorCode}: ${d.errorMessage}` : 'not recorded (redrive policy)')}</td>
       <td><code>${text(d.excerpt)}</code></td>
-      <td><button type="button" data-testid="redrive-one" onclick="redrive(['${text(d.messageId)}'])">redrive</button></td>
+      <td><button type="button" data-testid="redrive-one" onclick="redrive(['${text(d.messageId)}'])">redrive</button>
+        <button type="button" data-testid="follow-dead-letter" data-follow="${text(d.sourceMessageId)}">journey</button></td>
     </tr>`).join('');
   if (html !== lastDlqHtml) $('dlq').innerHTML = lastDlqHtml = html;
 }

@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ordersTopology } from '../../examples/orders/orders-topology.ts';
+import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
+import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
+import { Publisher } from '../../lib/runtime/publishing/publisher.ts';
+import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const artifacts = path.join(root, 'test-results');
+const stage = 'e2e-journey';
+
+let system: LocalSystem;
+let browser: Browser;
+let page: Page;
+// The analytics worker refuses cancellations until the test lets it work: the message is dead-lettered there.
+let reportLocked = true;
+
+beforeAll(async () => {
+  vi.stubEnv('POSTBOX_LOG_LEVEL', 'error');
+  vi.stubEnv('POSTBOX_METRICS', 'off');
+  system = await startLocalSystem(ordersTopology, {
+    topology: resolveTopology(ordersTopology, { stage }),
+    workers: {
+      analytics: {
+        handlers: {
+          'order.cancelled': () => {
+            if (reportLocked) throw new UnrecoverableError('the churn report is locked for the month end', { code: 'REPORT_LOCKED' });
+          },
+        },
+      },
+    },
+    projectRoot: root,
+    consolePort: 0,
+    logger: createLogger({}, { level: 'error' }),
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  mkdirSync(artifacts, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+  vi.unstubAllEnvs();
+});
+
+/** The hops the page shows: kind, queue and outcome of each, in the page's order. */
+async function hops(): Promise<string[]> {
+  return page.getByTestId('hop').evaluateAll((items) => items.map((item) => [item.dataset.kind, item.dataset.queue, item.dataset.outcome].filter(Boolean).join(' ')));
+}
+
+describe('the journey of a message in the console', () => {
+  it('follows a message through two subscribers, one dead-lettering it, and its redrive from the page to handled', async () => {
+    const publisher = new Publisher(ordersTopology, { stage, source: 'urn:orders:checkout', sns: system.clients.sns, sqs: system.clients.sqs });
+    const { id } = await publisher.publish('order.cancelled', { orderId: 'o-journey', reason: 'found it cheaper elsewhere' });
+
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(system.console!.url);
+    // Found by a text in its data, with the keyboard.
+    await page.getByTestId('journey-query').fill('cheaper elsewhere');
+    await page.getByTestId('journey-query').press('Enter');
+    await expect.poll(async () => (await hops()).filter((hop) => hop.startsWith('attempt')).sort(), { timeout: 30_000 }).toEqual(['attempt analytics dead-lettered', 'attempt notifications handled']);
+    expect((await hops()).slice(0, 3)).toEqual(['published', 'routed notifications', 'routed analytics']);
+    expect(await page.locator('#journey-heading').textContent()).toBe(`Journey of order.cancelled ${id}`);
+    expect(await page.getByTestId('hop').first().textContent()).toContain('order.cancelled published by urn:orders:checkout through Postbox');
+    expect(await page.locator('[data-kind=attempt][data-outcome=dead-lettered] [data-testid=hop-reason]').textContent()).toContain('the churn report is locked for the month end');
+
+    // From the dead letter's row, its journey; then the redrive, and the journey goes on by itself to "handled".
+    reportLocked = false;
+    await page.getByTestId('show-dlq-analytics').click();
+    const row = page.getByTestId('dead-letter').first();
+    await row.getByTestId('follow-dead-letter').click();
+    await expect.poll(() => page.locator('#journey-heading').textContent(), { timeout: 10_000 }).toBe(`Journey of order.cancelled ${id}`);
+    await row.getByTestId('redrive-one').click();
+    await expect.poll(async () => (await hops()).slice(-2), { timeout: 30_000 }).toEqual(['redriven analytics', 'attempt analytics handled']);
+    expect(await page.getByTestId('journey-match').locator('+ small').textContent()).toContain('analytics: handled, notifications: handled');
+    await page.locator('[data-testid=journey-view]').screenshot({ path: path.join(artifacts, 'console-journey.png') });
+  });
+
+  it('says when nothing matches a search, and how far back it looks', async () => {
+    await page.getByTestId('journey-query').fill('no such text anywhere');
+    await page.getByTestId('journey-find').click();
+    await expect.poll(() => page.locator('#journey-note').textContent(), { timeout: 10_000 }).toBe("No message matches 'no such text anywhere' among the last 5,000 this system saw.");
+  });
+});
