@@ -52,6 +52,8 @@ export class LocalEventSource {
   private invocations = 0;
   private loop: Promise<void> | undefined;
   private stopping = false;
+  /** Set while paused: the loop waits on it before its next receive. */
+  private pausedUntil: { promise: Promise<void>; resolve: () => void } | undefined;
 
   constructor(private readonly options: LocalEventSourceOptions) {}
 
@@ -64,6 +66,10 @@ export class LocalEventSource {
     this.loop ??= (async () => {
       const deleting = new Set<Promise<void>>();
       while (!this.stopping) {
+        if (this.pausedUntil) {
+          await this.pausedUntil.promise;
+          continue;
+        }
         try {
           const settle = (await this.receiveAndInvoke()).settled.then(onPoll, onError);
           deleting.add(settle);
@@ -77,9 +83,30 @@ export class LocalEventSource {
     })();
   }
 
+  /**
+   * Sends no further receive until {@link resume}, as a disabled event source mapping: messages wait on the queue.
+   * The receive under way (one long poll) and its invocation finish.
+   */
+  pause(): void {
+    if (this.pausedUntil) return;
+    let resolve!: () => void;
+    const promise = new Promise<void>((done) => (resolve = done));
+    this.pausedUntil = { promise, resolve };
+  }
+
+  resume(): void {
+    this.pausedUntil?.resolve();
+    this.pausedUntil = undefined;
+  }
+
+  get paused(): boolean {
+    return this.pausedUntil !== undefined;
+  }
+
   /** Stops polling; the invocation under way finishes, and every batch is settled first. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.resume();
     await this.loop;
   }
 

@@ -132,4 +132,29 @@ describe('the local event source', () => {
     // stop() waited for the held delete: nothing is left to come back.
     expect(await queueDepth(clients.sqs, queueUrl)).toEqual({ visible: 0, inFlight: 0 });
   });
+  it('sends no receive while paused, so messages wait on the queue, and handles them once resumed', async () => {
+    const queueUrl = await aQueueWith([]);
+    const handled: string[] = [];
+    const source = new LocalEventSource({
+      sqs: clients.sqs,
+      queueUrl,
+      waitTimeSeconds: 1,
+      handler: async (event) => {
+        handled.push(...event.Records.map((record) => record.body));
+        return { batchItemFailures: [] };
+      },
+    });
+    source.start();
+    source.pause();
+    expect(source.paused).toBe(true);
+    // The receive under way when it paused ends within its long poll (1 s).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"n":1}' }));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(handled).toEqual([]);
+    expect(await queueDepth(clients.sqs, queueUrl)).toEqual({ visible: 1, inFlight: 0 });
+    source.resume();
+    await expect.poll(() => handled, { timeout: 10_000 }).toEqual(['{"n":1}']);
+    await source.stop();
+  });
 });

@@ -75,6 +75,8 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   /** The visibility a receive asks for; the heartbeat extends a message's to visibilityTimeoutSeconds. */
   private readonly receiveVisibilitySeconds: number;
   private timers: NodeJS.Timeout[] = [];
+  /** Receives no more until resumed (the local console's pause); tasks under way go on. */
+  private pausedNow = false;
 
   constructor(
     topology: T,
@@ -132,6 +134,23 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     return this.stopping;
   }
 
+  /**
+   * Sends no further receive until {@link resume}: messages wait on the queue. Tasks running, and what a receive
+   * already under way brings (one long poll), are handled as usual.
+   */
+  pause(): void {
+    this.pausedNow = true;
+  }
+
+  resume(): void {
+    this.pausedNow = false;
+    this.changes.notify();
+  }
+
+  get paused(): boolean {
+    return this.pausedNow;
+  }
+
   health(): ConsumerHealth {
     const receiveFailure = this.receiveBackoff.failure;
     return {
@@ -162,7 +181,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
       // With work read ahead, a receive waits until it can ask for a full batch: fewer requests, and no slot starves meanwhile.
       const batchOnly = this.prefetch > 0 && this.tasks.waiting > 0 && free < Math.min(10, this.prefetch);
-      if (free <= 0 || batchOnly || (this.receiveBackoff.failing && receives.size > 0)) {
+      if (this.pausedNow || free <= 0 || batchOnly || (this.receiveBackoff.failing && receives.size > 0)) {
         await this.changes.next();
         continue;
       }
