@@ -14,6 +14,7 @@ import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbo
 import { OutboxPoller } from '../runtime/publishing/outbox/outbox-poller.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
+import type { PausableConsumer } from './local-consumers.ts';
 import type { ProvisionedTopology } from './provisioner.ts';
 import { TestSystemError } from './test-system-errors.ts';
 
@@ -45,6 +46,8 @@ export interface LocalRunnerOptions {
 /** One service running on this machine: its Lambda handlers behind local event sources, its workers, and its outbox relay. */
 export interface LocalRunner {
   readonly workers?: RunningWorkers;
+  /** What receives each queue's messages (its local event sources, or its worker's consumer), by queue id. */
+  readonly consumers: ReadonlyMap<string, readonly PausableConsumer[]>;
   /** Stops receiving and lets running handlers settle; the workers log the reason. @default 'requested' */
   stop(reason?: StopReason): Promise<void>;
 }
@@ -56,11 +59,12 @@ export interface LocalRunner {
  */
 export async function startLocalRunner(options: LocalRunnerOptions): Promise<LocalRunner> {
   const { topology, provisioned, clients, logger } = options;
-  const sources: LocalEventSource[] = [];
+  // Each local event source with the id of the queue it receives.
+  const sources: Array<[string, LocalEventSource]> = [];
   let workers: RunningWorkers | undefined;
   let outbox: OutboxPoller | undefined;
   const stop = async (reason: StopReason = 'requested') => {
-    await Promise.all([...sources.map((source) => source.stop()), workers?.stop(reason), outbox?.stop()]);
+    await Promise.all([...sources.map(([, source]) => source.stop()), workers?.stop(reason), outbox?.stop()]);
   };
   try {
     if (options.outboxTable) {
@@ -107,7 +111,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
           },
           (error) => logger.error('local event source failed to poll', { queue: queue.id, error }),
         );
-        sources.push(source);
+        sources.push([queue.id, source]);
       }
     }
     if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
@@ -126,7 +130,10 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
     await stop();
     throw error;
   }
-  return { ...(workers && { workers }), stop };
+  const consumers = new Map<string, PausableConsumer[]>();
+  for (const [queue, source] of sources) consumers.set(queue, [...(consumers.get(queue) ?? []), source]);
+  for (const consumer of workers?.consumers ?? []) consumers.set(consumer.queueId, [consumer]);
+  return { ...(workers && { workers }), consumers, stop };
 }
 
 /**
