@@ -276,12 +276,24 @@ async function findReturned(sqs: SQSClient, address: QueueAddress, sentIds: Read
   }
 }
 
-/** Deletes a further copy of a message already moved; a failure leaves it in the DLQ and is reported. */
-async function deleteCopy(sqs: SQSClient, address: QueueAddress, message: Message, listing: QueueListing, failures: Array<{ messageId: string; reason: string }>): Promise<void> {
+/**
+ * Deletes a dead letter the listing received (a further copy of a message already moved; the console's Delete);
+ * a failure leaves it in the DLQ and is reported. Resolves to whether it was deleted.
+ */
+export async function deleteCopy(
+  sqs: SQSClient,
+  address: QueueAddress,
+  message: Message,
+  listing: QueueListing,
+  failures: Array<{ messageId: string; reason: string }>,
+  what = 'a duplicate copy',
+): Promise<boolean> {
   try {
     await sqs.send(new DeleteMessageCommand({ QueueUrl: address.deadLetterUrl, ReceiptHandle: message.ReceiptHandle! }));
     listing.forget(message);
+    return true;
   } catch (error) {
-    failures.push({ messageId: message.MessageId!, reason: `a duplicate copy could not be deleted: ${describeError(error)}` });
+    failures.push({ messageId: message.MessageId!, reason: `${what} could not be deleted: ${describeError(error)}` });
+    return false;
   }
 }
