@@ -15,8 +15,6 @@ import type { ResolvedTopology } from '../topology/resolve-topology.ts';
 import { describeError } from '../messages/message-errors.ts';
 import { ConsoleGuard, createConsoleToken } from './console-guard.ts';
 import type { SeriesSnapshot } from './series-store.ts';
-import { JOURNEY_CAPACITY, type MessageJourneys } from './message-journeys.ts';
-import { JourneyNotFoundError } from './local-errors.ts';
 
 const pageDirectory = path.join(path.dirname(fileURLToPath(import.meta.url)), 'console');
 const page = path.join(pageDirectory, 'console.html');
@@ -40,6 +38,26 @@ function pageScript(pathname: string): { file: string; type: string } | undefine
   return file && existsSync(file) ? { file, type: 'text/javascript; charset=utf-8' } : undefined;
 }
 
+/** Runs work on one DLQ after the work on it asked for before (see startConsoleServer). */
+export type InTurn = <R>(queue: string, work: () => Promise<R>) => Promise<R>;
+
+/** A route of the console's API: its method, its path, and its answer (200, or a ConsoleAnswer). */
+/** What a route may use beside its path and body: the DLQ operations' turns, and the query string. */
+export interface ConsoleRequest {
+  readonly inTurn: InTurn;
+  readonly query: URLSearchParams;
+}
+
+export type ConsoleRoute = readonly [method: string, pattern: RegExp, answer: (match: RegExpMatchArray, body: unknown, request: ConsoleRequest) => Promise<unknown>];
+
+/** An answer other than 200: what a route returns for a request it refuses (data that does not match, nothing selected). */
+export class ConsoleAnswer {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {}
+}
+
 /** What the console reads of the system over time (the SystemSampler). */
 export interface ConsoleFigures {
   /** Messages handled per second per queue, over the last step. */
@@ -58,28 +76,19 @@ export interface ConsoleServer {
  * operations as the CLI (status, dlq show, redrive, purge) and the system's figures over time. Listens on 127.0.0.1 only and
  * answers only its own page (see ConsoleGuard).
  */
-export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, figures: ConsoleFigures, journeys: MessageJourneys): Promise<ConsoleServer> {
+export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudWatchClient, port: number, figures: ConsoleFigures, more: readonly ConsoleRoute[] = []): Promise<ConsoleServer> {
   const assets = chartAssets();
   // A listing hides the dead letters it reads until it gives them back, so a redrive or purge running beside it
   // would miss them: the operations on one DLQ take turns.
   const turns = new Map<string, Promise<unknown>>();
-  const inTurn = <R>(queue: string, work: () => Promise<R>): Promise<R> => {
+  const inTurn: InTurn = <R>(queue: string, work: () => Promise<R>): Promise<R> => {
     const result = (turns.get(queue) ?? Promise.resolve()).then(work, work);
     turns.set(queue, result.catch(() => undefined));
     return result;
   };
-  const routes: Array<[string, RegExp, (match: RegExpMatchArray, body: unknown, query: URLSearchParams) => Promise<unknown>]> = [
+  const routes: ConsoleRoute[] = [
     ['GET', /^\/api\/overview$/, async () => ({ topology: describeTopology(directory.topology), status: await queueStatuses(directory, cloudwatch), rates: figures.rates() })],
     ['GET', /^\/api\/series$/, async () => figures.snapshot()],
-    ['GET', /^\/api\/journeys$/, async (_, __, query) => ({ capacity: JOURNEY_CAPACITY, matches: journeys.search(query.get('q') ?? '') })],
-    [
-      'GET',
-      /^\/api\/journeys\/([^/]+)$/,
-      async ([, encoded]) => {
-        const id = decodeURIComponent(encoded!);
-        return journeys.journeyOf(id) ?? Promise.reject(new JourneyNotFoundError(id, JOURNEY_CAPACITY));
-      },
-    ],
     [
       'GET',
       /^\/api\/dlq\/([\w.-]+)$/,
@@ -109,6 +118,7 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
           return { purged: queue };
         }),
     ],
+    ...more,
   ];
   const token = createConsoleToken();
   let guard: ConsoleGuard;
@@ -133,9 +143,9 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
       } catch (error) {
         return send(response, 400, { error: `the body of ${request.method} ${url.pathname} is not JSON (${describeError(error)}); send JSON or nothing` });
       }
-      route[2](url.pathname.match(route[1])!, body, url.searchParams).then(
-        (result) => send(response, 200, result),
-        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueDoesNotExistError || error instanceof JourneyNotFoundError ? 404 : 500, { error: describeError(error) }),
+      route[2](url.pathname.match(route[1])!, body, { inTurn, query: url.searchParams }).then(
+        (result) => (result instanceof ConsoleAnswer ? send(response, result.status, result.body) : send(response, 200, result)),
+        (error: unknown) => send(response, error instanceof UnknownQueueError || error instanceof QueueDoesNotExistError ? 404 : 500, { error: describeError(error) }),
       );
     });
   });

@@ -24,6 +24,10 @@ import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { SystemSampler } from './system-sampler.ts';
 import { MessageJourneys } from './message-journeys.ts';
 import { addProcessHooks } from '../runtime/consuming/message-hooks.ts';
+import { consoleActionRoutes } from './console-actions.ts';
+import { LocalConsumers } from './local-consumers.ts';
+import { LocalPublishing } from './local-publishing.ts';
+import { journeyRoutes } from './console-journey-routes.ts';
 
 /** Long-poll waits of the local workers and, shorter, of the local event sources. */
 const WORKER_WAIT_SECONDS = 2;
@@ -74,6 +78,8 @@ export interface LocalSystem {
   readonly console?: ConsoleServer;
   /** Topic ARNs by topic id, of every service, where this run provisioned them. */
   readonly topicArns: ReadonlyMap<string, string>;
+  /** What receives each queue's messages here; the console pauses and resumes them. */
+  readonly consumers: LocalConsumers;
   /** The schedules of messages published or sent for later, which this system delivers when due. */
   readonly schedules: LocalMessageScheduler;
   /** Where each message went, hop by hop: the console's journey view. */
@@ -194,9 +200,14 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     await consoleServer?.close();
     await stopEmulator();
   };
+  const consumers = new LocalConsumers(new Map(runners.flatMap((runner) => [...runner.consumers])));
+  const publishing = new LocalPublishing(services, clients);
   let consoleServer: ConsoleServer | undefined;
   try {
-    consoleServer = options.consolePort === false ? undefined : await startConsoleServer(directory, cloudwatch, options.consolePort, sampler, journeys);
+    consoleServer =
+      options.consolePort === false
+        ? undefined
+        : await startConsoleServer(directory, cloudwatch, options.consolePort, sampler, [...journeyRoutes(journeys), ...consoleActionRoutes({ directory, publishing, consumers })]);
   } catch (error) {
     // What started must not keep the process alive after a failed start.
     await stopAll();
@@ -211,6 +222,7 @@ export async function startLocalSystem<T extends AnyTopology>(declaration: T, op
     cloudwatch,
     ...(consoleServer && { console: consoleServer }),
     topicArns,
+    consumers,
     schedules,
     journeys,
     rates: () => sampler.rates(),

@@ -1,4 +1,3 @@
-import { MessageJourneys } from '../../lib/local/message-journeys.ts';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +23,7 @@ describe('the console redrives with the same strategy as the CLI', () => {
     const server = await startConsoleServer(new QueueDirectory(topology, sqs, elasticmq.endpoint), new CloudWatchClient({ endpoint: elasticmq.endpoint }), 0, {
       rates: () => ({}),
       snapshot: () => new SeriesStore(60_000, 2_000).snapshot(),
-    }, new MessageJourneys(topology.queues));
+    });
     try {
       const page = new URL(server.url);
       const answer = await fetch(new URL('/api/dlq/report-build/redrive', page), {

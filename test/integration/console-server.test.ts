@@ -7,6 +7,7 @@ import { startConsoleServer, type ConsoleServer } from '../../lib/local/console-
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { SeriesStore } from '../../lib/local/series-store.ts';
 import { MessageJourneys } from '../../lib/local/message-journeys.ts';
+import { journeyRoutes } from '../../lib/local/console-journey-routes.ts';
 import { QueueDirectory } from '../../lib/operations/queue-directory.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
@@ -66,7 +67,7 @@ beforeAll(async () => {
     left: true,
   });
   const endpoint = inject('awsEndpoint');
-  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, { rates: () => ({ ledger: 1.5 }), snapshot: () => series.snapshot() }, journeys);
+  server = await startConsoleServer(new QueueDirectory(topology, clients.sqs, endpoint), new CloudWatchClient({ endpoint }), 0, { rates: () => ({ ledger: 1.5 }), snapshot: () => series.snapshot() }, journeyRoutes(journeys));
   const url = new URL(server.url);
   port = Number(url.port);
   token = url.searchParams.get('token') ?? '';
