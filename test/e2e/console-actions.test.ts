@@ -69,6 +69,13 @@ async function openConsole(options: Parameters<Browser['newPage']>[0] = { viewpo
 
 const focused = (page: Page) => page.evaluate('document.activeElement?.id');
 
+/** A figure of the words beside a chart (`waiting 5 (peak 5) · in flight 0 (peak 0)`): its latest value, or its peak. */
+async function chartFigure(page: Page, name: string, label: string, which: 'now' | 'peak'): Promise<number> {
+  const words = (await page.getByTestId(`chart-now-${name}`).textContent()) ?? '';
+  const match = new RegExp(`${label} (\\S+) \\(peak (\\S+)\\)`).exec(words);
+  return Number(match?.[which === 'now' ? 1 : 2] ?? Number.NaN);
+}
+
 describe('acting from the console', () => {
   it("publishes from the message type's form, with a validation error shown at its field, and the message is handled", async () => {
     const page = await openConsole();
@@ -152,6 +159,8 @@ describe('acting from the console', () => {
     for (const order of orders) await cancelOrder(order);
     const waiting = page.getByTestId('queue-analytics').locator('td').first();
     await expect.poll(() => waiting.textContent(), { timeout: 20_000 }).toBe('5');
+    // The queue's chart shows the backlog building while its consumer is paused.
+    await expect.poll(() => chartFigure(page, 'analytics-depth', 'waiting', 'now'), { timeout: 10_000 }).toBe(5);
 
     await page.reload();
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('paused');
@@ -163,6 +172,9 @@ describe('acting from the console', () => {
     await expect.poll(() => state.textContent(), { timeout: 10_000 }).toBe('running');
     await expect.poll(() => waiting.textContent(), { timeout: 30_000 }).toBe('0');
     expect(handled).toEqual(expect.arrayContaining(orders));
+    // And its drain: the chart falls back to 0 from its peak of 5.
+    await expect.poll(() => chartFigure(page, 'analytics-depth', 'waiting', 'now'), { timeout: 10_000 }).toBe(0);
+    expect(await chartFigure(page, 'analytics-depth', 'waiting', 'peak')).toBe(5);
     await page.screenshot({ path: path.join(artifacts, 'console-actions-drained.png'), fullPage: true });
     await page.close();
   });

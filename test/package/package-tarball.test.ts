@@ -91,6 +91,7 @@ describe('the packed postbox package', () => {
       'dist/local/console/console.html',
       'dist/local/console/console-page.js',
       'dist/local/console/console-journey.js',
+      'dist/local/console/console-actions.js',
       'bin/postbox.mjs',
       'templates/service/postbox.config.ts',
       // The guides the README links, and the emulator installer the scaffold's emulator:install runs.
