@@ -48,6 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--topology <module>', `module that exports the topology, file.ts or file.ts#name (default: ${USER_ENVIRONMENT.topology}, else the config's)`, process.env[USER_ENVIRONMENT.topology])
     .option('--json', 'print JSON for scripts')
     .exitOverride()
+    // A command's help lists the options every command takes too (--stage, --json, ...), where its users look.
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({
       writeOut: (text) => io.out(text.trimEnd()),
       writeErr: (text) => io.err(text.trimEnd()),

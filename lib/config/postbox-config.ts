@@ -42,7 +42,15 @@ export const postboxConfigSchema = z.strictObject({
        * keys and workers always ready; `development` idles near zero. A stage not named here is `development`.
        * @default {}: every stage development
        */
-      profiles: z.record(stageName, z.enum(STAGE_PROFILES)).default({}),
+      profiles: z
+        .record(z.string(), z.enum(STAGE_PROFILES))
+        // Checked here rather than as the record's key schema, whose error names neither the key nor the rule.
+        .superRefine((profiles, context) => {
+          for (const stage of Object.keys(profiles)) {
+            if (!resourceNamePattern.test(stage)) context.addIssue({ code: 'custom', path: [stage], message: `'${stage}' is not a stage name: use lower-case letters, digits and hyphens, starting with a letter` });
+          }
+        })
+        .default({}),
     })
     .prefault({}),
   /**

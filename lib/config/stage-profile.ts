@@ -9,8 +9,12 @@ export type StageProfile = 'production' | 'development';
 
 export const STAGE_PROFILES = ['production', 'development'] as const satisfies readonly StageProfile[];
 
-/** Stage names that read as production: deploying one under the development profile is worth a warning. */
-const PRODUCTION_LIKE = /^(prod|production|live|prd)(-|$)/;
+/**
+ * Stage names that read as production: deploying one under the development profile is worth a warning. A part of the
+ * name between hyphens is `prod`, `production`, `prd` or `live`, with or without a number: `prod`, `eu-prod`,
+ * `prod-eu`, `prod2`.
+ */
+const PRODUCTION_LIKE = /(^|-)(prod|production|prd|live)\d*(-|$)/;
 
 /**
  * The profile of a stage: the one the config's `stages.profiles` gives it, else `development`: a stage is one of

@@ -65,4 +65,23 @@ describe('postbox cost', () => {
     expect(await cost('--lambda-ms', '0')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--lambda-ms/)] });
     expect(await cost('--stage-profile', 'staging')).toMatchObject({ code: 2, err: [expect.stringMatching(/^postbox: .*--stage-profile/)] });
   });
+
+  // Found by a new user's trial of issue 22: `--profile production` was taken silently as the AWS profile.
+  it('refuses --profile, the AWS profile, and names --stage-profile instead', async () => {
+    expect(await cost('--profile', 'production')).toMatchObject({ code: 2, out: '', err: [expect.stringMatching(/^postbox: --profile names an AWS profile, .*--stage-profile production\|development/)] });
+  });
+
+  it('warns, as synthesis does, when a stage named like production gets the development profile by default', async () => {
+    const { code, out, err } = await cost('--stage', 'eu-live');
+    expect(code).toBe(0);
+    expect(err).toEqual([expect.stringMatching(/^postbox: warning: stage 'eu-live' is deployed with the development profile .*profiles: \{ 'eu-live': 'production' \}/)]);
+    expect(out).toContain('(postbox cost --stage eu-live --stage-profile production itemizes it)');
+    expect((await cost('--stage', 'prod')).err).toEqual([]);
+  });
+
+  it("lists the options every command takes (--stage, --json) in its own help", async () => {
+    const { out } = await cost('--help');
+    expect(out).toMatch(/--stage <stage>/);
+    expect(out).toMatch(/--json/);
+  });
 });

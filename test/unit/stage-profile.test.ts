@@ -21,6 +21,9 @@ describe('the cost profile of a stage', () => {
     expect(implicitDevelopmentWarning({ prod: 'development' }, 'prod')).toBeUndefined();
     expect(implicitDevelopmentWarning({}, 'dev')).toBeUndefined();
     expect(implicitDevelopmentWarning({}, 'product-team')).toBeUndefined();
+    // Any part of the name between hyphens, with or without a number (a new user's trial found eu-prod and prod2 missed).
+    for (const stage of ['eu-prod', 'prod2', 'eu-prd-1', 'us-live']) expect(implicitDevelopmentWarning({}, stage), stage).toBeDefined();
+    for (const stage of ['produce', 'livestock', 'preprod']) expect(implicitDevelopmentWarning({}, stage), stage).toBeUndefined();
   });
 
   it('is validated in postbox.config.ts: a known profile for a valid stage name', () => {
@@ -28,6 +31,9 @@ describe('the cost profile of a stage', () => {
     expect(parse({ prod: 'production' }).data?.stages.profiles).toEqual({ prod: 'production' });
     expect(postboxConfigSchema.parse({ topology: './t.ts' }).stages.profiles).toEqual({});
     expect(parse({ prod: 'staging' }).error?.issues[0]).toMatchObject({ path: ['stages', 'profiles', 'prod'] });
-    expect(parse({ Prod: 'production' }).error?.issues[0]?.path).toEqual(['stages', 'profiles', 'Prod']);
+    expect(parse({ Prod_1: 'production' }).error?.issues[0]).toMatchObject({
+      path: ['stages', 'profiles', 'Prod_1'],
+      message: "'Prod_1' is not a stage name: use lower-case letters, digits and hyphens, starting with a letter",
+    });
   });
 });

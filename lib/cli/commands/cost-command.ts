@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import type { ProjectConfig } from '../../config/load-project-config.ts';
-import { STAGE_PROFILES, stageProfileOf, type StageProfile } from '../../config/stage-profile.ts';
+import { implicitDevelopmentWarning, STAGE_PROFILES, stageProfileOf, type StageProfile } from '../../config/stage-profile.ts';
 import { AWS_PRICES } from '../../cost/aws-prices.ts';
 import type { CloudFormationTemplate } from '../../cost/cloudformation-template.ts';
 import { idleMonthlyCost, messagePathCosts } from '../../cost/message-path-cost.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import type { CliIo, GlobalOptions } from '../cli-context.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
 import { integerOption } from '../cli-option-parsers.ts';
 import { formatTable } from '../table-format.ts';
 
@@ -31,8 +32,17 @@ export function registerCost(program: Command, config: () => Promise<ProjectConf
     .addOption(new Option('--lambda-ms <ms>', "how long a Lambda handler's full batch runs, in ms (1-900000)").default(100).argParser(integerOption({ min: 1, max: 900_000, unit: 'milliseconds' })))
     .action(async (options: CostOptions) => {
       const global = program.opts<GlobalOptions>();
+      if (global.profile !== undefined) {
+        throw new CliError(
+          `--profile names an AWS profile, which cost does not use (it prices the synthesized template offline); --stage-profile ${STAGE_PROFILES.join('|')} picks the cost profile`,
+          ExitCode.invalidInput,
+        );
+      }
       const project = await config();
       const stage = global.stage ?? project.stages.deployed;
+      // The same warning synthesis gives: this is what the stage would cost as deployed, which may not be meant.
+      const implicit = options.stageProfile === undefined ? implicitDevelopmentWarning(project.stages.profiles, stage) : undefined;
+      if (implicit) io.err(`postbox: warning: ${implicit}`);
       // Loaded only here: no other command pays for the CDK.
       const { synthesizedStageTemplates } = await import('../../infra/stage-templates.ts');
       const profile = options.stageProfile ?? stageProfileOf(project.stages.profiles, stage);
@@ -60,7 +70,8 @@ export function registerCost(program: Command, config: () => Promise<ProjectConf
       }
       io.out(`${topology.prefix} (${profile} profile): ${dollars(idle)} a month idle (${AWS_PRICES.region} list prices of ${AWS_PRICES.asOf}, before free tiers)\n`);
       io.out(formatTable(['item', 'count', 'each', 'monthly', 'note'], items.map((item) => [item.item, String(item.count), dollars(item.unitPrice), dollars(item.monthly), item.note ?? ''])));
-      io.out(`\nunder the ${other.profile} profile: ${dollars(other.idleMonthly)} a month idle (postbox cost --stage-profile ${other.profile} itemizes it)`);
+      const stageOption = global.stage === undefined ? '' : ` --stage ${stage}`;
+      io.out(`\nunder the ${other.profile} profile: ${dollars(other.idleMonthly)} a month idle (postbox cost${stageOption} --stage-profile ${other.profile} itemizes it)`);
       io.out(`\nper million messages on each path (full batches; Lambda batches of ${options.lambdaMs} ms):\n`);
       io.out(
         formatTable(
