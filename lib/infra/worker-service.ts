@@ -168,6 +168,8 @@ export class WorkerService extends Construct {
     });
     for (const queue of props.queues) {
       queue.grantConsumeMessages(this.taskDefinition.taskRole);
+      // A stop sends a job on its last receive back as a copy, with a fresh receive count (see StopCopies).
+      queue.grantSendMessages(this.taskDefinition.taskRole);
       queue.grantDeadLetterAccess(this.taskDefinition.taskRole);
     }
     props.jobLocks?.grantLocking(this.taskDefinition.taskRole);

@@ -218,6 +218,7 @@ function workerCalls(queue: string): AwsCall[] {
     { principal: role, action: 'sqs:ReceiveMessage', resource: main, purpose: 'PollingConsumer long-polls' },
     { principal: role, action: 'sqs:DeleteMessage', resource: main, purpose: 'DeleteBatcher deletes settled messages (DeleteMessageBatch)' },
     { principal: role, action: 'sqs:ChangeMessageVisibility', resource: main, purpose: 'the visibility heartbeat of a running job, and backoff' },
+    { principal: role, action: 'sqs:SendMessage', resource: main, purpose: 'StopCopies sends a stopped job on its last receive again, with a fresh receive count' },
     { principal: role, action: 'sqs:GetQueueUrl', resource: dlq, purpose: 'QueueActions looks the dead-letter queue up by name' },
     { principal: role, action: 'sqs:GetQueueAttributes', resource: dlq, purpose: "QueueActions reads the dead-letter queue's MaximumMessageSize" },
     { principal: role, action: 'sqs:SendMessage', resource: dlq, purpose: 'QueueActions.deadLetter copies a message with its failure record' },

@@ -56,8 +56,14 @@ describe('WorkerService', () => {
     const statements = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => /TaskRole/.test(role.Ref)))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement);
-    const resources = statements.map((statement: { Resource: { 'Fn::GetAtt': [string] } }) => statement.Resource['Fn::GetAtt'][0]).sort();
+    const queueStatements = statements.filter((statement: { Resource: unknown }) => (statement.Resource as { 'Fn::GetAtt'?: unknown })['Fn::GetAtt']);
+    const resources = [...new Set(queueStatements.map((statement: { Resource: { 'Fn::GetAtt': [string] } }) => statement.Resource['Fn::GetAtt'][0]))].sort();
     expect(resources).toEqual([idOf(stack, queue.queue), idOf(stack, queue.deadLetterQueue)].sort());
+    // Its own queue too: a stop sends a job on its last receive again (StopCopies).
+    const sendsTo = queueStatements.filter((statement: { Action: string | string[] }) => [statement.Action].flat().includes('sqs:SendMessage'));
+    expect(sendsTo.map((statement: { Resource: { 'Fn::GetAtt': [string] } }) => statement.Resource['Fn::GetAtt'][0]).sort()).toEqual(
+      [idOf(stack, queue.queue), idOf(stack, queue.deadLetterQueue)].sort(),
+    );
     expect(resources).not.toContain(idOf(stack, other.queue));
     expect(statements.flatMap((statement: { Action: string[] }) => statement.Action)).toEqual(
       expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:SendMessage']),

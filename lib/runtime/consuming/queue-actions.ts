@@ -1,7 +1,7 @@
 import type { Message, SQSClient } from '@aws-sdk/client-sqs';
 import { deadLetterAttributes } from '../../messages/dead-letter-copy.ts';
 import { failureRecord } from '../../messages/failure-record.ts';
-import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribute } from '../../messages/message-attributes.ts';
+import { messageSizeBytes, stringAttributes, withDataTypes, type MessageAttribute, type MessageAttributes } from '../../messages/message-attributes.ts';
 import { describeError, errorCode } from '../../messages/message-errors.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import { DEAD_LETTER_MAX_MESSAGE_BYTES } from '../../messages/wire-contract.ts';
@@ -149,6 +149,18 @@ export class QueueActions {
     } catch (error) {
       throw new DeadLetterFailedError(message.messageId, this.queue.name, deadLetterQueueName, error);
     }
+  }
+
+  /**
+   * Sends a copy of a standard queue's message back to its own queue: the same body, with `attributes` (the
+   * message's, as the caller wants them). The copy starts with a receive count of 0; the caller deletes the original.
+   */
+  async sendCopy(message: ReceivedMessage, attributes: MessageAttributes): Promise<void> {
+    const { sdk, client } = await this.client();
+    const queueUrl = await this.mainUrl();
+    await callAws(() => client.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: message.body, MessageAttributes: withDataTypes(attributes) })), {
+      queue: this.queue.name,
+    });
   }
 
   /** Sends a reply to a requester's reply queue (a URL the request carried). */

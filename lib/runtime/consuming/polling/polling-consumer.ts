@@ -15,6 +15,7 @@ import { InvalidPrefetchError } from './polling-errors.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
 import { releaseMessages } from './release-messages.ts';
 import { runWithTimeLimit } from './run-with-time-limit.ts';
+import { StopCopies } from './stop-copies.ts';
 import { PollingTask, TaskRegistry } from './task-registry.ts';
 import type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
 import { withUniqueJobs } from '../workers/unique-jobs.ts';
@@ -57,6 +58,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private readonly groups: MessageGroups | undefined;
   private readonly receiveBackoff: ReceiveBackoff;
   private readonly deletes: DeleteBatcher;
+  private readonly stopCopies: StopCopies;
   private status: ConsumerHealth['status'] = 'starting';
   private handled = 0;
   private failedCount = 0;
@@ -103,6 +105,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.groups = fifo ? new MessageGroups() : undefined;
     this.receiveBackoff = new ReceiveBackoff(this.runtime.logger, options.random);
     this.deletes = new DeleteBatcher(this.runtime.actions, this.runtime.queue.name);
+    this.stopCopies = new StopCopies(this.runtime.actions, this.runtime.queue, this.runtime.logger);
   }
 
   /** The id of the queue it consumes (`billing`, `invoice-generate`), as the topology names it. */
@@ -315,7 +318,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.returnedUnhandled();
     // A task released before its turn never runs: its slot frees now.
     if (!task.started) this.handlerReturned(task);
-    await this.runtime.delay(task.message, 0);
+    if (!(await this.stopCopies.sendAgain(task.message))) await this.runtime.delay(task.message, 0);
     this.emit('message_released', task.message);
     task.settleDone();
   }
@@ -336,8 +339,9 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     }
   }
 
+  /** At stop: gives messages back, or sends again those whose next receive would be past their last attempt. */
   private releaseAll(messages: readonly ReceivedMessage[]): Promise<void> {
-    return releaseMessages(this.runtime.actions, this.runtime.logger, this.runtime.queue.name, messages);
+    return this.stopCopies.release(messages, (rest) => releaseMessages(this.runtime.actions, this.runtime.logger, this.runtime.queue.name, rest));
   }
 
   /** The message's visibility is lost: SQS hands it out again, so this process lets it go without settling it. */
