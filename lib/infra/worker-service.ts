@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -95,8 +95,8 @@ export interface WorkerServiceProps {
 
 /**
  * The polling workers as an ECS Fargate service on arm64: an image built from
- * `imageDirectory` at deploy time, permission to consume its queues
- * and dead-letter into their DLQs and nothing else, a container health check
+ * `imageDirectory` at deploy time, permission to consume (and send again to) its queues, dead-letter into
+ * their DLQs and protect its own tasks from scale-in, and nothing else, a container health check
  * on the worker's heartbeat endpoint, a stop timeout that covers the graceful
  * shutdown, and scaling on the load per task (messages waiting or in flight
  * divided by running tasks; without Container Insights, the backlog alone),
@@ -173,6 +173,7 @@ export class WorkerService extends Construct {
       queue.grantDeadLetterAccess(this.taskDefinition.taskRole);
     }
     props.jobLocks?.grantLocking(this.taskDefinition.taskRole);
+    this.grantTaskProtection();
     const minTasks = props.minTasks ?? 1;
     const subnets: ec2.SubnetSelection = { subnetType: publicNetworking ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.service = new ecs.FargateService(this, 'Service', {
@@ -197,8 +198,8 @@ export class WorkerService extends Construct {
       return;
     }
     this.backlogPerTask = this.backlogExpression(props.queues, target, true);
-    // In-flight messages count: a task busy with hour-long jobs while nothing waits is not idle. Without
-    // scale-in protection ECS may stop any task, so the service sheds a task only when no message is left at all.
+    // In-flight messages count: a task busy with hour-long jobs while nothing waits is not idle. A task holding messages
+    // is protected (ScaleInProtection), but protection may lapse, so the service sheds a task only when no message is left.
     this.scaling.scaleOnMetric('BacklogPerTask', {
       metric: this.backlogPerTask,
       adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
@@ -259,6 +260,23 @@ export class WorkerService extends Construct {
       usingMetrics,
       label: 'Messages waiting or in flight per running task',
       period: Duration.minutes(1),
+    });
+  }
+
+  /**
+   * A task keeps itself protected from scale-in and deploys while it holds messages (ScaleInProtection, through the ECS
+   * agent). ecs:UpdateTaskProtection takes a task ARN; task ids are known only once tasks run, so the tightest grant is
+   * every task of this service's own cluster.
+   */
+  private grantTaskProtection(): void {
+    this.cluster.grants.taskProtection(this.taskDefinition.taskRole);
+    const stack = Stack.of(this);
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    const cluster = `<${stack.getLogicalId(this.cluster.node.defaultChild as CfnElement)}>`;
+    Validations.of(this.taskDefinition.taskRole).acknowledge({
+      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecs:${region}:${account}:task/${cluster}/*]`,
+      reason: "ecs:UpdateTaskProtection names the task, whose id is known only once it runs: the wildcard is the tasks of the workers' own cluster.",
     });
   }
 

@@ -61,6 +61,8 @@ export type CallResource =
   | { readonly kind: 'reply-queue' }
   /** The CDK bootstrap repository that holds the worker image. */
   | { readonly kind: 'worker-image-repository' }
+  /** A task of the worker service's cluster, as it runs. */
+  | { readonly kind: 'worker-ecs-task' }
   /** An action with no resource-level permissions. */
   | { readonly kind: 'any' };
 
@@ -235,6 +237,7 @@ function workerServiceCalls(): AwsCall[] {
   return [
     { principal: task, action: 'dynamodb:PutItem', resource: { kind: 'job-lock-table' }, purpose: 'DynamoDbJobLock takes and renews the lock of a unique job' },
     { principal: task, action: 'dynamodb:DeleteItem', resource: { kind: 'job-lock-table' }, purpose: 'DynamoDbJobLock releases the lock of a unique job' },
+    { principal: task, action: 'ecs:UpdateTaskProtection', resource: { kind: 'worker-ecs-task' }, purpose: 'ScaleInProtection, through the ECS agent, while the task holds messages' },
     { principal: execution, action: 'ecr:GetAuthorizationToken', resource: { kind: 'any' }, purpose: 'ECS logs in to pull the worker image' },
     { principal: execution, action: 'ecr:BatchCheckLayerAvailability', resource: repository, purpose: 'ECS pulls the worker image' },
     { principal: execution, action: 'ecr:GetDownloadUrlForLayer', resource: repository, purpose: 'ECS pulls the worker image' },

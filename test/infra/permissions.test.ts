@@ -142,6 +142,8 @@ describe.each([
         return holding(idOf(must(stack.outbox, 'outbox').failureQueue));
       case 'worker-image-repository':
         return { arn: workerImageRepositoryArn() };
+      case 'worker-ecs-task':
+        return { arn: ecsTaskArn(policies.resolve({ Ref: idOf(must(stack.workers, 'worker service').cluster) })) };
       case 'schedule':
         return { arn: `arn:aws:scheduler:${env.region}:${env.account}:schedule/${stack.topology.prefix}/postbox-m-1` };
       case 'scheduler-role':
@@ -156,6 +158,8 @@ describe.each([
         throw new Error('The example stack subscribes to no external topic (test/infra/permissions-cross-account.test.ts does).');
     }
   }
+
+  const ecsTaskArn = (cluster: string) => `arn:aws:ecs:${env.region}:${env.account}:task/${cluster}/0a1b2c3d4e5f60718293a4b5c6d7e8f9`;
 
   /** `<account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>` of the worker container, as its repository's ARN. */
   function workerImageRepositoryArn(): string {
@@ -244,6 +248,11 @@ describe.each([
     it('a worker sending to a queue of another service', async () => {
       const call: AwsCall = { ...workerReceive, action: 'sqs:SendMessage', resource: { kind: 'queue', queue: 'notifications' } };
       expect(await policies.simulate(requestOf(call))).toBe('ImplicitlyDenied');
+    });
+
+    it('a worker protecting a task of another cluster from scale-in', async () => {
+      const protect = find((call) => call.action === 'ecs:UpdateTaskProtection');
+      expect(await policies.simulate({ ...requestOf(protect), resourceArn: ecsTaskArn('other-cluster') })).toBe('ImplicitlyDenied');
     });
 
     it('a consumer whose queue declares no idempotency touching the idempotency table, or an idempotent one scanning it', async () => {

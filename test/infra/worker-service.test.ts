@@ -70,6 +70,23 @@ describe('WorkerService', () => {
     );
   });
 
+  it("lets the task protect itself from scale-in: ecs:UpdateTaskProtection on its own cluster's tasks only", () => {
+    const { template, stack, workers } = build();
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => policy.Properties.Roles.some((role: { Ref: string }) => /TaskRole/.test(role.Ref)))
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
+      .filter((statement: { Action: string | string[] }) => [statement.Action].flat().some((action) => action.startsWith('ecs:')));
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'ecs:UpdateTaskProtection',
+        Resource: {
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:ecs:${stack.region}:${stack.account}:task/`, { Ref: idOf(stack, workers.cluster) }, '/*']],
+        },
+      },
+    ]);
+  });
+
   it('scales on the messages per running task, waiting or in flight, scaling out from the documented backlog per task', () => {
     const { template, stack, queue } = build({ maxTasks: 6, backlogPerTaskTarget: 20 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 6 });

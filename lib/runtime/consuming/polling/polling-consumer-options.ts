@@ -57,6 +57,8 @@ export interface PollingConsumerEvents {
   message_failed: [message: ReceivedMessage, error: unknown];
   message_dead_lettered: [message: ReceivedMessage, error: unknown];
   message_released: [message: ReceivedMessage];
+  /** The messages it holds, running or read ahead, each time one comes or goes (until its handler returned and it is settled). */
+  holding: [messages: number];
   poll_error: [error: unknown];
   stopped: [reason: StopReason];
 }

@@ -53,7 +53,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private readonly visibilityTimeoutSeconds: number;
   private readonly taskTimeoutSeconds: number;
   private readonly limits: ConsumerLimits;
-  private readonly tasks = new TaskRegistry();
+  private readonly tasks = new TaskRegistry((held) => this.emit('holding', held));
   private readonly abandoned: AbandonedHandlers;
   private readonly groups: MessageGroups | undefined;
   private readonly receiveBackoff: ReceiveBackoff;

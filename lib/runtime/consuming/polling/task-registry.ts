@@ -72,6 +72,9 @@ export class PollingTask {
 export class TaskRegistry {
   private readonly byId = new Map<string, PollingTask>();
 
+  /** @param onChange told the number of messages held whenever one comes or goes */
+  constructor(private readonly onChange: (held: number) => void = () => undefined) {}
+
   get(messageId: string): PollingTask | undefined {
     return this.byId.get(messageId);
   }
@@ -80,8 +83,11 @@ export class TaskRegistry {
   add(task: PollingTask): void {
     const id = task.message.messageId;
     this.byId.set(id, task);
+    this.onChange(this.byId.size);
     void Promise.all([task.handlerFinished, task.settled]).then(() => {
-      if (this.byId.get(id) === task) this.byId.delete(id);
+      if (this.byId.get(id) !== task) return;
+      this.byId.delete(id);
+      this.onChange(this.byId.size);
     });
   }
 

@@ -3,7 +3,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import { resolveTopology, type ResolvedTopology } from '../../../topology/resolve-topology.ts';
-import type { Logger } from '../../observability/logger.ts';
+import { createLogger, type Logger } from '../../observability/logger.ts';
 import { idempotencyTableName } from '../../../topology/naming.ts';
 import { DynamoDbIdempotencyStore } from '../idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
@@ -13,6 +13,7 @@ import { startHealthServer, type HealthServer } from './health-server.ts';
 import { HandlerConfigurationError } from '../handler-configuration-error.ts';
 import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type StopReason } from '../polling/polling-consumer.ts';
 import type { UniqueJobs } from './unique-jobs.ts';
+import { ScaleInProtection, type ScaleInProtectionOptions } from './scale-in-protection.ts';
 import type { WorkerQueues } from './define-workers.ts';
 
 export interface RunWorkersOptions<T extends AnyTopology> {
@@ -44,6 +45,11 @@ export interface RunWorkersOptions<T extends AnyTopology> {
   /** Further settings of every consumer. */
   readonly consumer?: Partial<PollingConsumerOptions<T>>;
   readonly logger?: Logger;
+  /**
+   * Keeps the ECS task protected from scale-in and deploys while it holds messages (see ScaleInProtection); false: never.
+   * @default on in an ECS task (the agent sets ECS_AGENT_URI there), else off
+   */
+  readonly scaleInProtection?: Omit<ScaleInProtectionOptions, 'logger'> | false;
 }
 
 export interface RunningWorkers {
@@ -98,9 +104,21 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
       ...(options.logger && { logger: options.logger.child({ queue }) }),
     });
   });
+  const protection = scaleInProtectionOf(options, resolved.app);
+  if (protection) {
+    // The task is protected while any of its consumers holds a message.
+    const held = new Map<PollingConsumer<any>, number>();
+    for (const consumer of consumers) {
+      consumer.on('holding', (messages) => {
+        held.set(consumer, messages);
+        protection.holding([...held.values()].reduce((sum, count) => sum + count, 0));
+      });
+    }
+  }
   const health = options.healthPort === undefined ? undefined : await startHealthServer(consumers, options.healthPort);
   const stop = async (reason: StopReason) => {
     await Promise.all(consumers.map((consumer) => consumer.stop(reason)));
+    await protection?.close();
     await health?.close();
   };
   const stopped = new Promise<StopReason>((resolve) => {
@@ -112,4 +130,11 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
   });
   for (const consumer of consumers) consumer.start();
   return { consumers, ...(health && { health }), stopped, stop };
+}
+
+function scaleInProtectionOf(options: RunWorkersOptions<any>, app: string): ScaleInProtection | undefined {
+  const agentUri = process.env.ECS_AGENT_URI;
+  const settings = options.scaleInProtection ?? (agentUri ? { agentUri } : false);
+  if (!settings) return undefined;
+  return new ScaleInProtection({ ...settings, logger: options.logger ?? createLogger({ app, stage: options.stage }) });
 }
