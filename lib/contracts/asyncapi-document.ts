@@ -182,7 +182,7 @@ function queueBindings(queue: ResolvedQueue) {
 }
 
 function queueDescription(queue: ResolvedQueue): string {
-  const handled = `handled by a ${queue.handler.kind === 'lambda' ? 'Lambda function' : 'worker'}, ${queue.maxReceiveCount} attempts, then ${queue.deadLetterQueueName}`;
+  const handled = `handled by ${{ lambda: 'a Lambda function', worker: 'a worker', http: `a worker that POSTs it to ${queue.handler.kind === 'http' ? queue.handler.url : ''}` }[queue.handler.kind]}, ${queue.maxReceiveCount} attempts, then ${queue.deadLetterQueueName}`;
   if (queue.role === 'command') return `SQS queue ${queue.name} of the command ${queue.messageTypes[0]}: ${handled}.`;
   return `SQS queue ${queue.name} of subscriber ${queue.id}, subscribed to topic ${queue.subscription!.topicId} for ${queue.messageTypes.join(', ')}: ${handled}.`;
 }

@@ -1,7 +1,8 @@
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { FIFO_SUFFIX, MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
-import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, type NormalizedTopology } from './topology-declaration.ts';
+import { httpHandlerProblems } from './http-handler-declaration.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, runsInWorker, type NormalizedTopology } from './topology-declaration.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
 /** The checks of a topology that its schema cannot express; each adds what it finds to `problems`. */
@@ -157,7 +158,7 @@ export function checkQueue(queue: ResolvedQueue, problems: string[], declaresMax
     );
   }
   // The heartbeat extends a running task's visibility, but SQS never lets it pass 12 h from the receipt.
-  if (handler.kind === 'worker' && handler.timeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+  if (runsInWorker(handler) && handler.timeoutSeconds > MAX_VISIBILITY_TIMEOUT_SECONDS) {
     problems.push(
       `${what}: worker task timeout ${handler.timeoutSeconds} s exceeds the 12 hours (${MAX_VISIBILITY_TIMEOUT_SECONDS} s) SQS lets a message stay invisible after its receipt; lower timeoutSeconds or split the task`,
     );
@@ -175,6 +176,7 @@ export function checkQueue(queue: ResolvedQueue, problems: string[], declaresMax
   if (handler.kind === 'lambda' && !queue.fifo && handler.batchSize > 10 && handler.maxBatchingWindowSeconds < 1) {
     problems.push(`${what}: a batch size over 10 (${handler.batchSize}) needs a batching window of at least 1 s`);
   }
+  if (handler.kind === 'http') problems.push(...httpHandlerProblems(handler, what));
   if (backoff.baseSeconds > backoff.capSeconds) {
     problems.push(`${what}: backoff base ${backoff.baseSeconds} s is above its cap of ${backoff.capSeconds} s`);
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
 import type { ExternalTopicDeclaration } from './external-topic-declaration.ts';
+import { httpHandlerSchema, type HttpHandler } from './http-handler-declaration.ts';
 import { idempotencySchema, type IdempotencyInput } from './idempotency-declaration.ts';
 import type { ServiceContract } from './service-contract.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_QUEUE_MESSAGE_BYTES, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
@@ -113,8 +114,11 @@ export const workerHandlerSchema = lazy(() =>
 );
 
 export const handlerSchema = lazy(() =>
-  z.discriminatedUnion('kind', [lambdaHandlerSchema(), workerHandlerSchema()]),
+  z.discriminatedUnion('kind', [lambdaHandlerSchema(), workerHandlerSchema(), httpHandlerSchema()]),
 );
+
+/** Whether the handler runs in the worker process (Fargate locally or deployed): a worker's or an HTTP endpoint's. */
+export const runsInWorker = (handler: Handler): handler is WorkerHandler | HttpHandler => handler.kind !== 'lambda';
 
 /** The schema of a message's data: any zod 4 schema, made with zod or zod/mini. */
 export type MessageSchema = z.core.$ZodType;
@@ -234,6 +238,7 @@ export type QueueSettings = z.output<ReturnType<typeof queueSettingsSchema>>;
 export type QueueSettingsInput = z.input<ReturnType<typeof queueSettingsSchema>>;
 export type LambdaHandler = z.output<ReturnType<typeof lambdaHandlerSchema>>;
 export type WorkerHandler = z.output<ReturnType<typeof workerHandlerSchema>>;
+export type { HttpHandler } from './http-handler-declaration.ts';
 export type Handler = z.output<ReturnType<typeof handlerSchema>>;
 export type HandlerInput = z.input<ReturnType<typeof handlerSchema>>;
 export type MessageTypeInput = z.input<ReturnType<typeof messageTypeSchema>>;

@@ -11,4 +11,5 @@ export const TOPOLOGY_DEFAULTS = {
   },
   lambda: { timeoutSeconds: 30, memoryMb: 256, batchSize: 10, maxBatchingWindowSeconds: 0, maxConcurrency: 10, provisionedPollers: { minimum: 2, maximum: 200 } },
   worker: { timeoutSeconds: 900, concurrency: 10 },
+  http: { signing: 'hmac', timeoutSeconds: 900, requestTimeoutSeconds: 10, concurrency: 10, breaker: { failuresToOpen: 5, openSeconds: 30 } },
 } as const;

@@ -190,7 +190,7 @@ describe('resolveTopology', () => {
     );
     expect(problems).toEqual([
       'topics.items.events: Invalid input: expected array, received string',
-      "subscribers.broken.handler.kind: Invalid discriminator value. Expected 'lambda' | 'worker'",
+      "subscribers.broken.handler.kind: Invalid discriminator value. Expected 'lambda' | 'worker' | 'http'",
       'commandHandlers.stock.count.handler.concurrency: Too small: expected number to be >=1',
     ]);
   });
