@@ -14,7 +14,8 @@ const rules: Record<string, { rooms: readonly string[]; packages: readonly strin
   retry: { rooms: pure, packages: [] },
   contracts: { rooms: pure, packages: [] },
   cost: { rooms: pure, packages: [] },
-  aws: { rooms: pure, packages: ['@aws-sdk/'] },
+  // @smithy/ is the SDK's own layer: its request signer, checksums and types.
+  aws: { rooms: pure, packages: ['@aws-sdk/', '@smithy/'] },
   config: { rooms: [...pure, 'runtime/consuming'], packages: [] },
   'runtime/observability': { rooms: pure, packages: ['@opentelemetry/'] },
   'runtime/payloads': { rooms: [...pure, 'aws'], packages: ['@aws-sdk/'] },

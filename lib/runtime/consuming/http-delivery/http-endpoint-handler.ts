@@ -1,19 +1,14 @@
 import pLimit from 'p-limit';
-import type { Webhook } from 'standardwebhooks';
 import type { Envelope } from '../../../messages/envelope.ts';
 import type { HandlerContext, MessageHandler } from '../message-processor.ts';
 import { CircuitBreaker, type CircuitBreakerSettings } from './circuit-breaker.ts';
 import { cutBody, EndpointRejectedError, EndpointUnavailableError, outcomeOfStatus, retryAfterSeconds } from './http-delivery-outcome.ts';
+import { sigV4Signer, type SigV4Options } from '../../../aws/sigv4-signer.ts';
+import { hmacSigner, webhooks, type HmacSecret } from './request-signing.ts';
 
-export interface HttpEndpointOptions {
+interface HttpEndpointCommonOptions {
   /** The service's internal endpoint that takes the messages (`POST`). */
   readonly url: string;
-  /**
-   * The signing secret, Standard Webhooks' form (`whsec_` and base64), or a function that fetches it once (from
-   * Secrets Manager: `() => secrets.getSecretValue(...)`). Each request carries `webhook-id`, `webhook-timestamp` and
-   * `webhook-signature`, which `verifySignature` (or any Standard Webhooks library) checks.
-   */
-  readonly secret: string | (() => Promise<string>);
   /** How long a delivery may take before it counts as unavailable. @default 10_000 ms */
   readonly timeoutMs?: number;
   /** Deliveries in flight at once to this endpoint, whatever the worker's concurrency. @default 10 */
@@ -21,6 +16,26 @@ export interface HttpEndpointOptions {
   /** @default 5 unavailable answers in a row open it for 30 s */
   readonly breaker?: Partial<CircuitBreakerSettings>;
 }
+
+/** How requests are signed: with an HMAC secret, or with AWS Signature V4 for an API behind IAM. */
+export type HttpEndpointOptions = HttpEndpointCommonOptions &
+  (
+    | {
+        /**
+         * The signing secret, Standard Webhooks' form (`whsec_` and base64): the secret, a function that fetches it
+         * once, or a source asked before each delivery (`secretsManagerSecret(...)`, which follows a rotation). Each
+         * request carries `webhook-id`, `webhook-timestamp` and `webhook-signature`, which `verifySignature` (or any
+         * Standard Webhooks library) checks.
+         */
+        readonly secret: HmacSecret;
+        readonly sigv4?: never;
+      }
+    | {
+        /** Sign with AWS Signature V4 and the worker's credentials instead (`true` for the defaults). */
+        readonly sigv4: SigV4Options | true;
+        readonly secret?: never;
+      }
+  );
 
 /** An HTTP endpoint handler, with its breaker for health checks and tests. */
 export type HttpEndpointHandler = MessageHandler & { readonly breaker: CircuitBreaker };
@@ -41,27 +56,22 @@ export type HttpEndpointHandler = MessageHandler & { readonly breaker: CircuitBr
 export function httpEndpointHandler(options: HttpEndpointOptions): HttpEndpointHandler {
   const breaker = new CircuitBreaker({ failuresToOpen: options.breaker?.failuresToOpen ?? 5, openSeconds: options.breaker?.openSeconds ?? 30 });
   const limit = pLimit(options.concurrency ?? 10);
-  let signer: Promise<Webhook> | undefined;
-  const signerOf = () => (signer ??= (async () => new (await webhooks()).Webhook(typeof options.secret === 'string' ? options.secret : await options.secret()))());
-  const endpoint = new URL(options.url).origin + new URL(options.url).pathname;
+  const url = new URL(options.url);
+  const sign = options.sigv4 === undefined ? hmacSigner(options.secret) : sigV4Signer(url, options.sigv4 === true ? {} : options.sigv4);
+  const endpoint = url.origin + url.pathname;
 
   const deliver = async (message: Envelope, context: HandlerContext): Promise<void> => {
     await breaker.admit(context.signal);
     let answered = false;
     try {
       const body = JSON.stringify(message);
-      const timestamp = new Date();
-      const signature = (await signerOf()).sign(message.id, timestamp, body);
+      const headers = { 'content-type': 'application/cloudevents+json; charset=utf-8' };
+      const signature = await sign({ id: message.id, url, timestamp: new Date(), headers, body });
       let response: Response;
       try {
-        response = await fetch(options.url, {
+        response = await fetch(url, {
           method: 'POST',
-          headers: {
-            'content-type': 'application/cloudevents+json; charset=utf-8',
-            'webhook-id': message.id,
-            'webhook-timestamp': String(Math.floor(timestamp.getTime() / 1000)),
-            'webhook-signature': signature,
-          },
+          headers: { ...headers, ...signature },
           body,
           signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 10_000), ...(context.signal ? [context.signal] : [])]),
         });
@@ -102,6 +112,3 @@ export async function verifySignature(request: { readonly headers: Record<string
   const headers = request.headers instanceof Headers ? Object.fromEntries(request.headers) : Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name.toLowerCase(), Array.isArray(value) ? value.join(',') : (value ?? '')]));
   return new (await webhooks()).Webhook(secret).verify(request.body, headers) as Envelope;
 }
-
-/** Loaded on first use: a CommonJS module esbuild cannot shake out of the bundles of handlers that never sign. */
-const webhooks = () => import('standardwebhooks');
