@@ -13,6 +13,7 @@ import type { Logger } from '../runtime/observability/logger.ts';
 import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbox-store.ts';
 import { OutboxPoller } from '../runtime/publishing/outbox/outbox-poller.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
+import { runsInWorker } from '../topology/topology-declaration.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import type { PausableConsumer } from './local-consumers.ts';
 import type { ProvisionedTopology } from './provisioner.ts';
@@ -114,7 +115,7 @@ export async function startLocalRunner(options: LocalRunnerOptions): Promise<Loc
         sources.push([queue.id, source]);
       }
     }
-    if (topology.queues.some((queue) => queue.handler.kind === 'worker')) {
+    if (topology.queues.some((queue) => runsInWorker(queue.handler))) {
       workers = await runWorkers(options.declaration, {
         stage: topology.stage,
         queues: options.workers ?? {},

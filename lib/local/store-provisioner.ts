@@ -5,6 +5,7 @@ import { OperationUnsupportedError, ResourceAlreadyExistsError, translateAwsErro
 import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import { idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
+import { runsInWorker } from '../topology/topology-declaration.ts';
 
 /*
  * The data stores of a topology at a local endpoint, as MessagingStack deploys them: the job lock, idempotency and
@@ -18,7 +19,7 @@ import type { ResolvedTopology } from '../topology/resolve-topology.ts';
  * topology has no workers. Safe to run again.
  */
 export async function provisionJobLockTable(topology: ResolvedTopology, dynamodb: DynamoDBClient): Promise<string | undefined> {
-  if (!topology.queues.some((queue) => queue.handler.kind === 'worker')) return undefined;
+  if (!topology.queues.some((queue) => runsInWorker(queue.handler))) return undefined;
   return provisionTable(jobLockTableName(topology.prefix), 'jobKey', dynamodb);
 }
 

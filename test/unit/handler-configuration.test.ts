@@ -22,6 +22,18 @@ describe('handlers that do not match the topology', () => {
       "The handlers of the workers of topology 'pay' do not match the topology: no handlers for worker queue 'archive'; no handlers for worker queue 'receipt-archive'; 'accounting' is not a worker queue.",
     );
   });
+
+  it('are one error when runWorkers is given handlers for a queue of kind http, or its env secret is not set', async () => {
+    const ledger = { topic: 'payments', events: ['payment.received'], handler: { kind: 'http', url: 'http://ledger.internal/events', secret: { env: 'POSTBOX_TEST_UNSET_SECRET' } } } as const;
+    const topology = { ...paymentsTopology, subscribers: { ...paymentsTopology.subscribers, ledger } };
+    const given = await runWorkers(topology, { stage: 'dev', queues: { archive: { handlers: {} }, 'receipt-archive': { handlers: {} }, ledger: { handlers: {} } } as never }).catch((caught: unknown) => caught);
+    expect((given as Error).message).toContain("'ledger' is delivered to the HTTP endpoint its topology handler declares; remove it from the workers");
+    const unset = await runWorkers(topology, { stage: 'dev', queues: { archive: { handlers: {} }, 'receipt-archive': { handlers: {} } } as never }).catch((caught: unknown) => caught);
+    expect(unset).toBeInstanceOf(HandlerConfigurationError);
+    expect((unset as Error).message).toBe(
+      "The handlers of queue 'ledger' do not match the topology: its http handler's secret is the environment variable POSTBOX_TEST_UNSET_SECRET, which is not set; set it to the endpoint's whsec_ secret before the worker starts, or declare secret: { secretsManager: '<name>' }.",
+    );
+  });
 });
 
 describe('the stage of the runtime', () => {

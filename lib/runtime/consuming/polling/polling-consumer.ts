@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AnyTopology } from '../../../messages/message-types.ts';
+import { runsInWorker } from '../../../topology/topology-declaration.ts';
 import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime } from '../queue-runtime.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -88,7 +89,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     const handlers = options.uniqueJobs ? withUniqueJobs(options.handlers, options.uniqueJobs) : options.handlers;
     this.runtime = new QueueRuntime(topology, { ...options, handlers });
     const { handler, fifo } = this.runtime.queue;
-    this.concurrency = options.concurrency ?? (handler.kind === 'worker' ? handler.concurrency : 10);
+    this.concurrency = options.concurrency ?? (runsInWorker(handler) ? handler.concurrency : 10);
     const prefetch = options.prefetch ?? 0;
     if (!Number.isInteger(prefetch) || prefetch < 0) throw new InvalidPrefetchError(this.runtime.queue.name, options.prefetch);
     this.prefetch = prefetch;

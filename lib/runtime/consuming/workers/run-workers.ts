@@ -5,6 +5,7 @@ import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import { resolveTopology, type ResolvedTopology } from '../../../topology/resolve-topology.ts';
 import { createLogger, type Logger } from '../../observability/logger.ts';
 import { idempotencyTableName } from '../../../topology/naming.ts';
+import { runsInWorker } from '../../../topology/topology-declaration.ts';
 import { DynamoDbIdempotencyStore } from '../idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from '../idempotency/process-idempotency-store.ts';
@@ -15,6 +16,7 @@ import { PollingConsumer, type ConsumerLimits, type PollingConsumerOptions, type
 import type { UniqueJobs } from './unique-jobs.ts';
 import { ScaleInProtection, type ScaleInProtectionOptions } from './scale-in-protection.ts';
 import type { WorkerQueues } from './define-workers.ts';
+import { declaredHttpHandler } from '../http-delivery/declared-http-handler.ts';
 
 export interface RunWorkersOptions<T extends AnyTopology> {
   readonly stage: string;
@@ -67,18 +69,32 @@ export interface RunningWorkers {
  */
 export async function runWorkers<T extends AnyTopology>(topology: T, options: RunWorkersOptions<T>): Promise<RunningWorkers> {
   const resolved = options.resolved ?? resolveTopology(topology, { stage: options.stage });
-  const workerQueues = resolved.queues.filter((queue) => queue.handler.kind === 'worker').map((queue) => queue.id);
-  const missing = workerQueues.filter((id) => !options.queues[id]?.handlers);
+  const workerQueues = resolved.queues.filter((queue) => runsInWorker(queue.handler)).map((queue) => queue.id);
+  const httpQueues = new Set(resolved.queues.filter((queue) => queue.handler.kind === 'http').map((queue) => queue.id));
+  const missing = workerQueues.filter((id) => !httpQueues.has(id) && !options.queues[id]?.handlers);
   const unknown = Object.keys(options.queues).filter((id) => !workerQueues.includes(id));
-  if (missing.length > 0 || unknown.length > 0) {
+  const declared = Object.keys(options.queues).filter((id) => httpQueues.has(id));
+  if (missing.length > 0 || unknown.length > 0 || declared.length > 0) {
     throw new HandlerConfigurationError(`the workers of topology '${resolved.app}'`, [
       ...missing.map((id) => `no handlers for worker queue '${id}'`),
       ...unknown.map((id) => `'${id}' is not a worker queue`),
+      ...declared.map((id) => `'${id}' is delivered to the HTTP endpoint its topology handler declares; remove it from the workers`),
     ]);
   }
+  // Made once, here: a queue of kind http runs no module of the user's, one handler for all the types it carries.
+  const definitions = {
+    ...options.queues,
+    ...Object.fromEntries(
+      resolved.queues.flatMap((queue) => {
+        if (queue.handler.kind !== 'http') return [];
+        const deliver = declaredHttpHandler(queue.id, queue.handler);
+        return [[queue.id, { handlers: Object.fromEntries(queue.messageTypes.map((type) => [type, deliver])) }]];
+      }),
+    ),
+  } as WorkerQueues<T>;
   const jobLockTable = options.jobLockTable ?? process.env[DEPLOYED_ENVIRONMENT.jobLockTable];
   const uniqueJobsOf = (queue: string): UniqueJobs | undefined => {
-    const unique = options.queues[queue]!.uniqueJobs;
+    const unique = definitions[queue]!.uniqueJobs;
     if (!unique || unique.lock || !jobLockTable) return unique;
     const { timeoutSeconds } = resolved.queues.find((candidate) => candidate.id === queue)!.handler;
     const lock = new DynamoDbJobLock({ tableName: jobLockTable, leaseSeconds: timeoutSeconds + 60, ...(options.dynamodb && { dynamodb: options.dynamodb }) });
@@ -95,9 +111,9 @@ export async function runWorkers<T extends AnyTopology>(topology: T, options: Ru
       stage: options.stage,
       resolved,
       queue,
-      handlers: options.queues[queue]!.handlers,
+      handlers: definitions[queue]!.handlers,
       ...(uniqueJobs && { uniqueJobs }),
-      ...(options.queues[queue]!.prefetch !== undefined && { prefetch: options.queues[queue]!.prefetch }),
+      ...(definitions[queue]!.prefetch !== undefined && { prefetch: definitions[queue]!.prefetch }),
       ...(idempotencyStore && { idempotencyStore }),
       ...(options.sqs && { sqs: options.sqs }),
       ...(options.limits && { limits: options.limits }),
