@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, Provider } from '@smithy/types';
+import { awsEndpointOf } from '../topology/http-handler-declaration.ts';
 
 /** A POST to sign: the body and the headers it is sent with. */
 export interface SignableRequest {
@@ -15,13 +16,6 @@ export interface SigV4Options {
   readonly service?: string;
   /** @default the default provider chain (the task role on Fargate, refreshed before it expires) */
   readonly credentials?: AwsCredentialIdentity | Provider<AwsCredentialIdentity>;
-}
-
-/** `<id>.execute-api.<region>.amazonaws.com` and `<id>.lambda-url.<region>.on.aws`: their service and region. */
-export function awsEndpointOf(url: URL): { readonly service: 'execute-api' | 'lambda'; readonly region: string } | undefined {
-  const match = /^[a-z0-9]+\.(execute-api|lambda-url)\.([a-z0-9-]+)\.(amazonaws\.com|on\.aws)$/.exec(url.hostname);
-  if (!match) return undefined;
-  return { service: match[1] === 'lambda-url' ? 'lambda' : 'execute-api', region: match[2]! };
 }
 
 /** AWS Signature V4 with the SDK's own signer, for an API behind IAM (API Gateway's AWS_IAM authorizer, a function URL). */

@@ -4,11 +4,13 @@ import { ConfigError } from '../config/config-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolved-topology.ts';
+import { runsInWorker } from '../topology/topology-declaration.ts';
 import type { DurableQueue } from './durable-queue.ts';
 import type { IdempotencyTable } from './idempotency-table.ts';
 import { repliesTo, type Replies } from './add-handler-resources.ts';
 import { JobLockTable } from './job-lock-table.ts';
 import { grantReplying } from './reply-queue-grants.ts';
+import { grantHttpEndpoints } from './http-endpoint-grants.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
 import { writeWorkerImage } from './worker-image.ts';
 import { WorkerService, type WorkerServiceProps } from './worker-service.ts';
@@ -18,6 +20,8 @@ export interface WorkerResourcesContext {
   readonly projectRoot: string;
   /** The module of `defineWorkers(...)` that the image bundles (MessagingStack `workersModule`). */
   readonly workersModule?: string;
+  /** The topology's module, which the image runs alone when every worker queue is of kind http (MessagingStack `topologyModule`). */
+  readonly topologyModule?: string;
   /** Every queue of the stack, by handler name. */
   readonly queues: ReadonlyMap<string, DurableQueue>;
   /** The service's settings: the profile's, with the stack's `workers` props over them. */
@@ -41,7 +45,7 @@ export interface WorkerResources {
  * build context, and the task role's reads of payloads and idempotency records; none without worker handlers.
  */
 export function addWorkerResources(stack: Stack, topology: ResolvedTopology, context: WorkerResourcesContext): WorkerResources | undefined {
-  const workerQueues = topology.queues.filter((queue) => queue.handler.kind === 'worker');
+  const workerQueues = topology.queues.filter((queue) => runsInWorker(queue.handler));
   if (workerQueues.length === 0) return undefined;
   const idempotent = workerQueues.some((queue) => queue.idempotency);
   const jobLocks = new JobLockTable(stack, 'JobLocks', { tableName: jobLockTableName(topology.prefix) });
@@ -60,6 +64,7 @@ export function addWorkerResources(stack: Stack, topology: ResolvedTopology, con
   context.payloads?.grantReadPayloads(workers.taskDefinition.taskRole);
   if (idempotent) context.idempotency!.grantRecords(workers.taskDefinition.taskRole);
   if (workerQueues.some((queue) => repliesTo(queue, context.replies))) grantReplying(workers.taskDefinition.taskRole, context.replies!.prefix);
+  grantHttpEndpoints(workers.taskDefinition.taskRole, workerQueues);
   return { jobLocks, workers };
 }
 
@@ -67,6 +72,10 @@ export function addWorkerResources(stack: Stack, topology: ResolvedTopology, con
 function workerImage(stack: Stack, topology: ResolvedTopology, queueIds: readonly string[], context: WorkerResourcesContext): string {
   const directory = path.join(Stage.of(stack)!.outdir, `${stack.artifactId}.worker-image`);
   if (!stack.bundlingRequired) return writeWorkerImage(directory, { projectRoot: context.projectRoot });
+  const httpOnly = topology.queues.every((queue) => queue.handler.kind !== 'worker');
+  if (context.workersModule === undefined && httpOnly && context.topologyModule !== undefined) {
+    return writeWorkerImage(directory, { projectRoot: context.projectRoot, topologyModule: context.topologyModule });
+  }
   if (context.workersModule === undefined) {
     throw new ConfigError(
       'CONFIG_INVALID',

@@ -29,7 +29,7 @@ export interface MessagingAppOptions extends LoadProjectConfigOptions {
    * Further props of the stack (its workers' sizing, tags, a termination protection).
    * @default none
    */
-  readonly stack?: Omit<MessagingStackProps, 'topology' | 'stage' | 'alarmEmail' | 'projectRoot' | 'workersModule'>;
+  readonly stack?: Omit<MessagingStackProps, 'topology' | 'stage' | 'alarmEmail' | 'projectRoot' | 'workersModule' | 'topologyModule'>;
 }
 
 export interface MessagingApp {
@@ -62,6 +62,7 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
     stage,
     projectRoot: config.root,
     ...(config.workersModule && { workersModule: config.workersModule }),
+    topologyModule: config.topologyModule,
     ...(alarmEmail && { alarmEmail }),
     env: options.stack?.env ?? stackEnvironment({ account: app.node.tryGetContext('account'), region: app.node.tryGetContext('region') }),
   });

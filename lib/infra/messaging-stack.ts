@@ -67,6 +67,12 @@ export interface MessagingStackProps extends StackProps {
    */
   readonly workersModule?: string;
   /**
+   * The topology's module (the config's `topology`, `file.ts` or `file.ts#name`): what the worker image runs when no
+   * `workersModule` is given and every worker queue is of kind http, which the topology alone says how to run.
+   * @default none
+   */
+  readonly topologyModule?: string;
+  /**
    * Settings of the Fargate service that runs the worker handlers (built only if the topology has any).
    * @default one task when idle, up to 10, scaling out from 10 messages per task, waiting or in flight
    */
@@ -228,6 +234,7 @@ export class MessagingStack extends Stack {
     const workerResources = addWorkerResources(this, this.topology, {
       projectRoot,
       ...(props.workersModule && { workersModule: props.workersModule }),
+      ...(props.topologyModule && { topologyModule: props.topologyModule }),
       queues: this.queues,
       // One task at most: without a running-task count the service would scale in as the backlog shrinks, stopping tasks
       // mid-job (each stop costs the job one of its receives); 1 → 0 happens only when no message waits or runs.

@@ -32,6 +32,12 @@ export interface WorkerImageOptions {
    * @default none: only the Dockerfile is written, for a stack whose bundling is skipped (`cdk destroy`, `cdk synth -e` of another stack)
    */
   readonly workersModule?: string;
+  /**
+   * The topology's module (`file.ts` or `file.ts#name`), run alone when no workers module is given: a topology whose
+   * worker queues are all of kind http, which the topology says how to run.
+   * @default none
+   */
+  readonly topologyModule?: string;
   /** Where the entry's imports resolve from: `postbox` is the project's node_modules/postbox (or its tsconfig `paths`). */
   readonly projectRoot: string;
 }
@@ -46,17 +52,14 @@ export function writeWorkerImage(directory: string, options: WorkerImageOptions)
   rmSync(directory, { recursive: true, force: true });
   mkdirSync(directory, { recursive: true });
   writeFileSync(path.join(directory, 'Dockerfile'), WORKER_DOCKERFILE);
-  if (options.workersModule === undefined) return directory;
-  const workersModule = path.resolve(options.projectRoot, options.workersModule);
-  if (!existsSync(workersModule)) {
-    throw new ConfigError('CONFIG_INVALID', `the workers module ${workersModule} does not exist; set \`workers\` in postbox.config.ts to the module that exports default defineWorkers(...)`);
-  }
+  const entry = entryOf(options);
+  if (entry === undefined) return directory;
   let result: ReturnType<typeof buildSync>;
   try {
-    result = bundle(workersModule, options.projectRoot);
+    result = bundle(entry.contents, options.projectRoot);
   } catch (error) {
     throw new WorkerBundleError(
-      `cannot bundle the worker image from ${workersModule}: ${(error as Error).message}; check that it and its imports resolve from ${options.projectRoot}`,
+      `cannot bundle the worker image from ${entry.module}: ${(error as Error).message}; check that it and its imports resolve from ${options.projectRoot}`,
       { cause: error },
     );
   }
@@ -64,14 +67,36 @@ export function writeWorkerImage(directory: string, options: WorkerImageOptions)
   return directory;
 }
 
-function bundle(workersModule: string, projectRoot: string) {
+/** The image's entry: the workers module's workers, or the topology module's topology alone. */
+function entryOf(options: WorkerImageOptions): { readonly module: string; readonly contents: string } | undefined {
+  const given = options.workersModule ?? options.topologyModule;
+  if (given === undefined) return undefined;
+  const [file, exportName] = given.split('#');
+  const module = path.resolve(options.projectRoot, file!);
+  if (!existsSync(module)) {
+    throw new ConfigError('CONFIG_INVALID', options.workersModule === undefined
+      ? `the topology module ${module} does not exist; set \`topology\` in postbox.config.ts to the module that exports defineTopology(...)`
+      : `the workers module ${module} does not exist; set \`workers\` in postbox.config.ts to the module that exports default defineWorkers(...)`);
+  }
+  const specifier = JSON.stringify(module.split(path.sep).join('/'));
+  const run = (workers: string) => `process.exit(await runWorkerProcess(${workers}, process.argv.slice(2)));`;
+  if (options.workersModule !== undefined) return { module, contents: [`import workers from ${specifier};`, `import { runWorkerProcess } from 'postbox/worker';`, run('workers')].join('\n') };
+  // Named by its path from the project root in the topology's errors: the bundle never depends on where the project is.
+  const reference = JSON.stringify(path.relative(options.projectRoot, module).split(path.sep).join('/'));
+  return {
+    module,
+    contents: [
+      `import * as topologyModule from ${specifier};`,
+      `import { runWorkerProcess, topologyOfModule, workersOfTopology } from 'postbox/worker';`,
+      run(`workersOfTopology(topologyOfModule(topologyModule, ${reference}${exportName ? `, ${JSON.stringify(exportName)}` : ''}))`),
+    ].join('\n'),
+  };
+}
+
+function bundle(contents: string, projectRoot: string) {
   return buildSync({
     stdin: {
-      contents: [
-        `import workers from ${JSON.stringify(workersModule.split(path.sep).join('/'))};`,
-        `import { runWorkerProcess } from 'postbox/worker';`,
-        `process.exit(await runWorkerProcess(workers, process.argv.slice(2)));`,
-      ].join('\n'),
+      contents,
       resolveDir: projectRoot,
       sourcefile: 'postbox-worker-entry.ts',
       loader: 'ts',

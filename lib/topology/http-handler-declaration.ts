@@ -68,3 +68,21 @@ export function httpHandlerProblems(handler: HttpHandler, what: string): string[
   }
   return problems;
 }
+
+/** `<id>.execute-api.<region>.amazonaws.com` and `<id>.lambda-url.<region>.on.aws`: their service and region. */
+export function awsEndpointOf(url: URL): { readonly service: 'execute-api' | 'lambda'; readonly region: string } | undefined {
+  const match = /^[a-z0-9]+\.(execute-api|lambda-url)\.([a-z0-9-]+)\.(amazonaws\.com|on\.aws)$/.exec(url.hostname);
+  if (!match) return undefined;
+  return { service: match[1] === 'lambda-url' ? 'lambda' : 'execute-api', region: match[2]! };
+}
+
+/**
+ * The API and stage an execute-api URL names, and the resource path under them (`https://<api>.execute-api.<region>.
+ * amazonaws.com/<stage>/<path>`, a REST API's form): what an IAM policy's `execute-api:Invoke` names.
+ */
+export function executeApiTarget(url: URL): { readonly region: string; readonly apiId: string; readonly stage: string; readonly path: string } | undefined {
+  if (awsEndpointOf(url)?.service !== 'execute-api') return undefined;
+  const [stage = '', ...path] = url.pathname.split('/').slice(1);
+  if (stage === '') return undefined;
+  return { region: awsEndpointOf(url)!.region, apiId: url.hostname.split('.')[0]!, stage, path: path.join('/') };
+}

@@ -1,5 +1,7 @@
 import { needsPayloadBucket } from '../../lib/messages/payload-pointer.ts';
 import { parseTopicArn } from '../../lib/topology/naming.ts';
+import { executeApiTarget } from '../../lib/topology/http-handler-declaration.ts';
+import { runsInWorker } from '../../lib/topology/topology-declaration.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../../lib/topology/resolve-topology.ts';
 import { GLOBAL_SNS_PRINCIPAL, snsDeliveryPrincipals } from '../../lib/infra/sns-delivery-principals.ts';
 
@@ -64,6 +66,10 @@ export type CallResource =
   /** A task of the worker service's cluster, as it runs. */
   | { readonly kind: 'worker-ecs-task' }
   /** An action with no resource-level permissions. */
+  /** A Secrets Manager secret by the name or ARN a handler of kind http declares. */
+  | { readonly kind: 'secret'; readonly secret: string }
+  /** The execute-api URL a SigV4-signed handler of kind http POSTs to. */
+  | { readonly kind: 'api'; readonly url: string }
   | { readonly kind: 'any' };
 
 /** What AWS knows about a request besides its principal, action and resource. */
@@ -130,7 +136,8 @@ export function awsCalls(topology: ResolvedTopology, options: AwsCallsOptions = 
     else calls.push(...workerCalls(queue.id));
     if (queue.idempotency) calls.push(...idempotencyCalls(queue));
   }
-  if (topology.queues.some((queue) => queue.handler.kind === 'worker')) calls.push(...workerServiceCalls());
+  if (topology.queues.some((queue) => runsInWorker(queue.handler))) calls.push(...workerServiceCalls());
+  calls.push(...httpEndpointCalls(topology));
   if (needsPayloadBucket(topology)) calls.push(...payloadCalls(topology));
   if (options.outbox) calls.push(...outboxCalls(topology));
   if (options.schedules) calls.push(...scheduleCalls(topology));
@@ -227,6 +234,21 @@ function workerCalls(queue: string): AwsCall[] {
   ];
 }
 
+/** The worker reads each HMAC secret of a handler of kind http, and POSTs to each SigV4-signed API behind IAM. */
+function httpEndpointCalls(topology: ResolvedTopology): AwsCall[] {
+  const task = { kind: 'worker-task' } as const;
+  return topology.queues.flatMap(({ handler }): AwsCall[] => {
+    if (handler.kind !== 'http') return [];
+    if (handler.secret && 'secretsManager' in handler.secret) {
+      return [{ principal: task, action: 'secretsmanager:GetSecretValue', resource: { kind: 'secret', secret: handler.secret.secretsManager }, purpose: 'secretsManagerSecret reads the HMAC secret of an endpoint' }];
+    }
+    if (handler.signing === 'sigv4' && executeApiTarget(new URL(handler.url))) {
+      return [{ principal: task, action: 'execute-api:Invoke', resource: { kind: 'api', url: handler.url }, purpose: 'the endpoint handler POSTs a message to an API behind IAM, signed with SigV4' }];
+    }
+    return [];
+  });
+}
+
 function workerServiceCalls(): AwsCall[] {
   const task = { kind: 'worker-task' } as const;
   const execution = { kind: 'worker-execution' } as const;
@@ -258,7 +280,7 @@ function payloadCalls(topology: ResolvedTopology): AwsCall[] {
   const object = { kind: 'payload-object' } as const;
   const readers: CallPrincipal[] = [
     ...topology.queues.filter((queue) => queue.handler.kind === 'lambda').map((queue) => ({ kind: 'lambda-consumer', queue: queue.id }) as const),
-    ...(topology.queues.some((queue) => queue.handler.kind === 'worker') ? [{ kind: 'worker-task' } as const] : []),
+    ...(topology.queues.some((queue) => runsInWorker(queue.handler)) ? [{ kind: 'worker-task' } as const] : []),
   ];
   return [
     { principal: { kind: 'publisher' }, action: 's3:PutObject', resource: object, purpose: "Publisher stores a payload over its destination's limit (claim check)" },

@@ -2,6 +2,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { reportsTopology } from '../fixtures/reports-service/reports-topology.ts';
+import { ledgerTopology } from '../fixtures/ledger-service/ledger-topology.ts';
+import { executeApiTarget } from '../../lib/topology/http-handler-declaration.ts';
 import { awsCalls, type AwsCall, type CallPrincipal, type CallResource } from '../helpers/aws-calls.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
@@ -37,6 +39,8 @@ describe.each([
   ['the example stack in stack groups, development profile', 5, 'development', ordersTopology],
   // Commands that reply to a Requester, handled by a Lambda function and by a worker.
   ['a stack of replying commands', undefined, 'production', reportsTopology],
+  // Handlers of kind http: Secrets Manager secrets by name and by ARN, an API behind IAM.
+  ['a stack of HTTP endpoint handlers', undefined, 'production', ledgerTopology],
 ] as const)('%s', (_, stackGroups, profile, topology) => {
   const example = topology === ordersTopology;
   // The stack, with a producer's role granted the documented way.
@@ -47,7 +51,7 @@ describe.each([
     outbox: example,
     schedules: true,
     profile,
-    projectRoot: example ? process.cwd() : 'test/fixtures/reports-service',
+    projectRoot: example ? process.cwd() : `test/fixtures/${topology.app}-service`,
     ...(stackGroups && { stackGroups }),
   });
   // A publisher granted the documented way: the simulation proves that these grants are enough.
@@ -152,6 +156,12 @@ describe.each([
         return { arn: `arn:aws:sqs:${env.region}:${env.account}:${stack.topology.prefix}-replies-0a1b2c3d` };
       case 'scheduler-dead-letter-queue':
         return holding(idOf(must(stack.schedules, 'schedules').deadLetterQueue));
+      case 'secret':
+        return { arn: resource.secret.startsWith('arn:') ? resource.secret : `arn:aws:secretsmanager:${env.region}:${env.account}:secret:${resource.secret}-AbCdEf` };
+      case 'api': {
+        const api = must(executeApiTarget(new URL(resource.url)), `execute-api URL ${resource.url}`);
+        return { arn: `arn:aws:execute-api:${api.region}:${env.account}:${api.apiId}/${api.stage}/POST/${api.path}` };
+      }
       case 'any':
         return { arn: '*' };
       case 'external-topic':
@@ -214,6 +224,24 @@ describe.each([
 
     it.each(calls.map((call) => [describeCall(call), call] as const))('allows %s', async (_, call) => {
       expect(await policies.simulate(requestOf(call))).toBe('Allowed');
+    });
+  });
+
+  if (topology === ledgerTopology) describe('the permissions of the HTTP endpoint handlers refuse', () => {
+    const find = (predicate: (call: AwsCall) => boolean): AwsCall => must(calls.find(predicate), 'such call in the list');
+    const readSecret = requestOf(find((call) => call.resource.kind === 'secret' && call.resource.secret === 'ledger/webhook'));
+    const invoke = requestOf(find((call) => call.action === 'execute-api:Invoke'));
+
+    it('the worker reading another secret, one whose name only starts with its own, or writing its own', async () => {
+      expect(await policies.simulate({ ...readSecret, resourceArn: readSecret.resourceArn.replace('ledger/webhook', 'ledger/other') })).toBe('ImplicitlyDenied');
+      expect(await policies.simulate({ ...readSecret, resourceArn: readSecret.resourceArn.replace('ledger/webhook', 'ledger/webhook-admin') })).toBe('ImplicitlyDenied');
+      expect(await policies.simulate({ ...readSecret, action: 'secretsmanager:PutSecretValue' })).toBe('ImplicitlyDenied');
+    });
+
+    it('the worker calling the API with another method, on another resource, or another stage', async () => {
+      expect(await policies.simulate({ ...invoke, resourceArn: invoke.resourceArn.replace('/POST/', '/DELETE/') })).toBe('ImplicitlyDenied');
+      expect(await policies.simulate({ ...invoke, resourceArn: invoke.resourceArn.replace('/ledger/close', '/ledger/open') })).toBe('ImplicitlyDenied');
+      expect(await policies.simulate({ ...invoke, resourceArn: invoke.resourceArn.replace('/prod/', '/test/') })).toBe('ImplicitlyDenied');
     });
   });
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterEach, describe, expect, it } from 'vitest';
-import { awsEndpointOf } from '../../lib/aws/sigv4-signer.ts';
+import { awsEndpointOf } from '../../lib/topology/http-handler-declaration.ts';
 import { EndpointRejectedError } from '../../lib/runtime/consuming/http-delivery/http-delivery-outcome.ts';
 import { httpEndpointHandler, verifySignature } from '../../lib/runtime/consuming/http-delivery/http-endpoint-handler.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';

@@ -3,6 +3,7 @@ import { loadWorkers, type ProjectConfig } from '../../config/load-project-confi
 import { exportEndpointEnvironment, startLocalEnvironment, usesUniqueJobs } from '../../local/local-environment.ts';
 import { createLogger } from '../../runtime/observability/logger.ts';
 import { parseWorkerArgs, runWorkerProcess } from '../../runtime/consuming/workers/worker-process.ts';
+import { needsNoWorkersModule, workersOfTopology } from '../../runtime/consuming/workers/define-workers.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import { jobLockTableName, resourcePrefix } from '../../topology/naming.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
@@ -29,7 +30,7 @@ export function registerWorker(program: Command, config: () => Promise<ProjectCo
       // The SDK's default credential chain reads the profile from the environment, as for every command.
       if (options.profile) process.env.AWS_PROFILE = options.profile;
       const project = await config();
-      const workers = await loadWorkers(project);
+      const workers = (await loadWorkers(project)) ?? (needsNoWorkersModule(project.topology) ? workersOfTopology(project.topology) : undefined);
       if (!workers) throw new CliError(`${project.file} names no workers module; add workers: './workers.ts' (export default defineWorkers(...))`, ExitCode.invalidInput);
       const args = command.args;
       const target = { ...(options.region && { region: options.region }) };

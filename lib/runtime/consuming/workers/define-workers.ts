@@ -44,3 +44,17 @@ export interface WorkerDefinitions<T extends AnyTopology = AnyTopology> {
 export function defineWorkers<T extends AnyTopology>(topology: T, queues: WorkerQueueDefinitions<T>): WorkerDefinitions<T> {
   return { topology, queues: queues as WorkerDefinitions<T>['queues'] };
 }
+
+/**
+ * The workers of a topology whose worker queues are all of kind http: the topology alone says what runs them, so
+ * the worker image and `postbox worker` run it when the config names no workers module.
+ */
+export function workersOfTopology<T extends AnyTopology>(topology: T): WorkerDefinitions<T> {
+  return { topology, queues: {} };
+}
+
+/** Whether a topology declaration's worker queues, one at least, are all of kind http: it needs no workers module. */
+export function needsNoWorkersModule(topology: AnyTopology): boolean {
+  const kinds = [...Object.values(topology.subscribers ?? {}), ...Object.values(topology.commandHandlers ?? {})].map((entry) => (entry as { handler: { kind: string } }).handler.kind);
+  return kinds.includes('http') && !kinds.includes('worker');
+}
