@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { TopologyError } from '../../lib/topology/topology-error.ts';
 import type { HandlerInput } from '../../lib/topology/topology-declaration.ts';
+import { needsNoWorkersModule, workersOfTopology } from '../../lib/runtime/consuming/workers/define-workers.ts';
 import { aTopology } from '../helpers/topology-factory.ts';
 
 const withLedger = (handler: Record<string, unknown>) =>
@@ -58,5 +59,16 @@ describe('a handler of kind http', () => {
   it('is strict: a key of another kind, or two secret sources at once, is refused rather than dropped', () => {
     expect(problemsOf({ kind: 'http', url: 'http://x.internal/', secret: { env: 'S' }, entry: 'functions/x.ts' }).join('\n')).toMatch(/entry/);
     expect(problemsOf({ kind: 'http', url: 'http://x.internal/', secret: { env: 'S', secretsManager: 'x' } })).not.toEqual([]);
+  });
+});
+
+describe('the workers of a topology whose worker queues are all of kind http', () => {
+  it('need no workers module: the topology alone runs them, while a queue of kind worker still needs one', () => {
+    const http = withLedger({ kind: 'http', url: 'http://ledger.internal/events', secret: { env: 'S' } });
+    expect(needsNoWorkersModule({ ...http, commandHandlers: {} } as never)).toBe(true);
+    expect(workersOfTopology(http)).toEqual({ topology: http, queues: {} });
+    // aTopology's command handler is a worker.
+    expect(needsNoWorkersModule(http as never)).toBe(false);
+    expect(needsNoWorkersModule(aTopology({ commandHandlers: {} }) as never)).toBe(false);
   });
 });
