@@ -84,8 +84,23 @@ function showFieldErrors(issues) {
   return first;
 }
 
+// A publish under way: a second submit (a double click, Enter pressed again) is not a second message.
+let publishing = false;
+
 async function publish(event) {
   event.preventDefault();
+  if (publishing) return;
+  publishing = true;
+  $('publish-submit').disabled = true;
+  try {
+    await publishOnce();
+  } finally {
+    publishing = false;
+    $('publish-submit').disabled = false;
+  }
+}
+
+async function publishOnce() {
   const type = $('publish-type').value;
   const result = $('publish-result');
   result.className = '';
