@@ -105,7 +105,11 @@ export function startConsoleServer(directory: QueueDirectory, cloudwatch: CloudW
       /^\/api\/dlq\/([\w.-]+)\/redrive$/,
       async ([, queue], body) => {
         const ids = (body as { ids?: string[] } | undefined)?.ids;
-        return inTurn(queue!, async () => redriveDeadLetters(directory.sqs, await directory.address(queue!), { filter: ids && ids.length > 0 ? { ids } : {}, max: 1000 }));
+        // An empty selection is not "all": redriving every dead letter is asked for without ids.
+        if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0)) {
+          return new ConsoleAnswer(400, { error: `POST /api/dlq/${queue}/redrive takes {"ids": ["<message id>", …]}, the dead letters to redrive, or no ids to redrive them all; none was selected`, code: 'EMPTY_REDRIVE_SELECTION' });
+        }
+        return inTurn(queue!, async () => redriveDeadLetters(directory.sqs, await directory.address(queue!), { filter: ids ? { ids } : {}, max: 1000 }));
       },
     ],
     [

@@ -76,7 +76,8 @@ describe("the console's Redrive selected", () => {
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     expect(handled).toEqual(['move-1']);
     const { deadLetterUrl } = await system.directory.address('analytics');
-    expect(await queueDepth(system.clients.sqs, deadLetterUrl)).toEqual({ visible: 1, inFlight: 0 });
+    // The page's own listing of the DLQ may hold it for a moment.
+    await expect.poll(() => queueDepth(system.clients.sqs, deadLetterUrl), { timeout: 10_000 }).toEqual({ visible: 1, inFlight: 0 });
     await page.close();
   });
 });

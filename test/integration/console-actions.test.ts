@@ -96,5 +96,8 @@ describe("the console's actions", () => {
     expect((await call('GET', '/api/dlq/analytics')).body.map((letter: { messageId: string }) => letter.messageId)).toEqual([keep!.messageId]);
     expect((await call('POST', '/api/dlq/analytics/delete', { ids: [] })).body.code).toBe('EMPTY_DELETE_SELECTION');
     expect((await call('POST', '/api/dlq/analytics/delete', { ids: 'all' })).status).toBe(400);
+    // Nor is an empty selection a redrive of them all: that is asked for without ids.
+    expect(await call('POST', '/api/dlq/analytics/redrive', { ids: [] })).toMatchObject({ status: 400, body: { code: 'EMPTY_REDRIVE_SELECTION' } });
+    expect(await depthOf('analytics')).toEqual({ visible: 0, inFlight: 0 });
   });
 });

@@ -192,8 +192,11 @@ const settled = () => {
 
 $('dlq-redrive-selected').onclick = async () => {
   const ids = [...chosen];
+  // Clicked again while the first is under way (the selection already taken): nothing more is selected.
+  if (ids.length === 0) return;
   if (!confirm(`Redrive ${countOf(ids.length)} of ${selected}?`)) return;
   chosen.clear();
+  showChosen();
   // The page's own redrive: the same route and strategy as `postbox dlq redrive --id`.
   await redrive(ids);
   settled();
@@ -201,9 +204,12 @@ $('dlq-redrive-selected').onclick = async () => {
 
 $('dlq-delete-selected').onclick = async () => {
   const ids = [...chosen];
+  // Clicked again while the first is under way (the selection already taken): nothing more is selected.
+  if (ids.length === 0) return;
   const queue = selected;
   if (!confirm(`Delete ${countOf(ids.length)} of ${queue} for good?`)) return;
   chosen.clear();
+  showChosen();
   busy = true;
   try {
     const summary = await api(`/api/dlq/${queue}/delete`, 'POST', { ids });

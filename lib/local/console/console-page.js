@@ -153,10 +153,11 @@ async function showDlq(queue, announce = true) {
   if (html !== lastDlqHtml) $('dlq').innerHTML = lastDlqHtml = html;
 }
 
+/** Redrives the dead letters with these ids, or, with none named, every one. */
 async function redrive(ids) {
   busy = true;
   try {
-    const summary = await api(`/api/dlq/${selected}/redrive`, 'POST', { ids });
+    const summary = await api(`/api/dlq/${selected}/redrive`, 'POST', ids ? { ids } : {});
     $('notice').textContent = `moved ${summary.moved}, failed ${summary.failed}, skipped ${summary.skipped}`;
   } catch (error) {
     $('notice').textContent = `redrive failed: ${error.message}`;
@@ -165,7 +166,7 @@ async function redrive(ids) {
   await refresh();
 }
 
-$('dlq-actions').querySelector('[data-testid=redrive-all]').onclick = () => redrive([]);
+$('dlq-actions').querySelector('[data-testid=redrive-all]').onclick = () => redrive();
 $('dlq-actions').querySelector('[data-testid=purge]').onclick = async () => {
   if (!confirm(`Delete every dead letter of ${selected} for good?`)) return;
   await api(`/api/dlq/${selected}/purge`, 'POST');
