@@ -1,4 +1,5 @@
 import { EXTERNAL_SOURCE } from '../messages/message-codec.ts';
+import { MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
 import { describeError, errorCode } from '../messages/message-errors.ts';
 import type { SettledMessage } from '../runtime/consuming/message-hooks.ts';
 import type { ResolvedQueue } from '../topology/resolved-topology.ts';
@@ -93,8 +94,10 @@ export class MessageJourneys {
     const queue = this.queuesByName.get(settledOn.name);
     if (!queue) return;
     const envelope = outcome.envelope;
-    const id = envelope?.id ?? envelopeIdOfBody(message.body) ?? message.messageId;
-    const type = envelope?.type ?? (outcome.status === 'failed' ? outcome.messageType : 'unknown');
+    const envelopeId = envelope?.id ?? envelopeIdOfBody(message.body);
+    const id = envelopeId ?? message.messageId;
+    // A message that could not be decoded still carries the type its producer gave it, which SNS filtered on.
+    const type = envelope?.type ?? message.attributes[MESSAGE_TYPE_ATTRIBUTE] ?? (outcome.status === 'failed' ? outcome.messageType : 'unknown');
     const at = this.now();
     let entry = this.entries.get(id);
     if (!entry) {
@@ -106,7 +109,7 @@ export class MessageJourneys {
         source: envelope?.source ?? 'unknown',
         sqsIds: new Set(),
         dataText: dataText(envelope?.data ?? message.body),
-        hops: this.departure(queue, type, envelope?.source, envelope ? Date.parse(envelope.time) : (message.sentTimestamp ?? at)),
+        hops: this.departure(queue, type, publisherOf(envelope?.source, envelopeId !== undefined), envelope ? Date.parse(envelope.time) : (message.sentTimestamp ?? at)),
         status: {},
       };
       this.remember(entry);
@@ -189,8 +192,7 @@ export class MessageJourneys {
   }
 
   /** Who published it, and which subscriptions of its topic took it or filtered it out (a command goes to its one queue). */
-  private departure(queue: ResolvedQueue, type: string, source: string | undefined, at: number): JourneyHop[] {
-    const by = source === undefined ? 'published (its body is not a message Postbox could read)' : source === EXTERNAL_SOURCE ? 'published with plain SNS or SQS (no Postbox envelope)' : `published by ${source} through Postbox`;
+  private departure(queue: ResolvedQueue, type: string, by: string, at: number): JourneyHop[] {
     const hops: JourneyHop[] = [{ at, kind: 'published', text: `${type} ${by}` }];
     const topicId = queue.subscription?.topicId;
     if (topicId === undefined) return [...hops, { at, kind: 'routed', queue: queue.id, text: `sent to the queue of ${queue.id}` }];
@@ -199,7 +201,7 @@ export class MessageJourneys {
       hops.push(
         allowed.includes(type)
           ? { at, kind: 'routed', queue: subscriber.id, text: `fanned out from topic ${topicId} to ${subscriber.id}` }
-          : { at, kind: 'filtered-out', queue: subscriber.id, text: `filtered out by ${subscriber.id}'s subscription (type ∈ ${allowed.join(', ')})` },
+          : { at, kind: 'filtered-out', queue: subscriber.id, text: `filtered out by the subscription of ${subscriber.id} (type ∈ ${allowed.join(', ')})` },
       );
     }
     return hops;
@@ -223,6 +225,14 @@ export class MessageJourneys {
     group.delete(oldest.id);
     if (group.size === 0) this.byCorrelation.delete(oldest.correlationId);
   }
+}
+
+/** Who published a message, as far as what arrived tells: a Postbox envelope names its source; a plain message none. */
+function publisherOf(source: string | undefined, hasEnvelope: boolean): string {
+  if (source === EXTERNAL_SOURCE) return 'published with plain SNS or SQS (no Postbox envelope)';
+  if (source !== undefined) return `published by ${source} through Postbox`;
+  // Not decoded: a Postbox envelope whose data failed its schema, or a body that is not one.
+  return hasEnvelope ? 'published through Postbox (its envelope could not be decoded whole)' : 'published with plain SNS or SQS (its body could not be decoded)';
 }
 
 function handlerOf(queue: ResolvedQueue): string {

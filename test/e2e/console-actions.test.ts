@@ -95,7 +95,7 @@ describe('acting from the console', () => {
     // By keyboard: type the reason and press Enter in the field to submit.
     await reason.fill('changed my mind');
     await reason.press('Enter');
-    await expect.poll(() => page.getByTestId('publish-result').textContent(), { timeout: 10_000 }).toMatch(/^Published order\.cancelled: message id \S+ \(envelope id \S+\)\.$/);
+    await expect.poll(() => page.getByTestId('publish-result').textContent(), { timeout: 10_000 }).toMatch(/^Published order\.cancelled: id \S+, the one the message journey finds it by \(SNS message id \S+\)\.$/);
     expect(await focused(page)).toBe('publish-result');
     expect(await reason.getAttribute('aria-invalid')).toBeNull();
     await expect.poll(() => handled, { timeout: 20_000 }).toContain('form-1');

@@ -64,8 +64,8 @@ describe('the journey of a message in the console', () => {
     await page.getByLabel('orderId').fill('o-journey');
     await page.getByLabel('reason').fill('found it cheaper elsewhere');
     await page.getByRole('button', { name: 'Publish' }).click();
-    await expect.poll(() => page.getByTestId('publish-result').textContent(), { timeout: 10_000 }).toMatch(/envelope id \S+\)\.$/);
-    const id = /envelope id (\S+)\)\.$/.exec((await page.getByTestId('publish-result').textContent())!)![1]!;
+    await expect.poll(() => page.getByTestId('publish-result').textContent(), { timeout: 10_000 }).toMatch(/^Published order\.cancelled: id \S+, /);
+    const id = /: id (\S+),/.exec((await page.getByTestId('publish-result').textContent())!)![1]!;
     // Found by a text in its data, with the keyboard.
     await page.getByTestId('journey-query').fill('cheaper elsewhere');
     await page.getByTestId('journey-query').press('Enter');
@@ -84,6 +84,7 @@ describe('the journey of a message in the console', () => {
     await row.getByTestId('redrive-one').click();
     await expect.poll(async () => (await hops()).slice(-2), { timeout: 30_000 }).toEqual(['redriven analytics', 'attempt analytics handled']);
     expect(await page.getByTestId('journey-match').locator('+ small').textContent()).toContain('analytics: handled, notifications: handled');
+    expect(await page.getByTestId('journey-end').textContent()).toBe('now order.cancelled: analytics: handled, notifications: handled');
     await page.locator('[data-testid=journey-view]').screenshot({ path: path.join(artifacts, 'console-journey.png') });
   });
 

@@ -58,7 +58,7 @@ describe('message journeys', () => {
       ['attempt', 'notifications'],
     ]);
     expect(timeline[0]!.text).toBe('order.placed published by orders through Postbox');
-    expect(timeline[2]!.text).toBe("filtered out by analytics's subscription (type ∈ order.cancelled)");
+    expect(timeline[2]!.text).toBe('filtered out by the subscription of analytics (type ∈ order.cancelled)');
     expect(timeline[3]).toMatchObject({ at: 1_996, outcome: 'handled', attempt: 1, durationMs: 4, text: 'attempt 1 on notifications (Lambda handler functions/notifications.ts): handled in 4.0 ms' });
   });
 
@@ -102,6 +102,25 @@ describe('message journeys', () => {
     const journeys = new MessageJourneys(topology.queues, 100);
     journeys.record(settled('notifications', { ...envelope('sqs-plain', 'order.placed', {}), source: EXTERNAL_SOURCE }, 1, handled));
     expect(journeys.journeyOf('sqs-plain')!.timeline[0]!.text).toBe('order.placed published with plain SNS or SQS (no Postbox envelope)');
+  });
+
+  // Found by a new user's trial of issue 24: an unreadable body was "filtered out" by the subscriptions that took it.
+  it('routes a message it could not decode by the type attribute SNS filtered on, and says the body could not be decoded', () => {
+    const journeys = new MessageJourneys(topology.queues, 100);
+    journeys.record({
+      queue: queue('analytics'),
+      message: { messageId: 'sqs-bad', body: '{not json', attributes: { type: 'order.cancelled' }, receiptHandle: 'r', receiveCount: 1 },
+      outcome: { status: 'failed', action: 'dead-letter', error: new UnrecoverableError('malformed'), messageType: 'unknown', handler: 'analytics/unknown', durationMs: 1 },
+      left: true,
+    });
+    const timeline = journeys.journeyOf('sqs-bad')!.timeline;
+    expect(timeline.map((hop) => [hop.kind, hop.queue])).toEqual([
+      ['published', undefined],
+      ['routed', 'notifications'],
+      ['routed', 'analytics'],
+      ['attempt', 'analytics'],
+    ]);
+    expect(timeline[0]!.text).toBe('order.cancelled published with plain SNS or SQS (its body could not be decoded)');
   });
 
   it('keeps the last messages up to its capacity, forgetting the oldest first', () => {

@@ -119,11 +119,11 @@ async function publishOnce() {
   const answer = await response.json();
   const invalid = showFieldErrors(answer.issues ?? []);
   if (response.ok) {
-    result.textContent = `${answer.kind === 'event' ? 'Published' : 'Sent'} ${type}: message id ${answer.messageId} (envelope id ${answer.id}).`;
+    result.textContent = `${answer.kind === 'event' ? 'Published' : 'Sent'} ${type}: id ${answer.id}, the one the message journey finds it by (${answer.kind === 'event' ? 'SNS' : 'SQS'} message id ${answer.messageId}).`;
     result.dataset.messageId = answer.messageId;
     result.focus();
   } else if (invalid) {
-    result.textContent = `${type} was not ${answer.kind === 'command' ? 'sent' : 'published'}: correct the fields marked below.`;
+    result.textContent = `${type} was not ${answer.kind === 'command' ? 'sent' : 'published'}: correct the fields marked above.`;
     result.className = 'failed';
     invalid.focus();
   } else {

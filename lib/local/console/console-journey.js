@@ -10,6 +10,12 @@ function journeyStatus(status) {
   return entries.length ? entries.map(([queue, outcome]) => `${queue}: ${outcomeWords[outcome]}`).join(', ') : 'not received yet';
 }
 
+// Where each message of the journey is now: its end on each queue, or that it is still on its way.
+function journeyEnd(messages) {
+  const ends = messages.map((message) => `${text(message.type)}: ${text(journeyStatus(message.status))}`).join('; ');
+  return `<li class="end" data-testid="journey-end"><b>now</b> ${ends}</li>`;
+}
+
 async function searchJourneys(query) {
   const { matches, capacity } = await api(`/api/journeys?q=${encodeURIComponent(query)}`);
   $('journey-note').textContent = matches.length
@@ -37,7 +43,7 @@ async function showJourney(id, announce = false) {
         ${messages.length > 1 ? `<code title="${text(hop.message)}">${text(short(hop.message))}</code>` : ''}
         <span>${text(hop.text)}</span>${hop.reason ? `<br><small data-testid="hop-reason">${text(hop.reason.message)}</small>` : ''}</li>`,
     )
-    .join('');
+    .join('') + journeyEnd(messages);
   const mine = messages.find((message) => message.id === id);
   const caused = messages.length > 1 ? ` and the ${messages.length - 1} message${messages.length === 2 ? '' : 's'} of its correlation` : '';
   $('journey-heading').textContent = `Journey of ${mine?.type ?? ''} ${id}${caused}`;
