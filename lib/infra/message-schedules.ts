@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -89,6 +89,16 @@ export class MessageSchedules extends Construct {
    * group's schedules, and iam:PassRole of the delivery role to EventBridge Scheduler only.
    */
   grantSchedule(grantee: iam.IGrantable): iam.Grant {
+    // The wildcard is this stage's own schedule group: schedules are made per message, named by it, at run time.
+    if (grantee instanceof iam.Role) {
+      const stack = Stack.of(this);
+      const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+      const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+      Validations.of(grantee).acknowledge({
+        id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:${region}:${account}:schedule/${this.groupName}/*]`,
+        reason: "Each scheduled message is a schedule of its own, made and named at run time; the wildcard is this stage's schedule group.",
+      });
+    }
     return iam.Grant.addToPrincipal({ grantee, actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resourceArns: [this.scheduleArns()] }).combine(
       iam.Grant.addToPrincipal({
         grantee,

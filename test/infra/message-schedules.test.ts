@@ -104,6 +104,19 @@ describe('MessagingStack with schedules', () => {
   });
 });
 
+// Found by a new user's trial of issue 23: in an environment-agnostic stack (the scaffold's), cdk-nag failed synthesis
+// on grantSchedule's wildcard over the stage's schedule group.
+describe('grantSchedule in an environment-agnostic stack', () => {
+  it('passes the AwsSolutions checks of cdk-nag: the wildcard over its own schedule group is acknowledged', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new MessagingStack(app, 'orders-dev', { topology: ordersTopology, stage: 'dev', schedules: true, profile: 'production' });
+    stack.grantSchedule(new iam.Role(stack, 'Publisher', { assumedBy: new iam.AccountRootPrincipal() }));
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const report = JSON.parse(readFileSync(path.join(app.synth().directory, 'validation-report.json'), 'utf8'));
+    expect(report.pluginReports.flatMap((plugin: { violations: unknown[] }) => plugin.violations)).toEqual([]);
+  });
+});
+
 describe('MessagingStack without schedules', () => {
   it('builds none, and refuses to grant scheduling, saying how to turn it on', () => {
     const stack = new MessagingStack(appWithoutBundling(), 'orders-dev', { topology: ordersTopology, stage: 'dev', env });

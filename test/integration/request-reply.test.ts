@@ -12,6 +12,7 @@ import { Requester } from '../../lib/runtime/publishing/request-reply/requester.
 import { defineTopology } from '../../lib/topology/define-topology.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
+import { receiveAvailable } from '../helpers/queue-probe.ts';
 
 const reportsTopology = defineTopology({
   app: 'reports',
@@ -40,6 +41,7 @@ describe('request-reply against the emulator', () => {
   let lambdaRunning = true;
   let lambdaLoop: Promise<void>;
   const archiveGoesOn: string[] = [];
+  const generateRuns: string[] = [];
 
   beforeAll(async () => {
     provisioned = await provisionTopology(resolveTopology(reportsTopology, { stage }), clients);
@@ -54,6 +56,7 @@ describe('request-reply against the emulator', () => {
       writeMetrics: () => undefined,
       handlers: {
         'report.generate': async ({ data }) => {
+          generateRuns.push(data.month);
           if (data.mode === 'slow') await sleep(2500);
           if (data.mode === 'fail') throw new UnrecoverableError('the month is closed', { code: 'MONTH_CLOSED' });
           if (data.mode === 'bad-reply') return { url: 'not a url' };
@@ -133,6 +136,22 @@ describe('request-reply against the emulator', () => {
     expect(error).toMatchObject({ code: 'REQUEST_FAILED', failureCode: 'REPLY_INVALID' });
     expect((error as Error).message).toMatch(/does not match the command's reply schema: url: /);
   });
+
+  // Found by a new user's trial of issue 23: the reply to a stopped requester failed on its deleted queue, so the
+  // command was retried (run again) and, out of receives, dead-lettered, though it had done its work.
+  it('drops the reply to a requester that stopped while its command ran: the command is handled once, not retried or dead-lettered', async () => {
+    const gone = new Requester(reportsTopology, { stage, source: 'web', ...clients, waitTimeSeconds: 1, logger: silent, instance: 'gone' });
+    await gone.start();
+    const pending = gone.request('report.generate', { month: '1999-01', mode: 'slow' }, { timeoutSeconds: 30 }).catch((e: unknown) => e);
+    const deadline = Date.now() + 10_000;
+    while (!generateRuns.includes('1999-01') && Date.now() < deadline) await sleep(50);
+    await gone.stop();
+    expect(await pending).toMatchObject({ code: 'REQUESTER_NOT_RUNNING' });
+    await sleep(6_000);
+    expect(generateRuns.filter((month) => month === '1999-01')).toEqual(['1999-01']);
+    const dead = await receiveAvailable(clients.sqs, provisioned.queues.get('report-generate')!.deadLetterUrl, { visibilitySeconds: 0 });
+    expect(dead.filter((message) => message.Body?.includes('1999-01'))).toEqual([]);
+  }, 30_000);
 
   it('deletes its reply queue on stop, and refuses requests after', async () => {
     const other = new Requester(reportsTopology, { stage, source: 'web', ...clients, waitTimeSeconds: 1, logger: silent, instance: 'short' });

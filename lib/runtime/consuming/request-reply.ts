@@ -2,6 +2,7 @@ import type { Envelope } from '../../messages/envelope.ts';
 import { describeError, errorCode, MessageError } from '../../messages/message-errors.ts';
 import { errorReply, okReply, validReplyData } from '../../messages/reply-message.ts';
 import type { MessageSchema } from '../../topology/topology-declaration.ts';
+import { QueueDoesNotExistError } from '../../aws/aws-errors.ts';
 
 /** Sends a reply body to a requester's reply queue (QueueActions.sendReply). */
 export interface ReplySender {
@@ -41,12 +42,21 @@ export class RequestReply {
     return envelope.replyto !== undefined && schema !== undefined ? new RequestReply(sender, envelope as Envelope & { replyto: string }, schema) : undefined;
   }
 
-  /** Validates `data` by the reply schema and sends it; a second reply is ignored (the requester took the first). */
+  /**
+   * Validates `data` by the reply schema and sends it; a second reply is ignored (the requester took the first), and
+   * so is a reply to a requester that has stopped (its reply queue is gone).
+   */
   async reply(data: unknown): Promise<void> {
     if (this.replied) return;
     const valid = validReplyData(this.schema, data);
     if (!valid.ok) throw new ReplyInvalidError(this.envelope.id, this.envelope.type, valid.problems);
-    await this.sender.sendReply(this.envelope.replyto, okReply(this.envelope.id, this.envelope.type, valid.data));
+    try {
+      await this.sender.sendReply(this.envelope.replyto, okReply(this.envelope.id, this.envelope.type, valid.data));
+    } catch (error) {
+      // The requester stopped and deleted its reply queue: nobody waits for this reply, and the command did its work.
+      // Failing here would run the command again (a retry) for a reply that can never be taken.
+      if (!(error instanceof QueueDoesNotExistError)) throw error;
+    }
     this.replied = true;
   }
 
