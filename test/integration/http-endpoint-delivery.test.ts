@@ -93,6 +93,35 @@ describe('delivery to a service\'s HTTP endpoint', () => {
     await server.close();
   }, 30_000);
 
+  it('does not count a redirected POST as delivered: a 301 (http to https, a moved path) never reached the endpoint with the message', async () => {
+    // A load balancer that redirects: fetch would follow a 301 or 302 as a GET without the body, and the page it lands
+    // on answers 200, so the message was never taken. It must not be deleted as handled.
+    const posts: string[] = [];
+    const server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk));
+      request.on('end', () => {
+        if (request.method === 'POST') posts.push(`${request.url} ${body}`);
+        if (request.url === '/events') return response.writeHead(301, { location: '/moved' }).end();
+        response.writeHead(200, { 'content-type': 'text/html' }).end('<html>welcome</html>');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+    const { consumer, send, archive } = await setUp();
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': httpEndpointHandler({ url, secret }) } });
+    await send('p-4');
+    worker.start();
+    await until(async () => (await receiveAvailable(clients.sqs, archive.url, { visibilitySeconds: 0 })).length === 0);
+    await worker.stop();
+    // Gone from its queue, though only a GET without the message reached a page that answered 200: it must be a dead
+    // letter with the redirect as its reason (the URL is wrong; fix it, then redrive), not deleted as handled.
+    const deadLetters = await receiveAvailable(clients.sqs, archive.deadLetterUrl);
+    expect(posts).toHaveLength(1);
+    expect(deadLetters.map((message) => message.MessageAttributes?.['postbox.errorMessage']?.StringValue)).toEqual([expect.stringContaining('HTTP 301')]);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }, 30_000);
+
   it('stops receiving while the endpoint is down, spends no message on it, and delivers everything once it is back', async () => {
     let down = true;
     const delivered = new Set<string>();
