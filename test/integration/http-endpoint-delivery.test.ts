@@ -122,6 +122,25 @@ describe('delivery to a service\'s HTTP endpoint', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }, 30_000);
 
+  it('fetches the secret again after a failed fetch: one Secrets Manager throttle does not dead-letter every message', async () => {
+    const server = await endpoint(() => ({ status: 200 }));
+    let fetches = 0;
+    const loadSecret = async () => {
+      fetches += 1;
+      if (fetches === 1) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      return secret;
+    };
+    const { consumer, send, archive } = await setUp();
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': httpEndpointHandler({ url: server.url, secret: loadSecret }) } });
+    await send('p-5');
+    worker.start();
+    // The archive queue allows 3 attempts: the first meets the throttle, a retry fetches the secret again and delivers.
+    await until(async () => server.received.length === 1 || (await receiveAvailable(clients.sqs, archive.deadLetterUrl, { visibilitySeconds: 0 })).length > 0, 25_000);
+    expect(server.received.map((entry) => entry.envelope.data.paymentId)).toEqual(['p-5']);
+    expect(await receiveAvailable(clients.sqs, archive.deadLetterUrl)).toEqual([]);
+    await server.close();
+  }, 30_000);
+
   it('stops receiving while the endpoint is down, spends no message on it, and delivers everything once it is back', async () => {
     let down = true;
     const delivered = new Set<string>();
