@@ -19,7 +19,7 @@ export class EndpointUnavailableError extends MessageError {
   }
 }
 
-/** The endpoint refused the message for good (a 4xx other than 408 and 429): dead-lettered with its answer. */
+/** The endpoint refused the message for good (a 4xx other than 408 and 429, or a redirect): dead-lettered with its answer. */
 export class EndpointRejectedError extends MessageError {
   readonly code = 'ENDPOINT_REJECTED';
   readonly retryable = false;
@@ -34,7 +34,7 @@ export class EndpointRejectedError extends MessageError {
   }
 }
 
-/** What an HTTP status means for the message: 2xx delivered, 408, 429 and 5xx retried, any other refused. */
+/** What an HTTP status means for the message: 2xx delivered, 408, 429 and 5xx retried, any other (a 3xx redirect, which is not followed, among them) refused. */
 export function outcomeOfStatus(status: number): 'delivered' | 'retry' | 'reject' {
   if (status >= 200 && status < 300) return 'delivered';
   if (status === 408 || status === 429 || status >= 500) return 'retry';

@@ -73,6 +73,9 @@ export function httpEndpointHandler(options: HttpEndpointOptions): HttpEndpointH
           method: 'POST',
           headers: { ...headers, ...signature },
           body,
+          // A redirect is not followed: fetch would follow a 301, 302 or 303 as a GET without the body, and count the
+          // page it lands on as the endpoint's answer. Its 3xx dead-letters the message with where it pointed.
+          redirect: 'manual',
           signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 10_000), ...(context.signal ? [context.signal] : [])]),
         });
       } catch (error) {
@@ -93,7 +96,12 @@ export function httpEndpointHandler(options: HttpEndpointOptions): HttpEndpointH
           throw new EndpointUnavailableError(context.messageId, endpoint, `HTTP ${response.status}`, retryAfterSeconds(response.headers.get('retry-after'), Date.now()));
         case 'reject':
           breaker.succeeded();
-          throw new EndpointRejectedError(context.messageId, endpoint, response.status, cutBody(text));
+          throw new EndpointRejectedError(
+            context.messageId,
+            endpoint,
+            response.status,
+            response.status >= 300 && response.status < 400 ? `a redirect to ${response.headers.get('location') ?? '(no location)'}, not followed: give the URL it points to` : cutBody(text),
+          );
       }
     } finally {
       if (!answered) breaker.abandoned();
