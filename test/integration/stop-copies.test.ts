@@ -4,11 +4,12 @@ import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
 import { MAX_STOP_COPIES, STOP_COPIES_ATTRIBUTE } from '../../lib/runtime/consuming/polling/stop-copies.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
+import { InMemoryJobLock } from '../../lib/runtime/consuming/workers/job-lock.ts';
 import { defineTopology } from '../../lib/topology/define-topology.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { emulatorClients, uniqueStage } from '../helpers/emulator.ts';
 import { LedgerEntry } from '../helpers/payments-topology.ts';
-import { archiveConsumers, gate } from '../helpers/polling-fixtures.ts';
+import { archiveConsumers, gate, sleep } from '../helpers/polling-fixtures.ts';
 import { receiveAvailable } from '../helpers/queue-probe.ts';
 
 const clients = emulatorClients();
@@ -114,5 +115,34 @@ describe('a stop on a job whose next receive would be past its last attempt', ()
     await stopMidJob(consumer);
     const [same] = await receiveAvailable(clients.sqs, books.url, { visibilitySeconds: 30, expected: 1 });
     expect([same!.MessageId, same!.Attributes!.ApproximateReceiveCount]).toEqual([MessageId, '4']);
+  }, 30_000);
+
+  it('runs a unique job\'s copy, which is the same job, though the stopped attempt still holds its lock', async () => {
+    // Two workers share a job lock (a DynamoDB lock in a deployment). The stopped worker's handler outlives the stop (it
+    // does not honour its signal; the process exits with the lock held under its lease). A plain release came back with
+    // the same SQS message id, which takes its own lock back and runs; the copy has a new id: it must not be skipped as
+    // "another message with the same job key", or the job is gone (its original deleted, its copy skipped and deleted).
+    const { archive, consumer } = await setUp();
+    const lock = new InMemoryJobLock();
+    const uniqueJobs = { key: () => 'nightly-export', policy: 'skip' as const, lock };
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: archive.url, MessageBody: body, MessageAttributes: { type } }));
+    await receiveTimes(archive.url, 2);
+    const started = gate();
+    const stopped = consumer(() => {
+      started.open();
+      return new Promise(() => undefined);
+    }, { uniqueJobs, shutdownGraceSeconds: 0.2, settleTimeoutSeconds: 0.2 });
+    stopped.start();
+    await started.opened;
+    await stopped.stop('signal');
+    let runs = 0;
+    consumer(() => {
+      runs += 1;
+    }, { uniqueJobs }).start();
+    await sleep(4000);
+    const left = await receiveAvailable(clients.sqs, archive.url, { visibilitySeconds: 0 });
+    const deadLetters = await receiveAvailable(clients.sqs, archive.deadLetterUrl, { visibilitySeconds: 0 });
+    // Ran by the second worker, still on its queue for a later receive, or at worst a dead letter: not gone.
+    expect({ runs, left: left.length, deadLetters: deadLetters.length }).not.toEqual({ runs: 0, left: 0, deadLetters: 0 });
   }, 30_000);
 });
