@@ -62,7 +62,9 @@ export class LocalMessageScheduler implements MessageScheduler {
         if (delivery.at.getTime() > this.now()) break;
         try {
           await this.deliver(delivery.call);
-          this.schedules.delete(delivery.name);
+          // By its name only if it is still this schedule: one cancelled while it was delivered and made again under
+          // the same name (a message moved to a later time) is another schedule, and waits for its own time.
+          if (this.schedules.get(delivery.name) === delivery) this.schedules.delete(delivery.name);
         } catch (error) {
           this.options.onError?.(delivery.name, error);
         }
