@@ -168,4 +168,23 @@ describe('delivery to a service\'s HTTP endpoint', () => {
     expect(await receiveAvailable(clients.sqs, archive.deadLetterUrl)).toEqual([]);
     await server.close();
   }, 60_000);
+
+  it('spends no receive of a message held while the breaker is open: a failed probe waits again, not dead-lettered after its last', async () => {
+    let down = true;
+    const server = await endpoint(() => (down ? { status: 503 } : { status: 200 }));
+    const { consumer, send, archive } = await setUp();
+    const handler = httpEndpointHandler({ url: server.url, secret, breaker: { failuresToOpen: 1, openSeconds: 1 } });
+    const worker = consumer(() => undefined, { handlers: { 'payment.received': handler }, concurrency: 1 });
+    await send('p-20');
+    worker.start();
+    await until(() => handler.breaker.state !== 'closed');
+    // Down for 8 s more: the breaker lets a probe try each second. The archive queue allows 3 attempts.
+    await sleep(8000);
+    const probes = server.received.length - 1;
+    down = false;
+    await until(async () => server.received.length > probes + 1 || (await receiveAvailable(clients.sqs, archive.deadLetterUrl, { visibilitySeconds: 0 })).length > 0);
+    expect(await receiveAvailable(clients.sqs, archive.deadLetterUrl)).toEqual([]);
+    await until(async () => (await receiveAvailable(clients.sqs, archive.url)).length === 0);
+    await server.close();
+  }, 60_000);
 });
