@@ -61,7 +61,19 @@ export function httpEndpointHandler(options: HttpEndpointOptions): HttpEndpointH
   const endpoint = url.origin + url.pathname;
 
   const deliver = async (message: Envelope, context: HandlerContext): Promise<void> => {
-    await breaker.admit(context.signal);
+    for (;;) {
+      await breaker.admit(context.signal);
+      try {
+        return await attempt(message, context);
+      } catch (error) {
+        // An answer that left the breaker open (it opened it, or it was the failed probe): this message waits for the
+        // next probe as the held ones do, rather than spend a receive on an endpoint that is down.
+        if (!(error instanceof EndpointUnavailableError) || breaker.state === 'closed' || context.signal?.aborted) throw error;
+      }
+    }
+  };
+
+  const attempt = async (message: Envelope, context: HandlerContext): Promise<void> => {
     let answered = false;
     try {
       const body = JSON.stringify(message);
