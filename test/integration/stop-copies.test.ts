@@ -2,7 +2,7 @@ import { SendMessageCommand, type MessageAttributeValue } from '@aws-sdk/client-
 import { describe, expect, it } from 'vitest';
 import { provisionTopology } from '../../lib/local/provisioner.ts';
 import { PollingConsumer } from '../../lib/runtime/consuming/polling/polling-consumer.ts';
-import { MAX_STOP_COPIES, STOP_COPIES_ATTRIBUTE } from '../../lib/runtime/consuming/polling/stop-copies.ts';
+import { MAX_STOP_COPIES, STOP_COPIES_ATTRIBUTE, STOP_COPY_OF_ATTRIBUTE } from '../../lib/runtime/consuming/polling/stop-copies.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { InMemoryJobLock } from '../../lib/runtime/consuming/workers/job-lock.ts';
 import { defineTopology } from '../../lib/topology/define-topology.ts';
@@ -62,6 +62,7 @@ describe('a stop on a job whose next receive would be past its last attempt', ()
       type,
       tenant: { DataType: 'String', StringValue: 't-1' },
       [STOP_COPIES_ATTRIBUTE]: { DataType: 'Number', StringValue: '1' },
+      [STOP_COPY_OF_ATTRIBUTE]: { DataType: 'String', StringValue: MessageId },
     });
     expect(logs.some((line) => line.message === 'sent a stopped message again so that the stop does not count as an attempt')).toBe(true);
   }, 30_000);

@@ -18,6 +18,7 @@ import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempot
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
 import { RequestReply, type ReplySender } from './request-reply.ts';
+import { STOP_COPY_OF_ATTRIBUTE } from './polling/stop-copies.ts';
 
 /** A message received from a queue, with what SQS says about its delivery. */
 export interface ReceivedMessage extends IncomingMessage {
@@ -34,7 +35,7 @@ export interface ReceivedMessage extends IncomingMessage {
 }
 
 export interface HandlerContext {
-  /** The SQS message id on the queue; every delivery of one message has the same. */
+  /** The SQS message id on the queue; every delivery of one message has the same, and so has its copy sent again at a stop. */
   readonly messageId: string;
   /** 1 on the first attempt. */
   readonly attempt: number;
@@ -288,7 +289,8 @@ class MessageContext implements HandlerContext {
   ) {}
 
   get messageId(): string {
-    return this.message.messageId;
+    // A stop's copy is the message it was made of, sent again: it has that message's id here.
+    return this.message.attributes[STOP_COPY_OF_ATTRIBUTE] ?? this.message.messageId;
   }
 
   get attempt(): number {

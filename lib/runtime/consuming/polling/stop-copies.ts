@@ -9,6 +9,13 @@ import type { QueueActions } from '../queue-actions.ts';
 export const STOP_COPIES_ATTRIBUTE = `${POSTBOX_ATTRIBUTE_PREFIX}stopCopies`;
 
 /**
+ * The SQS message id of the message a stop copy was made of (the first, through copies of copies): the handler's
+ * `context.messageId`, so that a copy is the same message to what it owns (a unique job's lock taken by the stopped
+ * attempt is taken back by its copy, as by a plain redelivery).
+ */
+export const STOP_COPY_OF_ATTRIBUTE = `${POSTBOX_ATTRIBUTE_PREFIX}copyOf`;
+
+/**
  * Sent again at most this many times: a job stopped every time it runs (a handler that outlives every grace period)
  * gets at most (MAX_STOP_COPIES + 1) x maxReceiveCount receives, then is dead-lettered as a job without a result.
  */
@@ -77,9 +84,13 @@ export class StopCopies {
       });
       return undefined;
     }
-    const attributes = { ...original, [STOP_COPIES_ATTRIBUTE]: { DataType: 'Number', StringValue: String(copies + 1) } };
+    const attributes = {
+      ...original,
+      [STOP_COPIES_ATTRIBUTE]: { DataType: 'Number', StringValue: String(copies + 1) },
+      [STOP_COPY_OF_ATTRIBUTE]: { DataType: 'String', StringValue: original[STOP_COPY_OF_ATTRIBUTE]?.StringValue ?? message.messageId },
+    };
     if (Object.keys(attributes).length > MAX_MESSAGE_ATTRIBUTES) {
-      this.logger.warn('a stopped message has no room for one more attribute; released, not sent again: its next receive may dead-letter it', {
+      this.logger.warn('a stopped message has no room for the copy\'s attributes; released, not sent again: its next receive may dead-letter it', {
         messageId: message.messageId,
         receiveCount: message.receiveCount,
       });
