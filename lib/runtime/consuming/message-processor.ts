@@ -190,7 +190,12 @@ export class MessageProcessor {
           context.idempotency = idempotency;
           return run();
         }).then(
-          (run) => (run.ran ? this.succeeded(decoded, started, scope) : this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started, scope)),
+          async (run) => {
+            if (run.ran) return this.succeeded(decoded, started, scope);
+            // A request asked again (its id sent again after a timeout) waits for a reply: the one its handler gave.
+            if (requestReply) await this.replyDuplicate(requestReply, message, run.storedResult, scope);
+            return this.acknowledgedDuplicate(message, decoded, run.key, run.storedResult, started, scope);
+          },
           (error: unknown) => this.failed(message, decoded, error, started, scope),
         );
       }
@@ -214,6 +219,17 @@ export class MessageProcessor {
     const durationMs = this.finishedAt - started;
     (scope?.metrics ?? this.metrics).record(envelope.type, 'Processed', durationMs);
     return { status: 'processed', envelope, durationMs };
+  }
+
+  /**
+   * Replies to a request an earlier delivery handled with what its handler returned then (its stored result), best
+   * effort: a handler that replied by context.reply and returned nothing, or a result too large to store, has no reply
+   * to give again, and its requester times out.
+   */
+  private async replyDuplicate(requestReply: RequestReply, message: ReceivedMessage, storedResult: unknown, scope: ProcessingScope | undefined): Promise<void> {
+    await requestReply.reply(storedResult).catch((error: unknown) =>
+      (scope?.logger ?? this.logger).warn('could not reply again to a request handled before; its requester times out', { messageId: message.messageId, error }),
+    );
   }
 
   /** A message an earlier delivery handled: acknowledged unrun, and logged with what the handler returned then. */

@@ -60,10 +60,15 @@ export class RequestReply {
     this.replied = true;
   }
 
-  /** Runs the handler, then replies with what it returned unless it replied itself. A failed send fails the handling (it is retried). */
-  async around(run: () => unknown): Promise<void> {
+  /**
+   * Runs the handler, then replies with what it returned unless it replied itself; resolves to what it returned (an
+   * idempotent queue stores it, and replies with it again to the same request asked again). A failed send fails the
+   * handling (it is retried).
+   */
+  async around(run: () => unknown): Promise<unknown> {
     const value = await run();
     if (!this.replied) await this.reply(value);
+    return value;
   }
 }
 
