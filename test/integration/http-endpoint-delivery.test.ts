@@ -112,7 +112,8 @@ describe('delivery to a service\'s HTTP endpoint', () => {
     const worker = consumer(() => undefined, { handlers: { 'payment.received': httpEndpointHandler({ url, secret }) } });
     await send('p-4');
     worker.start();
-    await until(async () => (await receiveAvailable(clients.sqs, archive.url, { visibilitySeconds: 0 })).length === 0);
+    // Until the POST was made and the message settled (an in-flight message is not visible: an empty queue alone is no end).
+    await until(async () => posts.length === 1 && (await receiveAvailable(clients.sqs, archive.deadLetterUrl, { visibilitySeconds: 0 })).length === 1, 20_000).catch(() => undefined);
     await worker.stop();
     // Gone from its queue, though only a GET without the message reached a page that answered 200: it must be a dead
     // letter with the redirect as its reason (the URL is wrong; fix it, then redrive), not deleted as handled.

@@ -22,7 +22,14 @@ export type HmacSecret = string | (() => Promise<string>) | SecretSource;
 /** Standard Webhooks' signature: `webhook-id`, `webhook-timestamp`, `webhook-signature` (HMAC-SHA256, whsec_ secret). */
 export function hmacSigner(secret: HmacSecret): RequestSigner {
   let once: Promise<string> | undefined;
-  const current = async () => (typeof secret === 'string' ? secret : typeof secret === 'function' ? (once ??= secret()) : secret.value());
+  // A function's secret is fetched once; a failed fetch (a throttle, a network blip) fails that delivery only, and the
+  // next one fetches it again rather than meeting the same rejection until the process ends (fault review 23).
+  const fetchOnce = (fetch: () => Promise<string>) =>
+    (once ??= fetch().catch((error: unknown) => {
+      once = undefined;
+      throw error;
+    }));
+  const current = async () => (typeof secret === 'string' ? secret : typeof secret === 'function' ? fetchOnce(secret) : secret.value());
   // One Webhook per secret value: a rotated secret gets its own.
   let signer: { secret: string; webhook: import('standardwebhooks').Webhook } | undefined;
   return async ({ id, timestamp, body }) => {
