@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, type Page } from 'playwright-core';
-import { launchDebianChromium } from '../helpers/debian-chromium.ts';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
@@ -37,7 +36,10 @@ beforeAll(async () => {
     consolePort: 0,
     logger: createLogger({}, { level: 'error' }),
   });
-  browser = await launchDebianChromium();
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   mkdirSync(artifacts, { recursive: true });
 });
 

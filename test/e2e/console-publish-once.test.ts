@@ -1,6 +1,5 @@
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchDebianChromium } from '../helpers/debian-chromium.ts';
+import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
@@ -22,7 +21,7 @@ beforeAll(async () => {
     consolePort: 0,
     logger: createLogger({}, { level: 'error' }),
   });
-  browser = await launchDebianChromium();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 });
 
 afterAll(async () => {
