@@ -25,11 +25,11 @@ export interface BundleFigures {
 /**
  * Bundles each handler as the LambdaConsumer construct does (esbuild, minified
  * ESM for Node 24, the AWS SDK left to the runtime) and times its module
- * initialization in fresh Node processes: `starts` rounds, each loading every
+ * initialization in fresh Node processes, with `environment` as a deployed function has it: `starts` rounds, each loading every
  * bundle once in an order rotated from round to round, so that a busy spell
  * of the machine falls on all of them alike.
  */
-export async function benchBundles(entries: Record<string, string>, starts = 9): Promise<BundleFigures> {
+export async function benchBundles(entries: Record<string, string>, starts = 9, environment: Record<string, string> = {}): Promise<BundleFigures> {
   mkdirSync(outDir, { recursive: true });
   const bytes: Record<string, number> = {};
   const parts: Record<string, Record<BundlePart, number>> = {};
@@ -54,7 +54,7 @@ export async function benchBundles(entries: Record<string, string>, starts = 9):
   for (let round = 0; round < starts; round++) {
     for (let turn = 0; turn < names.length; turn++) {
       const name = names[(round + turn) % names.length]!;
-      initSamples[name]!.push(coldInitMs(outfiles[name]!));
+      initSamples[name]!.push(coldInitMs(outfiles[name]!, environment));
     }
   }
   const initMs = Object.fromEntries(names.map((name) => [name, median(initSamples[name]!)]));
@@ -75,12 +75,12 @@ export function initRatio(figures: BundleFigures, ours: string, peer: string): S
 const RUNTIME_PRELOADED = ['node:http', 'node:net', 'node:fs', 'node:path', 'node:util', 'node:module', 'node:assert'];
 
 /** Module init of a bundle in a fresh Node process, as a Lambda cold start pays it. */
-function coldInitMs(outfile: string): number {
+function coldInitMs(outfile: string, environment: Record<string, string>): number {
   const preload = RUNTIME_PRELOADED.map((name) => `await import(${JSON.stringify(name)});`).join(' ');
   const script = `${preload} const t = performance.now(); await import(${JSON.stringify(outfile)}); console.log(performance.now() - t);`;
   const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: root,
-    env: { ...process.env, POSTBOX_STAGE: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+    env: { ...process.env, POSTBOX_STAGE: 'bench', AWS_REGION: 'us-east-1', AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1', ...environment },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'ignore'],
   });

@@ -7,6 +7,10 @@ import { benchIdempotency } from './idempotency-bench.ts';
 import { benchPipeline, type Spread } from './pipeline-bench.ts';
 import { benchPublish } from './publish-bench.ts';
 import { benchSynth } from './synth-bench.ts';
+import { ordersTopology } from '../examples/orders/orders-topology.ts';
+import { DEPLOYED_ENVIRONMENT } from '../lib/messages/wire-contract.ts';
+import { encodeDeployedQueue } from '../lib/topology/deployed-queue.ts';
+import { resolveTopology } from '../lib/topology/resolve-topology.ts';
 
 /**
  * `npm run bench`: every figure measured side by side in this one run, each
@@ -47,11 +51,17 @@ compare('pipeline throughput', postbox, 'Powertools (zod in handler)', r[powerto
 compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r[bareLoop]!, 'rec/s', { ratio: 0.8, higherIsBetter: true }, pipeline.ratios[bareLoop]);
 
 console.log('2/7 handler bundle (esbuild, minified ESM, AWS SDK external) and module init, 9 interleaved cold loads in fresh processes (median ratio, min–max)…');
-const bundles = await benchBundles({
-  postbox: 'functions/notifications.ts',
-  powertools: 'bench/fixtures/powertools-handler.ts',
-  powertoolsIdempotent: 'bench/fixtures/powertools-idempotent-handler.ts',
-});
+// The notifications function as MessagingStack deploys it: its queue resolved at synthesis, in its environment.
+const notificationsQueue = resolveTopology(ordersTopology, { stage: 'bench' }).queues.find((queue) => queue.id === 'notifications')!;
+const bundles = await benchBundles(
+  {
+    postbox: 'functions/notifications.ts',
+    powertools: 'bench/fixtures/powertools-handler.ts',
+    powertoolsIdempotent: 'bench/fixtures/powertools-idempotent-handler.ts',
+  },
+  9,
+  { [DEPLOYED_ENVIRONMENT.resolvedQueue]: encodeDeployedQueue(ordersTopology, 'bench', notificationsQueue)! },
+);
 const kib = (bytes: number) => `${fmt(bytes / 1024, 1)} KiB`;
 for (const [name, parts] of Object.entries(bundles.parts)) {
   console.log(`   ${name.padEnd(22)} ${kib(bundles.bytes[name]!).padStart(10)}: ${Object.entries(parts).map(([part, bytes]) => `${part} ${kib(bytes)}`).join(', ')}`);

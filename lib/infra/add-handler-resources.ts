@@ -5,6 +5,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import type { ResolvedQueue } from '../topology/resolved-topology.ts';
+import { encodeDeployedQueue } from '../topology/deployed-queue.ts';
+import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 import { handlerOverrides, type MessagingOverrides } from './cdk-overrides.ts';
 import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
@@ -19,6 +21,8 @@ import { SharedQueuePolicy } from './shared-queue-policy.ts';
 
 /** What every handler's resources share: the stack's topics, stores, monitoring and environment. */
 export interface HandlerResourcesContext {
+  /** The topology as declared: each function is deployed with its queue resolved from it (deployed-queue.ts). */
+  readonly declaration: TopologyDeclaration<any, any, any, any, any, any>;
   readonly stage: string;
   readonly projectRoot: string;
   /** The topic a subscription names: an own topic by id, or another service's. */
@@ -99,6 +103,7 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
 
   if (resolved.handler.kind !== 'lambda') return { queue, ...(subscription && { subscription }) };
   const { handler } = resolved;
+  const deployedQueue = encodeDeployedQueue(context.declaration, context.stage, resolved);
   const consumer = new LambdaConsumer(scope, `${label}Consumer`, {
     entry: path.resolve(context.projectRoot, handler.entry),
     depsLockFilePath: lockFileOf(context.projectRoot),
@@ -115,6 +120,7 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
       [DEPLOYED_ENVIRONMENT.accountId]: Stack.of(scope).account,
       [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
       [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
+      ...(deployedQueue !== undefined && { [DEPLOYED_ENVIRONMENT.resolvedQueue]: deployedQueue }),
       ...(resolved.idempotency && context.idempotencyEnvironment),
       ...context.environment,
     },

@@ -210,6 +210,7 @@ export class MessagingStack extends Stack {
     const replyingCommandTypes = replyingCommands(this.topology);
     const replies = replyingCommandTypes.size > 0 ? { prefix, commands: replyingCommandTypes } : undefined;
     const context: Omit<HandlerResourcesContext, 'monitoring' | 'compact'> = {
+      declaration: props.topology,
       stage: this.topology.stage,
       projectRoot,
       topicOf: (topicId, external) => (external ? this.externalTopics.get(topicId)! : this.topics.get(topicId)!.topic),

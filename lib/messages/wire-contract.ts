@@ -48,6 +48,8 @@ export const DEPLOYED_ENVIRONMENT = {
   queueUrl: 'POSTBOX_QUEUE_URL',
   /** URL of the Lambda consumer's dead-letter queue. */
   deadLetterQueueUrl: 'POSTBOX_DEAD_LETTER_QUEUE_URL',
+  /** The Lambda consumer's queue as synthesis resolved it, with a hash of its declaration (deployed-queue.ts). */
+  resolvedQueue: 'POSTBOX_RESOLVED_QUEUE',
   /** The job lock table of the worker tasks (unique jobs). */
   jobLockTable: 'POSTBOX_JOB_LOCK_TABLE',
   /** The idempotency table of the consumers whose queues declare `idempotency`. */

@@ -135,8 +135,6 @@ export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, a
   const prefix = resourcePrefix(app, stage);
   const subscribers: Record<string, unknown> = declaration.subscribers ?? {};
   const commandHandlers: Record<string, unknown> = declaration.commandHandlers ?? {};
-  const withVersions = (types: Record<string, MessageTypeInput> | undefined) =>
-    Object.fromEntries(Object.entries(types ?? {}).map(([type, declared]) => [type, { ...declared, version: declared.version ?? 1 }]));
   const parse = <T>(schema: z.ZodMiniType<T>, value: unknown, where: string): T => {
     const parsed = schema.safeParse(value, { jitless: true });
     if (!parsed.success) throw new TopologyError(app, parsed.error.issues.map((issue) => describeIssue({ ...issue, path: [where, ...issue.path] })));
@@ -165,14 +163,21 @@ export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, a
       queue = withIdempotency(resolveQueue(prefix, id, 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo), commandHandler.idempotency);
     }
   }
+  return queueOfDeclaration(declaration, stage, queue);
+}
+
+/** A queue resolved already (by {@link resolveQueueOf}, or at synthesis) with what its consumer needs of the rest of the declaration. */
+export function queueOfDeclaration(declaration: TopologyDeclaration<any, any, any, any, any, any>, stage: string, queue: ResolvedQueue | undefined): ResolvedQueueOf {
+  const withVersions = (types: Record<string, MessageTypeInput> | undefined) =>
+    Object.fromEntries(Object.entries(types ?? {}).map(([type, declared]) => [type, { ...declared, version: declared.version ?? 1 }]));
   return {
-    app,
+    app: declaration.app,
     stage,
-    prefix,
+    prefix: resourcePrefix(declaration.app, stage),
     events: withVersions(declaration.events),
     commands: withVersions(declaration.commands),
     queue,
-    queueIds: () => [...Object.keys(subscribers), ...Object.keys(commandHandlers).map(commandQueueId)],
+    queueIds: () => [...Object.keys(declaration.subscribers ?? {}), ...Object.keys(declaration.commandHandlers ?? {}).map(commandQueueId)],
   };
 }
 

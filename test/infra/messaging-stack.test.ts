@@ -8,6 +8,8 @@ import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
+import { decodeDeployedQueue } from '../../lib/topology/deployed-queue.ts';
+import { resolveQueueOf } from '../../lib/topology/resolve-topology.ts';
 import { TopologyError } from '../../lib/topology/topology-error.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
 
@@ -91,6 +93,16 @@ describe('MessagingStack', () => {
     expect(mappings).toHaveLength(2);
     for (const mapping of mappings) expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { MaximumBatchingWindowInSeconds: 2 });
+  });
+
+  it("deploys each Lambda consumer with its queue resolved at synthesis, which its cold start reads instead of resolving the declaration", () => {
+    const functions = Object.values(template.findResources('AWS::Lambda::Function')) as Resource[];
+    const deployed = functions.map((fn) => fn.Properties.Environment.Variables.POSTBOX_RESOLVED_QUEUE as string);
+    const ids = deployed.map((text) => (JSON.parse(text) as { queue: { id: string } }).queue.id);
+    expect([...ids].sort()).toEqual(['invoice-generate', 'notifications']);
+    for (const [index, id] of ids.entries()) {
+      expect(decodeDeployedQueue(ordersTopology, 'dev', id, deployed[index])?.queue).toEqual(resolveQueueOf(ordersTopology, { stage: 'dev', queue: id }).queue);
+    }
   });
 
   it('subscribes each subscriber with the filter policy of the events it wants', () => {

@@ -20,14 +20,14 @@ const sources = (folder: string): Array<{ file: string; text: string }> =>
 
 describe('the wire contract', () => {
   it('names exactly the variables the stack sets on its Lambda consumers and worker tasks', () => {
-    const { stage, accountId, queueUrl, deadLetterQueueUrl, jobLockTable, idempotencyTable, payloadBucket } = DEPLOYED_ENVIRONMENT;
+    const { stage, accountId, queueUrl, deadLetterQueueUrl, resolvedQueue, jobLockTable, idempotencyTable, payloadBucket } = DEPLOYED_ENVIRONMENT;
     const functions = resources('AWS::Lambda::Function');
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {
       const names = Object.keys(fn.Properties.Environment.Variables).filter((name) => name !== 'NODE_OPTIONS');
       // Only the consumer of the example's idempotent queue (notifications) is given the idempotency table.
       const idempotent = String(fn.Properties.Description).endsWith('-notifications');
-      expect(names.sort()).toEqual([stage, accountId, queueUrl, deadLetterQueueUrl, payloadBucket, ...(idempotent ? [idempotencyTable] : [])].sort());
+      expect(names.sort()).toEqual([stage, accountId, queueUrl, deadLetterQueueUrl, resolvedQueue, payloadBucket, ...(idempotent ? [idempotencyTable] : [])].sort());
     }
     const [task] = resources('AWS::ECS::TaskDefinition');
     const taskNames = (task!.Properties.ContainerDefinitions[0].Environment as Array<{ Name: string }>).map(({ Name }) => Name);

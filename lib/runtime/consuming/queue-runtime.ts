@@ -7,6 +7,7 @@ import { DEPLOYED_ENVIRONMENT } from '../../messages/wire-contract.ts';
 import { idempotencyTableName } from '../../topology/naming.ts';
 import { queueOfResolved, resolveQueueOf, type ResolvedQueue, type ResolvedTopology } from '../../topology/resolve-topology.ts';
 import { stageOf } from '../../topology/stage-of.ts';
+import { decodeDeployedQueue } from '../../topology/deployed-queue.ts';
 import { EmfMetrics } from '../observability/emf-metrics.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { HandlerConfigurationError } from './handler-configuration-error.ts';
@@ -74,8 +75,11 @@ export class QueueRuntime {
 
   constructor(topology: AnyTopology, options: QueueRuntimeOptions<any>) {
     const stage = options.resolved?.stage ?? stageOf(options.stage);
-    // Only this queue is resolved: a cold start pays for no other queue's checks (the topology was validated at synthesis).
-    const resolved = options.resolved ? queueOfResolved(options.resolved, options.queue) : resolveQueueOf(topology, { stage, queue: options.queue });
+    // Only this queue is resolved, and not even that when synthesis left it resolved in the function's environment:
+    // a cold start pays for no other queue's checks (the topology was validated at synthesis).
+    const resolved = options.resolved
+      ? queueOfResolved(options.resolved, options.queue)
+      : (decodeDeployedQueue(topology, stage, options.queue, process.env[DEPLOYED_ENVIRONMENT.resolvedQueue]) ?? resolveQueueOf(topology, { stage, queue: options.queue }));
     const { queue } = resolved;
     if (!queue) {
       throw new HandlerConfigurationError(`queue '${options.queue}'`, [
