@@ -5,6 +5,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageCatalog } from '../../lib/messages/message-catalog.ts';
+import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { MessageProcessor, type HandlerContext, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
 import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
@@ -116,6 +117,33 @@ describe('with an OpenTelemetry SDK registered', () => {
     });
     const [span] = exporter.getFinishedSpans();
     expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'ledger down' });
+  });
+
+  it('records a consumer span for every record of a Lambda batch (the handler asks for the SDK once per invocation)', async () => {
+    exporter.reset();
+    const handler = createSqsHandler(paymentsTopology, {
+      stage: 'dev',
+      queue: 'accounting',
+      handlers: { 'payment.received': () => undefined, 'payment.refunded': () => undefined },
+      sqs: new SQSClient({ region: 'eu-west-1', credentials: keys }),
+      logger: createLogger({}, { write: () => undefined }),
+      writeMetrics: () => undefined,
+    });
+    const records = ['sqs-3', 'sqs-4'].map((messageId) => ({
+      messageId,
+      receiptHandle: 'r',
+      body: JSON.stringify(payment),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '1700000000000' },
+      messageAttributes: {
+        type: { dataType: 'String', stringValue: 'payment.received' },
+        traceparent: { dataType: 'String', stringValue: `00-${TRACE_ID}-${PARENT_SPAN}-01` },
+      },
+      eventSource: 'aws:sqs',
+    }));
+    expect(await handler({ Records: records } as never, { awsRequestId: 'req-1' } as never)).toEqual({ batchItemFailures: [] });
+    const spans = exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.CONSUMER);
+    expect(spans.map((span) => span.attributes['messaging.message.id'])).toEqual(['sqs-3', 'sqs-4']);
+    for (const span of spans) expect(span.parentSpanContext?.spanId).toBe(PARENT_SPAN);
   });
 
   it('records no span once the SDK is unregistered, and the trace still crosses the handler', async () => {

@@ -1,5 +1,5 @@
 import type { Envelope } from '../../messages/envelope.ts';
-import { sdkRegistered, startMessageSpan } from './otel-spans.ts';
+import { startMessageSpan } from './otel-spans.ts';
 import type { TraceContext } from './trace-context.ts';
 
 type Handler = (message: Envelope<any>, context: any) => unknown;
@@ -14,9 +14,9 @@ export interface TracedHandlerContext {
 }
 
 /**
- * Each handler run inside a consumer span (child of the message's trace context) when an OpenTelemetry SDK is
- * registered: the handler's instrumented calls and publishes are its children, and its context's `traceContext` is
- * the span's. Without an SDK, the handler is called as it is.
+ * Each handler run inside a consumer span (child of the message's trace context): the handler's instrumented calls
+ * and publishes are its children, and its context's `traceContext` is the span's. Called when an OpenTelemetry SDK
+ * is registered; without one (or when its sampler records nothing), the handler is called as it is.
  */
 export function withHandlerSpans<H extends Readonly<Record<string, Handler | undefined>>>(queue: string, handlers: H): H {
   const traced: Record<string, Handler | undefined> = {};
@@ -27,8 +27,6 @@ export function withHandlerSpans<H extends Readonly<Record<string, Handler | und
 function tracedHandler(queue: string, type: string, handler: Handler): Handler {
   const name = `process ${queue}`;
   return (message: Envelope, context: TracedHandlerContext) => {
-    // Checked before the span's attributes and parent are made: without an SDK, that is all a message pays.
-    if (!sdkRegistered()) return handler(message, context);
     const span = startMessageSpan(name, 'consumer', context.receivedTraceContext, {
       'messaging.system': 'aws_sqs',
       'messaging.operation.type': 'process',

@@ -5,6 +5,7 @@ import type { QueueId } from '../../../topology/queue-types.ts';
 import { MessageGroups } from '../message-groups.ts';
 import type { EmfMetrics } from '../../observability/emf-metrics.ts';
 import type { Logger } from '../../observability/logger.ts';
+import { sdkRegistered } from '../../observability/otel-spans.ts';
 import type { ProcessingOutcome, ProcessingScope, QueueHandlers, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime, type QueueRuntimeOptions } from '../queue-runtime.ts';
 import { invocationLoggingMiddleware } from './invocation-logging-middleware.ts';
@@ -49,6 +50,7 @@ class Invocation implements ProcessingScope {
   private requestLogger: Logger | undefined;
   aborted = false;
   readonly metrics: EmfMetrics;
+  readonly tracing = sdkRegistered();
 
   constructor(
     private readonly handlerLogger: Logger,
