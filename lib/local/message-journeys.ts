@@ -122,7 +122,7 @@ export class MessageJourneys {
     const was = entry.status[queue.id];
     if (was === 'dead-lettered') this.push(entry, { at: startedAt, kind: 'redriven', queue: queue.id, text: `redriven from the dead-letter queue back to ${queue.id}` });
     const where = `attempt ${attempt} on ${queue.id} (${handlerOf(queue)})`;
-    const took = `${formatMs(durationMs)}`;
+    const took = formatMs(durationMs);
     if (outcome.status === 'processed') {
       const text = outcome.duplicate ? `${where}: handled before, acknowledged without running its handler` : `${where}: handled in ${took}`;
       this.push(entry, { at: startedAt, kind: 'attempt', queue: queue.id, outcome: 'handled', attempt, durationMs, text });

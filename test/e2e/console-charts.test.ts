@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchDebianChromium } from '../helpers/debian-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
@@ -32,10 +33,7 @@ beforeAll(async () => {
     consolePort: 0,
     logger: createLogger({}, { level: 'error' }),
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchDebianChromium();
   mkdirSync(artifacts, { recursive: true });
 });
 

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchDebianChromium } from '../helpers/debian-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
@@ -21,7 +22,7 @@ beforeAll(async () => {
     consolePort: 0,
     logger: createLogger({}, { level: 'error' }),
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchDebianChromium();
 });
 
 afterAll(async () => {

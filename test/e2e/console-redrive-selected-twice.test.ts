@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchDebianChromium } from '../helpers/debian-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { UnrecoverableError } from '../../lib/index.ts';
@@ -34,7 +35,7 @@ beforeAll(async () => {
     consolePort: 0,
     logger: createLogger({}, { level: 'error' }),
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+  browser = await launchDebianChromium();
 });
 
 afterAll(async () => {

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ListTopicsCommand, PublishCommand } from '@aws-sdk/client-sns';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchDebianChromium } from '../helpers/debian-chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../lib/aws/aws-clients.ts';
 
@@ -40,10 +41,7 @@ beforeAll(async () => {
     system.stdout!.on('data', read);
     system.stderr!.on('data', read);
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchDebianChromium();
 });
 
 afterAll(async () => {
