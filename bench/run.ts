@@ -5,6 +5,7 @@ import { benchConsumers, benchLoad, HANDLER_MS, median, ROUND_TRIP_MS, type Cont
 import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
 import { benchPipeline, type Spread } from './pipeline-bench.ts';
+import { benchPipelineLayers, LAYER_DESCRIPTIONS, type Layer } from './pipeline-layers-bench.ts';
 import { benchPublish } from './publish-bench.ts';
 import { benchSynth } from './synth-bench.ts';
 import { ordersTopology } from '../examples/orders/orders-topology.ts';
@@ -47,6 +48,12 @@ for (const [name, value] of Object.entries(r)) {
   const shown = ratio ? `   Postbox ${fmt(ratio.median, 2)}× (${fmt(ratio.min, 2)}–${fmt(ratio.max, 2)})` : '';
   console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s${shown}`);
 }
+const layers = await benchPipelineLayers();
+console.log('   where a record\'s time goes (ns per record, median of 7 interleaved rounds; each layer with those below it, and what it adds):');
+for (const [layer, description] of Object.entries(LAYER_DESCRIPTIONS) as [Layer, string][]) {
+  console.log(`     ${layer.padEnd(10)} ${fmt(layers.cumulativeNs[layer]).padStart(6)} ns  +${fmt(layers.addedNs[layer]).padStart(4)}  ${description}`);
+}
+console.log(`     Postbox adds ${fmt(layers.cumulativeNs.batch - layers.cumulativeNs.zod)} ns to the bare loop's ${fmt(layers.cumulativeNs.zod)} ns; 0.8× the bare loop leaves it ${fmt(layers.cumulativeNs.zod / 0.8 - layers.cumulativeNs.zod)} ns`);
 compare('pipeline throughput', postbox, 'Powertools (zod in handler)', r[powertoolsZod]!, 'rec/s', { ratio: 1.5, higherIsBetter: true }, pipeline.ratios[powertoolsZod]);
 compare('pipeline throughput', postbox, 'bare JSON.parse + zod loop', r[bareLoop]!, 'rec/s', { ratio: 0.8, higherIsBetter: true }, pipeline.ratios[bareLoop]);
 
