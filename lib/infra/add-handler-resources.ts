@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -12,7 +12,7 @@ import { DurableQueue } from './durable-queue.ts';
 import { EventSubscription } from './event-subscription.ts';
 import { healthyMessageAgeSeconds } from './healthy-message-age.ts';
 import type { IdempotencyTable } from './idempotency-table.ts';
-import { LambdaConsumer } from './lambda-consumer.ts';
+import { CONSUMER_ENVIRONMENT, LambdaConsumer } from './lambda-consumer.ts';
 import { lockFileOf } from './lock-file-of.ts';
 import type { MessagingMonitoring } from './messaging-monitoring.ts';
 import type { PayloadBucket } from './payload-bucket.ts';
@@ -103,7 +103,20 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
 
   if (resolved.handler.kind !== 'lambda') return { queue, ...(subscription && { subscription }) };
   const { handler } = resolved;
-  const deployedQueue = encodeDeployedQueue(context.declaration, context.stage, resolved);
+  const environment = {
+    [DEPLOYED_ENVIRONMENT.stage]: context.stage,
+    [DEPLOYED_ENVIRONMENT.accountId]: Stack.of(scope).account,
+    [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
+    [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
+    ...(resolved.idempotency && context.idempotencyEnvironment),
+    ...context.environment,
+  };
+  // The resolved queue only takes what the function's other variables (the overrides' too) leave of Lambda's 4 KB.
+  const room =
+    LAMBDA_ENVIRONMENT_BYTES -
+    environmentBytes({ ...CONSUMER_ENVIRONMENT, ...overrides.functionProps?.environment, ...environment }) -
+    byteLength(DEPLOYED_ENVIRONMENT.resolvedQueue);
+  const deployedQueue = encodeDeployedQueue(context.declaration, context.stage, resolved, room);
   const consumer = new LambdaConsumer(scope, `${label}Consumer`, {
     entry: path.resolve(context.projectRoot, handler.entry),
     depsLockFilePath: lockFileOf(context.projectRoot),
@@ -115,15 +128,7 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
     batchSize: handler.batchSize,
     maxBatchingWindow: Duration.seconds(handler.maxBatchingWindowSeconds),
     ...(handler.provisionedPollers ? { provisionedPollers: handler.provisionedPollers } : { maxConcurrency: handler.maxConcurrency }),
-    environment: {
-      [DEPLOYED_ENVIRONMENT.stage]: context.stage,
-      [DEPLOYED_ENVIRONMENT.accountId]: Stack.of(scope).account,
-      [DEPLOYED_ENVIRONMENT.queueUrl]: queue.queue.queueUrl,
-      [DEPLOYED_ENVIRONMENT.deadLetterQueueUrl]: queue.deadLetterQueue.queueUrl,
-      ...(deployedQueue !== undefined && { [DEPLOYED_ENVIRONMENT.resolvedQueue]: deployedQueue }),
-      ...(resolved.idempotency && context.idempotencyEnvironment),
-      ...context.environment,
-    },
+    environment: { ...environment, ...(deployedQueue !== undefined && { [DEPLOYED_ENVIRONMENT.resolvedQueue]: deployedQueue }) },
     ...(overrides.functionProps && { functionProps: overrides.functionProps }),
   });
   queue.grantDeadLetterAccess(consumer.function);
@@ -132,6 +137,21 @@ export function addHandlerResources(scope: Construct, resolved: ResolvedQueue, c
   if (repliesTo(resolved, context.replies)) grantReplying(consumer.role, context.replies!.prefix);
   context.monitoring.monitorFunction(resolved.id, consumer);
   return { queue, ...(subscription && { subscription }), consumer };
+}
+
+/** Lambda refuses a function whose environment, names and values, takes more than 4 KB. */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+
+/** The most a value unresolved at synthesis (a queue URL, a table or bucket name) takes once deployed. */
+const TOKEN_BYTES = 256;
+
+const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** The bytes Lambda counts of an environment, its tokens at the most they may take. */
+function environmentBytes(environment: Record<string, string>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(environment)) bytes += byteLength(name) + (Token.isUnresolved(value) ? TOKEN_BYTES : byteLength(value));
+  return bytes;
 }
 
 /** Whether the handler of this queue replies to requesters: a command queue of a command that declares a reply. */

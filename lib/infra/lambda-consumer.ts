@@ -11,6 +11,9 @@ import { mergeFunctionProps } from './cdk-overrides.ts';
 import { lambdaBundling } from './lambda-bundling.ts';
 import { TOPOLOGY_DEFAULTS } from '../topology/topology-defaults.ts';
 
+/** The variables every consumer function has besides those it is given. */
+export const CONSUMER_ENVIRONMENT = { NODE_OPTIONS: '--enable-source-maps' } as const;
+
 export interface LambdaConsumerProps {
   /** Absolute path of the handler's entry file. */
   readonly entry: string;
@@ -120,7 +123,7 @@ export class LambdaConsumer extends Construct {
       memorySize: props.memorySize ?? TOPOLOGY_DEFAULTS.lambda.memoryMb,
       role: this.role,
       logGroup: this.logGroup,
-      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      environment: { ...CONSUMER_ENVIRONMENT, ...props.environment },
       bundling: lambdaBundling,
       ...(props.activeTracing && { tracing: lambda.Tracing.ACTIVE }),
     }, props.functionProps));

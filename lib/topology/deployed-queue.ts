@@ -6,8 +6,9 @@ import type { TopologyDeclaration } from './topology-declaration.ts';
 type Declaration = TopologyDeclaration<any, any, any, any, any, any>;
 
 /**
- * The longest resolved queue a function is deployed with. Lambda allows 4 KB of environment in all; a queue whose
- * settings would take more is resolved at cold start instead, as it was before.
+ * The longest resolved queue a function is deployed with, in bytes. Lambda allows 4 KB of environment in all; a queue
+ * whose settings would take more, or more than the function's other variables leave, is resolved at cold start
+ * instead, as it was before.
  */
 export const MAX_DEPLOYED_QUEUE_LENGTH = 2048;
 
@@ -24,13 +25,14 @@ interface DeployedQueue {
 /**
  * The queue as synthesis resolved it, for the function's environment (`POSTBOX_RESOLVED_QUEUE`): its cold start
  * then builds none of the declaration schemas that resolving takes (about half of a handler's module init, see
- * `npm run bench`). Undefined when it would not fit the environment.
+ * `npm run bench`). Undefined when it would not fit the environment: `roomBytes` is what the function's other
+ * variables leave of Lambda's 4 KB, the variable's name included.
  */
-export function encodeDeployedQueue(declaration: Declaration, stage: string, queue: ResolvedQueue): string | undefined {
+export function encodeDeployedQueue(declaration: Declaration, stage: string, queue: ResolvedQueue, roomBytes = MAX_DEPLOYED_QUEUE_LENGTH): string | undefined {
   const from = declarationFingerprint(declaration, stage, queue.id);
   if (from === undefined) return undefined;
   const text = JSON.stringify({ from, queue } satisfies DeployedQueue);
-  return text.length <= MAX_DEPLOYED_QUEUE_LENGTH ? text : undefined;
+  return new TextEncoder().encode(text).length <= Math.min(MAX_DEPLOYED_QUEUE_LENGTH, roomBytes) ? text : undefined;
 }
 
 /**
