@@ -13,13 +13,13 @@ import { HandlerConfigurationError } from './handler-configuration-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import { withHandlerSpans } from '../observability/handler-spans.ts';
 import { sdkRegistered } from '../observability/otel-spans.ts';
-import { continueTrace, parseTraceparent, traceContextOf, type TraceContext } from '../observability/trace-context.ts';
+import { parseTraceparent, type TraceContext } from '../observability/trace-context.ts';
 import { TRACE_ATTRIBUTES } from '../../messages/wire-contract.ts';
 import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
 import { RequestReply, type ReplySender } from './request-reply.ts';
-import { STOP_COPY_OF_ATTRIBUTE } from './polling/stop-copies.ts';
+import { MessageContext } from './message-context.ts';
 
 /** A message received from a queue, with what SQS says about its delivery. */
 export interface ReceivedMessage extends IncomingMessage {
@@ -295,65 +295,6 @@ export class MessageProcessor {
       attempt: message.receiveCount,
       queue: this.queue.id,
     };
-  }
-}
-
-/**
- * A handler's context. Its logger and signal are made on first use: most
- * handlers use neither, and this is made for every record (see `npm run bench`).
- */
-class MessageContext implements HandlerContext {
-  private childLogger: Logger | undefined;
-  idempotency: IdempotencyContext | undefined;
-  requestReply: RequestReply | undefined;
-
-  constructor(
-    private readonly processor: MessageProcessor,
-    private readonly message: ReceivedMessage,
-    private readonly envelope: Envelope,
-    private readonly scope?: ProcessingScope,
-  ) {}
-
-  get messageId(): string {
-    // A stop's copy is the message it was made of, sent again: it has that message's id here.
-    return this.message.attributes[STOP_COPY_OF_ATTRIBUTE] ?? this.message.messageId;
-  }
-
-  get attempt(): number {
-    return this.message.receiveCount;
-  }
-
-  get queue(): string {
-    return this.processor.queue.id;
-  }
-
-  get logger(): Logger {
-    this.childLogger ??= this.processor.loggerFor(this.message, this.envelope, this.scope);
-    return this.childLogger;
-  }
-
-  get signal(): AbortSignal | undefined {
-    return this.scope?.signal;
-  }
-
-  reply(data: unknown): Promise<void> {
-    return this.requestReply ? this.requestReply.reply(data) : Promise.resolve();
-  }
-
-  // Tracing hook (see handler-spans.ts): made on first use, or set to the consumer span's when there is one.
-  private handlingTrace: TraceContext | undefined;
-
-  get receivedTraceContext(): TraceContext | undefined {
-    return traceContextOf(this.message.attributes);
-  }
-
-  get traceContext(): TraceContext {
-    this.handlingTrace ??= continueTrace(this.receivedTraceContext);
-    return this.handlingTrace;
-  }
-
-  set traceContext(context: TraceContext) {
-    this.handlingTrace = context;
   }
 }
 
