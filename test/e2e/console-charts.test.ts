@@ -92,10 +92,14 @@ describe('the console over time', () => {
 
   it('says plainly that the local system stopped when it no longer answers', async () => {
     expect(await page.getByTestId('system-state').textContent()).toBe('running');
+    await expect.poll(() => page.getByTestId('consumer-state-analytics').textContent(), { timeout: 10_000 }).toBe('running');
     await system.stop();
     stopped = true;
     await expect.poll(() => page.getByTestId('system-state').textContent(), { timeout: 10_000 }).toBe('stopped');
     expect(await page.getByTestId('stopped').textContent()).toMatch(/^Stopped: the local system has not answered since /);
+    // Its queues' consumers are stopped too, and can be neither paused nor resumed.
+    await expect.poll(() => page.getByTestId('consumer-state-analytics').textContent(), { timeout: 10_000 }).toBe('stopped');
+    expect(await page.getByTestId('toggle-consumer-analytics').isHidden()).toBe(true);
     await page.screenshot({ path: path.join(artifacts, 'console-stopped.png'), fullPage: true });
   });
 });

@@ -230,9 +230,11 @@ new MutationObserver(decorateDeadLetters).observe($('dlq'), { childList: true })
 let consumerStates = {};
 
 function decorateQueues() {
+  // A stopped system runs no consumer: its last known states would say otherwise.
+  const stopped = document.body.classList.contains('is-stopped');
   for (const row of $('queues').querySelectorAll('tr[data-testid^=queue-]')) {
     const queue = row.dataset.testid.slice('queue-'.length);
-    const state = consumerStates[queue];
+    const state = stopped ? undefined : consumerStates[queue];
     let cell = row.querySelector('[data-consumer-cell]');
     if (!cell) {
       cell = document.createElement('td');
@@ -244,7 +246,7 @@ function decorateQueues() {
     }
     const button = cell.querySelector('button');
     button.hidden = state === undefined;
-    cell.querySelector('span').textContent = state ?? 'none here';
+    cell.querySelector('span').textContent = stopped ? 'stopped' : (state ?? 'none here');
     button.textContent = state === 'paused' ? 'resume' : 'pause';
     button.setAttribute('aria-label', `${state === 'paused' ? 'resume' : 'pause'} the consumer of ${queue}`);
     row.dataset.consumer = state ?? '';
@@ -267,7 +269,8 @@ async function readConsumers() {
     consumerStates = await api('/api/consumers');
     decorateQueues();
   } catch {
-    // The page's own refresh says when the system stopped.
+    // The page's own refresh says when the system stopped; the rows follow it.
+    decorateQueues();
   }
   setTimeout(readConsumers, 2000);
 }
