@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -127,6 +127,12 @@ export class LambdaConsumer extends Construct {
       bundling: lambdaBundling,
       ...(props.activeTracing && { tracing: lambda.Tracing.ACTIVE }),
     }, props.functionProps));
+    if (props.activeTracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+        reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords, which active tracing grants, have no resource-level permissions.',
+      });
+    }
     this.eventSource = new eventSources.SqsEventSource(props.queue, {
       batchSize: props.batchSize ?? TOPOLOGY_DEFAULTS.lambda.batchSize,
       ...(props.maxBatchingWindow && props.maxBatchingWindow.toSeconds() > 0 && { maxBatchingWindow: props.maxBatchingWindow }),
