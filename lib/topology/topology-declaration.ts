@@ -40,7 +40,7 @@ const seconds = (max: number) => integer(0, max);
 
 /** Exponential backoff between attempts of a message that failed with a retryable error. */
 export const backoffSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** Delay before the first retry, in seconds; doubles with each attempt. */
     baseSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), TOPOLOGY_DEFAULTS.queue.backoff.baseSeconds),
     /** Upper bound of any single delay, in seconds. */
@@ -50,7 +50,7 @@ export const backoffSchema = lazy(() =>
 
 /** Settings of the main queue of a subscriber or command handler, and of its dead-letter queue. */
 export const queueSettingsSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** Receives before SQS moves a message to the dead-letter queue. */
     maxReceiveCount: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.queue.maxReceiveCount),
     /**
@@ -131,7 +131,7 @@ export const messageSchemaSchema = lazy(() =>
 );
 
 export const messageTypeSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** Schema of the message's `data`. */
     schema: messageSchemaSchema(),
     /** Version of the schema, carried in the envelope. */
@@ -147,7 +147,7 @@ export const messageTypeSchema = lazy(() =>
 export const subscriberPrincipalPattern = /^(\d{12}|o-[a-z0-9]{10,32})$/;
 
 export const topicSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** Event types this topic carries. Each event type is carried by exactly one topic. */
     events: z.array(z.string()).check(z.minLength(1)),
     /** FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too. */
@@ -168,7 +168,7 @@ const topicArnPattern = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,2
 
 /** Another service's topic that this service subscribes to: by its service and topic names, or by ARN. */
 export const externalTopicSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** The publishing service's app name (same account and region as this service). */
     service: z.optional(z.string().check(z.regex(resourceNamePattern, 'use the publishing service\'s app name'))),
     /** The topic's name in the publishing service's topology. */
@@ -187,7 +187,7 @@ export const externalTopicSchema = lazy(() =>
 );
 
 export const subscriberSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** Topic the subscriber listens to. */
     topic: z.string(),
     /** Event types it wants; the subscription's filter policy lets only these through. */
@@ -204,7 +204,7 @@ export const subscriberSchema = lazy(() =>
 );
 
 export const commandHandlerSchema = lazy(() =>
-  z.object({
+  z.strictObject({
     handler: handlerSchema(),
     queue: z.prefault(queueSettingsSchema(), {}),
     idempotency: z.optional(idempotencySchema),
@@ -220,7 +220,7 @@ export const commandHandlerSchema = lazy(() =>
 export const messageTypeNamePattern = /^[a-z][a-z0-9]*([._-][a-z0-9]+)*$/;
 
 export const topologySchema = lazy(() =>
-  z.object({
+  z.strictObject({
     /** Application name, the first part of every resource name. */
     app: z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter')),
     events: z.record(z.string(), messageTypeSchema()),

@@ -256,6 +256,36 @@ describe('resolveTopology', () => {
     ]);
   });
 
+  it('refuses a misspelt key at every level of the declaration, naming it, instead of dropping it', () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        {
+          ...aTopology({
+            events: { 'item.added': { schema: z.object({}), verison: 2 } as never, 'item.removed': { schema: z.object({}) } },
+            topics: { items: { events: ['item.added', 'item.removed'], maxMessageSizeByte: 1024 } as never },
+            subscribers: {
+              ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'worker' }, stackgroup: 'money', queue: { maxReceiveCont: 3 }, idempotency: { lifetime: 60 } } as never,
+            },
+            commandHandlers: { 'stock.count': { handler: { kind: 'worker' }, stackgroup: 'money' } as never },
+          }),
+          subscriber: {},
+        } as never,
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^topology: Unrecognized key: "subscriber"/),
+        expect.stringMatching(/^events\.item\.added: Unrecognized key: "verison"/),
+        expect.stringMatching(/^topics\.items: Unrecognized key: "maxMessageSizeByte"/),
+        expect.stringMatching(/^subscribers\.ledger: Unrecognized key: "stackgroup"/),
+        expect.stringMatching(/^subscribers\.ledger\.queue: Unrecognized key: "maxReceiveCont"/),
+        expect.stringMatching(/^subscribers\.ledger\.idempotency: Unrecognized key: "lifetime"/),
+        expect.stringMatching(/^commandHandlers\.stock\.count: Unrecognized key: "stackgroup"/),
+      ]),
+    );
+  });
+
   it('refuses Lambda batching settings that SQS event sources reject', () => {
     const problems = problemsOf(() =>
       resolveTopology(
