@@ -10,18 +10,14 @@ export function resourcesOf(stack: Stack): number {
 
 /**
  * Fails synthesis when the stack holds more resources than CloudFormation deploys, instead of a deployment that
- * CloudFormation refuses after its upload.
+ * CloudFormation refuses after its upload. `remedy` says what would make room, for this stack.
  */
-export function checkResourceLimit(stack: Stack): void {
+export function checkResourceLimit(stack: Stack, remedy: () => string): void {
   stack.node.addValidation({
     validate: () => {
       const count = resourcesOf(stack);
       if (count <= MAX_STACK_RESOURCES) return [];
-      return [
-        `stack ${stack.node.path} has ${count} resources, more than CloudFormation's ${MAX_STACK_RESOURCES}: ` +
-          'split the handlers into nested stacks with stackGroups (in postbox.config.ts, or the MessagingStack prop), give this group more room with a larger stackGroups ' +
-          '(a new deployment: it moves handlers), or move handlers out of a named group with their stackGroup',
-      ];
+      return [`stack ${stack.node.path} has ${count} resources, more than CloudFormation's ${MAX_STACK_RESOURCES}: ${remedy()}`];
     },
   });
 }

@@ -160,6 +160,17 @@ describe('a single stack', () => {
     expect(() => app.synth()).toThrow(/has \d+ resources, more than CloudFormation's 500: split the handlers into nested stacks with stackGroups \(in postbox.config.ts, or the MessagingStack prop\)/);
   });
 
+  it('fails synthesis for a full group with the remedy that fits it: more groups for a hashed one, fewer handlers for a named one', () => {
+    const hashed = appWithoutBundling();
+    new MessagingStack(hashed, 'big-dev', { topology: aBigTopology({ subscribers: 40 }), stage: 'dev', env, stackGroups: 1 });
+    expect(() => hashed.synth()).toThrow(/stack big-dev\/Group00Stack has \d+ resources, more than CloudFormation's 500: give the handlers more room with a larger stackGroups/);
+    const topology = aBigTopology({ subscribers: 40 });
+    const named = appWithoutBundling();
+    const subscribers = Object.fromEntries(Object.entries(topology.subscribers!).map(([id, subscriber]) => [id, { ...subscriber, stackGroup: 'fanout' }]));
+    new MessagingStack(named, 'big-dev', { topology: { ...topology, subscribers }, stage: 'dev', env, stackGroups: 4 });
+    expect(() => named.synth()).toThrow(/has \d+ resources, more than CloudFormation's 500: move some of the handlers whose stackGroup is 'fanout' to another stackGroup/);
+  });
+
   it('starts a second dashboard rather than pass 500 widgets on one', () => {
     // 70 Lambda subscribers in one group: 8 widgets each, 560.
     const stack = new MessagingStack(appWithoutBundling(), 'big-dev', { topology: aBigTopology({ subscribers: 70 }), stage: 'dev', env, stackGroups: 1 });
