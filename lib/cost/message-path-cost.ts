@@ -101,6 +101,33 @@ export function idlePollingCost(topology: ResolvedTopology, workerTasks: number)
   };
 }
 
+/** What an idle stage is billed for that Postbox has no price of: said beside the total, never counted in it as free. */
+export interface UnpricedCost {
+  readonly item: string;
+  /** Units billed a month. */
+  readonly count: number;
+  readonly note: string;
+}
+
+/**
+ * The event pollers of the Lambda queues in provisioned mode: their `minimum` is billed around the clock, at a price
+ * per poller-hour that the stored price list does not hold (docs/topology.md, "Provisioned pollers").
+ */
+export function unpricedIdleCosts(topology: ResolvedTopology): UnpricedCost[] {
+  const provisioned = topology.queues.flatMap((queue) =>
+    queue.handler.kind === 'lambda' && queue.handler.provisionedPollers ? [`${queue.id} ${queue.handler.provisionedPollers.minimum}`] : [],
+  );
+  if (provisioned.length === 0) return [];
+  const pollers = topology.queues.reduce((sum, queue) => sum + (queue.handler.kind === 'lambda' ? (queue.handler.provisionedPollers?.minimum ?? 0) : 0), 0);
+  return [
+    {
+      item: `provisioned event poller-hours (${provisioned.join(', ')} kept ready)`,
+      count: pollers * HOURS_PER_MONTH,
+      note: "not in the total: billed around the clock at Lambda's price per event poller-hour (aws.amazon.com/lambda/pricing)",
+    },
+  ];
+}
+
 /** A stage's idle month, item by item, and its total: what its templates bill by the hour, and its empty long polls. */
 export function idleMonthlyCost(templates: readonly CloudFormationTemplate[], topology: ResolvedTopology): { items: CostItem[]; monthly: number } {
   const fixed = fixedMonthlyCost(templates);

@@ -26,6 +26,8 @@ describe('postbox cost', () => {
       ['empty long polls (11 open at a time, 1.4 M receives)', 11],
     ]);
     expect(report.idleMonthly).toBe(58.5);
+    // No queue of the example keeps provisioned pollers: nothing is left unpriced.
+    expect(report.unpriced).toEqual([]);
     expect(report.otherProfile).toEqual({ profile: 'development', idleMonthly: 2.53 });
     expect(report.paths).toHaveLength(4);
     const perMillion = report.paths.reduce((sum: number, path: { perMillion: number }) => sum + path.perMillion, 0);

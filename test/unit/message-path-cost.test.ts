@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
-import { consumerSqsRequestsPerMessage, idlePollingCost, messagePathCosts, WORKER_SQS_REQUESTS_PER_MESSAGE } from '../../lib/cost/message-path-cost.ts';
+import { consumerSqsRequestsPerMessage, idlePollingCost, messagePathCosts, unpricedIdleCosts, WORKER_SQS_REQUESTS_PER_MESSAGE } from '../../lib/cost/message-path-cost.ts';
 import type { ResolvedTopology } from '../../lib/topology/resolved-topology.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 
@@ -33,6 +33,18 @@ describe('the cost of a path of messages', () => {
     expect(consumerSqsRequestsPerMessage(worker(50))).toBe(WORKER_SQS_REQUESTS_PER_MESSAGE);
     expect(consumerSqsRequestsPerMessage(worker(2))).toBe(1);
     expect(consumerSqsRequestsPerMessage({ kind: 'lambda', batchSize: 10 } as never)).toBe(0.2);
+  });
+
+  it('says what provisioned event pollers keep ready around the clock, unpriced and apart from the total', () => {
+    expect(unpricedIdleCosts(orders)).toEqual([]);
+    const notifications = ordersTopology.subscribers!.notifications;
+    const provisioned = resolveTopology(
+      { ...ordersTopology, subscribers: { ...ordersTopology.subscribers, notifications: { ...notifications, handler: { ...notifications.handler, maxConcurrency: undefined, provisionedPollers: { minimum: 3 } } } } } as typeof ordersTopology,
+      { stage: 'dev' },
+    );
+    expect(unpricedIdleCosts(provisioned)).toEqual([
+      { item: 'provisioned event poller-hours (notifications 3 kept ready)', count: 3 * 730, note: expect.stringContaining('not in the total') },
+    ]);
   });
 
   it("counts an idle stage's open long polls: Lambda's pollers on each Lambda queue, and each worker task's", () => {

@@ -3,7 +3,7 @@ import type { ProjectConfig } from '../../config/load-project-config.ts';
 import { implicitDevelopmentWarning, STAGE_PROFILES, stageProfileOf, type StageProfile } from '../../config/stage-profile.ts';
 import { AWS_PRICES } from '../../cost/aws-prices.ts';
 import type { CloudFormationTemplate } from '../../cost/cloudformation-template.ts';
-import { idleMonthlyCost, messagePathCosts } from '../../cost/message-path-cost.ts';
+import { idleMonthlyCost, messagePathCosts, unpricedIdleCosts } from '../../cost/message-path-cost.ts';
 import { resolveTopology } from '../../topology/resolve-topology.ts';
 import type { CliIo, GlobalOptions } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
@@ -59,6 +59,7 @@ export function registerCost(program: Command, config: () => Promise<ProjectConf
         prices: { region: AWS_PRICES.region, asOf: AWS_PRICES.asOf },
         idleMonthly: idle,
         items,
+        unpriced: unpricedIdleCosts(topology),
         otherProfile: other,
         paths,
         messages: options.messages,
@@ -70,6 +71,7 @@ export function registerCost(program: Command, config: () => Promise<ProjectConf
       }
       io.out(`${topology.prefix} (${profile} profile): ${dollars(idle)} a month idle (${AWS_PRICES.region} list prices of ${AWS_PRICES.asOf}, before free tiers)\n`);
       io.out(formatTable(['item', 'count', 'each', 'monthly', 'note'], items.map((item) => [item.item, String(item.count), dollars(item.unitPrice), dollars(item.monthly), item.note ?? ''])));
+      for (const unpriced of report.unpriced) io.out(`and, not priced: ${unpriced.item}: ${unpriced.count.toLocaleString('en-US')} a month, ${unpriced.note}`);
       const stageOption = global.stage === undefined ? '' : ` --stage ${stage}`;
       io.out(`\nunder the ${other.profile} profile: ${dollars(other.idleMonthly)} a month idle (postbox cost${stageOption} --stage-profile ${other.profile} itemizes it)`);
       io.out(`\nper million messages on each path (full batches; Lambda batches of ${options.lambdaMs} ms):\n`);
