@@ -29,7 +29,7 @@ import { QueueGroupStack } from './queue-group-stack.ts';
 import { missingEntries } from '../config/missing-entries.ts';
 import { checkHandlerOverrides, type MessagingOverrides } from './cdk-overrides.ts';
 import { constructIdClashes } from './construct-id-clashes.ts';
-import { checkResourceLimit } from './resource-limit.ts';
+import { checkResourceLimit, groupStackRemedy, parentStackRemedy } from './resource-limit.ts';
 import { stackGroupOf } from './stack-group-of.ts';
 import type { WorkerService, WorkerServiceProps } from './worker-service.ts';
 import { addWorkerResources } from './add-worker-resources.ts';
@@ -160,11 +160,7 @@ export class MessagingStack extends Stack {
     if (props.stackGroups !== undefined && !(Number.isInteger(props.stackGroups) && props.stackGroups >= 1)) {
       throw new ConfigError('CONFIG_INVALID', `stack ${id}: stackGroups is ${props.stackGroups}; give a whole number of groups, 1 or more (about one per 15 handlers)`);
     }
-    checkResourceLimit(this, () =>
-      props.stackGroups === undefined
-        ? 'split the handlers into nested stacks with stackGroups (in postbox.config.ts, or the MessagingStack prop): about one group per 15 handlers'
-        : "the handlers are in nested stacks already; what is left here is the stack's own (topics, tables, workers, and what you added)",
-    );
+    checkResourceLimit(this, () => parentStackRemedy(props.stackGroups !== undefined));
     // The publishers' contracts are checked here, at synthesis, and not by every resolveTopology (handlers run it);
     // their problems come in the same TopologyError as the declaration's.
     let warnings: readonly string[] = [];
@@ -268,12 +264,7 @@ export class MessagingStack extends Stack {
         alarmTopic: this.monitoring.alarmTopic,
         monitoring: this.profileMonitoring,
       });
-      // A group a handler names (its stackGroup) is filled by those names; a hashed one grows with fewer groups.
-      checkResourceLimit(stack, () =>
-        this.topology.queues.some((queue) => queue.stackGroup === group)
-          ? `move some of the handlers whose stackGroup is '${group}' to another stackGroup`
-          : 'give the handlers more room with a larger stackGroups (a new deployment: it moves handlers between groups)',
-      );
+      checkResourceLimit(stack, () => groupStackRemedy(group, this.topology.queues.some((queue) => queue.stackGroup === group)));
       this.groups.set(group, stack);
     }
     return stack;

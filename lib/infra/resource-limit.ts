@@ -21,3 +21,17 @@ export function checkResourceLimit(stack: Stack, remedy: () => string): void {
     },
   });
 }
+
+/** What makes room in the MessagingStack itself: nested stacks, or, when its handlers are in them, nothing of Postbox's. */
+export function parentStackRemedy(grouped: boolean): string {
+  return grouped
+    ? "the handlers are in nested stacks already; what is left here is the stack's own (topics, tables, workers, and what you added)"
+    : 'split the handlers into nested stacks with stackGroups (in postbox.config.ts, or the MessagingStack prop): about one group per 15 handlers';
+}
+
+/** What makes room in a group: a group that handlers name (their stackGroup) is filled by them; a hashed one has more room with more groups. */
+export function groupStackRemedy(group: string, named: boolean): string {
+  return named
+    ? `move some of the handlers whose stackGroup is '${group}' to another stackGroup`
+    : 'give the handlers more room with a larger stackGroups (a new deployment: it moves handlers between groups)';
+}
