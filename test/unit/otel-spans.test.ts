@@ -89,7 +89,11 @@ describe('with an OpenTelemetry SDK registered', () => {
     const spans = exporter.getFinishedSpans();
     const consumer = spans.find((span) => span.kind === SpanKind.CONSUMER)!;
     const producer = spans.find((span) => span.kind === SpanKind.PRODUCER)!;
-    expect(consumer).toMatchObject({ name: 'process accounting', attributes: { 'messaging.message.id': 'sqs-1', 'postbox.message.type': 'payment.received' } });
+    // Named, as the producer span is, by the physical destination.
+    expect(consumer).toMatchObject({
+      name: 'process pay-dev-accounting',
+      attributes: { 'messaging.destination.name': 'pay-dev-accounting', 'postbox.queue.id': 'accounting', 'messaging.message.id': 'sqs-1', 'postbox.message.type': 'payment.received' },
+    });
     expect(consumer.spanContext().traceId).toBe(TRACE_ID);
     expect(consumer.parentSpanContext?.spanId).toBe(PARENT_SPAN);
     expect(handling.seen().traceContext.traceparent).toBe(`00-${TRACE_ID}-${consumer.spanContext().spanId}-01`);

@@ -155,7 +155,7 @@ export class MessageProcessor {
     if (problems.length > 0) throw new HandlerConfigurationError(`queue '${queue.id}'`, problems);
     // Wrapped by the queue's types, read as the checks above and the untraced path read them: a handler the map
     // inherits (a class's method) is found traced or not.
-    this.tracedHandlers = withHandlerSpans(queue.id, Object.fromEntries(queue.messageTypes.map((type) => [type, handlers[type]])));
+    this.tracedHandlers = withHandlerSpans(queue, Object.fromEntries(queue.messageTypes.map((type) => [type, handlers[type]])));
     if (queue.idempotency) {
       if (!idempotencyStore) throw new HandlerConfigurationError(`queue '${queue.id}'`, ['it declares idempotency, but its consumer was given no idempotency store']);
       this.guard = new IdempotencyGuard(queue.id, queue.idempotency, idempotencyStore, idempotentOptions, logger);

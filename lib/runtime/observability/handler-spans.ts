@@ -18,19 +18,28 @@ export interface TracedHandlerContext {
  * and publishes are its children, and its context's `traceContext` is the span's. Called when an OpenTelemetry SDK
  * is registered; without one (or when its sampler records nothing), the handler is called as it is.
  */
-export function withHandlerSpans<H extends Readonly<Record<string, Handler | undefined>>>(queue: string, handlers: H): H {
+export function withHandlerSpans<H extends Readonly<Record<string, Handler | undefined>>>(queue: SpanQueue, handlers: H): H {
   const traced: Record<string, Handler | undefined> = {};
   for (const [type, handler] of Object.entries(handlers)) traced[type] = handler && tracedHandler(queue, type, handler);
   return traced as H;
 }
 
-function tracedHandler(queue: string, type: string, handler: Handler): Handler {
-  const name = `process ${queue}`;
+/** The queue a handling span names: by its physical name, as the publisher's span names its destination. */
+export interface SpanQueue {
+  /** The logical name (`postbox.queue.id`). */
+  readonly id: string;
+  /** The physical name, `<app>-<stage>-<id>` (the span's name and `messaging.destination.name`). */
+  readonly name: string;
+}
+
+function tracedHandler(queue: SpanQueue, type: string, handler: Handler): Handler {
+  const name = `process ${queue.name}`;
   return (message: Envelope, context: TracedHandlerContext) => {
     const span = startMessageSpan(name, 'consumer', context.receivedTraceContext, {
       'messaging.system': 'aws_sqs',
       'messaging.operation.type': 'process',
-      'messaging.destination.name': queue,
+      'messaging.destination.name': queue.name,
+      'postbox.queue.id': queue.id,
       'messaging.message.id': context.messageId,
       'messaging.message.delivery_attempt': context.attempt,
       'postbox.message.type': type,
