@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AnyTopology } from '../../../messages/message-types.ts';
-import { runsInWorker } from '../../../topology/topology-declaration.ts';
+import { runsInWorker } from '../../../topology/topology-schema.ts';
 import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime } from '../queue-runtime.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
