@@ -113,3 +113,4 @@ export { defineTopology, TopologyError } from './topology/index.ts';
 export { contractOf, type ContractOptions, type ContractTopic, type ServiceContract } from './topology/service-contract.ts';
 export type { CommandQueueId, QueueId, QueueMessageType, WorkerQueueId } from './topology/queue-types.ts';
 export type * from './topology/topology-declaration.ts';
+export type * from './topology/topology-schema.ts';

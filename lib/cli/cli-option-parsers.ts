@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { resourceNamePattern } from '../topology/topology-declaration.ts';
+import { resourceNamePattern } from '../topology/topology-schema.ts';
 
 /**
  * Parsers for commander's `Option.argParser`: a bad value becomes commander's

@@ -1,5 +1,5 @@
 import { ConfigError } from './config-error.ts';
-import { resourceNamePattern } from '../topology/topology-declaration.ts';
+import { resourceNamePattern } from '../topology/topology-schema.ts';
 import { alarmEmailSchema } from './postbox-config.ts';
 
 /** `-c alarmEmail=...` of `cdk synth` and `cdk deploy`, checked as the config's own address is; undefined when not given. */

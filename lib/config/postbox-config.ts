@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { resourceNamePattern } from '../topology/topology-declaration.ts';
+import { resourceNamePattern } from '../topology/topology-schema.ts';
 import { DEFAULT_STAGE } from '../topology/stage-of.ts';
 import { STAGE_PROFILES } from './stage-profile.ts';
 

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { MessageKind } from '../messages/envelope.ts';
 import { MESSAGE_KIND_ATTRIBUTE, MESSAGE_TYPE_ATTRIBUTE } from '../messages/wire-contract.ts';
-import type { MessageType } from '../topology/topology-declaration.ts';
+import type { MessageType } from '../topology/topology-schema.ts';
 import { dataJsonSchema, type JsonSchema } from './event-json-schemas.ts';
 
 /** The one JSON Schema dialect @asyncapi/parser reads besides its own. */

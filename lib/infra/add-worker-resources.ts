@@ -4,7 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import { DEPLOYED_ENVIRONMENT } from '../messages/wire-contract.ts';
 import { jobLockTableName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolved-topology.ts';
-import { runsInWorker } from '../topology/topology-declaration.ts';
+import { runsInWorker } from '../topology/topology-schema.ts';
 import type { DurableQueue } from './durable-queue.ts';
 import type { IdempotencyTable } from './idempotency-table.ts';
 import { repliesTo, type Replies } from './add-handler-resources.ts';

@@ -5,7 +5,7 @@ import type { AnyTopology } from '../messages/message-types.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { Publisher } from '../runtime/publishing/publisher.ts';
 import { topicOfEvent, type ResolvedTopology } from '../topology/resolve-topology.ts';
-import type { MessageSchema } from '../topology/topology-declaration.ts';
+import type { MessageSchema } from '../topology/topology-schema.ts';
 import { formFields, type FormField } from './schema-form.ts';
 
 /** The `source` of what the console publishes: consumers see where a message came from. */

@@ -13,7 +13,7 @@ import type { Logger } from '../runtime/observability/logger.ts';
 import { DynamoDbOutboxStore } from '../runtime/publishing/outbox/dynamodb-outbox-store.ts';
 import { OutboxPoller } from '../runtime/publishing/outbox/outbox-poller.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
-import { runsInWorker } from '../topology/topology-declaration.ts';
+import { runsInWorker } from '../topology/topology-schema.ts';
 import { LocalEventSource, type SqsLambdaHandler } from './local-event-source.ts';
 import type { PausableConsumer } from './local-consumers.ts';
 import type { ProvisionedTopology } from './provisioner.ts';

@@ -5,7 +5,7 @@ import { OperationUnsupportedError, ResourceAlreadyExistsError, translateAwsErro
 import { OUTBOX_KEY, OUTBOX_TTL_ATTRIBUTE } from '../runtime/publishing/outbox/outbox-item.ts';
 import { idempotencyTableName, jobLockTableName, outboxTableName, payloadBucketName } from '../topology/naming.ts';
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
-import { runsInWorker } from '../topology/topology-declaration.ts';
+import { runsInWorker } from '../topology/topology-schema.ts';
 
 /*
  * The data stores of a topology at a local endpoint, as MessagingStack deploys them: the job lock, idempotency and

@@ -1,5 +1,5 @@
 import type { ResolvedTopology } from '../topology/resolve-topology.ts';
-import type { MessageSchema } from '../topology/topology-declaration.ts';
+import type { MessageSchema } from '../topology/topology-schema.ts';
 import type { MessageKind } from './envelope.ts';
 
 /** What the catalog knows of one message type. */

@@ -1,5 +1,6 @@
 import type * as z from 'zod/mini';
-import type { MessageTypeInput, TopologyDeclaration } from '../topology/topology-declaration.ts';
+import type { MessageTypeInput } from '../topology/topology-schema.ts';
+import type { TopologyDeclaration } from '../topology/topology-declaration.ts';
 
 /** Any topology declaration, whatever its message types. */
 export type AnyTopology = TopologyDeclaration<any, any, any, any, any, any>;

@@ -1,5 +1,5 @@
 import { safeParse } from 'zod/mini';
-import type { MessageSchema } from '../topology/topology-declaration.ts';
+import type { MessageSchema } from '../topology/topology-schema.ts';
 
 /**
  * What a command's handler sends back to its requester's reply queue: the request's id, and its data or why it

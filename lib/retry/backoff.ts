@@ -1,4 +1,4 @@
-import type { BackoffSettings } from '../topology/topology-declaration.ts';
+import type { BackoffSettings } from '../topology/topology-schema.ts';
 
 /**
  * Delay before the next attempt of a message that failed on attempt

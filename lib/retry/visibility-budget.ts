@@ -1,4 +1,4 @@
-import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../topology/topology-declaration.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS } from '../topology/topology-schema.ts';
 
 /**
  * Seconds of visibility SQS still grants a message received at `receivedAt`

@@ -2,7 +2,8 @@ import { FIFO_SUFFIX, parseTopicArn } from './naming.ts';
 import type { ResolvedExternalTopic, ResolvedTopology } from './resolved-topology.ts';
 import { fieldsGone, schemaFields } from './schema-fields.ts';
 import type { ContractTopic, ServiceContract } from './service-contract.ts';
-import type { MessageSchema, TopologyDeclaration } from './topology-declaration.ts';
+import type { MessageSchema } from './topology-schema.ts';
+import type { TopologyDeclaration } from './topology-declaration.ts';
 
 /** What checking a subscriber against its publishers' contracts found. */
 export interface ContractFindings {

@@ -1,9 +1,5 @@
-import type {
-  CommandHandlerDeclarations,
-  MessageTypeInput,
-  SubscriberDeclarations,
-  TopologyDeclaration,
-} from './topology-declaration.ts';
+import type { MessageTypeInput } from './topology-schema.ts';
+import type { CommandHandlerDeclarations, SubscriberDeclarations, TopologyDeclaration } from './topology-declaration.ts';
 
 /**
  * Declares a topology with full type checking of the names it ties together

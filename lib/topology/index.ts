@@ -17,6 +17,7 @@ export {
 } from './resolve-topology.ts';
 export type { CommandQueueId, QueueId, QueueMessageType, WorkerQueueId } from './queue-types.ts';
 export type * from './topology-declaration.ts';
+export type * from './topology-schema.ts';
 export { TopologyError } from './topology-error.ts';
 export { checkContracts, type ContractCheckOptions, type ContractFindings } from './contract-checks.ts';
 export { contractOf, type ContractOptions, type ContractTopic, type ServiceContract } from './service-contract.ts';

@@ -11,8 +11,8 @@ import {
   type Handler,
   type MessageTypeInput,
   type QueueSettings,
-  type TopologyDeclaration,
-} from './topology-declaration.ts';
+} from './topology-schema.ts';
+import type { TopologyDeclaration } from './topology-declaration.ts';
 import type { IdempotencySettings } from './idempotency-declaration.ts';
 import { salvageTopology } from './salvage-topology.ts';
 import { checkExternalTopics, checkMessageTypes, checkNames, checkQueue, checkSubscriber, checkTopics } from './topology-checks.ts';

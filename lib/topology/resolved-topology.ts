@@ -1,5 +1,5 @@
 import type { FilterPolicy } from './filter-policy.ts';
-import type { BackoffSettings, Handler, MessageType } from './topology-declaration.ts';
+import type { BackoffSettings, Handler, MessageType } from './topology-schema.ts';
 
 /** The resolved form of a topology, which resolveTopology makes and everything downstream reads. */
 

@@ -7,7 +7,7 @@ import {
   topicSchema,
   type MessageType,
   type NormalizedTopology,
-} from './topology-declaration.ts';
+} from './topology-schema.ts';
 
 /** The valid part of a declaration, and the names of the entries its schema refused. */
 export interface SalvagedTopology {

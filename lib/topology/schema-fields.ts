@@ -1,5 +1,5 @@
 import { toJSONSchema } from 'zod/mini';
-import type { MessageSchema } from './topology-declaration.ts';
+import type { MessageSchema } from './topology-schema.ts';
 
 /** The fields a schema names, read from zod's own JSON Schema of it. */
 export interface SchemaFields {

@@ -1,4 +1,5 @@
-import type { MessageTypeInput, TopologyDeclaration } from './topology-declaration.ts';
+import type { MessageTypeInput } from './topology-schema.ts';
+import type { TopologyDeclaration } from './topology-declaration.ts';
 
 /** One topic of a service's contract: what it carries and who may subscribe from other accounts. */
 export interface ContractTopic<EventName extends string = string> {

@@ -2,7 +2,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES } from '../messages/wire-contract.ts';
 import { FIFO_SUFFIX, MAX_QUEUE_NAME_LENGTH, MAX_TOPIC_NAME_LENGTH } from './naming.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedTopic } from './resolved-topology.ts';
 import { httpHandlerProblems } from './http-handler-declaration.ts';
-import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, runsInWorker, type NormalizedTopology } from './topology-declaration.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS, resourceNamePattern, messageTypeNamePattern, runsInWorker, type NormalizedTopology } from './topology-schema.ts';
 import { defaultVisibilityTimeout } from './visibility-timeout.ts';
 
 /** The checks of a topology that its schema cannot express; each adds what it finds to `problems`. */

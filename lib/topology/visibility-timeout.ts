@@ -1,4 +1,4 @@
-import { MAX_VISIBILITY_TIMEOUT_SECONDS, type Handler } from './topology-declaration.ts';
+import { MAX_VISIBILITY_TIMEOUT_SECONDS, type Handler } from './topology-schema.ts';
 
 /**
  * AWS advises a visibility timeout of six times the function timeout plus the

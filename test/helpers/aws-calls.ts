@@ -1,7 +1,7 @@
 import { needsPayloadBucket } from '../../lib/messages/payload-pointer.ts';
 import { parseTopicArn } from '../../lib/topology/naming.ts';
 import { executeApiTarget } from '../../lib/topology/http-handler-declaration.ts';
-import { runsInWorker } from '../../lib/topology/topology-declaration.ts';
+import { runsInWorker } from '../../lib/topology/topology-schema.ts';
 import type { ResolvedQueue, ResolvedTopology } from '../../lib/topology/resolve-topology.ts';
 import { GLOBAL_SNS_PRINCIPAL, snsDeliveryPrincipals } from '../../lib/infra/sns-delivery-principals.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { TopologyError } from '../../lib/topology/topology-error.ts';
-import type { HandlerInput } from '../../lib/topology/topology-declaration.ts';
+import type { HandlerInput } from '../../lib/topology/topology-schema.ts';
 import { needsNoWorkersModule, workersOfTopology } from '../../lib/runtime/consuming/workers/define-workers.ts';
 import { aTopology } from '../helpers/topology-factory.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { postboxDependencySpec, postboxPackage } from '../../init/postbox-package.ts';
 import { writeScaffold } from '../../init/write-scaffold.ts';
-import { resourceNamePattern } from '../../topology/topology-declaration.ts';
+import { resourceNamePattern } from '../../topology/topology-schema.ts';
 import type { CliIo } from '../cli-context.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 

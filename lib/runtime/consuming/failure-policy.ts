@@ -1,6 +1,6 @@
 import { isRetryable, RetriesExhaustedError } from '../../messages/message-errors.ts';
 import { backoffDelaySeconds } from '../../retry/backoff.ts';
-import type { BackoffSettings } from '../../topology/topology-declaration.ts';
+import type { BackoffSettings } from '../../topology/topology-schema.ts';
 
 /** What happens to a message whose handling failed. */
 export type FailureDecision =

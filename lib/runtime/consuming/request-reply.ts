@@ -1,7 +1,7 @@
 import type { Envelope } from '../../messages/envelope.ts';
 import { describeError, errorCode, MessageError } from '../../messages/message-errors.ts';
 import { errorReply, okReply, validReplyData } from '../../messages/reply-message.ts';
-import type { MessageSchema } from '../../topology/topology-declaration.ts';
+import type { MessageSchema } from '../../topology/topology-schema.ts';
 import { QueueDoesNotExistError } from '../../aws/aws-errors.ts';
 
 /** Sends a reply body to a requester's reply queue (QueueActions.sendReply). */

@@ -1,5 +1,5 @@
 import { secretsManagerSecret } from '../../../aws/secrets-manager-secret.ts';
-import type { HttpHandler } from '../../../topology/topology-declaration.ts';
+import type { HttpHandler } from '../../../topology/topology-schema.ts';
 import { HandlerConfigurationError } from '../handler-configuration-error.ts';
 import { httpEndpointHandler, type HttpEndpointHandler } from './http-endpoint-handler.ts';
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AnyTopology } from '../../../messages/message-types.ts';
-import { runsInWorker } from '../../../topology/topology-declaration.ts';
+import { runsInWorker } from '../../../topology/topology-schema.ts';
 import type { ProcessingOutcome, ReceivedMessage } from '../message-processor.ts';
 import { QueueRuntime } from '../queue-runtime.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -8,15 +8,13 @@ import { MessageGroups } from '../message-groups.ts';
 import { AbandonedHandlers } from './abandoned-handlers.ts';
 import { ChangeSignal } from './change-signal.ts';
 import { heartbeatFields, type ConsumerHealth } from './consumer-health.ts';
-import { describeStop, startLimitTimers, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
+import { startLimitTimers, type ConsumerLimits, type StopReason } from './consumer-limits.ts';
+import { ConsumerStop } from './consumer-stop.ts';
 import { DeleteBatcher } from './delete-batcher.ts';
-import { drainTasks } from './drain-tasks.ts';
 import { HandlerSlots } from './handler-slots.ts';
 import { InvalidPrefetchError } from './polling-errors.ts';
 import { ReceiveBackoff } from './receive-backoff.ts';
-import { releaseMessages } from './release-messages.ts';
 import { runWithTimeLimit } from './run-with-time-limit.ts';
-import { StopCopies } from './stop-copies.ts';
 import { PollingTask, TaskRegistry } from './task-registry.ts';
 import type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
 import { withUniqueJobs } from '../workers/unique-jobs.ts';
@@ -26,9 +24,6 @@ export type { ConsumerHealth } from './consumer-health.ts';
 export type { ConsumerLimits, StopReason } from './consumer-limits.ts';
 
 export type { PollingConsumerEvents, PollingConsumerOptions } from './polling-consumer-options.ts';
-
-/** The most a receive hides a message for when stop may abort it (see receiveVisibilitySeconds). */
-const ABORTED_POLL_VISIBILITY_SECONDS = 30;
 
 /**
  * Consumes one queue of the topology in a long-running process, for work that
@@ -59,7 +54,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private readonly groups: MessageGroups | undefined;
   private readonly receiveBackoff: ReceiveBackoff;
   private readonly deletes: DeleteBatcher;
-  private readonly stopCopies: StopCopies;
+  private readonly stopPath: ConsumerStop;
   private status: ConsumerHealth['status'] = 'starting';
   private handled = 0;
   private failedCount = 0;
@@ -70,14 +65,6 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private received = 0;
   private readonly changes = new ChangeSignal();
   private loop: Promise<void> | undefined;
-  private stopping: Promise<void> | undefined;
-  /** Aborted when stop begins: cuts short a wait between failed receives. */
-  private readonly stopSignal = new AbortController();
-  /** The stop signal, given to receives unless `abortReceiveOnStop` is false. */
-  private readonly receiveSignal: AbortSignal | undefined;
-  /** The visibility a receive asks for; the heartbeat extends a message's to visibilityTimeoutSeconds. */
-  private readonly receiveVisibilitySeconds: number;
-  private timers: NodeJS.Timeout[] = [];
   /** Receives no more until resumed (the local console's pause); tasks under way go on. */
   private pausedNow = false;
 
@@ -95,18 +82,22 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     this.prefetch = prefetch;
     this.slots = new HandlerSlots(this.concurrency);
     this.waitTimeSeconds = options.waitTimeSeconds ?? 20;
-    this.receiveSignal = options.abortReceiveOnStop === false ? undefined : this.stopSignal.signal;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? this.runtime.queue.visibilityTimeoutSeconds;
-    // A poll that stop aborts lives on in SQS, and a message it takes stays hidden for what the receive asked: short,
-    // so that it comes back soon, whatever the queue's visibility (an hour for a long task).
-    this.receiveVisibilitySeconds = this.receiveSignal ? Math.min(this.visibilityTimeoutSeconds, ABORTED_POLL_VISIBILITY_SECONDS) : this.visibilityTimeoutSeconds;
     this.taskTimeoutSeconds = options.taskTimeoutSeconds ?? handler.timeoutSeconds;
     this.limits = { ...options.limits, maxAbandonedHandlers: options.limits?.maxAbandonedHandlers ?? this.concurrency };
     this.abandoned = new AbandonedHandlers(this.limits.maxAbandonedHandlers!, () => void this.stop('abandoned-handlers'));
     this.groups = fifo ? new MessageGroups() : undefined;
     this.receiveBackoff = new ReceiveBackoff(this.runtime.logger, options.random);
     this.deletes = new DeleteBatcher(this.runtime.actions, this.runtime.queue.name);
-    this.stopCopies = new StopCopies(this.runtime.actions, this.runtime.queue, this.runtime.logger);
+    const { runtime, tasks, abandoned, deletes, limits, visibilityTimeoutSeconds, changes } = this;
+    this.stopPath = new ConsumerStop({ runtime, tasks, abandoned, deletes, limits, options, visibilityTimeoutSeconds, changes, events: this }, {
+      health: () => this.health(),
+      setStatus: (status) => void (this.status = status),
+      requested: () => this.requested,
+      loop: () => this.loop,
+      handlerReturned: (task) => this.handlerReturned(task),
+      uncount: () => void (this.received -= 1),
+    });
   }
 
   /** The id of the queue it consumes (`billing`, `invoice-generate`), as the topology names it. */
@@ -119,9 +110,9 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     if (this.loop) return;
     this.status = 'polling';
     const { limits } = this;
-    this.timers = startLimitTimers(limits, (reason) => void this.stop(reason));
+    this.stopPath.timers.push(...startLimitTimers(limits, (reason) => void this.stop(reason)));
     const heartbeatMs = (this.options.heartbeatIntervalSeconds ?? 30) * 1000;
-    this.timers.push(setInterval(() => this.runtime.logger.info('heartbeat', heartbeatFields(this.health())), heartbeatMs));
+    this.stopPath.timers.push(setInterval(() => this.runtime.logger.info('heartbeat', heartbeatFields(this.health())), heartbeatMs));
     const { concurrency, prefetch, visibilityTimeoutSeconds, taskTimeoutSeconds } = this;
     this.runtime.logger.info('consumer started', { concurrency, prefetch, visibilityTimeoutSeconds, taskTimeoutSeconds, ...limits });
     this.emit('started');
@@ -134,8 +125,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
    * consumer. Resolves when done; calling it again returns the same promise.
    */
   stop(reason: StopReason = 'requested'): Promise<void> {
-    this.stopping ??= this.shutDown(reason);
-    return this.stopping;
+    return this.stopPath.stop(reason);
   }
 
   /**
@@ -180,7 +170,7 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private async poll(): Promise<void> {
     const { maxMessages } = this.limits;
     const receives = new Set<Promise<void>>();
-    while (!this.stopping) {
+    while (!this.stopPath.begun) {
       let free = this.concurrency + this.prefetch - this.tasks.slotsInUse - this.requested;
       if (maxMessages !== undefined) free = Math.min(free, maxMessages - this.received - this.requested);
       // With work read ahead, a receive waits until it can ask for a full batch: fewer requests, and no slot starves meanwhile.
@@ -205,17 +195,17 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
   private async receiveInto(max: number): Promise<void> {
     let messages: ReceivedMessage[];
     try {
-      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.receiveVisibilitySeconds, this.receiveSignal);
+      messages = await this.runtime.actions.receive(max, this.waitTimeSeconds, this.stopPath.receiveVisibilitySeconds, this.stopPath.receiveSignal);
       this.lastPollAt = Date.now();
       this.receiveBackoff.succeeded();
     } catch (error) {
-      if (this.stopping) return;
+      if (this.stopPath.begun) return;
       this.emit('poll_error', error);
-      await sleep(this.receiveBackoff.failed(error), undefined, { signal: this.stopSignal.signal }).catch(() => undefined);
+      await sleep(this.receiveBackoff.failed(error), undefined, { signal: this.stopPath.signal }).catch(() => undefined);
       return;
     }
-    if (this.stopping) {
-      await this.releaseAll(messages);
+    if (this.stopPath.begun) {
+      await this.stopPath.releaseAll(messages);
       return;
     }
     for (const message of messages) this.startTask(message);
@@ -235,15 +225,15 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
       messageId: message.messageId,
       receiptHandle: message.receiptHandle,
       receivedAt: message.receivedAt ?? Date.now(),
-      receivedWithSeconds: this.receiveVisibilitySeconds,
+      receivedWithSeconds: this.stopPath.receiveVisibilitySeconds,
       visibilityTimeoutSeconds: this.visibilityTimeoutSeconds,
-      onLost: (error) => void this.giveUp(task, error),
+      onLost: (error) => void this.stopPath.giveUp(task, error),
       onRetry: (error) => this.runtime.logger.warn('could not extend the visibility of a running task; retrying', { messageId: message.messageId, error }),
     });
     const task = new PollingTask(message, heartbeat);
     this.tasks.add(task);
     const run = () => this.run(task);
-    const release = () => this.release(task);
+    const release = () => this.stopPath.release(task);
     const turn = this.groups ? this.groups.run(message.groupId ?? '', run, release) : run();
     turn.catch((error: unknown) => this.runtime.logger.error('a task failed unexpectedly', { messageId: message.messageId, error }));
   }
@@ -278,12 +268,6 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     }
   }
 
-  /** A message let go unhandled returns to the queue: it no longer counts towards `maxMessages`, which may receive it again. */
-  private returnedUnhandled(): void {
-    this.received -= 1;
-    this.changes.notify();
-  }
-
   /** The slot frees as soon as the handler is done; acknowledging goes on beside the next task. */
   private handlerReturned(task: PollingTask): void {
     task.handlerReturned();
@@ -311,79 +295,5 @@ export class PollingConsumer<T extends AnyTopology = AnyTopology> extends EventE
     const { maxMessages } = this.limits;
     if (maxMessages !== undefined && this.handled >= maxMessages) void this.stop('max-messages');
     return left;
-  }
-
-  /** Gives the message back to the queue at once (visibility 0), unprocessed or unfinished. */
-  private async release(task: PollingTask): Promise<void> {
-    if (!(await task.letGoOf())) return;
-    this.returnedUnhandled();
-    // A task released before its turn never runs: its slot frees now.
-    if (!task.started) this.handlerReturned(task);
-    if (!(await this.stopCopies.sendAgain(task.message))) await this.runtime.delay(task.message, 0);
-    this.emit('message_released', task.message);
-    task.settleDone();
-  }
-
-  /**
-   * At stop, gives back at once the messages whose handler has not started
-   * (read ahead, or behind their FIFO group), in batches of 10, so another
-   * consumer gets them now rather than after the grace period.
-   */
-  private async releaseWaiting(): Promise<void> {
-    const waiting = this.tasks.all().filter((task) => !task.started && !task.letGo);
-    const letGo = (await Promise.all(waiting.map(async (task) => ((await task.letGoOf()) ? task : undefined)))).filter((task) => task !== undefined);
-    for (const task of letGo) this.handlerReturned(task);
-    await this.releaseAll(letGo.map((task) => task.message));
-    for (const task of letGo) {
-      this.emit('message_released', task.message);
-      task.settleDone();
-    }
-  }
-
-  /** At stop: gives messages back, or sends again those whose next receive would be past their last attempt. */
-  private releaseAll(messages: readonly ReceivedMessage[]): Promise<void> {
-    return this.stopCopies.release(messages, (rest) => releaseMessages(this.runtime.actions, this.runtime.logger, this.runtime.queue.name, rest));
-  }
-
-  /** The message's visibility is lost: SQS hands it out again, so this process lets it go without settling it. */
-  private async giveUp(task: PollingTask, error: unknown): Promise<void> {
-    this.runtime.logger.error('could not extend the visibility of a running task before it expired; abandoning it, SQS hands it out again', {
-      messageId: task.message.messageId,
-      error,
-    });
-    // A message still waiting (read ahead, or behind its FIFO group) has no handler to abandon: its slot frees now.
-    const waiting = !task.started;
-    await task.letGoOf();
-    this.returnedUnhandled();
-    if (waiting) this.handlerReturned(task);
-    else this.abandoned.add(task);
-    task.settleDone();
-  }
-
-  private async shutDown(reason: StopReason): Promise<void> {
-    this.status = 'stopping';
-    this.runtime.logger.info(`stopping: ${describeStop(reason, this.limits)}`, { reason, inFlight: this.tasks.slotsInUse, handled: this.handled });
-    if (this.receiveSignal && this.requested > 0) {
-      this.runtime.logger.info('aborting the receive under way; a message SQS hands it in its remaining seconds returns after the visibility it asked for', {
-        receiveVisibilitySeconds: this.receiveVisibilitySeconds,
-      });
-    }
-    this.stopSignal.abort();
-    this.changes.notify();
-    await this.releaseWaiting();
-    await this.loop;
-    await drainTasks({
-      tasks: this.tasks,
-      graceMs: (this.options.shutdownGraceSeconds ?? 30) * 1000,
-      settleTimeoutMs: (this.options.settleTimeoutSeconds ?? 5) * 1000,
-      release: (task) => this.release(task),
-      logger: this.runtime.logger,
-    });
-    await this.deletes.flush();
-    for (const timer of this.timers) clearTimeout(timer);
-    this.runtime.metrics.flush();
-    this.status = 'stopped';
-    this.runtime.logger.info('consumer stopped', { reason, handled: this.handled, failed: this.failedCount });
-    this.emit('stopped', reason);
   }
 }

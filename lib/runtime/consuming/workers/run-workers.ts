@@ -5,7 +5,7 @@ import { DEPLOYED_ENVIRONMENT } from '../../../messages/wire-contract.ts';
 import { resolveTopology, type ResolvedTopology } from '../../../topology/resolve-topology.ts';
 import { createLogger, type Logger } from '../../observability/logger.ts';
 import { idempotencyTableName } from '../../../topology/naming.ts';
-import { runsInWorker } from '../../../topology/topology-declaration.ts';
+import { runsInWorker } from '../../../topology/topology-schema.ts';
 import { DynamoDbIdempotencyStore } from '../idempotency/dynamodb-idempotency-store.ts';
 import type { IdempotencyStore } from '../idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from '../idempotency/process-idempotency-store.ts';
