@@ -69,3 +69,6 @@ export function parseTopicArn(arn: string): ArnScope & { readonly name: string }
   const [, partition = '', , region = '', account = '', name = ''] = arn.split(':');
   return { partition, region, account, name };
 }
+
+/** Written in an http handler's `url`, it stands for the stage the topology is resolved at. */
+export const STAGE_PLACEHOLDER = '{stage}';

@@ -1,7 +1,7 @@
 import type * as z from 'zod/mini';
 import { filterPolicyFor } from './filter-policy.ts';
 import type { ResolvedExternalTopic, ResolvedQueue, ResolvedSubscription, ResolvedTopic, ResolvedTopology } from './resolved-topology.ts';
-import { commandQueueId, FIFO_SUFFIX, parseTopicArn, physicalName, resourcePrefix } from './naming.ts';
+import { commandQueueId, FIFO_SUFFIX, parseTopicArn, physicalName, resourcePrefix, STAGE_PLACEHOLDER } from './naming.ts';
 import { MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
 import {
   commandHandlerSchema,
@@ -72,7 +72,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
       const external = externalTopics.find((topic) => topic.id === subscriber.topic);
       checkSubscriber(id, subscriber, topology, problems, external);
       const fifo = external?.fifo ?? topology.topics[subscriber.topic]?.fifo ?? false;
-      const queue = resolveQueue(prefix, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
+      const queue = resolveQueue(prefix, options.stage, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
         topicId: subscriber.topic,
         external: external !== undefined,
         filterPolicy: filterPolicyFor(subscriber.events),
@@ -85,7 +85,7 @@ export function resolveTopology(declaration: TopologyDeclaration<any, any, any, 
         problems.push(`command handler '${commandType}' handles an unknown command type; declare it under commands`);
       }
       const fifo = commandHandler.queue.fifo ?? false;
-      const queue = resolveQueue(prefix, commandQueueId(commandType), 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo);
+      const queue = resolveQueue(prefix, options.stage, commandQueueId(commandType), 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo);
       return withStackGroup(withIdempotency(queue, commandHandler.idempotency), commandHandler.stackGroup);
     }),
   ];
@@ -147,7 +147,7 @@ export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, a
     const external = externalDeclaration && resolveExternalTopic(subscriber.topic, externalDeclaration, stage);
     const fifo = external?.fifo ?? declaration.topics?.[subscriber.topic]?.fifo ?? false;
     queue = withIdempotency(
-      resolveQueue(prefix, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
+      resolveQueue(prefix, stage, id, 'subscriber', subscriber.events, subscriber.handler, subscriber.queue, fifo, {
         topicId: subscriber.topic,
         external: external !== undefined,
         filterPolicy: filterPolicyFor(subscriber.events),
@@ -160,7 +160,7 @@ export function resolveQueueOf(declaration: TopologyDeclaration<any, any, any, a
     if (commandType !== undefined) {
       const commandHandler = parse(commandHandlerSchema(), commandHandlers[commandType], `commandHandlers.${commandType}`);
       const fifo = commandHandler.queue.fifo ?? false;
-      queue = withIdempotency(resolveQueue(prefix, id, 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo), commandHandler.idempotency);
+      queue = withIdempotency(resolveQueue(prefix, stage, id, 'command', [commandType], commandHandler.handler, commandHandler.queue, fifo), commandHandler.idempotency);
     }
   }
   return queueOfDeclaration(declaration, stage, queue);
@@ -202,6 +202,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 function resolveQueue(
   prefix: string,
+  stage: string,
   id: string,
   role: ResolvedQueue['role'],
   messageTypes: readonly string[],
@@ -217,7 +218,8 @@ function resolveQueue(
     deadLetterQueueName: physicalName(prefix, `${id}-dlq`, fifo),
     fifo,
     messageTypes,
-    handler,
+    // An endpoint's URL may name the stage, so that each stage calls its own (docs/http-endpoints.md).
+    handler: handler.kind === 'http' ? { ...handler, url: handler.url.replaceAll(STAGE_PLACEHOLDER, stage) } : handler,
     visibilityTimeoutSeconds: settings.visibilityTimeoutSeconds ?? defaultVisibilityTimeout(handler),
     maxReceiveCount: settings.maxReceiveCount,
     redriveReceiveCount: settings.maxReceiveCount + 1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { resolveQueueOf, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { TopologyError } from '../../lib/topology/topology-error.ts';
 import type { HandlerInput } from '../../lib/topology/topology-schema.ts';
 import { needsNoWorkersModule, workersOfTopology } from '../../lib/runtime/consuming/workers/define-workers.ts';
@@ -35,6 +35,18 @@ describe('a handler of kind http', () => {
     });
     // Its queue's visibility follows the message's time limit, as a worker's does.
     expect(ledger.visibilityTimeoutSeconds).toBe(900);
+  });
+
+  it("calls each stage's own endpoint: {stage} in its URL is the stage it is resolved at, whole or one queue", () => {
+    const topology = withLedger({ kind: 'http', url: 'https://ledger-{stage}.internal/{stage}/events', secret: { env: 'LEDGER_SECRET' } });
+    const urlAt = (stage: string) => {
+      const handler = resolveTopology(topology, { stage }).queues.find((queue) => queue.id === 'ledger')!.handler;
+      return handler.kind === 'http' ? handler.url : undefined;
+    };
+    expect(urlAt('prod')).toBe('https://ledger-prod.internal/prod/events');
+    expect(urlAt('dev')).toBe('https://ledger-dev.internal/dev/events');
+    const one = resolveQueueOf(topology, { stage: 'prod', queue: 'ledger' }).queue!.handler;
+    expect(one.kind === 'http' && one.url).toBe('https://ledger-prod.internal/prod/events');
   });
 
   it('takes sigv4 signing without a secret, and a Secrets Manager secret by name or ARN', () => {
