@@ -76,6 +76,11 @@ export class FakeSqsQueue {
     // As SQS does, the poll lives on when its client gives it up: what it takes then stays hidden.
     const served = this.serve(max, waitSeconds, visibilitySeconds);
     if (!signal) return served;
+    // The SDK's handler refuses a request whose signal is aborted already: no listener would hear that abort.
+    if (signal.aborted) {
+      record.aborted = true;
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    }
     return Promise.race([
       served,
       new Promise<never>((_resolve, reject) =>
