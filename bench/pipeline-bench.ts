@@ -21,18 +21,23 @@ const handle = (data: { totalCents: number }) => {
 
 /** The example with notifications as it comes: the pipeline alone, without its idempotency records (bench/idempotency-bench.ts times those). */
 const { idempotency: _, ...notifications } = ordersTopology.subscribers!.notifications;
-const pipelineTopology = { ...ordersTopology, subscribers: { ...ordersTopology.subscribers, notifications } } as typeof ordersTopology;
+export const pipelineTopology = { ...ordersTopology, subscribers: { ...ordersTopology.subscribers, notifications } } as typeof ordersTopology;
 
-function contenders(): Contender[] {
-  const postbox = createSqsHandler(pipelineTopology, {
+/** The notifications queue's consumer as the bench runs it: `handle` for order.placed, nothing logged or written. */
+export function pipelineOptions(handle: (data: { totalCents: number }) => void) {
+  return {
     stage: 'bench',
-    queue: 'notifications',
-    handlers: { 'order.placed': ({ data }) => handle(data), 'order.cancelled': noop },
+    queue: 'notifications' as const,
+    handlers: { 'order.placed': ({ data }: { data: { totalCents: number } }) => handle(data), 'order.cancelled': noop },
     // Every record succeeds, so the client is never called.
     sqs: new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
     logger: createLogger({}, { write: noop }),
     writeMetrics: noop,
-  });
+  };
+}
+
+function contenders(): Contender[] {
+  const postbox = createSqsHandler(pipelineTopology, pipelineOptions(handle));
   const powertoolsZod = new BatchProcessor(EventType.SQS);
   const powertoolsParser = new BatchProcessor(EventType.SQS, { parser, innerSchema: OrderPlaced, transformer: 'json' });
   return [

@@ -1,15 +1,13 @@
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { OrderPlaced, ordersTopology } from '../examples/orders/orders-topology.ts';
+import { OrderPlaced } from '../examples/orders/orders-topology.ts';
 import { MessageCatalog } from '../lib/messages/message-catalog.ts';
 import { decodeIncoming } from '../lib/messages/message-codec.ts';
 import { createSqsHandler } from '../lib/runtime/consuming/lambda/create-sqs-handler.ts';
 import { fromSqsRecord } from '../lib/runtime/consuming/lambda/sqs-record.ts';
 import { QueueRuntime } from '../lib/runtime/consuming/queue-runtime.ts';
-import { createLogger } from '../lib/runtime/observability/logger.ts';
 import { resolveQueueOf } from '../lib/topology/resolve-topology.ts';
 import { asEvents, orderPlacedRecords } from './fixtures/sqs-records.ts';
-import { median } from './pipeline-bench.ts';
+import { median, pipelineOptions, pipelineTopology } from './pipeline-bench.ts';
 
 /** What one record costs at each layer of the pipeline, in ns, and what each layer adds to the one below. */
 export interface PipelineLayers {
@@ -28,7 +26,6 @@ export const LAYER_DESCRIPTIONS: Record<Layer, string> = {
   batch: "middy, the invocation, the EMF line, the partial batch response (the Lambda handler, batches of 10)",
 };
 
-const noop = () => undefined;
 let sink = 0;
 
 /**
@@ -39,18 +36,8 @@ let sink = 0;
 export async function benchPipelineLayers(recordCount = 10_000, rounds = 7): Promise<PipelineLayers> {
   const records = orderPlacedRecords(recordCount);
   const events = asEvents(records, 10);
-  const { idempotency: _, ...notifications } = ordersTopology.subscribers!.notifications;
-  const topology = { ...ordersTopology, subscribers: { ...ordersTopology.subscribers, notifications } } as typeof ordersTopology;
-  const handlers = { 'order.placed': ({ data }: { data: { totalCents: number } }) => void (sink += data.totalCents), 'order.cancelled': noop };
-  const options = {
-    stage: 'bench',
-    queue: 'notifications' as const,
-    handlers,
-    // Every record succeeds, so the client is never called.
-    sqs: new SQSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }),
-    logger: createLogger({}, { write: noop }),
-    writeMetrics: noop,
-  };
+  const topology = pipelineTopology;
+  const options = pipelineOptions((data) => void (sink += data.totalCents));
   const resolved = resolveQueueOf(topology, { stage: 'bench', queue: 'notifications' });
   const catalog = new MessageCatalog(resolved);
   const accepted = new Set(resolved.queue!.messageTypes);

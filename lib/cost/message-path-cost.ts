@@ -115,13 +115,13 @@ export interface UnpricedCost {
  */
 export function unpricedIdleCosts(topology: ResolvedTopology): UnpricedCost[] {
   const provisioned = topology.queues.flatMap((queue) =>
-    queue.handler.kind === 'lambda' && queue.handler.provisionedPollers ? [`${queue.id} ${queue.handler.provisionedPollers.minimum}`] : [],
+    queue.handler.kind === 'lambda' && queue.handler.provisionedPollers ? [{ id: queue.id, minimum: queue.handler.provisionedPollers.minimum }] : [],
   );
   if (provisioned.length === 0) return [];
-  const pollers = topology.queues.reduce((sum, queue) => sum + (queue.handler.kind === 'lambda' ? (queue.handler.provisionedPollers?.minimum ?? 0) : 0), 0);
+  const pollers = provisioned.reduce((sum, queue) => sum + queue.minimum, 0);
   return [
     {
-      item: `provisioned event poller-hours (${provisioned.join(', ')} kept ready)`,
+      item: `provisioned event poller-hours (${provisioned.map((queue) => `${queue.id} ${queue.minimum}`).join(', ')} kept ready)`,
       count: pollers * HOURS_PER_MONTH,
       note: "not in the total: billed around the clock at Lambda's price per event poller-hour (aws.amazon.com/lambda/pricing)",
     },

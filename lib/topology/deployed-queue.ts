@@ -10,7 +10,7 @@ type Declaration = TopologyDeclaration<any, any, any, any, any, any>;
  * whose settings would take more, or more than the function's other variables leave, is resolved at cold start
  * instead, as it was before.
  */
-export const MAX_DEPLOYED_QUEUE_LENGTH = 2048;
+export const MAX_DEPLOYED_QUEUE_BYTES = 2048;
 
 /** Bumped when what resolution makes of a declaration changes shape, so that an older encoding is never read. */
 const ENCODING = 1;
@@ -28,11 +28,11 @@ interface DeployedQueue {
  * `npm run bench`). Undefined when it would not fit the environment: `roomBytes` is what the function's other
  * variables leave of Lambda's 4 KB, the variable's name included.
  */
-export function encodeDeployedQueue(declaration: Declaration, stage: string, queue: ResolvedQueue, roomBytes = MAX_DEPLOYED_QUEUE_LENGTH): string | undefined {
+export function encodeDeployedQueue(declaration: Declaration, stage: string, queue: ResolvedQueue, roomBytes = MAX_DEPLOYED_QUEUE_BYTES): string | undefined {
   const from = declarationFingerprint(declaration, stage, queue.id);
   if (from === undefined) return undefined;
   const text = JSON.stringify({ from, queue } satisfies DeployedQueue);
-  return new TextEncoder().encode(text).length <= Math.min(MAX_DEPLOYED_QUEUE_LENGTH, roomBytes) ? text : undefined;
+  return new TextEncoder().encode(text).length <= Math.min(MAX_DEPLOYED_QUEUE_BYTES, roomBytes) ? text : undefined;
 }
 
 /**

@@ -2,50 +2,37 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Browser, Page } from 'playwright-core';
-import { launchDebianChromium } from '../helpers/debian-chromium.ts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ordersTopology } from '../../examples/orders/orders-topology.ts';
+import { startOrdersConsole } from '../helpers/orders-console.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnrecoverableError } from '../../lib/index.ts';
-import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
-import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import type { LocalSystem } from '../../lib/local/local-system.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const artifacts = path.join(root, 'test-results');
 
 let system: LocalSystem;
 let browser: Browser;
+let close: () => Promise<void>;
 // The analytics worker records the orders it handled, and dead-letters those the test says fail.
 const handled: string[] = [];
 const failing = new Set<string>();
 
 beforeAll(async () => {
-  vi.stubEnv('POSTBOX_LOG_LEVEL', 'error');
-  vi.stubEnv('POSTBOX_METRICS', 'off');
-  system = await startLocalSystem(ordersTopology, {
-    topology: resolveTopology(ordersTopology, { stage: 'e2e-actions' }),
-    workers: {
-      analytics: {
-        handlers: {
-          'order.cancelled': ({ data }) => {
-            if (failing.has(data.orderId)) throw new UnrecoverableError(`order ${data.orderId} fails in this test`, { code: 'TEST_FAILURE' });
-            handled.push(data.orderId);
-          },
+  ({ system, browser, close } = await startOrdersConsole('e2e-actions', {
+    analytics: {
+      handlers: {
+        'order.cancelled': ({ data }) => {
+          if (failing.has(data.orderId)) throw new UnrecoverableError(`order ${data.orderId} fails in this test`, { code: 'TEST_FAILURE' });
+          handled.push(data.orderId);
         },
       },
     },
-    projectRoot: root,
-    consolePort: 0,
-    logger: createLogger({}, { level: 'error' }),
-  });
-  browser = await launchDebianChromium();
+  }));
   mkdirSync(artifacts, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  vi.unstubAllEnvs();
+  await close?.();
 });
 
 async function cancelOrder(orderId: string): Promise<void> {

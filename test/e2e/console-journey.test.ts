@@ -1,13 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchDebianChromium } from '../helpers/debian-chromium.ts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ordersTopology } from '../../examples/orders/orders-topology.ts';
-import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
+import { startOrdersConsole } from '../helpers/orders-console.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalSystem } from '../../lib/local/local-system.ts';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
-import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const artifacts = path.join(root, 'test-results');
@@ -15,36 +12,26 @@ const stage = 'e2e-journey';
 
 let system: LocalSystem;
 let browser: Browser;
+let close: () => Promise<void>;
 let page: Page;
 // The analytics worker refuses cancellations until the test lets it work: the message is dead-lettered there.
 let reportLocked = true;
 
 beforeAll(async () => {
-  vi.stubEnv('POSTBOX_LOG_LEVEL', 'error');
-  vi.stubEnv('POSTBOX_METRICS', 'off');
-  system = await startLocalSystem(ordersTopology, {
-    topology: resolveTopology(ordersTopology, { stage }),
-    workers: {
-      analytics: {
-        handlers: {
-          'order.cancelled': () => {
-            if (reportLocked) throw new UnrecoverableError('the churn report is locked for the month end', { code: 'REPORT_LOCKED' });
-          },
+  ({ system, browser, close } = await startOrdersConsole(stage, {
+    analytics: {
+      handlers: {
+        'order.cancelled': () => {
+          if (reportLocked) throw new UnrecoverableError('the churn report is locked for the month end', { code: 'REPORT_LOCKED' });
         },
       },
     },
-    projectRoot: root,
-    consolePort: 0,
-    logger: createLogger({}, { level: 'error' }),
-  });
-  browser = await launchDebianChromium();
+  }));
   mkdirSync(artifacts, { recursive: true });
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  vi.unstubAllEnvs();
+  await close?.();
 });
 
 /** The hops the page shows: kind, queue and outcome of each, in the page's order. */

@@ -1,34 +1,19 @@
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchDebianChromium } from '../helpers/debian-chromium.ts';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ordersTopology } from '../../examples/orders/orders-topology.ts';
-import { startLocalSystem, type LocalSystem } from '../../lib/local/local-system.ts';
-import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
+import { startOrdersConsole } from '../helpers/orders-console.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LocalSystem } from '../../lib/local/local-system.ts';
 
-const root = path.resolve(import.meta.dirname, '../..');
 let system: LocalSystem;
 let browser: Browser;
+let close: () => Promise<void>;
 const handled: string[] = [];
 
 beforeAll(async () => {
-  vi.stubEnv('POSTBOX_LOG_LEVEL', 'error');
-  vi.stubEnv('POSTBOX_METRICS', 'off');
-  system = await startLocalSystem(ordersTopology, {
-    topology: resolveTopology(ordersTopology, { stage: 'e2e-publish-once' }),
-    workers: { analytics: { handlers: { 'order.cancelled': ({ data }) => void handled.push(data.orderId) } } },
-    projectRoot: root,
-    consolePort: 0,
-    logger: createLogger({}, { level: 'error' }),
-  });
-  browser = await launchDebianChromium();
+  ({ system, browser, close } = await startOrdersConsole('e2e-publish-once', { analytics: { handlers: { 'order.cancelled': ({ data }) => void handled.push(data.orderId) } } }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  vi.unstubAllEnvs();
+  await close?.();
 });
 
 describe("the console's publish form", () => {

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { TopologyDeclaration } from '../../lib/topology/topology-declaration.ts';
+import { TopologyError } from '../../lib/topology/topology-error.ts';
 
 const Data = z.object({ id: z.string() });
 
@@ -42,4 +43,15 @@ export function aBigTopology({ subscribers, commands = 0 }: { subscribers: numbe
       Array.from({ length: commands }, (_, index) => [`job.run-${number(index)}`, { handler: { kind: 'lambda', entry: 'functions/notifications.ts' } }]),
     ),
   };
+}
+
+/** The problems of the TopologyError that `run` throws; anything else it throws is thrown on, and no throw fails. */
+export function problemsOf(run: () => unknown): readonly string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof TopologyError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a TopologyError');
 }

@@ -3,7 +3,7 @@ import { billingTopology } from '../../examples/billing/billing-topology.ts';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { DEPLOYED_ENVIRONMENT } from '../../lib/messages/wire-contract.ts';
 import { QueueRuntime } from '../../lib/runtime/consuming/queue-runtime.ts';
-import { decodeDeployedQueue, encodeDeployedQueue, MAX_DEPLOYED_QUEUE_LENGTH } from '../../lib/topology/deployed-queue.ts';
+import { decodeDeployedQueue, encodeDeployedQueue, MAX_DEPLOYED_QUEUE_BYTES } from '../../lib/topology/deployed-queue.ts';
 import { resolveQueueOf, resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { dispatchTopology } from '../fixtures/dispatch-service/dispatch-topology.ts';
 import { parcelsTopology } from '../fixtures/parcels-service/parcels-topology.ts';
@@ -56,7 +56,7 @@ describe('a queue deployed resolved (POSTBOX_RESOLVED_QUEUE), read at cold start
 
   it('is left out of the environment when it would take more than its share of Lambda’s 4 KB', () => {
     const long = { ...notifications, messageTypes: Array.from({ length: 200 }, (_, i) => `order.type-${i}`) };
-    expect(JSON.stringify(long).length).toBeGreaterThan(MAX_DEPLOYED_QUEUE_LENGTH);
+    expect(JSON.stringify(long).length).toBeGreaterThan(MAX_DEPLOYED_QUEUE_BYTES);
     expect(encodeDeployedQueue(ordersTopology, 'prod', long)).toBeUndefined();
   });
 

@@ -10,7 +10,7 @@ import { externalTopicArn } from '../../lib/topology/naming.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
 import { contractOf } from '../../lib/topology/service-contract.ts';
 import type { TopologyDeclaration } from '../../lib/topology/topology-declaration.ts';
-import { TopologyError } from '../../lib/topology/topology-error.ts';
+import { problemsOf } from '../helpers/topology-factory.ts';
 
 const OrderPlaced = z.object({ orderId: z.string(), totalCents: z.int(), customer: z.object({ id: z.string(), email: z.string() }) });
 const OrderCancelled = z.object({ orderId: z.string() });
@@ -36,15 +36,6 @@ function billing(externalTopic: Record<string, unknown>, events: Record<string, 
   } as unknown as TopologyDeclaration<any, any, any, any, any, any>;
 }
 
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof TopologyError) return error.problems;
-    throw error;
-  }
-  throw new Error('expected a TopologyError');
-}
 
 describe('a contract', () => {
   it("holds a service's topics and the events they carry, never its commands, and the stages it deploys", () => {

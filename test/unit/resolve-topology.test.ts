@@ -1,18 +1,8 @@
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
-import { TopologyError } from '../../lib/topology/topology-error.ts';
-import { aTopology } from '../helpers/topology-factory.ts';
+import { aTopology, problemsOf } from '../helpers/topology-factory.ts';
 
-function problemsOf(run: () => unknown): readonly string[] {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(TopologyError);
-    return (error as TopologyError).problems;
-  }
-  throw new Error('expected a TopologyError');
-}
 
 describe('resolveTopology', () => {
   it('names every resource <app>-<stage>-<name>, with -dlq and -delivery-dlq companions', () => {
@@ -238,52 +228,6 @@ describe('resolveTopology', () => {
       "subscriber 'ledger': provisionedPollers keeps 50 pollers ready but may scale to only 10; raise maximum to at least 50 or lower minimum",
       "subscriber 'ledger': maxConcurrency and provisionedPollers cannot go together (Lambda's event source takes one or the other); remove maxConcurrency, as provisionedPollers.maximum bounds the pollers",
     ]);
-  });
-
-  it("refuses a handler setting of the other kind, or a misspelt one, naming the key, instead of dropping it", () => {
-    const problems = problemsOf(() =>
-      resolveTopology(
-        aTopology({
-          subscribers: { ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'worker', activeTracing: true } as never } },
-          commandHandlers: { 'stock.count': { handler: { kind: 'lambda', entry: 'x.ts', concurency: 5 } as never } },
-        }),
-        { stage: 'dev' },
-      ),
-    );
-    expect(problems).toEqual([
-      expect.stringMatching(/^subscribers\.ledger\.handler: Unrecognized key: "activeTracing"/),
-      expect.stringMatching(/^commandHandlers\.stock\.count\.handler: Unrecognized key: "concurency"/),
-    ]);
-  });
-
-  it('refuses a misspelt key at every level of the declaration, naming it, instead of dropping it', () => {
-    const problems = problemsOf(() =>
-      resolveTopology(
-        {
-          ...aTopology({
-            events: { 'item.added': { schema: z.object({}), verison: 2 } as never, 'item.removed': { schema: z.object({}) } },
-            topics: { items: { events: ['item.added', 'item.removed'], maxMessageSizeByte: 1024 } as never },
-            subscribers: {
-              ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'worker' }, stackgroup: 'money', queue: { maxReceiveCont: 3 }, idempotency: { lifetime: 60 } } as never,
-            },
-            commandHandlers: { 'stock.count': { handler: { kind: 'worker' }, stackgroup: 'money' } as never },
-          }),
-          subscriber: {},
-        } as never,
-        { stage: 'dev' },
-      ),
-    );
-    expect(problems).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^topology: Unrecognized key: "subscriber"/),
-        expect.stringMatching(/^events\.item\.added: Unrecognized key: "verison"/),
-        expect.stringMatching(/^topics\.items: Unrecognized key: "maxMessageSizeByte"/),
-        expect.stringMatching(/^subscribers\.ledger: Unrecognized key: "stackgroup"/),
-        expect.stringMatching(/^subscribers\.ledger\.queue: Unrecognized key: "maxReceiveCont"/),
-        expect.stringMatching(/^subscribers\.ledger\.idempotency: Unrecognized key: "lifetime"/),
-        expect.stringMatching(/^commandHandlers\.stock\.count: Unrecognized key: "stackgroup"/),
-      ]),
-    );
   });
 
   it('refuses Lambda batching settings that SQS event sources reject', () => {
