@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { declarationObject, type OtherShapes } from './declaration-object.ts';
 import { TOPOLOGY_DEFAULTS } from './topology-defaults.ts';
 
 const integer = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
@@ -14,17 +15,18 @@ const isHttpUrl = (value: string) => {
 /** Where an `hmac` handler's signing secret comes from: read by the worker, never written into the stack. */
 const secretSchema = () => z.union([
   /** A Secrets Manager secret's name or ARN, its value Standard Webhooks' `whsec_…`; the task role may read only it. */
-  z.strictObject({ secretsManager: z.string().check(z.minLength(1)) }),
+  declarationObject({ secretsManager: z.string().check(z.minLength(1)) }),
   /** An environment variable of the worker holding `whsec_…` (postbox dev, or a secret the task definition injects). */
-  z.strictObject({ env: z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')) }),
+  declarationObject({ env: z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')) }),
 ]);
 
 /**
  * A handler that hands each message to a service's HTTP endpoint from the worker (docs/http-endpoints.md): no
  * module of yours runs, the endpoint's answer decides what becomes of the message.
  */
-// Strict, as the other kinds: a key of theirs (entry, memoryMb) or a misspelt one is refused, not dropped.
-const build = () => z.strictObject({
+// Strict, as the other kinds: a key of theirs (entry, memoryMb) or a misspelt one is refused, not dropped, and
+// `others` says whose it is. Built on first use by topology-schema.ts, as the declaration's other schemas are.
+export const buildHttpHandlerSchema = (others?: OtherShapes) => declarationObject({
   kind: z.literal('http'),
   /** The endpoint that takes each message as a `POST` (http:// or https://). */
   url: z.string().check(z.refine(isHttpUrl, 'expected an http:// or https:// URL')),
@@ -40,18 +42,15 @@ const build = () => z.strictObject({
   concurrency: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.http.concurrency),
   /** Unavailable answers in a row that stop deliveries, and for how long before one tries again. */
   breaker: z._default(
-    z.strictObject({
+    declarationObject({
       failuresToOpen: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.http.breaker.failuresToOpen),
       openSeconds: z._default(integer(1, 3600), TOPOLOGY_DEFAULTS.http.breaker.openSeconds),
     }),
     TOPOLOGY_DEFAULTS.http.breaker,
   ),
-});
-let built: ReturnType<typeof build> | undefined;
-/** Built on first use, as the declaration's other schemas are: a Lambda handler's cold start does not build it. */
-export const httpHandlerSchema = () => (built ??= build());
+}, others);
 
-export type HttpHandler = z.output<ReturnType<typeof httpHandlerSchema>>;
+export type HttpHandler = z.output<ReturnType<typeof buildHttpHandlerSchema>>;
 export type HttpSecret = NonNullable<HttpHandler['secret']>;
 
 /** The problems of an http handler's settings that its schema alone cannot see; `what` names the handler. */

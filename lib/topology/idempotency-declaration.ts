@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { declarationObject } from './declaration-object.ts';
 
 /** A year: a record kept longer than that protects against nothing SQS or SNS would still deliver. */
 export const MAX_IDEMPOTENCY_LIFETIME_SECONDS = 31_536_000;
@@ -8,7 +9,7 @@ export const MAX_IDEMPOTENCY_LIFETIME_SECONDS = 31_536_000;
  * in the stage's idempotency table, and acknowledges a second delivery of it without calling the handler.
  * The key is the envelope id unless the handler map gives one (`idempotent(handler, { key })`).
  */
-export const idempotencySchema = z.strictObject({
+export const idempotencySchema = declarationObject({
   /**
    * How long a handled message's record is kept, in seconds: a duplicate delivered later than that runs again.
    * A day covers SNS and SQS redeliveries and a producer's retries; raise it to cover a DLQ redrive days later.

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
+import { declarationObject, type OtherShapes } from './declaration-object.ts';
 import { en } from 'zod/v4/locales';
-import { httpHandlerSchema, type HttpHandler } from './http-handler-declaration.ts';
+import { buildHttpHandlerSchema, type HttpHandler } from './http-handler-declaration.ts';
 import { idempotencySchema } from './idempotency-declaration.ts';
 import type { ServiceContract } from './service-contract.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_RETENTION_SECONDS, MAX_QUEUE_MESSAGE_BYTES, MAX_RETENTION_SECONDS } from '../messages/wire-contract.ts';
@@ -37,7 +38,7 @@ const seconds = (max: number) => integer(0, max);
 
 /** Exponential backoff between attempts of a message that failed with a retryable error. */
 export const backoffSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** Delay before the first retry, in seconds; doubles with each attempt. */
     baseSeconds: z._default(seconds(MAX_VISIBILITY_TIMEOUT_SECONDS), TOPOLOGY_DEFAULTS.queue.backoff.baseSeconds),
     /** Upper bound of any single delay, in seconds. */
@@ -47,7 +48,7 @@ export const backoffSchema = lazy(() =>
 
 /** Settings of the main queue of a subscriber or command handler, and of its dead-letter queue. */
 export const queueSettingsSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** Receives before SQS moves a message to the dead-letter queue. */
     maxReceiveCount: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.queue.maxReceiveCount),
     /**
@@ -70,7 +71,7 @@ export const queueSettingsSchema = lazy(() =>
 /** A handler that runs as an AWS Lambda function fed by an SQS event source. */
 // Strict: a key of the other kind (activeTracing on a worker, concurrency on a Lambda handler) or a misspelt one is refused, not dropped.
 export const lambdaHandlerSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     kind: z.literal('lambda'),
     /** Path of the function's entry file, relative to the project root (bundled with esbuild). */
     entry: z.string().check(z.minLength(1)),
@@ -91,28 +92,37 @@ export const lambdaHandlerSchema = lazy(() =>
     maxConcurrency: z._default(integer(2, 1000), TOPOLOGY_DEFAULTS.lambda.maxConcurrency),
     /** Provisioned mode of the event source: event pollers kept ready (2 to 200) and the most it scales to (2 to 2000). */
     provisionedPollers: z.optional(
-      z.strictObject({
+      declarationObject({
         minimum: z._default(integer(2, 200), TOPOLOGY_DEFAULTS.lambda.provisionedPollers.minimum),
         maximum: z._default(integer(2, 2000), TOPOLOGY_DEFAULTS.lambda.provisionedPollers.maximum),
       }),
     ),
-  }),
+  }, handlerKindsBut('lambda')),
 );
 
 /** A handler that runs in a long-running polling worker (for tasks that do not fit in Lambda). */
 export const workerHandlerSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     kind: z.literal('worker'),
     /** Time limit of one task in seconds; the visibility heartbeat keeps the message while it runs. */
     timeoutSeconds: z._default(integer(1, 86_400), TOPOLOGY_DEFAULTS.worker.timeoutSeconds),
     /** Messages processed at once by one worker. */
     concurrency: z._default(integer(1, 1000), TOPOLOGY_DEFAULTS.worker.concurrency),
-  }),
+  }, handlerKindsBut('worker')),
 );
+
+/** A handler that hands each message to a service's HTTP endpoint (http-handler-declaration.ts). */
+export const httpHandlerSchema = lazy(() => buildHttpHandlerSchema(handlerKindsBut('http')));
 
 export const handlerSchema = lazy(() =>
   z.discriminatedUnion('kind', [lambdaHandlerSchema(), workerHandlerSchema(), httpHandlerSchema()]),
 );
+
+/** Whose a handler's key is, for a key given to a handler of another kind. */
+export function handlerKindsBut(kind: 'lambda' | 'worker' | 'http'): OtherShapes {
+  const kinds = { lambda: ['a Lambda handler', lambdaHandlerSchema], worker: ['a worker handler', workerHandlerSchema], http: ['an http handler', httpHandlerSchema] } as const;
+  return () => Object.entries(kinds).filter(([other]) => other !== kind).map(([, [what, schema]]) => [what, Object.keys(schema()._zod.def.shape)] as const);
+}
 
 /** Whether the handler runs in the worker process (Fargate locally or deployed): a worker's or an HTTP endpoint's. */
 export const runsInWorker = (handler: Handler): handler is WorkerHandler | HttpHandler => handler.kind !== 'lambda';
@@ -128,7 +138,7 @@ export const messageSchemaSchema = lazy(() =>
 );
 
 export const messageTypeSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** Schema of the message's `data`. */
     schema: messageSchemaSchema(),
     /** Version of the schema, carried in the envelope. */
@@ -144,7 +154,7 @@ export const messageTypeSchema = lazy(() =>
 export const subscriberPrincipalPattern = /^(\d{12}|o-[a-z0-9]{10,32})$/;
 
 export const topicSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** Event types this topic carries. Each event type is carried by exactly one topic. */
     events: z.array(z.string()).check(z.minLength(1)),
     /** FIFO topic (ordered, deduplicated); its subscribers' queues are FIFO too. */
@@ -165,7 +175,7 @@ const topicArnPattern = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,2
 
 /** Another service's topic that this service subscribes to: by its service and topic names, or by ARN. */
 export const externalTopicSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** The publishing service's app name (same account and region as this service). */
     service: z.optional(z.string().check(z.regex(resourceNamePattern, 'use the publishing service\'s app name'))),
     /** The topic's name in the publishing service's topology. */
@@ -184,7 +194,7 @@ export const externalTopicSchema = lazy(() =>
 );
 
 export const subscriberSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** Topic the subscriber listens to. */
     topic: z.string(),
     /** Event types it wants; the subscription's filter policy lets only these through. */
@@ -201,7 +211,7 @@ export const subscriberSchema = lazy(() =>
 );
 
 export const commandHandlerSchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     handler: handlerSchema(),
     queue: z.prefault(queueSettingsSchema(), {}),
     idempotency: z.optional(idempotencySchema),
@@ -217,7 +227,7 @@ export const commandHandlerSchema = lazy(() =>
 export const messageTypeNamePattern = /^[a-z][a-z0-9]*([._-][a-z0-9]+)*$/;
 
 export const topologySchema = lazy(() =>
-  z.strictObject({
+  declarationObject({
     /** Application name, the first part of every resource name. */
     app: z.string().check(z.regex(resourceNamePattern, 'use lower-case letters, digits and hyphens, starting with a letter')),
     events: z.record(z.string(), messageTypeSchema()),

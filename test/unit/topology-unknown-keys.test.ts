@@ -20,6 +20,22 @@ describe('a topology declaration with a key it does not know', () => {
     ]);
   });
 
+  it('says which keys the part takes, and whose a key of another handler kind is', () => {
+    const problems = problemsOf(() =>
+      resolveTopology(
+        aTopology({
+          subscribers: { ledger: { topic: 'items', events: ['item.added'], handler: { kind: 'worker', activeTracing: true, memoryMb: 512 } as never } },
+          commandHandlers: { 'stock.count': { handler: { kind: 'lambda', entry: 'x.ts' }, queue: { maxReceiveCont: 3 } } as never },
+        }),
+        { stage: 'dev' },
+      ),
+    );
+    expect(problems).toEqual([
+      'subscribers.ledger.handler: Unrecognized keys: "activeTracing", "memoryMb" ("activeTracing" is a Lambda handler\'s; "memoryMb" is a Lambda handler\'s); it takes kind, timeoutSeconds, concurrency',
+      expect.stringMatching(/^commandHandlers\.stock\.count\.queue: Unrecognized key: "maxReceiveCont"; it takes maxReceiveCount, visibilityTimeoutSeconds, /),
+    ]);
+  });
+
   it('refuses a misspelt key at every level of the declaration, naming it, instead of dropping it', () => {
     const problems = problemsOf(() =>
       resolveTopology(
