@@ -1,16 +1,15 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { addAlarmTopic } from './add-alarm-topic.ts';
 import type { DurableQueue } from './durable-queue.ts';
 import type { EventTopic } from './event-topic.ts';
 import type { LambdaConsumer } from './lambda-consumer.ts';
 import type { EventSubscription } from './event-subscription.ts';
 import type { MessageSchedules } from './message-schedules.ts';
+import { graph, MonitoringDashboards } from './monitoring-dashboards.ts';
 import type { OutboxTable } from './outbox-table.ts';
 
 export interface MessagingMonitoringProps {
@@ -54,9 +53,6 @@ export interface MessagingMonitoringProps {
   readonly dashboard?: boolean;
 }
 
-/** CloudWatch's most widgets on one dashboard. */
-export const MAX_DASHBOARD_WIDGETS = 500;
-
 /**
  * Watches a messaging application: every alarm notifies one encrypted alarm
  * topic, and one dashboard has a row per topic (published, failed, published
@@ -73,43 +69,25 @@ export class MessagingMonitoring extends Construct {
   readonly alarmTopic: sns.ITopic;
   /** The first dashboard, unless `dashboard` is false; a row that would take it past CloudWatch's 500 widgets starts the next one. */
   readonly dashboard?: cloudwatch.Dashboard;
-  readonly dashboards: cloudwatch.Dashboard[] = [];
+  readonly dashboards: cloudwatch.Dashboard[];
   readonly alarms: cloudwatch.Alarm[] = [];
   private readonly alarmAction: cloudwatch.IAlarmAction;
   private readonly oldestMessageAgeThreshold: Duration;
   private readonly compactAlarms: boolean;
   private readonly deadLettersOnly: boolean;
-  private readonly dashboardName: string;
-  private widgetsOnLastDashboard = 0;
+  private readonly dashboardPages: MonitoringDashboards;
 
   constructor(scope: Construct, id: string, props: MessagingMonitoringProps) {
     super(scope, id);
     this.oldestMessageAgeThreshold = props.oldestMessageAgeThreshold ?? Duration.minutes(15);
     this.compactAlarms = props.compactAlarms ?? false;
     this.deadLettersOnly = props.alarms === 'dead-letters';
-    this.dashboardName = props.dashboardName;
-    this.alarmTopic = props.alarmTopic ?? this.ownAlarmTopic(props.alarmEmail);
+    this.alarmTopic = props.alarmTopic ?? addAlarmTopic(this, props.alarmEmail);
     this.alarmAction = new cloudwatchActions.SnsAction(this.alarmTopic);
-    if (props.dashboard ?? true) {
-      this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName });
-      this.dashboards.push(this.dashboard);
-    }
-  }
-
-  private ownAlarmTopic(alarmEmail: string | undefined): sns.Topic {
-    // CloudWatch acts for any account: only alarms of this stack's account may notify.
-    const cloudwatchOfThisAccount = {
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    };
-    const key = new kms.Key(this, 'AlarmTopicKey', { enableKeyRotation: true, description: 'Encrypts the alarm topic' });
-    // CloudWatch publishes alarms to the encrypted topic with this key.
-    key.addToResourcePolicy(new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] }));
-    const alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: key, enforceSSL: true });
-    // A topic policy replaces SNS's default one, so CloudWatch needs its own allow besides the TLS-only deny.
-    alarmTopic.addToResourcePolicy(new iam.PolicyStatement({ ...cloudwatchOfThisAccount, actions: ['sns:Publish'], resources: [alarmTopic.topicArn] }));
-    if (alarmEmail) alarmTopic.addSubscription(new snsSubscriptions.EmailSubscription(alarmEmail));
-    return alarmTopic;
+    this.dashboardPages = new MonitoringDashboards(this, props.dashboardName, props.dashboard ?? true);
+    this.dashboards = this.dashboardPages.all;
+    const [first] = this.dashboards;
+    if (first) this.dashboard = first;
   }
 
   /**
@@ -145,11 +123,11 @@ export class MessagingMonitoring extends Construct {
       this.addDeadLetterAlarm(`${label}DeadLetters`, label, queue.metricDeadLetterMessages());
       if (subscription) this.addDeadLetterAlarm(`${label}DeliveryDeadLetters`, `${label} (SNS delivery)`, deliveryDeadLetterMessages(subscription));
     }
-    this.addWidgets(
-      this.graph(`${label}: messages waiting`, queue.metricVisibleMessages()),
-      this.graph(`${label}: in flight`, queue.metricInFlightMessages()),
-      this.graph(`${label}: oldest message (s)`, queue.metricOldestMessageAge()),
-      this.graph(`${label}: dead letters`, queue.metricDeadLetterMessages()),
+    this.dashboardPages.addRow(
+      graph(`${label}: messages waiting`, queue.metricVisibleMessages()),
+      graph(`${label}: in flight`, queue.metricInFlightMessages()),
+      graph(`${label}: oldest message (s)`, queue.metricOldestMessageAge()),
+      graph(`${label}: dead letters`, queue.metricDeadLetterMessages()),
     );
   }
 
@@ -171,11 +149,11 @@ export class MessagingMonitoring extends Construct {
     } else {
       this.addFunctionAlarms(label, consumer);
     }
-    this.addWidgets(
-      this.graph(`${label}: invocations`, consumer.metricInvocations()),
-      this.graph(`${label}: errors`, consumer.metricErrors()),
-      this.graph(`${label}: throttles`, consumer.metricThrottles()),
-      this.graph(`${label}: duration p99 (ms)`, consumer.metricDuration()),
+    this.dashboardPages.addRow(
+      graph(`${label}: invocations`, consumer.metricInvocations()),
+      graph(`${label}: errors`, consumer.metricErrors()),
+      graph(`${label}: throttles`, consumer.metricThrottles()),
+      graph(`${label}: duration p99 (ms)`, consumer.metricDuration()),
     );
   }
 
@@ -217,10 +195,10 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `Topic ${label}: publishes without message attributes reached no subscriber (every filter matches the 'type' attribute); publish with a 'type' message attribute naming the event.`,
     });
-    this.addWidgets(
-      this.graph(`${label}: published`, topic.metricNumberOfMessagesPublished()),
-      this.graph(`${label}: failed deliveries`, topic.metricNumberOfNotificationsFailed()),
-      this.graph(`${label}: published without attributes (reached no one)`, topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes()),
+    this.dashboardPages.addRow(
+      graph(`${label}: published`, topic.metricNumberOfMessagesPublished()),
+      graph(`${label}: failed deliveries`, topic.metricNumberOfNotificationsFailed()),
+      graph(`${label}: published without attributes (reached no one)`, topic.metricNumberOfNotificationsFilteredOutNoMessageAttributes()),
     );
   }
 
@@ -250,11 +228,11 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `${label}: relay invocations failed as a whole; see its log group.`,
     });
-    this.addWidgets(
-      this.graph(`${label}: sent`, outbox.metricSent()),
-      this.graph(`${label}: send dead-letters`, outbox.metricDeadLettered()),
-      this.graph(`${label}: relay behind stream (ms)`, outbox.metricIteratorAge()),
-      this.graph(`${label}: abandoned stream batches`, outbox.metricAbandonedBatches()),
+    this.dashboardPages.addRow(
+      graph(`${label}: sent`, outbox.metricSent()),
+      graph(`${label}: send dead-letters`, outbox.metricDeadLettered()),
+      graph(`${label}: relay behind stream (ms)`, outbox.metricIteratorAge()),
+      graph(`${label}: abandoned stream batches`, outbox.metricAbandonedBatches()),
     );
   }
 
@@ -267,7 +245,7 @@ export class MessagingMonitoring extends Construct {
       evaluationPeriods: 1,
       alarmDescription: `${label}: scheduled messages EventBridge Scheduler could not deliver after a day of retries are in queue ${schedules.groupName}-scheduler-dlq; each holds the message and the error. Fix the cause, then send them again.`,
     });
-    this.addWidgets(this.graph(`${label}: undeliverable scheduled messages`, schedules.metricDeadLetters()));
+    this.dashboardPages.addRow(graph(`${label}: undeliverable scheduled messages`, schedules.metricDeadLetters()));
   }
 
   private addDeadLetterAlarm(id: string, label: string, metric: cloudwatch.IMetric): void {
@@ -290,22 +268,6 @@ export class MessagingMonitoring extends Construct {
     alarm.addAlarmAction(this.alarmAction);
     alarm.addOkAction(this.alarmAction);
     this.alarms.push(alarm);
-  }
-
-  /** Adds a row, on a new dashboard (`<name>-2`, ...) when it would take the last one past CloudWatch's limit. */
-  private addWidgets(...widgets: cloudwatch.IWidget[]): void {
-    if (this.dashboards.length === 0) return;
-    if (this.widgetsOnLastDashboard + widgets.length > MAX_DASHBOARD_WIDGETS) {
-      const number = this.dashboards.length + 1;
-      this.dashboards.push(new cloudwatch.Dashboard(this, `Dashboard${number}`, { dashboardName: `${this.dashboardName}-${number}` }));
-      this.widgetsOnLastDashboard = 0;
-    }
-    this.dashboards.at(-1)!.addWidgets(...widgets);
-    this.widgetsOnLastDashboard += widgets.length;
-  }
-
-  private graph(title: string, metric: cloudwatch.IMetric): cloudwatch.GraphWidget {
-    return new cloudwatch.GraphWidget({ title, left: [metric], width: 6, height: 5 });
   }
 }
 

@@ -10,7 +10,7 @@ import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { postboxConfigSchema } from '../../lib/config/postbox-config.ts';
 import { createMessagingApp } from '../../lib/infra/messaging-app.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
-import { MAX_DASHBOARD_WIDGETS } from '../../lib/infra/messaging-monitoring.ts';
+import { MAX_DASHBOARD_WIDGETS } from '../../lib/infra/monitoring-dashboards.ts';
 import { MAX_STACK_RESOURCES } from '../../lib/infra/resource-limit.ts';
 import { stackGroupOf } from '../../lib/infra/stack-group-of.ts';
 import type { TopologyDeclaration } from '../../lib/topology/topology-declaration.ts';

@@ -1,7 +1,8 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
-import { awsCalls, type AwsCall } from '../helpers/aws-calls.ts';
+import type { AwsCall } from '../helpers/aws-call.ts';
+import { awsCalls } from '../helpers/aws-calls.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { defineTopology } from '../../lib/topology/define-topology.ts';
 import { externalTopicArn } from '../../lib/topology/naming.ts';
