@@ -1,12 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
-import { lambdaEsbuildOptions } from '../lib/infra/lambda-bundling.ts';
-import { median, spread, type Spread } from './pipeline-bench.ts';
+import type { Metafile } from 'esbuild';
+import { BENCH_ROOT as root, bundleAsDeployed } from './lambda-bundle.ts';
+import { median, spread, type Spread } from './spread.ts';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'bench', '.out');
 
 /** What a bundle is made of, so that growth shows where it came from. */
@@ -36,15 +34,7 @@ export async function benchBundles(entries: Record<string, string>, starts = 9, 
   const outfiles: Record<string, string> = {};
   for (const [name, entry] of Object.entries(entries)) {
     const outfile = path.join(outDir, `${path.basename(entry, '.ts')}.mjs`);
-    const { metafile } = await build({
-      ...lambdaEsbuildOptions,
-      mainFields: [...lambdaEsbuildOptions.mainFields],
-      external: [...lambdaEsbuildOptions.external],
-      entryPoints: [path.join(root, entry)],
-      outfile,
-      metafile: true,
-      logLevel: 'silent',
-    });
+    const metafile = await bundleAsDeployed(entry, outfile);
     bytes[name] = statSync(outfile).size;
     parts[name] = partsOf(metafile, path.relative(process.cwd(), outfile));
     outfiles[name] = outfile;

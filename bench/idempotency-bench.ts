@@ -12,7 +12,7 @@ import { createSqsHandler } from '../lib/runtime/consuming/lambda/create-sqs-han
 import { createLogger } from '../lib/runtime/observability/logger.ts';
 import { resolveTopology } from '../lib/topology/resolve-topology.ts';
 import { asEvents, orderPlacedRecords } from './fixtures/sqs-records.ts';
-import { median } from './pipeline-bench.ts';
+import { median } from './spread.ts';
 
 type Contender = { name: string; run: (event: SQSEvent) => Promise<SQSBatchResponse> };
 

@@ -4,7 +4,8 @@ import { benchLambdaPathRequests, workerModelPer1000 } from './sqs-requests-benc
 import { benchConsumers, benchLoad, HANDLER_MS, median, ROUND_TRIP_MS, type Contender } from './consumer-bench.ts';
 import { benchLatency } from './latency-bench.ts';
 import { benchIdempotency } from './idempotency-bench.ts';
-import { benchPipeline, type Spread } from './pipeline-bench.ts';
+import { benchPipeline, WARM_UP_ROUNDS } from './pipeline-bench.ts';
+import type { Spread } from './spread.ts';
 import { benchPipelineLayers, LAYER_DESCRIPTIONS, type Layer } from './pipeline-layers-bench.ts';
 import { benchPublish } from './publish-bench.ts';
 import { benchSynth } from './synth-bench.ts';
@@ -37,7 +38,7 @@ function compare(what: string, ours: number, peerName: string, peer: number, uni
 
 console.log('Postbox benchmarks (Node.js %s, %s)\n', process.versions.node, new Date().toISOString());
 
-console.log('1/7 pipeline: 10,000 order.placed records in batches of 10, same zod schema, 7 interleaved rounds (median ratio, min–max)…');
+console.log(`1/7 pipeline: 10,000 order.placed records in batches of 10, same zod schema; each contender bundled as deployed, in a worker thread of its own; ${WARM_UP_ROUNDS} rounds to warm up, then 15 interleaved rounds (median ratio, min–max)…`);
 const pipeline = await benchPipeline();
 const r = pipeline.recordsPerSecond;
 const postbox = r['Postbox pipeline']!;
@@ -49,7 +50,7 @@ for (const [name, value] of Object.entries(r)) {
   console.log(`   ${name.padEnd(48)} ${fmt(value).padStart(10)} records/s${shown}`);
 }
 const layers = await benchPipelineLayers();
-console.log('   where a record\'s time goes (ns per record, median of 7 interleaved rounds; each layer with those below it, and what it adds):');
+console.log('   where a record\'s time goes (the same bundled, in a process of its own; ns per record, median of 15 interleaved rounds; each layer with those below it, and what it adds):');
 for (const [layer, description] of Object.entries(LAYER_DESCRIPTIONS) as [Layer, string][]) {
   console.log(`     ${layer.padEnd(10)} ${fmt(layers.cumulativeNs[layer]).padStart(6)} ns  +${fmt(layers.addedNs[layer]).padStart(4)}  ${description}`);
 }

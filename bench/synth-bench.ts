@@ -2,7 +2,7 @@ import { MessagingStack } from '../lib/infra/messaging-stack.ts';
 import { MAX_STACK_RESOURCES, resourcesOf } from '../lib/infra/resource-limit.ts';
 import { appWithoutBundling } from '../test/helpers/cdk.ts';
 import { aBigTopology } from '../test/helpers/topology-factory.ts';
-import { median } from './pipeline-bench.ts';
+import { median } from './spread.ts';
 
 type Compare = (what: string, ours: number, peerName: string, peer: number, unit: string, target?: { ratio: number; higherIsBetter: boolean }) => void;
 
