@@ -11,6 +11,7 @@ export { MessagingMonitoring, type MessagingMonitoringProps } from './infra/mess
 export { MessagingStack, type MessagingStackProps } from './infra/messaging-stack.ts';
 export { PayloadBucket, type PayloadBucketProps } from './infra/payload-bucket.ts';
 export { QueueGroupStack, type QueueGroupStackProps } from './infra/queue-group-stack.ts';
+export { StackResourceLimitError } from './infra/resource-limit.ts';
 export { SharedQueuePolicy } from './infra/shared-queue-policy.ts';
 export { OutboxTable, type OutboxTableProps } from './infra/outbox-table.ts';
 export { stackEnvironment, StackEnvironmentError } from './infra/stack-environment.ts';

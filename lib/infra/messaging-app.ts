@@ -5,6 +5,7 @@ import { loadProjectConfig, type LoadProjectConfigOptions, type ProjectConfig } 
 import { implicitDevelopmentWarning, stageProfileOf, type StageProfile } from '../config/stage-profile.ts';
 import { PostboxError } from '../postbox-error.ts';
 import { MessagingStack, type MessagingStackProps } from './messaging-stack.ts';
+import { StackResourceLimitError } from './resource-limit.ts';
 import { stackEnvironment } from './stack-environment.ts';
 
 export interface MessagingAppOptions extends LoadProjectConfigOptions {
@@ -45,6 +46,7 @@ export interface MessagingApp {
  * for the stage of `-c stage=...` (default: the config's deployed stage) with the stage's cost profile, alarms to `-c alarmEmail=...`
  * or the config's, the account and region of `-c account=` and `-c region=` (default: any), the outbox if the config has it, and cdk-nag's
  * AwsSolutions checks on every synthesis unless the config turns them off.
+ * @throws StackResourceLimitError when the stack or one of its groups holds more resources than CloudFormation deploys
  */
 export async function createMessagingApp(options: MessagingAppOptions = {}): Promise<MessagingApp> {
   const config = options.config ?? (await loadProjectConfig(options));
@@ -66,6 +68,9 @@ export async function createMessagingApp(options: MessagingAppOptions = {}): Pro
     ...(alarmEmail && { alarmEmail }),
     env: options.stack?.env ?? stackEnvironment({ account: app.node.tryGetContext('account'), region: app.node.tryGetContext('region') }),
   });
+  // Refused here, so that messagingAppMain says it in one line, rather than by synthesis inside the CDK's trace.
+  const tooLarge = stack.resourceLimitProblems();
+  if (tooLarge.length > 0) throw new StackResourceLimitError(tooLarge);
   const implicitDevelopment = options.profile === undefined ? implicitDevelopmentWarning(config.stages.profiles, stage) : undefined;
   if (implicitDevelopment) Annotations.of(stack).addWarningV2('postbox:implicit-development-profile', implicitDevelopment);
   if (config.cdkNag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

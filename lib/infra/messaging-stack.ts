@@ -27,7 +27,7 @@ import { QueueGroupStack } from './queue-group-stack.ts';
 import { missingEntries } from '../config/missing-entries.ts';
 import { checkHandlerOverrides } from './cdk-overrides.ts';
 import { constructIdClashes } from './construct-id-clashes.ts';
-import { checkResourceLimit, groupStackRemedy, parentStackRemedy } from './resource-limit.ts';
+import { checkResourceLimit, groupStackRemedy, parentStackRemedy, resourceLimitProblem } from './resource-limit.ts';
 import { stackGroupOf } from './stack-group-of.ts';
 import type { WorkerService } from './worker-service.ts';
 import { addWorkerResources } from './add-worker-resources.ts';
@@ -55,6 +55,8 @@ export class MessagingStack extends Stack {
   readonly consumers = new Map<string, LambdaConsumer>();
   /** The nested stacks of the handlers with the `stackGroups` prop, by group name. */
   readonly groups = new Map<string, QueueGroupStack>();
+  /** This stack and its groups, each with what would make room in it. */
+  private readonly limited: Array<readonly [Stack, () => string]> = [];
   readonly monitoring: MessagingMonitoring;
   /**
    * The customer-managed key of the topics, which publishers are granted. In the development profile only topics
@@ -81,7 +83,7 @@ export class MessagingStack extends Stack {
     if (props.stackGroups !== undefined && !(Number.isInteger(props.stackGroups) && props.stackGroups >= 1)) {
       throw new ConfigError('CONFIG_INVALID', `stack ${id}: stackGroups is ${props.stackGroups}; give a whole number of groups, 1 or more (about one per 15 handlers)`);
     }
-    checkResourceLimit(this, () => parentStackRemedy(props.stackGroups !== undefined));
+    this.limitResources(this, () => parentStackRemedy(props.stackGroups !== undefined));
     // The publishers' contracts are checked here, at synthesis, and not by every resolveTopology (handlers run it);
     // their problems come in the same TopologyError as the declaration's.
     let warnings: readonly string[] = [];
@@ -185,10 +187,23 @@ export class MessagingStack extends Stack {
         alarmTopic: this.monitoring.alarmTopic,
         monitoring: this.profileMonitoring,
       });
-      checkResourceLimit(stack, () => groupStackRemedy(group, this.topology.queues.some((queue) => queue.stackGroup === group)));
+      this.limitResources(stack, () => groupStackRemedy(group, this.topology.queues.some((queue) => queue.stackGroup === group)));
       this.groups.set(group, stack);
     }
     return stack;
+  }
+
+  /**
+   * This stack's and its groups' resources past CloudFormation's 500, each with its remedy, as counted now: what
+   * createMessagingApp refuses before synthesis (synthesis counts again, with what was added since).
+   */
+  resourceLimitProblems(): string[] {
+    return this.limited.map(([stack, remedy]) => resourceLimitProblem(stack, remedy)).filter((problem) => problem !== undefined);
+  }
+
+  private limitResources(stack: Stack, remedy: () => string): void {
+    checkResourceLimit(stack, remedy);
+    this.limited.push([stack, remedy]);
   }
 
   /**

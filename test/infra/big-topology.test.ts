@@ -4,14 +4,15 @@ import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
 import { postboxConfigSchema } from '../../lib/config/postbox-config.ts';
-import { createMessagingApp } from '../../lib/infra/messaging-app.ts';
+import { loadProjectConfig } from '../../lib/config/load-project-config.ts';
+import { createMessagingApp, messagingAppMain } from '../../lib/infra/messaging-app.ts';
 import { MessagingStack } from '../../lib/infra/messaging-stack.ts';
 import { MAX_DASHBOARD_WIDGETS } from '../../lib/infra/monitoring-dashboards.ts';
-import { MAX_STACK_RESOURCES } from '../../lib/infra/resource-limit.ts';
+import { MAX_STACK_RESOURCES, StackResourceLimitError } from '../../lib/infra/resource-limit.ts';
 import { stackGroupOf } from '../../lib/infra/stack-group-of.ts';
 import type { TopologyDeclaration } from '../../lib/topology/topology-declaration.ts';
 import { appWithoutBundling } from '../helpers/cdk.ts';
@@ -169,6 +170,29 @@ describe('a single stack', () => {
     const subscribers = Object.fromEntries(Object.entries(topology.subscribers!).map(([id, subscriber]) => [id, { ...subscriber, stackGroup: 'fanout' }]));
     new MessagingStack(named, 'big-dev', { topology: { ...topology, subscribers }, stage: 'dev', env, stackGroups: 4 });
     expect(() => named.synth()).toThrow(/has \d+ resources, more than CloudFormation's 500: move some of the handlers whose stackGroup is 'fanout' to another stackGroup/);
+  });
+
+  it('is refused by createMessagingApp before synthesis, and messagingAppMain says so in one line and exits 2', async () => {
+    // The payments service's config with 40 Lambda subscribers and no stackGroups; entries are found from here.
+    const config = { ...(await loadProjectConfig({ file: 'test/fixtures/payments-service/postbox.config.ts' })), topology: aBigTopology({ subscribers: 40 }), root: process.cwd() };
+    const options = { config, app: appWithoutBundling(), stack: { env } };
+    const refusal = await createMessagingApp(options).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(StackResourceLimitError);
+    expect((refusal as StackResourceLimitError).message).toMatch(
+      /^stack big-dev has \d+ resources, more than CloudFormation's 500: split the handlers into nested stacks with stackGroups .*\. Nothing was synthesized\.$/,
+    );
+
+    const written: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((line) => written.push(String(line)) > 0);
+    vi.spyOn(process, 'exit').mockImplementation((code) => {
+      throw new Error(`exit ${code}`);
+    });
+    try {
+      await expect(messagingAppMain({ ...options, app: appWithoutBundling() })).rejects.toThrow('exit 2');
+    } finally {
+      vi.restoreAllMocks();
+    }
+    expect(written).toEqual([expect.stringMatching(/^postbox: stack big-dev has \d+ resources, more than CloudFormation's 500: .*\n$/)]);
   });
 
   it('starts a second dashboard rather than pass 500 widgets on one', () => {
