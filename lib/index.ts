@@ -20,12 +20,7 @@ export { PostboxError } from './postbox-error.ts';
 export { createSqsHandler, type SqsHandler, type SqsHandlerOptions } from './runtime/consuming/lambda/create-sqs-handler.ts';
 export type { FailedMessage, MessageHooks, SettledMessage } from './runtime/consuming/message-hooks.ts';
 export { HandlerConfigurationError } from './runtime/consuming/handler-configuration-error.ts';
-export type {
-  HandlerContext,
-  MessageHandler,
-  MessageHandlers,
-  QueueHandlers,
-} from './runtime/consuming/message-processor.ts';
+export type { HandlerContext, MessageHandler, MessageHandlers, QueueHandlers } from './runtime/consuming/handler-context.ts';
 export { NotAnSqsEventError } from './runtime/consuming/lambda/sqs-event.ts';
 export { DynamoDbIdempotencyStore, type DynamoDbIdempotencyStoreOptions } from './runtime/consuming/idempotency/dynamodb-idempotency-store.ts';
 export { IdempotencyInProgressError, IdempotencyKeyError, IdempotencyStoreUnavailableError } from './runtime/consuming/idempotency/idempotency-errors.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UnrecoverableError } from '../../lib/messages/message-errors.ts';
 import { idempotent } from '../../lib/runtime/consuming/idempotency/idempotent-handler.ts';
-import type { HandlerContext, MessageHandler } from '../../lib/runtime/consuming/message-processor.ts';
+import type { HandlerContext, MessageHandler } from '../../lib/runtime/consuming/handler-context.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import type { EffectLedger } from './effect-ledger.ts';
 import { faultFor, type FaultRates } from './fault-plan.ts';

@@ -7,7 +7,7 @@ import { SecretUnavailableError, secretsManagerSecret } from '../../lib/aws/secr
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { declaredHttpHandler } from '../../lib/runtime/consuming/http-delivery/declared-http-handler.ts';
 import { verifySignature } from '../../lib/runtime/consuming/http-delivery/http-endpoint-handler.ts';
-import type { HandlerContext } from '../../lib/runtime/consuming/message-processor.ts';
+import type { HandlerContext } from '../../lib/runtime/consuming/handler-context.ts';
 import { uniqueStage } from '../helpers/emulator.ts';
 
 const whsec = (text: string) => `whsec_${Buffer.from(text).toString('base64')}`;

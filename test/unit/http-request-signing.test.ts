@@ -7,7 +7,7 @@ import { awsEndpointOf } from '../../lib/topology/http-handler-declaration.ts';
 import { EndpointRejectedError } from '../../lib/runtime/consuming/http-delivery/http-delivery-outcome.ts';
 import { httpEndpointHandler, verifySignature } from '../../lib/runtime/consuming/http-delivery/http-endpoint-handler.ts';
 import type { Envelope } from '../../lib/messages/envelope.ts';
-import type { HandlerContext } from '../../lib/runtime/consuming/message-processor.ts';
+import type { HandlerContext } from '../../lib/runtime/consuming/handler-context.ts';
 
 const envelope = { specversion: '1.0', id: 'm-1', type: 'payment.captured', source: 'payments', time: '2026-12-05T12:00:00Z', data: { paymentId: 'p-1' } } as unknown as Envelope;
 const context = { messageId: 'sqs-1' } as HandlerContext;

@@ -6,7 +6,8 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessageCatalog } from '../../lib/messages/message-catalog.ts';
 import { createSqsHandler } from '../../lib/runtime/consuming/lambda/create-sqs-handler.ts';
-import { MessageProcessor, type HandlerContext, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
+import { MessageProcessor, type ReceivedMessage } from '../../lib/runtime/consuming/message-processor.ts';
+import type { HandlerContext } from '../../lib/runtime/consuming/handler-context.ts';
 import { EmfMetrics } from '../../lib/runtime/observability/emf-metrics.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { parseTraceparent } from '../../lib/runtime/observability/trace-context.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Envelope } from '../../lib/messages/envelope.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
-import type { HandlerContext, MessageHandler } from '../../lib/runtime/consuming/message-processor.ts';
+import type { HandlerContext, MessageHandler } from '../../lib/runtime/consuming/handler-context.ts';
 import { InMemoryJobLock } from '../../lib/runtime/consuming/workers/job-lock.ts';
 import { JobLockedError } from '../../lib/runtime/consuming/polling/polling-errors.ts';
 import { withUniqueJobs } from '../../lib/runtime/consuming/workers/unique-jobs.ts';

@@ -2,7 +2,8 @@ import type { Envelope } from '../../messages/envelope.ts';
 import type { Logger } from '../observability/logger.ts';
 import { continueTrace, traceContextOf, type TraceContext } from '../observability/trace-context.ts';
 import type { IdempotencyContext } from './idempotency/idempotency-guard.ts';
-import type { HandlerContext, MessageProcessor, ProcessingScope, ReceivedMessage } from './message-processor.ts';
+import type { MessageProcessor, ProcessingScope, ReceivedMessage } from './message-processor.ts';
+import type { HandlerContext } from './handler-context.ts';
 import { STOP_COPY_OF_ATTRIBUTE } from './polling/stop-copies.ts';
 import type { RequestReply } from './request-reply.ts';
 

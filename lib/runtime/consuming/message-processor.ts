@@ -2,8 +2,6 @@ import type { Envelope } from '../../messages/envelope.ts';
 import type { MessageCatalog } from '../../messages/message-catalog.ts';
 import { decodeIncoming, type IncomingMessage } from '../../messages/message-codec.ts';
 import { AttemptsWithoutResultError, describeError, errorCode, RetriesExhaustedError } from '../../messages/message-errors.ts';
-import type { AnyTopology, MessageData, MessageTypeName } from '../../messages/message-types.ts';
-import type { QueueId, QueueMessageType } from '../../topology/queue-types.ts';
 import type { ResolvedQueue } from '../../topology/resolve-topology.ts';
 import type { EmfMetrics } from '../observability/emf-metrics.ts';
 import { S3PayloadStore, type PayloadStore } from '../payloads/s3-payload-store.ts';
@@ -13,13 +11,14 @@ import { HandlerConfigurationError } from './handler-configuration-error.ts';
 import type { Logger } from '../observability/logger.ts';
 import { withHandlerSpans } from '../observability/handler-spans.ts';
 import { sdkRegistered } from '../observability/otel-spans.ts';
-import { parseTraceparent, type TraceContext } from '../observability/trace-context.ts';
+import { parseTraceparent } from '../observability/trace-context.ts';
 import { TRACE_ATTRIBUTES } from '../../messages/wire-contract.ts';
-import { IdempotencyGuard, type IdempotencyContext } from './idempotency/idempotency-guard.ts';
+import { IdempotencyGuard } from './idempotency/idempotency-guard.ts';
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { idempotentOptionsOf } from './idempotency/idempotent-handler.ts';
 import { RequestReply, type ReplySender } from './request-reply.ts';
 import { MessageContext } from './message-context.ts';
+import type { MessageHandler } from './handler-context.ts';
 
 /** A message received from a queue, with what SQS says about its delivery. */
 export interface ReceivedMessage extends IncomingMessage {
@@ -33,32 +32,6 @@ export interface ReceivedMessage extends IncomingMessage {
    * visibility that ends more than 12 hours after it. Each receive starts 12 hours afresh.
    */
   readonly receivedAt?: number | undefined;
-}
-
-export interface HandlerContext {
-  /** The SQS message id on the queue; every delivery of one message has the same, and so has its copy sent again at a stop. */
-  readonly messageId: string;
-  /** 1 on the first attempt. */
-  readonly attempt: number;
-  /** The logical name of the queue the message came from. */
-  readonly queue: string;
-  /** A logger that adds the message's id, type, correlation id and attempt to every line. */
-  readonly logger: Logger;
-  /** Aborted when the consumer gives up on the task (its time limit passed); long tasks should stop then. */
-  readonly signal?: AbortSignal;
-  /** The message's idempotency record, when its queue declares `idempotency`: write with it exactly once. */
-  readonly idempotency?: IdempotencyContext;
-  /**
-   * The W3C trace context of this handling, in the message's trace (a new trace when it came without a valid one):
-   * publish follow-ups with `{ traceContext: context.traceContext }` so they join it.
-   */
-  readonly traceContext: TraceContext;
-  /**
-   * Replies to the Requester that sent this command (its command declares a `reply` schema): validated, sent once.
-   * A handler that returns its reply need not call it; a long task calls it when the result is ready, and may go on.
-   * Nothing is sent when no one asked (a plain `send`).
-   */
-  reply(data: unknown): Promise<void>;
 }
 
 /**
@@ -79,21 +52,6 @@ export interface ProcessingScope {
    */
   readonly tracing?: boolean;
 }
-
-export type MessageHandler<Data = unknown> = (message: Envelope<Data>, context: HandlerContext) => unknown;
-
-/** Handlers of any message types of a topology; see {@link QueueHandlers} for the map of one queue. */
-export type MessageHandlers<T extends AnyTopology> = { readonly [K in MessageTypeName<T>]?: MessageHandler<MessageData<T, K>> };
-
-/**
- * The handler map of queue Q: a handler for every message type that arrives on
- * it, and none for a type that does not (both fail type-checking). Written as
- * one mapped type over every message type, so that TypeScript still types a
- * handler's parameters from its key while it infers Q.
- */
-export type QueueHandlers<T extends AnyTopology, Q extends QueueId<T>> = {
-  readonly [K in MessageTypeName<T>]?: K extends QueueMessageType<T, Q> ? MessageHandler<MessageData<T, K>> : never;
-} & { readonly [K in QueueMessageType<T, Q>]: unknown };
 
 export type ProcessingOutcome = (
   | {

@@ -15,7 +15,8 @@ import { DynamoDbIdempotencyStore } from './idempotency/dynamodb-idempotency-sto
 import type { IdempotencyStore } from './idempotency/idempotency-store.ts';
 import { processIdempotencyStore } from './idempotency/process-idempotency-store.ts';
 import { S3PayloadStore } from '../payloads/s3-payload-store.ts';
-import { MessageProcessor, type MessageHandlers, type ProcessingOutcome, type ProcessingScope, type ReceivedMessage } from './message-processor.ts';
+import { MessageProcessor, type ProcessingOutcome, type ProcessingScope, type ReceivedMessage } from './message-processor.ts';
+import type { MessageHandlers } from './handler-context.ts';
 import { QueueActions } from './queue-actions.ts';
 import { replyDeadLettered } from './request-reply.ts';
 import { HookRunner, type MessageHooks } from './message-hooks.ts';

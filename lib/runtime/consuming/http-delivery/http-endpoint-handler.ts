@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type { Envelope } from '../../../messages/envelope.ts';
-import type { HandlerContext, MessageHandler } from '../message-processor.ts';
+import type { HandlerContext, MessageHandler } from '../handler-context.ts';
 import { CircuitBreaker, type CircuitBreakerSettings } from './circuit-breaker.ts';
 import { cutBody, EndpointRejectedError, EndpointUnavailableError, outcomeOfStatus, retryAfterSeconds } from './http-delivery-outcome.ts';
 import { sigV4Signer, type SigV4Options } from '../../../aws/sigv4-signer.ts';

@@ -1,5 +1,5 @@
 import type { Envelope } from '../../../messages/envelope.ts';
-import type { MessageHandler } from '../message-processor.ts';
+import type { MessageHandler } from '../handler-context.ts';
 
 /** How one message type's handler runs once per message, beyond its queue's `idempotency` in the topology. */
 export interface IdempotentOptions<Data = unknown> {

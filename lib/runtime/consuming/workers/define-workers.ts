@@ -1,6 +1,6 @@
 import type { AnyTopology } from '../../../messages/message-types.ts';
 import type { WorkerQueueId } from '../../../topology/queue-types.ts';
-import type { MessageHandlers, QueueHandlers } from '../message-processor.ts';
+import type { MessageHandlers, QueueHandlers } from '../handler-context.ts';
 import type { UniqueJobs } from './unique-jobs.ts';
 
 /** What runs one worker queue: a handler per message type, and optionally which jobs must not run twice at once. */

@@ -1,6 +1,6 @@
 import type { Envelope } from '../../../messages/envelope.ts';
 import type { AnyTopology } from '../../../messages/message-types.ts';
-import type { MessageHandler, MessageHandlers } from '../message-processor.ts';
+import type { MessageHandler, MessageHandlers } from '../handler-context.ts';
 import { idempotent, idempotentOptionsOf } from '../idempotency/idempotent-handler.ts';
 import { InMemoryJobLock, type JobLock } from './job-lock.ts';
 import { JobLockedError } from '../polling/polling-errors.ts';
