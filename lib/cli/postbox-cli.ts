@@ -16,6 +16,7 @@ import { registerDev } from './commands/dev-command.ts';
 import { registerCost } from './commands/cost-command.ts';
 import { registerDocs } from './commands/docs-command.ts';
 import { registerDlqExport } from './commands/dlq-export-command.ts';
+import { oneLine } from './one-line.ts';
 import { registerDlqPurge } from './commands/dlq-purge-command.ts';
 import { registerDlqRedrive } from './commands/dlq-redrive-command.ts';
 import { registerDlqShow } from './commands/dlq-show-command.ts';
@@ -91,7 +92,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const { message, exitCode } = describeFailure(error, program.opts<GlobalOptions>());
     // One line, whatever the error's message holds: scripts and people read the first line of stderr.
-    io.err(`postbox: ${message.split('\n').map((line) => line.trim()).filter((line) => line !== '').join(' ')}`);
+    io.err(`postbox: ${oneLine(message)}`);
     return exitCode;
   }
 }

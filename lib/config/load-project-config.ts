@@ -91,7 +91,7 @@ export function parseConfig(value: unknown, file: string): PostboxConfig {
   if (value === undefined) throw new ConfigError('CONFIG_INVALID', `${file} has no default export; export default defineConfig({ ... })`);
   const parsed = postboxConfigSchema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(config)'}: ${issue.message}`);
+  const problems = parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message));
   throw new ConfigError('CONFIG_INVALID', `${file} is invalid: ${problems.join('; ')}`);
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { declarationObject, type OtherShapes } from './declaration-object.ts';
+import { CONFIG_KEYS } from './config-keys.ts';
 import { en } from 'zod/v4/locales';
 import { buildHttpHandlerSchema, type HttpHandler } from './http-handler-declaration.ts';
 import { idempotencySchema } from './idempotency-declaration.ts';
@@ -120,7 +121,7 @@ export const handlerSchema = lazy(() =>
 
 /** Whose a handler's key is, for a key given to a handler of another kind. */
 export function handlerKindsBut(kind: 'lambda' | 'worker' | 'http'): OtherShapes {
-  const kinds = { lambda: ['a Lambda handler', lambdaHandlerSchema], worker: ['a worker handler', workerHandlerSchema], http: ['an http handler', httpHandlerSchema] } as const;
+  const kinds = { lambda: ["a Lambda handler's key", lambdaHandlerSchema], worker: ["a worker handler's key", workerHandlerSchema], http: ["an http handler's key", httpHandlerSchema] } as const;
   return () => Object.entries(kinds).filter(([other]) => other !== kind).map(([, [what, schema]]) => [what, Object.keys(schema()._zod.def.shape)] as const);
 }
 
@@ -237,7 +238,7 @@ export const topologySchema = lazy(() =>
     subscribers: z._default(z.record(z.string(), subscriberSchema()), {}),
     /** One handler, and so one queue, per command type (point to point), keyed by the command type. */
     commandHandlers: z._default(z.record(z.string(), commandHandlerSchema()), {}),
-  }),
+  }, () => [['a key of postbox.config.ts', CONFIG_KEYS]]),
 );
 
 export type BackoffSettings = z.output<ReturnType<typeof backoffSchema>>;

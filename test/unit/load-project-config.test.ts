@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CONFIG_KEYS } from '../../lib/topology/config-keys.ts';
 import { loadProjectConfig, loadWorkers } from '../../lib/config/load-project-config.ts';
+import { postboxConfigSchema } from '../../lib/config/postbox-config.ts';
 
 const directory = mkdtempSync(path.join(os.tmpdir(), 'postbox-config-'));
 afterAll(() => rmSync(directory, { recursive: true, force: true }));
@@ -119,5 +121,24 @@ describe('postbox with a config that has a syntax error', () => {
     });
     expect(result.stderr).toBe(`postbox: cannot load ${file}: syntax error: Unexpected token ','\n`);
     expect(result.status).toBe(2);
+  });
+});
+
+describe('a config key it does not know', () => {
+  it('is refused with the keys the config takes, and a key of the topology is told where it belongs', async () => {
+    const root = project('misspelt', 'topology.ts');
+    writeFileSync(path.join(root, 'postbox.config.ts'), "export default { topology: './topology.ts', stackgroups: 3, subscribers: {}, stages: { deploy: 'prod' } };\n");
+
+    const error = (await loadProjectConfig({ cwd: root }).then(() => undefined, (caught: unknown) => caught)) as Error;
+
+    expect(error.message).toBe(
+      `${path.join(root, 'postbox.config.ts')} is invalid: stages: Unrecognized key: "deploy"; it takes local, deployed, profiles; ` +
+        'Unrecognized keys: "stackgroups", "subscribers" ("subscribers" is a key of the topology (its module is `topology`)); ' +
+        'it takes topology, workers, stages, alarmEmail, cdkNag, outbox, schedules, stackGroups, dev',
+    );
+  });
+
+  it('is listed for the topology as the config schema has it', () => {
+    expect([...CONFIG_KEYS]).toEqual(Object.keys(postboxConfigSchema.shape));
   });
 });

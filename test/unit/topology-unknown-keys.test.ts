@@ -31,9 +31,14 @@ describe('a topology declaration with a key it does not know', () => {
       ),
     );
     expect(problems).toEqual([
-      'subscribers.ledger.handler: Unrecognized keys: "activeTracing", "memoryMb" ("activeTracing" is a Lambda handler\'s; "memoryMb" is a Lambda handler\'s); it takes kind, timeoutSeconds, concurrency',
+      'subscribers.ledger.handler: Unrecognized keys: "activeTracing", "memoryMb" ("activeTracing" is a Lambda handler\'s key; "memoryMb" is a Lambda handler\'s key); it takes kind, timeoutSeconds, concurrency',
       expect.stringMatching(/^commandHandlers\.stock\.count\.queue: Unrecognized key: "maxReceiveCont"; it takes maxReceiveCount, visibilityTimeoutSeconds, /),
     ]);
+  });
+
+  it('tells a key of postbox.config.ts written in the topology where it belongs', () => {
+    const problems = problemsOf(() => resolveTopology({ ...aTopology(), stackGroups: 4 } as never, { stage: 'dev' }));
+    expect(problems).toEqual([expect.stringMatching(/^topology: Unrecognized key: "stackGroups" \("stackGroups" is a key of postbox\.config\.ts\); it takes app, events, /)]);
   });
 
   it('refuses a misspelt key at every level of the declaration, naming it, instead of dropping it', () => {
