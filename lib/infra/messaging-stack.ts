@@ -97,6 +97,13 @@ export class MessagingStack extends Stack {
       },
     });
     for (const warning of warnings) Annotations.of(this).addWarningV2('postbox:contract-version-behind', warning);
+    const ignoredGroups = props.stackGroups === undefined ? this.topology.queues.filter((queue) => queue.stackGroup !== undefined) : [];
+    if (ignoredGroups.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'postbox:stack-group-without-stack-groups',
+        `${ignoredGroups.map((queue) => queue.id).join(', ')} name a stackGroup, which counts only when stackGroups is set (postbox.config.ts, or the MessagingStack prop); every handler is in this one stack`,
+      );
+    }
     const { prefix } = this.topology;
 
     const development = props.profile === 'development';

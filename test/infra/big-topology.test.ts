@@ -172,6 +172,17 @@ describe('a single stack', () => {
     expect(() => named.synth()).toThrow(/has \d+ resources, more than CloudFormation's 500: move some of the handlers whose stackGroup is 'fanout' to another stackGroup/);
   });
 
+  it('warns that a stackGroup counts only when stackGroups is set, naming the handlers', () => {
+    const topology = aBigTopology({ subscribers: 3 });
+    const subscribers = Object.fromEntries(Object.entries(topology.subscribers!).map(([id, subscriber]) => [id, { ...subscriber, stackGroup: 'fanout' }]));
+    const warningsOf = (stackGroups?: number) => {
+      const stack = new MessagingStack(appWithoutBundling(), 'big-dev', { topology: { ...topology, subscribers }, stage: 'dev', env, ...(stackGroups && { stackGroups }) });
+      return stack.node.metadata.filter((entry) => entry.type === 'aws:cdk:warning').map((entry) => String(entry.data));
+    };
+    expect(warningsOf()).toEqual([expect.stringMatching(/^.+, .+, .+ name a stackGroup, which counts only when stackGroups is set \(postbox\.config\.ts, or the MessagingStack prop\); every handler is in this one stack/)]);
+    expect(warningsOf(2)).toEqual([]);
+  });
+
   it('is refused by createMessagingApp before synthesis, and messagingAppMain says so in one line and exits 2', async () => {
     // The payments service's config with 40 Lambda subscribers and no stackGroups; entries are found from here.
     const config = { ...(await loadProjectConfig({ file: 'test/fixtures/payments-service/postbox.config.ts' })), topology: aBigTopology({ subscribers: 40 }), root: process.cwd() };
