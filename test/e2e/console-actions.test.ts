@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Browser, Page } from 'playwright-core';
-import { startOrdersConsole } from '../helpers/orders-console.ts';
+import { publishCancellation, recordingAnalytics, startOrdersConsole } from '../helpers/orders-console.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnrecoverableError } from '../../lib/index.ts';
 import type { LocalSystem } from '../../lib/local/local-system.ts';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -13,21 +11,10 @@ const artifacts = path.join(root, 'test-results');
 let system: LocalSystem;
 let browser: Browser;
 let close: () => Promise<void>;
-// The analytics worker records the orders it handled, and dead-letters those the test says fail.
-const handled: string[] = [];
-const failing = new Set<string>();
+const { handled, failing, workers } = recordingAnalytics();
 
 beforeAll(async () => {
-  ({ system, browser, close } = await startOrdersConsole('e2e-actions', {
-    analytics: {
-      handlers: {
-        'order.cancelled': ({ data }) => {
-          if (failing.has(data.orderId)) throw new UnrecoverableError(`order ${data.orderId} fails in this test`, { code: 'TEST_FAILURE' });
-          handled.push(data.orderId);
-        },
-      },
-    },
-  }));
+  ({ system, browser, close } = await startOrdersConsole('e2e-actions', workers));
   mkdirSync(artifacts, { recursive: true });
 });
 
@@ -35,15 +22,7 @@ afterAll(async () => {
   await close?.();
 });
 
-async function cancelOrder(orderId: string): Promise<void> {
-  await system.clients.sns.send(
-    new PublishCommand({
-      TopicArn: system.topicArns.get('orders')!,
-      Message: JSON.stringify({ orderId, reason: 'changed my mind' }),
-      MessageAttributes: { type: { DataType: 'String', StringValue: 'order.cancelled' } },
-    }),
-  );
-}
+const cancelOrder = (orderId: string) => publishCancellation(system, orderId);
 
 async function openConsole(options: Parameters<Browser['newPage']>[0] = { viewport: { width: 1280, height: 900 } }): Promise<Page> {
   const page = await browser.newPage(options);

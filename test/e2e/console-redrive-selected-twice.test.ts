@@ -1,43 +1,23 @@
-import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Browser } from 'playwright-core';
-import { startOrdersConsole } from '../helpers/orders-console.ts';
+import { publishCancellation, recordingAnalytics, startOrdersConsole } from '../helpers/orders-console.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnrecoverableError } from '../../lib/index.ts';
 import type { LocalSystem } from '../../lib/local/local-system.ts';
 import { queueDepth } from '../helpers/queue-probe.ts';
 
 let system: LocalSystem;
 let browser: Browser;
 let close: () => Promise<void>;
-const handled: string[] = [];
-const failing = new Set<string>();
+const { handled, failing, workers } = recordingAnalytics();
 
 beforeAll(async () => {
-  ({ system, browser, close } = await startOrdersConsole('e2e-redrive-twice', {
-    analytics: {
-      handlers: {
-        'order.cancelled': ({ data }) => {
-          if (failing.has(data.orderId)) throw new UnrecoverableError(`order ${data.orderId} fails in this test`, { code: 'TEST_FAILURE' });
-          handled.push(data.orderId);
-        },
-      },
-    },
-  }));
+  ({ system, browser, close } = await startOrdersConsole('e2e-redrive-twice', workers));
 });
 
 afterAll(async () => {
   await close?.();
 });
 
-async function cancelOrder(orderId: string): Promise<void> {
-  await system.clients.sns.send(
-    new PublishCommand({
-      TopicArn: system.topicArns.get('orders')!,
-      Message: JSON.stringify({ orderId, reason: 'changed my mind' }),
-      MessageAttributes: { type: { DataType: 'String', StringValue: 'order.cancelled' } },
-    }),
-  );
-}
+const cancelOrder = (orderId: string) => publishCancellation(system, orderId);
 
 describe("the console's Redrive selected", () => {
   it('clicked again before the first redrive has answered, redrives no dead letter that was not selected', async () => {

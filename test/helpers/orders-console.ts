@@ -1,7 +1,9 @@
 import path from 'node:path';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import type { Browser } from 'playwright-core';
 import { vi } from 'vitest';
 import { ordersTopology } from '../../examples/orders/orders-topology.ts';
+import { UnrecoverableError } from '../../lib/index.ts';
 import { startLocalSystem, type LocalSystem, type LocalSystemOptions } from '../../lib/local/local-system.ts';
 import { createLogger } from '../../lib/runtime/observability/logger.ts';
 import { resolveTopology } from '../../lib/topology/resolve-topology.ts';
@@ -42,4 +44,32 @@ export async function startOrdersConsole(stage: string, workers: LocalSystemOpti
       vi.unstubAllEnvs();
     },
   };
+}
+
+/** An analytics worker that records the orders it handled and dead-letters those the test puts in `failing`. */
+export function recordingAnalytics(): { handled: string[]; failing: Set<string>; workers: LocalSystemOptions<typeof ordersTopology>['workers'] } {
+  const handled: string[] = [];
+  const failing = new Set<string>();
+  const workers: LocalSystemOptions<typeof ordersTopology>['workers'] = {
+    analytics: {
+      handlers: {
+        'order.cancelled': ({ data }) => {
+          if (failing.has(data.orderId)) throw new UnrecoverableError(`order ${data.orderId} fails in this test`, { code: 'TEST_FAILURE' });
+          handled.push(data.orderId);
+        },
+      },
+    },
+  };
+  return { handled, failing, workers };
+}
+
+/** An `order.cancelled` for `orderId` published to the orders topic as a plain SNS publisher sends it. */
+export async function publishCancellation(system: LocalSystem, orderId: string): Promise<void> {
+  await system.clients.sns.send(
+    new PublishCommand({
+      TopicArn: system.topicArns.get('orders')!,
+      Message: JSON.stringify({ orderId, reason: 'changed my mind' }),
+      MessageAttributes: { type: { DataType: 'String', StringValue: 'order.cancelled' } },
+    }),
+  );
 }
